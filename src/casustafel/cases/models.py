@@ -1,0 +1,81 @@
+"""Cases (PGA-casussen): the approach agreed for an included person."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casustafel.core.references import new_reference
+
+from . import states
+
+
+class ClosureReason(models.TextChoices):
+    GOALS_REACHED = "doelen_bereikt", _("Doelen bereikt")
+    MOVED = "verhuisd", _("Verhuisd")
+    DETENTION = "detentie", _("Detentie")
+    LEFT_COUNTRY = "land_verlaten", _("Land verlaten")
+    DECEASED = "overleden", _("Overleden")
+    OTHER = "anders", _("Anders")
+
+
+class Case(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="cases")
+    origin_decision = models.OneToOneField("weighing.Decision", on_delete=models.PROTECT, related_name="case")
+    status = models.CharField(_("status"), max_length=20, choices=list(states.CASE_MACHINE.labels.items()),
+                              default=states.ACTIVE)
+    case_director = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("casusregisseur"))
+    closure_reason = models.CharField(_("reden afsluiting"), max_length=20, choices=ClosureReason.choices,
+                                      blank=True)
+    opened_at = models.DateTimeField(_("geopend op"), auto_now_add=True, db_index=True)
+    status_changed_at = models.DateTimeField(_("status gewijzigd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("casus")
+        verbose_name_plural = _("casussen")
+        ordering = ["-opened_at"]
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = new_reference("PGA")
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.reference
+
+
+class CaseParticipant(models.Model):
+    """An organisation taking part in a case, with the reason it is involved."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reden van betrokkenheid"), max_length=2000)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    subject_id = property(lambda self: self.case.subject_id)
+
+    class Meta:
+        verbose_name = _("deelnemende organisatie")
+        ordering = ["added_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "organisation"], name="participant_unique")]
+
+
+class CaseTransition(models.Model):
+    """Append-only history of a case's states: who, when, why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    source = models.CharField(max_length=20, blank=True)
+    target = models.CharField(max_length=20)
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(max_length=2000)
+
+    class Meta:
+        ordering = ["at", "id"]

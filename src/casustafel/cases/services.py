@@ -1,0 +1,107 @@
+"""Writes of cases: opening on inclusion, participants, lifecycle transitions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casustafel.accounts.models import Role
+from casustafel.governance import policy
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record
+
+from . import states
+from .models import Case, CaseParticipant, CaseTransition
+
+
+def validate_opening(weighing, case_director, participants) -> dict:
+    """Errors that would stop a case from opening (checked before the decision is written)."""
+    errors = {}
+    if case_director is None:
+        errors["case_director"] = _("Wijs een casusregisseur aan.")
+    elif not (case_director.is_active and case_director.organisation_id
+              and case_director.organisation.region_id == weighing.region_id
+              and case_director.role == Role.CASE_DIRECTOR):
+        errors["case_director"] = _("Kies een actieve casusregisseur van deze casustafel.")
+    for organisation, reason in participants:
+        if organisation.region_id != weighing.region_id:
+            errors["participants"] = _("Een deelnemende organisatie moet bij deze casustafel horen.")
+        elif not reason.strip():
+            errors["participants"] = _("Geef per deelnemende organisatie de reden van betrokkenheid.")
+    return errors
+
+
+def open_case(actor, decision, contributions, case_director, participants) -> Case:
+    """Open the case for an inclusion decision (inside the decision's transaction).
+
+    The core parties that weighed take part by default, as does the case director's
+    organisation; further organisations join with the reason they are involved.
+    """
+    weighing = decision.weighing
+    case = Case.objects.create(region_id=weighing.region_id, subject_id=weighing.subject_id,
+                               origin_decision=decision, case_director=case_director)
+    CaseTransition.objects.create(case=case, source="", target=states.ACTIVE, by=actor,
+                                  reason=_("Opgenomen in de PGA na integrale weging"))
+    involved = {c.organisation_id: (c.organisation, _("Kernpartner weegploeg")) for c in contributions}
+    involved.setdefault(case_director.organisation_id, (case_director.organisation, _("Organisatie casusregisseur")))
+    for organisation, reason in participants:
+        involved[organisation.pk] = (organisation, reason.strip())
+    rows = CaseParticipant.objects.bulk_create(
+        CaseParticipant(case=case, organisation=org, reason=reason, added_by=actor) for org, reason in involved.values()
+    )
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [case, *rows])
+    return case
+
+
+@transaction.atomic
+def add_participant(actor, case: Case, organisation, reason: str) -> CaseParticipant:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    policy.require(actor, policy.Action.CASE_VIEW, case)
+    if not policy.can(actor, policy.Action.CASE_MANAGE, case):
+        raise ValidationError(_("Alleen de casusregisseur of procesregisseur kan deelnemers toevoegen."),
+                              code="forbidden")
+    errors = {}
+    if organisation.region_id != case.region_id:
+        errors["organisation"] = _("Deze organisatie hoort niet bij deze casustafel.")
+    elif case.participants.filter(organisation=organisation).exists():
+        errors["organisation"] = _("Deze organisatie neemt al deel aan de casus.")
+    if not reason.strip():
+        errors["reason"] = _("Geef de reden van betrokkenheid.")
+    if case.status == states.CLOSED:
+        errors["status"] = _("Aan een afgesloten casus kunnen geen deelnemers worden toegevoegd.")
+    if errors:
+        raise ValidationError(errors)
+    participant = CaseParticipant.objects.create(case=case, organisation=organisation, reason=reason.strip(),
+                                                 added_by=actor)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [participant])
+    return participant
+
+
+@transaction.atomic
+def transition_case(actor, case: Case, target: str, reason: str, closure_reason: str = "") -> Case:
+    """Move the case along its lifecycle; only declared transitions, each with who/when/why."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    policy.require(actor, policy.Action.CASE_VIEW, case)
+    if not policy.can(actor, policy.Action.CASE_MANAGE, case):
+        raise ValidationError(_("Alleen de casusregisseur of procesregisseur kan de status wijzigen."),
+                              code="forbidden")
+    states.CASE_MACHINE.check(case.status, target)
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = _("Geef de reden van deze statuswijziging.")
+    if target == states.CLOSED and not closure_reason:
+        errors["closure_reason"] = _("Kies de reden van afsluiting.")
+    if target != states.CLOSED and closure_reason:
+        errors["closure_reason"] = _("Een reden van afsluiting hoort alleen bij afsluiten.")
+    if errors:
+        raise ValidationError(errors)
+    CaseTransition.objects.create(case=case, source=case.status, target=target, by=actor, reason=reason.strip(),
+                                  closure_reason=closure_reason)
+    case.status = target
+    case.closure_reason = closure_reason if target == states.CLOSED else ""
+    case.status_changed_at = timezone.now()
+    case.save(update_fields=["status", "closure_reason", "status_changed_at"])
+    record(actor, Action.TRANSITION, Purpose.CASE_MANAGEMENT, [case])
+    return case

@@ -1,0 +1,132 @@
+"""The access policy: the one place that decides who may see or do what (need-to-know).
+
+Every selector (read) and service (write) asks this module; nothing else decides
+access. Deny by default: a user without organisation or role sees nothing, there is no
+superuser bypass for personal data, and nothing crosses regions.
+
+| object | who may read | who may act |
+|---|---|---|
+| signal | intake officers of the region; weighing members of the region's core parties | register/prepare: the same |
+| weighing | the same | contribute: weighing members, for their own party; decide: weighing members |
+| case | users in an operational role whose organisation participates in the case | add participant / transition: the case director, or a process director whose organisation participates |
+
+Forbidden objects are answered as "not found" by the callers (``get_visible``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from casustafel.accounts.models import CORE_PARTY_KINDS, Role
+
+#: Roles that work with case content (never privacy officer, analyst or administrator).
+CASE_ROLES = frozenset({Role.CASE_DIRECTOR, Role.PARTICIPANT, Role.WEIGHING_MEMBER, Role.PROCESS_DIRECTOR,
+                        Role.INTAKE_OFFICER})
+
+
+class Action(StrEnum):
+    SIGNAL_CREATE = "signal.create"
+    SIGNAL_VIEW = "signal.view"
+    SIGNAL_TRANSITION = "signal.transition"
+    WEIGHING_VIEW = "weighing.view"
+    WEIGHING_CONTRIBUTE = "weighing.contribute"
+    WEIGHING_DECIDE = "weighing.decide"
+    CASE_VIEW = "case.view"
+    CASE_MANAGE = "case.manage"
+
+
+def _placed(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.organisation_id and user.role)
+
+
+def _is_intake(user) -> bool:
+    return user.role == Role.INTAKE_OFFICER
+
+
+def _is_core_weigher(user) -> bool:
+    return user.role == Role.WEIGHING_MEMBER and user.organisation.kind in CORE_PARTY_KINDS
+
+
+def works_on_signals(user) -> bool:
+    """Intake officers and core-party weighing members of a region (the signal side)."""
+    return _placed(user) and (_is_intake(user) or _is_core_weigher(user))
+
+
+def works_on_cases(user) -> bool:
+    return _placed(user) and user.role in CASE_ROLES
+
+
+# ---------------------------------------------------------------- scoping (reads, lists)
+
+def scope_signals(user, queryset: QuerySet) -> QuerySet:
+    if not works_on_signals(user):
+        return queryset.none()
+    return queryset.filter(region_id=user.organisation.region_id)
+
+
+def scope_weighings(user, queryset: QuerySet) -> QuerySet:
+    return scope_signals(user, queryset)
+
+
+def scope_cases(user, queryset: QuerySet) -> QuerySet:
+    if not works_on_cases(user):
+        return queryset.none()
+    from casustafel.cases.models import CaseParticipant
+
+    participates = CaseParticipant.objects.filter(case_id=OuterRef("pk"), organisation_id=user.organisation_id)
+    return queryset.filter(region_id=user.organisation.region_id).filter(Exists(participates))
+
+
+def scope_subject_history(user, subject) -> dict:
+    """What of a subject's history this user may see (known-person check)."""
+    from casustafel.cases.models import Case
+    from casustafel.signals.models import Signal
+
+    return {
+        "signals": scope_signals(user, Signal.objects.filter(subject=subject)),
+        "cases": scope_cases(user, Case.objects.filter(subject=subject)),
+        "other_cases_exist": Case.objects.filter(subject=subject).exists(),
+    }
+
+
+# ---------------------------------------------------------------- per-object decisions
+
+def can(user, action: Action, obj=None) -> bool:
+    """May ``user`` perform ``action`` (on ``obj``)? The single decision point."""
+    if not _placed(user):
+        return False
+    region_id = user.organisation.region_id
+    if action == Action.SIGNAL_CREATE:
+        return works_on_signals(user)
+    if action in (Action.SIGNAL_VIEW, Action.SIGNAL_TRANSITION, Action.WEIGHING_VIEW):
+        return works_on_signals(user) and (obj is None or obj.region_id == region_id)
+    if action in (Action.WEIGHING_CONTRIBUTE, Action.WEIGHING_DECIDE):
+        return _is_core_weigher(user) and (obj is None or obj.region_id == region_id)
+    if action == Action.CASE_VIEW:
+        if obj is None:
+            return works_on_cases(user)
+        return works_on_cases(user) and obj.region_id == region_id and _participates(user, obj)
+    if action == Action.CASE_MANAGE:
+        if obj is None:
+            return user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR)
+        if obj.region_id != region_id:
+            return False
+        if obj.case_director_id == user.pk:
+            return True
+        return user.role == Role.PROCESS_DIRECTOR and _participates(user, obj)
+    return False
+
+
+def _participates(user, case) -> bool:
+    return case.participants.filter(organisation_id=user.organisation_id).exists()
+
+
+def require(user, action: Action, obj=None) -> None:
+    """Raise "not found" (never "forbidden": existence is not disclosed)."""
+    if not can(user, action, obj):
+        raise Http404
+
+

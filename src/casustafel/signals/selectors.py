@@ -1,0 +1,29 @@
+"""Reads of signals, always through the access policy; detail reads are logged."""
+
+from django.http import Http404
+
+from casustafel.governance import policy
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record
+
+from .models import Signal
+
+
+def visible_signals(user):
+    qs = Signal.objects.select_related("subject", "weighing", "registered_by_organisation")
+    return policy.scope_signals(user, qs)
+
+
+def get_signal(user, pk, *, via_api: bool = False) -> Signal:
+    """The signal if ``user`` may see it (logged as a read), else "not found"."""
+    try:
+        signal = visible_signals(user).get(pk=pk)
+    except (Signal.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    record(user, Action.READ, Purpose.INTAKE, [signal], via_api=via_api)
+    return signal
+
+
+def log_listed(user, signals, *, via_api: bool = False) -> None:
+    """Every row shown in a list is a read of personal data."""
+    record(user, Action.LIST, Purpose.INTAKE, signals, via_api=via_api)

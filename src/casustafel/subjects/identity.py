@@ -1,0 +1,61 @@
+"""Identity helpers: BSN validation (elfproef), field encryption and keyed blind indexes.
+
+The BSN is stored encrypted (Fernet, several keys for rotation) and found through a
+keyed HMAC blind index whose key is separate from the encryption key (ADR 0004).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from datetime import date
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+
+
+def is_valid_bsn(value: str) -> bool:
+    """The elfproef: 9 digits, weights 9..2 and -1, sum divisible by 11, not all zero."""
+    if len(value) != 9 or not value.isdigit() or value == "000000000":
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:8], range(9, 1, -1))) - int(value[8])
+    return total % 11 == 0
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def encrypt(plaintext: str) -> str:
+    return _fernet(tuple(settings.CASUSTAFEL_ENCRYPTION_KEYS)).encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    return _fernet(tuple(settings.CASUSTAFEL_ENCRYPTION_KEYS)).decrypt(token.encode()).decode()
+
+
+def blind_index(purpose: str, value: str) -> str:
+    """Keyed hash of ``value`` for equality search; ``purpose`` separates index domains."""
+    key = settings.CASUSTAFEL_BLIND_INDEX_KEY.encode()
+    return hmac.new(key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_name(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    letters = "".join(c for c in decomposed if c.isalnum())
+    return letters.casefold()
+
+
+def bsn_index(bsn: str) -> str:
+    return blind_index("bsn", bsn)
+
+
+def identity_index(given_names: str, family_name: str, date_of_birth: date) -> str:
+    """Index of name + date of birth, for the known-person check without a BSN."""
+    return blind_index(
+        "name-dob",
+        f"{normalise_name(given_names)}|{normalise_name(family_name)}|{date_of_birth.isoformat()}",
+    )

@@ -1,0 +1,61 @@
+"""The persons signals and cases are about (betrokkenen)."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import identity
+
+
+class Gender(models.TextChoices):
+    MALE = "man", _("Man")
+    FEMALE = "vrouw", _("Vrouw")
+    OTHER = "anders", _("Anders / niet vastgelegd")
+
+
+class Subject(models.Model):
+    """A person about whom the region's table holds signals or a case (betrokkene)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    given_names = models.CharField(_("voornamen"), max_length=200)
+    family_name = models.CharField(_("achternaam"), max_length=200)
+    date_of_birth = models.DateField(_("geboortedatum"))
+    gender = models.CharField(_("geslacht"), max_length=10, choices=Gender.choices)
+    municipality = models.CharField(_("woongemeente"), max_length=100)
+    bsn_encrypted = models.TextField(_("BSN (versleuteld)"), blank=True)
+    bsn_index = models.CharField(max_length=64, blank=True, db_index=True)
+    identity_index = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("betrokkene")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "bsn_index"], condition=~models.Q(bsn_index=""), name="subject_unique_bsn_per_region"
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+    @property
+    def bsn(self) -> str:
+        return identity.decrypt(self.bsn_encrypted) if self.bsn_encrypted else ""
+
+    @property
+    def masked_bsn(self) -> str:
+        bsn = self.bsn
+        return f"*****{bsn[-4:]}" if bsn else ""
+
+    def set_bsn(self, bsn: str) -> None:
+        self.bsn_encrypted = identity.encrypt(bsn) if bsn else ""
+        self.bsn_index = identity.bsn_index(bsn) if bsn else ""
+
+    def refresh_identity_index(self) -> None:
+        self.identity_index = identity.identity_index(self.given_names, self.family_name, self.date_of_birth)

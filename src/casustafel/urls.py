@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("casustafel.accounts.urls")),
+    path("", include("casustafel.web.urls")),
+    path("api/v1/", include("casustafel.api.urls")),
+]
+
+handler404 = "casustafel.web.views.not_found"
+handler500 = "casustafel.web.views.server_error"
+handler403 = "casustafel.web.views.forbidden"

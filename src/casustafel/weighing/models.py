@@ -1,0 +1,171 @@
+"""Integral weighing (weging) by the weegploeg: gemeente, politie and OM.
+
+The criteria framework (wegingskader) is versioned data; each weighing records the
+version it applied, each party's contribution with an assessment per criterion, and
+the joint decision with its rationale.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casustafel.accounts.models import OrganisationKind
+from casustafel.core.references import new_reference
+
+
+class CriteriaFramework(models.Model):
+    """A version of the weighing criteria (wegingskader). ``region`` empty = national default."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    version = models.PositiveIntegerField(_("versie"))
+    name = models.CharField(_("naam"), max_length=200)
+    source = models.TextField(_("herkomst"), blank=True)
+    valid_from = models.DateField(_("geldig vanaf"))
+    is_active = models.BooleanField(_("actief"), default=False)
+
+    class Meta:
+        verbose_name = _("wegingskader")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "version"], name="framework_unique_version",
+                                    nulls_distinct=False),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
+
+
+class Criterion(models.Model):
+    framework = models.ForeignKey(CriteriaFramework, on_delete=models.PROTECT, related_name="criteria")
+    code = models.SlugField(max_length=60)
+    label = models.CharField(_("criterium"), max_length=200)
+    guidance = models.TextField(_("toelichting"))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework", "order"]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="criterion_unique_code")]
+
+    def __str__(self):
+        return self.label
+
+
+class Assessment(models.TextChoices):
+    PRESENT = "aanwezig", _("Aanwezig")
+    PARTLY = "deels", _("Deels aanwezig")
+    ABSENT = "afwezig", _("Afwezig")
+    UNKNOWN = "onbekend", _("Onbekend")
+
+
+class Outcome(models.TextChoices):
+    INCLUDE = "opnemen", _("Opnemen in de PGA")
+    REFER = "doorverwijzen", _("Doorverwijzen")
+    NO_ACTION = "geen_actie", _("Geen actie")
+    MORE_INFORMATION = "meer_informatie", _("Meer informatie nodig")
+
+
+class ReferralTarget(models.TextChoices):
+    REGULAR_CARE = "reguliere_zorg", _("Reguliere zorg")
+    OTHER_TABLE = "andere_casustafel", _("Andere casustafel")
+    VEILIG_THUIS = "veilig_thuis", _("Veilig Thuis")
+    REGULAR_POLICE = "regulier_politiewerk", _("Regulier politiewerk")
+
+
+#: The parties that must each contribute before a decision (weegploeg).
+WEIGHING_PARTIES = (OrganisationKind.GEMEENTE, OrganisationKind.POLITIE, OrganisationKind.OM)
+
+
+class Weighing(models.Model):
+    OPEN = "open"
+    AWAITING_INFORMATION = "awaiting_information"
+    DECIDED = "decided"
+    STATUS_CHOICES = [
+        (OPEN, _("Open")),
+        (AWAITING_INFORMATION, _("Wacht op informatie")),
+        (DECIDED, _("Besloten")),
+    ]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="weighings")
+    framework = models.ForeignKey(CriteriaFramework, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=30, choices=STATUS_CHOICES, default=OPEN)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    #: When the set of signals last changed: contributions older than this must be renewed,
+    #: so that all signals are weighed together.
+    signals_changed_at = models.DateTimeField()
+    information_deadline = models.DateField(_("termijn aanvullende informatie"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("weging")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject"], condition=~models.Q(status="decided"),
+                                    name="weighing_one_open_per_subject"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = new_reference("WEG")
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.reference
+
+
+class Contribution(models.Model):
+    """One core party's contribution: what it knows (or that it holds nothing), its assessment and view."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    weighing = models.ForeignKey(Weighing, on_delete=models.CASCADE, related_name="contributions")
+    party = models.CharField(_("partij"), max_length=20, choices=[(k.value, k.label) for k in WEIGHING_PARTIES])
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    contributor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    holds_information = models.BooleanField(_("organisatie heeft informatie"))
+    information = models.TextField(_("informatie van de organisatie"), max_length=10000, blank=True)
+    view = models.CharField(_("standpunt"), max_length=20, choices=Outcome.choices)
+    view_rationale = models.TextField(_("onderbouwing standpunt"), max_length=5000)
+    updated_at = models.DateTimeField(auto_now=True)
+    subject_id = property(lambda self: self.weighing.subject_id)
+
+    class Meta:
+        verbose_name = _("inbreng")
+        constraints = [models.UniqueConstraint(fields=["weighing", "party"], name="contribution_one_per_party")]
+
+
+class CriterionAssessment(models.Model):
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="assessments")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    assessment = models.CharField(_("beoordeling"), max_length=10, choices=Assessment.choices)
+    reasons = models.TextField(_("onderbouwing"), max_length=5000)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contribution", "criterion"], name="assessment_unique")]
+
+
+class Decision(models.Model):
+    """The joint decision of the weegploeg. A weighing may have several over time
+    (more information needed → decided), all kept."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    weighing = models.ForeignKey(Weighing, on_delete=models.PROTECT, related_name="decisions")
+    framework = models.ForeignKey(CriteriaFramework, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("besluit"), max_length=20, choices=Outcome.choices)
+    referral_target = models.CharField(_("doorverwezen naar"), max_length=30, choices=ReferralTarget.choices,
+                                       blank=True)
+    rationale = models.TextField(_("gezamenlijke onderbouwing"), max_length=10000)
+    dissent = models.TextField(_("afwijkende standpunten"), max_length=5000, blank=True)
+    information_deadline = models.DateField(_("termijn aanvullende informatie"), null=True, blank=True)
+    #: Snapshot of the contributions the decision was based on (party → view, assessments).
+    basis = models.JSONField(default=dict)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    subject_id = property(lambda self: self.weighing.subject_id)
+
+    class Meta:
+        verbose_name = _("besluit")
+        ordering = ["decided_at"]

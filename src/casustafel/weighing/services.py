@@ -1,0 +1,207 @@
+"""Writes of the integral weighing: attach signals, contributions, the joint decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casustafel.accounts.models import OrganisationKind
+from casustafel.governance import policy
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record
+from casustafel.signals import states as signal_states
+
+from .models import (
+    WEIGHING_PARTIES, Contribution, CriteriaFramework, CriterionAssessment, Decision, Outcome, Weighing,
+)
+
+OUTCOME_TO_SIGNAL_STATE = {
+    Outcome.INCLUDE: signal_states.INCLUDED,
+    Outcome.REFER: signal_states.REFERRED,
+    Outcome.NO_ACTION: signal_states.NO_ACTION,
+    Outcome.MORE_INFORMATION: signal_states.MORE_INFORMATION,
+}
+
+
+def active_framework(region) -> CriteriaFramework:
+    """The region's own active framework, else the national one."""
+    framework = (
+        CriteriaFramework.objects.filter(is_active=True, region=region).order_by("-version").first()
+        or CriteriaFramework.objects.filter(is_active=True, region__isnull=True).order_by("-version").first()
+    )
+    if framework is None:
+        raise ValidationError(_("Er is geen actief wegingskader ingesteld."), code="no_framework")
+    return framework
+
+
+def open_weighing_for(subject) -> Weighing | None:
+    return Weighing.objects.filter(subject=subject).exclude(status=Weighing.DECIDED).first()
+
+
+def attach_signal(actor, signal) -> Weighing:
+    """Join the person's open weighing or open one (called inside the signal's transaction)."""
+    now = timezone.now()
+    weighing = (
+        Weighing.objects.select_for_update().filter(subject_id=signal.subject_id)
+        .exclude(status=Weighing.DECIDED).first()
+    )
+    if weighing is None:
+        weighing = Weighing.objects.create(region_id=signal.region_id, subject_id=signal.subject_id,
+                                           framework=active_framework(signal.region), signals_changed_at=now)
+        record(actor, Action.CREATE, Purpose.WEIGHING, [weighing])
+    else:
+        weighing.signals_changed_at = now
+        weighing.status = Weighing.OPEN
+        weighing.save(update_fields=["signals_changed_at", "status"])
+        record(actor, Action.UPDATE, Purpose.WEIGHING, [weighing])
+    signal.weighing = weighing
+    signal.save(update_fields=["weighing"])
+    return weighing
+
+
+def missing_parties(weighing: Weighing, contributions=None) -> list[str]:
+    """Parties whose contribution is absent or older than the latest signal."""
+    contributions = weighing.contributions.all() if contributions is None else contributions
+    fresh = {c.party for c in contributions if c.updated_at >= weighing.signals_changed_at}
+    return [OrganisationKind(p).label for p in WEIGHING_PARTIES if p not in fresh]
+
+
+@dataclass
+class ContributionData:
+    holds_information: bool
+    information: str
+    view: str
+    view_rationale: str
+    #: criterion code → (assessment, reasons)
+    assessments: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@transaction.atomic
+def submit_contribution(actor, weighing: Weighing, data: ContributionData) -> Contribution:
+    """Record (or renew) the actor's party's contribution, with every criterion assessed."""
+    weighing = Weighing.objects.select_for_update().get(pk=weighing.pk)
+    policy.require(actor, policy.Action.WEIGHING_CONTRIBUTE, weighing)
+    if weighing.status == Weighing.DECIDED:
+        raise ValidationError(_("Over deze weging is al besloten."), code="decided")
+    errors = {}
+    if data.holds_information and not data.information.strip():
+        errors["information"] = _("Beschrijf wat uw organisatie weet, of geef aan dat zij niets heeft.")
+    if not data.view_rationale.strip():
+        errors["view_rationale"] = _("Onderbouw het standpunt van uw organisatie.")
+    criteria = {c.code: c for c in weighing.framework.criteria.all()}
+    unknown = set(data.assessments) - set(criteria)
+    if unknown:
+        errors["assessments"] = _("Onbekend criterium voor dit wegingskader: %(codes)s") % {
+            "codes": ", ".join(sorted(unknown))}
+    for code, criterion in criteria.items():
+        assessment, reasons = data.assessments.get(code, ("", ""))
+        if not assessment or not reasons.strip():
+            errors[f"assessments.{code}"] = _("Beoordeel “%(label)s” en onderbouw dat.") % {"label": criterion.label}
+    if errors:
+        raise ValidationError(errors)
+    contribution, created = Contribution.objects.update_or_create(
+        weighing=weighing, party=actor.organisation.kind,
+        defaults={
+            "organisation": actor.organisation, "contributor": actor,
+            "holds_information": data.holds_information,
+            "information": data.information.strip() if data.holds_information else "",
+            "view": data.view, "view_rationale": data.view_rationale.strip(),
+        },
+    )
+    contribution.assessments.all().delete()
+    CriterionAssessment.objects.bulk_create(
+        CriterionAssessment(contribution=contribution, criterion=criteria[code], assessment=a, reasons=r.strip())
+        for code, (a, r) in data.assessments.items()
+    )
+    record(actor, Action.CREATE if created else Action.UPDATE, Purpose.WEIGHING, [contribution])
+    return contribution
+
+
+@dataclass
+class DecisionData:
+    outcome: str
+    rationale: str
+    dissent: str = ""
+    referral_target: str = ""
+    information_deadline: date | None = None
+    case_director: object | None = None
+    #: extra participating organisations: (organisation, reason)
+    participants: list = field(default_factory=list)
+
+
+@transaction.atomic
+def record_decision(actor, weighing: Weighing, data: DecisionData) -> Decision:
+    """The weegploeg's joint decision; possible only when all three parties contributed
+    after the latest signal joined. Inclusion opens a case."""
+    weighing = Weighing.objects.select_for_update().get(pk=weighing.pk)
+    policy.require(actor, policy.Action.WEIGHING_DECIDE, weighing)
+    if weighing.status == Weighing.DECIDED:
+        raise ValidationError(_("Over deze weging is al besloten."), code="decided")
+    contributions = list(weighing.contributions.select_related("organisation").prefetch_related("assessments"))
+    errors = {}
+    missing = missing_parties(weighing, contributions)
+    if missing:
+        errors["contributions"] = _(
+            "Een besluit kan pas als gemeente, politie en OM alle drie (opnieuw) hebben ingebracht. "
+            "Nog nodig van: %(parties)s."
+        ) % {"parties": ", ".join(missing)}
+    if not data.rationale.strip():
+        errors["rationale"] = _("Geef de gezamenlijke onderbouwing van het besluit.")
+    if data.outcome == Outcome.REFER and not data.referral_target:
+        errors["referral_target"] = _("Kies waarnaar wordt doorverwezen.")
+    if data.outcome != Outcome.REFER and data.referral_target:
+        errors["referral_target"] = _("Een doorverwijzing hoort alleen bij het besluit ‘Doorverwijzen’.")
+    if data.outcome == Outcome.MORE_INFORMATION:
+        if not data.information_deadline:
+            errors["information_deadline"] = _("Geef een termijn voor de aanvullende informatie.")
+        elif data.information_deadline <= timezone.localdate():
+            errors["information_deadline"] = _("De termijn moet in de toekomst liggen.")
+    if data.outcome == Outcome.INCLUDE:
+        from casustafel.cases.services import validate_opening
+
+        errors.update(validate_opening(weighing, data.case_director, data.participants))
+    if errors:
+        raise ValidationError(errors)
+
+    decision = Decision.objects.create(
+        weighing=weighing, framework=weighing.framework, outcome=data.outcome,
+        referral_target=data.referral_target, rationale=data.rationale.strip(), dissent=data.dissent.strip(),
+        information_deadline=data.information_deadline if data.outcome == Outcome.MORE_INFORMATION else None,
+        decided_by=actor, basis=_basis(contributions),
+    )
+    if data.outcome == Outcome.MORE_INFORMATION:
+        weighing.status = Weighing.AWAITING_INFORMATION
+        weighing.information_deadline = data.information_deadline
+        # New information must be weighed by all three again.
+        weighing.signals_changed_at = timezone.now()
+    else:
+        weighing.status = Weighing.DECIDED
+    weighing.save(update_fields=["status", "information_deadline", "signals_changed_at"])
+    record(actor, Action.CREATE, Purpose.WEIGHING, [decision])
+
+    from casustafel.signals.services import conclude_signals
+
+    conclude_signals(actor, weighing, OUTCOME_TO_SIGNAL_STATE[Outcome(data.outcome)],
+                     Outcome(data.outcome).label)
+    if data.outcome == Outcome.INCLUDE:
+        from casustafel.cases.services import open_case
+
+        open_case(actor, decision, contributions, data.case_director, data.participants)
+    return decision
+
+
+def _basis(contributions) -> dict:
+    return {
+        c.party: {
+            "organisation": c.organisation.name,
+            "holds_information": c.holds_information,
+            "view": c.view,
+            "assessments": {a.criterion_id: a.assessment for a in c.assessments.all()},
+        }
+        for c in contributions
+    }

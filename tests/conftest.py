@@ -1,0 +1,51 @@
+import pytest
+from django.utils import timezone
+
+from casustafel.signals.services import register_signal, send_to_weighing
+from casustafel.weighing.models import Outcome
+from casustafel.weighing.services import DecisionData, record_decision, submit_contribution
+
+from .factories import build_region, contribution, signal_fields, subject_data
+
+
+@pytest.fixture
+def world(db):
+    """Two regions with the same organisations and one user per role."""
+    return {"a": build_region("a"), "b": build_region("b")}
+
+
+@pytest.fixture
+def region_a(world):
+    return world["a"]
+
+
+def weigh_all(world_region, weighing, view=Outcome.INCLUDE):
+    for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
+        submit_contribution(world_region.users[key], weighing, contribution(world_region.region, view=view))
+
+
+def make_case(world_region, **subject_overrides):
+    """Signal → weighing → three contributions → inclusion; returns the case."""
+    users = world_region.users
+    reg = register_signal(users["intake"], subject_data(**subject_overrides), signal_fields())
+    signal = send_to_weighing(users["intake"], reg.signal)
+    weigh_all(world_region, signal.weighing)
+    decision = record_decision(users["weigher_gemeente"], signal.weighing, DecisionData(
+        outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen.", case_director=users["case_director"],
+        participants=[(world_region.orgs["reclassering"], "Toezicht loopt")]))
+    return decision.case
+
+
+@pytest.fixture
+def case_a(region_a):
+    return make_case(region_a)
+
+
+@pytest.fixture
+def signal_a(region_a):
+    return register_signal(region_a.users["intake"], subject_data(family_name="Signaalpersoon"), signal_fields()).signal
+
+
+@pytest.fixture
+def now():
+    return timezone.now()

@@ -1,0 +1,113 @@
+"""factory_boy factories and a small two-region world for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import factory
+
+from casustafel.accounts.models import Organisation, OrganisationKind, Region, Role, User
+from casustafel.accounts.services import ensure_totp_device
+from casustafel.signals.models import Phenomenon, SourceType, Urgency
+from casustafel.subjects.services import SubjectData
+from casustafel.weighing.models import Assessment, Outcome
+from casustafel.weighing.services import ContributionData, active_framework
+
+PASSWORD = "Correct-Horse-Battery-9"  # noqa: S105 — test accounts only
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    code = factory.Sequence(lambda n: f"regio-{n}")
+    name = factory.Sequence(lambda n: f"Regio {n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    region = factory.SubFactory(RegionFactory)
+    kind = OrganisationKind.GEMEENTE
+    name = factory.Sequence(lambda n: f"Organisatie {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"gebruiker{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Gebruiker {n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.INTAKE_OFFICER
+    is_demo = True
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def totp(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+            ensure_totp_device(obj)
+
+
+def subject_data(**overrides) -> SubjectData:
+    values = dict(given_names="Jan", family_name="Testpersoon", date_of_birth=date(1999, 4, 12),
+                  gender="man", municipality="Lindeveld", bsn="")
+    values.update(overrides)
+    return SubjectData(**values)
+
+
+def signal_fields(**overrides) -> dict:
+    values = dict(source_type=SourceType.POLICE, phenomenon=Phenomenon.RIGHT_WING,
+                  facts="Deelt gewelddadige teksten in een besloten groep.", opinions="", counter_indications="",
+                  online_component=True, urgency=Urgency.NORMAL)
+    values.update(overrides)
+    return values
+
+
+def contribution(region, *, view=Outcome.INCLUDE, holds=True) -> ContributionData:
+    framework = active_framework(region)
+    return ContributionData(
+        holds_information=holds, information="Bekend uit eigen systemen." if holds else "",
+        view=view, view_rationale="Zorgen over samenhang van signalen.",
+        assessments={c.code: (Assessment.PRESENT, "Onderbouwing.") for c in framework.criteria.all()},
+    )
+
+
+@dataclass
+class RegionWorld:
+    region: Region
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+
+ORG_KINDS = ["gemeente", "politie", "om", "zvh", "reclassering", "ggz"]
+
+#: The test users of a region: key → (organisation kind, role).
+USER_SPECS = {
+    "intake": ("gemeente", Role.INTAKE_OFFICER),
+    "weigher_gemeente": ("gemeente", Role.WEIGHING_MEMBER),
+    "weigher_politie": ("politie", Role.WEIGHING_MEMBER),
+    "weigher_om": ("om", Role.WEIGHING_MEMBER),
+    "process_director": ("zvh", Role.PROCESS_DIRECTOR),
+    "case_director": ("zvh", Role.CASE_DIRECTOR),
+    "participant_reclassering": ("reclassering", Role.PARTICIPANT),
+    "participant_ggz": ("ggz", Role.PARTICIPANT),
+    "mayor": ("gemeente", Role.MAYOR),
+    "privacy_officer": ("gemeente", Role.PRIVACY_OFFICER),
+    "functional_admin": ("zvh", Role.FUNCTIONAL_ADMIN),
+    "analyst": ("gemeente", Role.ANALYST),
+}
+
+
+def build_region(code: str) -> RegionWorld:
+    world = RegionWorld(region=RegionFactory(code=code, name=f"Regio {code}"))
+    for kind in ORG_KINDS:
+        world.orgs[kind] = OrganisationFactory(region=world.region, kind=kind, name=f"{kind} {code}")
+    for key, (kind, role) in USER_SPECS.items():
+        world.users[key] = UserFactory(username=f"{key}-{code}", organisation=world.orgs[kind], role=role)
+    return world
