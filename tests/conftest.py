@@ -8,6 +8,11 @@ from casustafel.weighing.services import DecisionData, record_decision, submit_c
 from .factories import build_region, contribution, signal_fields, subject_data
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db):
     """Two regions with the same organisations and one user per role."""

@@ -66,12 +66,12 @@ def register_signal(actor, subject: SubjectData, fields: dict, idempotency_key: 
 
     joined = False
     if open_weighing_for(person) is not None:
-        send_to_weighing(actor, signal, reason=_("Lopende weging van dezelfde persoon: samen wegen"))
+        signal = send_to_weighing(actor, signal, reason=_("Lopende weging van dezelfde persoon: samen wegen"))
         joined = True
     elif signal.urgency == Urgency.ACUTE:
         signal.escalated_to_police_at = timezone.now()
         signal.save(update_fields=["escalated_to_police_at"])
-        send_to_weighing(actor, signal, reason=_("Acuut gevaar: direct geëscaleerd"))
+        signal = send_to_weighing(actor, signal, reason=_("Acuut gevaar: direct geëscaleerd"))
     return Registration(signal, known_person=known, joined_weighing=joined)
 
 

@@ -68,7 +68,7 @@ def missing_parties(weighing: Weighing, contributions=None) -> list[str]:
     """Parties whose contribution is absent or older than the latest signal."""
     contributions = weighing.contributions.all() if contributions is None else contributions
     fresh = {c.party for c in contributions if c.updated_at >= weighing.signals_changed_at}
-    return [OrganisationKind(p).label for p in WEIGHING_PARTIES if p not in fresh]
+    return [str(OrganisationKind(p).label) for p in WEIGHING_PARTIES if p not in fresh]
 
 
 @dataclass
