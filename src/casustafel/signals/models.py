@@ -107,3 +107,7 @@ class SignalTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def target_label(self):
+        return states.SIGNAL_MACHINE.labels.get(self.target, self.target)

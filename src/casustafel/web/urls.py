@@ -5,4 +5,17 @@ from . import views
 app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("signalen/", views.signal_list, name="signal_list"),
+    path("signalen/nieuw/", views.signal_create, name="signal_create"),
+    path("signalen/bekende-persoon/", views.known_person_check, name="known_person_check"),
+    path("signalen/<uuid:pk>/", views.signal_detail, name="signal_detail"),
+    path("signalen/<uuid:pk>/<slug:target>/", views.signal_transition, name="signal_transition"),
+    path("wegingen/", views.weighing_list, name="weighing_list"),
+    path("wegingen/<uuid:pk>/", views.weighing_detail, name="weighing_detail"),
+    path("wegingen/<uuid:pk>/inbreng/", views.weighing_contribute, name="weighing_contribute"),
+    path("wegingen/<uuid:pk>/besluit/", views.weighing_decide, name="weighing_decide"),
+    path("casussen/", views.case_list, name="case_list"),
+    path("casussen/<uuid:pk>/", views.case_detail, name="case_detail"),
+    path("casussen/<uuid:pk>/deelnemers/", views.case_add_participant, name="case_add_participant"),
+    path("casussen/<uuid:pk>/status/", views.case_transition, name="case_transition"),
 ]

@@ -1,0 +1,74 @@
+"""Cases on the wire: the case, its participants and transitions."""
+
+from rest_framework import serializers
+
+from casustafel.accounts.models import Organisation
+from casustafel.api.serializers import SubjectSerializer, TextField
+
+from .. import states
+from ..models import Case, CaseParticipant, CaseTransition, ClosureReason
+
+
+#: Case states with their labels (named ``CaseStatusEnum`` in the OpenAPI document).
+STATUS_CHOICES = list(states.CASE_MACHINE.labels.items())
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "kind", "name"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer(read_only=True)
+
+    class Meta:
+        model = CaseParticipant
+        fields = ["id", "organisation", "reason", "added_at"]
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.display_name", read_only=True)
+
+    class Meta:
+        model = CaseTransition
+        fields = ["source", "target", "closure_reason", "reason", "by", "at"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    subject = SubjectSerializer(read_only=True)
+    case_director = serializers.CharField(source="case_director.display_name", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "status", "subject", "case_director", "closure_reason", "opened_at",
+                  "status_changed_at"]
+
+
+class CaseDetailSerializer(CaseSerializer):
+    participants = ParticipantSerializer(many=True, read_only=True)
+    transitions = TransitionSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "participants", "transitions"]
+
+
+class ParticipantCreateSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none(),
+                                                      help_text="Id van een organisatie van deze casustafel")
+    reason = TextField(2000, help_text="Reden van betrokkenheid")
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(region=region)
+
+
+class CaseTransitionCreateSerializer(serializers.Serializer):
+    target = serializers.ChoiceField(choices=STATUS_CHOICES)
+    reason = TextField(2000)
+    closure_reason = serializers.ChoiceField(choices=ClosureReason.choices, required=False, allow_blank=True,
+                                             default="")
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)

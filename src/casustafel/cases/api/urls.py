@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cases", views.CaseListView.as_view(), name="case-list"),
+    path("cases/<uuid:id>", views.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/<uuid:id>/participants", views.ParticipantView.as_view(), name="case-participants"),
+    path("cases/<uuid:id>/transitions", views.CaseTransitionView.as_view(), name="case-transitions"),
+]

@@ -1,0 +1,68 @@
+"""Case endpoints: list and read cases, add a participant, move a case along its lifecycle."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casustafel.api.serializers import WRITE_ERRORS
+from casustafel.governance import policy
+
+from .. import selectors, services
+from .serializers import (
+    CaseDetailSerializer, CaseFilterSerializer, CaseSerializer, CaseTransitionCreateSerializer,
+    ParticipantCreateSerializer, ParticipantSerializer,
+)
+
+
+def _managed_case(request, id):
+    """The case if visible (else 404); 403 if the caller may see but not manage it."""
+    case = selectors.get_case(request.user, id, via_api=True)
+    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
+        raise exceptions.PermissionDenied(_("Alleen de casusregisseur of procesregisseur kan dit doen."))
+    return case
+
+
+class CaseListView(generics.ListAPIView):
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):
+        filters = CaseFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.visible_cases(self.request.user).filter(**filters.validated_data)
+
+    @extend_schema(operation_id="list_cases", summary="Casussen waaraan de eigen organisatie deelneemt",
+                   parameters=[CaseFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        selectors.log_listed(request.user, page, via_api=True)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class CaseDetailView(APIView):
+    @extend_schema(operation_id="read_case", summary="Een casus inzien", responses=CaseDetailSerializer)
+    def get(self, request, id):
+        return Response(CaseDetailSerializer(selectors.get_case(request.user, id, via_api=True)).data)
+
+
+class ParticipantView(APIView):
+    @extend_schema(operation_id="add_case_participant", summary="Een deelnemende organisatie toevoegen",
+                   request=ParticipantCreateSerializer, responses={201: ParticipantSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        case = _managed_case(request, id)
+        data = ParticipantCreateSerializer(data=request.data, region=case.region_id)
+        data.is_valid(raise_exception=True)
+        participant = services.add_participant(request.user, case, **data.validated_data)
+        return Response(ParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
+
+
+class CaseTransitionView(APIView):
+    @extend_schema(operation_id="transition_case", summary="De status van een casus wijzigen",
+                   request=CaseTransitionCreateSerializer, responses={200: CaseDetailSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        case = _managed_case(request, id)
+        data = CaseTransitionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.transition_case(request.user, case, **data.validated_data)
+        return Response(CaseDetailSerializer(case).data)

@@ -1,0 +1,132 @@
+"""The ``casustafel`` command: serve, demo, totp, token, manage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casustafel.conf.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def cmd_serve(args) -> int:
+    _setup()  # starts the embedded PostgreSQL when DATABASE_URL is unset, and exports it
+    _migrate()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    workers = args.workers or max(2, (os.cpu_count() or 1) * 2 + 1)
+    command = [sys.executable, "-m", "gunicorn", "casustafel.wsgi:application",
+               "--bind", f"{args.host}:{args.port}", "--workers", str(workers),
+               "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(M)sms',
+               "--forwarded-allow-ips", "127.0.0.1"]
+    print(f"Casustafel draait op http://{args.host}:{args.port} ({workers} workers). Stoppen: Ctrl+C", flush=True)
+    process = subprocess.Popen(command)
+
+    def forward(signum, _frame):
+        process.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    return process.wait()  # the embedded server stops at exit of this process
+
+
+def cmd_demo(args) -> int:
+    _setup()
+    _migrate()
+    from casustafel.demo import load_demo
+
+    users = load_demo()
+    if args.json:
+        print(json.dumps(users, indent=2, ensure_ascii=False))
+    else:
+        print(f"Demo-gebruikers (wachtwoord voor allen: {users[0]['password'] if users else '-'}):")
+        for u in users:
+            print(f"  {u['username']:<28} {u['role']:<40} {u['organisation']} — {u['region']}")
+        print("Tweede factor: casustafel totp GEBRUIKERSNAAM")
+    return 0
+
+
+def cmd_totp(args) -> int:
+    _setup()
+    from casustafel.accounts.models import User
+    from casustafel.accounts.services import current_totp
+
+    try:
+        user = User.objects.get(username=args.username)
+        print(current_totp(user))
+    except (User.DoesNotExist, PermissionError):
+        print("Onbekende gebruiker of geen demo-account.", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_token(args) -> int:
+    _setup()
+    from casustafel.accounts.models import User
+    from casustafel.accounts.services import create_api_token
+
+    try:
+        user = User.objects.select_related("organisation").get(username=args.username)
+        print(create_api_token(user))
+    except (User.DoesNotExist, ValueError) as exc:
+        print(f"Kan geen token uitgeven: {exc if isinstance(exc, ValueError) else 'onbekende gebruiker'}",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_manage(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casustafel.conf.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["casustafel manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="casustafel", description="Casustafel — PGA-informatiesysteem")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="migraties toepassen en de applicatie serveren (gunicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=0)
+    serve.set_defaults(func=cmd_serve)
+    demo = sub.add_parser("demo", help="fictieve demoregio laden (idempotent) en gebruikers tonen")
+    demo.add_argument("--json", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+    totp = sub.add_parser("totp", help="huidige verificatiecode van een demo-account")
+    totp.add_argument("username")
+    totp.set_defaults(func=cmd_totp)
+    token = sub.add_parser("token", help="API-tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help="persoonlijk API-token uitgeven")
+    create.add_argument("username")
+    create.set_defaults(func=cmd_token)
+    manage = sub.add_parser("manage", help="Django-beheeropdrachten", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

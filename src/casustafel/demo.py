@@ -1,0 +1,206 @@
+"""A fictional demo region with users for every role and synthetic signals and cases.
+
+Everything here is invented. Loading is idempotent: a region that exists is left as it
+is. All records are created through the normal services, so the access policy and the
+processing log apply to the demo data too.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from casustafel.accounts.models import Organisation, OrganisationKind, Region, Role, User
+from casustafel.accounts.services import ensure_totp_device
+from casustafel.cases import states as case_states
+from casustafel.cases.models import ClosureReason
+from casustafel.cases.services import add_participant, transition_case
+from casustafel.signals.models import Phenomenon, SourceType, Urgency
+from casustafel.signals.services import register_signal, send_to_weighing, start_preparation
+from casustafel.subjects.services import SubjectData
+from casustafel.weighing.models import Assessment, Outcome, ReferralTarget
+from casustafel.weighing.services import ContributionData, DecisionData, record_decision, submit_contribution
+
+DEMO_PASSWORD = "Casustafel-demo-2026"  # noqa: S105 — fictional demo accounts only
+
+REGIONS = {
+    "lindeveld": {
+        "name": "Regio Lindeveld (fictief)",
+        "organisations": [
+            ("zvh", "Zorg- en Veiligheidshuis Lindeveld"),
+            ("gemeente", "Gemeente Lindeveld"),
+            ("gemeente", "Gemeente Oosterwaarde"),
+            ("gemeente", "Gemeente Bremhaven"),
+            ("politie", "Politie eenheid Lindeveld, team PGA"),
+            ("om", "OM arrondissementsparket Lindeveld"),
+            ("reclassering", "Reclassering Lindeveld"),
+            ("rvdk", "Raad voor de Kinderbescherming Lindeveld"),
+            ("ggz", "GGZ Lindeveld"),
+            ("wijkteam", "Wijkteam Lindeveld-Noord"),
+            ("lse_exit", "Landelijk Steunpunt Extremisme"),
+        ],
+        "users": [
+            ("intake", "Gemeente Lindeveld", Role.INTAKE_OFFICER, "Iris", "Intakema"),
+            ("weeg.gemeente", "Gemeente Lindeveld", Role.WEIGHING_MEMBER, "Gijs", "Gemeentelid"),
+            ("weeg.politie", "Politie eenheid Lindeveld, team PGA", Role.WEIGHING_MEMBER, "Paula", "Politieel"),
+            ("weeg.om", "OM arrondissementsparket Lindeveld", Role.WEIGHING_MEMBER, "Otto", "Officier"),
+            ("procesregisseur", "Zorg- en Veiligheidshuis Lindeveld", Role.PROCESS_DIRECTOR, "Petra", "Proces"),
+            ("casusregisseur", "Zorg- en Veiligheidshuis Lindeveld", Role.CASE_DIRECTOR, "Cas", "Regie"),
+            ("reclassering", "Reclassering Lindeveld", Role.PARTICIPANT, "Rob", "Reclasseerder"),
+            ("ggz", "GGZ Lindeveld", Role.PARTICIPANT, "Gea", "Zorgverlener"),
+            ("rvdk", "Raad voor de Kinderbescherming Lindeveld", Role.PARTICIPANT, "Rik", "Raadsman"),
+            ("wijkteam", "Wijkteam Lindeveld-Noord", Role.PARTICIPANT, "Wim", "Wijkwerker"),
+            ("exit", "Landelijk Steunpunt Extremisme", Role.PARTICIPANT, "Eva", "Exitcoach"),
+            ("burgemeester", "Gemeente Lindeveld", Role.MAYOR, "Bea", "Burgemeester"),
+            ("fg", "Gemeente Lindeveld", Role.PRIVACY_OFFICER, "Frank", "Gegevensbescherming"),
+            ("beheer", "Zorg- en Veiligheidshuis Lindeveld", Role.FUNCTIONAL_ADMIN, "Bart", "Beheerder"),
+            ("analist", "Gemeente Lindeveld", Role.ANALYST, "Anna", "Analist"),
+        ],
+    },
+    "kustland": {
+        "name": "Regio Kustland (fictief)",
+        "organisations": [
+            ("zvh", "Zorg- en Veiligheidshuis Kustland"),
+            ("gemeente", "Gemeente Kustland"),
+            ("politie", "Politie eenheid Kustland, team PGA"),
+            ("om", "OM arrondissementsparket Kustland"),
+            ("reclassering", "Reclassering Kustland"),
+        ],
+        "users": [
+            ("intake", "Gemeente Kustland", Role.INTAKE_OFFICER, "Karin", "Kustintake"),
+            ("weeg.gemeente", "Gemeente Kustland", Role.WEIGHING_MEMBER, "Kees", "Kustgemeente"),
+            ("weeg.politie", "Politie eenheid Kustland, team PGA", Role.WEIGHING_MEMBER, "Kim", "Kustpolitie"),
+            ("weeg.om", "OM arrondissementsparket Kustland", Role.WEIGHING_MEMBER, "Koen", "Kustofficier"),
+            ("casusregisseur", "Zorg- en Veiligheidshuis Kustland", Role.CASE_DIRECTOR, "Kaat", "Kustregie"),
+        ],
+    },
+}
+
+GIVEN = ["Daan", "Sem", "Lucas", "Milan", "Noah", "Yara", "Lotte", "Sara", "Noor", "Emma", "Bram", "Thijs",
+         "Ruben", "Fenna", "Jesse", "Mila", "Luuk", "Sven", "Iris", "Tess"]
+FAMILY = ["de Vries-Testpersoon", "Jansen-Fictief", "van Dijk-Demo", "Bakker-Voorbeeld", "Visser-Proef",
+          "Smit-Oefen", "Meijer-Demo", "de Boer-Fictief", "Mulder-Test", "de Groot-Voorbeeld"]
+FACTS = [
+    "Deelt in een besloten online groep teksten die geweld tegen een bevolkingsgroep verheerlijken.",
+    "Heeft op school aangekondigd ‘iets groots’ te gaan doen; docent maakte melding.",
+    "Is herhaaldelijk gezien bij bijeenkomsten van een groep die oproept tot geweld tegen de overheid.",
+    "Zoekt online naar instructies voor het maken van wapens; melding van familielid.",
+    "Heeft contact met een persoon die is veroordeeld voor een terroristisch misdrijf.",
+]
+
+
+def _user_key(region_code: str, key: str) -> str:
+    return f"{key}.{region_code}"
+
+
+@transaction.atomic
+def _build_region(code: str, spec: dict) -> Region:
+    region = Region.objects.create(code=code, name=spec["name"])
+    orgs = {name: Organisation.objects.create(region=region, kind=kind, name=name)
+            for kind, name in spec["organisations"]}
+    for key, org_name, role, first, last in spec["users"]:
+        user = User(username=_user_key(code, key), first_name=first, last_name=last,
+                    organisation=orgs[org_name], role=role, is_demo=True,
+                    email=f"{key}.{code}@demo.casustafel.example")
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        ensure_totp_device(user)
+    return region
+
+
+def _contribution(framework_criteria, view: str, rng: random.Random) -> ContributionData:
+    return ContributionData(
+        holds_information=rng.random() > 0.25,
+        information="Eigen registraties bevestigen de zorgen (fictief).",
+        view=view, view_rationale="Signalen zijn in samenhang zorgelijk (fictief).",
+        assessments={c.code: (rng.choice([Assessment.PRESENT, Assessment.PARTLY, Assessment.UNKNOWN]),
+                              "Onderbouwing op basis van gedrag (fictief).") for c in framework_criteria},
+    )
+
+
+def _populate(code: str, count: int) -> None:
+    rng = random.Random(f"casustafel-demo-{code}")
+    users = {u.username.split(f".{code}")[0]: u for u in User.objects.filter(username__endswith=f".{code}")}
+    intake, weighers = users["intake"], [users["weeg.gemeente"], users["weeg.politie"], users["weeg.om"]]
+    director = users["casusregisseur"]
+    partners = list(Organisation.objects.filter(region__code=code, kind__in=["reclassering", "ggz", "wijkteam",
+                                                                               "lse_exit", "rvdk"]))
+    municipalities = list(Organisation.objects.filter(region__code=code, kind=OrganisationKind.GEMEENTE))
+    # The fate of each synthetic person, so every state is represented.
+    plan = ["received", "in_preparation", "in_weighing", "partial", "more_information", "referred", "no_action",
+            "active", "active", "scaled_down", "closed", "reopened", "acute", "joined"]
+    for i in range(count):
+        fate = plan[i % len(plan)]
+        subject = SubjectData(
+            given_names=GIVEN[i % len(GIVEN)], family_name=FAMILY[(i * 3) % len(FAMILY)],
+            date_of_birth=date(1975, 1, 1) + timedelta(days=rng.randint(0, 365 * 32)),
+            gender=rng.choice(["man", "man", "vrouw", "anders"]),
+            municipality=rng.choice(municipalities).name.replace("Gemeente ", ""),
+        )
+        fields = dict(source_type=rng.choice(SourceType.values), phenomenon=rng.choice(Phenomenon.values),
+                      facts=rng.choice(FACTS), opinions="Melder vermoedt radicalisering (mening).",
+                      counter_indications="Heeft een stabiele baan." if rng.random() > 0.5 else "",
+                      online_component=rng.random() > 0.4,
+                      urgency=Urgency.ACUTE if fate == "acute" else rng.choice([Urgency.NORMAL, Urgency.HIGH]))
+        signal = register_signal(intake, subject, fields).signal
+        if fate == "received":
+            continue
+        if fate == "in_preparation":
+            start_preparation(intake, signal, "Volledigheid controleren")
+            continue
+        if signal.status != "in_weighing":
+            signal = send_to_weighing(intake, signal)
+        if fate in ("in_weighing", "acute"):
+            continue
+        weighing = signal.weighing
+        criteria = list(weighing.framework.criteria.all())
+        if fate == "joined":
+            # A second signal about the same person joins the open weighing.
+            register_signal(intake, subject, {**fields, "facts": FACTS[(i + 1) % len(FACTS)]})
+            continue
+        contributors = weighers[:2] if fate == "partial" else weighers
+        outcome = {"more_information": Outcome.MORE_INFORMATION, "referred": Outcome.REFER,
+                   "no_action": Outcome.NO_ACTION}.get(fate, Outcome.INCLUDE)
+        for weigher in contributors:
+            submit_contribution(weigher, weighing, _contribution(criteria, outcome, rng))
+        if fate == "partial":
+            continue
+        decision = record_decision(weighers[0], weighing, DecisionData(
+            outcome=outcome, rationale="Gezamenlijk besluit van de weegploeg (fictief).",
+            referral_target=ReferralTarget.REGULAR_CARE if outcome == Outcome.REFER else "",
+            information_deadline=timezone.localdate() + timedelta(days=21)
+            if outcome == Outcome.MORE_INFORMATION else None,
+            case_director=director if outcome == Outcome.INCLUDE else None,
+            participants=[(rng.choice(partners), "Betrokken bij begeleiding (fictief)")] if partners else [],
+        ))
+        if outcome != Outcome.INCLUDE:
+            continue
+        case = decision.case
+        if partners and rng.random() > 0.5:
+            extra = [p for p in partners if not case.participants.filter(organisation=p).exists()]
+            if extra:
+                add_participant(director, case, extra[0], "Aanvullende ondersteuning (fictief)")
+        if fate in ("scaled_down", "closed", "reopened"):
+            transition_case(director, case, case_states.SCALED_DOWN, "Gaat de goede kant op")
+        if fate in ("closed", "reopened"):
+            transition_case(director, case, case_states.CLOSED, "Doelen bereikt",
+                            closure_reason=ClosureReason.GOALS_REACHED)
+        if fate == "reopened":
+            transition_case(director, case, case_states.REOPENED, "Nieuwe zorgen na afsluiting")
+
+
+def load_demo() -> list[dict]:
+    """Create the demo regions that do not exist yet; return every demo user."""
+    for code, spec in REGIONS.items():
+        if not Region.objects.filter(code=code).exists():
+            _build_region(code, spec)
+            _populate(code, 36 if code == "lindeveld" else 10)
+    return [
+        {"username": u.username, "name": u.display_name, "organisation": u.organisation.name,
+         "region": u.organisation.region.name, "role": u.get_role_display(), "password": DEMO_PASSWORD}
+        for u in User.objects.filter(is_demo=True, organisation__region__code__in=list(REGIONS))
+        .select_related("organisation__region").order_by("organisation__region__name", "username")
+    ]

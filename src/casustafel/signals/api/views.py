@@ -1,0 +1,104 @@
+"""Signal endpoints: list, register, read and move a signal along (same rules as the UI)."""
+
+import uuid
+
+from django.db import IntegrityError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from casustafel.api.serializers import WRITE_ERRORS
+from casustafel.governance import policy
+from casustafel.subjects.services import SubjectData
+
+from .. import selectors, services, states
+from .serializers import (
+    SignalCreateSerializer, SignalFilterSerializer, SignalRegistrationSerializer, SignalSerializer,
+    SignalTransitionSerializer,
+)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=False,
+    description="Sleutel (UUID) van deze indiening: een herhaalde indiening met dezelfde sleutel geeft "
+                "het eerder geregistreerde signaal terug (200) in plaats van een tweede (201).",
+)
+
+
+def _idempotency_key(request) -> uuid.UUID | None:
+    value = request.headers.get("Idempotency-Key")
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise exceptions.ValidationError(
+            {"Idempotency-Key": [_("De Idempotency-Key moet een UUID zijn.")]}) from None
+
+
+class SignalListView(generics.ListAPIView):
+    serializer_class = SignalSerializer
+
+    def get_queryset(self):
+        filters = SignalFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.visible_signals(self.request.user).filter(**filters.validated_data)
+
+    @extend_schema(operation_id="list_signals", summary="Signalen van de eigen casustafel",
+                   parameters=[SignalFilterSerializer])
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        selectors.log_listed(request.user, page, via_api=True)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="create_signal", summary="Een signaal registreren (intake)",
+        request=SignalCreateSerializer, parameters=[IDEMPOTENCY_KEY],
+        responses={201: SignalRegistrationSerializer,
+                   200: OpenApiResponse(SignalRegistrationSerializer,
+                                        description="Herhaalde indiening: het eerder geregistreerde signaal"),
+                   **WRITE_ERRORS},
+    )
+    def post(self, request, *args, **kwargs):
+        if not policy.can(request.user, policy.Action.SIGNAL_CREATE):
+            raise exceptions.PermissionDenied(_("Uw rol kan geen signalen registreren."))
+        key = _idempotency_key(request)
+        data = SignalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        subject = SubjectData(**fields.pop("subject"))
+        try:
+            registration = services.register_signal(request.user, subject, fields, idempotency_key=key)
+        except IntegrityError:
+            if key is None:
+                raise
+            # A concurrent submission with the same key won the race: answer with its signal.
+            registration = services.register_signal(request.user, subject, fields, idempotency_key=key)
+        signal = registration.signal
+        signal.known_person, signal.joined_weighing = registration.known_person, registration.joined_weighing
+        location = reverse("api:signal-detail", kwargs={"id": signal.pk}, request=request)
+        return Response(SignalRegistrationSerializer(signal).data, headers={"Location": location},
+                        status=status.HTTP_200_OK if registration.duplicate else status.HTTP_201_CREATED)
+
+
+class SignalDetailView(APIView):
+    @extend_schema(operation_id="read_signal", summary="Een signaal inzien", responses=SignalSerializer)
+    def get(self, request, id):
+        return Response(SignalSerializer(selectors.get_signal(request.user, id, via_api=True)).data)
+
+
+class SignalTransitionView(APIView):
+    @extend_schema(
+        operation_id="transition_signal", summary="Een signaal in voorbereiding nemen of voorleggen aan de weging",
+        request=SignalTransitionSerializer, responses={200: SignalSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, id):
+        signal = selectors.get_signal(request.user, id, via_api=True)
+        data = SignalTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        move = (services.start_preparation if data.validated_data["target"] == states.IN_PREPARATION
+                else services.send_to_weighing)
+        return Response(SignalSerializer(move(request.user, signal, reason=data.validated_data["reason"])).data)

@@ -1,0 +1,132 @@
+"""The integral weighing on the wire: criteria, contributions, decision."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from casustafel.accounts.models import Organisation, Role, User
+from casustafel.api.serializers import SubjectSerializer, TextField
+
+from ..models import (
+    Assessment, Contribution, CriteriaFramework, Criterion, CriterionAssessment, Decision, Outcome,
+    ReferralTarget, Weighing,
+)
+from ..services import missing_parties
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Criterion
+        fields = ["code", "label", "guidance"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    criteria = CriterionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CriteriaFramework
+        fields = ["id", "version", "name", "valid_from", "criteria"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    criterion = serializers.CharField(source="criterion.code", read_only=True)
+
+    class Meta:
+        model = CriterionAssessment
+        fields = ["criterion", "assessment", "reasons"]
+
+
+class ContributionSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    contributor = serializers.CharField(source="contributor.display_name", read_only=True)
+    assessments = AssessmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Contribution
+        fields = ["id", "party", "organisation", "contributor", "holds_information", "information", "view",
+                  "view_rationale", "assessments", "updated_at"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    case = serializers.SerializerMethodField(help_text="De casus die dit besluit opende (bij opnemen)")
+
+    class Meta:
+        model = Decision
+        fields = ["id", "outcome", "referral_target", "rationale", "dissent", "information_deadline",
+                  "decided_at", "case"]
+
+    def get_case(self, decision) -> str | None:
+        case = getattr(decision, "case", None)
+        return str(case.pk) if case else None
+
+
+class WeighingSignalSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    status = serializers.CharField()
+
+
+class WeighingSerializer(serializers.ModelSerializer):
+    subject = SubjectSerializer(read_only=True)
+    framework = FrameworkSerializer(read_only=True)
+    signals = WeighingSignalSerializer(many=True, read_only=True)
+    contributions = ContributionSerializer(many=True, read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True)
+    missing_parties = serializers.SerializerMethodField(
+        help_text="Partijen van de weegploeg waarvan (hernieuwde) inbreng nog ontbreekt")
+
+    class Meta:
+        model = Weighing
+        fields = ["id", "reference", "status", "subject", "framework", "signals", "contributions",
+                  "missing_parties", "decisions", "opened_at", "signals_changed_at", "information_deadline"]
+
+    def get_missing_parties(self, weighing) -> list[str]:
+        return missing_parties(weighing, weighing.contributions.all())
+
+
+class AssessmentInputSerializer(serializers.Serializer):
+    criterion = serializers.SlugField(max_length=60, help_text="Code van het criterium in het wegingskader")
+    assessment = serializers.ChoiceField(choices=Assessment.choices)
+    reasons = TextField(5000)
+
+
+class ContributionCreateSerializer(serializers.Serializer):
+    """The contribution of the caller's own party, with every criterion assessed."""
+
+    holds_information = serializers.BooleanField()
+    information = TextField(10000, required=False)
+    view = serializers.ChoiceField(choices=Outcome.choices)
+    view_rationale = TextField(5000)
+    assessments = AssessmentInputSerializer(many=True)
+
+    def validate_assessments(self, value):
+        codes = [item["criterion"] for item in value]
+        if len(codes) != len(set(codes)):
+            raise serializers.ValidationError(_("Beoordeel elk criterium één keer."))
+        return value
+
+
+class ParticipantInputSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+    reason = TextField(2000)
+
+
+class DecisionCreateSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    rationale = TextField(10000)
+    dissent = TextField(5000, required=False)
+    referral_target = serializers.ChoiceField(choices=ReferralTarget.choices, required=False, allow_blank=True,
+                                              default="")
+    information_deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    case_director = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.none(), required=False, allow_null=True, default=None,
+        help_text="Gebruikersnaam van de casusregisseur (bij opnemen)")
+    participants = ParticipantInputSerializer(many=True, required=False, default=list,
+                                              help_text="Extra deelnemende organisaties (bij opnemen)")
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the table's own people and organisations can be named (nothing else is disclosed).
+        self.fields["case_director"].queryset = User.objects.filter(
+            organisation__region=region, role=Role.CASE_DIRECTOR, is_active=True).select_related("organisation")
+        self.fields["participants"].child.fields["organisation"].queryset = Organisation.objects.filter(
+            region=region)

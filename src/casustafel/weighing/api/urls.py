@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("weighings/<uuid:id>", views.WeighingDetailView.as_view(), name="weighing-detail"),
+    path("weighings/<uuid:id>/contributions", views.ContributionView.as_view(), name="weighing-contributions"),
+    path("weighings/<uuid:id>/decision", views.DecisionView.as_view(), name="weighing-decision"),
+]

@@ -1,0 +1,68 @@
+"""Weighing endpoints: read a weighing, contribute for one's own party, record the joint decision."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casustafel.api.serializers import WRITE_ERRORS
+from casustafel.governance import policy
+
+from .. import selectors, services
+from .serializers import (
+    ContributionCreateSerializer, ContributionSerializer, DecisionCreateSerializer, DecisionSerializer,
+    WeighingSerializer,
+)
+
+
+def _visible_weighing(request, id, action):
+    """The weighing if visible (else 404); 403 if visible but ``action`` is not the caller's."""
+    weighing = selectors.get_weighing(request.user, id, via_api=True)
+    if not policy.can(request.user, action, weighing):
+        raise exceptions.PermissionDenied(_("Alleen leden van de weegploeg kunnen dit doen."))
+    return weighing
+
+
+class WeighingDetailView(APIView):
+    @extend_schema(operation_id="read_weighing", summary="Een weging inzien: criteria, inbreng en besluiten",
+                   responses=WeighingSerializer)
+    def get(self, request, id):
+        return Response(WeighingSerializer(selectors.get_weighing(request.user, id, via_api=True)).data)
+
+
+class ContributionView(APIView):
+    @extend_schema(
+        operation_id="submit_contribution", summary="Inbreng van de eigen partij leveren of vernieuwen",
+        request=ContributionCreateSerializer,
+        responses={201: ContributionSerializer,
+                   200: OpenApiResponse(ContributionSerializer, description="Bestaande inbreng vernieuwd"),
+                   **WRITE_ERRORS},
+    )
+    def post(self, request, id):
+        weighing = _visible_weighing(request, id, policy.Action.WEIGHING_CONTRIBUTE)
+        data = ContributionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["assessments"] = {a["criterion"]: (a["assessment"], a["reasons"]) for a in values["assessments"]}
+        renewed = any(c.party == request.user.organisation.kind for c in weighing.contributions.all())
+        contribution = services.submit_contribution(request.user, weighing, services.ContributionData(**values))
+        return Response(ContributionSerializer(contribution).data,
+                        status=status.HTTP_200_OK if renewed else status.HTTP_201_CREATED)
+
+
+class DecisionView(APIView):
+    @extend_schema(
+        operation_id="record_decision", summary="Het gezamenlijke besluit van de weegploeg vastleggen",
+        description="Kan pas als gemeente, politie en OM alle drie (opnieuw) hebben ingebracht. "
+                    "Bij opnemen wordt een casus geopend.",
+        request=DecisionCreateSerializer, responses={201: DecisionSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, id):
+        weighing = _visible_weighing(request, id, policy.Action.WEIGHING_DECIDE)
+        data = DecisionCreateSerializer(data=request.data, region=weighing.region_id)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["participants"] = [(p["organisation"], p["reason"]) for p in values["participants"]]
+        decision = services.record_decision(request.user, weighing, services.DecisionData(**values))
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
