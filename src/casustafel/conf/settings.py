@@ -100,6 +100,8 @@ if not _database_url:
     # Child processes (workers, test runners) attach to this server instead of starting one.
     os.environ["DATABASE_URL"] = _database_url
 DATABASES = {"default": parse_database_url(_database_url)}
+if env("CASUSTAFEL_TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": env("CASUSTAFEL_TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -190,6 +192,12 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "casustafel.core.api.postprocess_nl_api_rules",
+    ],
+    "TAGS": [
+        {"name": "signals", "description": "Signalen (meldingen) over een persoon"},
+        {"name": "weighings", "description": "Integrale weging door de weegploeg"},
+        {"name": "cases", "description": "PGA-casussen"},
+        {"name": "openapi", "description": "Dit OpenAPI-document"},
     ],
     "ENUM_NAME_OVERRIDES": {
         "SignalStatusEnum": "casustafel.signals.api.serializers.STATUS_CHOICES",
