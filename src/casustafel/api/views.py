@@ -6,7 +6,10 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
+
+from casustafel.core.api import PROBLEM_CONTENT_TYPE
 
 
 class SchemaView(SpectacularAPIView):
@@ -14,6 +17,11 @@ class SchemaView(SpectacularAPIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def handle_exception(self, exc):
+        # Errors (e.g. 405) are problem+json, not rendered as an OpenAPI document.
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), PROBLEM_CONTENT_TYPE
+        return super().handle_exception(exc)
 
 
 class OpenApiJsonView(SchemaView):

@@ -151,6 +151,7 @@ def postprocess_nl_api_rules(result, generator, request, public):
         "get": {
             "operationId": "openapi_retrieve",
             "summary": "Het OpenAPI-document van deze API",
+            "description": "Het OpenAPI 3.0-document van deze API, leesbaar vanaf elke origin (CORS).",
             "tags": ["openapi"],
             "security": [{}],
             "responses": {

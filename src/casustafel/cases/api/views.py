@@ -1,7 +1,7 @@
 """Case endpoints: list and read cases, add a participant, move a case along its lifecycle."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,8 +32,13 @@ class CaseListView(generics.ListAPIView):
         filters.is_valid(raise_exception=True)
         return selectors.visible_cases(self.request.user).filter(**filters.validated_data)
 
-    @extend_schema(operation_id="list_cases", summary="Casussen waaraan de eigen organisatie deelneemt",
-                   parameters=[CaseFilterSerializer])
+    @extend_schema(
+        operation_id="list_cases", summary="Casussen waaraan de eigen organisatie deelneemt",
+        description="Alleen casussen van de eigen casustafel waaraan de organisatie van de gebruiker deelneemt. "
+                    "Elke getoonde rij wordt vastgelegd in het logboek dataverwerkingen.",
+        parameters=[CaseFilterSerializer],
+        responses={200: CaseSerializer(many=True), 400: OpenApiResponse(description="Ongeldig filter")},
+    )
     def get(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         selectors.log_listed(request.user, page, via_api=True)
@@ -41,13 +46,17 @@ class CaseListView(generics.ListAPIView):
 
 
 class CaseDetailView(APIView):
-    @extend_schema(operation_id="read_case", summary="Een casus inzien", responses=CaseDetailSerializer)
+    @extend_schema(operation_id="read_case", summary="Een casus inzien", responses=CaseDetailSerializer,
+                   description="De casus met deelnemende organisaties en statusgeschiedenis; het inzien wordt "
+                               "gelogd.")
     def get(self, request, id):
         return Response(CaseDetailSerializer(selectors.get_case(request.user, id, via_api=True)).data)
 
 
 class ParticipantView(APIView):
     @extend_schema(operation_id="add_case_participant", summary="Een deelnemende organisatie toevoegen",
+                   description="Door de casusregisseur of een procesregisseur van een deelnemende organisatie, "
+                               "met de reden van betrokkenheid.",
                    request=ParticipantCreateSerializer, responses={201: ParticipantSerializer, **WRITE_ERRORS})
     def post(self, request, id):
         case = _managed_case(request, id)
@@ -59,6 +68,8 @@ class ParticipantView(APIView):
 
 class CaseTransitionView(APIView):
     @extend_schema(operation_id="transition_case", summary="De status van een casus wijzigen",
+                   description="Alleen de gedeclareerde overgangen (actief, afgeschaald, afgesloten, heropend), "
+                               "elk met een reden; afsluiten vraagt ook de reden van afsluiting.",
                    request=CaseTransitionCreateSerializer, responses={200: CaseDetailSerializer, **WRITE_ERRORS})
     def post(self, request, id):
         case = _managed_case(request, id)

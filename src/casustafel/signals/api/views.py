@@ -47,8 +47,13 @@ class SignalListView(generics.ListAPIView):
         filters.is_valid(raise_exception=True)
         return selectors.visible_signals(self.request.user).filter(**filters.validated_data)
 
-    @extend_schema(operation_id="list_signals", summary="Signalen van de eigen casustafel",
-                   parameters=[SignalFilterSerializer])
+    @extend_schema(
+        operation_id="list_signals", summary="Signalen van de eigen casustafel",
+        description="Voor intakemedewerkers en leden van de weegploeg van de kernpartners; anderen krijgen een "
+                    "lege lijst. Elke getoonde rij wordt vastgelegd in het logboek dataverwerkingen.",
+        parameters=[SignalFilterSerializer],
+        responses={200: SignalSerializer(many=True), 400: OpenApiResponse(description="Ongeldig filter")},
+    )
     def get(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         selectors.log_listed(request.user, page, via_api=True)
@@ -56,6 +61,10 @@ class SignalListView(generics.ListAPIView):
 
     @extend_schema(
         operation_id="create_signal", summary="Een signaal registreren (intake)",
+        description="Registreert een signaal over een persoon en controleert of de persoon al bekend is. "
+                    "Een signaal over een persoon met een lopende weging wordt aan die weging toegevoegd; "
+                    "een signaal met urgentie 'acuut' wordt direct geëscaleerd naar de politie en voorgelegd "
+                    "aan de weegploeg. Het BSN wordt nooit teruggegeven, alleen gemaskeerd.",
         request=SignalCreateSerializer, parameters=[IDEMPOTENCY_KEY],
         responses={201: SignalRegistrationSerializer,
                    200: OpenApiResponse(SignalRegistrationSerializer,
@@ -85,7 +94,8 @@ class SignalListView(generics.ListAPIView):
 
 
 class SignalDetailView(APIView):
-    @extend_schema(operation_id="read_signal", summary="Een signaal inzien", responses=SignalSerializer)
+    @extend_schema(operation_id="read_signal", summary="Een signaal inzien", responses=SignalSerializer,
+                   description="Het signaal met de persoon waarover het gaat; het inzien wordt gelogd.")
     def get(self, request, id):
         return Response(SignalSerializer(selectors.get_signal(request.user, id, via_api=True)).data)
 
@@ -93,6 +103,8 @@ class SignalDetailView(APIView):
 class SignalTransitionView(APIView):
     @extend_schema(
         operation_id="transition_signal", summary="Een signaal in voorbereiding nemen of voorleggen aan de weging",
+        description="Alleen de overgangen naar 'in_preparation' en 'in_weighing'; de overige volgen uit het "
+                    "besluit van de weegploeg. Een niet-toegestane overgang geeft 400.",
         request=SignalTransitionSerializer, responses={200: SignalSerializer, **WRITE_ERRORS},
     )
     def post(self, request, id):

@@ -26,7 +26,9 @@ def _visible_weighing(request, id, action):
 
 class WeighingDetailView(APIView):
     @extend_schema(operation_id="read_weighing", summary="Een weging inzien: criteria, inbreng en besluiten",
-                   responses=WeighingSerializer)
+                   responses=WeighingSerializer,
+                   description="Het toegepaste wegingskader met zijn criteria, de signalen, de inbreng van "
+                               "gemeente, politie en OM en eerdere besluiten.")
     def get(self, request, id):
         return Response(WeighingSerializer(selectors.get_weighing(request.user, id, via_api=True)).data)
 
@@ -34,6 +36,8 @@ class WeighingDetailView(APIView):
 class ContributionView(APIView):
     @extend_schema(
         operation_id="submit_contribution", summary="Inbreng van de eigen partij leveren of vernieuwen",
+        description="Voor leden van de weegploeg van gemeente, politie en OM, namens hun eigen partij. "
+                    "Elk criterium van het wegingskader moet beoordeeld en onderbouwd zijn.",
         request=ContributionCreateSerializer,
         responses={201: ContributionSerializer,
                    200: OpenApiResponse(ContributionSerializer, description="Bestaande inbreng vernieuwd"),

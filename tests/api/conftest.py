@@ -1,0 +1,73 @@
+"""Fixtures for the API tests: personal tokens and a client that speaks JSON."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from casustafel.accounts.services import create_api_token
+from casustafel.signals.services import send_to_weighing
+
+from ..conftest import weigh_all
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def api():
+    """``api(user)`` → an APIClient authenticated with that person's token (``None``: anonymous)."""
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {create_api_token(user)}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def weighing_a(region_a, signal_a):
+    """An open weighing in region a without contributions."""
+    return send_to_weighing(region_a.users["intake"], signal_a).weighing
+
+
+@pytest.fixture
+def weighed_a(region_a, weighing_a):
+    """An open weighing in region a with fresh contributions of all three parties."""
+    weigh_all(region_a, weighing_a)
+    return weighing_a
+
+
+def assert_problem(response, status: int, field: str | None = None) -> dict:
+    """The response is an RFC 9457 problem with ``status``, naming ``field`` in ``invalidParams``."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["traceId"]
+    if field is not None:
+        names = [p["name"] for p in body.get("invalidParams", [])]
+        assert field in names, names
+    return body
+
+
+def signal_body(**overrides) -> dict:
+    body = {
+        "subject": {"given_names": "Piet", "family_name": "Apitest", "date_of_birth": "2001-02-03",
+                    "gender": "man", "municipality": "Lindeveld"},
+        "source_type": "politie", "phenomenon": "rechts_extremistisch",
+        "facts": "Deelt gewelddadige teksten in een besloten groep.", "online_component": True,
+    }
+    subject = overrides.pop("subject", {})
+    body["subject"].update(subject)
+    body.update(overrides)
+    return body
+
+
+def contribution_body(weighing, **overrides) -> dict:
+    body = {
+        "holds_information": True, "information": "Bekend uit eigen systemen.", "view": "opnemen",
+        "view_rationale": "Zorgen over samenhang van signalen.",
+        "assessments": [{"criterion": c.code, "assessment": "aanwezig", "reasons": "Onderbouwing."}
+                        for c in weighing.framework.criteria.all()],
+    }
+    body.update(overrides)
+    return body

@@ -1,0 +1,196 @@
+"""Authorization matrix: every API route × every role × every verb.
+
+The routes are found by walking the URL configuration, so a new endpoint without an
+entry in ``ROUTES`` fails ``test_every_api_route_is_in_the_matrix``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLResolver, get_resolver
+
+from casustafel.cases.models import Case
+from casustafel.signals.models import Signal
+
+from ..conftest import make_case
+from ..factories import USER_SPECS, signal_fields, subject_data
+from .conftest import assert_problem, contribution_body, signal_body
+
+pytestmark = pytest.mark.django_db
+
+VERBS = ("get", "post", "put", "patch", "delete")
+ROLES = tuple(USER_SPECS)
+SIGNAL_SIDE = frozenset({"intake", "weigher_gemeente", "weigher_politie", "weigher_om"})
+WEIGHERS = SIGNAL_SIDE - {"intake"}
+#: Users whose organisation participates in ``case_a`` (see tests.conftest.make_case).
+CASE_VIEWERS = SIGNAL_SIDE | {"process_director", "case_director", "participant_reclassering"}
+CASE_MANAGERS = frozenset({"process_director", "case_director"})
+
+
+def grant(allowed, ok: int, *, visible=frozenset(), visible_status: int = 403, denied: int = 404):
+    """Role → expected status: ``ok`` if allowed, 403 if it may only see the object, else ``denied``."""
+    return lambda role: ok if role in allowed else visible_status if role in visible else denied
+
+
+def always(status: int):
+    return lambda role: status
+
+
+@dataclass
+class Route:
+    #: fixture whose primary key fills ``<uuid:id>`` (None: no path parameter)
+    target: str | None
+    #: verb → (role → expected status); other verbs: 405
+    expect: dict[str, Callable[[str], int]]
+    #: verb → request body builder, given the pytest request
+    body: dict[str, Callable] = field(default_factory=dict)
+    #: the model listed by a list route (rows checked against the grant)
+    lists: type | None = None
+    public: bool = False
+    path: str | None = None
+
+
+def _fixture(name):
+    return lambda request: request.getfixturevalue(name)
+
+
+ROUTES: dict[str, Route] = {
+    "api/v1/signals": Route(
+        None, {"get": always(200), "post": grant(SIGNAL_SIDE, 201, denied=403)},
+        body={"post": lambda request: signal_body()}, lists=Signal),
+    "api/v1/signals/<uuid:id>": Route("signal_a", {"get": grant(SIGNAL_SIDE, 200)}),
+    "api/v1/signals/<uuid:id>/transitions": Route(
+        "signal_a", {"post": grant(SIGNAL_SIDE, 200)},
+        body={"post": lambda request: {"target": "in_preparation", "reason": "Aanvullen"}}),
+    "api/v1/weighings/<uuid:id>": Route("weighing_a", {"get": grant(SIGNAL_SIDE, 200)}),
+    "api/v1/weighings/<uuid:id>/contributions": Route(
+        "weighing_a", {"post": grant(WEIGHERS, 201, visible={"intake"})},
+        body={"post": lambda request: contribution_body(request.getfixturevalue("weighing_a"))}),
+    "api/v1/weighings/<uuid:id>/decision": Route(
+        "weighed_a", {"post": grant(WEIGHERS, 201, visible={"intake"})},
+        body={"post": lambda request: {"outcome": "geen_actie", "rationale": "Geen zorgen over radicalisering."}}),
+    "api/v1/cases": Route(None, {"get": always(200)}, lists=Case),
+    "api/v1/cases/<uuid:id>": Route("case_a", {"get": grant(CASE_VIEWERS, 200)}),
+    "api/v1/cases/<uuid:id>/participants": Route(
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
+        body={"post": lambda request: {"organisation": str(request.getfixturevalue("region_a").orgs["ggz"].pk),
+                                       "reason": "Behandeling loopt"}}),
+    "api/v1/cases/<uuid:id>/transitions": Route(
+        "case_a", {"post": grant(CASE_MANAGERS, 200, visible=CASE_VIEWERS)},
+        body={"post": lambda request: {"target": "scaled_down", "reason": "Minder zorgen"}}),
+    "api/v1/schema": Route(None, {"get": always(200)}, public=True),
+    "api/v1/openapi.json": Route(None, {"get": always(200)}, public=True),
+    # The catch-all: any other path under the API is a problem 404, for every verb.
+    "api/v1/^": Route(None, {verb: always(404) for verb in VERBS}, public=True, path="/api/v1/bestaat-niet"),
+}
+
+
+def api_routes() -> list[str]:
+    """Every URL pattern under ``api/v1/``, as its route string."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            else:
+                yield route
+
+    return sorted({route for route in walk(get_resolver().url_patterns) if route.startswith("api/v1/")})
+
+
+def _path(route: str, request) -> str:
+    spec = ROUTES[route]
+    if spec.path:
+        return spec.path
+    path = "/" + route
+    if spec.target:
+        path = path.replace("<uuid:id>", str(request.getfixturevalue(spec.target).pk))
+    return path
+
+
+def _call(client, verb, path, body):
+    return getattr(client, verb)(path, data=body, format="json")
+
+
+@pytest.fixture
+def listed(world):
+    """Rows in both regions for the list routes: signals and cases in a and b."""
+    for code in ("a", "b"):
+        make_case(world[code], family_name=f"Casus{code}")
+        from casustafel.signals.services import register_signal
+
+        register_signal(world[code].users["intake"], subject_data(family_name=f"Los{code}"), signal_fields())
+    return world
+
+
+def test_every_api_route_is_in_the_matrix():
+    routes = set(api_routes())
+    assert routes == set(ROUTES), {"missing": routes - set(ROUTES), "stale": set(ROUTES) - routes}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", api_routes())
+def test_matrix(route, role, world, request, api):
+    spec = ROUTES[route]
+    if spec.lists:
+        request.getfixturevalue("listed")
+    path = _path(route, request)
+    client = api(world["a"].users[role])
+    for verb in VERBS:
+        expected = spec.expect.get(verb, always(405))(role)
+        body = spec.body[verb](request) if verb in spec.body else None
+        response = _call(client, verb, path, body)
+        assert response.status_code == expected, (verb, response.content[:300])
+        if expected >= 400:
+            assert_problem(response, expected)
+        if spec.lists and verb == "get":
+            rows = {row["id"] for row in response.json()["results"]}
+            own = spec.lists.objects.filter(region=world["a"].region)
+            if spec.lists is Case:
+                own = own.filter(participants__organisation=world["a"].users[role].organisation)
+            allowed = SIGNAL_SIDE if spec.lists is Signal else CASE_VIEWERS
+            expected_rows = {str(pk) for pk in own.values_list("pk", flat=True)} if role in allowed else set()
+            assert rows == expected_rows
+
+
+@pytest.mark.parametrize("route", api_routes())
+def test_anonymous(route, request, api, world):
+    spec = ROUTES[route]
+    path = _path(route, request)
+    for verb in VERBS:
+        response = _call(api(), verb, path, None)
+        if spec.public:
+            assert response.status_code == spec.expect.get(verb, always(405))(None)
+        else:
+            assert_problem(response, 401)
+            assert response["WWW-Authenticate"] == "Token"
+
+
+def test_invalid_token_is_401(api, signal_a):
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
+    assert_problem(client.get("/api/v1/signals"), 401)
+    assert_problem(client.get(f"/api/v1/signals/{signal_a.pk}"), 401)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_other_region_sees_nothing(role, world, request, api):
+    """A user of region b never sees or touches region a's objects."""
+    request.getfixturevalue("listed")
+    client = api(world["b"].users[role])
+    region_a = world["a"].region
+    for route, spec in ROUTES.items():
+        if spec.public:
+            continue
+        if spec.lists:
+            rows = {row["id"] for row in client.get("/" + route).json()["results"]}
+            assert not spec.lists.objects.filter(pk__in=rows, region=region_a).exists()
+            continue
+        path = _path(route, request)
+        for verb in spec.expect:
+            body = spec.body[verb](request) if verb in spec.body else None
+            assert_problem(_call(client, verb, path, body), 404)
