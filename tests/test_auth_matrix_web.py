@@ -1,0 +1,120 @@
+"""Authorization matrix for every web route × every role × every verb.
+
+The table below states, per route, which verbs exist and which users (keys of
+``factories.USER_SPECS``, all of region "a") may use them. Every other user — every
+role of region "b" included — must get "not found"; unsupported verbs get 405;
+anonymous visitors are sent to the login page. A meta-test fails when a route exists
+that the table does not cover.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from casustafel.signals.services import send_to_weighing
+
+from .factories import USER_SPECS
+from .helpers import login
+
+pytestmark = pytest.mark.django_db
+
+VERBS = ["get", "post", "put", "patch", "delete"]
+SIGNAL_WORKERS = {"intake", "weigher_gemeente", "weigher_politie", "weigher_om"}
+WEIGHERS = {"weigher_gemeente", "weigher_politie", "weigher_om"}
+CASE_ROLES = SIGNAL_WORKERS | {"process_director", "case_director", "participant_reclassering", "participant_ggz"}
+# case_a's participants: gemeente, politie, om (weighed), zvh (case director's), reclassering.
+CASE_READERS = SIGNAL_WORKERS | {"process_director", "case_director", "participant_reclassering"}
+CASE_MANAGERS = {"process_director", "case_director"}
+EVERYONE = set(USER_SPECS)
+
+#: route name → (kwargs builder key, {verb: users allowed})
+MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
+    "web:dashboard": (None, {"get": EVERYONE}),
+    "web:signal_list": (None, {"get": SIGNAL_WORKERS}),
+    "web:signal_create": (None, {"get": SIGNAL_WORKERS, "post": SIGNAL_WORKERS}),
+    "web:known_person_check": (None, {"post": SIGNAL_WORKERS}),
+    "web:signal_detail": ("signal", {"get": SIGNAL_WORKERS}),
+    "web:signal_transition": ("signal_target", {"post": SIGNAL_WORKERS}),
+    "web:weighing_list": (None, {"get": SIGNAL_WORKERS}),
+    "web:weighing_detail": ("weighing", {"get": SIGNAL_WORKERS}),
+    "web:weighing_contribute": ("weighing", {"post": WEIGHERS}),
+    "web:weighing_decide": ("weighing", {"post": WEIGHERS}),
+    "web:case_list": (None, {"get": CASE_ROLES}),
+    "web:case_detail": ("case", {"get": CASE_READERS}),
+    "web:case_add_participant": ("case", {"post": CASE_MANAGERS}),
+    "web:case_transition": ("case", {"post": CASE_MANAGERS}),
+}
+#: Public or session routes, tested in test_login.py.
+PUBLIC = {"accounts:login", "accounts:logout"}
+
+
+def _route_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            yield from _route_names(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_web_route_is_in_the_matrix():
+    names = {n for n in _route_names() if n.split(":")[0] in {"web", "accounts"}}
+    assert names - set(MATRIX) - PUBLIC == set(), "routes missing from the authorization matrix"
+    assert set(MATRIX) - names == set(), "matrix names routes that no longer exist"
+
+
+@pytest.fixture
+def objects(world, case_a, signal_a):
+    a = world["a"]
+    signal = send_to_weighing(a.users["intake"], signal_a)
+    return {
+        None: {},
+        "signal": {"pk": signal.pk},
+        "signal_target": {"pk": signal.pk, "target": "wegen"},
+        "weighing": {"pk": signal.weighing_id},
+        "case": {"pk": case_a.pk},
+        "foreign_markers": [signal.reference, case_a.reference, signal.subject.family_name],
+    }
+
+
+def _users(world):
+    for region in ("a", "b"):
+        for key, user in world[region].users.items():
+            yield region, key, user
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route_refuses_everyone_without_a_grant(route, world, objects, client):
+    kwargs_key, grants = MATRIX[route]
+    url = reverse(route, kwargs=objects[kwargs_key])
+    failures = []
+    for verb in VERBS:
+        response = getattr(client, verb)(url)
+        if response.status_code != 302 or "/inloggen/" not in response["Location"]:
+            failures.append(f"anonymous {verb.upper()} → {response.status_code}")
+    for region, key, user in _users(world):
+        login(client, user)
+        for verb in VERBS:
+            with transaction.atomic():
+                response = getattr(client, verb)(url)
+                transaction.set_rollback(True)
+            # Object routes serve region "a" objects; list routes serve each region its own rows.
+            allowed = key in grants.get(verb, set()) and (region == "a" or kwargs_key is None)
+            status = response.status_code
+            if verb not in grants:
+                ok = status == 405
+            elif allowed:
+                ok = status in (200, 302, 400)
+            else:
+                ok = status == 404
+            if ok and region == "b" and status == 200:
+                leaked = [m for m in objects["foreign_markers"] if m in response.content.decode()]
+                if leaked:
+                    failures.append(f"{region}/{key} {verb.upper()} shows region a rows")
+            if not ok:
+                failures.append(f"{region}/{key} {verb.upper()} → {status} (allowed={allowed})")
+        client.logout()
+    assert failures == []
