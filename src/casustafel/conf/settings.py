@@ -131,6 +131,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 AXES_FAILURE_LIMIT = env_int("CASUSTAFEL_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("CASUSTAFEL_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lockout is per account by design: partner organisations reach us from shared NAT
+# addresses, so an IP lockout would let five typos lock out a whole police unit.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "casustafel.accounts.views.locked_out"
 AXES_VERBOSE = False

@@ -1,0 +1,59 @@
+"""Project-level checks: migrations complete, Django system checks, the server command."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.django_db
+def test_no_missing_migrations():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_system_checks_pass():
+    call_command("check", "--fail-level", "WARNING")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_serve_runs_gunicorn_and_redirects_to_login():
+    """`casustafel serve` migrates and serves with several gunicorn workers (not runserver)."""
+    port = _free_port()
+    env = dict(os.environ)  # DATABASE_URL points at the embedded server started for the tests
+    process = subprocess.Popen([sys.executable, "-m", "casustafel.cli", "serve", "--port", str(port),
+                                "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        deadline = time.monotonic() + 90
+        status = location = None
+        while time.monotonic() < deadline:
+            try:
+                opener.open(f"http://127.0.0.1:{port}/", timeout=2)
+            except urllib.error.HTTPError as exc:
+                status, location = exc.code, exc.headers.get("Location")
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert status == 302 and location.startswith("/inloggen/")
+        login = urllib.request.urlopen(f"http://127.0.0.1:{port}/inloggen/", timeout=5).read().decode()
+        assert "Inloggen bij Casustafel" in login
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode()
+    assert "Booting worker" in output and "gunicorn" in output.lower()
