@@ -1,7 +1,7 @@
 """The OpenAPI document and the problem answer for unknown API paths."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.renderers import OpenApiJsonRenderer
+from drf_spectacular.renderers import OpenApiJsonRenderer2
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions
@@ -27,7 +27,7 @@ class SchemaView(SpectacularAPIView):
 class OpenApiJsonView(SchemaView):
     """``/openapi.json`` as the NL API Design Rules ask: JSON, readable from any origin."""
 
-    renderer_classes = [OpenApiJsonRenderer]
+    renderer_classes = [OpenApiJsonRenderer2]
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
