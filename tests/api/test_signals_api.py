@@ -163,3 +163,26 @@ def test_filters(intake, signal_a):
 def test_unknown_signal_is_404(intake):
     assert_problem(intake.get(f"/api/v1/signals/{uuid.uuid4()}"), 404)
     assert_problem(intake.get("/api/v1/signals/geen-uuid"), 404)
+
+
+ODD_BODIES = ["[]", '"tekst"', "null", "123", '{"subject": "x"}', '{"subject": []}', '{"facts": {"a": 1}}',
+              '{"subject": {"date_of_birth": 99999999999}}', '{"assessments": "x", "participants": {}}']
+
+
+@pytest.mark.parametrize("route", ["signals", "signal-transitions", "contributions", "decision", "participants",
+                                   "case-transitions"])
+def test_odd_json_is_a_problem_never_a_500(api, region_a, signal_a, weighed_a, case_a, route):
+    paths = {
+        "signals": ("intake", "/api/v1/signals"),
+        "signal-transitions": ("intake", f"/api/v1/signals/{signal_a.pk}/transitions"),
+        "contributions": ("weigher_om", f"/api/v1/weighings/{weighed_a.pk}/contributions"),
+        "decision": ("weigher_om", f"/api/v1/weighings/{weighed_a.pk}/decision"),
+        "participants": ("case_director", f"/api/v1/cases/{case_a.pk}/participants"),
+        "case-transitions": ("case_director", f"/api/v1/cases/{case_a.pk}/transitions"),
+    }
+    user, path = paths[route]
+    client = api(region_a.users[user])
+    before = _counts()
+    for body in ODD_BODIES:
+        assert_problem(client.post(path, body, content_type="application/json"), 400)
+    assert _counts() == before
