@@ -1,5 +1,6 @@
 """Reads of cases, through the access policy; detail reads are logged."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from casustafel.governance import policy
@@ -17,7 +18,7 @@ def get_case(user, pk, *, via_api: bool = False) -> Case:
     qs = visible_cases(user).prefetch_related("participants__organisation", "transitions__by")
     try:
         case = qs.get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError):
+    except (Case.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     record(user, Action.READ, Purpose.CASE_MANAGEMENT, [case], via_api=via_api)
     return case

@@ -38,12 +38,13 @@ class StateMachine:
 
     def check(self, source: str, target: str, field: str = "status") -> None:
         if target not in self.labels:
-            raise ValidationError({field: _("Onbekende status.")}, code="invalid_choice")
+            raise ValidationError({field: ValidationError(_("Onbekende status."), code="invalid_choice")})
         if not self.can(source, target):
-            raise ValidationError(
-                {
-                    field: _("Overgang van “%(source)s” naar “%(target)s” is niet toegestaan.")
-                    % {"source": self.labels[source], "target": self.labels[target]}
-                },
-                code="illegal_transition",
-            )
+            # The code goes on the field's error: Django drops a ``code`` given next to a dict.
+            raise ValidationError({
+                field: ValidationError(
+                    _("Overgang van “%(source)s” naar “%(target)s” is niet toegestaan.")
+                    % {"source": self.labels[source], "target": self.labels[target]},
+                    code="illegal_transition",
+                )
+            })

@@ -1,5 +1,6 @@
 """Reads of signals, always through the access policy; detail reads are logged."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from casustafel.governance import policy
@@ -18,7 +19,7 @@ def get_signal(user, pk, *, via_api: bool = False) -> Signal:
     """The signal if ``user`` may see it (logged as a read), else "not found"."""
     try:
         signal = visible_signals(user).get(pk=pk)
-    except (Signal.DoesNotExist, ValueError, TypeError):
+    except (Signal.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     record(user, Action.READ, Purpose.INTAKE, [signal], via_api=via_api)
     return signal

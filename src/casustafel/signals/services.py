@@ -96,10 +96,10 @@ def send_to_weighing(actor, signal: Signal, reason: str = "") -> Signal:
     signal = Signal.objects.select_for_update().get(pk=signal.pk)
     policy.require(actor, policy.Action.SIGNAL_TRANSITION, signal)
     if signal.status == states.MORE_INFORMATION:
-        raise ValidationError(
-            {"status": _("Dit signaal wacht op aanvullende informatie; lever die aan via de weging.")},
+        raise ValidationError({"status": ValidationError(
+            _("Dit signaal wacht op aanvullende informatie; lever die aan via de weging."),
             code="illegal_transition",
-        )
+        )})
     _transition(actor, signal, states.IN_WEIGHING, reason)
     attach_signal(actor, signal)
     record(actor, Action.TRANSITION, Purpose.INTAKE, [signal])

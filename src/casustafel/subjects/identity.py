@@ -18,7 +18,7 @@ from django.conf import settings
 
 def is_valid_bsn(value: str) -> bool:
     """The elfproef: 9 digits, weights 9..2 and -1, sum divisible by 11, not all zero."""
-    if len(value) != 9 or not value.isdigit() or value == "000000000":
+    if len(value) != 9 or not (value.isascii() and value.isdigit()) or value == "000000000":
         return False
     total = sum(int(d) * w for d, w in zip(value[:8], range(9, 1, -1))) - int(value[8])
     return total % 11 == 0

@@ -1,6 +1,7 @@
 """Reads of weighings, through the access policy; detail reads are logged."""
 
 from django.db.models import Prefetch
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from casustafel.governance import policy
@@ -24,7 +25,7 @@ def get_weighing(user, pk, *, via_api: bool = False) -> Weighing:
     )
     try:
         weighing = qs.get(pk=pk)
-    except (Weighing.DoesNotExist, ValueError, TypeError):
+    except (Weighing.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
     record(user, Action.READ, Purpose.WEIGHING, [weighing], via_api=via_api)
     return weighing

@@ -1,0 +1,196 @@
+"""Benchmark: do the list pages stay flat as a region grows?
+
+In a dedicated, throw-away database it builds one region per size N (10, 100, 1000)
+holding N signals and N cases, every record created through the normal services
+(signal → weighing → three contributions → inclusion → case). For each size it requests,
+with the Django test client and a logged-in user of that region (second factor verified):
+
+* the signal list  (/signalen/)
+* the case list    (/casussen/)
+* one signal's detail page
+
+and reports the number of SQL queries per request and the median wall time over
+``--repeat`` requests (interleaved over sizes and pages), plus both as ratios to N=10
+measured in the same run.
+
+    CASUSTAFEL_DATA_DIR=.state-bench .venv/bin/python bench/list_pages.py [--sizes 10 100 1000] [--repeat 20]
+
+The database is ``test_<name>`` in the embedded server of the data folder; it is created
+(migrated) at the start and dropped at the end, so nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from datetime import date, timedelta
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casustafel.conf.settings")
+os.environ.setdefault("CASUSTAFEL_DATA_DIR", ".state-bench")
+warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+
+PAGES = ("signal list", "case list", "signal detail")
+
+
+def build_world(code: str):
+    from casustafel.accounts.models import Organisation, Region, Role, User
+    from casustafel.accounts.services import ensure_totp_device
+
+    region = Region.objects.create(code=code, name=f"Regio {code} (fictief)")
+    orgs = {kind: Organisation.objects.create(region=region, kind=kind, name=f"{kind} {code}")
+            for kind in ("gemeente", "politie", "om", "zvh", "reclassering")}
+    specs = {"intake": ("gemeente", Role.INTAKE_OFFICER), "weigher_gemeente": ("gemeente", Role.WEIGHING_MEMBER),
+             "weigher_politie": ("politie", Role.WEIGHING_MEMBER), "weigher_om": ("om", Role.WEIGHING_MEMBER),
+             "case_director": ("zvh", Role.CASE_DIRECTOR)}
+    users = {}
+    for key, (kind, role) in specs.items():
+        user = User(username=f"{key}.{code}", organisation=orgs[kind], role=role, first_name="Bench",
+                    last_name=key)
+        user.set_unusable_password()
+        user.save()
+        ensure_totp_device(user)
+        users[key] = user
+    return region, orgs, users
+
+
+def add_cases(region, orgs, users, start: int, stop: int) -> None:
+    """Persons ``start``..``stop-1``: one signal each, weighed and included, so one case each."""
+    from casustafel.signals.models import Phenomenon, SourceType
+    from casustafel.signals.services import register_signal, send_to_weighing
+    from casustafel.subjects.services import SubjectData
+    from casustafel.weighing.models import Assessment, Outcome
+    from casustafel.weighing.services import ContributionData, DecisionData, active_framework, record_decision
+    from casustafel.weighing.services import submit_contribution
+
+    criteria = list(active_framework(region).criteria.all())
+    data = ContributionData(holds_information=True, information="Bekend (fictief).", view=Outcome.INCLUDE,
+                            view_rationale="Zorgen (fictief).",
+                            assessments={c.code: (Assessment.PRESENT, "Onderbouwing.") for c in criteria})
+    for i in range(start, stop):
+        subject = SubjectData(given_names=f"Persoon{i}", family_name="Bench-Fictief",
+                              date_of_birth=date(1980, 1, 1) + timedelta(days=i), gender="man",
+                              municipality="Bench")
+        signal = register_signal(users["intake"], subject, {
+            "source_type": SourceType.POLICE, "phenomenon": Phenomenon.RIGHT_WING,
+            "facts": "Deelt gewelddadige teksten (fictief)."}).signal
+        signal = send_to_weighing(users["intake"], signal)
+        for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
+            submit_contribution(users[key], signal.weighing, data)
+        record_decision(users["weigher_gemeente"], signal.weighing, DecisionData(
+            outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen (fictief).",
+            case_director=users["case_director"], participants=[(orgs["reclassering"], "Toezicht (fictief)")]))
+
+
+def login(user) -> Client:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client
+
+
+def count_queries(client: Client, url: str) -> int:
+    client.get(url)  # warm up (templates, connection)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def timed_get(client: Client, url: str) -> float:
+    begin = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - begin) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
+
+
+def run(sizes: list[int], repeat: int) -> dict:
+    """One region per size (lists are scoped to the user's region, so each user sees
+    exactly N signals and N cases while the tables hold the sum). Requests are
+    interleaved round-robin over sizes and pages, so background load hits all alike."""
+    from casustafel.cases.models import Case
+    from casustafel.signals.models import Signal
+
+    targets = {}
+    for n in sizes:
+        begin = time.perf_counter()
+        region, orgs, users = build_world(f"bench-{n}")
+        add_cases(region, orgs, users, 0, n)
+        assert Signal.objects.filter(region=region).count() == n == Case.objects.filter(region=region).count()
+        print(f"N={n}: built in {time.perf_counter() - begin:.1f} s", file=sys.stderr, flush=True)
+        signal_client, case_client = login(users["intake"]), login(users["case_director"])
+        one = Signal.objects.filter(region=region).order_by("registered_at").first()
+        targets[n] = {
+            "signal list": (signal_client, reverse("web:signal_list")),
+            "case list": (case_client, reverse("web:case_list")),
+            "signal detail": (signal_client, reverse("web:signal_detail", args=[one.pk])),
+        }
+    queries = {n: {page: count_queries(*targets[n][page]) for page in PAGES} for n in sizes}
+    times = {n: {page: [] for page in PAGES} for n in sizes}
+    for _ in range(repeat):
+        for n in sizes:
+            for page in PAGES:
+                times[n][page].append(timed_get(*targets[n][page]))
+    return {n: {page: (queries[n][page], statistics.median(times[n][page])) for page in PAGES} for n in sizes}
+
+
+def report(results: dict, repeat: int) -> str:
+    sizes = sorted(results)
+    base = sizes[0]
+    lines = [f"Machine: {platform.platform()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
+             f"PostgreSQL {connection.pg_version // 10000} (embedded); median of {repeat} requests", "",
+             "| page | N | queries | median ms | queries / N=%d | time / N=%d | time / previous N |" % (base, base),
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for page in PAGES:
+        q0, t0 = results[base][page]
+        previous = t0
+        for n in sizes:
+            q, t = results[n][page]
+            lines.append(f"| {page} | {n} | {q} | {t:.1f} | {q / q0:.2f} | {t / t0:.2f} | "
+                         f"{'–' if n == base else f'{t / previous:.2f}'} |")
+            previous = t
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    sizes = sorted(args.sizes)
+
+    setup_test_environment()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        results = run(sizes, args.repeat)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+    print(report(results, args.repeat))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
