@@ -10,11 +10,14 @@ import subprocess
 import sys
 
 
-def _setup() -> None:
+def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casustafel.conf.settings")
     import django
 
     django.setup()
+
+
+_setup = setup_django  # name used by the subcommand modules of other apps
 
 
 def _migrate() -> None:
@@ -24,7 +27,7 @@ def _migrate() -> None:
 
 
 def cmd_serve(args) -> int:
-    _setup()  # starts the embedded PostgreSQL when DATABASE_URL is unset, and exports it
+    setup_django()  # starts the embedded PostgreSQL when DATABASE_URL is unset, and exports it
     _migrate()
     from django.core.management import call_command
 
@@ -46,7 +49,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    _setup()
+    setup_django()
     _migrate()
     from casustafel.demo import load_demo
 
@@ -62,7 +65,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_totp(args) -> int:
-    _setup()
+    setup_django()
     from casustafel.accounts.models import User
     from casustafel.accounts.services import current_totp
 
@@ -76,7 +79,7 @@ def cmd_totp(args) -> int:
 
 
 def cmd_token(args) -> int:
-    _setup()
+    setup_django()
     from casustafel.accounts.models import User
     from casustafel.accounts.services import create_api_token
 
@@ -117,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     create = token_sub.add_parser("create", help="persoonlijk API-token uitgeven")
     create.add_argument("username")
     create.set_defaults(func=cmd_token)
+    from casustafel.subjects.cli import register as register_keys
+
+    register_keys(sub)
     manage = sub.add_parser("manage", help="Django-beheeropdrachten", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)

@@ -59,3 +59,34 @@ def identity_index(given_names: str, family_name: str, date_of_birth: date) -> s
         "name-dob",
         f"{normalise_name(given_names)}|{normalise_name(family_name)}|{date_of_birth.isoformat()}",
     )
+
+
+# ---------------------------------------------------------------- key rotation
+
+#: Encrypted columns, as "app_label.Model" → field names. Apps that store encrypted
+#: values register them here so ``casustafel keys rotate`` re-encrypts every one.
+ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {"subjects.Subject": ("bsn_encrypted",)}
+
+
+def register_encrypted_field(model_label: str, *fields: str) -> None:
+    ENCRYPTED_FIELDS[model_label] = tuple(dict.fromkeys(ENCRYPTED_FIELDS.get(model_label, ()) + fields))
+
+
+def key_fingerprint(key: str) -> str:
+    """A short, non-secret name for a key (so keys are never printed or logged)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def rotate_token(token: str) -> str:
+    """Re-encrypt a value under the newest key (any configured key may have encrypted it)."""
+    return _fernet(tuple(settings.CASUSTAFEL_ENCRYPTION_KEYS)).rotate(token.encode()).decode()
+
+
+def decrypts_with_primary(token: str) -> bool:
+    from cryptography.fernet import InvalidToken
+
+    try:
+        Fernet(settings.CASUSTAFEL_ENCRYPTION_KEYS[0].encode()).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True

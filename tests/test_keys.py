@@ -1,0 +1,80 @@
+"""Key rotation: every encrypted value readable before, during and after; refusals."""
+
+import pytest
+from cryptography.fernet import Fernet
+
+from casustafel.cli import main
+from casustafel.subjects import identity
+from casustafel.subjects.keys import KeyError_, check, rotate
+from casustafel.subjects.models import Subject
+from casustafel.signals.services import register_signal
+
+from .factories import signal_fields, subject_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def keyring(settings):
+    def use(keys):
+        settings.CASUSTAFEL_ENCRYPTION_KEYS = keys
+        identity._fernet.cache_clear()
+    yield use
+    identity._fernet.cache_clear()
+
+
+def _people(region_a, n=3):
+    intake = region_a.users["intake"]
+    bsns = ["111222333", "123456782", "999999990"][:n]
+    for i, bsn in enumerate(bsns):
+        register_signal(intake, subject_data(bsn=bsn, family_name=f"Sleutel{i}"), signal_fields())
+    return bsns
+
+
+def test_rotation_keeps_every_row_readable(region_a, keyring):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    keyring([old])
+    bsns = _people(region_a)
+    before = {s.pk: s.bsn_encrypted for s in Subject.objects.all()}
+    keyring([new, old])
+    assert check() == {"subjects_subject": 3}
+    results = rotate(identity.key_fingerprint(new))
+    assert [r.rotated for r in results] == [3]
+    assert check() == {"subjects_subject": 0}
+    after = {s.pk: s.bsn_encrypted for s in Subject.objects.all()}
+    assert all(before[pk] != after[pk] for pk in before)
+    keyring([new])  # the old key can now be removed
+    assert sorted(s.bsn for s in Subject.objects.all()) == sorted(bsns)
+
+
+def test_rotating_to_a_missing_key_changes_nothing(region_a, keyring):
+    old = Fernet.generate_key().decode()
+    keyring([old])
+    _people(region_a, 1)
+    before = list(Subject.objects.values_list("bsn_encrypted", flat=True))
+    with pytest.raises(KeyError_, match="niet geconfigureerd"):
+        rotate(identity.key_fingerprint(Fernet.generate_key().decode()))
+    assert list(Subject.objects.values_list("bsn_encrypted", flat=True)) == before
+
+
+def test_rotating_to_a_key_that_is_not_first_is_refused(region_a, keyring):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    keyring([new, old])
+    with pytest.raises(KeyError_, match="niet vooraan"):
+        rotate(identity.key_fingerprint(old))
+
+
+def test_cli_rotate_and_check(region_a, keyring, capsys):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    keyring([old])
+    _people(region_a, 2)
+    keyring([new, old])
+    assert main(["keys", "check"]) == 1
+    assert main(["keys", "rotate", "--to", "000000000000"]) == 2
+    assert "niet geconfigureerd" in capsys.readouterr().err
+    assert main(["keys", "rotate", "--to", identity.key_fingerprint(new)]) == 0
+    assert "2 waarden opnieuw versleuteld" in capsys.readouterr().out
+    assert main(["keys", "check"]) == 0
+    assert main(["keys", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert identity.key_fingerprint(new) in listed and new not in listed and old not in listed
