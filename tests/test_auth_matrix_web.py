@@ -13,9 +13,11 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from casustafel.signals.services import send_to_weighing
+from casustafel.signals.services import register_signal, send_to_weighing
+from casustafel.subjects.elsewhere import request_information
+from casustafel.subjects.models import CrossRegionRequest
 
-from .factories import USER_SPECS
+from .factories import USER_SPECS, signal_fields, subject_data
 from .helpers import login
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,10 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "web:known_person_check": (None, {"post": SIGNAL_WORKERS}),
     "web:signal_detail": ("signal", {"get": SIGNAL_WORKERS}),
     "web:signal_transition": ("signal_target", {"post": SIGNAL_WORKERS}),
+    "web:known_elsewhere_check": ("signal", {"post": SIGNAL_WORKERS}),
+    "web:known_elsewhere_request": ("signal", {"post": SIGNAL_WORKERS}),
+    "web:request_list": (None, {"get": SIGNAL_WORKERS}),
+    "web:request_answer": ("incoming_request", {"post": SIGNAL_WORKERS}),
     "web:weighing_list": (None, {"get": SIGNAL_WORKERS}),
     "web:weighing_detail": ("weighing", {"get": SIGNAL_WORKERS}),
     "web:weighing_contribute": ("weighing", {"post": WEIGHERS}),
@@ -68,15 +74,20 @@ def test_every_web_route_is_in_the_matrix():
 
 @pytest.fixture
 def objects(world, case_a, signal_a):
-    a = world["a"]
+    a, b = world["a"], world["b"]
     signal = send_to_weighing(a.users["intake"], signal_a)
+    # Region b knows the same person and asks region a formally.
+    elsewhere = register_signal(b.users["intake"], subject_data(family_name="Signaalpersoon"), signal_fields())
+    request_information(b.users["intake"], elsewhere.signal.subject, "Zelfde persoon?")
+    incoming = CrossRegionRequest.objects.get(to_subject=signal.subject)
     return {
         None: {},
         "signal": {"pk": signal.pk},
         "signal_target": {"pk": signal.pk, "target": "wegen"},
         "weighing": {"pk": signal.weighing_id},
         "case": {"pk": case_a.pk},
-        "foreign_markers": [signal.reference, case_a.reference, signal.subject.family_name],
+        "incoming_request": {"pk": incoming.pk},
+        "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }
 
 

@@ -59,3 +59,35 @@ class Subject(models.Model):
 
     def refresh_identity_index(self) -> None:
         self.identity_index = identity.identity_index(self.given_names, self.family_name, self.date_of_birth)
+
+
+class CrossRegionRequest(models.Model):
+    """A formal request to another region's table after a "known elsewhere" hit.
+
+    The hit itself is computed on keyed hashes and only says hit / no hit; the
+    requesting table does not learn which region matched. The request carries no
+    personal data: the receiving table matches it to its own record of the person and
+    answers with a note (e.g. that it will make contact), not with data.
+    """
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    STATUS_CHOICES = [(OPEN, _("Open")), (ANSWERED, _("Beantwoord"))]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="outgoing_requests",
+                                verbose_name=_("betrokkene (verzoekende regio)"))
+    to_subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="incoming_requests",
+                                   verbose_name=_("betrokkene (ontvangende regio)"))
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(_("reden van het verzoek"), max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=OPEN)
+    answer = models.TextField(_("antwoord"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", null=True,
+                                    blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verzoek aan andere casustafel")
+        ordering = ["-requested_at"]

@@ -69,6 +69,11 @@ class ReasonForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Antwoord (geen persoonsgegevens; bijvoorbeeld wie contact opneemt)"),
+                             max_length=SHORT_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ContributionForm(forms.Form):
     holds_information = forms.TypedChoiceField(
         label=_("Heeft uw organisatie informatie over deze persoon?"),

@@ -28,7 +28,7 @@ from casustafel.weighing import services as weighing_services
 from casustafel.weighing.models import Outcome
 
 from .forms import (
-    CaseTransitionForm, ContributionForm, DecisionForm, IntakeForm, ParticipantForm, ReasonForm,
+    AnswerForm, CaseTransitionForm, ContributionForm, DecisionForm, IntakeForm, ParticipantForm, ReasonForm,
     apply_service_errors,
 )
 
@@ -356,3 +356,60 @@ def forbidden(request, exception=None):
 def server_error(request):
     return render(request, "web/error.html", {"title": _("Er ging iets mis"), "message": _(
         "Er is een onverwachte fout opgetreden. Er is niets half opgeslagen; probeer het opnieuw.")}, status=500)
+
+
+# ------------------------------------------------------------------ known elsewhere (other regions)
+
+@require_POST
+def known_elsewhere_check(request, pk):
+    """htmx: hit / no hit in other regions for the person of this signal."""
+    from casustafel.subjects.elsewhere import known_elsewhere
+
+    signal = signal_selectors.get_signal(request.user, pk)
+    hit = known_elsewhere(request.user, signal.subject)
+    return render(request, "web/partials/known_elsewhere.html", {"signal": signal, "hit": hit})
+
+
+@require_POST
+def known_elsewhere_request(request, pk):
+    from casustafel.subjects.elsewhere import request_information
+
+    signal = signal_selectors.get_signal(request.user, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        request_information(request.user, signal.subject, reason)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Het formele verzoek is verstuurd naar de casustafel die de persoon kent."))
+    return redirect("web:signal_detail", pk=signal.pk)
+
+
+@require_GET
+def request_list(request):
+    from casustafel.subjects.elsewhere import incoming_requests, outgoing_requests
+
+    if not policy.works_on_signals(request.user):
+        raise Http404
+    incoming = _page(request, incoming_requests(request.user))
+    outgoing = list(outgoing_requests(request.user)[:PAGE_SIZE])
+    return render(request, "web/request_list.html", {"page": incoming, "outgoing": outgoing,
+                                                     "answer_form": AnswerForm()})
+
+
+@require_POST
+def request_answer(request, pk):
+    from casustafel.subjects.elsewhere import answer_request
+
+    form = AnswerForm(request.POST)
+    answer = form.cleaned_data["answer"] if form.is_valid() else ""
+    try:
+        answer_request(request.user, pk, answer)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Het verzoek is beantwoord."))
+    return redirect("web:request_list")

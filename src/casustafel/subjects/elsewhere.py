@@ -1,0 +1,84 @@
+"""Cross-region "known elsewhere" check: hit / no hit on keyed hashes, then a formal request."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casustafel.governance import policy
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record
+
+from .models import CrossRegionRequest, Subject
+
+
+def _matches_elsewhere(subject: Subject):
+    condition = Q(identity_index=subject.identity_index)
+    if subject.bsn_index:
+        condition |= Q(bsn_index=subject.bsn_index)
+    matches = Subject.objects.filter(condition).exclude(region_id=subject.region_id)
+    if subject.bsn_index:
+        # Same name and birth date but another BSN is another person.
+        matches = matches.filter(Q(bsn_index=subject.bsn_index) | Q(bsn_index=""))
+    return matches
+
+
+def known_elsewhere(actor, subject: Subject) -> bool:
+    """Hit / no hit only: whether another region's table knows this person."""
+    policy.require(actor, policy.Action.SIGNAL_VIEW, subject)
+    hit = _matches_elsewhere(subject).exists()
+    record(actor, Action.SEARCH, Purpose.KNOWN_PERSON_CHECK, [subject])
+    return hit
+
+
+@transaction.atomic
+def request_information(actor, subject: Subject, reason: str) -> int:
+    """Start a formal request to every region that knows the person; returns how many."""
+    policy.require(actor, policy.Action.SIGNAL_VIEW, subject)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Geef de reden van het verzoek.")})
+    targets = list(_matches_elsewhere(subject))
+    if not targets:
+        raise ValidationError(_("Deze persoon is niet bekend bij een andere casustafel."), code="no_hit")
+    requests = CrossRegionRequest.objects.bulk_create(
+        CrossRegionRequest(subject=subject, to_subject=target, requested_by=actor, reason=reason.strip())
+        for target in targets)
+    record(actor, Action.CREATE, Purpose.KNOWN_PERSON_CHECK, requests)
+    return len(requests)
+
+
+def incoming_requests(user):
+    """Requests to this user's table (matched to the table's own record of the person)."""
+    if not policy.works_on_signals(user):
+        return CrossRegionRequest.objects.none()
+    return CrossRegionRequest.objects.filter(to_subject__region_id=user.organisation.region_id).select_related(
+        "to_subject", "subject__region")
+
+
+def outgoing_requests(user):
+    if not policy.works_on_signals(user):
+        return CrossRegionRequest.objects.none()
+    return CrossRegionRequest.objects.filter(subject__region_id=user.organisation.region_id).select_related(
+        "subject")
+
+
+@transaction.atomic
+def answer_request(actor, request_id, answer: str) -> CrossRegionRequest:
+    try:
+        request = incoming_requests(actor).select_for_update(of=("self",)).get(pk=request_id)
+    except (CrossRegionRequest.DoesNotExist, ValueError, ValidationError):
+        from django.http import Http404
+
+        raise Http404 from None
+    if request.status == CrossRegionRequest.ANSWERED:
+        raise ValidationError(_("Dit verzoek is al beantwoord."), code="answered")
+    if not answer.strip():
+        raise ValidationError({"answer": _("Geef een antwoord.")})
+    request.status, request.answer = CrossRegionRequest.ANSWERED, answer.strip()
+    request.answered_by, request.answered_at = actor, timezone.now()
+    request.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+    record(actor, Action.UPDATE, Purpose.KNOWN_PERSON_CHECK, [request])
+    return request
