@@ -207,7 +207,7 @@ def test_selector_reads_are_logged(region_a, case_a, trace):
     ("weighing", "other_region"), ("weighing", "case_director"),
     ("case", "other_region"), ("case", "participant_ggz"), ("case", "privacy_officer"),
 ])
-def test_refused_read_is_not_found_and_writes_nothing(world, case_a, selector, who):
+def test_refused_read_is_not_found_and_logged_as_refused(world, case_a, selector, who):
     user = world["b"].users["weigher_politie" if selector != "case" else "case_director"] \
         if who == "other_region" else world["a"].users[who]
     signal = Signal.objects.get(subject=case_a.subject)
@@ -216,7 +216,9 @@ def test_refused_read_is_not_found_and_writes_nothing(world, case_a, selector, w
     before = last_id()
     with pytest.raises(Http404):
         read(user, pk)
-    assert new_rows(before) == []
+    (row,) = new_rows(before)  # one entry: type and id of what was asked for, no subject
+    assert (row.status, row.action, row.object_type, row.object_id, row.data_subject_id, row.user_id) == (
+        "refused", Action.READ, selector, pk, None, user.pk)
 
 
 @pytest.mark.parametrize("read", [get_signal, get_weighing, get_case])
@@ -271,13 +273,15 @@ def test_malformed_traceparent_starts_a_new_trace(client, region_a, signal_a, ba
     assert list(_read_rows(signal_a).values_list("trace_id", flat=True)) == [trace_id]
 
 
-def test_refused_web_read_is_404_and_logs_nothing(client, world, signal_a):
+def test_refused_web_read_is_404_and_logged_as_refused(client, world, signal_a):
     login(client, world["b"].users["intake"])
     before = last_id()
     response = client.get(reverse("web:signal_detail", args=[signal_a.pk]))
     assert response.status_code == 404
-    assert TRACEPARENT.match(response["traceparent"])
-    assert new_rows(before) == []
+    trace_id = TRACEPARENT.match(response["traceparent"]).group(1)
+    (row,) = new_rows(before)
+    assert (row.status, row.object_id, row.data_subject_id, row.trace_id, row.via_api) == (
+        "refused", signal_a.pk, None, trace_id, False)
 
 
 def test_list_page_logs_each_shown_row_under_the_request_trace(client, region_a):

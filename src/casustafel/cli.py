@@ -126,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     manage = sub.add_parser("manage", help="Django-beheeropdrachten", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
+    from casustafel.processing_log.cli import register as register_log; register_log(sub)  # noqa: E702
     return parser
 
 

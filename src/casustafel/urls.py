@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("casustafel.accounts.urls")),
     path("", include("casustafel.web.urls")),
+    path("", include("casustafel.processing_log.urls")),
     path("api/v1/", include("casustafel.api.urls")),
 ]
 

@@ -20,24 +20,29 @@ def _signals(region, count):
 
 def test_list_logs_each_row_of_the_page_via_api(api, region_a):
     _signals(region_a, 4)
-    ProcessingLogEntry.objects.all().delete()
+    before = _last_log_id()  # the log is append-only: look at the rows written after this
     user = region_a.users["weigher_om"]
     body = api(user).get("/api/v1/signals?pageSize=3").json()
     assert body["count"] == 4 and len(body["results"]) == 3
-    entries = ProcessingLogEntry.objects.filter(action=Action.LIST)
+    entries = ProcessingLogEntry.objects.filter(action=Action.LIST, id__gt=before)
     assert sorted(str(e.object_id) for e in entries) == sorted(row["id"] for row in body["results"])
     assert all(e.via_api and e.user_id == user.pk for e in entries)
-    assert ProcessingLogEntry.objects.count() == 3
+    assert ProcessingLogEntry.objects.filter(id__gt=before).count() == 3
+
+
+def _last_log_id() -> int:
+    return ProcessingLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def test_detail_reads_are_logged_via_api(api, region_a, case_a, weighing_a, signal_a):
-    ProcessingLogEntry.objects.all().delete()
+    before = _last_log_id()
     client = api(region_a.users["intake"])
     client.get(f"/api/v1/signals/{signal_a.pk}")
     client.get(f"/api/v1/weighings/{weighing_a.pk}")
     client.get(f"/api/v1/cases/{case_a.pk}")
     client.get("/api/v1/cases")
-    entries = list(ProcessingLogEntry.objects.values_list("action", "object_type", "object_id", "via_api"))
+    entries = list(ProcessingLogEntry.objects.filter(id__gt=before).values_list(
+        "action", "object_type", "object_id", "via_api"))
     assert entries == [
         (Action.READ, "signal", signal_a.pk, True),
         (Action.READ, "weighing", weighing_a.pk, True),
@@ -46,10 +51,12 @@ def test_detail_reads_are_logged_via_api(api, region_a, case_a, weighing_a, sign
     ]
 
 
-def test_refused_read_is_not_logged(api, world, signal_a):
-    ProcessingLogEntry.objects.all().delete()
-    api(world["b"].users["intake"]).get(f"/api/v1/signals/{signal_a.pk}")
-    assert not ProcessingLogEntry.objects.exists()
+def test_refused_read_is_logged_as_refused(api, world, signal_a):
+    before = _last_log_id()
+    assert api(world["b"].users["intake"]).get(f"/api/v1/signals/{signal_a.pk}").status_code == 404
+    rows = list(ProcessingLogEntry.objects.filter(id__gt=before).values_list(
+        "status", "object_id", "data_subject_id", "via_api"))
+    assert rows == [("refused", signal_a.pk, None, True)]
 
 
 def _queries(client, url, django_assert_max_num_queries, limit):

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from casustafel.governance import policy
 from casustafel.processing_log.models import Action, Purpose
-from casustafel.processing_log.services import record
+from casustafel.processing_log.services import record, record_refused
 
 from .models import Case
 
@@ -15,10 +15,11 @@ def visible_cases(user):
 
 
 def get_case(user, pk, *, via_api: bool = False) -> Case:
-    qs = visible_cases(user).prefetch_related("participants__organisation", "transitions__by")
+    qs = visible_cases(user).prefetch_related("participants__organisation", "participants__legal_basis", "transitions__by")
     try:
         case = qs.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError, ValidationError):
+        record_refused(user, Action.READ, Purpose.CASE_MANAGEMENT, Case, pk, via_api=via_api)
         raise Http404 from None
     record(user, Action.READ, Purpose.CASE_MANAGEMENT, [case], via_api=via_api)
     return case

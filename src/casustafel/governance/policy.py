@@ -36,6 +36,8 @@ class Action(StrEnum):
     WEIGHING_DECIDE = "weighing.decide"
     CASE_VIEW = "case.view"
     CASE_MANAGE = "case.manage"
+    #: Processing log: the privacy officer (FG) queries the log of their own region.
+    PROCESSING_LOG_VIEW = "processing_log.view"
 
 
 def _placed(user) -> bool:
@@ -117,6 +119,8 @@ def can(user, action: Action, obj=None) -> bool:
         if obj.case_director_id == user.pk:
             return True
         return user.role == Role.PROCESS_DIRECTOR and _participates(user, obj)
+    if action == Action.PROCESSING_LOG_VIEW:
+        return user.role == Role.PRIVACY_OFFICER and (obj is None or obj.region_id == region_id)
     return False
 
 

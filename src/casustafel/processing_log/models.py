@@ -1,9 +1,11 @@
 """Processing log (logboek dataverwerkingen): every read and write of personal data.
 
 One row per object per action, written in the same transaction as the change it
-records (a failed write leaves no log row, a logged write cannot be lost). Rows are
-never updated or deleted by the application; making that tamper-evident (hash chain,
-database grants) is the governance issue's work and builds on this one path.
+records (a failed write leaves no log row, a logged write cannot be lost). Shaped after
+the Logboek Dataverwerkingen standard (Logius): trace and span id, status, timestamp and a
+processing activity from the register (``ProcessingActivity``). Rows are append-only
+(PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE) and hash-chained: ``row_hash``
+= sha256(``prev_hash`` + canonical serialisation of the row), see ``chain.py`` and ADR 0008.
 """
 
 from django.conf import settings
@@ -21,26 +23,63 @@ class Action(models.TextChoices):
 
 
 class Purpose(models.TextChoices):
-    """Processing activities (verwerkingsactiviteiten) with their purpose."""
+    """Codes of the processing activities (verwerkingsactiviteiten) in the register."""
 
     INTAKE = "intake", _("Registratie en voorbereiding van signalen")
     KNOWN_PERSON_CHECK = "known_person_check", _("Controle op bekende persoon")
     WEIGHING = "weighing", _("Integrale weging door de weegploeg")
     CASE_MANAGEMENT = "case_management", _("Uitvoering persoonsgerichte aanpak (casus)")
+    PRIVACY_SUPERVISION = "privacy_supervision", _("Toezicht op de verwerking door de FG")
+
+
+class Status(models.TextChoices):
+    OK = "ok", _("Uitgevoerd")
+    REFUSED = "refused", _("Geweigerd")
+
+
+class ProcessingActivity(models.Model):
+    """The register of processing activities (verwerkingsregister), versioned data.
+
+    Seeded from ``data/processing_activities.json`` by a data migration; a changed text
+    is a new version, old log rows keep pointing at the version they were written under.
+    """
+
+    code = models.CharField(_("code"), max_length=40)
+    version = models.PositiveIntegerField(_("versie"))
+    name = models.CharField(_("naam"), max_length=200)
+    purpose = models.TextField(_("doel"))
+    legal_basis = models.TextField(_("grondslag"))
+
+    class Meta:
+        verbose_name = _("verwerkingsactiviteit")
+        ordering = ["code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="processing_activity_unique_version")]
+
+    def __str__(self):
+        return self.name
 
 
 class ProcessingLogEntry(models.Model):
-    timestamp = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+    #: Set in Python (not auto_now_add) so the row hash covers it.
+    timestamp = models.DateTimeField(_("tijdstip"), db_index=True)
     trace_id = models.CharField(_("trace-id"), max_length=32, db_index=True)
+    #: New per ``record()`` call: the operation within the trace.
+    span_id = models.CharField(_("span-id"), max_length=16, default="")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True)
     action = models.CharField(_("handeling"), max_length=20, choices=Action.choices)
+    #: The code of the processing activity (kept next to ``activity`` for compatibility).
     purpose = models.CharField(_("verwerkingsactiviteit"), max_length=40, choices=Purpose.choices)
+    activity = models.ForeignKey(ProcessingActivity, on_delete=models.PROTECT, related_name="+", null=True,
+                                 verbose_name=_("verwerkingsactiviteit (register)"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OK)
     object_type = models.CharField(_("soort object"), max_length=40)
     object_id = models.UUIDField(_("object"))
     #: Pseudonymous id of the data subject (the Subject's UUID), never a BSN or name.
     data_subject_id = models.UUIDField(_("betrokkene (pseudoniem)"), null=True, db_index=True)
     via_api = models.BooleanField(_("via API"), default=False)
+    prev_hash = models.CharField(_("vorige hash"), max_length=64, default="")
+    row_hash = models.CharField(_("hash"), max_length=64, default="")
 
     class Meta:
         verbose_name = _("logregel dataverwerking")

@@ -1,14 +1,27 @@
-"""The one write path into the processing log."""
+"""The one write path into the processing log: ``record`` (and ``record_refused``).
+
+Appends are serialised with a transaction-scoped advisory lock, so two writers can
+never link to the same previous row (no fork in the hash chain); the lock is held until
+the surrounding transaction ends, which also keeps id order equal to chain order.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
-from casustafel.core.tracing import current_trace_id
+from casustafel.core.tracing import current_trace_id, new_span_id
 
-from .models import Action, ProcessingLogEntry, Purpose
+from . import chain
+from .models import Action, ProcessingActivity, ProcessingLogEntry, Purpose, Status
+
+#: pg_advisory_xact_lock key of the chain ("LOGBOEK" in ASCII).
+CHAIN_LOCK = 0x4C4F47424F454B
+
+_activity_ids: dict[str, int] = {}
 
 
 def _subject_of(obj):
@@ -18,26 +31,65 @@ def _subject_of(obj):
     return subject_id
 
 
+def activity_id(code: str) -> int:
+    """The current (highest) version of processing activity ``code`` in the register."""
+    if code not in _activity_ids:
+        found = ProcessingActivity.objects.filter(code=code).order_by("-version").values_list("pk", flat=True).first()
+        if found is None:
+            raise LookupError(f"verwerkingsactiviteit {code!r} staat niet in het register")
+        _activity_ids[code] = found
+    return _activity_ids[code]
+
+
+def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> int:
+    """Chain and insert one row per (object_type, object_id, subject_id) in ``targets``."""
+    if not targets:
+        return 0
+    activity = activity_id(str(purpose))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+            # A statement of its own, after the lock: it sees the last committed append.
+            cursor.execute(f"SELECT row_hash FROM {ProcessingLogEntry._meta.db_table} ORDER BY id DESC LIMIT 1")
+            last = cursor.fetchone()
+        prev = last[0] if last else chain.GENESIS
+        now, trace, span = timezone.now(), current_trace_id(), new_span_id()
+        rows = []
+        for object_type, object_id, subject_id in targets:
+            entry = ProcessingLogEntry(
+                timestamp=now, trace_id=trace, span_id=span, user_id=actor.pk,
+                organisation_id=actor.organisation_id, action=action, purpose=purpose, activity_id=activity,
+                status=status, object_type=object_type, object_id=object_id, data_subject_id=subject_id,
+                via_api=via_api, prev_hash=prev)
+            entry.row_hash = prev = chain.hash_entry(entry.prev_hash, entry)
+            rows.append(entry)
+        ProcessingLogEntry.objects.bulk_create(rows)
+    return len(rows)
+
+
 def record(actor, action: Action, purpose: Purpose, objects: Iterable, *, via_api: bool = False) -> int:
-    """Record ``action`` by ``actor`` on each object (one row per object), in one query.
+    """Record ``action`` by ``actor`` on each object (one row per object and data subject).
 
     Must run inside the transaction of the write it records; for reads it is its own.
     """
-    rows = [
-        ProcessingLogEntry(
-            trace_id=current_trace_id(),
-            user_id=actor.pk,
-            organisation_id=actor.organisation_id,
-            action=action,
-            purpose=purpose,
-            object_type=obj._meta.model_name,
-            object_id=obj.pk,
-            data_subject_id=_subject_of(obj),
-            via_api=via_api,
-        )
-        for obj in objects
-    ]
-    if rows:
-        with transaction.atomic():
-            ProcessingLogEntry.objects.bulk_create(rows)
-    return len(rows)
+    targets = [(obj._meta.model_name, obj.pk, _subject_of(obj)) for obj in objects]
+    return _append(actor, action, purpose, targets, via_api=via_api, status=Status.OK)
+
+
+def record_refused(actor, action: Action, purpose: Purpose, model, pk, *, via_api: bool = False) -> int:
+    """Record a refused access to an existing object (type and id only, no subject).
+
+    Call it outside any transaction that the refusal rolls back (selectors run outside
+    one), so the entry survives the "not found" answer. Malformed or unknown ids and
+    anonymous actors leave nothing: there is no object, so no personal data was asked for.
+    """
+    if getattr(actor, "pk", None) is None:
+        return 0
+    try:
+        object_id = uuid.UUID(str(pk))
+    except (ValueError, TypeError, AttributeError):
+        return 0
+    if not model._default_manager.filter(pk=object_id).exists():
+        return 0
+    return _append(actor, action, purpose, [(model._meta.model_name, object_id, None)], via_api=via_api,
+                   status=Status.REFUSED)

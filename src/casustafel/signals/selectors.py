@@ -5,13 +5,13 @@ from django.http import Http404
 
 from casustafel.governance import policy
 from casustafel.processing_log.models import Action, Purpose
-from casustafel.processing_log.services import record
+from casustafel.processing_log.services import record, record_refused
 
 from .models import Signal
 
 
 def visible_signals(user):
-    qs = Signal.objects.select_related("subject", "weighing", "registered_by_organisation")
+    qs = Signal.objects.select_related("subject", "weighing", "registered_by_organisation", "legal_basis")
     return policy.scope_signals(user, qs)
 
 
@@ -20,6 +20,7 @@ def get_signal(user, pk, *, via_api: bool = False) -> Signal:
     try:
         signal = visible_signals(user).get(pk=pk)
     except (Signal.DoesNotExist, ValueError, TypeError, ValidationError):
+        record_refused(user, Action.READ, Purpose.INTAKE, Signal, pk, via_api=via_api)
         raise Http404 from None
     record(user, Action.READ, Purpose.INTAKE, [signal], via_api=via_api)
     return signal

@@ -6,7 +6,7 @@ from django.http import Http404
 
 from casustafel.governance import policy
 from casustafel.processing_log.models import Action, Purpose
-from casustafel.processing_log.services import record
+from casustafel.processing_log.services import record, record_refused
 
 from .models import Contribution, Weighing
 
@@ -20,12 +20,13 @@ def get_weighing(user, pk, *, via_api: bool = False) -> Weighing:
         "framework__criteria",
         "signals",
         "decisions",
-        Prefetch("contributions", queryset=Contribution.objects.select_related("organisation", "contributor")
+        Prefetch("contributions", queryset=Contribution.objects.select_related("organisation", "contributor", "legal_basis", "weighing")
                  .prefetch_related("assessments__criterion")),
     )
     try:
         weighing = qs.get(pk=pk)
     except (Weighing.DoesNotExist, ValueError, TypeError, ValidationError):
+        record_refused(user, Action.READ, Purpose.WEIGHING, Weighing, pk, via_api=via_api)
         raise Http404 from None
     record(user, Action.READ, Purpose.WEIGHING, [weighing], via_api=via_api)
     return weighing

@@ -1,0 +1,125 @@
+"""Reads of the processing log, for the privacy officer (FG) of a region.
+
+The FG sees the rows of their own region only: rows of actors whose organisation belongs
+to the region, and rows about data subjects of the region. The rows carry pseudonymous
+ids only; this module turns object ids into references (kenmerken), never into names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from casustafel.governance import policy
+from casustafel.subjects import identity
+
+from .models import Action, ProcessingLogEntry, Purpose
+from .services import record
+
+#: object_type → (label, app label, model name, path to the reference shown).
+OBJECT_TYPES = {
+    "signal": (_("Signaal"), "signals", "Signal", "reference"),
+    "weighing": (_("Weging"), "weighing", "Weighing", "reference"),
+    "contribution": (_("Inbreng weging"), "weighing", "Contribution", "weighing__reference"),
+    "decision": (_("Besluit weging"), "weighing", "Decision", "weighing__reference"),
+    "case": (_("Casus"), "cases", "Case", "reference"),
+    "caseparticipant": (_("Deelnemer casus"), "cases", "CaseParticipant", "case__reference"),
+    "subject": (_("Betrokkene"), None, None, None),
+}
+
+
+def visible_entries(user) -> QuerySet:
+    """The log rows of the FG's region (404 for everyone else)."""
+    policy.require(user, policy.Action.PROCESSING_LOG_VIEW)
+    from casustafel.subjects.models import Subject
+
+    region_id = user.organisation.region_id
+    subjects = Subject.objects.filter(region_id=region_id).values("id")
+    return (ProcessingLogEntry.objects.filter(Q(organisation__region_id=region_id) | Q(data_subject_id__in=subjects))
+            .select_related("user", "organisation", "activity").order_by("-id"))
+
+
+@dataclass
+class Criteria:
+    date_from: date | None = None
+    date_to: date | None = None
+    case_reference: str = ""
+    signal_reference: str = ""
+    bsn: str = ""
+
+
+@dataclass
+class SearchResult:
+    entries: QuerySet
+    #: Dutch messages for criteria that matched nothing in the region.
+    not_found: list[str] = field(default_factory=list)
+
+
+def search(user, criteria: Criteria) -> SearchResult:
+    """Who processed data of this person / case / signal, in this period?
+
+    A search on a person, case or signal is itself a processing of personal data and is
+    logged (action ``search``, activity ``privacy_supervision``), one row per object found.
+    """
+    from casustafel.cases.models import Case
+    from casustafel.signals.models import Signal
+    from casustafel.subjects.models import Subject
+
+    entries = visible_entries(user)
+    region_id = user.organisation.region_id
+    if criteria.date_from:
+        entries = entries.filter(timestamp__date__gte=criteria.date_from)
+    if criteria.date_to:
+        entries = entries.filter(timestamp__date__lte=criteria.date_to)
+    found, not_found = [], []
+    if criteria.bsn:
+        subjects = list(Subject.objects.filter(region_id=region_id, bsn_index=identity.bsn_index(criteria.bsn)))
+        if not subjects:
+            not_found.append(_("Er is in uw regio geen betrokkene met dit burgerservicenummer."))
+        ids = [s.pk for s in subjects]
+        entries = entries.filter(Q(data_subject_id__in=ids) | Q(object_id__in=ids))
+        found += subjects
+    if criteria.case_reference:
+        case = Case.objects.filter(region_id=region_id, reference__iexact=criteria.case_reference).first()
+        if case is None:
+            not_found.append(_("Er is in uw regio geen casus met dit kenmerk."))
+            entries = entries.none()
+        else:
+            ids = [case.pk, *case.participants.values_list("pk", flat=True)]
+            entries = entries.filter(object_id__in=ids)
+            found.append(case)
+    if criteria.signal_reference:
+        signal = Signal.objects.filter(region_id=region_id, reference__iexact=criteria.signal_reference).first()
+        if signal is None:
+            not_found.append(_("Er is in uw regio geen signaal met dit kenmerk."))
+            entries = entries.none()
+        else:
+            entries = entries.filter(object_id=signal.pk)
+            found.append(signal)
+    if found:
+        record(user, Action.SEARCH, Purpose.PRIVACY_SUPERVISION, found)
+    return SearchResult(entries=entries, not_found=not_found)
+
+
+def describe(entries) -> list[dict]:
+    """Rows for display: one query per object type on the page, no personal content."""
+    from django.apps import apps
+
+    by_type: dict[str, set] = {}
+    for entry in entries:
+        by_type.setdefault(entry.object_type, set()).add(entry.object_id)
+    references = {}
+    for object_type, ids in by_type.items():
+        _label, app_label, model_name, path = OBJECT_TYPES.get(object_type, (None, None, None, None))
+        if path:
+            model = apps.get_model(app_label, model_name)
+            references.update(model._default_manager.filter(pk__in=ids).values_list("pk", path))
+    rows = []
+    for entry in entries:
+        label = OBJECT_TYPES.get(entry.object_type, (entry.object_type,))[0]
+        rows.append({"entry": entry, "object_label": label,
+                     "reference": references.get(entry.object_id, "")})
+    return rows

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "processing_log"
+urlpatterns = [
+    path("logboek/", views.logbook, name="logbook"),
+]

@@ -1,0 +1,50 @@
+"""The privacy officer's processing-log page (/logboek/): who processed what, when.
+
+GET shows the region's log, optionally for a period (dates are not personal data);
+a search on a person (BSN), case or signal is POSTed, so it never appears in a URL,
+access log or browser history. Every other role gets "not found".
+"""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from casustafel.governance import policy
+
+from . import selectors
+from .forms import LogSearchForm, PeriodForm
+
+PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "POST"])
+def logbook(request):
+    if not policy.can(request.user, policy.Action.PROCESSING_LOG_VIEW):
+        raise Http404
+    if request.method == "POST":
+        form = LogSearchForm(request.POST)
+        page_number = request.POST.get("pagina")
+    else:
+        form = PeriodForm(request.GET if request.GET.keys() & set(PeriodForm.base_fields) else None)
+        page_number = request.GET.get("pagina")
+    context = {"page": None, "rows": [], "not_found": [], "searched": request.method == "POST"}
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        result = selectors.search(request.user, selectors.Criteria(
+            date_from=data.get("date_from"), date_to=data.get("date_to"), bsn=data.get("bsn", ""),
+            case_reference=data.get("case_reference", ""), signal_reference=data.get("signal_reference", "")))
+        page = Paginator(result.entries, PAGE_SIZE).get_page(page_number)
+        context.update(page=page, rows=selectors.describe(page.object_list), not_found=result.not_found)
+    # The form shown is always the (posted) search form; a GET's period pre-fills it.
+    if request.method == "POST":
+        context["form"] = form
+    else:
+        context["form"] = LogSearchForm(initial=form.cleaned_data if status == 200 and form.is_bound else None)
+        context["period_errors"] = form.errors if status == 400 else None
+        context["period_query"] = urlencode({k: form.data[k] for k in PeriodForm.base_fields if form.data.get(k)}) if status == 200 and form.is_bound else ""
+    return render(request, "processing_log/logbook.html", context, status=status)
