@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
     from casustafel.processing_log.cli import register as register_log; register_log(sub)  # noqa: E702
+    from casustafel.retention.cli import register as register_retention; register_retention(sub)  # noqa: E702
     return parser
 
 

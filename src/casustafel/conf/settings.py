@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "casustafel.signals",
     "casustafel.cases",
     "casustafel.governance",
+    "casustafel.retention",
     "casustafel.web",
 ]
 

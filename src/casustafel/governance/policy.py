@@ -36,6 +36,8 @@ class Action(StrEnum):
     WEIGHING_DECIDE = "weighing.decide"
     CASE_VIEW = "case.view"
     CASE_MANAGE = "case.manage"
+    #: Retention: approve destruction runs, place and lift legal holds (obj: anything with region_id).
+    RETENTION_MANAGE = "retention.manage"
     #: Processing log: the privacy officer (FG) queries the log of their own region.
     PROCESSING_LOG_VIEW = "processing_log.view"
 
@@ -121,6 +123,9 @@ def can(user, action: Action, obj=None) -> bool:
         return user.role == Role.PROCESS_DIRECTOR and _participates(user, obj)
     if action == Action.PROCESSING_LOG_VIEW:
         return user.role == Role.PRIVACY_OFFICER and (obj is None or obj.region_id == region_id)
+    if action == Action.RETENTION_MANAGE:
+        return (user.role in (Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN)
+                and (obj is None or obj.region_id == region_id))
     return False
 
 

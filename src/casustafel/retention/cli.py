@@ -1,0 +1,219 @@
+"""``casustafel retention``: schedules, run (propose), approve, execute, report, hold, lift.
+
+Output never contains names: records are shown by kind, reference and dates.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+
+
+def _setup() -> None:
+    from casustafel.cli import _setup as setup
+
+    setup()
+
+
+def _fail(message) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def _messages(error) -> str:
+    return " ".join(str(m) for m in error.messages)
+
+
+def _user(username):
+    from casustafel.accounts.models import User
+
+    return User.objects.select_related("organisation").filter(username=username).first()
+
+
+def _run(identifier):
+    from .models import DestructionRun
+
+    field = "pk" if _is_uuid(identifier) else "reference"
+    return DestructionRun.objects.select_related("region", "approved_by").filter(**{field: identifier}).first()
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def cmd_schedules(args) -> int:
+    _setup()
+    from .models import TO_BE_CONFIRMED_LABEL, RetentionSchedule
+
+    for s in RetentionSchedule.objects.select_related("region").order_by("region__code", "trigger", "-version"):
+        flag = f"  [{TO_BE_CONFIRMED_LABEL}]" if s.to_be_confirmed else ""
+        print(f"{s.region.code if s.region else 'landelijk':<14} {s.get_trigger_display():<24} v{s.version} "
+              f"geldig vanaf {s.valid_from}: {s.period_days} dagen, minderjarigen {s.minor_period_days} dagen{flag}")
+        print(f"    herkomst: {s.source}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    _setup()
+    from .selectors import active_hold
+    from .services import propose_runs
+
+    runs = propose_runs(region_code=args.region)
+    if not runs:
+        print("Niets te vernietigen.")
+        return 0
+    for run in runs:
+        print(f"Vernietigingsronde {run.reference} ({run.pk}) — regio {run.region.code}, status voorgesteld")
+        print(f"  {'soort':<8} {'kenmerk':<20} {'aanleiding':<12} {'vernietigen':<12} schema")
+        for item in run.items.order_by("kind", "reference"):
+            notes = (" minderjarig" if item.minor else "") + (
+                " [juridische blokkade]" if active_hold(item.subject_id) else "")
+            print(f"  {item.get_kind_display():<8} {item.reference:<20} {item.trigger_date!s:<12} "
+                  f"{item.destruction_date!s:<12} v{item.schedule_version}{notes}")
+        print(f"  Goedkeuren: casustafel retention approve {run.reference} --by GEBRUIKERSNAAM")
+    return 0
+
+
+def cmd_approve(args) -> int:
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from .services import approve_run
+
+    run, user = _run(args.run), _user(args.by)
+    if run is None:
+        return _fail("Onbekende vernietigingsronde.")
+    if user is None:
+        return _fail("Onbekende gebruiker.")
+    try:
+        approve_run(user, run)
+    except ValidationError as error:
+        return _fail(_messages(error))
+    print(f"Vernietigingsronde {run.reference} goedgekeurd door {user.username}. "
+          f"Uitvoeren: casustafel retention execute {run.reference}")
+    return 0
+
+
+def cmd_execute(args) -> int:
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from .services import execute_run
+
+    run = _run(args.run)
+    if run is None:
+        return _fail("Onbekende vernietigingsronde.")
+    try:
+        run = execute_run(run)
+    except ValidationError as error:
+        return _fail(_messages(error))
+    report = run.report
+    print(f"Vernietigingsronde {run.reference} uitgevoerd: {report['persons_destroyed']} persoon/personen "
+          f"vernietigd, {report['persons_held']} opgeschort door juridische blokkade, "
+          f"{report['persons_skipped']} overgeslagen.")
+    for reference in report["held"]:
+        print(f"  juridische blokkade: {reference}")
+    print(f"Verslag: casustafel retention report {run.reference} --csv PAD")
+    return 0
+
+
+def cmd_report(args) -> int:
+    _setup()
+    from .services import report_csv
+
+    run = _run(args.run)
+    if run is None:
+        return _fail("Onbekende vernietigingsronde.")
+    text = report_csv(run)
+    if args.csv:
+        Path(args.csv).write_text(text, encoding="utf-8")
+        print(f"Verslag geschreven naar {args.csv}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _subject_for(target):
+    """A person by pseudonymous id or by the reference of one of their signals or cases."""
+    from casustafel.cases.models import Case
+    from casustafel.signals.models import Signal
+    from casustafel.subjects.models import Subject
+
+    if _is_uuid(target):
+        return Subject.objects.filter(pk=target).first()
+    for model in (Case, Signal):
+        found = model.objects.select_related("subject").filter(reference=target).first()
+        if found is not None:
+            return found.subject
+    return None
+
+
+def cmd_hold(args) -> int:
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from .services import place_hold
+
+    subject, user = _subject_for(args.target), _user(args.by)
+    if subject is None or user is None:
+        return _fail("Onbekende persoon of gebruiker.")
+    try:
+        hold = place_hold(user, subject, args.reason, args.explanation)
+    except ValidationError as error:
+        return _fail(_messages(error))
+    print(f"Juridische blokkade {hold.pk} vastgelegd; vernietiging is opgeschort tot opheffing.")
+    return 0
+
+
+def cmd_lift(args) -> int:
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from .models import LegalHold
+    from .services import lift_hold
+
+    hold = LegalHold.objects.filter(pk=args.hold).first() if _is_uuid(args.hold) else None
+    user = _user(args.by)
+    if hold is None or user is None:
+        return _fail("Onbekende blokkade of gebruiker.")
+    try:
+        lift_hold(user, hold)
+    except ValidationError as error:
+        return _fail(_messages(error))
+    print(f"Juridische blokkade {hold.pk} opgeheven.")
+    return 0
+
+
+def register(sub) -> None:
+    retention = sub.add_parser("retention", help="bewaartermijnen: vernietigingsrondes en juridische blokkades")
+    rsub = retention.add_subparsers(dest="retention_command", required=True)
+    rsub.add_parser("schedules", help="bewaarschema's tonen").set_defaults(func=cmd_schedules)
+    run = rsub.add_parser("run", help="verlopen gegevens voorstellen als vernietigingsronde (voor cron/systemd)")
+    run.add_argument("--region", help="alleen deze regiocode")
+    run.set_defaults(func=cmd_run)
+    approve = rsub.add_parser("approve", help="vernietigingsronde goedkeuren (FG of functioneel beheerder)")
+    approve.add_argument("run")
+    approve.add_argument("--by", required=True, metavar="GEBRUIKERSNAAM")
+    approve.set_defaults(func=cmd_approve)
+    execute = rsub.add_parser("execute", help="goedgekeurde vernietigingsronde uitvoeren (onomkeerbaar)")
+    execute.add_argument("run")
+    execute.set_defaults(func=cmd_execute)
+    report = rsub.add_parser("report", help="vernietigingsverslag (CSV)")
+    report.add_argument("run")
+    report.add_argument("--csv", metavar="PAD")
+    report.set_defaults(func=cmd_report)
+    hold = rsub.add_parser("hold", help="juridische blokkade vastleggen (persoon-id of kenmerk signaal/casus)")
+    hold.add_argument("target")
+    hold.add_argument("--reason", required=True, choices=["complaint", "court_case", "other"])
+    hold.add_argument("--explanation", required=True)
+    hold.add_argument("--by", required=True, metavar="GEBRUIKERSNAAM")
+    hold.set_defaults(func=cmd_hold)
+    lift = rsub.add_parser("lift", help="juridische blokkade opheffen")
+    lift.add_argument("hold")
+    lift.add_argument("--by", required=True, metavar="GEBRUIKERSNAAM")
+    lift.set_defaults(func=cmd_lift)

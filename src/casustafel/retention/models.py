@@ -1,0 +1,175 @@
+"""Retention (bewaartermijnen): schedules as versioned data, destruction runs, legal holds.
+
+See docs/adr/0009-retention.md. A person is destroyed as a whole (per region) and only
+when every record about them is past its destruction date; what remains is the
+pseudonymous processing log, the destruction report (references, counts) and an
+anonymous statistical trace.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casustafel.core.references import new_reference
+
+#: Shown next to every schedule that still has to be checked against the statute.
+TO_BE_CONFIRMED_LABEL = _("nog te bevestigen tegen de Wet PGA")
+
+
+class Trigger(models.TextChoices):
+    """The event from which a retention period runs."""
+
+    SIGNAL_NOT_INCLUDED = "signal_not_included", _("Signaal niet opgenomen")
+    CASE_CLOSED = "case_closed", _("Casus afgesloten")
+    TRANSFER_COMPLETED = "transfer_completed", _("Overdracht afgerond")
+
+
+class RetentionSchedule(models.Model):
+    """One version of the retention rule for a trigger. ``region`` empty = national default.
+
+    The applicable rule for a region is its own newest version valid on the run date,
+    otherwise the national one. Minors (under 18 on the trigger date) have their own period.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    trigger = models.CharField(_("aanleiding"), max_length=30, choices=Trigger.choices)
+    version = models.PositiveIntegerField(_("versie"))
+    valid_from = models.DateField(_("geldig vanaf"))
+    period_days = models.PositiveIntegerField(_("bewaartermijn (dagen)"))
+    minor_period_days = models.PositiveIntegerField(_("bewaartermijn minderjarigen (dagen)"))
+    to_be_confirmed = models.BooleanField(_("nog te bevestigen tegen de Wet PGA"), default=True)
+    source = models.TextField(_("herkomst"))
+
+    class Meta:
+        verbose_name = _("bewaarschema")
+        ordering = ["trigger", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "trigger", "version"], name="retention_schedule_unique_version",
+                                    nulls_distinct=False),
+        ]
+
+    def __str__(self):
+        return f"{self.get_trigger_display()} v{self.version}"
+
+    def period_for(self, minor: bool) -> int:
+        return self.minor_period_days if minor else self.period_days
+
+
+class RecordKind(models.TextChoices):
+    SIGNAL = "signal", _("Signaal")
+    CASE = "case", _("Casus")
+
+
+class DestructionRun(models.Model):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    EXECUTED = "executed"
+    STATUS_CHOICES = [(PROPOSED, _("Voorgesteld")), (APPROVED, _("Goedgekeurd")), (EXECUTED, _("Uitgevoerd"))]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=20, choices=STATUS_CHOICES, default=PROPOSED)
+    run_date = models.DateField(_("peildatum"))
+    proposed_at = models.DateTimeField(_("voorgesteld op"), auto_now_add=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                    blank=True)
+    approved_at = models.DateTimeField(_("goedgekeurd op"), null=True, blank=True)
+    executed_at = models.DateTimeField(_("uitgevoerd op"), null=True, blank=True)
+    #: Destruction report: counts per table, references destroyed and held (no names).
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("vernietigingsronde")
+        ordering = ["-proposed_at"]
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = new_reference("VRN")
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.reference
+
+
+class DestructionItem(models.Model):
+    """One due record in a run; kept after destruction (reference and dates, never a name)."""
+
+    PENDING = "pending"
+    DESTROYED = "destroyed"
+    HELD = "held"
+    SKIPPED = "skipped"
+    RESULT_CHOICES = [(PENDING, _("Voorgesteld")), (DESTROYED, _("Vernietigd")),
+                      (HELD, _("Opgeschort: juridische blokkade")), (SKIPPED, _("Overgeslagen: niet meer verlopen"))]
+
+    run = models.ForeignKey(DestructionRun, on_delete=models.PROTECT, related_name="items")
+    #: Pseudonymous id of the person (as in the processing log); no link once destroyed.
+    subject_id = models.UUIDField(db_index=True)
+    kind = models.CharField(_("soort"), max_length=10, choices=RecordKind.choices)
+    object_id = models.UUIDField()
+    reference = models.CharField(_("kenmerk"), max_length=20)
+    trigger = models.CharField(_("aanleiding"), max_length=30, choices=Trigger.choices)
+    trigger_date = models.DateField(_("datum aanleiding"))
+    destruction_date = models.DateField(_("vernietigingsdatum"))
+    minor = models.BooleanField(_("minderjarig op datum aanleiding"))
+    schedule = models.ForeignKey(RetentionSchedule, on_delete=models.PROTECT, related_name="+")
+    schedule_version = models.PositiveIntegerField(_("versie bewaarschema"))
+    result = models.CharField(_("resultaat"), max_length=10, choices=RESULT_CHOICES, default=PENDING)
+
+    class Meta:
+        verbose_name = _("te vernietigen gegeven")
+        ordering = ["id"]
+
+
+class HoldReason(models.TextChoices):
+    COMPLAINT = "complaint", _("Klacht")
+    COURT_CASE = "court_case", _("Rechtszaak")
+    OTHER = "other", _("Anders")
+
+
+class LegalHold(models.Model):
+    """A recorded hold (bewaarplicht) that suspends destruction of a person until lifted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="legal_holds")
+    reason = models.CharField(_("reden"), max_length=20, choices=HoldReason.choices)
+    explanation = models.TextField(_("toelichting"), max_length=2000)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(_("geplaatst op"), auto_now_add=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                  blank=True)
+    lifted_at = models.DateTimeField(_("opgeheven op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("juridische blokkade")
+        ordering = ["-placed_at"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
+
+
+class DestructionStatistic(models.Model):
+    """Anonymous statistical trace of destroyed records: counts only, no id that links back."""
+
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    trigger_year = models.PositiveSmallIntegerField(_("jaar aanleiding"))
+    kind = models.CharField(_("soort"), max_length=10, choices=RecordKind.choices)
+    phenomenon = models.CharField(_("fenomeen"), max_length=30)
+    #: Signal: its final status (referred / no action / never weighed); case: its closure reason.
+    outcome = models.CharField(_("uitkomst of reden afsluiting"), max_length=30)
+    gender = models.CharField(_("geslacht"), max_length=10)
+    age_band = models.CharField(_("leeftijdsklasse"), max_length=10)
+    count = models.PositiveIntegerField(_("aantal"), default=0)
+
+    class Meta:
+        verbose_name = _("statistisch spoor vernietiging")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "trigger_year", "kind", "phenomenon", "outcome", "gender", "age_band"],
+                name="destruction_statistic_unique_cell"),
+        ]

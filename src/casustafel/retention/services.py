@@ -1,0 +1,308 @@
+"""Writes of retention: proposing, approving and executing destruction runs; legal holds.
+
+Destruction is real: everything about a person in their region is deleted in one
+transaction, with row locks, in dependency order (``on_delete=PROTECT`` is honoured by
+deleting referrers first). What stays: the processing log (pseudonymous, append-only),
+the run with its report (references and counts, never names) and an anonymous
+statistical trace.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from datetime import date
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casustafel.accounts.models import Region
+from casustafel.governance import policy
+from casustafel.processing_log.models import Action, ProcessingLogEntry, Purpose
+from casustafel.processing_log.services import record
+from casustafel.subjects.models import Subject
+
+from . import selectors
+from .models import (DestructionItem, DestructionRun, DestructionStatistic, HoldReason, LegalHold, RecordKind)
+
+#: Models that are never destroyed even if they point at a person's records.
+KEPT_MODELS = frozenset({ProcessingLogEntry, DestructionItem})
+
+#: Processing-log purpose of each destroyed top-level object (no "retention" purpose yet: ADR 0009).
+LOG_PURPOSES = {"subjects.subject": Purpose.INTAKE, "signals.signal": Purpose.INTAKE,
+                "weighing.weighing": Purpose.WEIGHING, "cases.case": Purpose.CASE_MANAGEMENT}
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _forbidden(message: str) -> ValidationError:
+    return ValidationError(message, code="forbidden")
+
+
+# ---------------------------------------------------------------- what a person consists of
+
+def _foreign_keys():
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.proxy or not model._meta.managed or model in KEPT_MODELS:
+            continue
+        for field in model._meta.concrete_fields:
+            if field.is_relation and (field.many_to_one or field.one_to_one) and field.target_field.primary_key:
+                yield model, field
+
+
+def _collect(subject: Subject) -> dict:
+    """Every row that (transitively) refers to ``subject``, locked: model → set of primary keys.
+
+    Found from the model graph rather than a hand-kept list, so a table added later
+    (a plan, a meeting note) is destroyed with the person instead of silently kept.
+    """
+    owned = {Subject: {subject.pk}}
+    foreign_keys = list(_foreign_keys())
+    changed = True
+    while changed:
+        changed = False
+        for model, field in foreign_keys:
+            targets = owned.get(field.related_model)
+            if not targets:
+                continue
+            rows = set(model._base_manager.select_for_update()
+                       .filter(**{f"{field.attname}__in": targets}).values_list("pk", flat=True))
+            new = rows - owned.get(model, set())
+            if new:
+                owned.setdefault(model, set()).update(new)
+                changed = True
+    return owned
+
+
+def _deletion_order(models) -> list:
+    """Referrers before what they refer to (PROTECT-safe)."""
+    refers = {(m, f.related_model) for m, f in _foreign_keys() if m in models and f.related_model in models
+              and f.related_model is not m}
+    remaining, order = set(models), []
+    while remaining:
+        ready = [m for m in remaining if not any((other, m) in refers for other in remaining if other is not m)]
+        if not ready:
+            raise RuntimeError(f"cyclic references between {sorted(m._meta.label for m in remaining)}")
+        ready.sort(key=lambda m: m._meta.label)
+        order.extend(ready)
+        remaining.difference_update(ready)
+    return order
+
+
+# ---------------------------------------------------------------- destroying one person
+
+def _trace(subject: Subject, records) -> None:
+    """Add the destroyed records to the anonymous statistical trace (counts per cell)."""
+    for rec in records:
+        cell, _created = DestructionStatistic.objects.select_for_update().get_or_create(
+            region_id=subject.region_id, trigger_year=rec.trigger_date.year, kind=rec.kind,
+            phenomenon=rec.phenomenon, outcome=rec.outcome, gender=subject.gender,
+            age_band=selectors.age_band(selectors.age_on(subject.date_of_birth, rec.trigger_date)))
+        DestructionStatistic.objects.filter(pk=cell.pk).update(count=F("count") + 1)
+
+
+@transaction.atomic
+def destroy_subject(actor, subject: Subject, on: date | None = None, expected_ids=None) -> tuple[list, Counter]:
+    """Destroy a person and everything about them in their region; returns (records, counts per table).
+
+    Refused (Dutch ``ValidationError``) when a legal hold rests on the person, when not
+    every record is past its destruction date, or — with ``expected_ids`` — when the
+    records differ from the ones that were approved.
+    """
+    on = on or _today()
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
+    if not policy.can(actor, policy.Action.RETENTION_MANAGE, subject):
+        raise _forbidden(_("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio "
+                           "kan gegevens vernietigen."))
+    if selectors.active_hold(subject.pk) is not None:
+        raise ValidationError(_("Op deze persoon rust een juridische blokkade; vernietiging is opgeschort tot "
+                                "de blokkade is opgeheven."), code="legal_hold")
+    assessment = selectors.assess_subject(subject, on)
+    if not assessment.fully_due(on):
+        raise ValidationError(_("Niet alle gegevens van deze persoon hebben hun vernietigingsdatum bereikt, of er "
+                                "loopt nog een casus of weging; er is niets vernietigd."), code="not_due")
+    if expected_ids is not None and {r.object_id for r in assessment.records} != set(expected_ids):
+        raise ValidationError(_("De gegevens van deze persoon zijn gewijzigd sinds het voorstel; neem ze op in "
+                                "een nieuwe vernietigingsronde."), code="changed")
+
+    owned = _collect(subject)
+    for label, purpose in LOG_PURPOSES.items():
+        model = apps.get_model(label)
+        record(actor, Action.UPDATE, purpose, model.objects.filter(pk__in=owned.get(model, ())))
+    _trace(subject, assessment.records)
+    counts = Counter()
+    for model in _deletion_order(owned):
+        _total, per_model = model._base_manager.filter(pk__in=owned[model]).delete()
+        counts.update({label: n for label, n in per_model.items() if n})
+    return assessment.records, counts
+
+
+# ---------------------------------------------------------------- runs
+
+@transaction.atomic
+def propose_run(region: Region, on: date | None = None) -> DestructionRun | None:
+    """List what is due in ``region`` as a proposed run (``None`` when nothing is due)."""
+    on = on or _today()
+    due = selectors.due_assessments(region, on)
+    if not due:
+        return None
+    run = DestructionRun.objects.create(region=region, run_date=on)
+    DestructionItem.objects.bulk_create(
+        DestructionItem(run=run, subject_id=a.subject.pk, kind=r.kind, object_id=r.object_id,
+                        reference=r.reference, trigger=r.trigger, trigger_date=r.trigger_date,
+                        destruction_date=r.destruction_date, minor=r.minor, schedule=r.schedule,
+                        schedule_version=r.schedule.version)
+        for a in due for r in a.records)
+    return run
+
+
+def propose_runs(on: date | None = None, region_code: str | None = None) -> list[DestructionRun]:
+    regions = Region.objects.all() if region_code is None else Region.objects.filter(code=region_code)
+    return [run for region in regions if (run := propose_run(region, on)) is not None]
+
+
+@transaction.atomic
+def approve_run(actor, run: DestructionRun) -> DestructionRun:
+    run = DestructionRun.objects.select_for_update().get(pk=run.pk)
+    if not policy.can(actor, policy.Action.RETENTION_MANAGE, run):
+        raise _forbidden(_("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio "
+                           "kan een vernietigingsronde goedkeuren."))
+    if run.status != DestructionRun.PROPOSED:
+        raise ValidationError(_("Alleen een voorgestelde vernietigingsronde kan worden goedgekeurd."),
+                              code="illegal_transition")
+    run.status, run.approved_by, run.approved_at = DestructionRun.APPROVED, actor, timezone.now()
+    run.save(update_fields=["status", "approved_by", "approved_at"])
+    return run
+
+
+@transaction.atomic
+def execute_run(run: DestructionRun, on: date | None = None) -> DestructionRun:
+    """Destroy the persons of an approved run, on the approver's authority; held persons are skipped."""
+    on = on or _today()
+    run = (DestructionRun.objects.select_for_update(of=("self",)).select_related("approved_by", "region")
+           .get(pk=run.pk))
+    if run.status == DestructionRun.PROPOSED:
+        raise ValidationError(_("Deze vernietigingsronde is nog niet goedgekeurd; er is niets vernietigd."),
+                              code="not_approved")
+    if run.status == DestructionRun.EXECUTED:
+        raise ValidationError(_("Deze vernietigingsronde is al uitgevoerd."), code="illegal_transition")
+    items = list(run.items.select_for_update().filter(result=DestructionItem.PENDING))
+    by_subject = defaultdict(list)
+    for item in items:
+        by_subject[item.subject_id].append(item)
+    counts = Counter()
+    for subject_id, subject_items in by_subject.items():
+        subject = Subject.objects.filter(pk=subject_id).first()
+        result = DestructionItem.SKIPPED
+        if subject is not None:
+            try:
+                with transaction.atomic():
+                    _records, destroyed = destroy_subject(run.approved_by, subject, on,
+                                                          expected_ids={i.object_id for i in subject_items})
+                counts.update(destroyed)
+                result = DestructionItem.DESTROYED
+            except ValidationError as error:
+                if error.code == "legal_hold":
+                    result = DestructionItem.HELD
+                elif error.code not in ("not_due", "changed"):
+                    raise
+        DestructionItem.objects.filter(pk__in=[i.pk for i in subject_items]).update(result=result)
+        for item in subject_items:
+            item.result = result
+    run.status, run.executed_at = DestructionRun.EXECUTED, timezone.now()
+    run.report = _report(run, items, counts)
+    run.save(update_fields=["status", "executed_at", "report"])
+    return run
+
+
+def _report(run: DestructionRun, items, counts: Counter) -> dict:
+    def refs(result):
+        return sorted(i.reference for i in items if i.result == result)
+
+    def persons(result):
+        return len({i.subject_id for i in items if i.result == result})
+
+    return {
+        "run": run.reference, "region": run.region.code, "run_date": run.run_date.isoformat(),
+        "approved_by": run.approved_by.username, "approved_at": run.approved_at.isoformat(),
+        "executed_at": run.executed_at.isoformat(),
+        "persons_destroyed": persons(DestructionItem.DESTROYED), "persons_held": persons(DestructionItem.HELD),
+        "persons_skipped": persons(DestructionItem.SKIPPED),
+        "destroyed": refs(DestructionItem.DESTROYED), "held": refs(DestructionItem.HELD),
+        "skipped": refs(DestructionItem.SKIPPED),
+        "counts": dict(sorted(counts.items())),
+    }
+
+
+REPORT_COLUMNS = ["onderdeel", "naam", "waarde", "soort", "aanleiding", "datum_aanleiding", "vernietigingsdatum",
+                  "versie_bewaarschema", "minderjarig"]
+
+
+def report_csv(run: DestructionRun) -> str:
+    """The destruction report as CSV: the run, counts per table, one row per record (no names)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(REPORT_COLUMNS)
+    report = run.report or {}
+    for key, value in (("kenmerk", run.reference), ("regio", run.region.code), ("status", run.status),
+                       ("peildatum", run.run_date.isoformat()),
+                       ("goedgekeurd_door", run.approved_by.username if run.approved_by else ""),
+                       ("goedgekeurd_op", run.approved_at.isoformat() if run.approved_at else ""),
+                       ("uitgevoerd_op", run.executed_at.isoformat() if run.executed_at else ""),
+                       ("personen_vernietigd", report.get("persons_destroyed", "")),
+                       ("personen_blokkade", report.get("persons_held", "")),
+                       ("personen_overgeslagen", report.get("persons_skipped", ""))):
+        writer.writerow(["ronde", key, value])
+    for table, count in report.get("counts", {}).items():
+        writer.writerow(["tabel", table, count])
+    for item in run.items.order_by("kind", "reference"):
+        writer.writerow(["gegeven", item.reference, item.get_result_display(), item.get_kind_display(),
+                         item.trigger, item.trigger_date.isoformat(), item.destruction_date.isoformat(),
+                         item.schedule_version, "ja" if item.minor else "nee"])
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- legal holds
+
+def _hold_purpose(subject) -> Purpose:
+    return Purpose.CASE_MANAGEMENT if subject.cases.exists() else Purpose.INTAKE
+
+
+@transaction.atomic
+def place_hold(actor, subject: Subject, reason: str, explanation: str) -> LegalHold:
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
+    if not policy.can(actor, policy.Action.RETENTION_MANAGE, subject):
+        raise _forbidden(_("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio "
+                           "kan een juridische blokkade vastleggen."))
+    errors = {}
+    if reason not in HoldReason.values:
+        errors["reason"] = _("Kies de reden van de blokkade: klacht, rechtszaak of anders.")
+    if not (explanation or "").strip():
+        errors["explanation"] = _("Licht de blokkade toe.")
+    if errors:
+        raise ValidationError(errors)
+    hold = LegalHold.objects.create(region_id=subject.region_id, subject=subject, reason=reason,
+                                    explanation=explanation.strip(), placed_by=actor)
+    record(actor, Action.CREATE, _hold_purpose(subject), [hold])
+    return hold
+
+
+@transaction.atomic
+def lift_hold(actor, hold: LegalHold) -> LegalHold:
+    hold = LegalHold.objects.select_for_update().select_related("subject").get(pk=hold.pk)
+    if not policy.can(actor, policy.Action.RETENTION_MANAGE, hold):
+        raise _forbidden(_("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio "
+                           "kan een juridische blokkade opheffen."))
+    if hold.lifted_at is not None:
+        raise ValidationError(_("Deze blokkade is al opgeheven."), code="illegal_transition")
+    hold.lifted_by, hold.lifted_at = actor, timezone.now()
+    hold.save(update_fields=["lifted_by", "lifted_at"])
+    record(actor, Action.UPDATE, _hold_purpose(hold.subject), [hold])
+    return hold
