@@ -19,16 +19,20 @@ from casustafel.subjects import identity
 from .models import Action, ProcessingLogEntry, Purpose
 from .services import record
 
-#: object_type → (label, app label, model name, path to the reference shown).
+#: object_type → (label, app label, model name, path to the reference shown, path to its region).
 OBJECT_TYPES = {
-    "signal": (_("Signaal"), "signals", "Signal", "reference"),
-    "weighing": (_("Weging"), "weighing", "Weighing", "reference"),
-    "contribution": (_("Inbreng weging"), "weighing", "Contribution", "weighing__reference"),
-    "decision": (_("Besluit weging"), "weighing", "Decision", "weighing__reference"),
-    "case": (_("Casus"), "cases", "Case", "reference"),
-    "caseparticipant": (_("Deelnemer casus"), "cases", "CaseParticipant", "case__reference"),
-    "subject": (_("Betrokkene"), None, None, None),
+    "signal": (_("Signaal"), "signals", "Signal", "reference", "region_id"),
+    "weighing": (_("Weging"), "weighing", "Weighing", "reference", "region_id"),
+    "contribution": (_("Inbreng weging"), "weighing", "Contribution", "weighing__reference", "weighing__region_id"),
+    "decision": (_("Besluit weging"), "weighing", "Decision", "weighing__reference", "weighing__region_id"),
+    "case": (_("Casus"), "cases", "Case", "reference", "region_id"),
+    "caseparticipant": (_("Deelnemer casus"), "cases", "CaseParticipant", "case__reference", "case__region_id"),
+    "subject": (_("Betrokkene"), None, None, None, None),
 }
+
+
+def _entries() -> QuerySet:
+    return ProcessingLogEntry.objects.select_related("user", "organisation", "activity").order_by("-id")
 
 
 def visible_entries(user) -> QuerySet:
@@ -38,8 +42,7 @@ def visible_entries(user) -> QuerySet:
 
     region_id = user.organisation.region_id
     subjects = Subject.objects.filter(region_id=region_id).values("id")
-    return (ProcessingLogEntry.objects.filter(Q(organisation__region_id=region_id) | Q(data_subject_id__in=subjects))
-            .select_related("user", "organisation", "activity").order_by("-id"))
+    return _entries().filter(Q(organisation__region_id=region_id) | Q(data_subject_id__in=subjects))
 
 
 @dataclass
@@ -61,51 +64,58 @@ class SearchResult:
 def search(user, criteria: Criteria) -> SearchResult:
     """Who processed data of this person / case / signal, in this period?
 
-    A search on a person, case or signal is itself a processing of personal data and is
-    logged (action ``search``, activity ``privacy_supervision``), one row per object found.
+    Without a person, case or signal: the region's rows (``visible_entries``). With one:
+    every row about it — it is the region's own subject or object (looked up in the
+    region only), so this includes refused attempts by users of other regions. Several
+    criteria narrow each other. Such a search is itself a processing of personal data and
+    is logged (action ``search``, activity ``privacy_supervision``), one row per object.
     """
     from casustafel.cases.models import Case
     from casustafel.signals.models import Signal
     from casustafel.subjects.models import Subject
 
-    entries = visible_entries(user)
+    entries = visible_entries(user)  # also the access decision (404 for non-FGs)
     region_id = user.organisation.region_id
-    if criteria.date_from:
-        entries = entries.filter(timestamp__date__gte=criteria.date_from)
-    if criteria.date_to:
-        entries = entries.filter(timestamp__date__lte=criteria.date_to)
-    found, not_found = [], []
+    conditions, found, not_found = [], [], []
     if criteria.bsn:
-        subjects = list(Subject.objects.filter(region_id=region_id, bsn_index=identity.bsn_index(criteria.bsn)))
-        if not subjects:
+        ids = list(Subject.objects.filter(region_id=region_id, bsn_index=identity.bsn_index(criteria.bsn))
+                   .values_list("pk", flat=True))
+        if not ids:
             not_found.append(_("Er is in uw regio geen betrokkene met dit burgerservicenummer."))
-        ids = [s.pk for s in subjects]
-        entries = entries.filter(Q(data_subject_id__in=ids) | Q(object_id__in=ids))
-        found += subjects
+        conditions.append(Q(data_subject_id__in=ids) | Q(object_id__in=ids))
+        found += Subject.objects.filter(pk__in=ids)
     if criteria.case_reference:
         case = Case.objects.filter(region_id=region_id, reference__iexact=criteria.case_reference).first()
         if case is None:
             not_found.append(_("Er is in uw regio geen casus met dit kenmerk."))
-            entries = entries.none()
+            conditions.append(Q(pk__in=[]))
         else:
-            ids = [case.pk, *case.participants.values_list("pk", flat=True)]
-            entries = entries.filter(object_id__in=ids)
+            conditions.append(Q(object_id__in=[case.pk, *case.participants.values_list("pk", flat=True)]))
             found.append(case)
     if criteria.signal_reference:
         signal = Signal.objects.filter(region_id=region_id, reference__iexact=criteria.signal_reference).first()
         if signal is None:
             not_found.append(_("Er is in uw regio geen signaal met dit kenmerk."))
-            entries = entries.none()
+            conditions.append(Q(pk__in=[]))
         else:
-            entries = entries.filter(object_id=signal.pk)
+            conditions.append(Q(object_id=signal.pk))
             found.append(signal)
+    if conditions:
+        entries = _entries()
+        for condition in conditions:
+            entries = entries.filter(condition)
+    if criteria.date_from:
+        entries = entries.filter(timestamp__date__gte=criteria.date_from)
+    if criteria.date_to:
+        entries = entries.filter(timestamp__date__lte=criteria.date_to)
     if found:
         record(user, Action.SEARCH, Purpose.PRIVACY_SUPERVISION, found)
     return SearchResult(entries=entries, not_found=not_found)
 
 
-def describe(entries) -> list[dict]:
-    """Rows for display: one query per object type on the page, no personal content."""
+def describe(user, entries) -> list[dict]:
+    """Rows for display: one query per object type on the page, no personal content, and
+    references only of the FG's own region's objects."""
     from django.apps import apps
 
     by_type: dict[str, set] = {}
@@ -113,10 +123,11 @@ def describe(entries) -> list[dict]:
         by_type.setdefault(entry.object_type, set()).add(entry.object_id)
     references = {}
     for object_type, ids in by_type.items():
-        _label, app_label, model_name, path = OBJECT_TYPES.get(object_type, (None, None, None, None))
+        _label, app_label, model_name, path, region_path = OBJECT_TYPES.get(object_type, (None,) * 5)
         if path:
             model = apps.get_model(app_label, model_name)
-            references.update(model._default_manager.filter(pk__in=ids).values_list("pk", path))
+            references.update(model._default_manager.filter(pk__in=ids, **{region_path: user.organisation.region_id})
+                              .values_list("pk", path))
     rows = []
     for entry in entries:
         label = OBJECT_TYPES.get(entry.object_type, (entry.object_type,))[0]

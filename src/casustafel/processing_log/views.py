@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from casustafel.governance import policy
@@ -19,6 +20,7 @@ from .forms import LogSearchForm, PeriodForm
 PAGE_SIZE = 50
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def logbook(request):
     if not policy.can(request.user, policy.Action.PROCESSING_LOG_VIEW):
@@ -39,7 +41,7 @@ def logbook(request):
             date_from=data.get("date_from"), date_to=data.get("date_to"), bsn=data.get("bsn", ""),
             case_reference=data.get("case_reference", ""), signal_reference=data.get("signal_reference", "")))
         page = Paginator(result.entries, PAGE_SIZE).get_page(page_number)
-        context.update(page=page, rows=selectors.describe(page.object_list), not_found=result.not_found)
+        context.update(page=page, rows=selectors.describe(request.user, page.object_list), not_found=result.not_found)
     # The form shown is always the (posted) search form; a GET's period pre-fills it.
     if request.method == "POST":
         context["form"] = form
