@@ -52,6 +52,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "web:case_add_participant": ("case", {"post": CASE_MANAGERS}),
     "web:case_transition": ("case", {"post": CASE_MANAGERS}),
     "processing_log:logbook": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
+    "retention:overview": (None, {"get": {"privacy_officer", "functional_admin"}}),
 }
 #: Public or session routes, tested in test_login.py.
 PUBLIC = {"accounts:login", "accounts:logout"}
@@ -68,7 +69,7 @@ def _route_names(resolver=None, namespace=""):
 
 
 def test_every_web_route_is_in_the_matrix():
-    names = {n for n in _route_names() if n.split(":")[0] in {"web", "accounts", "processing_log"}}
+    names = {n for n in _route_names() if n.split(":")[0] in {"web", "accounts", "processing_log", "retention"}}
     assert names - set(MATRIX) - PUBLIC == set(), "routes missing from the authorization matrix"
     assert set(MATRIX) - names == set(), "matrix names routes that no longer exist"
 

@@ -387,3 +387,20 @@ def test_destruction_leaves_no_residue_in_the_database(world, capsys):
         assert residue not in after, residue
     # What is kept: the pseudonymous processing log and the destruction report.
     assert str(subject_id) in after and decision.case.reference in after
+
+
+def test_privacy_officer_page_shows_schedules_to_be_confirmed_runs_and_holds(client, region_a, case_a):
+    from django.urls import reverse
+
+    from .helpers import login
+
+    close(region_a, case_a)
+    run = services.propose_run(region_a.region, today() + timedelta(days=FIVE_YEARS))
+    services.place_hold(region_a.users["privacy_officer"], case_a.subject, "court_case", "Zaak bij de rechtbank.")
+    login(client, region_a.users["privacy_officer"])
+    response = client.get(reverse("retention:overview"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("nog te bevestigen tegen de Wet PGA") == RetentionSchedule.objects.count()
+    assert run.reference in page and "Rechtszaak" in page
+    assert case_a.subject.family_name not in page and "Zaak bij de rechtbank" not in page  # no names, no free text

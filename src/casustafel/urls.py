@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("casustafel.accounts.urls")),
     path("", include("casustafel.web.urls")),
     path("", include("casustafel.processing_log.urls")),
+    path("", include("casustafel.retention.urls")),
     path("api/v1/", include("casustafel.api.urls")),
 ]
 
