@@ -64,17 +64,21 @@ def subject_data(**overrides) -> SubjectData:
 def signal_fields(**overrides) -> dict:
     values = dict(source_type=SourceType.POLICE, phenomenon=Phenomenon.RIGHT_WING,
                   facts="Deelt gewelddadige teksten in een besloten groep.", opinions="", counter_indications="",
-                  online_component=True, urgency=Urgency.NORMAL)
+                  online_component=True, urgency=Urgency.NORMAL,
+                  # Provenance: the test intake officers work for a gemeente.
+                  legal_basis="avg-6-1e", classification="ordinary", visibility="all_participants")
     values.update(overrides)
     return values
 
 
-def contribution(region, *, view=Outcome.INCLUDE, holds=True) -> ContributionData:
+def contribution(region, *, view=Outcome.INCLUDE, holds=True, legal_basis="wet-pga", classification="ordinary",
+                 visibility="all_participants") -> ContributionData:
     framework = active_framework(region)
     return ContributionData(
         holds_information=holds, information="Bekend uit eigen systemen." if holds else "",
         view=view, view_rationale="Zorgen over samenhang van signalen.",
         assessments={c.code: (Assessment.PRESENT, "Onderbouwing.") for c in framework.criteria.all()},
+        legal_basis=legal_basis, classification=classification, visibility=visibility,
     )
 
 

@@ -27,6 +27,7 @@ def intake_post(**overrides):
         "municipality": "Lindeveld", "bsn": "", "source_type": "school", "source_description": "Mentor",
         "phenomenon": "rechts_extremistisch", "facts": "Tekent symbolen op schoolspullen.", "opinions": "",
         "counter_indications": "", "urgency": "normaal", "observed_on": "", "submission": str(uuid.uuid4()),
+        "legal_basis": "avg-6-1e", "classification": "ordinary", "visibility": "all_participants",
     }
     data.update(overrides)
     return data

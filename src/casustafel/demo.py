@@ -111,13 +111,19 @@ def _build_region(code: str, spec: dict) -> Region:
     return region
 
 
-def _contribution(framework_criteria, view: str, rng: random.Random) -> ContributionData:
+#: The legal basis each core party's demo contribution is shared on.
+DEMO_BASES = {"gemeente": "avg-6-1e", "politie": "wpg-18-2-pga", "om": "wjsg-39f"}
+
+
+def _contribution(framework_criteria, view: str, rng: random.Random, legal_basis: str = "avg-6-1e"
+                  ) -> ContributionData:
     return ContributionData(
         holds_information=rng.random() > 0.25,
         information="Eigen registraties bevestigen de zorgen (fictief).",
         view=view, view_rationale="Signalen zijn in samenhang zorgelijk (fictief).",
         assessments={c.code: (rng.choice([Assessment.PRESENT, Assessment.PARTLY, Assessment.UNKNOWN]),
                               "Onderbouwing op basis van gedrag (fictief).") for c in framework_criteria},
+        legal_basis=legal_basis,
     )
 
 
@@ -144,7 +150,8 @@ def _populate(code: str, count: int) -> None:
                       facts=rng.choice(FACTS), opinions="Melder vermoedt radicalisering (mening).",
                       counter_indications="Heeft een stabiele baan." if rng.random() > 0.5 else "",
                       online_component=rng.random() > 0.4,
-                      urgency=Urgency.ACUTE if fate == "acute" else rng.choice([Urgency.NORMAL, Urgency.HIGH]))
+                      urgency=Urgency.ACUTE if fate == "acute" else rng.choice([Urgency.NORMAL, Urgency.HIGH]),
+                      legal_basis="avg-6-1e")
         signal = register_signal(intake, subject, fields).signal
         if fate == "received":
             continue
@@ -165,7 +172,8 @@ def _populate(code: str, count: int) -> None:
         outcome = {"more_information": Outcome.MORE_INFORMATION, "referred": Outcome.REFER,
                    "no_action": Outcome.NO_ACTION}.get(fate, Outcome.INCLUDE)
         for weigher in contributors:
-            submit_contribution(weigher, weighing, _contribution(criteria, outcome, rng))
+            submit_contribution(weigher, weighing, _contribution(criteria, outcome, rng,
+                                                                 DEMO_BASES[weigher.organisation.kind]))
         if fate == "partial":
             continue
         decision = record_decision(weighers[0], weighing, DecisionData(

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("casustafel.web.urls")),
     path("", include("casustafel.processing_log.urls")),
     path("", include("casustafel.retention.urls")),
+    path("", include("casustafel.governance.urls")),
     path("api/v1/", include("casustafel.api.urls")),
 ]
 

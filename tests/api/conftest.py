@@ -55,6 +55,7 @@ def signal_body(**overrides) -> dict:
                     "gender": "man", "municipality": "Lindeveld"},
         "source_type": "politie", "phenomenon": "rechts_extremistisch",
         "facts": "Deelt gewelddadige teksten in een besloten groep.", "online_component": True,
+        "legal_basis": "wet-pga",
     }
     subject = overrides.pop("subject", {})
     body["subject"].update(subject)
@@ -65,7 +66,7 @@ def signal_body(**overrides) -> dict:
 def contribution_body(weighing, **overrides) -> dict:
     body = {
         "holds_information": True, "information": "Bekend uit eigen systemen.", "view": "opnemen",
-        "view_rationale": "Zorgen over samenhang van signalen.",
+        "view_rationale": "Zorgen over samenhang van signalen.", "legal_basis": "wet-pga",
         "assessments": [{"criterion": c.code, "assessment": "aanwezig", "reasons": "Onderbouwing."}
                         for c in weighing.framework.criteria.all()],
     }

@@ -58,6 +58,9 @@ class CaseParticipant(models.Model):
     reason = models.TextField(_("reden van betrokkenheid"), max_length=2000)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
+    #: Required for organisations that may only join on a recorded legal basis (NCTV).
+    legal_basis = models.ForeignKey("governance.LegalBasis", on_delete=models.PROTECT, related_name="+",
+                                    null=True, blank=True, verbose_name=_("grondslag deelname"))
     subject_id = property(lambda self: self.case.subject_id)
 
     class Meta:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from casustafel.accounts.models import Role
 from casustafel.governance import policy
+from casustafel.governance import services as governance
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
@@ -25,11 +26,14 @@ def validate_opening(weighing, case_director, participants) -> dict:
               and case_director.organisation.region_id == weighing.region_id
               and case_director.role == Role.CASE_DIRECTOR):
         errors["case_director"] = _("Kies een actieve casusregisseur van deze casustafel.")
-    for organisation, reason in participants:
+    for organisation, reason, *basis in participants:
         if organisation.region_id != weighing.region_id:
             errors["participants"] = _("Een deelnemende organisatie moet bij deze casustafel horen.")
         elif not reason.strip():
             errors["participants"] = _("Geef per deelnemende organisatie de reden van betrokkenheid.")
+        else:
+            errors.update(governance.participation_errors(organisation, basis[0] if basis else None,
+                                                          "participants_legal_basis"))
     return errors
 
 
@@ -46,17 +50,19 @@ def open_case(actor, decision, contributions, case_director, participants) -> Ca
                                   reason=_("Opgenomen in de PGA na integrale weging"))
     involved = {c.organisation_id: (c.organisation, _("Kernpartner weegploeg")) for c in contributions}
     involved.setdefault(case_director.organisation_id, (case_director.organisation, _("Organisatie casusregisseur")))
-    for organisation, reason in participants:
-        involved[organisation.pk] = (organisation, reason.strip())
+    for organisation, reason, *basis in participants:
+        involved[organisation.pk] = (organisation, reason.strip(), *basis)
     rows = CaseParticipant.objects.bulk_create(
-        CaseParticipant(case=case, organisation=org, reason=reason, added_by=actor) for org, reason in involved.values()
+        CaseParticipant(case=case, organisation=org, reason=reason, added_by=actor,
+                        legal_basis=governance.resolve_basis(basis[0], "participation") if basis else None)
+        for org, reason, *basis in involved.values()
     )
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [case, *rows])
     return case
 
 
 @transaction.atomic
-def add_participant(actor, case: Case, organisation, reason: str) -> CaseParticipant:
+def add_participant(actor, case: Case, organisation, reason: str, legal_basis=None) -> CaseParticipant:
     case = Case.objects.select_for_update().get(pk=case.pk)
     policy.require(actor, policy.Action.CASE_VIEW, case)
     if not policy.can(actor, policy.Action.CASE_MANAGE, case):
@@ -69,12 +75,14 @@ def add_participant(actor, case: Case, organisation, reason: str) -> CasePartici
         errors["organisation"] = _("Deze organisatie neemt al deel aan de casus.")
     if not reason.strip():
         errors["reason"] = _("Geef de reden van betrokkenheid.")
+    errors.update(governance.participation_errors(organisation, legal_basis))
     if case.status == states.CLOSED:
         errors["status"] = _("Aan een afgesloten casus kunnen geen deelnemers worden toegevoegd.")
     if errors:
         raise ValidationError(errors)
-    participant = CaseParticipant.objects.create(case=case, organisation=organisation, reason=reason.strip(),
-                                                 added_by=actor)
+    participant = CaseParticipant.objects.create(
+        case=case, organisation=organisation, reason=reason.strip(), added_by=actor,
+        legal_basis=governance.resolve_basis(legal_basis, "participation") if legal_basis else None)
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [participant])
     return participant
 

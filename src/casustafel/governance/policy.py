@@ -121,11 +121,11 @@ def can(user, action: Action, obj=None) -> bool:
         if obj.case_director_id == user.pk:
             return True
         return user.role == Role.PROCESS_DIRECTOR and _participates(user, obj)
-    if action == Action.PROCESSING_LOG_VIEW:
-        return user.role == Role.PRIVACY_OFFICER and (obj is None or obj.region_id == region_id)
     if action == Action.RETENTION_MANAGE:
         return (user.role in (Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN)
                 and (obj is None or obj.region_id == region_id))
+    if action == Action.PROCESSING_LOG_VIEW:
+        return user.role == Role.PRIVACY_OFFICER and (obj is None or obj.region_id == region_id)
     return False
 
 
@@ -139,3 +139,80 @@ def require(user, action: Action, obj=None) -> None:
         raise Http404
 
 
+
+
+# ---------------------------------------------------------------- information governance
+
+def is_mayor_of(user, region_id) -> bool:
+    """The mayor (or mandated) of a gemeente in ``region_id``."""
+    from casustafel.accounts.models import OrganisationKind
+
+    return (_placed(user) and user.role == Role.MAYOR and user.organisation.kind == OrganisationKind.GEMEENTE
+            and user.organisation.region_id == region_id)
+
+
+def item_visible(user, item) -> bool:
+    """May ``user`` see the content of a signal or contribution, given its provenance?
+
+    The caller has already established that the user may see the container (the signal
+    list, the weighing, the case); this narrows it per item by the ``visibility`` the
+    providing organisation chose. The one place this is decided.
+    """
+    from casustafel.governance.models import Visibility
+
+    if not _placed(user):
+        return False
+    origin_id = provenance_origin_id(item)
+    if user.organisation_id == origin_id:
+        return True
+    visibility = getattr(item, "visibility", Visibility.ALL_PARTICIPANTS) or Visibility.ALL_PARTICIPANTS
+    if visibility == Visibility.ALL_PARTICIPANTS:
+        return True
+    if visibility == Visibility.CORE_PARTIES:
+        return user.organisation.kind in CORE_PARTY_KINDS
+    if visibility == Visibility.ORIGIN_AND_MAYOR:
+        return is_mayor_of(user, item_region_id(item))
+    return False
+
+
+def provenance_origin_id(item):
+    return getattr(item, "registered_by_organisation_id", None) or getattr(item, "organisation_id", None)
+
+
+def item_region_id(item):
+    region_id = getattr(item, "region_id", None)
+    if region_id is None and hasattr(item, "weighing"):
+        region_id = item.weighing.region_id
+    return region_id
+
+
+def may_read_restricted_content(user, document) -> bool:
+    """Content of an AIVD ambtsbericht: the region's mayor and the officials they designated."""
+    if not _placed(user) or user.organisation.region_id != document.region_id:
+        return False
+    if is_mayor_of(user, document.region_id):
+        return True
+    return document.designated_readers.filter(pk=user.pk).exists()
+
+
+def may_manage_restricted(user, document=None) -> bool:
+    """Register, release a summary, designate readers: the region's mayor only."""
+    if not _placed(user):
+        return False
+    region_id = user.organisation.region_id if document is None else document.region_id
+    return is_mayor_of(user, region_id)
+
+
+def scope_restricted_documents(user, queryset: QuerySet) -> QuerySet:
+    """Ambtsberichten whose content ``user`` may read (mayor: all of the region; others: designated)."""
+    if not _placed(user):
+        return queryset.none()
+    queryset = queryset.filter(region_id=user.organisation.region_id)
+    if is_mayor_of(user, user.organisation.region_id):
+        return queryset
+    return queryset.filter(designated_readers=user)
+
+
+def may_handle_access_requests(user) -> bool:
+    """Data-subject access requests: the region's privacy officer (FG)."""
+    return _placed(user) and user.role == Role.PRIVACY_OFFICER

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casustafel.core.references import new_reference
+from casustafel.governance.models import Classification, Visibility
 
 from . import states
 
@@ -68,6 +69,13 @@ class Signal(models.Model):
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     registered_by_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(_("geregistreerd op"), auto_now_add=True, db_index=True)
+    # Provenance (herkomst): the providing organisation is ``registered_by_organisation``.
+    legal_basis = models.ForeignKey("governance.LegalBasis", on_delete=models.PROTECT, related_name="+",
+                                    null=True, verbose_name=_("grondslag"))
+    classification = models.CharField(_("classificatie"), max_length=20, choices=Classification.choices,
+                                      default=Classification.ORDINARY)
+    visibility = models.CharField(_("zichtbaar voor"), max_length=20, choices=Visibility.choices,
+                                  default=Visibility.ALL_PARTICIPANTS)
     #: Client-supplied key so a repeated submission does not create a second signal.
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.governance import policy
+from casustafel.governance import services as governance
+from casustafel.governance.models import Classification, Visibility
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 from casustafel.subjects.services import SubjectData, get_or_register_subject
@@ -51,10 +53,23 @@ def register_signal(actor, subject: SubjectData, fields: dict, idempotency_key: 
             return Registration(existing, known_person=True, joined_weighing=existing.weighing_id is not None,
                                 duplicate=True)
     region = actor.organisation.region
+    fields = dict(fields)
+    legal_basis = governance.resolve_basis(fields.pop("legal_basis", None))
+    fields.setdefault("classification", Classification.ORDINARY)
+    fields.setdefault("visibility", Visibility.ALL_PARTICIPANTS)
+    errors = governance.provenance_errors(actor.organisation, legal_basis, fields["classification"],
+                                          fields["visibility"])
+    try:
+        Signal(region=region, registered_by=actor, registered_by_organisation=actor.organisation, **fields).full_clean(
+            exclude=["subject", "region", "registered_by", "registered_by_organisation", "reference", "legal_basis",
+                     "classification", "visibility"])
+    except ValidationError as error:
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
     person, known = get_or_register_subject(region, subject)
-    signal = Signal(region=region, subject=person, registered_by=actor,
+    signal = Signal(region=region, subject=person, registered_by=actor, legal_basis=legal_basis,
                     registered_by_organisation=actor.organisation, idempotency_key=idempotency_key, **fields)
-    signal.full_clean(exclude=["subject", "region", "registered_by", "registered_by_organisation", "reference"])
     signal.save()
     SignalTransition.objects.create(signal=signal, source="", target=states.RECEIVED, by=actor,
                                     reason=_("Signaal geregistreerd"))

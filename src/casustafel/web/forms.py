@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from casustafel.accounts.models import CORE_PARTY_KINDS, Organisation, Role, User
 from casustafel.cases import states as case_states
 from casustafel.cases.models import ClosureReason
+from casustafel.governance.forms import ProvenanceFieldsMixin, participation_choices
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
 from casustafel.subjects.models import Gender
 from casustafel.subjects.validators import validate_bsn, validate_date_of_birth, validate_not_future
@@ -30,7 +31,7 @@ def apply_service_errors(form: forms.Form, error) -> None:
             form.add_error(None, message)
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(ProvenanceFieldsMixin, forms.Form):
     # Subject (betrokkene)
     given_names = forms.CharField(label=_("Voornamen"), max_length=200)
     family_name = forms.CharField(label=_("Achternaam"), max_length=200)
@@ -61,7 +62,8 @@ class IntakeForm(forms.Form):
 
     SUBJECT_FIELDS = ("given_names", "family_name", "date_of_birth", "gender", "municipality", "bsn")
     SIGNAL_FIELDS = ("source_type", "source_description", "phenomenon", "facts", "opinions",
-                     "counter_indications", "online_component", "urgency", "observed_on")
+                     "counter_indications", "online_component", "urgency", "observed_on",
+                     *ProvenanceFieldsMixin.PROVENANCE_FIELDS)
 
 
 class ReasonForm(forms.Form):
@@ -74,7 +76,7 @@ class AnswerForm(forms.Form):
                              max_length=SHORT_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(ProvenanceFieldsMixin, forms.Form):
     holds_information = forms.TypedChoiceField(
         label=_("Heeft uw organisatie informatie over deze persoon?"),
         choices=[("1", _("Ja")), ("0", _("Nee, mijn organisatie heeft niets"))],
@@ -118,6 +120,8 @@ class DecisionForm(forms.Form):
         queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple)
     participants_reason = forms.CharField(label=_("Reden van betrokkenheid van deze organisaties"),
                                           max_length=SHORT_TEXT_LIMIT, required=False)
+    participants_legal_basis = forms.ChoiceField(label=_("Grondslag voor deelname (verplicht voor de NCTV)"),
+                                                 required=False, choices=())
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,6 +130,7 @@ class DecisionForm(forms.Form):
         self.fields["case_director"].label_from_instance = lambda u: f"{u.display_name} ({u.organisation})"
         self.fields["participants"].queryset = Organisation.objects.filter(region=region).exclude(
             kind__in=CORE_PARTY_KINDS)
+        self.fields["participants_legal_basis"].choices = participation_choices()
 
     def clean(self):
         data = super().clean()
@@ -138,9 +143,12 @@ class ParticipantForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisatie"), queryset=Organisation.objects.none())
     reason = forms.CharField(label=_("Reden van betrokkenheid"), max_length=SHORT_TEXT_LIMIT,
                              widget=forms.Textarea(attrs={"rows": 2}))
+    legal_basis = forms.ChoiceField(label=_("Grondslag voor deelname (verplicht voor de NCTV)"), required=False,
+                                    choices=())
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].choices = participation_choices()
         self.fields["organisation"].queryset = Organisation.objects.filter(region_id=case.region_id).exclude(
             pk__in=case.participants.values("organisation_id"))
 

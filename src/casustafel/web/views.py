@@ -16,6 +16,7 @@ from casustafel.cases import selectors as case_selectors
 from casustafel.cases import services as case_services
 from casustafel.cases import states as case_states
 from casustafel.governance import policy
+from casustafel.governance import selectors as governance_selectors
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 from casustafel.signals import selectors as signal_selectors
@@ -77,7 +78,7 @@ def signal_list(request):
 def signal_create(request):
     if not policy.can(request.user, policy.Action.SIGNAL_CREATE):
         raise Http404
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, organisation_kind=request.user.organisation.kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         subject = SubjectData(**{f: data[f] for f in IntakeForm.SUBJECT_FIELDS})
@@ -131,6 +132,7 @@ def known_person_check(request):
 def signal_detail(request, pk):
     signal = signal_selectors.get_signal(request.user, pk)
     history = policy.scope_subject_history(request.user, signal.subject)
+    governance_selectors.mark_visibility(request.user, [signal])
     return render(request, "web/signal_detail.html", {
         "signal": signal,
         "transitions": signal.transitions.select_related("by"),
@@ -186,6 +188,7 @@ def _weighing_context(request, weighing, contribution_form=None, decision_form=N
     contributions = list(weighing.contributions.all())
     for c in contributions:
         c.is_fresh = c.updated_at >= weighing.signals_changed_at
+    governance_selectors.mark_visibility(user, contributions)
     own = next((c for c in contributions if c.party == user.organisation.kind), None)
     criteria = list(weighing.framework.criteria.all())
     if contribution_form is None and policy.can(user, policy.Action.WEIGHING_CONTRIBUTE, weighing):
@@ -196,13 +199,19 @@ def _weighing_context(request, weighing, contribution_form=None, decision_form=N
             for a in own.assessments.all():
                 initial[f"assessment_{a.criterion.code}"] = a.assessment
                 initial[f"reasons_{a.criterion.code}"] = a.reasons
-        contribution_form = ContributionForm(initial=initial, criteria=criteria)
+        if own is not None:
+            initial.update(legal_basis=own.legal_basis.code if own.legal_basis_id else "",
+                           classification=own.classification, visibility=own.visibility)
+        contribution_form = ContributionForm(initial=initial, criteria=criteria,
+                                             organisation_kind=user.organisation.kind)
     can_decide = policy.can(user, policy.Action.WEIGHING_DECIDE, weighing) and weighing.status != weighing.DECIDED
     if decision_form is None and can_decide:
         decision_form = DecisionForm(region=weighing.region)
     return {
         "weighing": weighing,
-        "signals": weighing.signals.all(),
+        "signals": governance_selectors.mark_visibility(user, list(weighing.signals.all())),
+        "restricted_documents": governance_selectors.documents_for_table(region_id=weighing.region_id,
+                                                                         subject_id=weighing.subject_id),
         "criteria": criteria,
         "contributions": contributions,
         "missing": weighing_services.missing_parties(weighing, contributions),
@@ -224,12 +233,14 @@ def weighing_contribute(request, pk):
     weighing = weighing_selectors.get_weighing(request.user, pk)
     if not policy.can(request.user, policy.Action.WEIGHING_CONTRIBUTE, weighing):
         raise Http404
-    form = ContributionForm(request.POST, criteria=weighing.framework.criteria.all())
+    form = ContributionForm(request.POST, criteria=weighing.framework.criteria.all(),
+                            organisation_kind=request.user.organisation.kind)
     if form.is_valid():
         data = weighing_services.ContributionData(
             holds_information=form.cleaned_data["holds_information"],
             information=form.cleaned_data["information"], view=form.cleaned_data["view"],
-            view_rationale=form.cleaned_data["view_rationale"], assessments=form.assessments())
+            view_rationale=form.cleaned_data["view_rationale"], assessments=form.assessments(),
+            **form.provenance())
         try:
             weighing_services.submit_contribution(request.user, weighing, data)
         except ValidationError as error:
@@ -253,7 +264,7 @@ def weighing_decide(request, pk):
             outcome=d["outcome"], rationale=d["rationale"], dissent=d["dissent"],
             referral_target=d["referral_target"], information_deadline=d["information_deadline"],
             case_director=d["case_director"],
-            participants=[(org, d["participants_reason"]) for org in d["participants"]])
+            participants=[(org, d["participants_reason"], d["participants_legal_basis"]) for org in d["participants"]])
         try:
             decision = weighing_services.record_decision(request.user, weighing, data)
         except ValidationError as error:
@@ -289,6 +300,7 @@ def _case_context(request, case, participant_form=None, transition_form=None):
     return {
         "case": case,
         "participants": case.participants.all(),
+        "restricted_documents": governance_selectors.documents_for_table(region_id=case.region_id, case=case),
         "transitions": case.transitions.all(),
         "can_manage": can_manage,
         "participant_form": (participant_form or ParticipantForm(case=case))
@@ -312,7 +324,7 @@ def case_add_participant(request, pk):
     if form.is_valid():
         try:
             case_services.add_participant(request.user, case, form.cleaned_data["organisation"],
-                                          form.cleaned_data["reason"])
+                                          form.cleaned_data["reason"], form.cleaned_data["legal_basis"])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

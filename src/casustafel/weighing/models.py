@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.accounts.models import OrganisationKind
 from casustafel.core.references import new_reference
+from casustafel.governance.models import Classification, Visibility
 
 
 class CriteriaFramework(models.Model):
@@ -130,6 +131,13 @@ class Contribution(models.Model):
     view = models.CharField(_("standpunt"), max_length=20, choices=Outcome.choices)
     view_rationale = models.TextField(_("onderbouwing standpunt"), max_length=5000)
     updated_at = models.DateTimeField(auto_now=True)
+    # Provenance (herkomst): the providing organisation is ``organisation``.
+    legal_basis = models.ForeignKey("governance.LegalBasis", on_delete=models.PROTECT, related_name="+",
+                                    null=True, verbose_name=_("grondslag"))
+    classification = models.CharField(_("classificatie"), max_length=20, choices=Classification.choices,
+                                      default=Classification.ORDINARY)
+    visibility = models.CharField(_("zichtbaar voor"), max_length=20, choices=Visibility.choices,
+                                  default=Visibility.ALL_PARTICIPANTS)
     subject_id = property(lambda self: self.weighing.subject_id)
 
     class Meta:

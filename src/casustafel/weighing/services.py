@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from casustafel.accounts.models import OrganisationKind
 from casustafel.governance import policy
+from casustafel.governance import services as governance
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 from casustafel.signals import states as signal_states
@@ -79,6 +80,10 @@ class ContributionData:
     view_rationale: str
     #: criterion code → (assessment, reasons)
     assessments: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Provenance: the legal basis (LegalBasis or its code), classification and who may see it.
+    legal_basis: object = None
+    classification: str = "ordinary"
+    visibility: str = "all_participants"
 
 
 @transaction.atomic
@@ -102,6 +107,9 @@ def submit_contribution(actor, weighing: Weighing, data: ContributionData) -> Co
         assessment, reasons = data.assessments.get(code, ("", ""))
         if not assessment or not reasons.strip():
             errors[f"assessments.{code}"] = _("Beoordeel “%(label)s” en onderbouw dat.") % {"label": criterion.label}
+    legal_basis = governance.resolve_basis(data.legal_basis)
+    errors.update(governance.provenance_errors(actor.organisation, legal_basis, data.classification,
+                                               data.visibility))
     if errors:
         raise ValidationError(errors)
     contribution, created = Contribution.objects.update_or_create(
@@ -111,6 +119,7 @@ def submit_contribution(actor, weighing: Weighing, data: ContributionData) -> Co
             "holds_information": data.holds_information,
             "information": data.information.strip() if data.holds_information else "",
             "view": data.view, "view_rationale": data.view_rationale.strip(),
+            "legal_basis": legal_basis, "classification": data.classification, "visibility": data.visibility,
         },
     )
     contribution.assessments.all().delete()

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from casustafel.accounts.models import Organisation
 from casustafel.api.serializers import SubjectSerializer, TextField
+from casustafel.governance.api.serializers import LegalBasisSerializer
 
 from .. import states
 from ..models import Case, CaseParticipant, CaseTransition, ClosureReason
@@ -21,10 +22,11 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 class ParticipantSerializer(serializers.ModelSerializer):
     organisation = OrganisationSerializer(read_only=True)
+    legal_basis = LegalBasisSerializer(read_only=True, allow_null=True, help_text="Grondslag voor deelname")
 
     class Meta:
         model = CaseParticipant
-        fields = ["id", "organisation", "reason", "added_at"]
+        fields = ["id", "organisation", "reason", "added_at", "legal_basis"]
 
 
 class TransitionSerializer(serializers.ModelSerializer):
@@ -57,6 +59,8 @@ class ParticipantCreateSerializer(serializers.Serializer):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none(),
                                                       help_text="Id van een organisatie van deze casustafel")
     reason = TextField(2000, help_text="Reden van betrokkenheid")
+    legal_basis = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
+                                        help_text="Grondslag voor deelname (verplicht voor de NCTV)")
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)

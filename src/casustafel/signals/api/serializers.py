@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from casustafel.api.serializers import SubjectSerializer, TextField
+from casustafel.governance.api.serializers import LegalBasisSerializer, ShieldedMixin, provenance_input_fields
 from casustafel.subjects.models import Gender
 from casustafel.subjects.validators import validate_bsn, validate_date_of_birth, validate_not_future
 
@@ -38,10 +39,17 @@ class SignalCreateSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
     observed_on = serializers.DateField(required=False, allow_null=True, default=None,
                                         validators=[validate_not_future])
+    legal_basis, classification, visibility = provenance_input_fields().values()
 
 
-class SignalSerializer(serializers.ModelSerializer):
+class SignalSerializer(ShieldedMixin, serializers.ModelSerializer):
+    """A signal; its content is null (and ``shielded`` true) for callers its provenance excludes."""
+
+    content_fields = ("source_description", "facts", "opinions", "counter_indications")
     subject = SubjectSerializer(read_only=True)
+    legal_basis = LegalBasisSerializer(read_only=True, allow_null=True)
+    shielded = serializers.BooleanField(read_only=True, help_text="Inhoud afgeschermd voor de vrager")
+    shielded_note = serializers.CharField(read_only=True, allow_null=True)
     weighing = serializers.UUIDField(source="weighing_id", read_only=True, allow_null=True)
     registered_by_organisation = serializers.CharField(source="registered_by_organisation.name", read_only=True)
     escalated_to_police = serializers.SerializerMethodField()
@@ -52,7 +60,7 @@ class SignalSerializer(serializers.ModelSerializer):
             "id", "reference", "status", "subject", "source_type", "source_description", "phenomenon", "facts",
             "opinions", "counter_indications", "online_component", "urgency", "observed_on",
             "escalated_to_police", "escalated_to_police_at", "weighing", "registered_by_organisation",
-            "registered_at",
+            "registered_at", "legal_basis", "classification", "visibility", "shielded", "shielded_note",
         ]
         read_only_fields = fields
 

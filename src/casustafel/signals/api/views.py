@@ -89,7 +89,8 @@ class SignalListView(generics.ListAPIView):
         signal = registration.signal
         signal.known_person, signal.joined_weighing = registration.known_person, registration.joined_weighing
         location = reverse("api:signal-detail", kwargs={"id": signal.pk}, request=request)
-        return Response(SignalRegistrationSerializer(signal).data, headers={"Location": location},
+        return Response(SignalRegistrationSerializer(signal, context={"request": request}).data,
+                        headers={"Location": location},
                         status=status.HTTP_200_OK if registration.duplicate else status.HTTP_201_CREATED)
 
 
@@ -97,7 +98,8 @@ class SignalDetailView(APIView):
     @extend_schema(operation_id="read_signal", summary="Een signaal inzien", responses=SignalSerializer,
                    description="Het signaal met de persoon waarover het gaat; het inzien wordt gelogd.")
     def get(self, request, id):
-        return Response(SignalSerializer(selectors.get_signal(request.user, id, via_api=True)).data)
+        return Response(SignalSerializer(selectors.get_signal(request.user, id, via_api=True),
+                                         context={"request": request}).data)
 
 
 class SignalTransitionView(APIView):
@@ -113,4 +115,5 @@ class SignalTransitionView(APIView):
         data.is_valid(raise_exception=True)
         move = (services.start_preparation if data.validated_data["target"] == states.IN_PREPARATION
                 else services.send_to_weighing)
-        return Response(SignalSerializer(move(request.user, signal, reason=data.validated_data["reason"])).data)
+        return Response(SignalSerializer(move(request.user, signal, reason=data.validated_data["reason"]),
+                                         context={"request": request}).data)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from casustafel.accounts.models import Organisation, Role, User
 from casustafel.api.serializers import SubjectSerializer, TextField
+from casustafel.governance.api.serializers import LegalBasisSerializer, ShieldedMixin, provenance_input_fields
 
 from ..models import (
     Assessment, Contribution, CriteriaFramework, Criterion, CriterionAssessment, Decision, Outcome,
@@ -35,15 +36,22 @@ class AssessmentSerializer(serializers.ModelSerializer):
         fields = ["criterion", "assessment", "reasons"]
 
 
-class ContributionSerializer(serializers.ModelSerializer):
+class ContributionSerializer(ShieldedMixin, serializers.ModelSerializer):
+    """A contribution; its content is null (and ``shielded`` true) for callers its provenance excludes."""
+
+    content_fields = ("contributor", "holds_information", "information", "view", "view_rationale", "assessments")
     organisation = serializers.CharField(source="organisation.name", read_only=True)
+    legal_basis = LegalBasisSerializer(read_only=True, allow_null=True)
+    shielded = serializers.BooleanField(read_only=True, help_text="Inhoud afgeschermd voor de vrager")
+    shielded_note = serializers.CharField(read_only=True, allow_null=True)
     contributor = serializers.CharField(source="contributor.display_name", read_only=True)
     assessments = AssessmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Contribution
         fields = ["id", "party", "organisation", "contributor", "holds_information", "information", "view",
-                  "view_rationale", "assessments", "updated_at"]
+                  "view_rationale", "assessments", "updated_at", "legal_basis", "classification", "visibility",
+                  "shielded", "shielded_note"]
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -97,6 +105,7 @@ class ContributionCreateSerializer(serializers.Serializer):
     view = serializers.ChoiceField(choices=Outcome.choices)
     view_rationale = TextField(5000)
     assessments = AssessmentInputSerializer(many=True)
+    legal_basis, classification, visibility = provenance_input_fields().values()
 
     def validate_assessments(self, value):
         codes = [item["criterion"] for item in value]
@@ -108,6 +117,8 @@ class ContributionCreateSerializer(serializers.Serializer):
 class ParticipantInputSerializer(serializers.Serializer):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     reason = TextField(2000)
+    legal_basis = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
+                                        help_text="Grondslag voor deelname (verplicht voor de NCTV)")
 
 
 class DecisionCreateSerializer(serializers.Serializer):

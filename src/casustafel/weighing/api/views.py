@@ -30,7 +30,8 @@ class WeighingDetailView(APIView):
                    description="Het toegepaste wegingskader met zijn criteria, de signalen, de inbreng van "
                                "gemeente, politie en OM en eerdere besluiten.")
     def get(self, request, id):
-        return Response(WeighingSerializer(selectors.get_weighing(request.user, id, via_api=True)).data)
+        return Response(WeighingSerializer(selectors.get_weighing(request.user, id, via_api=True),
+                                           context={"request": request}).data)
 
 
 class ContributionView(APIView):
@@ -51,7 +52,7 @@ class ContributionView(APIView):
         values["assessments"] = {a["criterion"]: (a["assessment"], a["reasons"]) for a in values["assessments"]}
         renewed = any(c.party == request.user.organisation.kind for c in weighing.contributions.all())
         contribution = services.submit_contribution(request.user, weighing, services.ContributionData(**values))
-        return Response(ContributionSerializer(contribution).data,
+        return Response(ContributionSerializer(contribution, context={"request": request}).data,
                         status=status.HTTP_200_OK if renewed else status.HTTP_201_CREATED)
 
 
@@ -67,6 +68,6 @@ class DecisionView(APIView):
         data = DecisionCreateSerializer(data=request.data, region=weighing.region_id)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        values["participants"] = [(p["organisation"], p["reason"]) for p in values["participants"]]
+        values["participants"] = [(p["organisation"], p["reason"], p["legal_basis"]) for p in values["participants"]]
         decision = services.record_decision(request.user, weighing, services.DecisionData(**values))
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

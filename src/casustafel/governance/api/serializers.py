@@ -1,0 +1,54 @@
+"""Provenance on the wire: the legal basis, classification and visibility of an item,
+and the shielding of items the caller may not see."""
+
+from rest_framework import serializers
+
+from casustafel.governance import policy
+from casustafel.governance.models import Classification, LegalBasis, Visibility
+from casustafel.governance.selectors import shielded_note
+
+
+class LegalBasisSerializer(serializers.ModelSerializer):
+    to_be_confirmed = serializers.BooleanField(read_only=True,
+                                               help_text="Te bevestigen: alleen van toepassing zodra in werking")
+
+    class Meta:
+        model = LegalBasis
+        fields = ["code", "label", "to_be_confirmed"]
+        read_only_fields = fields
+
+
+def provenance_input_fields() -> dict:
+    """Input fields for signal and contribution creation (validated by the service)."""
+    return {
+        "legal_basis": serializers.SlugField(
+            max_length=60, help_text="Code van de grondslag waarop uw organisatie dit deelt (verplicht; "
+                                     "alleen grondslagen die voor uw soort organisatie beschikbaar zijn)"),
+        "classification": serializers.ChoiceField(choices=Classification.choices, required=False,
+                                                  default=Classification.ORDINARY),
+        "visibility": serializers.ChoiceField(choices=Visibility.choices, required=False,
+                                              default=Visibility.ALL_PARTICIPANTS,
+                                              help_text="Wie de inhoud mag zien"),
+    }
+
+
+class ShieldedMixin:
+    """Replace the content fields by null for callers who may not see the item (policy.item_visible)."""
+
+    content_fields: tuple[str, ...] = ()
+
+    def _shielded(self, instance) -> bool:
+        request = self.context.get("request")
+        if request is None:
+            return True  # no caller known: show nothing (deny by default)
+        return not policy.item_visible(request.user, instance)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        shielded = self._shielded(instance)
+        data["shielded"] = shielded
+        data["shielded_note"] = shielded_note(instance) if shielded else None
+        if shielded:
+            for name in self.content_fields:
+                data[name] = None
+        return data

@@ -1,0 +1,264 @@
+"""Writes of information governance: provenance checks, ambtsberichten, transparency,
+objections and access requests. Access decisions come from ``policy``; every write of
+personal data is recorded in the processing log in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casustafel.accounts.models import OrganisationKind, User
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record
+from casustafel.subjects.identity import encrypt
+
+from . import policy
+from .models import (
+    AccessRequest, CaseTransparency, Classification, LegalBasis, LegalBasisUse, Objection, RestrictedDocument,
+    Visibility,
+)
+from .selectors import classification_rules
+
+# ---------------------------------------------------------------- provenance
+
+
+def resolve_basis(value, use: str = LegalBasisUse.SHARING) -> LegalBasis | None:
+    """A LegalBasis from an instance or an (active) code; ``None`` when empty or unknown."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, LegalBasis):
+        return value
+    return LegalBasis.objects.filter(code=value, use=use, is_active=True).order_by("-basis_set__version").first()
+
+
+def provenance_errors(organisation, legal_basis, classification: str, visibility: str,
+                      field_prefix: str = "") -> dict:
+    """Why this provenance cannot be recorded (empty: it can). Messages name the field."""
+    kind = organisation.kind
+    errors = {}
+    basis_field, class_field, vis_field = (f"{field_prefix}legal_basis", f"{field_prefix}classification",
+                                           f"{field_prefix}visibility")
+    if classification not in Classification.values:
+        errors[class_field] = _("Kies een geldige classificatie.")
+    if visibility not in Visibility.values:
+        errors[vis_field] = _("Kies voor wie dit zichtbaar is.")
+    if legal_basis is None:
+        errors[basis_field] = _("Grondslag: kies de wettelijke grondslag waarop uw organisatie dit deelt. "
+                                "Zonder grondslag wordt niets gedeeld.")
+        return errors
+    if legal_basis.use != LegalBasisUse.SHARING or not legal_basis.is_active:
+        errors[basis_field] = _("Grondslag: ‘%(basis)s’ is geen actieve grondslag voor het verstrekken van "
+                                "gegevens.") % {"basis": legal_basis.label}
+    elif kind not in legal_basis.organisation_kinds:
+        errors[basis_field] = _("Grondslag: ‘%(basis)s’ is niet beschikbaar voor %(kind)s.") % {
+            "basis": legal_basis.label, "kind": OrganisationKind(kind).label}
+    elif classification in Classification.values and classification not in legal_basis.classifications:
+        errors[class_field] = _("Classificatie: %(classification)s mag niet worden gedeeld op grond van "
+                                "‘%(basis)s’.") % {"classification": Classification(classification).label,
+                                                     "basis": legal_basis.label}
+    rule = classification_rules().get(classification, {})
+    if class_field not in errors and rule.get("organisation_kinds") and kind not in rule["organisation_kinds"]:
+        errors[class_field] = _("Classificatie: %(classification)s kan niet door %(kind)s worden gedeeld.") % {
+            "classification": Classification(classification).label, "kind": OrganisationKind(kind).label}
+    return errors
+
+
+def check_provenance(organisation, legal_basis, classification, visibility) -> LegalBasis:
+    basis = resolve_basis(legal_basis)
+    errors = provenance_errors(organisation, basis, classification, visibility)
+    if errors:
+        raise ValidationError(errors)
+    return basis
+
+
+# ---------------------------------------------------------------- NCTV participation gate
+
+#: Organisation kinds that may only take part in a case on a recorded legal basis.
+GATED_KINDS = (OrganisationKind.NCTV,)
+
+
+def participation_errors(organisation, legal_basis, field: str = "legal_basis") -> dict:
+    """The NCTV may join a case only with a recorded basis from the participation list."""
+    if organisation.kind not in GATED_KINDS:
+        return {}
+    basis = resolve_basis(legal_basis, LegalBasisUse.PARTICIPATION)
+    if basis is None:
+        return {field: _("De NCTV kan alleen deelnemen met een vastgelegde grondslag (Tijdelijke wet "
+                         "bestuurlijke maatregelen terrorismebestrijding, Paspoortwet of de Wet coördinatie "
+                         "terrorismebestrijding en nationale veiligheid zodra in werking).")}
+    if (basis.use != LegalBasisUse.PARTICIPATION or not basis.is_active
+            or organisation.kind not in basis.organisation_kinds):
+        return {field: _("‘%(basis)s’ is geen grondslag waarop %(kind)s aan een casus kan deelnemen.") % {
+            "basis": basis.label, "kind": OrganisationKind(organisation.kind).label}}
+    return {}
+
+
+# ---------------------------------------------------------------- ambtsberichten
+
+
+@transaction.atomic
+def register_restricted_document(actor, *, content: str, received_at: date, subject=None, case=None
+                                 ) -> RestrictedDocument:
+    if not policy.may_manage_restricted(actor):
+        raise Http404
+    region_id = actor.organisation.region_id
+    errors = {}
+    if not content.strip():
+        errors["content"] = _("Neem de inhoud van het ambtsbericht op.")
+    if received_at is None:
+        errors["received_at"] = _("Geef de datum van ontvangst.")
+    elif received_at > timezone.localdate():
+        errors["received_at"] = _("De datum van ontvangst ligt in de toekomst.")
+    if case is not None and case.region_id != region_id:
+        errors["case"] = _("Deze casus hoort niet bij uw casustafel.")
+    if subject is None and case is None:
+        errors["subject"] = _("Koppel het ambtsbericht aan een casus of aan een bekende persoon.")
+    if errors:
+        raise ValidationError(errors)
+    document = RestrictedDocument.objects.create(
+        region_id=region_id, subject=subject or case.subject, case=case, received_at=received_at,
+        content_encrypted=encrypt(content.strip()), registered_by=actor)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [document])
+    return document
+
+
+def _managed_document(actor, document) -> RestrictedDocument:
+    document = RestrictedDocument.objects.select_for_update().get(pk=document.pk)
+    if not policy.may_manage_restricted(actor, document):
+        raise Http404
+    return document
+
+
+@transaction.atomic
+def release_summary(actor, document, summary: str) -> RestrictedDocument:
+    """The mayor releases a summary for the case conference (never the content or sources)."""
+    document = _managed_document(actor, document)
+    if not summary.strip():
+        raise ValidationError({"released_summary": _("Schrijf de samenvatting die de tafel mag zien.")})
+    document.released_summary = summary.strip()
+    document.released_at = timezone.now()
+    document.released_by = actor
+    document.save(update_fields=["released_summary", "released_at", "released_by"])
+    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [document])
+    return document
+
+
+@transaction.atomic
+def set_designation(actor, document, user: User, designated: bool) -> RestrictedDocument:
+    """The mayor designates (or withdraws) an official of a gemeente of the region as reader."""
+    document = _managed_document(actor, document)
+    if designated:
+        if not (user.is_active and user.organisation_id and user.organisation.region_id == document.region_id
+                and user.organisation.kind == OrganisationKind.GEMEENTE):
+            raise ValidationError({"user": _("Alleen medewerkers van een gemeente van deze casustafel kunnen "
+                                             "worden aangewezen.")})
+        document.designated_readers.add(user)
+    else:
+        document.designated_readers.remove(user)
+    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [document])
+    return document
+
+
+# ---------------------------------------------------------------- transparency and objections
+
+
+def _managed_case(actor, case):
+    from casustafel.cases.models import Case
+
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    policy.require(actor, policy.Action.CASE_VIEW, case)
+    if not policy.can(actor, policy.Action.CASE_MANAGE, case):
+        raise Http404
+    return case
+
+
+@transaction.atomic
+def record_transparency(actor, case, *, informed: bool, informed_at: date | None, not_informed_reason: str,
+                        review_on: date | None) -> CaseTransparency:
+    case = _managed_case(actor, case)
+    today = timezone.localdate()
+    errors = {}
+    if informed:
+        if informed_at is None:
+            errors["informed_at"] = _("Geef aan wanneer de betrokkene is geïnformeerd.")
+        elif informed_at > today:
+            errors["informed_at"] = _("Die datum ligt in de toekomst.")
+    else:
+        if not not_informed_reason.strip():
+            errors["not_informed_reason"] = _("Geef de reden om de betrokkene (nog) niet te informeren.")
+        if review_on is None:
+            errors["review_on"] = _("Geef aan tot wanneer deze reden geldt (datum van heroverweging).")
+        elif review_on < today:
+            errors["review_on"] = _("De datum van heroverweging ligt in het verleden.")
+    if errors:
+        raise ValidationError(errors)
+    transparency, created = CaseTransparency.objects.update_or_create(case=case, defaults={
+        "informed": informed, "informed_at": informed_at if informed else None,
+        "not_informed_reason": "" if informed else not_informed_reason.strip(),
+        "review_on": None if informed else review_on, "updated_by": actor})
+    record(actor, Action.CREATE if created else Action.UPDATE, Purpose.CASE_MANAGEMENT, [transparency])
+    return transparency
+
+
+@transaction.atomic
+def register_objection(actor, case, *, received_on: date, summary: str) -> Objection:
+    case = _managed_case(actor, case)
+    errors = {}
+    if received_on is None or received_on > timezone.localdate():
+        errors["received_on"] = _("Geef een datum van ontvangst die niet in de toekomst ligt.")
+    if not summary.strip():
+        errors["summary"] = _("Beschrijf het bezwaar.")
+    if errors:
+        raise ValidationError(errors)
+    objection = Objection.objects.create(case=case, received_on=received_on, summary=summary.strip(),
+                                         registered_by=actor)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [objection])
+    return objection
+
+
+@transaction.atomic
+def handle_objection(actor, objection, *, outcome: str, rationale: str) -> Objection:
+    objection = Objection.objects.select_for_update().select_related("case").get(pk=objection.pk)
+    _managed_case(actor, objection.case)
+    errors = {}
+    if objection.status == Objection.HANDLED:
+        errors["status"] = _("Dit bezwaar is al afgehandeld.")
+    if outcome not in Objection.Outcome.values:
+        errors["outcome"] = _("Kies de uitkomst.")
+    if not rationale.strip():
+        errors["outcome_rationale"] = _("Motiveer de uitkomst.")
+    if errors:
+        raise ValidationError(errors)
+    objection.status, objection.outcome = Objection.HANDLED, outcome
+    objection.outcome_rationale, objection.handled_at, objection.handled_by = rationale.strip(), timezone.now(), actor
+    objection.save()
+    record(actor, Action.TRANSITION, Purpose.CASE_MANAGEMENT, [objection])
+    return objection
+
+
+# ---------------------------------------------------------------- access requests
+
+
+@transaction.atomic
+def register_access_request(actor, subject, *, received_on: date, exempted_references=(),
+                            exemption_ground: str = "") -> AccessRequest:
+    if not policy.may_handle_access_requests(actor):
+        raise Http404
+    references = sorted({r.strip() for r in exempted_references if r.strip()})
+    errors = {}
+    if received_on is None or received_on > timezone.localdate():
+        errors["received_on"] = _("Geef een datum van ontvangst die niet in de toekomst ligt.")
+    if references and not exemption_ground.strip():
+        errors["exemption_ground"] = _("Geef de grond waarop onderdelen worden uitgezonderd.")
+    if errors:
+        raise ValidationError(errors)
+    request = AccessRequest.objects.create(
+        region_id=actor.organisation.region_id, subject=subject, received_on=received_on,
+        exempted_references=references, exemption_ground=exemption_ground.strip(), registered_by=actor)
+    record(actor, Action.CREATE, Purpose.PRIVACY_SUPERVISION, [request])
+    return request

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "governance"
+urlpatterns = [
+    path("ambtsberichten/", views.restricted_list, name="restricted_list"),
+    path("ambtsberichten/nieuw/", views.restricted_create, name="restricted_create"),
+    path("ambtsberichten/<uuid:pk>/", views.restricted_detail, name="restricted_detail"),
+    path("ambtsberichten/<uuid:pk>/vrijgeven/", views.restricted_release, name="restricted_release"),
+    path("ambtsberichten/<uuid:pk>/lezers/", views.restricted_designate, name="restricted_designate"),
+    path("casussen/<uuid:pk>/transparantie/", views.case_transparency, name="case_transparency"),
+    path("casussen/<uuid:pk>/bezwaren/", views.objection_create, name="objection_create"),
+    path("bezwaren/<uuid:pk>/afhandelen/", views.objection_handle, name="objection_handle"),
+    path("inzageverzoeken/", views.access_request_list, name="access_request_list"),
+    path("inzageverzoeken/<uuid:pk>/export/", views.access_request_export, name="access_request_export"),
+]

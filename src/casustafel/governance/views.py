@@ -1,0 +1,273 @@
+"""Governance pages: ambtsberichten (mayor), transparency and objections (case), access
+requests (FG). Reads through selectors, writes through services; refusals are 404."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casustafel.cases import selectors as case_selectors
+from casustafel.cases.models import Case
+from casustafel.subjects.services import SubjectData, find_known_subject
+from casustafel.web.forms import apply_service_errors
+
+from . import policy, selectors, services
+from .forms import (
+    AccessRequestForm, DesignationForm, ObjectionForm, ObjectionHandleForm, ReleaseSummaryForm,
+    RestrictedDocumentForm, TransparencyForm,
+)
+from .models import Objection, RestrictedDocument
+
+# ------------------------------------------------------------------ ambtsberichten
+
+
+@require_GET
+def restricted_list(request):
+    user = request.user
+    documents = list(selectors.readable_documents(user))
+    is_mayor = policy.may_manage_restricted(user)
+    if not is_mayor and not documents:
+        raise Http404
+    return render(request, "governance/restricted_list.html", {"documents": documents, "is_mayor": is_mayor})
+
+
+def _find_subject(region, data):
+    with transaction.atomic():
+        return find_known_subject(region, SubjectData(
+            given_names=data["given_names"], family_name=data["family_name"], date_of_birth=data["date_of_birth"],
+            gender="", municipality="", bsn=data.get("bsn") or ""))
+
+
+@require_http_methods(["GET", "POST"])
+def restricted_create(request):
+    if not policy.may_manage_restricted(request.user):
+        raise Http404
+    form = RestrictedDocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        region = request.user.organisation.region
+        case = subject = None
+        if d["case_reference"]:
+            case = Case.objects.filter(region=region, reference=d["case_reference"].strip().upper()).first()
+            if case is None:
+                form.add_error("case_reference", _("Er is geen casus met dit kenmerk bij uw casustafel."))
+        elif d["given_names"] and d["family_name"] and d["date_of_birth"]:
+            subject = _find_subject(region, d)
+            if subject is None:
+                form.add_error("family_name", _("Deze persoon is niet bekend bij uw casustafel. Laat eerst een "
+                                                "signaal registreren (bron: AIVD-ambtsbericht)."))
+        else:
+            form.add_error(None, _("Geef het kenmerk van de casus of de gegevens van een bekende persoon."))
+        if not form.errors:
+            try:
+                document = services.register_restricted_document(
+                    request.user, content=d["content"], received_at=d["received_at"], subject=subject, case=case)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Ambtsbericht %(ref)s is vastgelegd.") % {"ref": document.reference})
+                return redirect("governance:restricted_detail", pk=document.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "governance/restricted_form.html", {"form": form}, status=status)
+
+
+def _detail_context(request, document, release_form=None, designation_form=None):
+    is_mayor = policy.may_manage_restricted(request.user, document)
+    return {
+        "document": document,
+        "is_mayor": is_mayor,
+        "readers": document.designated_readers.select_related("organisation"),
+        "release_form": release_form or ReleaseSummaryForm(initial={"released_summary": document.released_summary})
+        if is_mayor else None,
+        "designation_form": designation_form or DesignationForm(region_id=document.region_id) if is_mayor else None,
+    }
+
+
+@require_GET
+def restricted_detail(request, pk):
+    document = selectors.get_document(request.user, pk)
+    return render(request, "governance/restricted_detail.html", _detail_context(request, document))
+
+
+@require_POST
+def restricted_release(request, pk):
+    document = selectors.get_document(request.user, pk)
+    if not policy.may_manage_restricted(request.user, document):
+        raise Http404
+    form = ReleaseSummaryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.release_summary(request.user, document, form.cleaned_data["released_summary"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("De samenvatting is vrijgegeven voor de casustafel."))
+            return redirect("governance:restricted_detail", pk=document.pk)
+    return TemplateResponse(request, "governance/restricted_detail.html",
+                            _detail_context(request, document, release_form=form), status=400)
+
+
+@require_POST
+def restricted_designate(request, pk):
+    document = selectors.get_document(request.user, pk)
+    if not policy.may_manage_restricted(request.user, document):
+        raise Http404
+    form = DesignationForm(request.POST, region_id=document.region_id)
+    if form.is_valid():
+        try:
+            services.set_designation(request.user, document, form.cleaned_data["user"],
+                                     form.cleaned_data["designated"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("De aanwijzing is vastgelegd."))
+            return redirect("governance:restricted_detail", pk=document.pk)
+    return TemplateResponse(request, "governance/restricted_detail.html",
+                            _detail_context(request, document, designation_form=form), status=400)
+
+
+# ------------------------------------------------------------------ transparency and objections
+
+
+def _case_context(request, case, transparency_form=None, objection_form=None):
+    can_manage = policy.can(request.user, policy.Action.CASE_MANAGE, case)
+    transparency = getattr(case, "transparency", None)
+    initial = {}
+    if transparency is not None:
+        initial = {"informed": "1" if transparency.informed else "0", "informed_at": transparency.informed_at,
+                   "not_informed_reason": transparency.not_informed_reason, "review_on": transparency.review_on}
+    return {
+        "case": case,
+        "transparency": transparency,
+        "objections": case.objections.all(),
+        "can_manage": can_manage,
+        "transparency_form": (transparency_form or TransparencyForm(initial=initial)) if can_manage else None,
+        "objection_form": (objection_form or ObjectionForm()) if can_manage else None,
+        "handle_form": ObjectionHandleForm() if can_manage else None,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def case_transparency(request, pk):
+    case = case_selectors.get_case(request.user, pk)
+    if request.method == "GET":
+        return render(request, "governance/case_transparency.html", _case_context(request, case))
+    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
+        raise Http404
+    form = TransparencyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_transparency(request.user, case, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("De transparantie is vastgelegd."))
+            return redirect("governance:case_transparency", pk=case.pk)
+    return TemplateResponse(request, "governance/case_transparency.html",
+                            _case_context(request, case, transparency_form=form), status=400)
+
+
+@require_POST
+def objection_create(request, pk):
+    case = case_selectors.get_case(request.user, pk)
+    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
+        raise Http404
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.register_objection(request.user, case, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Het bezwaar is geregistreerd."))
+            return redirect("governance:case_transparency", pk=case.pk)
+    return TemplateResponse(request, "governance/case_transparency.html",
+                            _case_context(request, case, objection_form=form), status=400)
+
+
+@require_POST
+def objection_handle(request, pk):
+    try:
+        objection = Objection.objects.select_related("case").get(pk=pk)
+    except Objection.DoesNotExist:
+        raise Http404 from None
+    case = case_selectors.get_case(request.user, objection.case_id)
+    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
+        raise Http404
+    form = ObjectionHandleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.handle_objection(request.user, objection, outcome=form.cleaned_data["outcome"],
+                                      rationale=form.cleaned_data["outcome_rationale"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Het bezwaar is afgehandeld."))
+    else:
+        messages.error(request, _("Kies de uitkomst en motiveer die."))
+    return redirect("governance:case_transparency", pk=case.pk)
+
+
+# ------------------------------------------------------------------ access requests (FG)
+
+
+@require_http_methods(["GET", "POST"])
+def access_request_list(request):
+    if not policy.may_handle_access_requests(request.user):
+        raise Http404
+    form = AccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        subject = _find_subject(request.user.organisation.region, form.cleaned_data)
+        if subject is None:
+            form.add_error(None, _("Over deze persoon zijn bij deze casustafel geen gegevens bekend. "
+                                   "Antwoord dat er geen gegevens worden verwerkt."))
+        else:
+            try:
+                access_request = services.register_access_request(
+                    request.user, subject, received_on=form.cleaned_data["received_on"],
+                    exempted_references=form.references(), exemption_ground=form.cleaned_data["exemption_ground"])
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Inzageverzoek %(ref)s is geregistreerd.") % {
+                    "ref": access_request.reference})
+                return redirect("governance:access_request_list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "governance/access_requests.html", {
+        "form": form, "requests": selectors.visible_access_requests(request.user)}, status=status)
+
+
+CSV_SECTIONS = ("signals", "weighing_contributions", "decisions", "cases", "restricted_documents",
+                "processing_log")
+
+
+@require_GET
+def access_request_export(request, pk):
+    access_request = selectors.get_access_request(request.user, pk)
+    export = selectors.access_request_export(request.user, access_request)
+    if request.GET.get("formaat") == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["onderdeel", "kenmerk", "uitgezonderd", "gegevens"])
+        for section in CSV_SECTIONS:
+            for row in export[section]:
+                writer.writerow([section, row.get("reference", ""), "ja" if row.get("withheld") else "nee",
+                                 json.dumps(row, ensure_ascii=False, default=str)])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{access_request.reference}.csv"'
+        return response
+    response = HttpResponse(json.dumps(export, ensure_ascii=False, indent=2, default=str),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{access_request.reference}.json"'
+    return response
