@@ -115,3 +115,27 @@ def build_region(code: str) -> RegionWorld:
     for key, (kind, role) in USER_SPECS.items():
         world.users[key] = UserFactory(username=f"{key}-{code}", organisation=world.orgs[kind], role=role)
     return world
+
+
+def governance_objects(world: RegionWorld, *, subject=None, case=None) -> dict:
+    """An ambtsbericht (read by the mayor and a designated ``weigher_gemeente``), and — for a
+    case — an objection and an access request, for the authorization matrix."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from casustafel.governance import services as governance
+
+    today = timezone.localdate()
+    document = governance.register_restricted_document(
+        world.users["mayor"], content="Vertrouwelijke inhoud (fictief).", received_at=today - timedelta(days=3),
+        subject=subject, case=case)
+    governance.set_designation(world.users["mayor"], document, world.users["weigher_gemeente"], True)
+    objects = {"restricted_document": {"pk": document.pk}}
+    if case is not None:
+        objection = governance.register_objection(world.users["case_director"], case, received_on=today,
+                                                  summary="Betrokkene maakt bezwaar (fictief).")
+        access_request = governance.register_access_request(world.users["privacy_officer"], case.subject,
+                                                            received_on=today)
+        objects.update(objection={"pk": objection.pk}, access_request={"pk": access_request.pk})
+    return objects

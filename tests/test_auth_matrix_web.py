@@ -17,7 +17,7 @@ from casustafel.signals.services import register_signal, send_to_weighing
 from casustafel.subjects.elsewhere import request_information
 from casustafel.subjects.models import CrossRegionRequest
 
-from .factories import USER_SPECS, signal_fields, subject_data
+from .factories import USER_SPECS, governance_objects, signal_fields, subject_data
 from .helpers import login
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,17 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "web:case_transition": ("case", {"post": CASE_MANAGERS}),
     "processing_log:logbook": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "retention:overview": (None, {"get": {"privacy_officer", "functional_admin"}}),
+    # Ambtsberichten: the mayor, and the official the mayor designated (governance_objects).
+    "governance:restricted_list": (None, {"get": {"mayor", "weigher_gemeente"}}),
+    "governance:restricted_create": (None, {"get": {"mayor"}, "post": {"mayor"}}),
+    "governance:restricted_detail": ("restricted_document", {"get": {"mayor", "weigher_gemeente"}}),
+    "governance:restricted_release": ("restricted_document", {"post": {"mayor"}}),
+    "governance:restricted_designate": ("restricted_document", {"post": {"mayor"}}),
+    "governance:case_transparency": ("case", {"get": CASE_READERS, "post": CASE_MANAGERS}),
+    "governance:objection_create": ("case", {"post": CASE_MANAGERS}),
+    "governance:objection_handle": ("objection", {"post": CASE_MANAGERS}),
+    "governance:access_request_list": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
+    "governance:access_request_export": ("access_request", {"get": {"privacy_officer"}}),
 }
 #: Public or session routes, tested in test_login.py.
 PUBLIC = {"accounts:login", "accounts:logout"}
@@ -69,7 +80,8 @@ def _route_names(resolver=None, namespace=""):
 
 
 def test_every_web_route_is_in_the_matrix():
-    names = {n for n in _route_names() if n.split(":")[0] in {"web", "accounts", "processing_log", "retention"}}
+    names = {n for n in _route_names() if n.split(":")[0] in {"web", "accounts", "processing_log", "retention",
+                                                                      "governance"}}
     assert names - set(MATRIX) - PUBLIC == set(), "routes missing from the authorization matrix"
     assert set(MATRIX) - names == set(), "matrix names routes that no longer exist"
 
@@ -89,6 +101,8 @@ def objects(world, case_a, signal_a):
         "weighing": {"pk": signal.weighing_id},
         "case": {"pk": case_a.pk},
         "incoming_request": {"pk": incoming.pk},
+        **governance_objects(a, case=case_a),
+        **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},
         "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }
 
