@@ -77,6 +77,7 @@ def fill_signal(page, *, urgency="Normaal"):
     page.get_by_label("Contra-indicaties").fill("Heeft een stabiele baan.")
     page.get_by_label("Er is een online component").check()
     page.get_by_label("Urgentie").select_option(label=urgency)
+    page.get_by_label("Grondslag voor het delen").select_option(label="AVG art. 6 lid 1 sub e (taak van algemeen belang)")
 
 
 def contribute(page, check_a11y, weigher, criteria):
@@ -91,6 +92,7 @@ def contribute(page, check_a11y, weigher, criteria):
             f"Onderbouwing {weigher.organisation.kind} voor {criterion.code}.")
     form.get_by_label("Standpunt van uw organisatie").select_option(label="Opnemen in de PGA")
     form.get_by_label("Onderbouwing standpunt").fill("Samenhangende zorgen; multidisciplinair nodig.")
+    form.get_by_label("Grondslag voor het delen").select_option(index=1)  # the first basis offered to this party
     form.get_by_role("button", name="Inbreng vastleggen").click()
     expect(page.get_by_role("status")).to_contain_text("De inbreng van uw organisatie is vastgelegd.")
     check_a11y(page, f"weging na inbreng ({weigher.username})")
