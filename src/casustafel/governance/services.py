@@ -33,7 +33,8 @@ def resolve_basis(value, use: str = LegalBasisUse.SHARING) -> LegalBasis | None:
         return None
     if isinstance(value, LegalBasis):
         return value
-    return LegalBasis.objects.filter(code=value, use=use, is_active=True).order_by("-basis_set__version").first()
+    # Looked up by code alone, so a basis for the wrong use is refused with its own message.
+    return LegalBasis.objects.filter(code=value).order_by("-is_active", "-basis_set__version").first()
 
 
 def provenance_errors(organisation, legal_basis, classification: str, visibility: str,
