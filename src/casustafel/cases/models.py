@@ -79,6 +79,8 @@ class CaseTransition(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(max_length=2000)
+    #: Open work at closing and why the case was closed anyway (empty when nothing was open).
+    open_work_override = models.TextField(max_length=4000, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

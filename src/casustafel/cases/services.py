@@ -14,6 +14,7 @@ from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
 from . import states
+from .closure import open_work
 from .models import Case, CaseParticipant, CaseTransition
 
 
@@ -88,8 +89,13 @@ def add_participant(actor, case: Case, organisation, reason: str, legal_basis=No
 
 
 @transaction.atomic
-def transition_case(actor, case: Case, target: str, reason: str, closure_reason: str = "") -> Case:
-    """Move the case along its lifecycle; only declared transitions, each with who/when/why."""
+def transition_case(actor, case: Case, target: str, reason: str, closure_reason: str = "",
+                    override_open_work: str = "") -> Case:
+    """Move the case along its lifecycle; only declared transitions, each with who/when/why.
+
+    Closing while work is still open (see ``cases.closure``) needs an explicit override
+    reason, which is recorded on the transition.
+    """
     case = Case.objects.select_for_update().get(pk=case.pk)
     policy.require(actor, policy.Action.CASE_VIEW, case)
     if not policy.can(actor, policy.Action.CASE_MANAGE, case):
@@ -103,10 +109,18 @@ def transition_case(actor, case: Case, target: str, reason: str, closure_reason:
         errors["closure_reason"] = _("Kies de reden van afsluiting.")
     if target != states.CLOSED and closure_reason:
         errors["closure_reason"] = _("Een reden van afsluiting hoort alleen bij afsluiten.")
+    pending = open_work(case) if target == states.CLOSED else []
+    if pending and not override_open_work.strip():
+        errors["override_open_work"] = _(
+            "Er staat nog werk open: %(items)s. Rond dit af, of leg vast waarom de casus toch wordt afgesloten."
+        ) % {"items": "; ".join(pending)}
     if errors:
         raise ValidationError(errors)
-    CaseTransition.objects.create(case=case, source=case.status, target=target, by=actor, reason=reason.strip(),
-                                  closure_reason=closure_reason)
+    CaseTransition.objects.create(
+        case=case, source=case.status, target=target, by=actor, reason=reason.strip(),
+        closure_reason=closure_reason,
+        open_work_override="; ".join(pending) + " — " + override_open_work.strip() if pending else "",
+    )
     case.status = target
     case.closure_reason = closure_reason if target == states.CLOSED else ""
     case.status_changed_at = timezone.now()

@@ -159,6 +159,9 @@ class CaseTransitionForm(forms.Form):
                                        choices=[("", "—"), *ClosureReason.choices])
     reason = forms.CharField(label=_("Toelichting"), max_length=SHORT_TEXT_LIMIT,
                              widget=forms.Textarea(attrs={"rows": 2}))
+    override_open_work = forms.CharField(
+        label=_("Toch afsluiten terwijl er werk openstaat: waarom (alleen als dat zo is)"), required=False,
+        max_length=SHORT_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)

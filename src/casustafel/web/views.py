@@ -343,7 +343,8 @@ def case_transition(request, pk):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            case_services.transition_case(request.user, case, d["target"], d["reason"], d["closure_reason"])
+            case_services.transition_case(request.user, case, d["target"], d["reason"], d["closure_reason"],
+                                          override_open_work=d["override_open_work"])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

@@ -34,7 +34,7 @@ class TransitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseTransition
-        fields = ["source", "target", "closure_reason", "reason", "by", "at"]
+        fields = ["source", "target", "closure_reason", "reason", "open_work_override", "by", "at"]
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -72,6 +72,9 @@ class CaseTransitionCreateSerializer(serializers.Serializer):
     reason = TextField(2000)
     closure_reason = serializers.ChoiceField(choices=ClosureReason.choices, required=False, allow_blank=True,
                                              default="")
+    override_open_work = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="",
+        help_text="Bij afsluiten terwijl er nog werk openstaat: waarom de casus toch wordt afgesloten.")
 
 
 class CaseFilterSerializer(serializers.Serializer):
