@@ -1,0 +1,38 @@
+"""Template context: which governance pages the menu may link to, decided by the policy."""
+
+from __future__ import annotations
+
+from casustafel.governance import policy
+
+
+class _Menu:
+    """Booleans for the main menu, each asked of ``governance.policy`` (computed when used)."""
+
+    def __init__(self, user):
+        self._user = user
+
+    @property
+    def logbook(self) -> bool:
+        return policy.can(self._user, policy.Action.PROCESSING_LOG_VIEW)
+
+    @property
+    def access_requests(self) -> bool:
+        return policy.may_handle_access_requests(self._user)
+
+    @property
+    def retention(self) -> bool:
+        return policy.can(self._user, policy.Action.RETENTION_MANAGE)
+
+    @property
+    def restricted_documents(self) -> bool:
+        """The mayor, and officials the mayor designated as reader of at least one ambtsbericht."""
+        from casustafel.governance.models import RestrictedDocument
+
+        if policy.may_manage_restricted(self._user):
+            return True
+        return policy.scope_restricted_documents(self._user, RestrictedDocument.objects.all()).exists()
+
+
+def menu(request):
+    user = getattr(request, "user", None)
+    return {"menu": _Menu(user)}
