@@ -64,6 +64,14 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "governance:objection_handle": ("objection", {"post": CASE_MANAGERS}),
     "governance:access_request_list": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "governance:access_request_export": ("access_request", {"get": {"privacy_officer"}}),
+    "plans:plan": ("case", {"get": CASE_READERS}),
+    "plans:goal_add": ("case", {"post": CASE_MANAGERS}),
+    "plans:intervention_add": ("case", {"post": CASE_MANAGERS}),
+    "plans:intervention_end": ("case", {"post": CASE_MANAGERS}),
+    "plans:contact_add": ("case", {"post": CASE_MANAGERS}),
+    "plans:acknowledge": ("case", {"post": CASE_MANAGERS}),
+    "plans:review_add": ("case", {"post": CASE_MANAGERS}),
+    "plans:catalogue": (None, {"get": CASE_ROLES | {"functional_admin"}, "post": {"functional_admin"}}),
 }
 #: Public or session routes, tested in test_login.py.
 PUBLIC = {"accounts:login", "accounts:logout"}
@@ -81,7 +89,7 @@ def _route_names(resolver=None, namespace=""):
 
 def test_every_web_route_is_in_the_matrix():
     names = {n for n in _route_names() if n.split(":")[0] in {"web", "accounts", "processing_log", "retention",
-                                                                      "governance"}}
+                                                                      "governance", "plans"}}
     assert names - set(MATRIX) - PUBLIC == set(), "routes missing from the authorization matrix"
     assert set(MATRIX) - names == set(), "matrix names routes that no longer exist"
 

@@ -18,6 +18,8 @@ from casustafel.signals.models import Signal
 from ..conftest import make_case
 from ..factories import USER_SPECS, signal_fields, subject_data
 from .conftest import assert_problem, contribution_body, signal_body
+from . import test_plans_api as plans_api
+from .test_plans_api import planned_case_a  # noqa: F401 — fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +83,19 @@ ROUTES: dict[str, Route] = {
     "api/v1/cases/<uuid:id>/transitions": Route(
         "case_a", {"post": grant(CASE_MANAGERS, 200, visible=CASE_VIEWERS)},
         body={"post": lambda request: {"target": "scaled_down", "reason": "Minder zorgen"}}),
+    "api/v1/cases/<uuid:id>/plan": Route("planned_case_a", {"get": grant(CASE_VIEWERS, 200)}),
+    "api/v1/cases/<uuid:id>/plan/goals": Route(
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.goal_body}),
+    "api/v1/cases/<uuid:id>/plan/interventions": Route(
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
+        body={"post": plans_api.intervention_body}),
+    "api/v1/cases/<uuid:id>/plan/contacts": Route(
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.contact_body}),
+    "api/v1/cases/<uuid:id>/plan/reviews": Route(
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.review_body}),
+    "api/v1/cases/<uuid:id>/plan/acknowledgements": Route(
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
+        body={"post": plans_api.acknowledgement_body}),
     "api/v1/schema": Route(None, {"get": always(200)}, public=True),
     "api/v1/openapi.json": Route(None, {"get": always(200)}, public=True),
     # The catch-all: any other path under the API is a problem 404, for every verb.

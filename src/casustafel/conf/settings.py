@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "casustafel.cases",
     "casustafel.governance",
     "casustafel.retention",
+    "casustafel.plans",
     "casustafel.web",
 ]
 

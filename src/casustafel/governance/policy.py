@@ -216,3 +216,17 @@ def scope_restricted_documents(user, queryset: QuerySet) -> QuerySet:
 def may_handle_access_requests(user) -> bool:
     """Data-subject access requests: the region's privacy officer (FG)."""
     return _placed(user) and user.role == Role.PRIVACY_OFFICER
+
+
+# ---------------------------------------------------------------- plans of action (plans app)
+# A case's plan is read by its participants (CASE_VIEW) and written by those who may
+# manage the case (CASE_MANAGE: the case director, or a participating process director).
+# The intervention catalogue is read by everyone who works on cases and changed by the
+# functional administrator.
+
+def may_manage_catalogue(user) -> bool:
+    return _placed(user) and user.role == Role.FUNCTIONAL_ADMIN
+
+
+def may_view_catalogue(user) -> bool:
+    return works_on_cases(user) or may_manage_catalogue(user)

@@ -1,0 +1,112 @@
+"""Plan endpoints under a case: read the plan; add goals, interventions, contacts, reviews, acknowledgements."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casustafel.accounts.models import Organisation
+from casustafel.api.serializers import WRITE_ERRORS
+from casustafel.cases import selectors as case_selectors
+from casustafel.governance import policy
+
+from .. import selectors, services
+from .serializers import (
+    AcknowledgementCreateSerializer, AcknowledgementSerializer, ContactCreateSerializer, ContactSerializer,
+    GoalCreateSerializer, GoalSerializer, InterventionCreateSerializer, InterventionSerializer, PlanSerializer,
+    ReviewCreateSerializer, ReviewSerializer,
+)
+
+
+def _managed_case(request, id):
+    case = case_selectors.get_case(request.user, id, via_api=True)
+    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
+        raise exceptions.PermissionDenied(_("Alleen de casusregisseur of procesregisseur kan het plan wijzigen."))
+    return case
+
+
+def _organisation(case, pk):
+    return Organisation.objects.filter(pk=pk, region_id=case.region_id).first() if pk else None
+
+
+class PlanView(APIView):
+    @extend_schema(operation_id="read_plan", summary="Het plan van aanpak van een casus inzien",
+                   description="Doelen, interventies (met contacten en signalering), conflicten en evaluaties; "
+                               "leesbaar voor de deelnemers aan de casus. Zonder plan: 404.",
+                   responses=PlanSerializer)
+    def get(self, request, id):
+        case = case_selectors.get_case(request.user, id, via_api=True)
+        plan = selectors.plan_for_case(request.user, case, via_api=True)
+        if plan is None:
+            raise exceptions.NotFound(_("Deze casus heeft nog geen plan van aanpak."))
+        return Response(PlanSerializer(plan).data)
+
+
+class GoalView(APIView):
+    @extend_schema(operation_id="add_plan_goal", summary="Een doel toevoegen", request=GoalCreateSerializer,
+                   description="Een doel per leefgebied; door de casusregisseur of procesregisseur.",
+                   responses={201: GoalSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        case = _managed_case(request, id)
+        data = GoalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = services.add_goal(request.user, case, **data.validated_data)
+        return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
+
+
+class InterventionView(APIView):
+    @extend_schema(operation_id="add_plan_intervention", summary="Een interventie uit de catalogus toevoegen",
+                   description="De uitvoerende organisatie moet bevoegd zijn volgens de catalogus.",
+                   request=InterventionCreateSerializer, responses={201: InterventionSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        case = _managed_case(request, id)
+        data = InterventionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        intervention = services.add_intervention(request.user, case, d["measure"],
+                                                 _organisation(case, d["organisation"]), d["starts_on"],
+                                                 d["planned_end"], d["planned_sessions"])
+        return Response(InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
+
+
+class ContactView(APIView):
+    @extend_schema(operation_id="add_plan_contact", summary="Een (niet) gehouden contact vastleggen",
+                   description="Het contactlogboek van een interventie: datum, doorgegaan of niet, notitie.",
+                   request=ContactCreateSerializer, responses={201: ContactSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        case = _managed_case(request, id)
+        data = ContactCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        contact = services.log_contact(request.user, case, d["intervention"], d["date"], d["held"], d["note"])
+        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewView(APIView):
+    @extend_schema(operation_id="add_plan_review", summary="Een evaluatie vastleggen",
+                   description="Een score per doel (1-5) met toelichting; optioneel een gestructureerd "
+                               "instrument (zonder itemteksten). Een afgesloten casus wordt niet geëvalueerd.",
+                   request=ReviewCreateSerializer, responses={201: ReviewSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        case = _managed_case(request, id)
+        data = ReviewCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        scores = {s["goal"]: s["score"] for s in d.pop("scores")}
+        review = services.add_review(request.user, case, d.pop("held_on"), d.pop("narrative"), scores, **d)
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class AcknowledgementView(APIView):
+    @extend_schema(operation_id="acknowledge_plan_conflict", summary="Een conflict tussen maatregelen erkennen",
+                   description="Met een reden (verplicht) en optioneel een afstemmingsactie met eigenaar en datum.",
+                   request=AcknowledgementCreateSerializer, responses={201: AcknowledgementSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        case = _managed_case(request, id)
+        data = AcknowledgementCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        ack = services.acknowledge(request.user, case, d["rule"], d["reason"], d["coordination"],
+                                   _organisation(case, d["owner"]) if d["owner"] else None, d["due_on"])
+        return Response(AcknowledgementSerializer(ack).data, status=status.HTTP_201_CREATED)

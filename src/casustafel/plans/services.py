@@ -1,0 +1,275 @@
+"""Writes to plans: every change checks the access policy, locks what it changes and is
+recorded in the processing log in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casustafel.accounts.models import Organisation, OrganisationKind
+from casustafel.cases import states as case_states
+from casustafel.cases.models import Case
+from casustafel.governance import policy
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record
+
+from . import loader, selectors
+from .models import (
+    DEFAULT_CHECKIN_MONTHS, Acknowledgement, CatalogueEntry, CatalogueVersion, CheckIn, Contact,
+    CoordinationTask, Goal, GoalScore, InterferenceRule, Intervention, LifeDomain, Plan, Review, Score,
+    review_interval_days,
+)
+
+LIMIT = 2000
+
+
+def _locked_case(actor, case) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    policy.require(actor, policy.Action.CASE_VIEW, case)
+    if not policy.can(actor, policy.Action.CASE_MANAGE, case):
+        raise ValidationError(_("Alleen de casusregisseur of procesregisseur kan het plan van aanpak wijzigen."),
+                              code="forbidden")
+    if case.status == case_states.CLOSED:
+        raise ValidationError({"status": _("De casus is afgesloten; het plan van aanpak kan niet meer worden "
+                                           "gewijzigd.")}, code="closed")
+    return case
+
+
+def _plan(actor, case) -> Plan:
+    plan = Plan.objects.select_for_update().filter(case=case).first()
+    if plan is None:
+        plan = Plan.objects.create(case=case, created_by=actor, next_review_due=timezone.localdate()
+                                   + timedelta(days=review_interval_days()))
+        record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [plan])
+    plan.case = case
+    return plan
+
+
+def _text(value, name, errors, message, *, required=True, limit=LIMIT):
+    value = (value or "").strip()
+    if required and not value:
+        errors[name] = message
+    elif len(value) > limit:
+        errors[name] = _("Maximaal %(n)s tekens.") % {"n": limit}
+    return value
+
+
+@transaction.atomic
+def add_goal(actor, case, domain: str, description: str) -> Goal:
+    case = _locked_case(actor, case)
+    errors = {}
+    if domain not in LifeDomain.values:
+        errors["domain"] = _("Kies een leefgebied.")
+    description = _text(description, "description", errors, _("Beschrijf het doel."))
+    if errors:
+        raise ValidationError(errors)
+    plan = _plan(actor, case)
+    goal = Goal.objects.create(plan=plan, domain=domain, description=description)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [goal])
+    return goal
+
+
+@transaction.atomic
+def add_intervention(actor, case, entry_code: str, organisation, starts_on: date, planned_end: date,
+                     planned_sessions: int = 0) -> Intervention:
+    case = _locked_case(actor, case)
+    errors = {}
+    entry = CatalogueEntry.objects.filter(code=entry_code, is_active=True).first()
+    if entry is None:
+        errors["entry"] = _("Kies een maatregel of interventie uit de catalogus.")
+    if not isinstance(organisation, Organisation) or organisation.region_id != case.region_id:
+        errors["organisation"] = _("Kies een organisatie van deze casustafel.")
+    elif entry is not None and organisation.kind not in entry.organisation_kinds:
+        errors["organisation"] = _(
+            "%(org)s is niet bevoegd om ‘%(name)s’ uit te voeren; bevoegd zijn: %(kinds)s."
+        ) % {"org": organisation.name, "name": entry.name,
+             "kinds": ", ".join(str(OrganisationKind(k).label) for k in entry.organisation_kinds)}
+    if not isinstance(starts_on, date):
+        errors["starts_on"] = _("Geef de startdatum.")
+    if not isinstance(planned_end, date):
+        errors["planned_end"] = _("Geef de geplande einddatum.")
+    elif isinstance(starts_on, date) and planned_end < starts_on:
+        errors["planned_end"] = _("De geplande einddatum ligt vóór de startdatum.")
+    if not isinstance(planned_sessions, int) or not 0 <= planned_sessions <= 1000:
+        errors["planned_sessions"] = _("Geef het aantal geplande contacten (0 tot 1000).")
+    if errors:
+        raise ValidationError(errors)
+    plan = _plan(actor, case)
+    intervention = Intervention.objects.create(
+        plan=plan, entry=entry, organisation=organisation, legal_basis=entry.legal_basis, enforced=entry.enforced,
+        starts_on=starts_on, planned_end=planned_end, planned_sessions=planned_sessions, created_by=actor)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [intervention])
+    return intervention
+
+
+def _intervention(case, intervention_id) -> Intervention:
+    try:
+        intervention = Intervention.objects.select_for_update().select_related("entry").get(
+            pk=intervention_id, plan__case=case)
+    except (Intervention.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise ValidationError({"intervention": _("Kies een interventie uit dit plan.")}) from None
+    intervention.plan = Plan.objects.get(case=case)
+    intervention.plan.case = case
+    return intervention
+
+
+@transaction.atomic
+def end_intervention(actor, case, intervention_id, ended_on: date, note: str = "") -> Intervention:
+    case = _locked_case(actor, case)
+    intervention = _intervention(case, intervention_id)
+    errors = {}
+    if intervention.ended_on:
+        errors["intervention"] = _("Deze interventie is al beëindigd.")
+    if not isinstance(ended_on, date) or ended_on > timezone.localdate():
+        errors["ended_on"] = _("Geef een einddatum die niet in de toekomst ligt.")
+    elif ended_on < intervention.starts_on:
+        errors["ended_on"] = _("De einddatum ligt vóór de startdatum.")
+    note = _text(note, "note", errors, "", required=False)
+    if errors:
+        raise ValidationError(errors)
+    intervention.ended_on, intervention.end_note = ended_on, note
+    intervention.save(update_fields=["ended_on", "end_note"])
+    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [intervention])
+    return intervention
+
+
+@transaction.atomic
+def log_contact(actor, case, intervention_id, on: date, held: bool, note: str = "") -> Contact:
+    case = _locked_case(actor, case)
+    intervention = _intervention(case, intervention_id)
+    errors = {}
+    if not isinstance(on, date) or on > timezone.localdate():
+        errors["date"] = _("Geef een datum die niet in de toekomst ligt.")
+    elif on < intervention.starts_on:
+        errors["date"] = _("De datum ligt vóór de start van de interventie.")
+    if not isinstance(held, bool):
+        errors["held"] = _("Geef aan of het contact is doorgegaan.")
+    note = _text(note, "note", errors, "", required=False)
+    if errors:
+        raise ValidationError(errors)
+    contact = Contact.objects.create(intervention=intervention, date=on, held=held, note=note, by=actor)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [contact])
+    return contact
+
+
+@transaction.atomic
+def acknowledge(actor, case, rule_code: str, reason: str, coordination: str = "", owner=None,
+                due_on: date | None = None) -> Acknowledgement:
+    """Acknowledge a conflict in the plan with a reason; optionally create a coordination action."""
+    case = _locked_case(actor, case)
+    plan = _plan(actor, case)
+    plan = selectors.plan_queryset().get(pk=plan.pk)
+    plan.case = case
+    errors = {}
+    found = {c.rule.code: c for c in selectors.conflicts(plan)}
+    if rule_code not in found:
+        errors["rule"] = _("Dit plan bevat geen conflict met deze code.")
+    elif found[rule_code].acknowledgement:
+        errors["rule"] = _("Dit conflict is al erkend.")
+    reason = _text(reason, "reason", errors, _("Geef de reden waarom het plan ondanks dit conflict doorgaat."))
+    coordination = _text(coordination, "coordination", errors, "", required=False)
+    if coordination or owner or due_on:
+        if not coordination:
+            errors["coordination"] = _("Beschrijf de afstemmingsactie.")
+        if not isinstance(owner, Organisation) or owner.region_id != case.region_id:
+            errors["owner"] = _("Een afstemmingsactie heeft een eigenaar: een organisatie van deze casustafel.")
+        if not isinstance(due_on, date) or due_on < timezone.localdate():
+            errors["due_on"] = _("Geef een uiterste datum die niet in het verleden ligt.")
+    if errors:
+        raise ValidationError(errors)
+    rule = found[rule_code].rule
+    ack = Acknowledgement.objects.create(plan=plan, rule=rule, reason=reason, by=actor)
+    written = [ack]
+    if coordination:
+        written.append(CoordinationTask.objects.create(plan=plan, rule=rule, description=coordination,
+                                                       owner=owner, due_on=due_on))
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, written)
+    return ack
+
+
+@transaction.atomic
+def add_review(actor, case, held_on: date, narrative: str, scores: dict, *, instrument: str = "",
+               assessor: str = "", assessed_on: date | None = None, conclusion: str = "",
+               scenarios: str = "") -> Review:
+    """A periodic review: a score per goal and a narrative; the next review is due one interval later."""
+    try:
+        case = _locked_case(actor, case)
+    except ValidationError as error:
+        if getattr(error, "code", None) == "closed" or "status" in getattr(error, "error_dict", {}):
+            raise ValidationError({"status": _("Een afgesloten casus kan niet worden geëvalueerd.")}) from None
+        raise
+    plan = _plan(actor, case)
+    goals = {str(g.pk): g for g in plan.goals.all()}
+    errors = {}
+    if not isinstance(held_on, date) or held_on > timezone.localdate():
+        errors["held_on"] = _("Geef een evaluatiedatum die niet in de toekomst ligt.")
+    narrative = _text(narrative, "narrative", errors, _("Geef een toelichting op de voortgang."), limit=10000)
+    if not goals:
+        errors["scores"] = _("Het plan heeft nog geen doelen om te evalueren.")
+    elif not isinstance(scores, dict) or {str(k) for k in scores} != set(goals):
+        errors["scores"] = _("Geef voor elk doel een score.")
+    elif any(s not in Score.values for s in scores.values()):
+        errors["scores"] = _("Een score ligt tussen 1 en 5.")
+    from .models import Instrument
+
+    if instrument and instrument not in Instrument.values:
+        errors["instrument"] = _("Kies een instrument uit de lijst.")
+    assessor = _text(assessor, "assessor", errors, _("Geef de beoordelaar."), required=bool(instrument), limit=200)
+    conclusion = _text(conclusion, "conclusion", errors, _("Geef de conclusie van de beoordeling."),
+                       required=bool(instrument), limit=4000)
+    scenarios = _text(scenarios, "scenarios", errors, "", required=False, limit=4000)
+    if instrument and (not isinstance(assessed_on, date) or assessed_on > timezone.localdate()):
+        errors["assessed_on"] = _("Geef de datum van de beoordeling (niet in de toekomst).")
+    if not instrument and (assessor or conclusion or scenarios or assessed_on):
+        errors["instrument"] = _("Kies het gebruikte instrument.")
+    if errors:
+        raise ValidationError(errors)
+    review = Review.objects.create(plan=plan, held_on=held_on, narrative=narrative, by=actor,
+                                   instrument=instrument, assessor=assessor,
+                                   assessed_on=assessed_on if instrument else None,
+                                   conclusion=conclusion, scenarios=scenarios)
+    rows = GoalScore.objects.bulk_create(GoalScore(review=review, goal=goals[str(k)], score=v)
+                                         for k, v in scores.items())
+    for row in rows:
+        row.review = review
+    plan.next_review_due = held_on + timedelta(days=review_interval_days())
+    plan.save(update_fields=["next_review_due"])
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [review, *rows])
+    return review
+
+
+def schedule_checkins(case, months=DEFAULT_CHECKIN_MONTHS) -> list[CheckIn]:
+    """Post-closure check-ins (default 6 and 12 months after closing); idempotent."""
+    closed = timezone.localdate()
+    made = []
+    for m in months:
+        year, month = divmod(closed.month - 1 + m, 12)
+        day = min(closed.day, 28)
+        due = closed.replace(year=closed.year + year, month=month + 1, day=day)
+        checkin, created = CheckIn.objects.get_or_create(case_id=case.pk, due_on=due, defaults={"months": m})
+        if created:
+            made.append(checkin)
+    return made
+
+
+@transaction.atomic
+def add_catalogue_entry(actor, data: dict) -> CatalogueEntry:
+    """The functional administrator adds a measure: a new catalogue version (old plans keep theirs)."""
+    if not policy.may_manage_catalogue(actor):
+        raise ValidationError(_("Alleen de functioneel beheerder kan de catalogus wijzigen."), code="forbidden")
+    current = CatalogueVersion.objects.select_for_update().order_by("-version").first()
+    entries = list(CatalogueEntry.objects.filter(catalogue=current)) if current else []
+    rules = list(InterferenceRule.objects.filter(catalogue=current)) if current else []
+    spec = {"version": (current.version if current else 0) + 1, "note": data.get("note", ""),
+            "source": current.source if current else "",
+            "entries": [{k: getattr(e, k) for k in (*loader.ENTRY_FIELDS, "enforced")} for e in entries],
+            "rules": [{k: getattr(r, k) for k in (*loader.RULE_FIELDS, "owner_kind")} for r in rules]}
+    if any(e["code"] == data.get("code") for e in spec["entries"]):
+        raise ValidationError({"code": _("Deze code bestaat al in de catalogus.")})
+    spec["entries"].append({k: data.get(k) for k in (*loader.ENTRY_FIELDS, "enforced")})
+    catalogue, _created = loader.load(spec, CatalogueVersion, CatalogueEntry, InterferenceRule)
+    return CatalogueEntry.objects.get(catalogue=catalogue, code=data["code"])

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+urlpatterns = [
+    path("casussen/<uuid:pk>/plan/", views.plan_detail, name="plan"),
+    path("casussen/<uuid:pk>/plan/doelen/", views.goal_add, name="goal_add"),
+    path("casussen/<uuid:pk>/plan/interventies/", views.intervention_add, name="intervention_add"),
+    path("casussen/<uuid:pk>/plan/interventies/beeindigen/", views.intervention_end, name="intervention_end"),
+    path("casussen/<uuid:pk>/plan/contacten/", views.contact_add, name="contact_add"),
+    path("casussen/<uuid:pk>/plan/erkenningen/", views.acknowledge, name="acknowledge"),
+    path("casussen/<uuid:pk>/plan/evaluaties/", views.review_add, name="review_add"),
+    path("catalogus/", views.catalogue, name="catalogue"),
+]

@@ -1,0 +1,156 @@
+"""Web views of the plan of action (Dutch UI)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casustafel.cases import selectors as case_selectors
+from casustafel.cases import states as case_states
+from casustafel.governance import policy
+from casustafel.web.forms import apply_service_errors
+
+from . import selectors, services
+from .forms import (
+    AcknowledgeForm, CatalogueEntryForm, ContactForm, EndForm, GoalForm, InterventionForm, ReviewForm,
+)
+
+
+def _context(request, case, **forms):
+    plan = selectors.plan_for_case(request.user, case)
+    can_manage = policy.can(request.user, policy.Action.CASE_MANAGE, case) and case.status != case_states.CLOSED
+    entries = list(selectors.active_entries())
+    interventions = []
+    if plan is not None:
+        for i in plan.interventions.all():
+            interventions.append({"obj": i, "drift": selectors.drift_reasons(i), "delivery": selectors.delivery(i),
+                                  "contacts": list(i.contacts.all())})
+    goals = list(plan.goals.all()) if plan else []
+    context = {
+        "case": case, "plan": plan, "can_manage": can_manage, "goals": goals, "interventions": interventions,
+        "drifting": [i for i in interventions if i["drift"]],
+        "conflicts": selectors.conflicts(plan) if plan else [],
+        "coordination_tasks": list(plan.coordination_tasks.all()) if plan else [],
+        "reviews": selectors.review_table(plan) if plan else None,
+        "catalogue_groups": selectors.catalogue_groups(),
+    }
+    if can_manage:
+        context.update(
+            goal_form=forms.get("goal_form") or GoalForm(),
+            intervention_form=forms.get("intervention_form") or InterventionForm(case=case, entries=entries),
+            contact_form=forms.get("contact_form"), end_form=forms.get("end_form"),
+            acknowledge_form=forms.get("acknowledge_form"),
+            review_form=forms.get("review_form") or (ReviewForm(goals=goals) if goals else None),
+        )
+    return context
+
+
+@require_GET
+def plan_detail(request, pk):
+    case = case_selectors.get_case(request.user, pk)
+    return TemplateResponse(request, "plans/plan_detail.html", _context(request, case))
+
+
+def _managed(request, pk):
+    case = case_selectors.get_case(request.user, pk)
+    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
+        raise Http404
+    return case
+
+
+def _handle(request, case, form, form_name, call, success):
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("plans:plan", pk=case.pk)
+    return TemplateResponse(request, "plans/plan_detail.html", _context(request, case, **{form_name: form}),
+                            status=400)
+
+
+@require_POST
+def goal_add(request, pk):
+    case = _managed(request, pk)
+    return _handle(request, case, GoalForm(request.POST), "goal_form",
+                   lambda d: services.add_goal(request.user, case, d["domain"], d["description"]),
+                   _("Het doel is toegevoegd."))
+
+
+@require_POST
+def intervention_add(request, pk):
+    case = _managed(request, pk)
+    form = InterventionForm(request.POST, case=case, entries=selectors.active_entries())
+    return _handle(request, case, form, "intervention_form",
+                   lambda d: services.add_intervention(request.user, case, d["entry"], d["organisation"],
+                                                       d["starts_on"], d["planned_end"], d["planned_sessions"]),
+                   _("De interventie is toegevoegd."))
+
+
+@require_POST
+def intervention_end(request, pk):
+    case = _managed(request, pk)
+    return _handle(request, case, EndForm(request.POST), "end_form",
+                   lambda d: services.end_intervention(request.user, case, d["intervention"], d["ended_on"],
+                                                       d["note"]),
+                   _("De interventie is beëindigd."))
+
+
+@require_POST
+def contact_add(request, pk):
+    case = _managed(request, pk)
+    return _handle(request, case, ContactForm(request.POST), "contact_form",
+                   lambda d: services.log_contact(request.user, case, d["intervention"], d["date"], d["held"],
+                                                  d["note"]),
+                   _("Het contact is vastgelegd."))
+
+
+@require_POST
+def acknowledge(request, pk):
+    case = _managed(request, pk)
+    return _handle(request, case, AcknowledgeForm(request.POST, case=case), "acknowledge_form",
+                   lambda d: services.acknowledge(request.user, case, d["rule"], d["reason"], d["coordination"],
+                                                  d["owner"], d["due_on"]),
+                   _("Het conflict is erkend."))
+
+
+@require_POST
+def review_add(request, pk):
+    case = _managed(request, pk)
+    plan = selectors.plan_for_case(request.user, case)
+    form = ReviewForm(request.POST, goals=list(plan.goals.all()) if plan else [])
+    return _handle(request, case, form, "review_form",
+                   lambda d: services.add_review(
+                       request.user, case, d["held_on"], d["narrative"], form.scores(), instrument=d["instrument"],
+                       assessor=d["assessor"], assessed_on=d["assessed_on"], conclusion=d["conclusion"],
+                       scenarios=d["scenarios"]),
+                   _("De evaluatie is vastgelegd."))
+
+
+@require_http_methods(["GET", "POST"])
+def catalogue(request):
+    if not policy.may_view_catalogue(request.user):
+        raise Http404
+    manage = policy.may_manage_catalogue(request.user)
+    form = None
+    if manage:
+        form = CatalogueEntryForm(request.POST or None)
+    if request.method == "POST":
+        if not manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.add_catalogue_entry(request.user, form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Er is een nieuwe catalogusversie vastgelegd."))
+                return redirect("plans:catalogue")
+    return TemplateResponse(request, "plans/catalogue.html", {
+        "catalogue_groups": selectors.catalogue_groups(), "form": form, "rules": selectors.active_rules()},
+        status=400 if request.method == "POST" else 200)

@@ -1,0 +1,124 @@
+"""The plan API: problem+json on bad input, the plan read, writes through the services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from casustafel.plans import services
+from casustafel.plans.models import Intervention, Plan
+
+from .conftest import assert_problem
+
+pytestmark = pytest.mark.django_db
+
+
+def _today():
+    return timezone.localdate()
+
+
+# ------------------------------------------------------------------ body builders (also used by the matrix)
+
+def goal_body(request):
+    return {"domain": "huisvesting", "description": "Stabiele woning"}
+
+
+def intervention_body(request):
+    region = request.getfixturevalue("region_a")
+    return {"measure": "zorg_ggz", "organisation": str(region.orgs["ggz"].pk), "starts_on": str(_today()),
+            "planned_end": str(_today() + timedelta(days=90)), "planned_sessions": 6}
+
+
+def contact_body(request):
+    region, case = request.getfixturevalue("region_a"), request.getfixturevalue("case_a")
+    intervention = services.add_intervention(region.users["case_director"], case, "zorg_ggz", region.orgs["ggz"],
+                                             _today(), _today() + timedelta(days=90))
+    return {"intervention": str(intervention.pk), "date": str(_today()), "held": True, "note": "Intake"}
+
+
+def review_body(request):
+    region, case = request.getfixturevalue("region_a"), request.getfixturevalue("case_a")
+    goal = services.add_goal(region.users["case_director"], case, "huisvesting", "Woning")
+    return {"held_on": str(_today()), "narrative": "Gaat goed", "scores": [{"goal": str(goal.pk), "score": 4}]}
+
+
+def acknowledgement_body(request):
+    region, case = request.getfixturevalue("region_a"), request.getfixturevalue("case_a")
+    director = region.users["case_director"]
+    for code, org in (("bevriezing_terrorismelijst", "om"), ("reclasseringstoezicht", "reclassering")):
+        services.add_intervention(director, case, code, region.orgs[org], _today(), _today() + timedelta(days=90))
+    return {"rule": "bevriezing_achterblijvers", "reason": "Ontheffing aangevraagd"}
+
+
+@pytest.fixture
+def planned_case_a(region_a, case_a):
+    services.add_goal(region_a.users["case_director"], case_a, "huisvesting", "Stabiele woning")
+    return case_a
+
+
+# ------------------------------------------------------------------ tests
+
+def test_plan_round_trip(api, region_a, case_a, request):
+    client = api(region_a.users["case_director"])
+    base = f"/api/v1/cases/{case_a.pk}/plan"
+    assert_problem(client.get(base), 404)
+    assert client.post(base + "/goals", goal_body(request), format="json").status_code == 201
+    r = client.post(base + "/interventions", intervention_body(request), format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["legal_basis"] and r.json()["enforced"] is False
+    body = acknowledgement_body(request)
+    plan = client.get(base).json()
+    assert {c["rule"] for c in plan["conflicts"]} == {"bevriezing_achterblijvers"}
+    assert client.post(base + "/acknowledgements", body, format="json").status_code == 201
+    plan = api(region_a.users["participant_reclassering"]).get(base).json()
+    assert plan["conflicts"][0]["acknowledged"] is True
+    assert len(plan["interventions"]) == 3 and len(plan["goals"]) == 1
+
+
+@pytest.mark.parametrize("path,body,field", [
+    ("/goals", {"domain": "maan", "description": "x"}, "domain"),
+    ("/goals", {"domain": "huisvesting", "description": "x" * 3000}, "description"),
+    ("/interventions", {"measure": "ongewenstverklaring", "organisation": "ORG:gemeente", "starts_on": "2026-01-01",
+                        "planned_end": "2026-02-01"}, "organisation"),
+    ("/interventions", {"measure": "bestaat_niet", "organisation": "ORG:ggz", "starts_on": "2026-01-01",
+                        "planned_end": "2026-02-01"}, "entry"),
+    ("/interventions", {"measure": "zorg_ggz", "organisation": "ORG:ggz", "starts_on": "2026-03-01",
+                        "planned_end": "2026-02-01"}, "planned_end"),
+    ("/interventions", {"measure": "zorg_ggz", "organisation": "nope", "starts_on": "x"}, "organisation"),
+    ("/contacts", {"intervention": "00000000-0000-0000-0000-000000000000", "date": "2026-01-01", "held": True},
+     "intervention"),
+    ("/contacts", {"intervention": [], "date": {}, "held": "misschien"}, "held"),
+    ("/acknowledgements", {"rule": "exit_reclasseringstoezicht", "reason": "   "}, "reason"),
+    ("/acknowledgements", {"rule": "exit_reclasseringstoezicht", "reason": "Omdat"}, "rule"),
+    ("/reviews", {"held_on": "2026-01-01", "narrative": "x", "scores": []}, "scores"),
+    ("/reviews", {"held_on": "2026-01-01", "narrative": "x", "scores": "veel"}, "scores.nonFieldErrors"),
+])
+def test_bad_input_is_a_problem_and_writes_nothing(api, region_a, case_a, path, body, field):
+    for key, value in list(body.items()):
+        if isinstance(value, str) and value.startswith("ORG:"):
+            body[key] = str(region_a.orgs[value[4:]].pk)
+    client = api(region_a.users["case_director"])
+    response = client.post(f"/api/v1/cases/{case_a.pk}/plan{path}", body, format="json")
+    assert_problem(response, 400, field)
+    assert not Intervention.objects.exists()
+
+
+def test_acknowledgement_without_reason_refused(api, region_a, case_a, request):
+    body = acknowledgement_body(request)
+    body["reason"] = ""
+    response = api(region_a.users["case_director"]).post(f"/api/v1/cases/{case_a.pk}/plan/acknowledgements", body,
+                                                         format="json")
+    assert_problem(response, 400, "reason")
+
+
+def test_review_of_closed_case_refused(api, region_a, case_a, request):
+    from casustafel.cases.services import transition_case
+
+    body = review_body(request)
+    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", "doelen_bereikt")
+    response = api(region_a.users["case_director"]).post(f"/api/v1/cases/{case_a.pk}/plan/reviews", body,
+                                                         format="json")
+    assert_problem(response, 400, "status")
+    assert Plan.objects.get(case=case_a).reviews.count() == 0

@@ -1,0 +1,287 @@
+"""Plans of action: catalogue, interference rules, delivery drift, reviews, closure, web pages."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casustafel.accounts.models import OrganisationKind
+from casustafel.cases import states
+from casustafel.cases.services import transition_case
+from casustafel.plans import selectors, services
+from casustafel.plans.loader import DATA_DIR
+from casustafel.plans.models import CatalogueEntry, CheckIn, CoordinationTask, Intervention, InterferenceRule, Plan
+from casustafel.processing_log.models import ProcessingLogEntry
+
+from .factories import OrganisationFactory
+from .helpers import login
+
+pytestmark = pytest.mark.django_db
+
+SPEC = json.loads((DATA_DIR / "catalogue_v1.json").read_text(encoding="utf-8"))
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def orgs(region_a):
+    """Region a with every kind of organisation the catalogue names."""
+    found = {o.kind: o for o in region_a.orgs.values()}
+    for kind in OrganisationKind.values:
+        found.setdefault(kind, OrganisationFactory(region=region_a.region, kind=kind, name=f"{kind} extra"))
+    return found
+
+
+def add(case, user, code, orgs, start=TODAY, end=None, sessions=0):
+    entry = CatalogueEntry.objects.get(code=code, is_active=True)
+    return services.add_intervention(user, case, code, orgs[entry.organisation_kinds[0]], start,
+                                     end or start + timedelta(days=180), sessions)
+
+
+def test_catalogue_is_seeded_with_the_actieprogramma_measures_and_voluntary_interventions():
+    codes = set(CatalogueEntry.objects.filter(is_active=True).values_list("code", flat=True))
+    for code in ("strafrechtelijk_onderzoek", "terroristenafdeling", "reclasseringstoezicht", "verlies_nederlanderschap",
+                 "ongewenstverklaring", "informeren_andere_staten", "paspoortmaatregel", "bevriezing_terrorismelijst",
+                 "brp_uitkering_beeindigen", "meldplicht", "gebiedsverbod", "contactverbod", "uitreisverbod",
+                 "exit_faciliteit", "waarschuwen_omgeving", "kinderbeschermingsmaatregel", "familiesteun",
+                 "expertise_unit", "zorg_ggz", "huisvesting", "inkomen", "schulden", "onderwijs", "werk",
+                 "losmaken_netwerk", "mentoring_lse", "contact_wijkteam", "online_interventie"):
+        assert code in codes
+    assert InterferenceRule.objects.filter(is_active=True).count() == len(SPEC["rules"]) == 5
+
+
+@pytest.mark.parametrize("rule", SPEC["rules"], ids=lambda r: r["code"])
+@time_machine.travel(TODAY, tick=False)
+def test_each_seeded_interference_rule_fires(rule, region_a, case_a, orgs):
+    director = region_a.users["case_director"]
+    add(case_a, director, rule["measures_a"][0], orgs)
+    plan = selectors.plan_queryset().get(case=case_a)
+    assert rule["code"] not in selectors.conflict_codes(plan)
+    add(case_a, director, rule["measures_b"][-1], orgs)
+    plan = selectors.plan_queryset().get(case=case_a)
+    found = {c.rule.code: c for c in selectors.conflicts(plan)}
+    assert rule["code"] in found
+    assert found[rule["code"]].rule.explanation == rule["explanation"]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_ended_intervention_no_longer_conflicts(region_a, case_a, orgs):
+    director = region_a.users["case_director"]
+    exit_ = add(case_a, director, "exit_faciliteit", orgs)
+    add(case_a, director, "reclasseringstoezicht", orgs)
+    services.end_intervention(director, case_a, exit_.pk, TODAY, "Exit trekt zich terug")
+    assert "exit_reclasseringstoezicht" not in selectors.conflict_codes(selectors.plan_queryset().get(case=case_a))
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_acknowledgement_needs_a_reason_and_can_create_a_coordination_action(region_a, case_a, orgs):
+    director = region_a.users["case_director"]
+    add(case_a, director, "strafrechtelijk_onderzoek", orgs)
+    add(case_a, director, "ongewenstverklaring", orgs)
+    with pytest.raises(ValidationError) as error:
+        services.acknowledge(director, case_a, "vervolging_ongewenstverklaring", "   ")
+    assert "reason" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.acknowledge(director, case_a, "vervolging_ongewenstverklaring", "Afgewogen", "Overleg OM-IND")
+    assert "owner" in error.value.message_dict
+    assert not CoordinationTask.objects.exists()
+    with pytest.raises(ValidationError):
+        services.acknowledge(director, case_a, "exit_reclasseringstoezicht", "Geen conflict in dit plan")
+    services.acknowledge(director, case_a, "vervolging_ongewenstverklaring", "Afgewogen in het casusoverleg",
+                         "Overleg OM-IND", orgs["om"], TODAY + timedelta(days=14))
+    conflict = selectors.conflicts(selectors.plan_queryset().get(case=case_a))[0]
+    assert conflict.acknowledgement.reason == "Afgewogen in het casusoverleg"
+    assert conflict.tasks[0].owner == orgs["om"]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_non_competent_organisation_is_refused(region_a, case_a, orgs):
+    with pytest.raises(ValidationError) as error:
+        services.add_intervention(region_a.users["case_director"], case_a, "ongewenstverklaring", orgs["gemeente"],
+                                  TODAY, TODAY + timedelta(days=30))
+    assert "niet bevoegd" in error.value.message_dict["organisation"][0]
+    assert not Plan.objects.exists() and not Intervention.objects.exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_other_region_organisation_and_bad_dates_are_refused(world, case_a, orgs):
+    director = world["a"].users["case_director"]
+    with pytest.raises(ValidationError) as error:
+        services.add_intervention(director, case_a, "zorg_ggz", world["b"].orgs["ggz"], TODAY, TODAY - timedelta(1))
+    assert set(error.value.message_dict) == {"organisation", "planned_end"}
+
+
+def test_only_case_managers_write_the_plan(region_a, case_a):
+    with pytest.raises(ValidationError):
+        services.add_goal(region_a.users["participant_reclassering"], case_a, "huisvesting", "Woning")
+    goal = services.add_goal(region_a.users["process_director"], case_a, "huisvesting", "Stabiele woning")
+    assert goal.plan.case == case_a
+    assert ProcessingLogEntry.objects.filter(object_type="goal", object_id=goal.pk).exists()
+
+
+def test_drift_with_frozen_time(region_a, case_a, orgs, settings):
+    settings.PLANS_DRIFT_DAYS = 30
+    director = region_a.users["case_director"]
+    with time_machine.travel(TODAY, tick=False):
+        intervention = add(case_a, director, "zorg_ggz", orgs, sessions=10)
+        services.log_contact(director, case_a, intervention.pk, TODAY, True, "Intake")
+    def reasons():
+        return selectors.drift_reasons(Intervention.objects.prefetch_related("contacts").get(pk=intervention.pk))
+    with time_machine.travel(TODAY + timedelta(days=30), tick=False):
+        assert reasons() == []
+    with time_machine.travel(TODAY + timedelta(days=31), tick=False):
+        assert "Geen activiteit" in reasons()[0]
+    settings.PLANS_DRIFT_DAYS = 60
+    with time_machine.travel(TODAY + timedelta(days=31), tick=False):
+        assert reasons() == []
+        services.log_contact(director, case_a, intervention.pk, TODAY + timedelta(days=31), False, "Niet verschenen")
+        assert any("niet doorgegaan" in r for r in reasons())
+        services.log_contact(director, case_a, intervention.pk, TODAY + timedelta(days=31), True, "Alsnog")
+        assert reasons() == []
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_future_contact_refused(region_a, case_a, orgs):
+    director = region_a.users["case_director"]
+    intervention = add(case_a, director, "zorg_ggz", orgs)
+    with pytest.raises(ValidationError) as error:
+        services.log_contact(director, case_a, intervention.pk, TODAY + timedelta(days=1), True)
+    assert "date" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.log_contact(director, case_a, "geen-uuid", TODAY, True)
+
+
+def test_reviews_show_change_and_schedule_the_next(region_a, case_a, settings):
+    settings.PLANS_REVIEW_INTERVAL_DAYS = 90
+    director = region_a.users["case_director"]
+    with time_machine.travel(TODAY, tick=False):
+        housing = services.add_goal(director, case_a, "huisvesting", "Stabiele woning")
+        network = services.add_goal(director, case_a, "ideologie_netwerk", "Afstand tot netwerk")
+        assert list(selectors.reviews_due(case_a.region_id, TODAY + timedelta(days=90))) == [case_a]
+        assert list(selectors.reviews_due(case_a.region_id, TODAY + timedelta(days=89))) == []
+        services.add_review(director, case_a, TODAY, "Eerste evaluatie", {housing.pk: 2, network.pk: 3})
+    with time_machine.travel(TODAY + timedelta(days=90), tick=False):
+        services.add_review(director, case_a, TODAY + timedelta(days=90), "Woning gevonden",
+                            {housing.pk: 4, network.pk: 3}, instrument="vera_2r", assessor="J. Jansen",
+                            assessed_on=TODAY + timedelta(days=80), conclusion="Risico afgenomen",
+                            scenarios="Terugval bij verlies woning")
+    plan = selectors.plan_queryset().get(case=case_a)
+    assert plan.next_review_due == TODAY + timedelta(days=180)
+    table = selectors.review_table(plan)
+    rows = {row["goal"].pk: row for row in table["rows"]}
+    assert [c["score"] for c in rows[housing.pk]["cells"]] == [2, 4]
+    assert rows[housing.pk]["latest_change"] == 2 and rows[network.pk]["latest_change"] == 0
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_review_input_is_checked(region_a, case_a):
+    director = region_a.users["case_director"]
+    goal = services.add_goal(director, case_a, "huisvesting", "Woning")
+    for scores, kwargs, field in [({}, {}, "scores"), ({goal.pk: 9}, {}, "scores"),
+                                  ({goal.pk: 3}, {"instrument": "vera_2r"}, "assessor"),
+                                  ({goal.pk: 3}, {"conclusion": "x"}, "instrument")]:
+        with pytest.raises(ValidationError) as error:
+            services.add_review(director, case_a, TODAY, "Toelichting", scores, **kwargs)
+        assert field in error.value.message_dict
+
+
+def test_review_of_a_closed_case_is_refused_and_checkins_are_scheduled(region_a, case_a):
+    director = region_a.users["case_director"]
+    with time_machine.travel(TODAY, tick=False):
+        goal = services.add_goal(director, case_a, "huisvesting", "Woning")
+        transition_case(director, case_a, states.CLOSED, "Doelen bereikt", "doelen_bereikt")
+        assert list(CheckIn.objects.filter(case=case_a).values_list("due_on", flat=True)) == [
+            date(2026, 9, 2), date(2027, 3, 2)]
+        with pytest.raises(ValidationError) as error:
+            services.add_review(director, case_a, TODAY, "Nog een evaluatie", {goal.pk: 3})
+    assert "afgesloten" in error.value.message_dict["status"][0]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_case_cannot_close_with_running_interventions_without_override(region_a, case_a, orgs):
+    director = region_a.users["case_director"]
+    add(case_a, director, "zorg_ggz", orgs)
+    with pytest.raises(ValidationError) as error:
+        transition_case(director, case_a, states.CLOSED, "Klaar", "doelen_bereikt")
+    assert "Zorg en ggz-behandeling" in error.value.message_dict["override_open_work"][0]
+    case = transition_case(director, case_a, states.CLOSED, "Klaar", "doelen_bereikt",
+                           override_open_work="Behandeling loopt door buiten de PGA")
+    assert case.transitions.get(target=states.CLOSED).open_work_override
+
+
+def test_functional_admin_adds_a_catalogue_version(region_a):
+    with pytest.raises(ValidationError):
+        services.add_catalogue_entry(region_a.users["case_director"], {})
+    entry = services.add_catalogue_entry(region_a.users["functional_admin"], {
+        "code": "sport", "group": "zorg_en_ondersteuning", "name": "Sportcoaching", "description": "Sport",
+        "organisation_kinds": ["gemeente"], "legal_basis": "Vrijwillig", "enforced": False})
+    assert entry.catalogue.version == 2
+    assert CatalogueEntry.objects.filter(is_active=True).count() == len(SPEC["entries"]) + 1
+    assert InterferenceRule.objects.filter(is_active=True, catalogue__version=2).count() == 5
+
+
+# ------------------------------------------------------------------ web
+
+@time_machine.travel(TODAY, tick=False)
+def test_plan_page_query_count_is_constant(client, region_a, case_a, orgs):
+    director = region_a.users["case_director"]
+    services.add_goal(director, case_a, "huisvesting", "Woning")
+    add(case_a, director, "zorg_ggz", orgs)
+    login(client, director)
+    url = reverse("plans:plan", kwargs={"pk": case_a.pk})
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for code in ("huisvesting", "schulden", "werk", "exit_faciliteit", "reclasseringstoezicht"):
+        intervention = add(case_a, director, code, orgs)
+        services.log_contact(director, case_a, intervention.pk, TODAY, False)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(many) == len(few)
+    body = response.content.decode()
+    assert "Exit-faciliteit" in body and "niet doorgegaan" in body
+    assert "De Exit-faciliteit en het reclasseringstoezicht" in body
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_web_flow_and_bad_input(client, region_a, case_a, orgs):
+    director = region_a.users["case_director"]
+    login(client, director)
+    base = {"pk": case_a.pk}
+    r = client.post(reverse("plans:goal_add", kwargs=base), {"domain": "huisvesting", "description": "Woning"})
+    assert r.status_code == 302
+    r = client.post(reverse("plans:intervention_add", kwargs=base), {
+        "entry": "ongewenstverklaring", "organisation": orgs["gemeente"].pk, "starts_on": "2026-03-02",
+        "planned_end": "2026-06-01", "planned_sessions": "2"})
+    assert r.status_code == 400 and "niet bevoegd" in r.content.decode()
+    for route, data in [("plans:intervention_add", {"entry": "x", "starts_on": "nope"}),
+                        ("plans:contact_add", {"intervention": "nope", "date": "31-02-2026"}),
+                        ("plans:acknowledge", {"rule": "x" * 300}),
+                        ("plans:review_add", {"held_on": "2026-03-02", "narrative": "x"}),
+                        ("plans:intervention_end", {"intervention": "00000000-0000-0000-0000-000000000000"})]:
+        assert client.post(reverse(route, kwargs=base), data).status_code == 400, route
+    r = client.post(reverse("plans:intervention_add", kwargs=base), {
+        "entry": "ongewenstverklaring", "organisation": orgs["ind"].pk, "starts_on": "2026-03-02",
+        "planned_end": "2026-06-01", "planned_sessions": "2"})
+    assert r.status_code == 302
+    page = client.get(reverse("plans:plan", kwargs=base)).content.decode()
+    assert "Ongewenst vreemdeling verklaren" in page
+    assert client.get(reverse("web:case_detail", kwargs=base)).content.decode().count(
+        reverse("plans:plan", kwargs=base)) >= 1
+
+
+def test_catalogue_page_for_functional_admin(client, region_a):
+    login(client, region_a.users["functional_admin"])
+    url = reverse("plans:catalogue")
+    assert "Exit-faciliteit" in client.get(url).content.decode()
+    r = client.post(url, {"code": "sport", "group": "zorg_en_ondersteuning", "name": "Sportcoaching",
+                          "description": "Sport", "organisation_kinds": ["gemeente"], "legal_basis": "Vrijwillig"})
+    assert r.status_code == 302
+    assert CatalogueEntry.objects.filter(code="sport", is_active=True).exists()
+    assert client.post(url, {"code": "sport"}).status_code == 400
