@@ -23,7 +23,7 @@ def read_spec(path) -> dict:
         codes.add(entry["code"])
     for rule in spec.get("rules", []):
         missing = [k for k in RULE_FIELDS if not rule.get(k)]
-        unknown = set(rule.get("measures_a", [])) | set(rule.get("measures_b", [])) - codes
+        unknown = (set(rule.get("measures_a", [])) | set(rule.get("measures_b", []))) - codes
         if missing or unknown - codes:
             raise ValueError(f"Regel {rule.get('code', '?')}: ontbrekende velden of onbekende maatregelen.")
     return spec
