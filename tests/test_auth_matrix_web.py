@@ -19,6 +19,7 @@ from casustafel.subjects.models import CrossRegionRequest
 
 from .factories import USER_SPECS, governance_objects, signal_fields, subject_data
 from .helpers import login
+from .meetings_helpers import meeting_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,20 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "governance:objection_handle": ("objection", {"post": CASE_MANAGERS}),
     "governance:access_request_list": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "governance:access_request_export": ("access_request", {"get": {"privacy_officer"}}),
+    # Case conferences: every case role of the region sees the meeting (content scoped per
+    # organisation); the process director chairs; the owning organisation completes its action.
+    "meetings:meeting_list": (None, {"get": CASE_ROLES}),
+    "meetings:meeting_create": (None, {"get": {"process_director"}, "post": {"process_director"}}),
+    "meetings:meeting_detail": ("meeting", {"get": CASE_ROLES}),
+    "meetings:meeting_pdf": ("meeting", {"get": CASE_ROLES}),
+    "meetings:build_agenda": ("meeting", {"post": {"process_director"}}),
+    "meetings:add_item": ("meeting", {"post": {"process_director"}}),
+    "meetings:invite": ("meeting", {"post": {"process_director"}}),
+    "meetings:attendance": ("meeting", {"post": {"process_director"}}),
+    "meetings:item_minutes": ("agenda_item", {"post": {"process_director"}}),
+    "meetings:item_decision": ("agenda_item", {"post": {"process_director"}}),
+    "meetings:item_action": ("agenda_item", {"post": {"process_director"}}),
+    "meetings:action_done": ("meeting_action", {"post": {"process_director", "participant_reclassering"}}),
     "plans:plan": ("case", {"get": CASE_READERS}),
     "plans:goal_add": ("case", {"post": CASE_MANAGERS}),
     "plans:intervention_add": ("case", {"post": CASE_MANAGERS}),
@@ -89,7 +104,7 @@ def _route_names(resolver=None, namespace=""):
 
 def test_every_web_route_is_in_the_matrix():
     names = {n for n in _route_names() if n.split(":")[0] in {"web", "accounts", "processing_log", "retention",
-                                                                      "governance", "plans"}}
+                                                                      "governance", "plans", "meetings"}}
     assert names - set(MATRIX) - PUBLIC == set(), "routes missing from the authorization matrix"
     assert set(MATRIX) - names == set(), "matrix names routes that no longer exist"
 
@@ -110,6 +125,7 @@ def objects(world, case_a, signal_a):
         "case": {"pk": case_a.pk},
         "incoming_request": {"pk": incoming.pk},
         **governance_objects(a, case=case_a),
+        **meeting_objects(a, case_a),
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},
         "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }

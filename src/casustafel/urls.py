@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("casustafel.processing_log.urls")),
     path("", include("casustafel.retention.urls")),
     path("", include("casustafel.governance.urls")),
+    path("", include("casustafel.meetings.urls")),
     path("", include("casustafel.plans.urls")),
     path("api/v1/", include("casustafel.api.urls")),
 ]

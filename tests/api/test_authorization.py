@@ -13,10 +13,12 @@ import pytest
 from django.urls import URLResolver, get_resolver
 
 from casustafel.cases.models import Case
+from casustafel.meetings.models import Meeting
 from casustafel.signals.models import Signal
 
 from ..conftest import make_case
 from ..factories import USER_SPECS, signal_fields, subject_data
+from ..meetings_helpers import meeting_with_case, schedule
 from .conftest import assert_problem, contribution_body, signal_body
 from . import test_plans_api as plans_api
 from .test_plans_api import planned_case_a  # noqa: F401 — fixture
@@ -30,6 +32,9 @@ WEIGHERS = SIGNAL_SIDE - {"intake"}
 #: Users whose organisation participates in ``case_a`` (see tests.conftest.make_case).
 CASE_VIEWERS = SIGNAL_SIDE | {"process_director", "case_director", "participant_reclassering"}
 CASE_MANAGERS = frozenset({"process_director", "case_director"})
+#: Case conferences: every case role of the region sees the meeting; the process director chairs.
+MEETING_VIEWERS = CASE_VIEWERS | {"participant_ggz"}
+CHAIR = frozenset({"process_director"})
 
 
 def grant(allowed, ok: int, *, visible=frozenset(), visible_status: int = 403, denied: int = 404):
@@ -96,11 +101,60 @@ ROUTES: dict[str, Route] = {
     "api/v1/cases/<uuid:id>/plan/acknowledgements": Route(
         "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
         body={"post": plans_api.acknowledgement_body}),
+    "api/v1/meetings": Route(
+        None, {"get": always(200), "post": grant(CHAIR, 201, denied=403)},
+        body={"post": lambda request: _meeting_body()}, lists=Meeting),
+    "api/v1/meetings/<uuid:id>": Route("meeting_a", {"get": grant(MEETING_VIEWERS, 200)}),
+    "api/v1/meetings/<uuid:id>/agenda-items": Route(
+        "meeting_a", {"post": grant(CHAIR, 201, visible=MEETING_VIEWERS)},
+        body={"post": lambda request: {"case": str(make_case(request.getfixturevalue("region_a"),
+                                                             family_name="Agendapunt").pk)}}),
+    "api/v1/meetings/<uuid:id>/attendance": Route(
+        "meeting_a", {"post": grant(CHAIR, 200, visible=MEETING_VIEWERS)},
+        body={"post": lambda request: {"organisation": str(request.getfixturevalue("region_a").orgs["ggz"].pk),
+                                       "attendance": "aanwezig"}}),
+    # Agenda items: visible to the chair, the core parties and the case's participants.
+    "api/v1/agenda-items/<uuid:id>/minutes": Route(
+        "agenda_item_a", {"post": grant(CHAIR, 200, visible=CASE_VIEWERS)},
+        body={"post": lambda request: {"minutes": "Besproken."}}),
+    "api/v1/agenda-items/<uuid:id>/decisions": Route(
+        "agenda_item_a", {"post": grant(CHAIR, 201, visible=CASE_VIEWERS)},
+        body={"post": lambda request: {"text": "Huisbezoek inzetten."}}),
+    "api/v1/agenda-items/<uuid:id>/actions": Route(
+        "agenda_item_a", {"post": grant(CHAIR, 201, visible=CASE_VIEWERS)},
+        body={"post": lambda request: {"description": "Bellen", "due_date": "2099-01-01",
+                                       "owner": str(request.getfixturevalue("region_a").orgs["reclassering"].pk)}}),
+    "api/v1/meeting-actions/<uuid:id>/completion": Route(
+        "meeting_action_a", {"post": grant(CHAIR | {"participant_reclassering"}, 200, visible=CASE_VIEWERS)}),
     "api/v1/schema": Route(None, {"get": always(200)}, public=True),
     "api/v1/openapi.json": Route(None, {"get": always(200)}, public=True),
     # The catch-all: any other path under the API is a problem 404, for every verb.
     "api/v1/^": Route(None, {verb: always(404) for verb in VERBS}, public=True, path="/api/v1/bestaat-niet"),
 }
+
+
+def _meeting_body() -> dict:
+    return {"starts_at": "2099-03-01T10:00:00+01:00", "ends_at": "2099-03-01T12:00:00+01:00", "location": "Stadhuis"}
+
+
+@pytest.fixture
+def meeting_objects_a(region_a, case_a):
+    return meeting_with_case(region_a, case_a)
+
+
+@pytest.fixture
+def meeting_a(meeting_objects_a):
+    return meeting_objects_a[0]
+
+
+@pytest.fixture
+def agenda_item_a(meeting_objects_a):
+    return meeting_objects_a[1]
+
+
+@pytest.fixture
+def meeting_action_a(meeting_objects_a):
+    return meeting_objects_a[2]
 
 
 def api_routes() -> list[str]:
@@ -139,6 +193,7 @@ def listed(world):
         from casustafel.signals.services import register_signal
 
         register_signal(world[code].users["intake"], subject_data(family_name=f"Los{code}"), signal_fields())
+        schedule(world[code], days=30)
     return world
 
 
@@ -167,7 +222,7 @@ def test_matrix(route, role, world, request, api):
             own = spec.lists.objects.filter(region=world["a"].region)
             if spec.lists is Case:
                 own = own.filter(participants__organisation=world["a"].users[role].organisation)
-            allowed = SIGNAL_SIDE if spec.lists is Signal else CASE_VIEWERS
+            allowed = {Signal: SIGNAL_SIDE, Meeting: MEETING_VIEWERS}.get(spec.lists, CASE_VIEWERS)
             expected_rows = {str(pk) for pk in own.values_list("pk", flat=True)} if role in allowed else set()
             assert rows == expected_rows
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("casustafel.signals.api.urls")),
     path("", include("casustafel.weighing.api.urls")),
     path("", include("casustafel.cases.api.urls")),
+    path("", include("casustafel.meetings.api.urls")),
     path("", include("casustafel.plans.api.urls")),
     path("schema", SchemaView.as_view(), name="schema"),
     path("openapi.json", OpenApiJsonView.as_view(), name="openapi-json"),

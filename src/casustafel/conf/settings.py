@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "casustafel.weighing",
     "casustafel.signals",
     "casustafel.cases",
+    "casustafel.meetings",
     "casustafel.governance",
     "casustafel.retention",
     "casustafel.plans",
@@ -204,6 +205,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "signals", "description": "Signalen (meldingen) over een persoon"},
         {"name": "weighings", "description": "Integrale weging door de weegploeg"},
         {"name": "cases", "description": "PGA-casussen"},
+        {"name": "meetings", "description": "Casusoverleggen: agenda, verslag, besluiten en acties"},
         {"name": "openapi", "description": "Dit OpenAPI-document"},
     ],
     "ENUM_NAME_OVERRIDES": {

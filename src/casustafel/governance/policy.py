@@ -230,3 +230,82 @@ def may_manage_catalogue(user) -> bool:
 
 def may_view_catalogue(user) -> bool:
     return works_on_cases(user) or may_manage_catalogue(user)
+
+
+# ---------------------------------------------------------------- case conferences (casusoverleg)
+#
+# The meeting itself (date, place, who is invited) is visible to every case role of the
+# region; its content is not. An organisation sees the agenda items — and with them the
+# minutes, decisions and actions — of the cases it participates in; the chair (a process
+# director of the region) and the core parties (gemeente, politie, OM) see the whole agenda.
+
+class MeetingRight(StrEnum):
+    VIEW = "meeting.view"
+    #: Schedule, build the agenda, invite, record attendance, minutes, decisions, actions.
+    MANAGE = "meeting.manage"
+    #: Mark an action done: the chair or the owning organisation.
+    COMPLETE_ACTION = "meeting.complete_action"
+
+
+def chairs_meetings(user, region_id=None) -> bool:
+    """A process director of the region chairs its conferences."""
+    return (_placed(user) and user.role == Role.PROCESS_DIRECTOR
+            and (region_id is None or user.organisation.region_id == region_id))
+
+
+def sees_whole_agenda(organisation) -> bool:
+    return organisation.kind in CORE_PARTY_KINDS
+
+
+def can_meeting(user, action: MeetingRight, obj=None) -> bool:
+    """Decisions on a meeting (``obj``: a Meeting, or a meeting action for COMPLETE_ACTION)."""
+    if not works_on_cases(user):
+        return False
+    region_id = user.organisation.region_id
+    if action == MeetingRight.VIEW:
+        return obj is None or obj.region_id == region_id
+    if action == MeetingRight.MANAGE:
+        return chairs_meetings(user) and (obj is None or obj.region_id == region_id)
+    if action == MeetingRight.COMPLETE_ACTION:
+        if obj is None or obj.case.region_id != region_id:
+            return False
+        return chairs_meetings(user) or user.organisation_id == obj.owner_id
+    return False
+
+
+def require_meeting(user, action: MeetingRight, obj=None) -> None:
+    if not can_meeting(user, action, obj):
+        raise Http404
+
+
+def scope_meetings(user, queryset: QuerySet) -> QuerySet:
+    if not works_on_cases(user):
+        return queryset.none()
+    return queryset.filter(region_id=user.organisation.region_id)
+
+
+def scope_agenda_items_for_organisation(organisation, queryset: QuerySet) -> QuerySet:
+    """Agenda items ``organisation`` may see: all for a core party, else its own cases'."""
+    from casustafel.cases.models import CaseParticipant
+
+    queryset = queryset.filter(meeting__region_id=organisation.region_id)
+    if sees_whole_agenda(organisation):
+        return queryset
+    participates = CaseParticipant.objects.filter(case_id=OuterRef("case_id"), organisation_id=organisation.pk)
+    return queryset.filter(Exists(participates))
+
+
+def scope_agenda_items(user, queryset: QuerySet) -> QuerySet:
+    """Agenda items (with their minutes, decisions, actions) ``user`` may see."""
+    if not works_on_cases(user):
+        return queryset.none()
+    if chairs_meetings(user):
+        return queryset.filter(meeting__region_id=user.organisation.region_id)
+    return scope_agenda_items_for_organisation(user.organisation, queryset)
+
+
+def may_print_for(user, organisation) -> bool:
+    """The per-organisation PDF: one's own organisation; the chair prints for any of the region."""
+    if not works_on_cases(user) or organisation.region_id != user.organisation.region_id:
+        return False
+    return organisation.pk == user.organisation_id or chairs_meetings(user)

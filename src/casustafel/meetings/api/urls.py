@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("meetings", views.MeetingListView.as_view(), name="meeting-list"),
+    path("meetings/<uuid:id>", views.MeetingDetailView.as_view(), name="meeting-detail"),
+    path("meetings/<uuid:id>/agenda-items", views.AgendaItemView.as_view(), name="meeting-agenda-items"),
+    path("meetings/<uuid:id>/attendance", views.AttendanceView.as_view(), name="meeting-attendance"),
+    path("agenda-items/<uuid:id>/minutes", views.MinutesView.as_view(), name="agenda-item-minutes"),
+    path("agenda-items/<uuid:id>/decisions", views.DecisionView.as_view(), name="agenda-item-decisions"),
+    path("agenda-items/<uuid:id>/actions", views.ActionView.as_view(), name="agenda-item-actions"),
+    path("meeting-actions/<uuid:id>/completion", views.ActionCompletionView.as_view(),
+         name="meeting-action-completion"),
+]

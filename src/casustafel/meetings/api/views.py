@@ -1,0 +1,148 @@
+"""Conference endpoints: list and schedule meetings, read a meeting with its scoped agenda,
+add agenda items, record attendance, minutes, decisions and actions, complete actions."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casustafel.api.serializers import WRITE_ERRORS
+from casustafel.governance import policy
+from casustafel.governance.policy import MeetingRight
+
+from .. import selectors, services
+from .serializers import (
+    MeetingActionCreateSerializer, AgendaItemCreateSerializer, AgendaItemSerializer, AttendanceCreateSerializer,
+    MeetingDecisionCreateSerializer, MeetingDecisionSerializer, InvitationSerializer, MeetingActionSerializer,
+    MeetingCreateSerializer, MeetingDetailSerializer, MeetingSerializer, MinutesSerializer,
+)
+
+CHAIR_ONLY = _("Alleen de procesregisseur (voorzitter) kan dit doen.")
+
+
+def _detail(request, meeting):
+    meeting.agenda = selectors.agenda(request.user, meeting, via_api=True)
+    return MeetingDetailSerializer(meeting).data
+
+
+def _managed_meeting(request, id):
+    meeting = selectors.get_meeting(request.user, id, via_api=True)
+    if not policy.can_meeting(request.user, MeetingRight.MANAGE, meeting):
+        raise exceptions.PermissionDenied(CHAIR_ONLY)
+    return meeting
+
+
+def _managed_item(request, id):
+    item = selectors.get_item(request.user, id, via_api=True)
+    if not policy.can_meeting(request.user, MeetingRight.MANAGE, item.meeting):
+        raise exceptions.PermissionDenied(CHAIR_ONLY)
+    return item
+
+
+class MeetingListView(generics.ListAPIView):
+    serializer_class = MeetingSerializer
+
+    def get_queryset(self):
+        return selectors.visible_meetings(self.request.user)
+
+    @extend_schema(tags=["meetings"], operation_id="list_meetings", summary="Casusoverleggen van de eigen casustafel",
+                   description="Datum, tijd, locatie en voorzitter; de inhoud staat in het overleg zelf.",
+                   responses={200: MeetingSerializer(many=True)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=["meetings"], operation_id="schedule_meeting", summary="Een casusoverleg plannen",
+                   description="Door een procesregisseur van de casustafel. Overlappende overleggen van dezelfde "
+                               "casustafel en overleggen in het verleden worden geweigerd.",
+                   request=MeetingCreateSerializer, responses={201: MeetingSerializer, **WRITE_ERRORS})
+    def post(self, request):
+        if not policy.can_meeting(request.user, MeetingRight.MANAGE):
+            raise exceptions.PermissionDenied(CHAIR_ONLY)
+        data = MeetingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.schedule_meeting(request.user, **data.validated_data)
+        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+
+class MeetingDetailView(APIView):
+    @extend_schema(tags=["meetings"], operation_id="read_meeting", summary="Een casusoverleg inzien",
+                   description="Met alleen de agendapunten (verslag, besluiten, acties) van casussen waaraan de "
+                               "organisatie van de gebruiker deelneemt; de voorzitter en de kernpartners zien de "
+                               "hele agenda. Het inzien wordt gelogd.",
+                   responses=MeetingDetailSerializer)
+    def get(self, request, id):
+        return Response(_detail(request, selectors.get_meeting(request.user, id, via_api=True)))
+
+
+class AgendaItemView(APIView):
+    @extend_schema(tags=["meetings"], operation_id="add_agenda_item", summary="Een casus agenderen",
+                   description="Door de procesregisseur (voorzitter); alleen actieve of heropende casussen.",
+                   request=AgendaItemCreateSerializer, responses={201: AgendaItemSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        meeting = _managed_meeting(request, id)
+        data = AgendaItemCreateSerializer(data=request.data, region=meeting.region_id)
+        data.is_valid(raise_exception=True)
+        item = services.add_agenda_item(request.user, meeting, data.validated_data["case"])
+        item = selectors.get_item(request.user, item.pk, via_api=True)
+        return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class AttendanceView(APIView):
+    @extend_schema(tags=["meetings"], operation_id="record_attendance", summary="Aanwezigheid van een organisatie vastleggen",
+                   description="Door de procesregisseur (voorzitter): aanwezig of afwezig.",
+                   request=AttendanceCreateSerializer, responses={200: InvitationSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        meeting = _managed_meeting(request, id)
+        data = AttendanceCreateSerializer(data=request.data, region=meeting.region_id)
+        data.is_valid(raise_exception=True)
+        invitation = services.record_attendance(request.user, meeting, **data.validated_data)
+        return Response(InvitationSerializer(invitation).data)
+
+
+class MinutesView(APIView):
+    @extend_schema(tags=["meetings"], operation_id="set_agenda_item_minutes", summary="Het verslag van een agendapunt vastleggen",
+                   description="Door de procesregisseur (voorzitter); vervangt het eerdere verslag.",
+                   request=MinutesSerializer, responses={200: AgendaItemSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        item = _managed_item(request, id)
+        data = MinutesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.set_minutes(request.user, item, data.validated_data["minutes"])
+        return Response(AgendaItemSerializer(selectors.get_item(request.user, id, via_api=True)).data)
+
+
+class DecisionView(APIView):
+    @extend_schema(tags=["meetings"], operation_id="add_agenda_item_decision", summary="Een besluit bij een agendapunt vastleggen",
+                   description="Door de procesregisseur (voorzitter).",
+                   request=MeetingDecisionCreateSerializer, responses={201: MeetingDecisionSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        item = _managed_item(request, id)
+        data = MeetingDecisionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.add_decision(request.user, item, data.validated_data["text"])
+        return Response(MeetingDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class ActionView(APIView):
+    @extend_schema(tags=["meetings"], operation_id="add_agenda_item_action", summary="Een actie bij een agendapunt vastleggen",
+                   description="Met een eigenaar (een deelnemende organisatie, verplicht) en een uiterste datum.",
+                   request=MeetingActionCreateSerializer, responses={201: MeetingActionSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        item = _managed_item(request, id)
+        data = MeetingActionCreateSerializer(data=request.data, region=item.meeting.region_id)
+        data.is_valid(raise_exception=True)
+        action = services.add_action(request.user, item, **data.validated_data)
+        return Response(MeetingActionSerializer(action).data, status=status.HTTP_201_CREATED)
+
+
+class ActionCompletionView(APIView):
+    @extend_schema(tags=["meetings"], operation_id="complete_meeting_action", summary="Een actie afronden",
+                   description="Door de eigenaar van de actie of de procesregisseur.",
+                   request=None, responses={200: MeetingActionSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        action = selectors.get_action(request.user, id, via_api=True)
+        if not policy.can_meeting(request.user, MeetingRight.COMPLETE_ACTION, action):
+            raise exceptions.PermissionDenied(_("Alleen de eigenaar van de actie of de procesregisseur kan deze "
+                                                "afronden."))
+        return Response(MeetingActionSerializer(services.complete_action(request.user, action)).data)

@@ -1,0 +1,226 @@
+"""Writes of conferences: schedule, agenda, invitations, attendance, minutes, decisions,
+actions. Each in one transaction, locking what it changes, the policy deciding access and
+the processing log recording writes of personal data in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casustafel.accounts.models import Region
+from casustafel.cases.models import Case, CaseParticipant
+from casustafel.governance import policy
+from casustafel.governance.policy import MeetingRight
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record
+
+from .models import (
+    ActionStatus, AgendaItem, Attendance, Decision, Invitation, ItemReason, Meeting, MeetingAction,
+)
+from .selectors import AGENDA_STATES, agenda_suggestions
+
+TEXT_LIMIT = 10000
+SHORT_TEXT_LIMIT = 4000
+
+
+def _require_manage(actor, meeting=None):
+    policy.require_meeting(actor, MeetingRight.VIEW, meeting)
+    if not policy.can_meeting(actor, MeetingRight.MANAGE, meeting):
+        raise ValidationError(_("Alleen de procesregisseur (voorzitter) kan dit doen."), code="forbidden")
+
+
+def _text(value: str, field: str, missing: str, limit: int, errors: dict) -> str:
+    value = (value or "").strip()
+    if not value:
+        errors[field] = missing
+    elif len(value) > limit:
+        errors[field] = _("Gebruik maximaal %(limit)d tekens.") % {"limit": limit}
+    return value
+
+
+# ------------------------------------------------------------------ scheduling
+
+@transaction.atomic
+def schedule_meeting(actor, starts_at: datetime, ends_at: datetime, location: str, online: bool = False) -> Meeting:
+    """Schedule a conference of the actor's table: not in the past, not overlapping another."""
+    _require_manage(actor)
+    # One scheduler per region at a time, so two overlapping meetings cannot both pass the check.
+    region = Region.objects.select_for_update().get(pk=actor.organisation.region_id)
+    errors = {}
+    location = _text(location, "location", _("Geef de locatie of de link van het online overleg."), 200, errors)
+    if starts_at is None:
+        errors["starts_at"] = _("Geef het begin van het overleg.")
+    if ends_at is None:
+        errors["ends_at"] = _("Geef het einde van het overleg.")
+    if starts_at and ends_at:
+        if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+            errors["starts_at"] = _("Geef begin en einde met tijdzone.")
+        elif starts_at <= timezone.now():
+            errors["starts_at"] = _("Een casusoverleg kan niet in het verleden worden gepland.")
+        elif ends_at <= starts_at:
+            errors["ends_at"] = _("Het einde moet na het begin liggen.")
+        elif ends_at - starts_at > timedelta(hours=12):
+            errors["ends_at"] = _("Een casusoverleg duurt hoogstens twaalf uur.")
+        else:
+            clash = (Meeting.objects.filter(region=region, starts_at__lt=ends_at, ends_at__gt=starts_at)
+                     .order_by("starts_at").first())
+            if clash:
+                errors["starts_at"] = _(
+                    "Dit overlapt met het casusoverleg van %(start)s tot %(end)s van deze casustafel."
+                ) % {"start": timezone.localtime(clash.starts_at).strftime("%d-%m-%Y %H:%M"),
+                     "end": timezone.localtime(clash.ends_at).strftime("%H:%M")}
+    if errors:
+        raise ValidationError(errors)
+    return Meeting.objects.create(region=region, starts_at=starts_at, ends_at=ends_at, location=location,
+                                  online=bool(online), chair=actor)
+
+
+# ------------------------------------------------------------------ agenda
+
+def _next_position(meeting) -> int:
+    return (meeting.items.aggregate(m=Max("position"))["m"] or 0) + 1
+
+
+@transaction.atomic
+def add_agenda_item(actor, meeting: Meeting, case: Case, reason: str = ItemReason.MANUAL) -> AgendaItem:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_manage(actor, meeting)
+    errors = {}
+    if case is None or case.region_id != meeting.region_id:
+        errors["case"] = _("Kies een casus van deze casustafel.")
+    elif case.status not in AGENDA_STATES:
+        errors["case"] = _("Alleen actieve of heropende casussen kunnen worden geagendeerd.")
+    elif meeting.items.filter(case=case).exists():
+        errors["case"] = _("Deze casus staat al op de agenda.")
+    if reason not in ItemReason.values:
+        errors["reason"] = _("Kies een geldige reden van agendering.")
+    if errors:
+        raise ValidationError(errors)
+    item = AgendaItem.objects.create(meeting=meeting, case=case, reason=reason, added_by=actor,
+                                     position=_next_position(meeting))
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [item])
+    return item
+
+
+@transaction.atomic
+def build_agenda(actor, meeting: Meeting) -> list[AgendaItem]:
+    """Put the suggested cases (new inclusions, overdue actions) on the agenda."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_manage(actor, meeting)
+    position = _next_position(meeting)
+    items = [AgendaItem(meeting=meeting, case=case, reason=reason, added_by=actor, position=position + index)
+             for index, (case, reason) in enumerate(agenda_suggestions(meeting))]
+    AgendaItem.objects.bulk_create(items)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, items)
+    return items
+
+
+@transaction.atomic
+def invite(actor, meeting: Meeting, organisations) -> list[Invitation]:
+    """Invite organisations (by default: every organisation participating in an agenda item)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_manage(actor, meeting)
+    if organisations is None:
+        organisations = {p.organisation for p in CaseParticipant.objects.filter(
+            case__agenda_items__meeting=meeting).select_related("organisation")}
+    if any(org.region_id != meeting.region_id for org in organisations):
+        raise ValidationError({"organisations": _("Nodig alleen organisaties van deze casustafel uit.")})
+    existing = set(meeting.invitations.values_list("organisation_id", flat=True))
+    new = [Invitation(meeting=meeting, organisation=org, invited_by=actor)
+           for org in organisations if org.pk not in existing]
+    return Invitation.objects.bulk_create(new)
+
+
+@transaction.atomic
+def record_attendance(actor, meeting: Meeting, organisation, attendance: str) -> Invitation:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_manage(actor, meeting)
+    errors = {}
+    if organisation is None or organisation.region_id != meeting.region_id:
+        errors["organisation"] = _("Kies een organisatie van deze casustafel.")
+    if attendance not in (Attendance.PRESENT, Attendance.ABSENT):
+        errors["attendance"] = _("Kies aanwezig of afwezig.")
+    if errors:
+        raise ValidationError(errors)
+    invitation, _created = Invitation.objects.select_for_update().get_or_create(
+        meeting=meeting, organisation=organisation, defaults={"invited_by": actor})
+    invitation.attendance = attendance
+    invitation.save(update_fields=["attendance"])
+    return invitation
+
+
+# ------------------------------------------------------------------ per item
+
+def _locked_item(actor, item: AgendaItem) -> AgendaItem:
+    item = AgendaItem.objects.select_for_update().select_related("meeting", "case").get(pk=item.pk)
+    if not policy.scope_agenda_items(actor, AgendaItem.objects.filter(pk=item.pk)).exists():
+        raise ValidationError(_("Dit agendapunt bestaat niet."), code="not_found")
+    _require_manage(actor, item.meeting)
+    return item
+
+
+@transaction.atomic
+def set_minutes(actor, item: AgendaItem, minutes: str) -> AgendaItem:
+    item = _locked_item(actor, item)
+    errors = {}
+    item.minutes = _text(minutes, "minutes", _("Schrijf het verslag van dit agendapunt."), TEXT_LIMIT, errors)
+    if errors:
+        raise ValidationError(errors)
+    item.save(update_fields=["minutes"])
+    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [item])
+    return item
+
+
+@transaction.atomic
+def add_decision(actor, item: AgendaItem, text: str) -> Decision:
+    item = _locked_item(actor, item)
+    errors = {}
+    text = _text(text, "text", _("Beschrijf het besluit."), SHORT_TEXT_LIMIT, errors)
+    if errors:
+        raise ValidationError(errors)
+    decision = Decision.objects.create(item=item, text=text, recorded_by=actor)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [decision])
+    return decision
+
+
+@transaction.atomic
+def add_action(actor, item: AgendaItem, description: str, owner, due_date: date | None) -> MeetingAction:
+    """An action on a case, owned by a participating organisation, with a due date."""
+    item = _locked_item(actor, item)
+    errors = {}
+    description = _text(description, "description", _("Beschrijf de actie."), 2000, errors)
+    if owner is None:
+        errors["owner"] = _("Een actie heeft een eigenaar nodig: kies de organisatie die de actie uitvoert.")
+    elif not item.case.participants.filter(organisation=owner).exists():
+        errors["owner"] = _("De eigenaar moet een organisatie zijn die aan deze casus deelneemt.")
+    if due_date is None:
+        errors["due_date"] = _("Geef de datum waarop de actie uiterlijk klaar is.")
+    elif due_date < timezone.localdate():
+        errors["due_date"] = _("De uiterste datum kan niet in het verleden liggen.")
+    if errors:
+        raise ValidationError(errors)
+    action = MeetingAction.objects.create(item=item, case=item.case, description=description, owner=owner,
+                                          due_date=due_date, created_by=actor)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [action])
+    return action
+
+
+@transaction.atomic
+def complete_action(actor, action: MeetingAction) -> MeetingAction:
+    action = MeetingAction.objects.select_for_update().select_related("case", "owner").get(pk=action.pk)
+    if not policy.can_meeting(actor, MeetingRight.COMPLETE_ACTION, action):
+        raise ValidationError(_("Alleen de eigenaar van de actie of de procesregisseur kan deze afronden."),
+                              code="forbidden")
+    if action.status == ActionStatus.DONE:
+        raise ValidationError({"status": _("Deze actie is al afgerond.")})
+    action.status = ActionStatus.DONE
+    action.done_by = actor
+    action.done_at = timezone.now()
+    action.save(update_fields=["status", "done_by", "done_at"])
+    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [action])
+    return action

@@ -1,0 +1,30 @@
+"""Builders for case-conference tests (used by the meeting tests and the authorization matrices)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from casustafel.meetings import services
+
+
+def schedule(world_region, *, days: int = 7, hours: int = 2, location: str = "Stadhuis, zaal 3"):
+    start = (timezone.now() + timedelta(days=days)).replace(second=0, microsecond=0)
+    return services.schedule_meeting(world_region.users["process_director"], start, start + timedelta(hours=hours),
+                                     location)
+
+
+def meeting_with_case(world_region, case):
+    """A meeting with ``case`` on the agenda and an open action owned by the reclassering."""
+    chair = world_region.users["process_director"]
+    meeting = schedule(world_region)
+    item = services.add_agenda_item(chair, meeting, case)
+    action = services.add_action(chair, item, "Huisbezoek afleggen", world_region.orgs["reclassering"],
+                                 timezone.localdate() + timedelta(days=14))
+    return meeting, item, action
+
+
+def meeting_objects(world_region, case) -> dict:
+    meeting, item, action = meeting_with_case(world_region, case)
+    return {"meeting": {"pk": meeting.pk}, "agenda_item": {"pk": item.pk}, "meeting_action": {"pk": action.pk}}
