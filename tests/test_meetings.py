@@ -121,6 +121,20 @@ def test_overdue_actions_come_back_on_the_next_agenda(region_a, case_a):
     assert agenda_suggestions(later) == []
 
 
+def test_reviews_due_come_on_the_agenda(region_a, case_a):
+    from casustafel.plans.models import Plan
+    from casustafel.plans.services import add_goal
+
+    meeting_with_case(region_a, case_a)  # on the previous agenda; its action is due in 14 days
+    later = schedule(region_a, days=10)
+    assert agenda_suggestions(later) == []
+    add_goal(region_a.users["case_director"], case_a, "huisvesting", "Stabiele woonsituatie")
+    Plan.objects.filter(case=case_a).update(next_review_due=later.starts_at.date())
+    assert agenda_suggestions(later) == [(case_a, ItemReason.REVIEW_DUE)]
+    Plan.objects.filter(case=case_a).update(next_review_due=later.starts_at.date() + timedelta(days=1))
+    assert agenda_suggestions(later) == []
+
+
 def test_agenda_item_refusals(world, case_a):
     a, b = world["a"], world["b"]
     meeting = schedule(a)

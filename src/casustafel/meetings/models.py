@@ -56,6 +56,7 @@ class Invitation(models.Model):
 class ItemReason(models.TextChoices):
     NEW_INCLUSION = "nieuwe_opname", _("Nieuw opgenomen sinds vorig overleg")
     OVERDUE_ACTIONS = "acties_verlopen", _("Openstaande acties over de termijn")
+    REVIEW_DUE = "evaluatie", _("Evaluatie van het plan van aanpak gepland")
     MANUAL = "handmatig", _("Door de procesregisseur toegevoegd")
 
 

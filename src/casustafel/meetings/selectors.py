@@ -87,7 +87,10 @@ def previous_meeting(meeting: Meeting):
 
 def agenda_suggestions(meeting: Meeting) -> list[tuple[Case, str]]:
     """Cases that belong on the agenda and are not on it yet: new inclusions since the
-    previous conference, and cases with open actions past their due date."""
+    previous conference, cases with open actions past their due date, and cases whose
+    plan of action is due for review by the day of the conference."""
+    from casustafel.plans.selectors import reviews_due
+
     on_agenda = meeting.items.values("case_id")
     cases = (Case.objects.filter(region_id=meeting.region_id, status__in=AGENDA_STATES,
                                  opened_at__lt=meeting.starts_at)
@@ -99,6 +102,9 @@ def agenda_suggestions(meeting: Meeting) -> list[tuple[Case, str]]:
     found = {case.pk: (case, ItemReason.NEW_INCLUSION) for case in new}
     for case in overdue:
         found.setdefault(case.pk, (case, ItemReason.OVERDUE_ACTIONS))
+    for case in reviews_due(meeting.region_id, meeting.starts_at.date()).filter(
+            status__in=AGENDA_STATES, opened_at__lt=meeting.starts_at).exclude(pk__in=on_agenda):
+        found.setdefault(case.pk, (case, ItemReason.REVIEW_DUE))
     return sorted(found.values(), key=lambda pair: pair[0].opened_at)
 
 
