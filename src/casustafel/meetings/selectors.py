@@ -22,7 +22,8 @@ AGENDA_STATES = (case_states.ACTIVE, case_states.REOPENED)
 
 def visible_meetings(user):
     return (policy.scope_meetings(user, Meeting.objects.select_related("chair"))
-            .annotate(item_count=Count("items", distinct=True), invitation_count=Count("invitations", distinct=True)))
+            .annotate(item_count=Count("items", distinct=True), invitation_count=Count("invitations", distinct=True))
+            .order_by("-starts_at", "id"))  # aggregation drops Meta.ordering
 
 
 def get_meeting(user, pk, *, via_api: bool = False) -> Meeting:
