@@ -135,6 +135,24 @@ def test_reviews_due_come_on_the_agenda(region_a, case_a):
     assert agenda_suggestions(later) == []
 
 
+def test_new_signal_on_closed_or_scaled_down_case_proposes_reopening(region_a, case_a):
+    from casustafel.cases.services import transition_case
+    from casustafel.signals.services import register_signal
+
+    from .factories import signal_fields, subject_data
+
+    director = region_a.users["case_director"]
+    transition_case(director, case_a, "scaled_down", "Gaat goed")
+    later = schedule(region_a, days=10)
+    assert agenda_suggestions(later) == []
+    register_signal(region_a.users["intake"], subject_data(), signal_fields())  # same person as case_a
+    assert agenda_suggestions(later) == [(case_a, ItemReason.REOPEN_PROPOSAL)]
+    items = services.build_agenda(region_a.users["process_director"], later)
+    assert [(i.case_id, i.reason) for i in items] == [(case_a.pk, ItemReason.REOPEN_PROPOSAL)]
+    transition_case(director, case_a, "active", "Heropend na nieuw signaal")
+    assert agenda_suggestions(schedule(region_a, days=12)) != [(case_a, ItemReason.REOPEN_PROPOSAL)]
+
+
 def test_agenda_item_refusals(world, case_a):
     a, b = world["a"], world["b"]
     meeting = schedule(a)

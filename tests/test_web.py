@@ -89,6 +89,16 @@ def test_known_person_history_is_shown(client, region_a):
     assert ProcessingLogEntry.objects.filter(action="search", purpose="known_person_check").count() == 1
 
 
+def test_signal_on_person_of_closed_case_announces_reopening_proposal(client, region_a, case_a):
+    from casustafel.cases.services import transition_case
+
+    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", closure_reason="doelen_bereikt")
+    login(client, region_a.users["intake"])
+    response = client.post(reverse("web:signal_create"), intake_post(
+        given_names="Jan", family_name="Testpersoon", date_of_birth="1999-04-12"), follow=True)
+    assert "voorstel tot heropening" in response.content.decode()
+
+
 def test_decision_before_three_contributions_is_refused(client, region_a, signal_a):
     signal = send_to_weighing(region_a.users["intake"], signal_a)
     login(client, region_a.users["weigher_om"])

@@ -57,6 +57,7 @@ class ItemReason(models.TextChoices):
     NEW_INCLUSION = "nieuwe_opname", _("Nieuw opgenomen sinds vorig overleg")
     OVERDUE_ACTIONS = "acties_verlopen", _("Openstaande acties over de termijn")
     REVIEW_DUE = "evaluatie", _("Evaluatie van het plan van aanpak gepland")
+    REOPEN_PROPOSAL = "heropening", _("Nieuw signaal na afschalen of afsluiten: voorstel tot heropening")
     MANUAL = "handmatig", _("Door de procesregisseur toegevoegd")
 
 

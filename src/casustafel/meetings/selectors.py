@@ -89,7 +89,9 @@ def previous_meeting(meeting: Meeting):
 def agenda_suggestions(meeting: Meeting) -> list[tuple[Case, str]]:
     """Cases that belong on the agenda and are not on it yet: new inclusions since the
     previous conference, cases with open actions past their due date, and cases whose
-    plan of action is due for review by the day of the conference."""
+    plan of action is due for review by the day of the conference; and closed or
+    scaled-down cases with a new signal about the person (a proposal to reopen)."""
+    from casustafel.cases.selectors import reopening_proposals
     from casustafel.plans.selectors import reviews_due
 
     on_agenda = meeting.items.values("case_id")
@@ -106,6 +108,8 @@ def agenda_suggestions(meeting: Meeting) -> list[tuple[Case, str]]:
     for case in reviews_due(meeting.region_id, meeting.starts_at.date()).filter(
             status__in=AGENDA_STATES, opened_at__lt=meeting.starts_at).exclude(pk__in=on_agenda):
         found.setdefault(case.pk, (case, ItemReason.REVIEW_DUE))
+    for case in reopening_proposals(meeting.region_id).exclude(pk__in=on_agenda):
+        found.setdefault(case.pk, (case, ItemReason.REOPEN_PROPOSAL))
     return sorted(found.values(), key=lambda pair: pair[0].opened_at)
 
 

@@ -96,6 +96,9 @@ def signal_create(request):
                 messages.success(request, _("Signaal %(ref)s is geregistreerd.") % {"ref": signal.reference})
             if registration.known_person:
                 messages.warning(request, _("Deze persoon is al bekend. Bekijk de voorgeschiedenis hieronder."))
+            if case_selectors.reopening_proposals(signal.region_id).filter(subject_id=signal.subject_id).exists():
+                messages.info(request, _("Over deze persoon is een afgeschaalde of afgesloten casus. Het volgende "
+                                         "casusoverleg krijgt een voorstel tot heropening op de agenda."))
             if signal.is_acute:
                 messages.error(request, _("ACUUT GEVAAR: meld dit direct bij de politie (112 of de meldkamer). "
                                           "Het signaal is meteen aan de weegploeg voorgelegd."))
