@@ -20,6 +20,7 @@ from casustafel.subjects.models import CrossRegionRequest
 from .factories import USER_SPECS, governance_objects, signal_fields, subject_data
 from .helpers import login
 from .meetings_helpers import meeting_objects
+from .test_transfer import incoming_transfer_to
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,12 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "web:case_detail": ("case", {"get": CASE_READERS}),
     "web:case_add_participant": ("case", {"post": CASE_MANAGERS}),
     "web:case_transition": ("case", {"post": CASE_MANAGERS}),
+    # Transfers: the sending case's managers propose; the receiving table (process director,
+    # core-party weighing members) sees incoming proposals and decides.
+    "web:case_transfer": ("case", {"get": CASE_MANAGERS, "post": CASE_MANAGERS}),
+    "web:transfer_list": (None, {"get": {"process_director"} | WEIGHERS}),
+    "web:transfer_decide": ("incoming_transfer", {"get": {"process_director"} | WEIGHERS,
+                                                  "post": {"process_director"} | WEIGHERS}),
     "processing_log:logbook": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "retention:overview": (None, {"get": {"privacy_officer", "functional_admin"}}),
     # Ambtsberichten: the mayor, and the official the mayor designated (governance_objects).
@@ -124,6 +131,7 @@ def objects(world, case_a, signal_a):
         "weighing": {"pk": signal.weighing_id},
         "case": {"pk": case_a.pk},
         "incoming_request": {"pk": incoming.pk},
+        "incoming_transfer": {"pk": incoming_transfer_to(world).pk},
         **governance_objects(a, case=case_a),
         **meeting_objects(a, case_a),
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},

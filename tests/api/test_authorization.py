@@ -22,6 +22,7 @@ from ..meetings_helpers import meeting_with_case, schedule
 from .conftest import assert_problem, contribution_body, signal_body
 from . import test_plans_api as plans_api
 from .test_plans_api import planned_case_a  # noqa: F401 — fixture
+from ..test_transfer import incoming_transfer_to
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +127,14 @@ ROUTES: dict[str, Route] = {
                                        "owner": str(request.getfixturevalue("region_a").orgs["reclassering"].pk)}}),
     "api/v1/meeting-actions/<uuid:id>/completion": Route(
         "meeting_action_a", {"post": grant(CHAIR | {"participant_reclassering"}, 200, visible=CASE_VIEWERS)}),
+    # Transfers: the case's managers propose; the receiving table decides (no access before).
+    "api/v1/cases/<uuid:id>/transfers": Route(
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
+        body={"post": lambda request: {"to_region": str(request.getfixturevalue("world")["b"].region.pk),
+                                       "reason": "Verhuisd"}}),
+    "api/v1/case-transfers/<uuid:id>/decision": Route(
+        "incoming_transfer_a", {"post": grant(WEIGHERS | CHAIR, 200)},
+        body={"post": lambda request: {"decision": "decline", "reason": "Woont niet bij ons"}}),
     "api/v1/schema": Route(None, {"get": always(200)}, public=True),
     "api/v1/openapi.json": Route(None, {"get": always(200)}, public=True),
     # The catch-all: any other path under the API is a problem 404, for every verb.
@@ -135,6 +144,11 @@ ROUTES: dict[str, Route] = {
 
 def _meeting_body() -> dict:
     return {"starts_at": "2099-03-01T10:00:00+01:00", "ends_at": "2099-03-01T12:00:00+01:00", "location": "Stadhuis"}
+
+
+@pytest.fixture
+def incoming_transfer_a(world):
+    return incoming_transfer_to(world)
 
 
 @pytest.fixture

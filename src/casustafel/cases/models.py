@@ -88,3 +88,36 @@ class CaseTransition(models.Model):
     @property
     def target_label(self):
         return states.CASE_MACHINE.labels.get(self.target, self.target)
+
+
+class TransferStatus(models.TextChoices):
+    OPEN = "open", _("Voorgesteld")
+    ACCEPTED = "accepted", _("Aanvaard")
+    DECLINED = "declined", _("Afgewezen")
+
+
+class CaseTransfer(models.Model):
+    """The audited handover of a case to another table (when the person moves)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    to_region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("ontvangende casustafel"))
+    reason = models.TextField(_("reden overdracht"), max_length=2000)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(_("toelichting besluit"), max_length=2000, blank=True)
+    new_case_director = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                          null=True, blank=True)
+    subject_id = property(lambda self: self.case.subject_id)
+
+    class Meta:
+        verbose_name = _("overdracht")
+        ordering = ["-proposed_at"]
+        constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(status="open"),
+                                               name="transfer_one_open_per_case")]

@@ -309,3 +309,19 @@ def may_print_for(user, organisation) -> bool:
     if not works_on_cases(user) or organisation.region_id != user.organisation.region_id:
         return False
     return organisation.pk == user.organisation_id or chairs_meetings(user)
+
+
+# ---------------------------------------------------------------- case transfers (overdracht)
+# Proposing a transfer is managing the case (CASE_MANAGE). The receiving table — a process
+# director or a core-party weighing member of the receiving region — sees the incoming
+# proposal (reference, municipality, reason; no case content) and accepts or declines it.
+
+def receives_transfers(user, region_id=None) -> bool:
+    return (_placed(user) and (user.role == Role.PROCESS_DIRECTOR or _is_core_weigher(user))
+            and (region_id is None or user.organisation.region_id == region_id))
+
+
+def scope_incoming_transfers(user, queryset: QuerySet) -> QuerySet:
+    if not receives_transfers(user):
+        return queryset.none()
+    return queryset.filter(to_region_id=user.organisation.region_id)

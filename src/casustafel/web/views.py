@@ -429,3 +429,71 @@ def request_answer(request, pk):
     else:
         messages.success(request, _("Het verzoek is beantwoord."))
     return redirect("web:request_list")
+
+
+# ------------------------------------------------------------------ case transfers (overdracht)
+
+@require_http_methods(["GET", "POST"])
+def case_transfer(request, pk):
+    from casustafel.cases import transfer as transfer_services
+
+    from .transfer_forms import TransferProposalForm
+
+    case = case_selectors.get_case(request.user, pk)
+    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
+        raise Http404
+    form = TransferProposalForm(request.POST or None, case=case)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                transfer_services.propose_transfer(request.user, case, form.cleaned_data["to_region"],
+                                                   form.cleaned_data["reason"])
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("De overdracht is voorgesteld aan de ontvangende casustafel."))
+                return redirect("web:case_detail", pk=case.pk)
+    return TemplateResponse(request, "web/case_transfer.html", {
+        "case": case, "form": form, "transfers": case.transfers.select_related("to_region", "decided_by")},
+        status=status)
+
+
+@require_GET
+def transfer_list(request):
+    from casustafel.cases import transfer as transfer_services
+
+    if not policy.receives_transfers(request.user):
+        raise Http404
+    page = _page(request, transfer_services.incoming_transfers(request.user))
+    record(request.user, Action.LIST, Purpose.CASE_MANAGEMENT, page.object_list)
+    return render(request, "web/transfer_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def transfer_decide(request, pk):
+    from casustafel.cases import transfer as transfer_services
+
+    from .transfer_forms import TransferDecisionForm
+
+    transfer = transfer_services.get_incoming_transfer(request.user, pk)
+    form = TransferDecisionForm(request.POST or None, transfer=transfer)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            accept = d["decision"] == TransferDecisionForm.ACCEPT
+            try:
+                transfer_services.decide_transfer(request.user, transfer, accept, d["reason"],
+                                                  case_director=d["case_director"])
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("De overdracht is aanvaard.") if accept
+                                 else _("De overdracht is afgewezen."))
+                return redirect("web:transfer_list")
+    record(request.user, Action.READ, Purpose.CASE_MANAGEMENT, [transfer])
+    return TemplateResponse(request, "web/transfer_decide.html", {"transfer": transfer, "form": form},
+                            status=status)

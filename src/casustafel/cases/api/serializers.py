@@ -2,12 +2,12 @@
 
 from rest_framework import serializers
 
-from casustafel.accounts.models import Organisation
+from casustafel.accounts.models import Organisation, Region, User
 from casustafel.api.serializers import SubjectSerializer, TextField
 from casustafel.governance.api.serializers import LegalBasisSerializer
 
 from .. import states
-from ..models import Case, CaseParticipant, CaseTransition, ClosureReason
+from ..models import Case, CaseParticipant, CaseTransfer, CaseTransition, ClosureReason
 
 
 #: Case states with their labels (named ``CaseStatusEnum`` in the OpenAPI document).
@@ -79,3 +79,44 @@ class CaseTransitionCreateSerializer(serializers.Serializer):
 
 class CaseFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
+
+
+class RegionSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class CaseTransferSerializer(serializers.ModelSerializer):
+    """A transfer as the parties see it: no case content beyond the reference and municipality."""
+
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    municipality = serializers.CharField(source="case.subject.municipality", read_only=True,
+                                         help_text="Woongemeente van de betrokkene")
+    from_region = RegionSerializer(read_only=True)
+    to_region = RegionSerializer(read_only=True)
+    proposed_by = serializers.CharField(source="proposed_by.display_name", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.display_name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseTransfer
+        fields = ["id", "case_reference", "municipality", "from_region", "to_region", "reason", "proposed_by",
+                  "proposed_at", "status", "decided_by", "decided_at", "decision_reason"]
+
+
+class CaseTransferCreateSerializer(serializers.Serializer):
+    to_region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(),
+                                                   help_text="Id van de ontvangende casustafel (regio)")
+    reason = TextField(2000, help_text="Reden van de overdracht")
+
+
+class CaseTransferDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("accept", "Aanvaarden"), ("decline", "Afwijzen")])
+    reason = TextField(2000, required=False, help_text="Toelichting; verplicht bij afwijzen")
+    case_director = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(), required=False, allow_null=True, default=None,
+        help_text="Id van een casusregisseur van de ontvangende casustafel; verplicht bij aanvaarden")
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ..transfer import receiving_case_directors
+        self.fields["case_director"].queryset = receiving_case_directors(region)

@@ -9,9 +9,9 @@ from rest_framework.views import APIView
 from casustafel.api.serializers import WRITE_ERRORS
 from casustafel.governance import policy
 
-from .. import selectors, services
+from .. import selectors, services, transfer
 from .serializers import (
-    CaseDetailSerializer, CaseFilterSerializer, CaseSerializer, CaseTransitionCreateSerializer,
+    CaseDetailSerializer, CaseTransferCreateSerializer, CaseTransferDecisionSerializer, CaseTransferSerializer, CaseFilterSerializer, CaseSerializer, CaseTransitionCreateSerializer,
     ParticipantCreateSerializer, ParticipantSerializer,
 )
 
@@ -77,3 +77,33 @@ class CaseTransitionView(APIView):
         data.is_valid(raise_exception=True)
         case = services.transition_case(request.user, case, **data.validated_data)
         return Response(CaseDetailSerializer(case).data)
+
+
+class CaseTransferView(APIView):
+    @extend_schema(operation_id="propose_case_transfer", summary="Overdracht aan een andere casustafel voorstellen",
+                   description="Door de casusregisseur of een procesregisseur van een deelnemende organisatie, "
+                               "met de reden. Niet aan de eigen casustafel; één open voorstel per casus; alleen "
+                               "actieve, heropende of afgeschaalde casussen.",
+                   request=CaseTransferCreateSerializer, responses={201: CaseTransferSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        case = _managed_case(request, id)
+        data = CaseTransferCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = transfer.propose_transfer(request.user, case, **data.validated_data)
+        return Response(CaseTransferSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class CaseTransferDecisionView(APIView):
+    @extend_schema(operation_id="decide_case_transfer", tags=["cases"], summary="Een overdracht aanvaarden of afwijzen",
+                   description="Door de ontvangende casustafel (procesregisseur of lid weegploeg van een "
+                               "kernpartner). Aanvaarden vraagt een eigen casusregisseur; afwijzen een reden. "
+                               "Na aanvaarding verliest de verzendende casustafel de toegang.",
+                   request=CaseTransferDecisionSerializer, responses={200: CaseTransferSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        proposal = transfer.get_incoming_transfer(request.user, id)
+        data = CaseTransferDecisionSerializer(data=request.data, region=proposal.to_region_id)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        proposal = transfer.decide_transfer(request.user, proposal, d["decision"] == "accept", d["reason"],
+                                            case_director=d["case_director"])
+        return Response(CaseTransferSerializer(proposal).data)

@@ -1,0 +1,148 @@
+"""Transfer of a case to another table (overdracht) when the person moves.
+
+The sending table proposes; the receiving table accepts (choosing its own case director)
+or declines. Acceptance moves the case, the person and the person's signals and
+weighings to the receiving region in one transaction; the sending table's
+organisations stop participating and so lose access through the ordinary policy.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casustafel.accounts.models import CORE_PARTY_KINDS, Organisation, Role
+from casustafel.governance import policy
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record
+
+from . import states
+from .models import Case, CaseParticipant, CaseTransfer, TransferStatus
+
+
+@transaction.atomic
+def propose_transfer(actor, case: Case, to_region, reason: str) -> CaseTransfer:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    policy.require(actor, policy.Action.CASE_VIEW, case)
+    if not policy.can(actor, policy.Action.CASE_MANAGE, case):
+        raise ValidationError(_("Alleen de casusregisseur of procesregisseur kan een casus overdragen."),
+                              code="forbidden")
+    errors = {}
+    if to_region is None:
+        errors["to_region"] = _("Kies de casustafel die de casus overneemt.")
+    elif to_region.pk == case.region_id:
+        errors["to_region"] = _("Een casus kan niet worden overgedragen aan de eigen casustafel.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Geef de reden van de overdracht.")
+    if case.status not in states.OPEN_STATES:
+        errors["status"] = _("Alleen een actieve, heropende of afgeschaalde casus kan worden overgedragen.")
+    if CaseTransfer.objects.filter(case=case, status=TransferStatus.OPEN).exists():
+        errors["case"] = _("Voor deze casus staat al een overdracht open.")
+    if errors:
+        raise ValidationError(errors)
+    transfer = CaseTransfer.objects.create(case=case, from_region_id=case.region_id, to_region=to_region,
+                                           reason=reason.strip(), proposed_by=actor)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [transfer])
+    return transfer
+
+
+def incoming_transfers(user):
+    """Open proposals to the user's table (no case content: reference, municipality, reason)."""
+    qs = CaseTransfer.objects.select_related("case__subject", "from_region", "proposed_by")
+    return policy.scope_incoming_transfers(user, qs).filter(status=TransferStatus.OPEN)
+
+
+def get_incoming_transfer(user, pk) -> CaseTransfer:
+    try:
+        return incoming_transfers(user).get(pk=pk)
+    except (CaseTransfer.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None
+
+
+def receiving_case_directors(region_id):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, role=Role.CASE_DIRECTOR,
+                                           organisation__region_id=region_id).select_related("organisation")
+
+
+@transaction.atomic
+def decide_transfer(actor, transfer: CaseTransfer, accept: bool, reason: str = "",
+                    case_director=None) -> CaseTransfer:
+    transfer = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if not policy.receives_transfers(actor, transfer.to_region_id):
+        raise Http404
+    if transfer.status != TransferStatus.OPEN:
+        raise ValidationError(_("Over deze overdracht is al besloten."))
+    reason = (reason or "").strip()
+    if not accept:
+        if not reason:
+            raise ValidationError({"reason": _("Geef de reden van afwijzing.")})
+        _close(actor, transfer, TransferStatus.DECLINED, reason)
+        record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [transfer])
+        return transfer
+
+    from casustafel.signals.models import Signal
+    from casustafel.subjects.models import Subject
+    from casustafel.weighing.models import Weighing
+
+    case = Case.objects.select_for_update().get(pk=transfer.case_id)
+    subject = Subject.objects.select_for_update().get(pk=case.subject_id)
+    errors = {}
+    if case_director is None or not receiving_case_directors(transfer.to_region_id).filter(
+            pk=case_director.pk).exists():
+        errors["case_director"] = _("Kies een actieve casusregisseur van de eigen casustafel.")
+    if case.status not in states.OPEN_STATES or case.region_id != transfer.from_region_id:
+        errors["case"] = _("Deze casus kan niet meer worden overgedragen.")
+    same_person = Q(identity_index=subject.identity_index)
+    if subject.bsn_index:
+        same_person |= Q(bsn_index=subject.bsn_index)
+    if Subject.objects.filter(region_id=transfer.to_region_id).filter(same_person).exclude(pk=subject.pk).exists():
+        errors["subject"] = _("Deze persoon is al bekend bij de eigen casustafel; de registraties moeten "
+                              "handmatig worden samengevoegd voordat de overdracht kan worden aanvaard.")
+    if Case.objects.filter(subject=subject).exclude(pk=case.pk).exists():
+        errors["subject"] = _("Over deze persoon bestaan meer casussen; draag deze handmatig over.")
+    if errors:
+        raise ValidationError(errors)
+
+    to_region_id = transfer.to_region_id
+    signals = list(Signal.objects.select_for_update().filter(subject=subject))
+    weighings = list(Weighing.objects.select_for_update().filter(subject=subject))
+    Signal.objects.filter(pk__in=[s.pk for s in signals]).update(region_id=to_region_id)
+    Weighing.objects.filter(pk__in=[w.pk for w in weighings]).update(region_id=to_region_id)
+    subject.region_id = to_region_id
+    subject.save(update_fields=["region"])
+
+    removed = list(case.participants.all())
+    case.participants.all().delete()
+    involved = {}
+    for kind in CORE_PARTY_KINDS:
+        org = Organisation.objects.filter(region_id=to_region_id, kind=kind).order_by("name").first()
+        if org:
+            involved[org.pk] = (org, _("Kernpartner ontvangende casustafel"))
+    involved.setdefault(case_director.organisation_id,
+                        (case_director.organisation, _("Organisatie casusregisseur")))
+    added = CaseParticipant.objects.bulk_create(
+        CaseParticipant(case=case, organisation=org, reason=why, added_by=actor) for org, why in involved.values())
+
+    case.region_id = to_region_id
+    case.case_director = case_director
+    case.save(update_fields=["region", "case_director"])
+    transfer.new_case_director = case_director
+    _close(actor, transfer, TransferStatus.ACCEPTED, reason)
+    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [transfer, case, subject, *signals, *weighings])
+    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, removed)
+    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, added)
+    return transfer
+
+
+def _close(actor, transfer, status, reason):
+    transfer.status = status
+    transfer.decided_by = actor
+    transfer.decided_at = timezone.now()
+    transfer.decision_reason = reason
+    transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "new_case_director"])
