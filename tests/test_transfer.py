@@ -219,3 +219,16 @@ def test_api_propose_accept_and_access(world):
     assert receiver.get(f"/api/v1/cases/{case.pk}").status_code == 200
     assert_problem(sender.get(f"/api/v1/cases/{case.pk}"), 404)
     assert_problem(_api(b.users["participant_reclassering"]).get(f"/api/v1/cases/{case.pk}"), 404)
+
+
+def test_case_page_links_to_transfer_for_managers_only(client, region_a, case_a):
+    from django.urls import reverse
+
+    from .helpers import login
+
+    url = reverse("web:case_transfer", args=[case_a.pk])
+    login(client, region_a.users["case_director"])
+    assert url in client.get(reverse("web:case_detail", args=[case_a.pk])).content.decode()
+    client.logout()
+    login(client, region_a.users["participant_reclassering"])
+    assert url not in client.get(reverse("web:case_detail", args=[case_a.pk])).content.decode()

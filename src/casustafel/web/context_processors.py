@@ -24,6 +24,10 @@ class _Menu:
         return policy.can(self._user, policy.Action.RETENTION_MANAGE)
 
     @property
+    def transfers(self) -> bool:
+        return policy.receives_transfers(self._user)
+
+    @property
     def restricted_documents(self) -> bool:
         """The mayor, and officials the mayor designated as reader of at least one ambtsbericht."""
         from casustafel.governance.models import RestrictedDocument
