@@ -81,14 +81,17 @@ def add_cases(region, orgs, users, start: int, stop: int) -> None:
     criteria = list(active_framework(region).criteria.all())
     data = ContributionData(holds_information=True, information="Bekend (fictief).", view=Outcome.INCLUDE,
                             view_rationale="Zorgen (fictief).",
-                            assessments={c.code: (Assessment.PRESENT, "Onderbouwing.") for c in criteria})
+                            assessments={c.code: (Assessment.PRESENT, "Onderbouwing.") for c in criteria},
+                            legal_basis="wet-pga", classification="ordinary", visibility="all_participants")
     for i in range(start, stop):
         subject = SubjectData(given_names=f"Persoon{i}", family_name="Bench-Fictief",
                               date_of_birth=date(1980, 1, 1) + timedelta(days=i), gender="man",
                               municipality="Bench")
         signal = register_signal(users["intake"], subject, {
             "source_type": SourceType.POLICE, "phenomenon": Phenomenon.RIGHT_WING,
-            "facts": "Deelt gewelddadige teksten (fictief)."}).signal
+            "facts": "Deelt gewelddadige teksten (fictief).",
+            # Provenance (governance): the intake officer works for a gemeente.
+            "legal_basis": "avg-6-1e", "classification": "ordinary", "visibility": "all_participants"}).signal
         signal = send_to_weighing(users["intake"], signal)
         for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
             submit_contribution(users[key], signal.weighing, data)
