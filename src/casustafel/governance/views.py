@@ -9,7 +9,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -26,7 +25,7 @@ from .forms import (
     AccessRequestForm, DesignationForm, ObjectionForm, ObjectionHandleForm, ReleaseSummaryForm,
     RestrictedDocumentForm, TransparencyForm,
 )
-from .models import Objection, RestrictedDocument
+from .models import Objection
 
 # ------------------------------------------------------------------ ambtsberichten
 
@@ -42,10 +41,9 @@ def restricted_list(request):
 
 
 def _find_subject(region, data):
-    with transaction.atomic():
-        return find_known_subject(region, SubjectData(
-            given_names=data["given_names"], family_name=data["family_name"], date_of_birth=data["date_of_birth"],
-            gender="", municipality="", bsn=data.get("bsn") or ""))
+    return find_known_subject(region, SubjectData(
+        given_names=data["given_names"], family_name=data["family_name"], date_of_birth=data["date_of_birth"],
+        gender="", municipality="", bsn=data.get("bsn") or ""))
 
 
 @require_http_methods(["GET", "POST"])

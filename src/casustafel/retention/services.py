@@ -28,7 +28,7 @@ from casustafel.processing_log.services import record
 from casustafel.subjects.models import Subject
 
 from . import selectors
-from .models import (DestructionItem, DestructionRun, DestructionStatistic, HoldReason, LegalHold, RecordKind)
+from .models import DestructionItem, DestructionRun, DestructionStatistic, HoldReason, LegalHold
 
 #: Models that are never destroyed even if they point at a person's records.
 KEPT_MODELS = frozenset({ProcessingLogEntry, DestructionItem})

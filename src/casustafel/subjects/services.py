@@ -21,17 +21,19 @@ class SubjectData:
     bsn: str = ""
 
 
-def find_known_subject(region, data: SubjectData) -> Subject | None:
+def find_known_subject(region, data: SubjectData, *, lock: bool = False) -> Subject | None:
     """The region's existing record of this person: same BSN, or same name + date of birth.
 
     A BSN match wins. A name + date-of-birth match with a *different* BSN is a different
-    person and does not match.
+    person and does not match. ``lock`` (inside the caller's transaction) locks the
+    candidates, for a caller about to register or update the person.
     """
     name_dob = identity.identity_index(data.given_names, data.family_name, data.date_of_birth)
     condition = Q(identity_index=name_dob)
     if data.bsn:
         condition |= Q(bsn_index=identity.bsn_index(data.bsn))
-    candidates = list(Subject.objects.select_for_update().filter(region=region).filter(condition))
+    subjects = Subject.objects.select_for_update() if lock else Subject.objects
+    candidates = list(subjects.filter(region=region).filter(condition))
     if data.bsn:
         by_bsn = [s for s in candidates if s.bsn_index == identity.bsn_index(data.bsn)]
         if by_bsn:
@@ -42,7 +44,7 @@ def find_known_subject(region, data: SubjectData) -> Subject | None:
 
 def get_or_register_subject(region, data: SubjectData) -> tuple[Subject, bool]:
     """Return ``(subject, known)``; must run inside the caller's transaction."""
-    subject = find_known_subject(region, data)
+    subject = find_known_subject(region, data, lock=True)
     if subject is not None:
         if data.bsn and not subject.bsn_index:
             subject.set_bsn(data.bsn)

@@ -4,7 +4,6 @@ log); every write through a service. Forbidden objects are "not found"."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -119,11 +118,9 @@ def known_person_check(request):
     if all(data.get(f) for f in ("given_names", "family_name", "date_of_birth")):
         from casustafel.subjects.services import find_known_subject
 
-        # find_known_subject locks candidate rows (select_for_update), which needs a transaction.
-        with transaction.atomic():
-            match = find_known_subject(request.user.organisation.region, SubjectData(
-                given_names=data["given_names"], family_name=data["family_name"],
-                date_of_birth=data["date_of_birth"], gender="", municipality="", bsn=data.get("bsn") or ""))
+        match = find_known_subject(request.user.organisation.region, SubjectData(
+            given_names=data["given_names"], family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"], gender="", municipality="", bsn=data.get("bsn") or ""))
     history = None
     if match is not None:
         record(request.user, Action.SEARCH, Purpose.KNOWN_PERSON_CHECK, [match])
