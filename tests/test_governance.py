@@ -229,7 +229,8 @@ def test_ambtsbericht_access_matrix(client, region_a, document, key, readable):
     response = client.get(reverse("governance:restricted_detail", args=[document.pk]))
     assert response.status_code == (200 if readable else 404)
     assert ("Vertrouwelijke inhoud" in response.content.decode()) is readable
-    reads = ProcessingLogEntry.objects.filter(user=user, action=Action.READ, object_type="restricteddocument")
+    reads = ProcessingLogEntry.objects.filter(audit_record__user=user, action=Action.READ,
+                                              object_type="restricteddocument")
     assert reads.exists() is readable
 
 
@@ -334,7 +335,7 @@ def test_access_request_export_with_withheld_items(client, region_a, case_a):
         "exempted_references": signal.reference, "exemption_ground": "Lopend opsporingsonderzoek (art. 41 AVG)"})
     assert response.status_code == 302
     request = selectors.visible_access_requests(officer).get()
-    before = ProcessingLogEntry.objects.filter(user=officer, action=Action.READ).count()
+    before = ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.READ).count()
     response = client.get(reverse("governance:access_request_export", args=[request.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
     export = json.loads(response.content)
@@ -346,7 +347,7 @@ def test_access_request_export_with_withheld_items(client, region_a, case_a):
     assert {e["action"] for e in export["processing_log"]} >= {"Vastleggen"}
     assert all(set(e) == {"timestamp", "organisation", "action", "activity", "object_type"}
                for e in export["processing_log"])
-    assert ProcessingLogEntry.objects.filter(user=officer, action=Action.READ).count() > before
+    assert ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.READ).count() > before
     csv_response = client.get(reverse("governance:access_request_export", args=[request.pk]) + "?formaat=csv")
     assert signal.reference in csv_response.content.decode() and ",ja," in csv_response.content.decode()
 

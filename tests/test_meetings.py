@@ -218,10 +218,10 @@ def test_reading_the_agenda_is_logged(client, region_a, case_a):
     user = region_a.users["participant_reclassering"]
     login(client, user)
     client.get(reverse("meetings:meeting_detail", args=[meeting.pk]))
-    logged = set(ProcessingLogEntry.objects.filter(user_id=user.pk, action="read")
+    logged = set(ProcessingLogEntry.objects.filter(audit_record__user_id=user.pk, action="read")
                  .values_list("object_type", "object_id"))
     assert {("agendaitem", item.pk), ("meetingaction", action.pk)} <= logged
-    assert ProcessingLogEntry.objects.filter(user_id=user.pk, object_id=item.pk,
+    assert ProcessingLogEntry.objects.filter(audit_record__user_id=user.pk, object_id=item.pk,
                                              data_subject_id=case_a.subject_id).exists()
 
 

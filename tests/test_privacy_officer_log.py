@@ -91,7 +91,7 @@ def test_bsn_search_by_post_shows_only_that_person_and_is_logged(client, officer
     assert person.reference in html and other.reference not in html
     _assert_no_content(html, bsn_posted=True)
     assert "no-store" in response["Cache-Control"]
-    search = ProcessingLogEntry.objects.filter(user=officer, action=Action.SEARCH)
+    search = ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.SEARCH)
     assert list(search.values_list("purpose", "object_type", "data_subject_id", "status")) == [
         (Purpose.PRIVACY_SUPERVISION, "subject", person.subject_id, Status.OK)]
     assert verify().intact
@@ -100,7 +100,7 @@ def test_bsn_search_by_post_shows_only_that_person_and_is_logged(client, officer
 def test_bsn_in_the_query_string_is_ignored(client, officer, person):
     response = client.get(URL, {"bsn": BSN})
     assert response.status_code == 200
-    assert not ProcessingLogEntry.objects.filter(user=officer, action=Action.SEARCH).exists()
+    assert not ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.SEARCH).exists()
     assert BSN not in response.content.decode()
 
 
@@ -108,7 +108,7 @@ def test_invalid_bsn_is_a_dutch_form_error(client, officer, person):
     response = client.post(URL, {"bsn": "123456789"})
     assert response.status_code == 400
     assert "Dit is geen geldig burgerservicenummer" in response.content.decode()
-    assert not ProcessingLogEntry.objects.filter(user=officer, action=Action.SEARCH).exists()
+    assert not ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.SEARCH).exists()
 
 
 def test_case_search_shows_case_rows_and_refused_attempts(client, world, officer, region_a):
@@ -122,7 +122,8 @@ def test_case_search_shows_case_rows_and_refused_attempts(client, world, officer
     assert response.status_code == 200 and case.reference in html
     assert "Geweigerd" in html  # the refused attempt on this case is in the results
     assert "Casuspersoon" not in html
-    assert ProcessingLogEntry.objects.filter(user=officer, action=Action.SEARCH, object_id=case.pk).count() == 1
+    assert ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.SEARCH,
+                                             object_id=case.pk).count() == 1
 
 
 def test_period_filter_by_get(client, officer, person):
@@ -166,3 +167,12 @@ def test_refused_rows_are_listed_for_the_region_of_the_actor(client, world, pers
     _assert_no_content(html)
     assert person.reference not in html  # the reference of another region's signal is not shown
     assert Signal.objects.filter(pk=person.pk).exists()
+
+
+def test_rows_show_user_role_and_organisation_from_the_audit_record(client, officer, region_a):
+    """Who acted comes through the linked audit record (ADR 0015), role as held when acting."""
+    intake = region_a.users["intake"]
+    register_signal(intake, subject_data(family_name="Verantwoording"), signal_fields())
+    page = client.get(URL).content.decode()
+    assert intake.display_name in page and str(intake.organisation) in page
+    assert str(intake.get_role_display()) in page

@@ -52,15 +52,18 @@ def last_id() -> int:
 
 
 def assert_rows(rows, actor, *, action, purpose, objects, subject_id, trace_id=TRACE):
-    """One row per object, each naming the actor, organisation, trace, purpose and pseudonym."""
+    """One row per object, each linked to an audit record naming the actor, organisation and
+    role; trace, purpose and pseudonym on the row."""
     assert sorted((r.object_type, str(r.object_id)) for r in rows) == sorted(
         (o._meta.model_name, str(o.pk)) for o in objects)
     for row in rows:
         assert row.action == action and row.purpose == purpose
-        assert row.user_id == actor.pk and row.organisation_id == actor.organisation_id
-        assert row.trace_id == trace_id
+        audit = row.audit_record
+        assert audit.user_id == actor.pk and audit.organisation_id == actor.organisation_id
+        assert audit.role == actor.role
+        assert row.trace_id == audit.trace_id == trace_id and row.span_id == audit.span_id
         assert row.data_subject_id == subject_id
-        assert not row.via_api
+        assert not audit.via_api
 
 
 # ------------------------------------------------------------------ writes
@@ -131,6 +134,8 @@ def test_log_never_holds_bsn_or_name(region_a):
     with connection.cursor() as cursor:
         cursor.execute("SELECT t::text FROM processing_log_processinglogentry t")
         rows = [r[0] for r in cursor.fetchall()]
+        cursor.execute("SELECT t::text FROM processing_log_auditrecord t")
+        rows += [r[0] for r in cursor.fetchall()]
     assert rows
     for row in rows:
         assert BSN not in row and "Zebedeus" not in row and "Kwakernaak" not in row
@@ -217,7 +222,7 @@ def test_refused_read_is_not_found_and_logged_as_refused(world, case_a, selector
     with pytest.raises(Http404):
         read(user, pk)
     (row,) = new_rows(before)  # one entry: type and id of what was asked for, no subject
-    assert (row.status, row.action, row.object_type, row.object_id, row.data_subject_id, row.user_id) == (
+    assert (row.status, row.action, row.object_type, row.object_id, row.data_subject_id, row.audit_record.user_id) == (
         "refused", Action.READ, selector, pk, None, user.pk)
 
 
@@ -245,7 +250,8 @@ def test_request_trace_id_is_logged_and_returned(client, region_a, signal_a):
     trace_id = TRACEPARENT.match(response["traceparent"]).group(1)
     rows = list(_read_rows(signal_a))
     assert len(rows) == 1 and rows[0].trace_id == trace_id
-    assert rows[0].user_id == region_a.users["intake"].pk
+    assert rows[0].audit_record.user_id == region_a.users["intake"].pk
+    assert rows[0].audit_record.trace_id == trace_id
 
     second = client.get(reverse("web:signal_detail", args=[signal_a.pk]))
     second_trace = TRACEPARENT.match(second["traceparent"]).group(1)
@@ -280,7 +286,7 @@ def test_refused_web_read_is_404_and_logged_as_refused(client, world, signal_a):
     assert response.status_code == 404
     trace_id = TRACEPARENT.match(response["traceparent"]).group(1)
     (row,) = new_rows(before)
-    assert (row.status, row.object_id, row.data_subject_id, row.trace_id, row.via_api) == (
+    assert (row.status, row.object_id, row.data_subject_id, row.trace_id, row.audit_record.via_api) == (
         "refused", signal_a.pk, None, trace_id, False)
 
 

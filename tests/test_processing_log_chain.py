@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from casustafel.cli import main
 from casustafel.processing_log import chain
-from casustafel.processing_log.models import Action, ProcessingActivity, ProcessingLogEntry, Purpose, Status
+from casustafel.processing_log.models import (
+    Action,
+    AuditRecord,
+    ProcessingActivity,
+    ProcessingLogEntry,
+    Purpose,
+    Status,
+)
 from casustafel.processing_log.services import CHAIN_LOCK, record
 from casustafel.processing_log.verify import head, verify
 from casustafel.signals.models import Signal
@@ -23,21 +30,22 @@ from .helpers import login
 pytestmark = pytest.mark.django_db
 
 TABLE = ProcessingLogEntry._meta.db_table
+AUDIT_TABLE = AuditRecord._meta.db_table
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
 
 
 @contextmanager
-def triggers_disabled():
+def triggers_disabled(table=TABLE):
     """Simulate an attacker with table rights: switch the append-only triggers off (superuser)."""
     with connection.cursor() as cursor:
         # ALTER TABLE needs the test transaction's deferred foreign-key checks done first.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
@@ -89,8 +97,9 @@ def test_rows_form_a_hash_chain_from_genesis(logged):
     for previous, row in zip(logged, logged[1:], strict=False):
         assert row.prev_hash == previous.row_hash
     for row in logged:
-        values = {name: getattr(row, name) for name in chain.FIELDS}
-        assert row.row_hash == chain.row_hash(row.prev_hash, values)
+        audit = row.audit_record
+        assert audit.record_hash == chain.hash_audit_record(audit)
+        assert row.row_hash == chain.hash_entry(row.prev_hash, row, audit.record_hash)
         assert re.fullmatch(r"[0-9a-f]{64}", row.row_hash)
     assert len({row.row_hash for row in logged}) == len(logged)
     report = verify()
@@ -101,11 +110,24 @@ def test_canonical_form_is_fixed():
     """Changing the serialisation would silently invalidate every stored hash."""
     from datetime import UTC, datetime
 
-    values = dict(timestamp=datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), trace_id="t" * 32, span_id="s" * 16,
-                  user_id=7, organisation_id=None, action="read", purpose="intake", activity_id=1, status="ok",
-                  object_type="signal", object_id="00000000-0000-0000-0000-000000000001", data_subject_id=None,
-                  via_api=False)
+    when = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+    audit = dict(timestamp=when, trace_id="t" * 32, span_id="s" * 16, user_id=7,
+                 organisation_id="00000000-0000-0000-0000-00000000000a", role="intake_officer", via_api=True)
+    assert chain.canonical_audit(audit) == (
+        '["2026-01-02T03:04:05.000006Z","' + "t" * 32 + '","' + "s" * 16 + '",7,'
+        '"00000000-0000-0000-0000-00000000000a","intake_officer",true]')
+    values = dict(timestamp=when, trace_id="t" * 32, span_id="s" * 16, audit_record_id=9, audit_hash="a" * 64,
+                  action="read", purpose="intake", activity_id=1, status="ok",
+                  object_type="signal", object_id="00000000-0000-0000-0000-000000000001", data_subject_id=None)
     assert chain.canonical(values) == (
+        '["2026-01-02T03:04:05.000006Z","' + "t" * 32 + '","' + "s" * 16 + '",9,"' + "a" * 64 + '","read",'
+        '"intake",1,"ok","signal","00000000-0000-0000-0000-000000000001",null]')
+    assert chain.VERSION == 2
+    # Version 1 (ADR 0008) stays as it was: migrations 0003 and 0006 verify and convert with it.
+    v1 = dict(timestamp=when, trace_id="t" * 32, span_id="s" * 16, user_id=7, organisation_id=None, action="read",
+              purpose="intake", activity_id=1, status="ok", object_type="signal",
+              object_id="00000000-0000-0000-0000-000000000001", data_subject_id=None, via_api=False)
+    assert chain.canonical_v1(v1) == (
         '["2026-01-02T03:04:05.000006Z","' + "t" * 32 + '","' + "s" * 16 + '",7,null,"read","intake",1,"ok",'
         '"signal","00000000-0000-0000-0000-000000000001",null,false]')
 
@@ -126,7 +148,7 @@ def test_record_serialises_appends_with_an_advisory_lock(region_a, signal_a):
     lambda row: ProcessingLogEntry.objects.filter(pk=row.pk).update(action="list"),
     lambda row: ProcessingLogEntry.objects.filter(pk=row.pk).delete(),
     lambda row: row.save(),
-    lambda row: sql(f"UPDATE {TABLE} SET via_api = true WHERE id = %s", [row.pk]),
+    lambda row: sql(f"UPDATE {TABLE} SET action = 'list' WHERE id = %s", [row.pk]),
     lambda row: sql(f"DELETE FROM {TABLE} WHERE id = %s", [row.pk]),
     lambda row: truncate(TABLE),
 ], ids=["orm-update", "orm-delete", "orm-save", "sql-update", "sql-delete", "sql-truncate"])
@@ -159,15 +181,16 @@ def test_modified_row_is_detected(logged, capsys):
     assert not report.intact and report.broken_id == target.pk
     assert main(["log", "verify"]) == 1
     err = capsys.readouterr().err
-    assert f"regel {target.pk} is gewijzigd" in err and "NIET intact" in err
+    assert f"regel {target.pk} of zijn verantwoordingsregel is gewijzigd" in err and "NIET intact" in err
 
 
 def test_modified_row_with_recomputed_hash_is_detected_at_the_next_row(logged):
     target, following = logged[4], logged[5]
     with triggers_disabled():
-        ProcessingLogEntry.objects.filter(pk=target.pk).update(via_api=True)
-        forged = ProcessingLogEntry.objects.get(pk=target.pk)
-        ProcessingLogEntry.objects.filter(pk=target.pk).update(row_hash=chain.hash_entry(forged.prev_hash, forged))
+        ProcessingLogEntry.objects.filter(pk=target.pk).update(action=Action.LIST)
+        forged = ProcessingLogEntry.objects.select_related("audit_record").get(pk=target.pk)
+        ProcessingLogEntry.objects.filter(pk=target.pk).update(
+            row_hash=chain.hash_entry(forged.prev_hash, forged, forged.audit_record.record_hash))
     report = verify()
     assert not report.intact and report.broken_id == following.pk
 
@@ -235,7 +258,7 @@ def test_refused_web_reads_of_weighing_and_case_are_logged(client, world, region
         before = head()[0]
         assert client.get(reverse(route, args=[pk])).status_code == 404
         (row,) = _after(before)
-        assert (row.status, row.object_type, row.object_id, row.data_subject_id, row.user_id) == (
+        assert (row.status, row.object_type, row.object_id, row.data_subject_id, row.audit_record.user_id) == (
             Status.REFUSED, object_type, pk, None, outsider.pk)
     assert verify().intact
 
@@ -249,7 +272,8 @@ def test_refused_api_read_of_a_case_is_logged(client, world, case_a):
     response = client.get(f"/api/v1/cases/{case_a.pk}", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 404
     (row,) = _after(before)
-    assert (row.status, row.object_type, row.object_id, row.via_api) == (Status.REFUSED, "case", case_a.pk, True)
+    assert (row.status, row.object_type, row.object_id, row.audit_record.via_api) == (
+        Status.REFUSED, "case", case_a.pk, True)
 
 
 def test_unknown_id_is_not_found_and_not_logged(client, region_a, signal_a):
@@ -259,3 +283,107 @@ def test_unknown_id_is_not_found_and_not_logged(client, region_a, signal_a):
     before = head()[0]
     assert client.get(reverse("web:signal_detail", args=[uuid.uuid4()])).status_code == 404
     assert _after(before) == []
+
+
+# ------------------------------------------------------------------ linked audit record (ADR 0015)
+
+def test_log_rows_hold_no_actor_columns_and_both_tables_are_append_only():
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, TABLE)}
+        audit_columns = {c.name for c in connection.introspection.get_table_description(cursor, AUDIT_TABLE)}
+    assert "audit_record_id" in columns and not columns & {"user_id", "organisation_id", "via_api", "role"}
+    assert {"user_id", "organisation_id", "role", "via_api", "trace_id", "span_id", "timestamp",
+            "record_hash"} <= audit_columns
+    assert ProcessingLogEntry.append_only is True and AuditRecord.append_only is True
+
+
+def test_one_audit_record_per_record_call_with_actor_organisation_and_role(region_a, signal_a):
+    intake, weigher = region_a.users["intake"], region_a.users["weigher_gemeente"]
+    before_row, before_audit = head()[0], AuditRecord.objects.order_by("-id").values_list("id", flat=True)[0]
+    record(intake, Action.READ, Purpose.INTAKE, [signal_a, signal_a.subject])
+    record(weigher, Action.READ, Purpose.WEIGHING, [signal_a], via_api=True)
+    record(intake, Action.READ, Purpose.INTAKE, [])  # nothing processed: no rows, no audit record
+    audits = list(AuditRecord.objects.filter(id__gt=before_audit).order_by("id"))
+    assert [(a.user_id, a.organisation_id, a.role, a.via_api) for a in audits] == [
+        (intake.pk, intake.organisation_id, intake.role, False),
+        (weigher.pk, weigher.organisation_id, weigher.role, True)]
+    rows = _after(before_row)
+    assert [r.audit_record_id for r in rows] == [audits[0].pk, audits[0].pk, audits[1].pk]
+    for row in rows:
+        audit = row.audit_record
+        assert (row.timestamp, row.trace_id, row.span_id) == (audit.timestamp, audit.trace_id, audit.span_id)
+        assert audit.record_hash == chain.hash_audit_record(audit)
+    assert audits[0].span_id != audits[1].span_id
+    assert verify().intact
+
+
+def test_role_is_the_one_held_when_acting(region_a, signal_a):
+    from casustafel.accounts.models import Role
+
+    intake = region_a.users["intake"]
+    before = head()[0]
+    record(intake, Action.READ, Purpose.INTAKE, [signal_a])
+    old_role = intake.role
+    intake.role = Role.ANALYST
+    intake.save(update_fields=["role"])
+    (row,) = _after(before)
+    assert row.audit_record.role == old_role != intake.role
+    assert verify().intact
+
+
+@pytest.mark.parametrize("attempt", [
+    lambda audit: AuditRecord.objects.filter(pk=audit.pk).update(via_api=True),
+    lambda audit: AuditRecord.objects.filter(pk=audit.pk).delete(),
+    lambda audit: audit.save(),
+    lambda audit: sql(f"UPDATE {AUDIT_TABLE} SET role = 'mayor' WHERE id = %s", [audit.pk]),
+    lambda audit: sql(f"DELETE FROM {AUDIT_TABLE} WHERE id = %s", [audit.pk]),
+    lambda audit: truncate(f"{AUDIT_TABLE} CASCADE"),
+], ids=["orm-update", "orm-delete", "orm-save", "sql-update", "sql-delete", "sql-truncate"])
+def test_the_database_refuses_changes_to_audit_records(logged, attempt):
+    """The triggers refuse; an ORM delete is stopped even earlier by the log rows' PROTECT link."""
+    from django.db.models import ProtectedError
+
+    audit = logged[3].audit_record
+    with pytest.raises((DatabaseError, ProtectedError), match="alleen aan te vullen|protected foreign keys"):
+        with transaction.atomic():
+            attempt(audit)
+    assert AuditRecord.objects.get(pk=audit.pk).record_hash == audit.record_hash
+    assert ProcessingLogEntry.objects.count() == len(logged)
+    assert verify().intact
+
+
+def _first_row_of(audit_id, logged):
+    return next(row for row in logged if row.audit_record_id == audit_id)
+
+
+def test_audit_record_with_a_changed_user_is_detected(world, logged, capsys):
+    target = logged[len(logged) // 2]
+    other = world["b"].users["intake"]
+    assert other.pk != target.audit_record.user_id
+    with triggers_disabled(AUDIT_TABLE):
+        sql(f"UPDATE {AUDIT_TABLE} SET user_id = %s WHERE id = %s", [other.pk, target.audit_record_id])
+    first = _first_row_of(target.audit_record_id, logged)
+    report = verify()
+    assert not report.intact and report.broken_id == first.pk
+    assert main(["log", "verify"]) == 1
+    err = capsys.readouterr().err
+    assert f"verantwoordingsregel {target.audit_record_id} bij regel {first.pk} is gewijzigd" in err
+
+
+def test_audit_record_changed_with_a_recomputed_hash_is_detected(logged):
+    target = logged[4]
+    with triggers_disabled(AUDIT_TABLE):
+        AuditRecord.objects.filter(pk=target.audit_record_id).update(organisation=None)
+        forged = AuditRecord.objects.get(pk=target.audit_record_id)
+        AuditRecord.objects.filter(pk=forged.pk).update(record_hash=chain.hash_audit_record(forged))
+    report = verify()
+    assert not report.intact and report.broken_id == _first_row_of(target.audit_record_id, logged).pk
+    assert "of zijn verantwoordingsregel is gewijzigd" in report.message
+
+
+def test_row_relinked_to_another_audit_record_is_detected(logged):
+    target = next(row for row in logged[1:] if row.audit_record_id != logged[0].audit_record_id)
+    with triggers_disabled():
+        ProcessingLogEntry.objects.filter(pk=target.pk).update(audit_record_id=logged[0].audit_record_id)
+    report = verify()
+    assert not report.intact and report.broken_id == target.pk

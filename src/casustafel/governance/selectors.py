@@ -144,7 +144,7 @@ def access_request_export(user, request: AccessRequest) -> dict:
         "participants__organisation", "objections").select_related("transparency").order_by("opened_at"))
     documents = list(RestrictedDocument.objects.filter(subject=subject, region_id=region_id))
     log = list(ProcessingLogEntry.objects.filter(data_subject_id=subject.pk)
-               .select_related("organisation").order_by("timestamp", "id"))
+               .select_related("audit_record__organisation").order_by("timestamp", "id"))
 
     def item(reference, data):
         return _withheld(reference, request) if str(reference) in exempt else {"reference": str(reference), **data}
@@ -185,7 +185,8 @@ def access_request_export(user, request: AccessRequest) -> dict:
              "ground": _("AIVD-ambtsbericht: inzage alleen via de AIVD (Wet op de inlichtingen- en "
                          "veiligheidsdiensten 2017)")} for d in documents],
         "processing_log": [
-            {"timestamp": e.timestamp.isoformat(), "organisation": e.organisation.name if e.organisation else None,
+            {"timestamp": e.timestamp.isoformat(),
+             "organisation": e.audit_record.organisation.name if e.audit_record.organisation else None,
              "action": e.get_action_display(), "activity": e.get_purpose_display(),
              "object_type": e.object_type} for e in log],
     }

@@ -1,10 +1,17 @@
 """The hash chain of the processing log: canonical serialisation and row hashes.
 
-``row_hash = sha256(prev_hash + canonical(row))``; the first row's ``prev_hash`` is 64
-zeros. The canonical form is a compact JSON array of the fields below in this fixed
-order, UUIDs as lowercase strings, the timestamp in ISO 8601 UTC with microseconds.
-The row id is not hashed: the chain itself fixes the order. Changing this module changes
-every hash — never do that without a new chain version (ADR 0008).
+Chain version 2 (ADR 0015). Who acted lives in a linked audit record (``AuditRecord``):
+
+* ``record_hash = sha256(canonical_audit(audit record))`` — AUDIT_FIELDS in a fixed order;
+* ``row_hash = sha256(prev_hash + canonical(row))`` — FIELDS in a fixed order, among them
+  the ``audit_record_id`` and the audit record's content hash (``audit_hash``), so a
+  changed actor, organisation, role or via-API flag changes the hash of every linked row.
+
+The first row's ``prev_hash`` is 64 zeros. Each canonical form is a compact JSON array,
+UUIDs as lowercase strings, timestamps in ISO 8601 UTC with microseconds. The row id is
+not hashed: the chain itself fixes the order. Changing this module changes every hash —
+never do that without a new chain version (ADR 0008, 0015). Version 1 (actor inline in
+the row, ADR 0008) is kept below for the migrations that convert it.
 """
 
 from __future__ import annotations
@@ -15,10 +22,14 @@ import uuid
 from datetime import UTC, datetime
 
 GENESIS = "0" * 64
+VERSION = 2
 
-#: Hashed fields, in hashing order.
-FIELDS = ("timestamp", "trace_id", "span_id", "user_id", "organisation_id", "action", "purpose", "activity_id",
-          "status", "object_type", "object_id", "data_subject_id", "via_api")
+#: Hashed fields of an audit record, in hashing order.
+AUDIT_FIELDS = ("timestamp", "trace_id", "span_id", "user_id", "organisation_id", "role", "via_api")
+
+#: Hashed fields of a log row, in hashing order (``audit_hash`` is the linked record's content hash).
+FIELDS = ("timestamp", "trace_id", "span_id", "audit_record_id", "audit_hash", "action", "purpose", "activity_id",
+          "status", "object_type", "object_id", "data_subject_id")
 
 
 def _uuid(value) -> str | None:
@@ -29,9 +40,73 @@ def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _dumps(row: list) -> str:
+    return json.dumps(row, separators=(",", ":"), ensure_ascii=True)
+
+
+def canonical_audit(values: dict) -> str:
+    """Canonical serialisation of one audit record (``values`` maps every name in AUDIT_FIELDS)."""
+    return _dumps([
+        _timestamp(values["timestamp"]),
+        str(values["trace_id"]),
+        str(values["span_id"]),
+        values["user_id"],
+        _uuid(values["organisation_id"]),
+        str(values["role"] or ""),
+        bool(values["via_api"]),
+    ])
+
+
+def audit_hash(values: dict) -> str:
+    return _sha256(canonical_audit(values))
+
+
+def hash_audit_record(record) -> str:
+    """Content hash of an ``AuditRecord`` (saved or not)."""
+    return audit_hash({name: getattr(record, name) for name in AUDIT_FIELDS})
+
+
 def canonical(values: dict) -> str:
     """Canonical serialisation of one row (``values`` maps every name in FIELDS)."""
-    row = [
+    return _dumps([
+        _timestamp(values["timestamp"]),
+        str(values["trace_id"]),
+        str(values["span_id"]),
+        values["audit_record_id"],
+        str(values["audit_hash"]),
+        str(values["action"]),
+        str(values["purpose"]),
+        values["activity_id"],
+        str(values["status"]),
+        str(values["object_type"]),
+        _uuid(values["object_id"]),
+        _uuid(values["data_subject_id"]),
+    ])
+
+
+def row_hash(prev_hash: str, values: dict) -> str:
+    return _sha256(prev_hash + canonical(values))
+
+
+def hash_entry(prev_hash: str, entry, audit_record_hash: str) -> str:
+    """Row hash of a ``ProcessingLogEntry`` linked to an audit record with content hash ``audit_record_hash``."""
+    values = {name: getattr(entry, name) for name in FIELDS if name != "audit_hash"}
+    return row_hash(prev_hash, {**values, "audit_hash": audit_record_hash})
+
+
+# ------------------------------------------------------------------ version 1 (ADR 0008)
+
+#: Version 1 hashed fields: the actor inline in the row.
+FIELDS_V1 = ("timestamp", "trace_id", "span_id", "user_id", "organisation_id", "action", "purpose", "activity_id",
+             "status", "object_type", "object_id", "data_subject_id", "via_api")
+
+
+def canonical_v1(values: dict) -> str:
+    return _dumps([
         _timestamp(values["timestamp"]),
         str(values["trace_id"]),
         str(values["span_id"]),
@@ -45,14 +120,13 @@ def canonical(values: dict) -> str:
         _uuid(values["object_id"]),
         _uuid(values["data_subject_id"]),
         bool(values["via_api"]),
-    ]
-    return json.dumps(row, separators=(",", ":"), ensure_ascii=True)
+    ])
 
 
-def row_hash(prev_hash: str, values: dict) -> str:
-    return hashlib.sha256((prev_hash + canonical(values)).encode("ascii")).hexdigest()
+def row_hash_v1(prev_hash: str, values: dict) -> str:
+    return _sha256(prev_hash + canonical_v1(values))
 
 
-def hash_entry(prev_hash: str, entry) -> str:
-    """Row hash of an unsaved ``ProcessingLogEntry``."""
-    return row_hash(prev_hash, {name: getattr(entry, name) for name in FIELDS})
+def hash_entry_v1(prev_hash: str, entry) -> str:
+    """Version 1 row hash of a (historical-model) log row that still carries the actor."""
+    return row_hash_v1(prev_hash, {name: getattr(entry, name) for name in FIELDS_V1})

@@ -6,6 +6,10 @@ the Logboek Dataverwerkingen standard (Logius): trace and span id, status, times
 processing activity from the register (``ProcessingActivity``). Rows are append-only
 (PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE) and hash-chained: ``row_hash``
 = sha256(``prev_hash`` + canonical serialisation of the row), see ``chain.py`` and ADR 0008.
+
+Who acted is not in the log row itself but in a linked audit record (``AuditRecord``,
+verantwoordingsregel): one per ``record()`` call (span), with the user, organisation and
+role at that moment. The row hash covers the audit record's content (ADR 0015).
 """
 
 from django.conf import settings
@@ -59,14 +63,57 @@ class ProcessingActivity(models.Model):
         return self.name
 
 
+class AuditRecord(models.Model):
+    """Who acted (verantwoordingsregel): one per ``record()`` / ``record_refused()`` call.
+
+    The log rows of that call (one per object) link to it. Append-only like the log;
+    ``record_hash`` = sha256 of its canonical content, and every linked row's hash covers
+    that content hash (``chain.py``), so a changed actor breaks the chain (ADR 0015).
+    """
+
+    #: The database role work grants the application role only SELECT/INSERT on such models.
+    append_only = True
+
+    timestamp = models.DateTimeField(_("tijdstip"))
+    trace_id = models.CharField(_("trace-id"), max_length=32)
+    span_id = models.CharField(_("span-id"), max_length=16, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("gebruiker"))
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True,
+                                     verbose_name=_("organisatie"))
+    #: The user's role when acting (roles change; the log keeps the one that applied).
+    role = models.CharField(_("rol"), max_length=30, blank=True)
+    via_api = models.BooleanField(_("via API"), default=False)
+    record_hash = models.CharField(_("hash"), max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("verantwoordingsregel")
+        verbose_name_plural = _("verantwoordingsregels")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.span_id}"
+
+    @property
+    def role_label(self) -> str:
+        """The role's Dutch label (the code if the role no longer exists)."""
+        from casustafel.accounts.models import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
+
 class ProcessingLogEntry(models.Model):
+    #: The database role work grants the application role only SELECT/INSERT on such models.
+    append_only = True
+
     #: Set in Python (not auto_now_add) so the row hash covers it.
     timestamp = models.DateTimeField(_("tijdstip"), db_index=True)
     trace_id = models.CharField(_("trace-id"), max_length=32, db_index=True)
     #: New per ``record()`` call: the operation within the trace.
     span_id = models.CharField(_("span-id"), max_length=16, default="")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True)
+    #: Who acted (user, organisation, role, via API): one audit record per span.
+    audit_record = models.ForeignKey(AuditRecord, on_delete=models.PROTECT, related_name="entries",
+                                     verbose_name=_("verantwoordingsregel"))
     action = models.CharField(_("handeling"), max_length=20, choices=Action.choices)
     #: The code of the processing activity (kept next to ``activity`` for compatibility).
     purpose = models.CharField(_("verwerkingsactiviteit"), max_length=40, choices=Purpose.choices)
@@ -77,7 +124,6 @@ class ProcessingLogEntry(models.Model):
     object_id = models.UUIDField(_("object"))
     #: Pseudonymous id of the data subject (the Subject's UUID), never a BSN or name.
     data_subject_id = models.UUIDField(_("betrokkene (pseudoniem)"), null=True, db_index=True)
-    via_api = models.BooleanField(_("via API"), default=False)
     prev_hash = models.CharField(_("vorige hash"), max_length=64, default="")
     row_hash = models.CharField(_("hash"), max_length=64, default="")
 
@@ -85,3 +131,16 @@ class ProcessingLogEntry(models.Model):
         verbose_name = _("logregel dataverwerking")
         ordering = ["id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    # Read-only conveniences through the link (select_related("audit_record__user", ...)).
+    @property
+    def user(self):
+        return self.audit_record.user
+
+    @property
+    def organisation(self):
+        return self.audit_record.organisation
+
+    @property
+    def via_api(self) -> bool:
+        return self.audit_record.via_api

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from casustafel.accounts.models import Region
 from casustafel.governance import policy
-from casustafel.processing_log.models import Action, ProcessingLogEntry, Purpose
+from casustafel.processing_log.models import Action, AuditRecord, ProcessingLogEntry, Purpose
 from casustafel.processing_log.services import record
 from casustafel.subjects.models import Subject
 
@@ -31,7 +31,7 @@ from . import selectors
 from .models import DestructionItem, DestructionRun, DestructionStatistic, HoldReason, LegalHold
 
 #: Models that are never destroyed even if they point at a person's records.
-KEPT_MODELS = frozenset({ProcessingLogEntry, DestructionItem})
+KEPT_MODELS = frozenset({ProcessingLogEntry, AuditRecord, DestructionItem})
 
 #: Processing-log purpose of each destroyed top-level object (no "retention" purpose yet: ADR 0009).
 LOG_PURPOSES = {"subjects.subject": Purpose.INTAKE, "signals.signal": Purpose.INTAKE,

@@ -30,7 +30,7 @@ def chain_existing_rows(apps, schema_editor):
         entry.span_id = entry.span_id or secrets.token_hex(8)
         entry.activity_id = activities.get(entry.purpose)
         entry.prev_hash = prev
-        entry.row_hash = chain.hash_entry(prev, entry)
+        entry.row_hash = chain.hash_entry_v1(prev, entry)
         prev = entry.row_hash
         entry.save(update_fields=["span_id", "activity", "prev_hash", "row_hash"])
 
