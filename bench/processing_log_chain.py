@@ -4,9 +4,10 @@ In a throw-away database it writes ``--records`` single-object log rows (a read 
 twice over, interleaved in ``--rounds`` blocks so background load hits both alike:
 
 * chained   — ``record()`` as shipped: its own transaction, ``pg_advisory_xact_lock``,
-  read of the last row's hash, sha256 in Python, ``bulk_create`` (4 statements);
-* unchained — the pre-chain write path: the same row built the same way, no lock, no
-  hash, one ``bulk_create`` in its own transaction (what ``record()`` did before ADR 0008).
+  read of the last row's hash, the audit record (ADR 0015) inserted, sha256 in Python,
+  ``bulk_create`` of the rows (5 statements);
+* unchained — the same audit record and rows built the same way, no lock, no hash, in
+  its own transaction (the write path without ADR 0008's chain).
 
 It reports records per second, the median latency per record and the ratio chained /
 unchained measured in the same run, plus ``log verify`` throughput over the chained rows.
@@ -45,6 +46,12 @@ def build():
     from casustafel.subjects.models import Subject
 
     region = Region.objects.create(code="bench", name="Regio bench (fictief)")
+    try:  # row-level security (ADR 0014), where present: work in the bench region's scope
+        from casustafel.governance import rls
+    except ImportError:
+        rls = None
+    if rls is not None:
+        rls.extend(region.pk)
     org = Organisation.objects.create(region=region, kind="gemeente", name="gemeente bench")
     user = User(username="intake.bench", organisation=org, role=Role.INTAKE_OFFICER)
     user.set_unusable_password()
@@ -57,18 +64,20 @@ def build():
 
 
 def unchained(actor, action, purpose, objects, *, via_api=False):
-    """The write path before the chain: one row per object, one INSERT, no lock or hash."""
+    """The write path without the chain: the same audit record and rows, one transaction, no lock or hash."""
     from casustafel.core.tracing import current_trace_id, new_span_id
-    from casustafel.processing_log.models import ProcessingLogEntry, Status
+    from casustafel.processing_log.models import AuditRecord, ProcessingLogEntry, Status
     from casustafel.processing_log.services import _subject_of, activity_id
 
     now, trace, span, activity = timezone.now(), current_trace_id(), new_span_id(), activity_id(str(purpose))
-    rows = [ProcessingLogEntry(timestamp=now, trace_id=trace, span_id=span, user_id=actor.pk,
-                               organisation_id=actor.organisation_id, action=action, purpose=purpose,
-                               activity_id=activity, status=Status.OK, object_type=obj._meta.model_name,
-                               object_id=obj.pk, data_subject_id=_subject_of(obj), via_api=via_api)
-            for obj in objects]
     with transaction.atomic():
+        audit = AuditRecord.objects.create(timestamp=now, trace_id=trace, span_id=span, user_id=actor.pk,
+                                           organisation_id=actor.organisation_id, role=actor.role, via_api=via_api)
+        rows = [ProcessingLogEntry(timestamp=now, trace_id=trace, span_id=span, audit_record=audit, action=action,
+                                   purpose=purpose, activity_id=activity, status=Status.OK,
+                                   object_type=obj._meta.model_name, object_id=obj.pk,
+                                   data_subject_id=_subject_of(obj))
+                for obj in objects]
         ProcessingLogEntry.objects.bulk_create(rows)
     return len(rows)
 
