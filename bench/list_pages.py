@@ -11,7 +11,10 @@ with the Django test client and a logged-in user of that region (second factor v
 
 and reports the number of SQL queries per request and the median wall time over
 ``--repeat`` requests (interleaved over sizes and pages), plus both as ratios to N=10
-measured in the same run.
+measured in the same run. Each round is measured twice: with row-level security as
+installed (ADR 0014) and with it switched off on every protected table, so the last
+column is the cost of the policies themselves (the two round trips that set and reset
+the scope are in the query counts of both variants).
 
     CASUSTAFEL_DATA_DIR=.state-bench .venv/bin/python bench/list_pages.py [--sizes 10 100 1000] [--repeat 20]
 
@@ -31,6 +34,7 @@ import warnings
 from datetime import date, timedelta
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casustafel.conf.settings")
+os.environ.setdefault("CASUSTAFEL_DB_ROLE", "owner")  # creates and drops its own database, as the tests do
 os.environ.setdefault("CASUSTAFEL_DATA_DIR", ".state-bench")
 warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
 
@@ -52,7 +56,10 @@ def build_world(code: str):
     from casustafel.accounts.models import Organisation, Region, Role, User
     from casustafel.accounts.services import ensure_totp_device
 
+    from casustafel.governance import rls
+
     region = Region.objects.create(code=code, name=f"Regio {code} (fictief)")
+    rls.extend(region.pk)  # the benchmark itself reads every region it builds
     orgs = {kind: Organisation.objects.create(region=region, kind=kind, name=f"{kind} {code}")
             for kind in ("gemeente", "politie", "om", "zvh", "reclassering")}
     specs = {"intake": ("gemeente", Role.INTAKE_OFFICER), "weigher_gemeente": ("gemeente", Role.WEIGHING_MEMBER),
@@ -149,12 +156,29 @@ def run(sizes: list[int], repeat: int) -> dict:
             "signal detail": (signal_client, reverse("web:signal_detail", args=[one.pk])),
         }
     queries = {n: {page: count_queries(*targets[n][page]) for page in PAGES} for n in sizes}
-    times = {n: {page: [] for page in PAGES} for n in sizes}
+    times = {variant: {n: {page: [] for page in PAGES} for n in sizes} for variant in ("rls", "off")}
     for _ in range(repeat):
-        for n in sizes:
-            for page in PAGES:
-                times[n][page].append(timed_get(*targets[n][page]))
-    return {n: {page: (queries[n][page], statistics.median(times[n][page])) for page in PAGES} for n in sizes}
+        for variant in ("rls", "off"):
+            switch_rls(variant == "rls")
+            for n in sizes:
+                for page in PAGES:
+                    times[variant][n][page].append(timed_get(*targets[n][page]))
+    switch_rls(True)
+    return {n: {page: (queries[n][page], statistics.median(times["rls"][n][page]),
+                       statistics.median(times["off"][n][page])) for page in PAGES} for n in sizes}
+
+
+def switch_rls(on: bool) -> None:
+    from casustafel.governance import rls
+
+    with connection.cursor() as cursor:
+        for table in rls.protected_tables():
+            if on:
+                cursor.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+                cursor.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+            else:
+                cursor.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+                cursor.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
 
 
 def report(results: dict, repeat: int) -> str:
@@ -162,15 +186,16 @@ def report(results: dict, repeat: int) -> str:
     base = sizes[0]
     lines = [f"Machine: {platform.platform()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
              f"PostgreSQL {connection.pg_version // 10000} (embedded); median of {repeat} requests", "",
-             "| page | N | queries | median ms | queries / N=%d | time / N=%d | time / previous N |" % (base, base),
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| page | N | queries | median ms | queries / N=%d | time / N=%d | time / previous N "
+             "| ms without RLS | RLS / without |" % (base, base),
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for page in PAGES:
-        q0, t0 = results[base][page]
+        q0, t0, _ = results[base][page]
         previous = t0
         for n in sizes:
-            q, t = results[n][page]
+            q, t, off = results[n][page]
             lines.append(f"| {page} | {n} | {q} | {t:.1f} | {q / q0:.2f} | {t / t0:.2f} | "
-                         f"{'–' if n == base else f'{t / previous:.2f}'} |")
+                         f"{'–' if n == base else f'{t / previous:.2f}'} | {off:.1f} | {t / off:.2f} |")
             previous = t
     return "\n".join(lines)
 

@@ -30,6 +30,7 @@ import time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casustafel.conf.settings")
 os.environ.setdefault("CASUSTAFEL_DATA_DIR", ".state-bench")
 os.environ.setdefault("CASUSTAFEL_TEST_DB_NAME", "bench_processing_log_chain")
+os.environ.setdefault("CASUSTAFEL_DB_ROLE", "owner")  # creates and drops its own database, as the tests do
 
 import django  # noqa: E402
 
@@ -45,13 +46,10 @@ def build():
     from casustafel.accounts.models import Organisation, Region, Role, User
     from casustafel.subjects.models import Subject
 
+    from casustafel.governance import rls
+
     region = Region.objects.create(code="bench", name="Regio bench (fictief)")
-    try:  # row-level security (ADR 0014), where present: work in the bench region's scope
-        from casustafel.governance import rls
-    except ImportError:
-        rls = None
-    if rls is not None:
-        rls.extend(region.pk)
+    rls.extend(region.pk)  # row-level security (ADR 0014): work in the bench region's scope
     org = Organisation.objects.create(region=region, kind="gemeente", name="gemeente bench")
     user = User(username="intake.bench", organisation=org, role=Role.INTAKE_OFFICER)
     user.set_unusable_password()

@@ -13,6 +13,31 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def database_scope_follows_test_regions(request):
+    """Row-level security (ADR 0014): test code may read every region the test builds.
+
+    Requests (middleware, API authentication) and region-bound jobs narrow the scope
+    themselves and restore this one afterwards, so they run under the same policies as in
+    production. Without this, test code would see no personal data at all (fail-closed).
+    """
+    from django.db.models.signals import post_save
+
+    from casustafel.accounts.models import Region
+    from casustafel.governance import rls
+
+    def widen(sender, instance, created, **kwargs):
+        if created:
+            rls.extend(instance.pk)
+
+    post_save.connect(widen, sender=Region, dispatch_uid="test-database-scope")
+    yield
+    post_save.disconnect(sender=Region, dispatch_uid="test-database-scope")
+    if {"db", "transactional_db", "live_server"} & set(request.fixturenames) or request.node.get_closest_marker(
+            "django_db"):
+        rls.reset()
+
+
 @pytest.fixture
 def world(db):
     """Two regions with the same organisations and one user per role."""

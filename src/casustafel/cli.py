@@ -21,9 +21,23 @@ _setup = setup_django  # name used by the subcommand modules of other apps
 
 
 def _migrate() -> None:
-    from django.core.management import call_command
+    """Apply migrations as the schema owner, in a process of its own (ADR 0014)."""
+    from django.conf import settings
 
-    call_command("migrate", interactive=False, verbosity=0)
+    if settings.DATABASE_ROLE == "owner":
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+        return
+    env = {**os.environ, "CASUSTAFEL_DB_ROLE": "owner"}  # DATABASE_*_URL were exported by settings
+    subprocess.run([sys.executable, "-m", "casustafel.cli", "migrate"], env=env, check=True)
+
+
+def cmd_migrate(args) -> int:
+    os.environ["CASUSTAFEL_DB_ROLE"] = "owner"
+    setup_django()
+    _migrate()
+    return 0
 
 
 def cmd_serve(args) -> int:
@@ -32,6 +46,7 @@ def cmd_serve(args) -> int:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("check", databases=["default"])  # warns (casustafel.W001) when the app role escapes RLS
     workers = args.workers or max(2, (os.cpu_count() or 1) * 2 + 1)
     command = [sys.executable, "-m", "gunicorn", "casustafel.wsgi:application",
                "--bind", f"{args.host}:{args.port}", "--workers", str(workers),
@@ -109,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=0)
     serve.set_defaults(func=cmd_serve)
+    migrate = sub.add_parser("migrate", help="migraties toepassen als schema-eigenaar (DATABASE_OWNER_URL)")
+    migrate.set_defaults(func=cmd_migrate)
     demo = sub.add_parser("demo", help="fictieve demoregio laden (idempotent) en gebruikers tonen")
     demo.add_argument("--json", action="store_true")
     demo.set_defaults(func=cmd_demo)

@@ -18,6 +18,7 @@ from casustafel.accounts.services import ensure_totp_device
 from casustafel.cases import states as case_states
 from casustafel.cases.models import ClosureReason
 from casustafel.cases.services import add_participant, transition_case
+from casustafel.governance import rls
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
 from casustafel.signals.services import register_signal, send_to_weighing, start_preparation
 from casustafel.subjects.services import SubjectData
@@ -204,8 +205,9 @@ def load_demo() -> list[dict]:
     """Create the demo regions that do not exist yet; return every demo user."""
     for code, spec in REGIONS.items():
         if not Region.objects.filter(code=code).exists():
-            _build_region(code, spec)
-            _populate(code, 36 if code == "lindeveld" else 10)
+            region = _build_region(code, spec)
+            with rls.regions(region.pk):  # the demo table's own rows only (row-level security)
+                _populate(code, 36 if code == "lindeveld" else 10)
     return [
         {"username": u.username, "name": u.display_name, "organisation": u.organisation.name,
          "region": u.organisation.region.name, "role": u.get_role_display(), "password": DEMO_PASSWORD}

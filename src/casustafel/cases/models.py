@@ -101,6 +101,11 @@ class CaseTransfer(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    #: Kept on the transfer itself: until it accepts, the receiving table cannot read the
+    #: sending table's case (row-level security), only what the proposal tells it.
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.CASCADE, related_name="+")
+    case_reference = models.CharField(_("kenmerk"), max_length=20)
+    municipality = models.CharField(_("woongemeente"), max_length=100, blank=True)
     from_region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
     to_region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("ontvangende casustafel"))
@@ -114,7 +119,6 @@ class CaseTransfer(models.Model):
     decision_reason = models.TextField(_("toelichting besluit"), max_length=2000, blank=True)
     new_case_director = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                           null=True, blank=True)
-    subject_id = property(lambda self: self.case.subject_id)
 
     class Meta:
         verbose_name = _("overdracht")

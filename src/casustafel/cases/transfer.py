@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.accounts.models import CORE_PARTY_KINDS, Organisation, Role
-from casustafel.governance import policy
+from casustafel.governance import policy, rls
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
@@ -44,15 +44,16 @@ def propose_transfer(actor, case: Case, to_region, reason: str) -> CaseTransfer:
         errors["case"] = _("Voor deze casus staat al een overdracht open.")
     if errors:
         raise ValidationError(errors)
-    transfer = CaseTransfer.objects.create(case=case, from_region_id=case.region_id, to_region=to_region,
-                                           reason=reason.strip(), proposed_by=actor)
+    transfer = CaseTransfer.objects.create(
+        case=case, subject_id=case.subject_id, case_reference=case.reference, municipality=case.subject.municipality,
+        from_region_id=case.region_id, to_region=to_region, reason=reason.strip(), proposed_by=actor)
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [transfer])
     return transfer
 
 
 def incoming_transfers(user):
     """Open proposals to the user's table (no case content: reference, municipality, reason)."""
-    qs = CaseTransfer.objects.select_related("case__subject", "from_region", "proposed_by")
+    qs = CaseTransfer.objects.select_related("from_region", "proposed_by")
     return policy.scope_incoming_transfers(user, qs).filter(status=TransferStatus.OPEN)
 
 
@@ -70,9 +71,18 @@ def receiving_case_directors(region_id):
                                            organisation__region_id=region_id).select_related("organisation")
 
 
-@transaction.atomic
 def decide_transfer(actor, transfer: CaseTransfer, accept: bool, reason: str = "",
                     case_director=None) -> CaseTransfer:
+    """The receiving table decides. Acceptance moves rows from one region to the other, so
+    this is one of the two services that widen the database scope: to exactly the two
+    tables of this transfer, after the policy has established that the actor receives it."""
+    if not policy.receives_transfers(actor, transfer.to_region_id):
+        raise Http404
+    with rls.regions(transfer.from_region_id, transfer.to_region_id), transaction.atomic():
+        return _decide(actor, transfer, accept, reason, case_director)
+
+
+def _decide(actor, transfer, accept, reason, case_director) -> CaseTransfer:
     transfer = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
     if not policy.receives_transfers(actor, transfer.to_region_id):
         raise Http404

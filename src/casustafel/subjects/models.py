@@ -79,6 +79,9 @@ class CrossRegionRequest(models.Model):
                                 verbose_name=_("betrokkene (verzoekende regio)"))
     to_subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="incoming_requests",
                                    verbose_name=_("betrokkene (ontvangende regio)"))
+    #: Both tables on the request itself: each reads it without the other's person (RLS).
+    from_region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    to_region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(_("reden van het verzoek"), max_length=2000)

@@ -89,9 +89,8 @@ class RegionSerializer(serializers.Serializer):
 class CaseTransferSerializer(serializers.ModelSerializer):
     """A transfer as the parties see it: no case content beyond the reference and municipality."""
 
-    case_reference = serializers.CharField(source="case.reference", read_only=True)
-    municipality = serializers.CharField(source="case.subject.municipality", read_only=True,
-                                         help_text="Woongemeente van de betrokkene")
+    case_reference = serializers.CharField(read_only=True)
+    municipality = serializers.CharField(read_only=True, help_text="Woongemeente van de betrokkene")
     from_region = RegionSerializer(read_only=True)
     to_region = RegionSerializer(read_only=True)
     proposed_by = serializers.CharField(source="proposed_by.display_name", read_only=True)
