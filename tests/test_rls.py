@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 
 import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from casustafel.accounts.models import User
 from casustafel.cases.models import Case
@@ -231,3 +232,53 @@ def test_system_check_warns_when_the_application_role_bypasses_row_level_securit
     assert [w.id for w in checks.application_role_is_confined(databases=["default"])] == ["casustafel.W001"]
     monkeypatch.setattr(checks, "_role_attributes", lambda: (False, False))
     assert checks.application_role_is_confined(databases=["default"]) == []
+
+
+@contextmanager
+def _connected_as_application_role():
+    """The default connection, reconnected as the application role for the block."""
+    conn = connection
+    app = parse_database_url(settings.CASUSTAFEL_APP_DATABASE_URL)
+    original = {key: conn.settings_dict[key] for key in ("USER", "PASSWORD")}
+    conn.close()
+    conn.settings_dict.update(USER=app["USER"], PASSWORD=app["PASSWORD"])
+    try:
+        yield
+    finally:
+        conn.close()
+        conn.settings_dict.update(original)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_application_role_serves_web_and_api_reads_writes_and_the_log(world):
+    """End to end as production runs: API write, API and web reads, processing log, other region hidden."""
+    from rest_framework.test import APIClient
+
+    from casustafel.accounts.services import create_api_token
+    from casustafel.processing_log.verify import verify
+
+    from .api.conftest import signal_body
+    from .helpers import login
+
+    a, b = world["a"], world["b"]
+    other_signal = Signal.objects.get(subject_id=make_case(b).subject_id)
+    token = create_api_token(a.users["intake"])
+    with _connected_as_application_role():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone()[0] == rls.app_role()
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        created = api.post("/api/v1/signals", signal_body(), format="json")
+        assert created.status_code == 201, created.content
+        listed = api.get("/api/v1/signals").json()["results"]
+        assert [s["id"] for s in listed] == [created.json()["id"]]
+        assert api.get(f"/api/v1/signals/{other_signal.pk}").status_code == 404
+        web = Client()
+        login(web, a.users["intake"])
+        page = web.get("/signalen/")
+        assert page.status_code == 200 and created.json()["reference"] in page.content.decode()
+        assert rls.current() == []  # reset after each request: the connection holds no scope
+    rls.extend(a.region.pk, b.region.pk)
+    assert Signal.objects.filter(region=a.region).count() == 1
+    assert verify().intact
