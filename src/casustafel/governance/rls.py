@@ -249,7 +249,9 @@ def policy_expression(label: str) -> str:
     """The USING / WITH CHECK expression of ``label``'s policy."""
     table, model = _table(label)
     if label in REGION_TABLES:
-        return " OR ".join(f"{_column(model, f)} = ANY (casustafel_scope())" for f in REGION_TABLES[label])
+        # A scalar subquery (an InitPlan): the scope is computed once per statement, not per row.
+        scope = "(SELECT casustafel_scope())::uuid[]"
+        return " OR ".join(f"{_column(model, f)} = ANY ({scope})" for f in REGION_TABLES[label])
     field = model._meta.get_field(CHILD_TABLES[label])
     parent = field.related_model._meta.db_table
     return f"EXISTS (SELECT 1 FROM {parent} p WHERE p.id = {table}.{field.column})"
