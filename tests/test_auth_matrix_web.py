@@ -20,6 +20,7 @@ from casustafel.subjects.models import CrossRegionRequest
 from .factories import USER_SPECS, governance_objects, signal_fields, subject_data
 from .helpers import login
 from .meetings_helpers import meeting_objects
+from .test_retention_report import retention_objects
 from .test_transfer import incoming_transfer_to
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
                                                   "post": {"process_director"} | WEIGHERS}),
     "processing_log:logbook": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "retention:overview": (None, {"get": {"privacy_officer", "functional_admin"}}),
+    "retention:report_pdf": ("destruction_run", {"get": {"privacy_officer", "functional_admin"}}),
+    "retention:report_csv": ("destruction_run", {"get": {"privacy_officer", "functional_admin"}}),
     # Ambtsberichten: the mayor, and the official the mayor designated (governance_objects).
     "governance:restricted_list": (None, {"get": {"mayor", "weigher_gemeente"}}),
     "governance:restricted_create": (None, {"get": {"mayor"}, "post": {"mayor"}}),
@@ -134,6 +137,7 @@ def objects(world, case_a, signal_a):
         "incoming_transfer": {"pk": incoming_transfer_to(world).pk},
         **governance_objects(a, case=case_a),
         **meeting_objects(a, case_a),
+        **retention_objects(a),
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},
         "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }

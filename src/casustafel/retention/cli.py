@@ -1,4 +1,4 @@
-"""``casustafel retention``: schedules, run (propose), approve, execute, report, hold, lift.
+"""``casustafel retention``: schedules, run (propose), approve, execute, report (CSV/PDF), hold, lift.
 
 Output never contains names: records are shown by kind, reference and dates.
 """
@@ -126,7 +126,7 @@ def cmd_execute(args) -> int:
           f"{report['persons_skipped']} overgeslagen.")
     for reference in report["held"]:
         print(f"  juridische blokkade: {reference}")
-    print(f"Verslag: casustafel retention report {run.reference} --csv PAD")
+    print(f"Verslag: casustafel retention report {run.reference} --csv PAD of --pdf PAD")
     return 0
 
 
@@ -137,12 +137,16 @@ def cmd_report(args) -> int:
     run = _run(args.run)
     if run is None:
         return _fail("Onbekende vernietigingsronde.")
-    text = report_csv(run)
+    if args.pdf:
+        from .report_pdf import render_report_pdf
+
+        Path(args.pdf).write_bytes(render_report_pdf(run))
+        print(f"Verslag (PDF) geschreven naar {args.pdf}")
     if args.csv:
-        Path(args.csv).write_text(text, encoding="utf-8")
+        Path(args.csv).write_text(report_csv(run), encoding="utf-8")
         print(f"Verslag geschreven naar {args.csv}")
-    else:
-        sys.stdout.write(text)
+    elif not args.pdf:
+        sys.stdout.write(report_csv(run))
     return 0
 
 
@@ -211,9 +215,10 @@ def register(sub) -> None:
     execute = rsub.add_parser("execute", help="goedgekeurde vernietigingsronde uitvoeren (onomkeerbaar)")
     execute.add_argument("run")
     execute.set_defaults(func=cmd_execute)
-    report = rsub.add_parser("report", help="vernietigingsverslag (CSV)")
+    report = rsub.add_parser("report", help="vernietigingsverslag (CSV naar stdout, of --csv/--pdf naar een bestand)")
     report.add_argument("run")
     report.add_argument("--csv", metavar="PAD")
+    report.add_argument("--pdf", metavar="PAD")
     report.set_defaults(func=cmd_report)
     hold = rsub.add_parser("hold", help="juridische blokkade vastleggen (persoon-id of kenmerk signaal/casus)")
     hold.add_argument("target")

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
 
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case
+from casustafel.governance import policy
 from casustafel.signals import states as signal_states
 from casustafel.signals.models import Signal
 from casustafel.subjects.models import Subject
@@ -144,6 +146,14 @@ def due_assessments(region, on: date) -> list[Assessment]:
         if assessment.fully_due(on):
             found.append(assessment)
     return found
+
+
+def get_run(user, pk) -> DestructionRun:
+    """A destruction run the user may manage (privacy officer / functional admin of its region), else 404."""
+    run = DestructionRun.objects.select_related("region", "approved_by").filter(pk=pk).first()
+    if run is None or not policy.can(user, policy.Action.RETENTION_MANAGE, run):
+        raise Http404
+    return run
 
 
 def active_hold(subject_id) -> LegalHold | None:

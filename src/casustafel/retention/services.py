@@ -28,7 +28,7 @@ from casustafel.processing_log.services import record
 from casustafel.subjects.models import Subject
 
 from . import selectors
-from .models import DestructionItem, DestructionRun, DestructionStatistic, HoldReason, LegalHold
+from .models import DestructionItem, DestructionRun, DestructionStatistic, HoldReason, LegalHold, RecordKind
 
 #: Models that are never destroyed even if they point at a person's records.
 KEPT_MODELS = frozenset({ProcessingLogEntry, AuditRecord, DestructionItem})
@@ -267,6 +267,49 @@ def report_csv(run: DestructionRun) -> str:
                          item.trigger, item.trigger_date.isoformat(), item.destruction_date.isoformat(),
                          item.schedule_version, "ja" if item.minor else "nee"])
     return out.getvalue()
+
+
+#: Export formats of the destruction report → (content type, file extension).
+REPORT_FORMATS = {"pdf": ("application/pdf", "pdf"), "csv": ("text/csv; charset=utf-8", "csv")}
+
+
+def _exported_records(run: DestructionRun) -> dict:
+    """The run's records as (unsaved) signal/case instances per log purpose, for the processing log.
+
+    The records may be destroyed already; the log only needs their type, id and the
+    person's pseudonymous id, which the run's items keep.
+    """
+    from casustafel.cases.models import Case
+    from casustafel.signals.models import Signal
+
+    models = {RecordKind.SIGNAL: Signal, RecordKind.CASE: Case}
+    per_purpose = defaultdict(list)
+    for item in run.items.order_by("kind", "reference"):
+        model = models[item.kind]
+        per_purpose[LOG_PURPOSES[model._meta.label_lower]].append(model(pk=item.object_id, subject_id=item.subject_id))
+    return per_purpose
+
+
+@transaction.atomic
+def export_report(actor, run: DestructionRun, fmt: str) -> bytes:
+    """The destruction report of ``run`` as PDF or CSV, logged as a read of every record in it.
+
+    The processing log has no export action or retention activity yet (ADR 0009, ADR 0016):
+    the export is a ``read`` of each listed record under the purpose destruction itself
+    logs it with (signal: intake, case: case management).
+    """
+    from .report_pdf import render_report_pdf
+
+    run = DestructionRun.objects.select_related("region", "approved_by").get(pk=run.pk)
+    if not policy.can(actor, policy.Action.RETENTION_MANAGE, run):
+        raise _forbidden(_("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio "
+                           "kan het vernietigingsverslag inzien."))
+    if fmt not in REPORT_FORMATS:
+        raise ValidationError(_("Kies PDF of CSV als formaat van het verslag."), code="invalid")
+    content = render_report_pdf(run) if fmt == "pdf" else report_csv(run).encode("utf-8")
+    for purpose, records in _exported_records(run).items():
+        record(actor, Action.READ, purpose, records)
+    return content
 
 
 # ---------------------------------------------------------------- legal holds

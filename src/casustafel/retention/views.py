@@ -1,12 +1,13 @@
 """The privacy officer's retention page (/bewaartermijnen/): schedules, runs and holds, no names."""
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from casustafel.governance import policy
 
+from . import selectors, services
 from .models import DestructionRun, LegalHold, RetentionSchedule
 
 
@@ -22,3 +23,24 @@ def overview(request):
         "holds": LegalHold.objects.filter(region_id=region_id, lifted_at__isnull=True),
     }
     return render(request, "retention/overview.html", context)
+
+
+def _report(request, pk, fmt):
+    run = selectors.get_run(request.user, pk)
+    content = services.export_report(request.user, run, fmt)
+    content_type, extension = services.REPORT_FORMATS[fmt]
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{run.reference}.{extension}"'
+    return response
+
+
+@require_GET
+def report_pdf(request, pk):
+    """The destruction report of one run as PDF (an export: logged)."""
+    return _report(request, pk, "pdf")
+
+
+@require_GET
+def report_csv(request, pk):
+    """The destruction report of one run as CSV (an export: logged)."""
+    return _report(request, pk, "csv")
