@@ -96,6 +96,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "plans:contact_add": ("case", {"post": CASE_MANAGERS}),
     "plans:acknowledge": ("case", {"post": CASE_MANAGERS}),
     "plans:review_add": ("case", {"post": CASE_MANAGERS}),
+    "plans:task_done": ("case", {"post": CASE_READERS}),  # the service refuses non-owners of the task
+    "plans:checkin_record": ("case", {"post": CASE_MANAGERS}),
     "plans:catalogue": (None, {"get": CASE_ROLES | {"functional_admin"}, "post": {"functional_admin"}}),
 }
 #: Public or session routes, tested in test_login.py.

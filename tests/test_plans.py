@@ -285,3 +285,220 @@ def test_catalogue_page_for_functional_admin(client, region_a):
     assert r.status_code == 302
     assert CatalogueEntry.objects.filter(code="sport", is_active=True).exists()
     assert client.post(url, {"code": "sport"}).status_code == 400
+
+
+# ------------------------------------------------------------------ coordination tasks, check-ins, dashboard
+
+def _task(region_a, case_a, orgs, owner="reclassering"):
+    """Two conflicting measures, acknowledged with a coordination task owned by ``owner``."""
+    director = region_a.users["case_director"]
+    add(case_a, director, "exit_faciliteit", orgs)
+    add(case_a, director, "reclasseringstoezicht", orgs)
+    services.acknowledge(director, case_a, "exit_reclasseringstoezicht", "Afgewogen", "Afstemmen Exit en toezicht",
+                         region_a.orgs[owner], TODAY + timedelta(days=14))
+    return CoordinationTask.objects.get(plan__case=case_a)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_owner_organisation_completes_a_coordination_task_once(world, region_a, case_a, orgs):
+    from django.http import Http404
+
+    task = _task(region_a, case_a, orgs)
+    with pytest.raises(ValidationError) as error:  # politie participates but does not own the task
+        services.complete_task(region_a.users["weigher_politie"], case_a, task.pk, "Afgesproken")
+    assert "eigenaar" in error.value.messages[0]
+    for outsider in (region_a.users["participant_ggz"], world["b"].users["case_director"]):
+        with pytest.raises(Http404):
+            services.complete_task(outsider, case_a, task.pk, "Afgesproken")
+    with pytest.raises(ValidationError) as error:
+        services.complete_task(region_a.users["participant_reclassering"], case_a, task.pk, "   ")
+    assert "outcome" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.complete_task(region_a.users["participant_reclassering"], case_a, "geen-uuid", "Afgesproken")
+    assert "task" in error.value.message_dict
+    task.refresh_from_db()
+    assert not task.done and task.done_by is None
+    reclassering = region_a.users["participant_reclassering"]
+    done = services.complete_task(reclassering, case_a, task.pk, "Exit-gesprekken vallen buiten de meldplicht")
+    task.refresh_from_db()
+    assert task.done and task.done_by == reclassering and task.done_at is not None
+    assert task.outcome == "Exit-gesprekken vallen buiten de meldplicht" == done.outcome
+    entry = ProcessingLogEntry.objects.get(object_type="coordinationtask", object_id=task.pk, action="update")
+    assert entry.data_subject_id == case_a.subject_id and entry.user == reclassering
+    with pytest.raises(ValidationError) as error:
+        services.complete_task(region_a.users["case_director"], case_a, task.pk, "Nogmaals")
+    assert "al afgerond" in error.value.message_dict["task"][0]
+    assert ProcessingLogEntry.objects.filter(object_type="coordinationtask", object_id=task.pk,
+                                             action="update").count() == 1
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_case_director_completes_a_task_but_not_after_closure(region_a, case_a, orgs):
+    task = _task(region_a, case_a, orgs, owner="om")
+    director = region_a.users["case_director"]
+    transition_case(director, case_a, states.CLOSED, "Klaar", "doelen_bereikt", override_open_work="Loopt buiten PGA")
+    with pytest.raises(ValidationError) as error:
+        services.complete_task(director, case_a, task.pk, "Afgesproken")
+    assert "afgesloten" in error.value.message_dict["status"][0]
+    task.refresh_from_db()
+    assert not task.done
+
+
+def _closed(region_a, case_a):
+    with time_machine.travel(TODAY, tick=False):
+        transition_case(region_a.users["case_director"], case_a, states.CLOSED, "Doelen bereikt", "doelen_bereikt")
+    return CheckIn.objects.get(case=case_a, months=6)  # due 2026-09-02, opens 2026-08-03
+
+
+def test_checkin_is_recorded_once_within_its_window(world, region_a, case_a, settings):
+    from django.http import Http404
+
+    settings.PLANS_CHECKIN_WINDOW_DAYS = 30
+    checkin = _closed(region_a, case_a)
+    director, ggz = region_a.users["case_director"], region_a.orgs["ggz"]
+    with time_machine.travel(date(2026, 8, 2), tick=False):
+        with pytest.raises(ValidationError) as error:
+            services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 2), ggz, False, "Rustig")
+        assert "pas vanaf 03-08-2026" in error.value.message_dict["checkin"][0]
+    with time_machine.travel(date(2026, 8, 10), tick=False):
+        with pytest.raises(ValidationError) as error:
+            services.record_checkin(region_a.users["participant_reclassering"], case_a, checkin.pk,
+                                    date(2026, 8, 10), ggz, False, "Rustig")
+        assert "casusregisseur" in error.value.messages[0]
+        with pytest.raises(Http404):
+            services.record_checkin(world["b"].users["case_director"], case_a, checkin.pk, date(2026, 8, 10), ggz,
+                                    False, "Rustig")
+        with pytest.raises(ValidationError) as error:
+            services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 11), world["b"].orgs["ggz"], None,
+                                    " ")
+        assert set(error.value.message_dict) == {"held_on", "organisation", "new_concerns", "note"}
+        with pytest.raises(ValidationError) as error:
+            services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 1), ggz, False, "Rustig")
+        assert "held_on" in error.value.message_dict
+        assert not ProcessingLogEntry.objects.filter(object_type="checkin").exists()
+        recorded = services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 10), ggz, True,
+                                           "Nieuwe contacten met oud netwerk")
+        assert "nieuw signaal" in services.checkin_follow_up(recorded)
+        checkin.refresh_from_db()
+        assert (checkin.done_on, checkin.organisation, checkin.new_concerns, checkin.recorded_by) == (
+            date(2026, 8, 10), ggz, True, director)
+        assert ProcessingLogEntry.objects.filter(object_type="checkin", object_id=checkin.pk, action="update",
+                                                 data_subject_id=case_a.subject_id).count() == 1
+        with pytest.raises(ValidationError) as error:
+            services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 10), ggz, False, "Nogmaals")
+        assert "al vastgelegd" in error.value.message_dict["checkin"][0]
+    assert services.checkin_follow_up(CheckIn.objects.get(case=case_a, months=12)) == ""
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_checkin_of_a_case_that_is_not_closed_is_refused(region_a, case_a):
+    checkin = CheckIn.objects.create(case=case_a, due_on=TODAY, months=6)
+    with pytest.raises(ValidationError) as error:
+        services.record_checkin(region_a.users["case_director"], case_a, checkin.pk, TODAY, region_a.orgs["ggz"],
+                                False, "Rustig")
+    assert "afgesloten casus" in error.value.message_dict["status"][0]
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_web_task_completion(client, region_a, case_a, orgs):
+    task = _task(region_a, case_a, orgs)
+    url = reverse("plans:task_done", kwargs={"pk": case_a.pk})
+    plan_url = reverse("plans:plan", kwargs={"pk": case_a.pk})
+    login(client, region_a.users["weigher_politie"])
+    assert "Afstemmingsactie afronden" not in client.get(plan_url).content.decode()
+    r = client.post(url, {"task": task.pk, "outcome": "Afgesproken"})
+    assert r.status_code == 400 and "eigenaar" in r.content.decode()
+    login(client, region_a.users["participant_reclassering"])
+    assert "Afstemmingsactie afronden" in client.get(plan_url).content.decode()
+    assert client.post(url, {"task": task.pk, "outcome": ""}).status_code == 400
+    assert client.post(url, {"task": task.pk, "outcome": "Gesprekken afgestemd"}).status_code == 302
+    page = client.get(plan_url).content.decode()
+    assert "Gesprekken afgestemd" in page and "Afgerond" in page
+    r = client.post(url, {"task": task.pk, "outcome": "Nogmaals"})
+    assert r.status_code == 400 and "al afgerond" in r.content.decode()
+
+
+def test_web_checkin_and_dashboard_follow_up(client, region_a, case_a):
+    checkin = _closed(region_a, case_a)
+    director = region_a.users["case_director"]
+    url = reverse("plans:checkin_record", kwargs={"pk": case_a.pk})
+    with time_machine.travel(date(2026, 7, 1), tick=False):
+        login(client, director)
+        assert "Opvolging na afsluiting" in client.get(reverse("web:dashboard")).content.decode()
+        assert case_a.reference not in client.get(reverse("web:dashboard")).content.decode()
+        r = client.post(url, {"checkin": checkin.pk, "held_on": "2026-07-01", "organisation": region_a.orgs["ggz"].pk,
+                              "new_concerns": "nee", "note": "Rustig"})
+        assert r.status_code == 400 and "pas vanaf" in r.content.decode()
+    with time_machine.travel(date(2026, 8, 20), tick=False):
+        login(client, director)
+        dashboard = client.get(reverse("web:dashboard")).content.decode()
+        assert case_a.reference in dashboard and reverse("plans:plan", kwargs={"pk": case_a.pk}) in dashboard
+        assert "Opvolgmoment vastleggen" in client.get(reverse("plans:plan", kwargs={"pk": case_a.pk})).content.decode()
+        r = client.post(url, {"checkin": checkin.pk, "held_on": "2026-08-20", "organisation": region_a.orgs["ggz"].pk,
+                              "new_concerns": "ja", "note": "Zorgen over nieuw netwerk"}, follow=True)
+        body = r.content.decode()
+        assert r.status_code == 200 and "nieuw signaal" in body and "Zorgen over nieuw netwerk" in body
+        assert case_a.reference not in client.get(reverse("web:dashboard")).content.decode()
+        r = client.post(url, {"checkin": checkin.pk, "held_on": "2026-08-20", "organisation": region_a.orgs["ggz"].pk,
+                              "new_concerns": "nee", "note": "Nogmaals"})
+        assert r.status_code == 400 and "al vastgelegd" in r.content.decode()
+
+
+def _drifting_case(region_a, orgs, name):
+    from .conftest import make_case
+
+    case = make_case(region_a, family_name=name)
+    with time_machine.travel(TODAY, tick=False):
+        add(case, region_a.users["case_director"], "zorg_ggz", orgs)
+    return case
+
+
+def _drift_section(client):
+    body = client.get(reverse("web:dashboard")).content.decode()
+    return body.split('id="drift-title"')[1].split('id="followup-title"')[0]
+
+
+def test_dashboard_shows_drift_for_own_cases_and_process_director_sees_the_region(client, region_a, orgs):
+    from .factories import UserFactory
+
+    own = _drifting_case(region_a, orgs, "Eigen")
+    other = _drifting_case(region_a, orgs, "Ander")
+    colleague = UserFactory(username="regisseur-2", organisation=region_a.orgs["zvh"],
+                            role=region_a.users["case_director"].role)
+    type(other).objects.filter(pk=other.pk).update(case_director=colleague)
+    with time_machine.travel(TODAY + timedelta(days=40), tick=False):
+        login(client, region_a.users["case_director"])
+        body = _drift_section(client)
+        assert "Geen activiteit sinds 02-03-2026" in body
+        assert own.reference in body and other.reference not in body
+        assert reverse("plans:plan", kwargs={"pk": own.pk}) in body
+        assert ProcessingLogEntry.objects.filter(object_type="case", object_id=own.pk, action="list").exists()
+        login(client, region_a.users["process_director"])
+        body = _drift_section(client)
+        assert own.reference in body and other.reference in body
+        login(client, region_a.users["participant_reclassering"])
+        assert "Interventies die achterblijven" not in client.get(reverse("web:dashboard")).content.decode()
+    with time_machine.travel(TODAY + timedelta(days=10), tick=False):
+        login(client, region_a.users["case_director"])
+        assert "Geen interventies die achterblijven" in client.get(reverse("web:dashboard")).content.decode()
+
+
+def test_dashboard_follow_up_query_count_is_constant(client, region_a, orgs):
+    director = region_a.users["case_director"]
+
+    def measure():
+        with time_machine.travel(TODAY + timedelta(days=40), tick=False):
+            login(client, director)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(reverse("web:dashboard"))
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.content.decode().count("Geen activiteit sinds")
+
+    _drifting_case(region_a, orgs, "Eerste")
+    small, shown = measure()
+    assert shown == 1
+    for i in range(9):
+        _drifting_case(region_a, orgs, f"Persoon{i}")
+    large, shown = measure()
+    assert shown == 10
+    assert small == large, f"{small} queries with 1 drifting case, {large} with 10"

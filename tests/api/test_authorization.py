@@ -21,7 +21,7 @@ from ..factories import USER_SPECS, signal_fields, subject_data
 from ..meetings_helpers import meeting_with_case, schedule
 from .conftest import assert_problem, contribution_body, signal_body
 from . import test_plans_api as plans_api
-from .test_plans_api import planned_case_a  # noqa: F401 — fixture
+from .test_plans_api import coordination_task_a, due_checkin_a, planned_case_a  # noqa: F401 — fixtures
 from ..test_transfer import incoming_transfer_to
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,12 @@ ROUTES: dict[str, Route] = {
     "api/v1/cases/<uuid:id>/plan/acknowledgements": Route(
         "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
         body={"post": plans_api.acknowledgement_body}),
+    "api/v1/coordination-tasks/<uuid:id>/completion": Route(  # the owner organisation (reclassering) or managers
+        "coordination_task_a", {"post": grant(CASE_MANAGERS | {"participant_reclassering"}, 200, visible=CASE_VIEWERS)},
+        body={"post": plans_api.task_completion_body}),
+    "api/v1/checkins/<uuid:id>/result": Route(
+        "due_checkin_a", {"post": grant(CASE_MANAGERS, 200, visible=CASE_VIEWERS)},
+        body={"post": plans_api.checkin_body}),
     "api/v1/meetings": Route(
         None, {"get": always(200), "post": grant(CHAIR, 201, denied=403)},
         body={"post": lambda request: _meeting_body()}, lists=Meeting),

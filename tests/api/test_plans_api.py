@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from casustafel.plans import services
-from casustafel.plans.models import Intervention, Plan
+from casustafel.plans.models import CheckIn, CoordinationTask, Intervention, Plan
+from casustafel.processing_log.models import ProcessingLogEntry
 
 from .conftest import assert_problem
 
@@ -50,6 +51,37 @@ def acknowledgement_body(request):
     for code, org in (("bevriezing_terrorismelijst", "om"), ("reclasseringstoezicht", "reclassering")):
         services.add_intervention(director, case, code, region.orgs[org], _today(), _today() + timedelta(days=90))
     return {"rule": "bevriezing_achterblijvers", "reason": "Ontheffing aangevraagd"}
+
+
+def task_completion_body(request):
+    return {"outcome": "Gesprekken afgestemd met het OM"}
+
+
+def checkin_body(request):
+    region = request.getfixturevalue("region_a")
+    return {"held_on": str(_today()), "organisation": str(region.orgs["reclassering"].pk), "new_concerns": False,
+            "note": "Rustig, werkt en woont stabiel"}
+
+
+@pytest.fixture
+def coordination_task_a(region_a, case_a, request):
+    """An acknowledged conflict with a coordination task owned by the reclassering (a participant)."""
+    acknowledgement_body(request)
+    services.acknowledge(region_a.users["case_director"], case_a, "bevriezing_achterblijvers", "Ontheffing",
+                         "Afstemmen met OM", region_a.orgs["reclassering"], _today() + timedelta(days=14))
+    return CoordinationTask.objects.get(plan__case=case_a)
+
+
+@pytest.fixture
+def due_checkin_a(region_a, case_a):
+    """case_a closed; its 6-month check-in moved to today (due, so it can be recorded)."""
+    from casustafel.cases.services import transition_case
+
+    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", "doelen_bereikt",
+                    override_open_work="Loopt buiten de PGA door")
+    checkin = CheckIn.objects.get(case=case_a, months=6)
+    CheckIn.objects.filter(pk=checkin.pk).update(due_on=_today())
+    return checkin
 
 
 @pytest.fixture
@@ -122,3 +154,66 @@ def test_review_of_closed_case_refused(api, region_a, case_a, request):
                                                          format="json")
     assert_problem(response, 400, "status")
     assert Plan.objects.get(case=case_a).reviews.count() == 0
+
+
+def test_complete_coordination_task(api, region_a, case_a, coordination_task_a):
+    path = f"/api/v1/coordination-tasks/{coordination_task_a.pk}/completion"
+    assert_problem(api(region_a.users["weigher_politie"]).post(path, task_completion_body(None), format="json"), 403)
+    client = api(region_a.users["participant_reclassering"])
+    assert_problem(client.post(path, {"outcome": "  "}, format="json"), 400, "outcome")
+    response = client.post(path, task_completion_body(None), format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["done"] is True and body["outcome"] == "Gesprekken afgestemd met het OM" and body["done_at"]
+    assert body["done_by"] == region_a.users["participant_reclassering"].display_name
+    problem = assert_problem(client.post(path, {"outcome": "Nogmaals"}, format="json"), 400, "task")
+    assert "al afgerond" in problem["invalidParams"][0]["reason"]
+    entry = ProcessingLogEntry.objects.get(object_type="coordinationtask", object_id=coordination_task_a.pk,
+                                           action="update")
+    assert entry.audit_record.via_api
+    plan = client.get(f"/api/v1/cases/{case_a.pk}/plan").json()
+    assert plan["coordination_tasks"][0]["outcome"] == "Gesprekken afgestemd met het OM"
+
+
+def test_task_of_closed_case_refused(api, region_a, case_a, coordination_task_a):
+    from casustafel.cases.services import transition_case
+
+    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", "doelen_bereikt",
+                    override_open_work="Loopt buiten de PGA")
+    response = api(region_a.users["case_director"]).post(
+        f"/api/v1/coordination-tasks/{coordination_task_a.pk}/completion", task_completion_body(None), format="json")
+    assert_problem(response, 400, "status")
+    coordination_task_a.refresh_from_db()
+    assert not coordination_task_a.done
+
+
+def test_record_checkin(api, region_a, case_a, due_checkin_a, request):
+    path = f"/api/v1/checkins/{due_checkin_a.pk}/result"
+    client = api(region_a.users["case_director"])
+    assert_problem(client.post(path, {**checkin_body(request), "held_on": "2999-01-01"}, format="json"),
+                   400, "held_on")
+    other_region = request.getfixturevalue("world")["b"].orgs["reclassering"]
+    assert_problem(client.post(path, {**checkin_body(request), "organisation": str(other_region.pk)}, format="json"),
+                   400, "organisation")
+    response = client.post(path, {**checkin_body(request), "new_concerns": True}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["new_concerns"] is True and body["held_on"] == str(_today()) and "nieuw signaal" in body["follow_up"]
+    assert body["organisation"]["id"] == str(region_a.orgs["reclassering"].pk)
+    problem = assert_problem(client.post(path, checkin_body(request), format="json"), 400, "checkin")
+    assert "al vastgelegd" in problem["invalidParams"][0]["reason"]
+    assert ProcessingLogEntry.objects.filter(object_type="checkin", object_id=due_checkin_a.pk,
+                                             action="update").count() == 1
+
+
+def test_checkin_too_early_refused(api, region_a, case_a, request):
+    from casustafel.cases.services import transition_case
+
+    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", "doelen_bereikt")
+    checkin = CheckIn.objects.get(case=case_a, months=12)
+    response = api(region_a.users["case_director"]).post(f"/api/v1/checkins/{checkin.pk}/result",
+                                                         checkin_body(request), format="json")
+    problem = assert_problem(response, 400, "checkin")
+    assert "pas vanaf" in problem["invalidParams"][0]["reason"]
+    checkin.refresh_from_db()
+    assert checkin.done_on is None

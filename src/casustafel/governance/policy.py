@@ -40,6 +40,9 @@ class Action(StrEnum):
     RETENTION_MANAGE = "retention.manage"
     #: Processing log: the privacy officer (FG) queries the log of their own region.
     PROCESSING_LOG_VIEW = "processing_log.view"
+    #: Plans: mark a coordination task (afstemmingsactie) done (obj: the task, with ``plan.case``):
+    #: whoever may manage the case, or a case-role user of the task's owner organisation.
+    PLAN_TASK_COMPLETE = "plan.task_complete"
 
 
 def _placed(user) -> bool:
@@ -121,6 +124,13 @@ def can(user, action: Action, obj=None) -> bool:
         if obj.case_director_id == user.pk:
             return True
         return user.role == Role.PROCESS_DIRECTOR and _participates(user, obj)
+    if action == Action.PLAN_TASK_COMPLETE:
+        if obj is None:
+            return works_on_cases(user)
+        case = obj.plan.case
+        if case.region_id != region_id:
+            return False
+        return can(user, Action.CASE_MANAGE, case) or (works_on_cases(user) and user.organisation_id == obj.owner_id)
     if action == Action.RETENTION_MANAGE:
         return (user.role in (Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN)
                 and (obj is None or obj.region_id == region_id))

@@ -61,6 +61,24 @@ class AcknowledgeForm(forms.Form):
         self.fields["owner"].queryset = Organisation.objects.filter(region_id=case.region_id)
 
 
+class TaskDoneForm(forms.Form):
+    task = forms.UUIDField(widget=forms.HiddenInput)
+    outcome = forms.CharField(label=_("Wat is er afgesproken?"), max_length=2000, widget=AREA)
+
+
+class CheckInForm(forms.Form):
+    checkin = forms.UUIDField(widget=forms.HiddenInput)
+    held_on = forms.DateField(label=_("Gehouden op"), widget=DATE)
+    organisation = forms.ModelChoiceField(label=_("Met organisatie"), queryset=Organisation.objects.none())
+    new_concerns = forms.TypedChoiceField(label=_("Nieuwe zorgen?"), coerce=lambda v: v == "ja",
+                                          choices=[("nee", _("Nee")), ("ja", _("Ja"))])
+    note = forms.CharField(label=_("Korte notitie"), max_length=2000, widget=AREA)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(region_id=case.region_id)
+
+
 class ReviewForm(forms.Form):
     held_on = forms.DateField(label=_("Datum evaluatie"), widget=DATE)
     narrative = forms.CharField(label=_("Toelichting op de voortgang"), max_length=10000,

@@ -175,6 +175,14 @@ class CoordinationTask(_PlanPart):
     due_on = models.DateField(_("uiterlijk"))
     done = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Completion: who marked it done, when, and what was agreed (required).
+    done_at = models.DateTimeField(_("afgerond op"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                blank=True)
+    outcome = models.TextField(_("wat is afgesproken"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "created_at"]
 
 
 class Review(_PlanPart):
@@ -204,14 +212,35 @@ class GoalScore(_PlanPart):
         constraints = [models.UniqueConstraint(fields=["review", "goal"], name="goal_score_unique")]
 
 
+DEFAULT_CHECKIN_WINDOW_DAYS = 30
+
+
+def checkin_window_days() -> int:
+    """How many days before its due date a check-in may already be recorded (default 30)."""
+    return int(getattr(settings, "PLANS_CHECKIN_WINDOW_DAYS", DEFAULT_CHECKIN_WINDOW_DAYS))
+
+
 class CheckIn(models.Model):
-    """A post-closure check-in, scheduled when the case closes (default 6 and 12 months)."""
+    """A post-closure check-in, scheduled when the case closes (default 6 and 12 months).
+
+    Recorded once (``done_on`` set) by the case director or a participating process
+    director: held on which date, with which organisation, new concerns yes/no, a note.
+    It opens ``checkin_window_days()`` before ``due_on`` (a conversation a few weeks early
+    is still the 6- or 12-month check-in); earlier it is refused.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="checkins")
     due_on = models.DateField(_("gepland op"))
     months = models.PositiveSmallIntegerField()
-    done_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(_("gehouden op"), null=True, blank=True)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True,
+                                     blank=True, verbose_name=_("met organisatie"))
+    new_concerns = models.BooleanField(_("nieuwe zorgen"), null=True, blank=True)
+    note = models.TextField(_("notitie"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                    blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
     subject_id = property(lambda self: self.case.subject_id)
 
     class Meta:

@@ -161,3 +161,59 @@ def open_interventions(case) -> list[str]:
 
 def next_review_default(start: date, interval: int) -> date:
     return start + timedelta(days=interval)
+
+
+# ------------------------------------------------------------------ dashboard (case director, process director)
+
+def follows_up(user) -> bool:
+    """Case directors and process directors get drift alerts and due check-ins on their dashboard."""
+    from casustafel.accounts.models import Role
+    from casustafel.governance import policy
+
+    return policy.works_on_cases(user) and user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR)
+
+
+def _followed_cases(user):
+    """The case director's own cases; a process director's: every case of the region the policy lets them see."""
+    from casustafel.accounts.models import Role
+    from casustafel.cases.models import Case
+    from casustafel.governance import policy
+
+    cases = policy.scope_cases(user, Case.objects.all())
+    return cases.filter(case_director=user) if user.role == Role.CASE_DIRECTOR else cases
+
+
+def dashboard_follow_up(user, today: date | None = None) -> dict:
+    """Drifting interventions of open cases and check-ins that can be recorded, per case.
+
+    A fixed number of queries whatever the number of cases (interventions with their
+    contacts, check-ins, one processing-log write for the listed cases).
+    """
+    from casustafel.cases.selectors import log_listed
+
+    from .models import CheckIn, checkin_window_days
+
+    if not follows_up(user):
+        return {"follows_up": False}
+    today = today or timezone.localdate()
+    cases = _followed_cases(user)
+    interventions = (Intervention.objects.filter(plan__case__in=cases, plan__case__status__in=case_states.OPEN_STATES,
+                                                 ended_on__isnull=True, starts_on__lte=today)
+                     .select_related("entry", "organisation", "plan__case")
+                     .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("date")))
+                     .order_by("plan__case__reference", "starts_on"))
+    drifting: dict = {}
+    for intervention in interventions:
+        reasons = drift_reasons(intervention, today)
+        if reasons:
+            case = intervention.plan.case
+            drifting.setdefault(case.pk, {"case": case, "items": []})["items"].append(
+                {"intervention": intervention, "reasons": reasons})
+    checkins = list(CheckIn.objects.filter(case__in=cases, case__status=case_states.CLOSED, done_on__isnull=True,
+                                           due_on__lte=today + timedelta(days=checkin_window_days()))
+                    .select_related("case").order_by("due_on"))
+    listed = {row["case"].pk: row["case"] for row in drifting.values()}
+    listed.update((c.case.pk, c.case) for c in checkins)
+    log_listed(user, list(listed.values()))
+    return {"follows_up": True, "drifting_cases": list(drifting.values()),
+            "due_checkins": [{"checkin": c, "overdue": c.due_on < today} for c in checkins]}

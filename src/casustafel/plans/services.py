@@ -21,7 +21,7 @@ from . import loader, selectors
 from .models import (
     DEFAULT_CHECKIN_MONTHS, Acknowledgement, CatalogueEntry, CatalogueVersion, CheckIn, Contact,
     CoordinationTask, Goal, GoalScore, InterferenceRule, Intervention, LifeDomain, Plan, Review, Score,
-    review_interval_days,
+    checkin_window_days, review_interval_days,
 )
 
 LIMIT = 2000
@@ -240,6 +240,105 @@ def add_review(actor, case, held_on: date, narrative: str, scores: dict, *, inst
     plan.save(update_fields=["next_review_due"])
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [review, *rows])
     return review
+
+
+@transaction.atomic
+def complete_task(actor, case, task_id, outcome: str, *, via_api: bool = False) -> CoordinationTask:
+    """Mark a coordination task done with what was agreed (``policy.Action.PLAN_TASK_COMPLETE``).
+
+    The task's owner organisation or whoever manages the case; once only; not after closure.
+    """
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    policy.require(actor, policy.Action.CASE_VIEW, case)
+    try:
+        task = (CoordinationTask.objects.select_for_update(of=("self",)).select_related("plan", "owner")
+                .get(pk=task_id, plan__case=case))
+    except (CoordinationTask.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise ValidationError({"task": _("Kies een afstemmingsactie uit dit plan.")}) from None
+    task.plan.case = case
+    if not policy.can(actor, policy.Action.PLAN_TASK_COMPLETE, task):
+        raise ValidationError(_("Alleen de eigenaar van de afstemmingsactie (%(org)s) of de casusregisseur kan "
+                                "deze afronden.") % {"org": task.owner.name}, code="forbidden")
+    if case.status == case_states.CLOSED:
+        raise ValidationError({"status": _("De casus is afgesloten; afstemmingsacties kunnen niet meer worden "
+                                           "afgerond.")}, code="closed")
+    if task.done:
+        raise ValidationError({"task": _("Deze afstemmingsactie is al afgerond op %(date)s.")
+                               % {"date": timezone.localtime(task.done_at).strftime("%d-%m-%Y")
+                                  if task.done_at else "—"}}, code="done")
+    errors = {}
+    outcome = _text(outcome, "outcome", errors, _("Beschrijf wat er is afgesproken."))
+    if errors:
+        raise ValidationError(errors)
+    task.done, task.done_at, task.done_by, task.outcome = True, timezone.now(), actor, outcome
+    task.save(update_fields=["done", "done_at", "done_by", "outcome"])
+    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [task], via_api=via_api)
+    return task
+
+
+def checkin_opens_on(checkin: CheckIn) -> date:
+    """The first day a check-in may be recorded: its due date minus ``checkin_window_days()``."""
+    return checkin.due_on - timedelta(days=checkin_window_days())
+
+
+def checkin_follow_up(checkin: CheckIn) -> str:
+    """What to do after a recorded check-in (empty without new concerns).
+
+    New concerns do not reopen the case here: a new signal about the person is registered,
+    and the meetings agenda builder then proposes reopening the closed case
+    (``cases.selectors.reopening_proposals``).
+    """
+    if not checkin.new_concerns:
+        return ""
+    return _("Er zijn nieuwe zorgen. Laat een nieuw signaal over deze persoon registreren; het volgende "
+             "casusoverleg krijgt dan een voorstel tot heropening van de casus op de agenda.")
+
+
+@transaction.atomic
+def record_checkin(actor, case, checkin_id, held_on: date, organisation, new_concerns: bool,
+                   note: str, *, via_api: bool = False) -> CheckIn:
+    """Record a post-closure check-in (case director or participating process director), once."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    policy.require(actor, policy.Action.CASE_VIEW, case)
+    if not policy.can(actor, policy.Action.CASE_MANAGE, case):
+        raise ValidationError(_("Alleen de casusregisseur of procesregisseur kan een opvolgmoment vastleggen."),
+                              code="forbidden")
+    try:
+        checkin = CheckIn.objects.select_for_update().get(pk=checkin_id, case=case)
+    except (CheckIn.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise ValidationError({"checkin": _("Kies een opvolgmoment van deze casus.")}) from None
+    checkin.case = case
+    if case.status != case_states.CLOSED:
+        raise ValidationError({"status": _("Een opvolgmoment na afsluiting hoort bij een afgesloten casus; deze "
+                                           "casus is niet (meer) afgesloten.")}, code="not_closed")
+    if checkin.done_on:
+        raise ValidationError({"checkin": _("Dit opvolgmoment is al vastgelegd (gehouden op %(date)s).")
+                               % {"date": checkin.done_on.strftime("%d-%m-%Y")}}, code="done")
+    today, opens = timezone.localdate(), checkin_opens_on(checkin)
+    if today < opens:
+        raise ValidationError({"checkin": _("Dit opvolgmoment (gepland op %(due)s) kan pas vanaf %(opens)s worden "
+                                            "vastgelegd.") % {"due": checkin.due_on.strftime("%d-%m-%Y"),
+                                                              "opens": opens.strftime("%d-%m-%Y")}},
+                              code="too_early")
+    errors = {}
+    if not isinstance(held_on, date) or held_on > today:
+        errors["held_on"] = _("Geef de datum van het gesprek (niet in de toekomst).")
+    elif held_on < opens:
+        errors["held_on"] = _("Het gesprek ligt te ver vóór het geplande opvolgmoment (vanaf %(opens)s).") % {
+            "opens": opens.strftime("%d-%m-%Y")}
+    if not isinstance(organisation, Organisation) or organisation.region_id != case.region_id:
+        errors["organisation"] = _("Kies de organisatie van deze casustafel waarmee het gesprek is gevoerd.")
+    if not isinstance(new_concerns, bool):
+        errors["new_concerns"] = _("Geef aan of er nieuwe zorgen zijn.")
+    note = _text(note, "note", errors, _("Geef een korte notitie van het gesprek."))
+    if errors:
+        raise ValidationError(errors)
+    checkin.done_on, checkin.organisation = held_on, organisation
+    checkin.new_concerns, checkin.note = new_concerns, note
+    checkin.recorded_by, checkin.recorded_at = actor, timezone.now()
+    checkin.save(update_fields=["done_on", "organisation", "new_concerns", "note", "recorded_by", "recorded_at"])
+    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [checkin], via_api=via_api)
+    return checkin
 
 
 def schedule_checkins(case, months=DEFAULT_CHECKIN_MONTHS) -> list[CheckIn]:

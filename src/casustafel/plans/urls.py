@@ -11,5 +11,7 @@ urlpatterns = [
     path("casussen/<uuid:pk>/plan/contacten/", views.contact_add, name="contact_add"),
     path("casussen/<uuid:pk>/plan/erkenningen/", views.acknowledge, name="acknowledge"),
     path("casussen/<uuid:pk>/plan/evaluaties/", views.review_add, name="review_add"),
+    path("casussen/<uuid:pk>/plan/afstemmingsacties/afronden/", views.task_done, name="task_done"),
+    path("casussen/<uuid:pk>/plan/opvolging/", views.checkin_record, name="checkin_record"),
     path("catalogus/", views.catalogue, name="catalogue"),
 ]

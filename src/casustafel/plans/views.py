@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,8 +16,10 @@ from casustafel.web.forms import apply_service_errors
 
 from . import selectors, services
 from .forms import (
-    AcknowledgeForm, CatalogueEntryForm, ContactForm, EndForm, GoalForm, InterventionForm, ReviewForm,
+    AcknowledgeForm, CatalogueEntryForm, CheckInForm, ContactForm, EndForm, GoalForm, InterventionForm, ReviewForm,
+    TaskDoneForm,
 )
+from .models import CheckIn
 
 
 def _context(request, case, **forms):
@@ -29,11 +32,26 @@ def _context(request, case, **forms):
             interventions.append({"obj": i, "drift": selectors.drift_reasons(i), "delivery": selectors.delivery(i),
                                   "contacts": list(i.contacts.all())})
     goals = list(plan.goals.all()) if plan else []
+    tasks = list(plan.coordination_tasks.all()) if plan else []
+    for task in tasks:
+        task.plan.case = case
+        task.can_complete = (not task.done and case.status != case_states.CLOSED
+                             and policy.can(request.user, policy.Action.PLAN_TASK_COMPLETE, task))
+    checkins = list(CheckIn.objects.filter(case=case).select_related("organisation", "recorded_by"))
+    can_record = (case.status == case_states.CLOSED and bool(checkins)
+                  and policy.can(request.user, policy.Action.CASE_MANAGE, case))
+    for checkin in checkins:
+        checkin.opens_on = services.checkin_opens_on(checkin)
+        checkin.follow_up = services.checkin_follow_up(checkin)
     context = {
         "case": case, "plan": plan, "can_manage": can_manage, "goals": goals, "interventions": interventions,
         "drifting": [i for i in interventions if i["drift"]],
         "conflicts": selectors.conflicts(plan) if plan else [],
-        "coordination_tasks": list(plan.coordination_tasks.all()) if plan else [],
+        "coordination_tasks": tasks, "task_form": forms.get("task_form"),
+        "checkins": checkins, "can_record_checkin": can_record, "checkin_form": forms.get("checkin_form"),
+        "checkin_organisations": CheckInForm(case=case).fields["organisation"].queryset if can_record else [],
+        "today": timezone.localdate(),
+        "may_register_signal": policy.can(request.user, policy.Action.SIGNAL_CREATE),
         "reviews": selectors.review_table(plan) if plan else None,
         "catalogue_groups": selectors.catalogue_groups(),
     }
@@ -130,6 +148,36 @@ def review_add(request, pk):
                        assessor=d["assessor"], assessed_on=d["assessed_on"], conclusion=d["conclusion"],
                        scenarios=d["scenarios"]),
                    _("De evaluatie is vastgelegd."))
+
+
+@require_POST
+def task_done(request, pk):
+    """Mark a coordination task done: the owner organisation or the case's managers (decided by the service)."""
+    case = case_selectors.get_case(request.user, pk)
+    return _handle(request, case, TaskDoneForm(request.POST), "task_form",
+                   lambda d: services.complete_task(request.user, case, d["task"], d["outcome"]),
+                   _("De afstemmingsactie is afgerond."))
+
+
+@require_POST
+def checkin_record(request, pk):
+    case = _managed(request, pk)
+    form = CheckInForm(request.POST, case=case)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            checkin = services.record_checkin(request.user, case, d["checkin"], d["held_on"], d["organisation"],
+                                              d["new_concerns"], d["note"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Het opvolgmoment is vastgelegd."))
+            follow_up = services.checkin_follow_up(checkin)
+            if follow_up:
+                messages.warning(request, follow_up)
+            return redirect("plans:plan", pk=case.pk)
+    return TemplateResponse(request, "plans/plan_detail.html", _context(request, case, checkin_form=form),
+                            status=400)
 
 
 @require_http_methods(["GET", "POST"])

@@ -54,6 +54,9 @@ def dashboard(request):
         cases = list(case_selectors.visible_cases(user).filter(status__in=case_states.OPEN_STATES)[:10])
         case_selectors.log_listed(user, cases)
         context["cases"] = cases
+        from casustafel.plans.selectors import dashboard_follow_up
+
+        context.update(dashboard_follow_up(user))
     return render(request, "web/dashboard.html", context)
 
 

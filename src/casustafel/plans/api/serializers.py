@@ -6,7 +6,7 @@ from rest_framework import serializers
 from casustafel.accounts.models import Organisation
 from casustafel.api.serializers import TextField
 
-from .. import selectors
+from .. import selectors, services
 from ..models import Goal, Instrument, LifeDomain, Review, Score
 
 
@@ -76,6 +76,36 @@ class ReviewSerializer(serializers.ModelSerializer):
                   "scores"]
 
 
+class CoordinationTaskSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    rule = serializers.CharField(source="rule.code", allow_null=True, help_text="Code van de interferentieregel")
+    description = serializers.CharField()
+    owner = OrganisationRefSerializer()
+    due_on = serializers.DateField()
+    done = serializers.BooleanField()
+    done_at = serializers.DateTimeField(allow_null=True)
+    done_by = serializers.CharField(source="done_by.display_name", allow_null=True, default=None)
+    outcome = serializers.CharField(help_text="Wat is er afgesproken (bij afronden)")
+
+
+class CheckInSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    months = serializers.IntegerField(help_text="Maanden na afsluiting (6 of 12)")
+    due_on = serializers.DateField()
+    opens_on = serializers.SerializerMethodField(help_text="Vanaf deze datum kan het worden vastgelegd")
+    held_on = serializers.DateField(source="done_on", allow_null=True)
+    organisation = OrganisationRefSerializer(allow_null=True)
+    new_concerns = serializers.BooleanField(allow_null=True)
+    note = serializers.CharField()
+    follow_up = serializers.SerializerMethodField(help_text="Wat te doen bij nieuwe zorgen (leeg: niets)")
+
+    def get_opens_on(self, obj) -> str:
+        return services.checkin_opens_on(obj).isoformat()
+
+    def get_follow_up(self, obj) -> str:
+        return services.checkin_follow_up(obj)
+
+
 class PlanSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     next_review_due = serializers.DateField()
@@ -83,6 +113,9 @@ class PlanSerializer(serializers.Serializer):
     interventions = InterventionSerializer(many=True, source="interventions.all")
     conflicts = serializers.SerializerMethodField()
     reviews = ReviewSerializer(many=True, source="reviews.all")
+    coordination_tasks = CoordinationTaskSerializer(many=True, source="coordination_tasks.all")
+    checkins = CheckInSerializer(many=True, source="case.checkins.all",
+                                 help_text="Opvolgmomenten na afsluiting (6 en 12 maanden)")
 
     @extend_schema_field(ConflictSerializer(many=True))
     def get_conflicts(self, obj):
@@ -139,3 +172,14 @@ class ReviewCreateSerializer(serializers.Serializer):
     assessed_on = serializers.DateField(required=False, allow_null=True, default=None)
     conclusion = TextField(4000, required=False)
     scenarios = TextField(4000, required=False)
+
+
+class TaskCompleteSerializer(serializers.Serializer):
+    outcome = TextField(2000, help_text="Wat is er afgesproken")
+
+
+class CheckInRecordSerializer(serializers.Serializer):
+    held_on = serializers.DateField(help_text="Datum van het gesprek")
+    organisation = serializers.UUIDField(help_text="Id van de organisatie van deze casustafel waarmee is gesproken")
+    new_concerns = serializers.BooleanField(help_text="Zijn er nieuwe zorgen?")
+    note = TextField(2000, help_text="Korte notitie")

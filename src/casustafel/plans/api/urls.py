@@ -10,4 +10,7 @@ urlpatterns = [
     path("cases/<uuid:id>/plan/reviews", views.ReviewView.as_view(), name="case-plan-reviews"),
     path("cases/<uuid:id>/plan/acknowledgements", views.AcknowledgementView.as_view(),
          name="case-plan-acknowledgements"),
+    path("coordination-tasks/<uuid:id>/completion", views.TaskCompletionView.as_view(),
+         name="coordination-task-completion"),
+    path("checkins/<uuid:id>/result", views.CheckInResultView.as_view(), name="checkin-result"),
 ]

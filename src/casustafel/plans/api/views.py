@@ -12,10 +12,12 @@ from casustafel.cases import selectors as case_selectors
 from casustafel.governance import policy
 
 from .. import selectors, services
+from ..models import CheckIn, CoordinationTask
 from .serializers import (
-    AcknowledgementCreateSerializer, AcknowledgementSerializer, ContactCreateSerializer, ContactSerializer,
-    GoalCreateSerializer, GoalSerializer, InterventionCreateSerializer, InterventionSerializer, PlanSerializer,
-    ReviewCreateSerializer, ReviewSerializer,
+    AcknowledgementCreateSerializer, AcknowledgementSerializer, CheckInRecordSerializer, CheckInSerializer,
+    ContactCreateSerializer, ContactSerializer, CoordinationTaskSerializer, GoalCreateSerializer, GoalSerializer,
+    InterventionCreateSerializer, InterventionSerializer, PlanSerializer, ReviewCreateSerializer, ReviewSerializer,
+    TaskCompleteSerializer,
 )
 
 
@@ -110,3 +112,44 @@ class AcknowledgementView(APIView):
         ack = services.acknowledge(request.user, case, d["rule"], d["reason"], d["coordination"],
                                    _organisation(case, d["owner"]) if d["owner"] else None, d["due_on"])
         return Response(AcknowledgementSerializer(ack).data, status=status.HTTP_201_CREATED)
+
+
+class TaskCompletionView(APIView):
+    @extend_schema(operation_id="complete_coordination_task", tags=["cases"], summary="Een afstemmingsactie afronden",
+                   description="Door de eigenaar (organisatie) van de afstemmingsactie of de casusregisseur, met "
+                               "wat er is afgesproken (verplicht). Eenmalig; niet na afsluiting van de casus.",
+                   request=TaskCompleteSerializer, responses={200: CoordinationTaskSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        task = CoordinationTask.objects.select_related("plan").filter(pk=id).first()
+        if task is None:
+            raise exceptions.NotFound(_("Niet gevonden."))
+        case = case_selectors.get_case(request.user, task.plan.case_id, via_api=True)
+        task.plan.case = case
+        if not policy.can(request.user, policy.Action.PLAN_TASK_COMPLETE, task):
+            raise exceptions.PermissionDenied(_("Alleen de eigenaar van de afstemmingsactie of de casusregisseur "
+                                                "kan deze afronden."))
+        data = TaskCompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = services.complete_task(request.user, case, task.pk, data.validated_data["outcome"],
+                                      via_api=True)
+        return Response(CoordinationTaskSerializer(task).data)
+
+
+class CheckInResultView(APIView):
+    @extend_schema(operation_id="record_checkin", tags=["cases"], summary="Een opvolgmoment na afsluiting vastleggen",
+                   description="Datum, organisatie, nieuwe zorgen ja/nee en een notitie; door de casusregisseur "
+                               "of procesregisseur, eenmalig en vanaf de geplande datum min het venster "
+                               "(`opens_on`). Bij nieuwe zorgen zegt `follow_up` wat te doen.",
+                   request=CheckInRecordSerializer, responses={200: CheckInSerializer, **WRITE_ERRORS})
+    def post(self, request, id):
+        checkin = CheckIn.objects.filter(pk=id).first()
+        if checkin is None:
+            raise exceptions.NotFound(_("Niet gevonden."))
+        case = _managed_case(request, checkin.case_id)
+        data = CheckInRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        checkin = services.record_checkin(request.user, case, checkin.pk, d["held_on"],
+                                          _organisation(case, d["organisation"]), d["new_concerns"], d["note"],
+                                          via_api=True)
+        return Response(CheckInSerializer(checkin).data)
