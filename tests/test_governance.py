@@ -335,7 +335,7 @@ def test_access_request_export_with_withheld_items(client, region_a, case_a):
         "exempted_references": signal.reference, "exemption_ground": "Lopend opsporingsonderzoek (art. 41 AVG)"})
     assert response.status_code == 302
     request = selectors.visible_access_requests(officer).get()
-    before = ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.READ).count()
+    before = ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.EXPORT).count()
     response = client.get(reverse("governance:access_request_export", args=[request.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
     export = json.loads(response.content)
@@ -347,7 +347,9 @@ def test_access_request_export_with_withheld_items(client, region_a, case_a):
     assert {e["action"] for e in export["processing_log"]} >= {"Vastleggen"}
     assert all(set(e) == {"timestamp", "organisation", "action", "activity", "object_type"}
                for e in export["processing_log"])
-    assert ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.READ).count() > before
+    exported = ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.EXPORT)
+    assert exported.count() > before
+    assert not exported.filter(object_id=signal.pk).exists()  # withheld items are not exported
     csv_response = client.get(reverse("governance:access_request_export", args=[request.pk]) + "?formaat=csv")
     assert signal.reference in csv_response.content.decode() and ",ja," in csv_response.content.decode()
 

@@ -197,6 +197,10 @@ def test_pdf_for_an_organisation_contains_only_its_three_cases(client, region_a,
             assert case.reference in text and f"Besluit over {case.reference}" in text
         for case in ten_cases[3:]:
             assert case.reference not in text and "Persoon" + case.subject.family_name[-2:] not in text
+        # The printed copy is logged as an export of exactly what it contains.
+        exported = ProcessingLogEntry.objects.filter(audit_record__user=region_a.users[key], action="export",
+                                                     object_type="agendaitem")
+        assert set(exported.values_list("data_subject_id", flat=True)) == {c.subject_id for c in ten_cases[:3]}
     # The whole agenda for a core party.
     login(client, region_a.users["process_director"])
     text = _pdf_text(client.get(url, {"organisatie": str(region_a.orgs["politie"].pk)}))

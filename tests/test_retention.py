@@ -208,7 +208,7 @@ def test_execution_destroys_every_table_about_the_person_and_logs_it(world, case
     assert run.report["approved_by"] == a.users["privacy_officer"].username
 
     # The processing log is kept (pseudonymous) and records the destruction.
-    destroyed = ProcessingLogEntry.objects.filter(data_subject_id=subject_id, action="update",
+    destroyed = ProcessingLogEntry.objects.filter(data_subject_id=subject_id, action="destroy", purpose="retention",
                                                   audit_record__user=a.users["privacy_officer"])
     assert {"subject", "signal", "weighing", "case"} <= set(destroyed.values_list("object_type", flat=True))
     assert ProcessingLogEntry.objects.filter(data_subject_id=subject_id, action="create").exists()

@@ -130,10 +130,10 @@ def test_web_download_for_the_region_privacy_officer_and_logged(client, world, a
     assert destroyed.reference in _text(response.content)
     _assert_no_personal_data(_text(response.content))
 
-    # The export is a read of each listed record, per person, by the officer.
-    logged = ProcessingLogEntry.objects.filter(action="read", audit_record__user=officer, object_type="case")
+    # The export is logged per listed record and person, by the officer, under the retention activity.
+    logged = ProcessingLogEntry.objects.filter(action="export", audit_record__user=officer, object_type="case")
     assert set(logged.values_list("object_id", "data_subject_id", "purpose")) == {
-        (destroyed.pk, destroyed.subject_id, "case_management"), (held.pk, held.subject_id, "case_management")}
+        (destroyed.pk, destroyed.subject_id, "retention"), (held.pk, held.subject_id, "retention")}
 
     response = client.get(reverse("retention:report_csv", args=[run.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -148,7 +148,7 @@ def test_web_download_for_the_region_privacy_officer_and_logged(client, world, a
         login(client, user)
         for name in ("retention:report_pdf", "retention:report_csv"):
             assert client.get(reverse(name, args=[run.pk])).status_code == 404
-    assert ProcessingLogEntry.objects.filter(action="read", object_type="case").count() == 4
+    assert ProcessingLogEntry.objects.filter(action="export", object_type="case").count() == 4
 
 
 def test_functional_admin_may_download_and_an_unknown_run_is_not_found(client, region_a, approved_run):

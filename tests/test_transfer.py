@@ -81,7 +81,10 @@ def test_accept_moves_case_subject_signals_and_weighings(world):
     assert orgs == {a.orgs["gemeente"], a.orgs["politie"], a.orgs["om"], a.orgs["zvh"]}
     assert transfer.status == TransferStatus.ACCEPTED and transfer.decided_by == a.users["process_director"]
     assert transfer.decided_at and transfer.new_case_director == a.users["case_director"]
-    assert ProcessingLogEntry.objects.filter(object_id=str(case.pk), action="update").exists()
+    assert ProcessingLogEntry.objects.filter(object_id=str(transfer.pk), action="update").exists()
+    # The person's records are provided to the receiving table: logged as shared (verstrekt).
+    shared = ProcessingLogEntry.objects.filter(action="share", data_subject_id=case.subject_id)
+    assert {"case", "subject", "signal", "weighing"} <= set(shared.values_list("object_type", flat=True))
     # Sending table loses access; receiving table gains it.
     for key in ("case_director", "process_director", "participant_reclassering", "weigher_gemeente"):
         with pytest.raises(Http404):

@@ -144,7 +144,9 @@ def _decide(actor, transfer, accept, reason, case_director) -> CaseTransfer:
     case.save(update_fields=["region", "case_director"])
     transfer.new_case_director = case_director
     _close(actor, transfer, TransferStatus.ACCEPTED, reason)
-    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [transfer, case, subject, *signals, *weighings])
+    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [transfer])
+    # The person's records are now provided to the receiving table (verstrekking).
+    record(actor, Action.SHARE, Purpose.CASE_MANAGEMENT, [case, subject, *signals, *weighings])
     record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, removed)
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, added)
     return transfer

@@ -190,8 +190,8 @@ def access_request_export(user, request: AccessRequest) -> dict:
              "action": e.get_action_display(), "activity": e.get_purpose_display(),
              "object_type": e.object_type} for e in log],
     }
-    # Log the export: one read per exported (not withheld) item, as the FG's supervision activity.
-    record(user, Action.READ, Purpose.PRIVACY_SUPERVISION,
+    # Log the export: one row per exported (not withheld) item, as the FG's supervision activity.
+    record(user, Action.EXPORT, Purpose.PRIVACY_SUPERVISION,
            [subject, request] + [s for s in signals if s.reference not in exempt]
            + [c for c in contributions if str(c.pk) not in exempt] + [d for d in decisions if str(d.pk) not in exempt]
            + [c for c in cases if c.reference not in exempt])

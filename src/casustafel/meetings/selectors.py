@@ -42,10 +42,10 @@ def _item_queryset():
     )
 
 
-def _log_items(user, items, *, via_api: bool) -> list:
+def _log_items(user, items, *, via_api: bool, action: Action = Action.READ) -> list:
     items = list(items)
     content = [obj for item in items for obj in (item, *item.decisions.all(), *item.actions.all())]
-    record(user, Action.READ, Purpose.CASE_MANAGEMENT, content, via_api=via_api)
+    record(user, action, Purpose.CASE_MANAGEMENT, content, via_api=via_api)
     return items
 
 
@@ -56,11 +56,12 @@ def agenda(user, meeting: Meeting, *, via_api: bool = False) -> list[AgendaItem]
 
 
 def agenda_for_organisation(user, meeting: Meeting, organisation) -> list[AgendaItem]:
-    """What ``organisation`` may see of ``meeting`` (the printable agenda), read by ``user``."""
+    """What ``organisation`` may see of ``meeting`` (the printable agenda), exported by ``user``:
+    the file leaves the system, so every item, decision and action in it is logged as an export."""
     if not policy.may_print_for(user, organisation):
         raise Http404
     items = policy.scope_agenda_items_for_organisation(organisation, _item_queryset().filter(meeting=meeting))
-    return _log_items(user, items, via_api=False)
+    return _log_items(user, items, via_api=False, action=Action.EXPORT)
 
 
 def get_item(user, pk, *, via_api: bool = False) -> AgendaItem:

@@ -24,6 +24,12 @@ class Action(models.TextChoices):
     UPDATE = "update", _("Wijzigen")
     TRANSITION = "transition", _("Statuswijziging")
     SEARCH = "search", _("Zoeken")
+    #: Personal data leaves the system as a file (PDF, CSV, JSON export).
+    EXPORT = "export", _("Exporteren")
+    #: Personal data is provided to another table or organisation (verstrekking).
+    SHARE = "share", _("Verstrekken")
+    #: Personal data is destroyed at the end of its retention period.
+    DESTROY = "destroy", _("Vernietigen")
 
 
 class Purpose(models.TextChoices):
@@ -34,6 +40,7 @@ class Purpose(models.TextChoices):
     WEIGHING = "weighing", _("Integrale weging door de weegploeg")
     CASE_MANAGEMENT = "case_management", _("Uitvoering persoonsgerichte aanpak (casus)")
     PRIVACY_SUPERVISION = "privacy_supervision", _("Toezicht op de verwerking door de FG")
+    RETENTION = "retention", _("Bewaren en vernietigen")
 
 
 class Status(models.TextChoices):

@@ -34,8 +34,8 @@ from .models import DestructionItem, DestructionRun, DestructionStatistic, HoldR
 KEPT_MODELS = frozenset({ProcessingLogEntry, AuditRecord, DestructionItem})
 
 #: Processing-log purpose of each destroyed top-level object (no "retention" purpose yet: ADR 0009).
-LOG_PURPOSES = {"subjects.subject": Purpose.INTAKE, "signals.signal": Purpose.INTAKE,
-                "weighing.weighing": Purpose.WEIGHING, "cases.case": Purpose.CASE_MANAGEMENT}
+#: What destruction logs (one ``destroy`` row per record, under the retention activity).
+LOGGED_MODELS = ("subjects.subject", "signals.signal", "weighing.weighing", "cases.case")
 
 
 def _today() -> date:
@@ -133,9 +133,9 @@ def destroy_subject(actor, subject: Subject, on: date | None = None, expected_id
                                 "een nieuwe vernietigingsronde."), code="changed")
 
     owned = _collect(subject)
-    for label, purpose in LOG_PURPOSES.items():
+    for label in LOGGED_MODELS:
         model = apps.get_model(label)
-        record(actor, Action.UPDATE, purpose, model.objects.filter(pk__in=owned.get(model, ())))
+        record(actor, Action.DESTROY, Purpose.RETENTION, model.objects.filter(pk__in=owned.get(model, ())))
     _trace(subject, assessment.records)
     counts = Counter()
     for model in _deletion_order(owned):
@@ -283,21 +283,14 @@ def _exported_records(run: DestructionRun) -> dict:
     from casustafel.signals.models import Signal
 
     models = {RecordKind.SIGNAL: Signal, RecordKind.CASE: Case}
-    per_purpose = defaultdict(list)
-    for item in run.items.order_by("kind", "reference"):
-        model = models[item.kind]
-        per_purpose[LOG_PURPOSES[model._meta.label_lower]].append(model(pk=item.object_id, subject_id=item.subject_id))
-    return per_purpose
+    return [models[item.kind](pk=item.object_id, subject_id=item.subject_id)
+            for item in run.items.order_by("kind", "reference")]
 
 
 @transaction.atomic
 def export_report(actor, run: DestructionRun, fmt: str) -> bytes:
-    """The destruction report of ``run`` as PDF or CSV, logged as a read of every record in it.
-
-    The processing log has no export action or retention activity yet (ADR 0009, ADR 0016):
-    the export is a ``read`` of each listed record under the purpose destruction itself
-    logs it with (signal: intake, case: case management).
-    """
+    """The destruction report of ``run`` as PDF or CSV, logged as an export of every record in it
+    under the retention activity."""
     from .report_pdf import render_report_pdf
 
     run = DestructionRun.objects.select_related("region", "approved_by").get(pk=run.pk)
@@ -307,16 +300,11 @@ def export_report(actor, run: DestructionRun, fmt: str) -> bytes:
     if fmt not in REPORT_FORMATS:
         raise ValidationError(_("Kies PDF of CSV als formaat van het verslag."), code="invalid")
     content = render_report_pdf(run) if fmt == "pdf" else report_csv(run).encode("utf-8")
-    for purpose, records in _exported_records(run).items():
-        record(actor, Action.READ, purpose, records)
+    record(actor, Action.EXPORT, Purpose.RETENTION, _exported_records(run))
     return content
 
 
 # ---------------------------------------------------------------- legal holds
-
-def _hold_purpose(subject) -> Purpose:
-    return Purpose.CASE_MANAGEMENT if subject.cases.exists() else Purpose.INTAKE
-
 
 @transaction.atomic
 def place_hold(actor, subject: Subject, reason: str, explanation: str) -> LegalHold:
@@ -333,7 +321,7 @@ def place_hold(actor, subject: Subject, reason: str, explanation: str) -> LegalH
         raise ValidationError(errors)
     hold = LegalHold.objects.create(region_id=subject.region_id, subject=subject, reason=reason,
                                     explanation=explanation.strip(), placed_by=actor)
-    record(actor, Action.CREATE, _hold_purpose(subject), [hold])
+    record(actor, Action.CREATE, Purpose.RETENTION, [hold])
     return hold
 
 
@@ -347,5 +335,5 @@ def lift_hold(actor, hold: LegalHold) -> LegalHold:
         raise ValidationError(_("Deze blokkade is al opgeheven."), code="illegal_transition")
     hold.lifted_by, hold.lifted_at = actor, timezone.now()
     hold.save(update_fields=["lifted_by", "lifted_at"])
-    record(actor, Action.UPDATE, _hold_purpose(hold.subject), [hold])
+    record(actor, Action.UPDATE, Purpose.RETENTION, [hold])
     return hold
