@@ -146,12 +146,16 @@ def regions(*region_ids):
         _restore(previous)
 
 
-@contextmanager
-def all_regions():
-    """For system jobs that must touch every region (key rotation, retention run, demo)."""
+def _all_region_ids():
     from casustafel.accounts.models import Region
 
-    with regions(*Region.objects.values_list("pk", flat=True)):
+    return Region.objects.values_list("pk", flat=True)
+
+
+@contextmanager
+def all_regions():
+    """Every region, for a block that must see across tables (key rotation, the hit/no-hit check)."""
+    with regions(*_all_region_ids()):
         yield
 
 
@@ -168,20 +172,13 @@ def reset() -> None:
 def enter_system_scope() -> None:
     """For a short-lived command-line job over every table (``casustafel retention``):
     every region, for the rest of this process's session."""
-    from casustafel.accounts.models import Region
-
-    _swap(_format(Region.objects.values_list("pk", flat=True)))
+    _swap(_format(_all_region_ids()))
 
 
 def exists_in_any_region(model, pk) -> bool:
     """Whether the object exists at all, for logging a refused access to it (yes/no only)."""
     with all_regions():
         return model._default_manager.filter(pk=pk).exists()
-
-
-def for_user(user):
-    """The scope of ``user``'s own table (empty for a user without an organisation)."""
-    return regions(getattr(user, "region_id", None))
 
 
 _REQUEST_ATTR = "_casustafel_scope_before_request"
