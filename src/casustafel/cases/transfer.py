@@ -74,8 +74,9 @@ def receiving_case_directors(region_id):
 def decide_transfer(actor, transfer: CaseTransfer, accept: bool, reason: str = "",
                     case_director=None) -> CaseTransfer:
     """The receiving table decides. Acceptance moves rows from one region to the other, so
-    this is one of the two services that widen the database scope: to exactly the two
-    tables of this transfer, after the policy has established that the actor receives it."""
+    this is one of the three places that widen the database scope (ADR 0014): to exactly the
+    two tables of this transfer, after the policy has established that the actor receives it
+    (checked again on the locked row)."""
     if not policy.receives_transfers(actor, transfer.to_region_id):
         raise Http404
     with rls.regions(transfer.from_region_id, transfer.to_region_id), transaction.atomic():
