@@ -105,6 +105,7 @@ ROUTES: dict[str, Route] = {
     "api/v1/coordination-tasks/<uuid:id>/completion": Route(  # the owner organisation (reclassering) or managers
         "coordination_task_a", {"post": grant(CASE_MANAGERS | {"participant_reclassering"}, 200, visible=CASE_VIEWERS)},
         body={"post": plans_api.task_completion_body}),
+    "api/v1/cases/<uuid:id>/checkins": Route("case_a", {"get": grant(CASE_VIEWERS, 200)}),
     "api/v1/checkins/<uuid:id>/result": Route(
         "due_checkin_a", {"post": grant(CASE_MANAGERS, 200, visible=CASE_VIEWERS)},
         body={"post": plans_api.checkin_body}),

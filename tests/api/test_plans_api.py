@@ -206,6 +206,25 @@ def test_record_checkin(api, region_a, case_a, due_checkin_a, request):
                                              action="update").count() == 1
 
 
+def test_checkins_of_a_closed_case_without_plan_are_listed_and_recordable(api, region_a, case_a, request):
+    """An API client finds the check-ins through the case (there need not be a plan)."""
+    from casustafel.cases.services import transition_case
+    from casustafel.plans.models import Plan
+
+    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", "doelen_bereikt")
+    assert not Plan.objects.filter(case=case_a).exists()
+    client = api(region_a.users["case_director"])
+    listed = client.get(f"/api/v1/cases/{case_a.pk}/checkins")
+    assert listed.status_code == 200
+    assert [c["months"] for c in listed.json()] == [6, 12]
+    assert all(c["held_on"] is None and c["opens_on"] for c in listed.json())
+    logged = ProcessingLogEntry.objects.filter(object_type="checkin", action="read", data_subject_id=case_a.subject_id)
+    assert {e.object_id for e in logged} == set(CheckIn.objects.filter(case=case_a).values_list("pk", flat=True))
+    # Another region's user does not learn the case exists.
+    other = api(request.getfixturevalue("world")["b"].users["case_director"])
+    assert_problem(other.get(f"/api/v1/cases/{case_a.pk}/checkins"), 404)
+
+
 def test_checkin_too_early_refused(api, region_a, case_a, request):
     from casustafel.cases.services import transition_case
 

@@ -63,6 +63,17 @@ def plan_for_case(user, case, *, via_api: bool = False) -> Plan | None:
     return plan
 
 
+def checkins_for_case(user, case, *, via_api: bool = False) -> list:
+    """The follow-up moments after closure (opvolgmomenten) of a case the caller may see, logged."""
+    from .models import CheckIn
+
+    checkins = list(CheckIn.objects.filter(case=case).select_related("organisation").order_by("due_on"))
+    for checkin in checkins:
+        checkin.case = case
+    record(user, Action.READ, Purpose.CASE_MANAGEMENT, checkins, via_api=via_api)
+    return checkins
+
+
 # ------------------------------------------------------------------ delivery
 
 def drift_reasons(intervention: Intervention, today: date | None = None) -> list[str]:

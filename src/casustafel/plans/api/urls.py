@@ -12,5 +12,6 @@ urlpatterns = [
          name="case-plan-acknowledgements"),
     path("coordination-tasks/<uuid:id>/completion", views.TaskCompletionView.as_view(),
          name="coordination-task-completion"),
+    path("cases/<uuid:id>/checkins", views.CaseCheckInsView.as_view(), name="case-checkins"),
     path("checkins/<uuid:id>/result", views.CheckInResultView.as_view(), name="checkin-result"),
 ]

@@ -135,6 +135,19 @@ class TaskCompletionView(APIView):
         return Response(CoordinationTaskSerializer(task).data)
 
 
+class CaseCheckInsView(APIView):
+    @extend_schema(operation_id="list_case_checkins", tags=["cases"],
+                   summary="De opvolgmomenten na afsluiting van een casus",
+                   description="De geplande en gehouden opvolgmomenten (6 en 12 maanden na afsluiting), ook "
+                               "voor een casus zonder plan van aanpak; leesbaar voor de deelnemers aan de casus. "
+                               "Vastleggen: `POST /checkins/{id}/result`.",
+                   responses=CheckInSerializer(many=True))
+    def get(self, request, id):
+        case = case_selectors.get_case(request.user, id, via_api=True)
+        return Response(CheckInSerializer(selectors.checkins_for_case(request.user, case, via_api=True),
+                                          many=True).data)
+
+
 class CheckInResultView(APIView):
     @extend_schema(operation_id="record_checkin", tags=["cases"], summary="Een opvolgmoment na afsluiting vastleggen",
                    description="Datum, organisatie, nieuwe zorgen ja/nee en een notitie; door de casusregisseur "
