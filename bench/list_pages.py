@@ -45,7 +45,11 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
 from django.urls import reverse  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 
@@ -53,10 +57,9 @@ PAGES = ("signal list", "case list", "signal detail")
 
 
 def build_world(code: str):
+    from casustafel.access import rls
     from casustafel.accounts.models import Organisation, Region, Role, User
     from casustafel.accounts.services import ensure_totp_device
-
-    from casustafel.governance import rls
 
     region = Region.objects.create(code=code, name=f"Regio {code} (fictief)")
     rls.extend(region.pk)  # the benchmark itself reads every region it builds
@@ -78,12 +81,11 @@ def build_world(code: str):
 
 def add_cases(region, orgs, users, start: int, stop: int) -> None:
     """Persons ``start``..``stop-1``: one signal each, weighed and included, so one case each."""
+    from casustafel.flow.services import record_decision, register_signal, send_to_weighing
     from casustafel.signals.models import Phenomenon, SourceType
-    from casustafel.signals.services import register_signal, send_to_weighing
     from casustafel.subjects.services import SubjectData
     from casustafel.weighing.models import Assessment, Outcome
-    from casustafel.weighing.services import ContributionData, DecisionData, active_framework, record_decision
-    from casustafel.weighing.services import submit_contribution
+    from casustafel.weighing.services import ContributionData, DecisionData, active_framework, submit_contribution
 
     criteria = list(active_framework(region).criteria.all())
     data = ContributionData(holds_information=True, information="Bekend (fictief).", view=Outcome.INCLUDE,
@@ -94,15 +96,15 @@ def add_cases(region, orgs, users, start: int, stop: int) -> None:
         subject = SubjectData(given_names=f"Persoon{i}", family_name="Bench-Fictief",
                               date_of_birth=date(1980, 1, 1) + timedelta(days=i), gender="man",
                               municipality="Bench")
-        signal = register_signal(users["intake"], subject, {
+        signal = register_signal(users["intake"], subject=subject, fields={
             "source_type": SourceType.POLICE, "phenomenon": Phenomenon.RIGHT_WING,
             "facts": "Deelt gewelddadige teksten (fictief).",
             # Provenance (governance): the intake officer works for a gemeente.
             "legal_basis": "avg-6-1e", "classification": "ordinary", "visibility": "all_participants"}).signal
-        signal = send_to_weighing(users["intake"], signal)
+        signal = send_to_weighing(users["intake"], signal=signal)
         for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
-            submit_contribution(users[key], signal.weighing, data)
-        record_decision(users["weigher_gemeente"], signal.weighing, DecisionData(
+            submit_contribution(users[key], weighing=signal.weighing, data=data)
+        record_decision(users["weigher_gemeente"], weighing=signal.weighing, data=DecisionData(
             outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen (fictief).",
             case_director=users["case_director"], participants=[(orgs["reclassering"], "Toezicht (fictief)")]))
 
@@ -151,9 +153,9 @@ def run(sizes: list[int], repeat: int) -> dict:
         signal_client, case_client = login(users["intake"]), login(users["case_director"])
         one = Signal.objects.filter(region=region).order_by("registered_at").first()
         targets[n] = {
-            "signal list": (signal_client, reverse("web:signal_list")),
-            "case list": (case_client, reverse("web:case_list")),
-            "signal detail": (signal_client, reverse("web:signal_detail", args=[one.pk])),
+            "signal list": (signal_client, reverse("signals:signal_list")),
+            "case list": (case_client, reverse("cases:case_list")),
+            "signal detail": (signal_client, reverse("signals:signal_detail", args=[one.pk])),
         }
     queries = {n: {page: count_queries(*targets[n][page]) for page in PAGES} for n in sizes}
     times = {variant: {n: {page: [] for page in PAGES} for n in sizes} for variant in ("rls", "off")}
@@ -169,7 +171,7 @@ def run(sizes: list[int], repeat: int) -> dict:
 
 
 def switch_rls(on: bool) -> None:
-    from casustafel.governance import rls
+    from casustafel.access import rls
 
     with connection.cursor() as cursor:
         for table in rls.protected_tables():

@@ -43,10 +43,9 @@ from django.utils import timezone  # noqa: E402
 
 def build():
     """A user and one data subject (the object every benchmark record is about)."""
+    from casustafel.access import rls
     from casustafel.accounts.models import Organisation, Region, Role, User
     from casustafel.subjects.models import Subject
-
-    from casustafel.governance import rls
 
     region = Region.objects.create(code="bench", name="Regio bench (fictief)")
     rls.extend(region.pk)  # row-level security (ADR 0014): work in the bench region's scope

@@ -1,9 +1,9 @@
 import pytest
 from django.utils import timezone
 
-from casustafel.signals.services import register_signal, send_to_weighing
+from casustafel.flow.services import record_decision, register_signal, send_to_weighing
 from casustafel.weighing.models import Outcome
-from casustafel.weighing.services import DecisionData, record_decision, submit_contribution
+from casustafel.weighing.services import DecisionData, submit_contribution
 
 from .factories import build_region, contribution, signal_fields, subject_data
 
@@ -23,8 +23,8 @@ def database_scope_follows_test_regions(request):
     """
     from django.db.models.signals import post_save
 
+    from casustafel.access import rls
     from casustafel.accounts.models import Region
-    from casustafel.governance import rls
 
     def widen(sender, instance, created, **kwargs):
         if created:
@@ -51,16 +51,16 @@ def region_a(world):
 
 def weigh_all(world_region, weighing, view=Outcome.INCLUDE):
     for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
-        submit_contribution(world_region.users[key], weighing, contribution(world_region.region, view=view))
+        submit_contribution(world_region.users[key], weighing=weighing, data=contribution(world_region.region, view=view))
 
 
 def make_case(world_region, **subject_overrides):
     """Signal → weighing → three contributions → inclusion; returns the case."""
     users = world_region.users
-    reg = register_signal(users["intake"], subject_data(**subject_overrides), signal_fields())
-    signal = send_to_weighing(users["intake"], reg.signal)
+    reg = register_signal(users["intake"], subject=subject_data(**subject_overrides), fields=signal_fields())
+    signal = send_to_weighing(users["intake"], signal=reg.signal)
     weigh_all(world_region, signal.weighing)
-    decision = record_decision(users["weigher_gemeente"], signal.weighing, DecisionData(
+    decision = record_decision(users["weigher_gemeente"], weighing=signal.weighing, data=DecisionData(
         outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen.", case_director=users["case_director"],
         participants=[(world_region.orgs["reclassering"], "Toezicht loopt")]))
     return decision.case
@@ -73,7 +73,7 @@ def case_a(region_a):
 
 @pytest.fixture
 def signal_a(region_a):
-    return register_signal(region_a.users["intake"], subject_data(family_name="Signaalpersoon"), signal_fields()).signal
+    return register_signal(region_a.users["intake"], subject=subject_data(family_name="Signaalpersoon"), fields=signal_fields()).signal
 
 
 @pytest.fixture

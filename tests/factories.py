@@ -7,7 +7,13 @@ from datetime import date
 
 import factory
 
-from casustafel.accounts.models import Organisation, OrganisationKind, Region, Role, User
+from casustafel.accounts.models import (
+    Organisation,
+    OrganisationKind,
+    Region,
+    Role,
+    User,
+)
 from casustafel.accounts.services import ensure_totp_device
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
 from casustafel.subjects.services import SubjectData

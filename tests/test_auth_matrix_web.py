@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from casustafel.signals.services import register_signal, send_to_weighing
+from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.subjects.elsewhere import request_information
 from casustafel.subjects.models import CrossRegionRequest
 
@@ -37,28 +37,28 @@ EVERYONE = set(USER_SPECS)
 #: route name → (kwargs builder key, {verb: users allowed})
 MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "web:dashboard": (None, {"get": EVERYONE}),
-    "web:signal_list": (None, {"get": SIGNAL_WORKERS}),
-    "web:signal_create": (None, {"get": SIGNAL_WORKERS, "post": SIGNAL_WORKERS}),
-    "web:known_person_check": (None, {"post": SIGNAL_WORKERS}),
-    "web:signal_detail": ("signal", {"get": SIGNAL_WORKERS}),
-    "web:signal_transition": ("signal_target", {"post": SIGNAL_WORKERS}),
-    "web:known_elsewhere_check": ("signal", {"post": SIGNAL_WORKERS}),
-    "web:known_elsewhere_request": ("signal", {"post": SIGNAL_WORKERS}),
-    "web:request_list": (None, {"get": SIGNAL_WORKERS}),
-    "web:request_answer": ("incoming_request", {"post": SIGNAL_WORKERS}),
-    "web:weighing_list": (None, {"get": SIGNAL_WORKERS}),
-    "web:weighing_detail": ("weighing", {"get": SIGNAL_WORKERS}),
-    "web:weighing_contribute": ("weighing", {"post": WEIGHERS}),
-    "web:weighing_decide": ("weighing", {"post": WEIGHERS}),
-    "web:case_list": (None, {"get": CASE_ROLES}),
-    "web:case_detail": ("case", {"get": CASE_READERS}),
-    "web:case_add_participant": ("case", {"post": CASE_MANAGERS}),
-    "web:case_transition": ("case", {"post": CASE_MANAGERS}),
+    "signals:signal_list": (None, {"get": SIGNAL_WORKERS}),
+    "signals:signal_create": (None, {"get": SIGNAL_WORKERS, "post": SIGNAL_WORKERS}),
+    "signals:known_person_check": (None, {"post": SIGNAL_WORKERS}),
+    "signals:signal_detail": ("signal", {"get": SIGNAL_WORKERS}),
+    "signals:signal_transition": ("signal_target", {"post": SIGNAL_WORKERS}),
+    "subjects:known_elsewhere_check": ("signal", {"post": SIGNAL_WORKERS}),
+    "subjects:known_elsewhere_request": ("signal", {"post": SIGNAL_WORKERS}),
+    "subjects:request_list": (None, {"get": SIGNAL_WORKERS}),
+    "subjects:request_answer": ("incoming_request", {"post": SIGNAL_WORKERS}),
+    "weighing:weighing_list": (None, {"get": SIGNAL_WORKERS}),
+    "weighing:weighing_detail": ("weighing", {"get": SIGNAL_WORKERS}),
+    "weighing:weighing_contribute": ("weighing", {"post": WEIGHERS}),
+    "weighing:weighing_decide": ("weighing", {"post": WEIGHERS}),
+    "cases:case_list": (None, {"get": CASE_ROLES}),
+    "cases:case_detail": ("case", {"get": CASE_READERS}),
+    "cases:case_add_participant": ("case", {"post": CASE_MANAGERS}),
+    "cases:case_transition": ("case", {"post": CASE_MANAGERS}),
     # Transfers: the sending case's managers propose; the receiving table (process director,
     # core-party weighing members) sees incoming proposals and decides.
-    "web:case_transfer": ("case", {"get": CASE_MANAGERS, "post": CASE_MANAGERS}),
-    "web:transfer_list": (None, {"get": {"process_director"} | WEIGHERS}),
-    "web:transfer_decide": ("incoming_transfer", {"get": {"process_director"} | WEIGHERS,
+    "cases:case_transfer": ("case", {"get": CASE_MANAGERS, "post": CASE_MANAGERS}),
+    "cases:transfer_list": (None, {"get": {"process_director"} | WEIGHERS}),
+    "cases:transfer_decide": ("incoming_transfer", {"get": {"process_director"} | WEIGHERS,
                                                   "post": {"process_director"} | WEIGHERS}),
     "processing_log:logbook": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "retention:overview": (None, {"get": {"privacy_officer", "functional_admin"}}),
@@ -115,7 +115,7 @@ def _route_names(resolver=None, namespace=""):
 
 
 def test_every_web_route_is_in_the_matrix():
-    names = {n for n in _route_names() if n.split(":")[0] in {"web", "accounts", "processing_log", "retention",
+    names = {n for n in _route_names() if n.split(":")[0] in {"web", "signals", "weighing", "cases", "subjects", "accounts", "processing_log", "retention",
                                                                       "governance", "plans", "meetings"}}
     assert names - set(MATRIX) - PUBLIC == set(), "routes missing from the authorization matrix"
     assert set(MATRIX) - names == set(), "matrix names routes that no longer exist"
@@ -124,9 +124,9 @@ def test_every_web_route_is_in_the_matrix():
 @pytest.fixture
 def objects(world, case_a, signal_a):
     a, b = world["a"], world["b"]
-    signal = send_to_weighing(a.users["intake"], signal_a)
+    signal = send_to_weighing(a.users["intake"], signal=signal_a)
     # Region b knows the same person and asks region a formally.
-    elsewhere = register_signal(b.users["intake"], subject_data(family_name="Signaalpersoon"), signal_fields())
+    elsewhere = register_signal(b.users["intake"], subject=subject_data(family_name="Signaalpersoon"), fields=signal_fields())
     request_information(b.users["intake"], elsewhere.signal.subject, "Zelfde persoon?")
     incoming = CrossRegionRequest.objects.get(to_subject=signal.subject)
     return {

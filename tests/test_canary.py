@@ -130,7 +130,7 @@ def test_no_secret_reaches_logs_urls_or_problem_bodies(client, region_a, capture
 
     # 2. Intake through the web: a signal with a BSN; bad input with the BSN.
     login(client, intake)
-    url = reverse("web:signal_create")
+    url = reverse("signals:signal_create")
     bad_web = [client.post(url, intake_post(bsn=bad_bsn, family_name="Canarie")),
                client.post(url, intake_post(bsn=bsn, family_name="Canarie", date_of_birth="2001-02-30"))]
     assert [r.status_code for r in bad_web] == [400, 400]

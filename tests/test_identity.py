@@ -7,9 +7,9 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from casustafel.core import identity
+from casustafel.flow.services import register_signal
 from casustafel.processing_log.models import ProcessingLogEntry
-from casustafel.signals.services import register_signal
-from casustafel.subjects import identity
 from casustafel.subjects.models import Subject
 from casustafel.subjects.services import find_known_subject
 from casustafel.subjects.validators import validate_bsn
@@ -62,7 +62,7 @@ def test_validator_message_is_dutch():
 
 @pytest.mark.django_db
 def test_bsn_is_never_stored_in_the_clear(region_a):
-    reg = register_signal(region_a.users["intake"], subject_data(bsn=BSN), signal_fields())
+    reg = register_signal(region_a.users["intake"], subject=subject_data(bsn=BSN), fields=signal_fields())
     subject = Subject.objects.get(pk=reg.signal.subject_id)
     with connection.cursor() as cursor:
         cursor.execute("SELECT t::text FROM subjects_subject t")
@@ -102,7 +102,7 @@ def test_blind_index_key_is_not_the_encryption_key(settings):
 @pytest.mark.django_db
 def test_known_person_is_found_by_bsn_within_the_region_only(world):
     intake_a = world["a"].users["intake"]
-    reg = register_signal(intake_a, subject_data(bsn=BSN, family_name="Origineel"), signal_fields())
+    reg = register_signal(intake_a, subject=subject_data(bsn=BSN, family_name="Origineel"), fields=signal_fields())
     probe = subject_data(bsn=BSN, given_names="Anders", family_name="Gespeld")
     assert find_known_subject(world["a"].region, probe).pk == reg.signal.subject_id
     assert find_known_subject(world["b"].region, probe) is None
@@ -111,7 +111,7 @@ def test_known_person_is_found_by_bsn_within_the_region_only(world):
 
 @pytest.mark.django_db
 def test_subject_found_by_bsn_index_column(region_a):
-    reg = register_signal(region_a.users["intake"], subject_data(bsn=BSN), signal_fields())
+    reg = register_signal(region_a.users["intake"], subject=subject_data(bsn=BSN), fields=signal_fields())
     assert Subject.objects.get(bsn_index=identity.bsn_index(BSN)).pk == reg.signal.subject_id
 
 
@@ -143,7 +143,7 @@ def test_stored_subject_survives_key_rotation(region_a, settings, fresh_fernet):
     old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.CASUSTAFEL_ENCRYPTION_KEYS = [old_key]
     identity._fernet.cache_clear()
-    reg = register_signal(region_a.users["intake"], subject_data(bsn=BSN), signal_fields())
+    reg = register_signal(region_a.users["intake"], subject=subject_data(bsn=BSN), fields=signal_fields())
 
     settings.CASUSTAFEL_ENCRYPTION_KEYS = [new_key, old_key]
     identity._fernet.cache_clear()

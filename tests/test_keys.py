@@ -4,10 +4,10 @@ import pytest
 from cryptography.fernet import Fernet
 
 from casustafel.cli import main
-from casustafel.subjects import identity
+from casustafel.core import identity
+from casustafel.flow.services import register_signal
 from casustafel.subjects.keys import KeyError_, check, rotate
 from casustafel.subjects.models import Subject
-from casustafel.signals.services import register_signal
 
 from .factories import signal_fields, subject_data
 
@@ -27,7 +27,7 @@ def _people(region_a, n=3):
     intake = region_a.users["intake"]
     bsns = ["111222333", "123456782", "999999990"][:n]
     for i, bsn in enumerate(bsns):
-        register_signal(intake, subject_data(bsn=bsn, family_name=f"Sleutel{i}"), signal_fields())
+        register_signal(intake, subject=subject_data(bsn=bsn, family_name=f"Sleutel{i}"), fields=signal_fields())
     return bsns
 
 

@@ -5,9 +5,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 
+from casustafel.core.errors import PolicyDenied
+from casustafel.flow.services import register_signal
 from casustafel.processing_log.models import ProcessingLogEntry
-from casustafel.signals.services import register_signal
-from casustafel.subjects.elsewhere import answer_request, known_elsewhere, request_information
+from casustafel.subjects.elsewhere import (
+    answer_request,
+    known_elsewhere,
+    request_information,
+)
 from casustafel.subjects.models import CrossRegionRequest
 
 from .factories import signal_fields, subject_data
@@ -17,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _person(region, **overrides):
-    return register_signal(region.users["intake"], subject_data(**overrides), signal_fields()).signal
+    return register_signal(region.users["intake"], subject=subject_data(**overrides), fields=signal_fields()).signal
 
 
 def test_hit_by_name_and_birth_date_and_by_bsn(world):
@@ -47,13 +52,13 @@ def test_formal_request_carries_no_data_and_is_answered(world, client):
     assert request.to_subject_id == theirs.subject_id
     # The requesting table learns nothing about the other record from its own pages.
     login(client, a.users["intake"])
-    page = client.get(reverse("web:request_list")).content.decode()
+    page = client.get(reverse("subjects:request_list")).content.decode()
     assert theirs.reference not in page and b.region.name not in page
     client.logout()
     login(client, b.users["weigher_politie"])
-    page = client.get(reverse("web:request_list")).content.decode()
+    page = client.get(reverse("subjects:request_list")).content.decode()
     assert a.region.name in page and "Is de persoon bij u in beeld?" in page
-    response = client.post(reverse("web:request_answer", args=[request.pk]), {"answer": "Wij nemen contact op."})
+    response = client.post(reverse("subjects:request_answer", args=[request.pk]), {"answer": "Wij nemen contact op."})
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == CrossRegionRequest.ANSWERED and request.answered_by == b.users["weigher_politie"]
@@ -79,8 +84,8 @@ def test_check_is_logged_and_refused_for_other_roles(world, client):
     a = world["a"]
     mine = _person(a, family_name="Gelogd")
     login(client, a.users["weigher_om"])
-    response = client.post(reverse("web:known_elsewhere_check", args=[mine.pk]))
+    response = client.post(reverse("subjects:known_elsewhere_check", args=[mine.pk]))
     assert response.status_code == 200 and "Niet bekend" in response.content.decode()
     assert ProcessingLogEntry.objects.filter(action="search", object_id=mine.subject_id).count() == 1
-    with pytest.raises(Http404):
+    with pytest.raises(PolicyDenied):
         known_elsewhere(a.users["case_director"], mine.subject)

@@ -30,7 +30,7 @@ def post_login(client, user, password=PASSWORD, code=None):
 
 
 def test_every_page_requires_login(client, region_a):
-    response = client.get(reverse("web:signal_list"))
+    response = client.get(reverse("signals:signal_list"))
     assert response.status_code == 302 and response["Location"].startswith("/inloggen/")
 
 

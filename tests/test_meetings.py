@@ -17,7 +17,13 @@ from pypdf import PdfReader
 from casustafel.cases.models import CaseTransition
 from casustafel.cases.services import add_participant, transition_case
 from casustafel.meetings import services
-from casustafel.meetings.models import ActionStatus, AgendaItem, ItemReason, Meeting, MeetingAction
+from casustafel.meetings.models import (
+    ActionStatus,
+    AgendaItem,
+    ItemReason,
+    Meeting,
+    MeetingAction,
+)
 from casustafel.meetings.selectors import agenda_suggestions
 from casustafel.processing_log.models import ProcessingLogEntry
 
@@ -92,7 +98,7 @@ def ten_cases(region_a):
     """Ten cases; the ggz participates in the first three."""
     cases = [make_case(region_a, family_name=f"Persoon{n:02d}") for n in range(10)]
     for case in cases[:3]:
-        add_participant(region_a.users["case_director"], case, region_a.orgs["ggz"], "Behandeling loopt")
+        add_participant(region_a.users["case_director"], case=case, organisation=region_a.orgs["ggz"], reason="Behandeling loopt")
     return cases
 
 
@@ -137,19 +143,19 @@ def test_reviews_due_come_on_the_agenda(region_a, case_a):
 
 def test_new_signal_on_closed_or_scaled_down_case_proposes_reopening(region_a, case_a):
     from casustafel.cases.services import transition_case
-    from casustafel.signals.services import register_signal
+    from casustafel.flow.services import register_signal
 
     from .factories import signal_fields, subject_data
 
     director = region_a.users["case_director"]
-    transition_case(director, case_a, "scaled_down", "Gaat goed")
+    transition_case(director, case=case_a, target="scaled_down", reason="Gaat goed")
     later = schedule(region_a, days=10)
     assert agenda_suggestions(later) == []
-    register_signal(region_a.users["intake"], subject_data(), signal_fields())  # same person as case_a
+    register_signal(region_a.users["intake"], subject=subject_data(), fields=signal_fields())  # same person as case_a
     assert agenda_suggestions(later) == [(case_a, ItemReason.REOPEN_PROPOSAL)]
     items = services.build_agenda(region_a.users["process_director"], later)
     assert [(i.case_id, i.reason) for i in items] == [(case_a.pk, ItemReason.REOPEN_PROPOSAL)]
-    transition_case(director, case_a, "active", "Heropend na nieuw signaal")
+    transition_case(director, case=case_a, target="active", reason="Heropend na nieuw signaal")
     assert agenda_suggestions(schedule(region_a, days=12)) != [(case_a, ItemReason.REOPEN_PROPOSAL)]
 
 
@@ -315,12 +321,11 @@ def test_case_with_open_action_cannot_be_closed_without_override(region_a, case_
     _meeting, _item, action = meeting_with_case(region_a, case_a)
     director = region_a.users["case_director"]
     with pytest.raises(ValidationError) as exc:
-        transition_case(director, case_a, "closed", "Klaar", closure_reason="doelen_bereikt")
+        transition_case(director, case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
     assert "Huisbezoek afleggen" in exc.value.message_dict["override_open_work"][0]
     case_a.refresh_from_db()
     assert case_a.status == "active"
-    transition_case(director, case_a, "closed", "Klaar", closure_reason="doelen_bereikt",
-                    override_open_work="Reclassering rondt het huisbezoek af binnen het eigen toezicht")
+    transition_case(director, case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt", override_open_work="Reclassering rondt het huisbezoek af binnen het eigen toezicht")
     last = CaseTransition.objects.filter(case=case_a).last()
     assert "Huisbezoek afleggen" in last.open_work_override and "eigen toezicht" in last.open_work_override
 
@@ -328,6 +333,6 @@ def test_case_with_open_action_cannot_be_closed_without_override(region_a, case_
 def test_case_closes_once_its_actions_are_done(region_a, case_a):
     _meeting, _item, action = meeting_with_case(region_a, case_a)
     services.complete_action(region_a.users["process_director"], action)
-    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", closure_reason="doelen_bereikt")
+    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
     assert CaseTransition.objects.filter(case=case_a).last().open_work_override == ""
     assert AgendaItem.objects.filter(case=case_a).count() == 1

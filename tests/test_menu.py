@@ -18,7 +18,7 @@ PAGES = {
     # The mayor, and the official the mayor designated as reader (governance_objects: weigher_gemeente).
     "Ambtsberichten": ("governance:restricted_list", {"mayor", "weigher_gemeente"}),
     "Bewaartermijnen": ("retention:overview", {"privacy_officer", "functional_admin"}),
-    "Overdrachten": ("web:transfer_list", {"process_director", "weigher_gemeente", "weigher_politie", "weigher_om"}),
+    "Overdrachten": ("cases:transfer_list", {"process_director", "weigher_gemeente", "weigher_politie", "weigher_om"}),
 }
 
 

@@ -9,11 +9,11 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from casustafel.flow.services import register_signal
 from casustafel.processing_log.models import Action, ProcessingLogEntry, Purpose, Status
 from casustafel.processing_log.verify import verify
 from casustafel.signals.models import Signal
 from casustafel.signals.selectors import get_signal
-from casustafel.signals.services import register_signal
 
 from .conftest import make_case
 from .factories import signal_fields, subject_data
@@ -29,9 +29,8 @@ FACTS = "Verzamelt bouwtekeningen van het stadhuis."
 @pytest.fixture
 def person(region_a):
     """A region-a person with a BSN, a distinctive name and distinctive facts, read once."""
-    signal = register_signal(region_a.users["intake"], subject_data(bsn=BSN, given_names="Zebedeus",
-                                                                    family_name="Kwakernaak"),
-                             signal_fields(facts=FACTS)).signal
+    signal = register_signal(region_a.users["intake"], subject=subject_data(bsn=BSN, given_names="Zebedeus",
+                                                                    family_name="Kwakernaak"), fields=signal_fields(facts=FACTS)).signal
     get_signal(region_a.users["weigher_politie"], signal.pk)
     return signal
 
@@ -84,7 +83,7 @@ def test_other_region_rows_are_invisible(client, world, person, region_a):
 
 
 def test_bsn_search_by_post_shows_only_that_person_and_is_logged(client, officer, person, region_a):
-    other = register_signal(region_a.users["intake"], subject_data(family_name="Anders"), signal_fields()).signal
+    other = register_signal(region_a.users["intake"], subject=subject_data(family_name="Anders"), fields=signal_fields()).signal
     response = client.post(URL, {"bsn": BSN})
     assert response.status_code == 200
     html = response.content.decode()
@@ -115,7 +114,7 @@ def test_case_search_shows_case_rows_and_refused_attempts(client, world, officer
     case = make_case(region_a, family_name="Casuspersoon")
     outsider = world["b"].users["case_director"]
     login(client, outsider)
-    assert client.get(reverse("web:case_detail", args=[case.pk])).status_code == 404
+    assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
     login(client, officer)
     response = client.post(URL, {"case_reference": case.reference.lower()})
     html = response.content.decode()
@@ -138,7 +137,7 @@ def test_page_query_count_is_constant(client, officer, region_a):
 
     def add(n):
         for i in range(n):
-            signal = register_signal(intake, subject_data(family_name=f"Telling{i}"), signal_fields()).signal
+            signal = register_signal(intake, subject=subject_data(family_name=f"Telling{i}"), fields=signal_fields()).signal
             make_case(region_a, family_name=f"Casus{i}") if i == 0 else get_signal(intake, signal.pk)
 
     def count(method, data):
@@ -172,7 +171,7 @@ def test_refused_rows_are_listed_for_the_region_of_the_actor(client, world, pers
 def test_rows_show_user_role_and_organisation_from_the_audit_record(client, officer, region_a):
     """Who acted comes through the linked audit record (ADR 0015), role as held when acting."""
     intake = region_a.users["intake"]
-    register_signal(intake, subject_data(family_name="Verantwoording"), signal_fields())
+    register_signal(intake, subject=subject_data(family_name="Verantwoording"), fields=signal_fields())
     page = client.get(URL).content.decode()
     assert intake.display_name in page and str(intake.organisation) in page
     assert str(intake.get_role_display()) in page

@@ -15,14 +15,15 @@ from casustafel.cases.models import Case, CaseParticipant
 from casustafel.cases.selectors import get_case
 from casustafel.cases.services import add_participant, transition_case
 from casustafel.core.tracing import reset_trace_id, set_trace_id
+from casustafel.flow.services import record_decision, register_signal, send_to_weighing
 from casustafel.processing_log.models import Action, ProcessingLogEntry, Purpose
 from casustafel.signals.models import Signal
 from casustafel.signals.selectors import get_signal
-from casustafel.signals.services import register_signal, send_to_weighing, start_preparation
+from casustafel.signals.services import start_preparation
 from casustafel.subjects.models import Subject
 from casustafel.weighing.models import Outcome
 from casustafel.weighing.selectors import get_weighing
-from casustafel.weighing.services import DecisionData, record_decision, submit_contribution
+from casustafel.weighing.services import DecisionData, submit_contribution
 
 from .conftest import make_case
 from .factories import contribution, signal_fields, subject_data
@@ -73,18 +74,18 @@ def test_every_service_write_is_logged(region_a, trace):
     intake = users["intake"]
 
     before = last_id()
-    reg = register_signal(intake, subject_data(bsn=BSN), signal_fields())
+    reg = register_signal(intake, subject=subject_data(bsn=BSN), fields=signal_fields())
     signal, subject = reg.signal, reg.signal.subject
     assert_rows(new_rows(before), intake, action=Action.CREATE, purpose=Purpose.INTAKE,
                 objects=[subject, signal], subject_id=subject.pk)
 
     before = last_id()
-    signal = start_preparation(intake, signal)
+    signal = start_preparation(intake, signal=signal)
     assert_rows(new_rows(before), intake, action=Action.TRANSITION, purpose=Purpose.INTAKE,
                 objects=[signal], subject_id=subject.pk)
 
     before = last_id()
-    signal = send_to_weighing(intake, signal)
+    signal = send_to_weighing(intake, signal=signal)
     rows = new_rows(before)
     assert_rows([r for r in rows if r.object_type == "weighing"], intake, action=Action.CREATE,
                 purpose=Purpose.WEIGHING, objects=[signal.weighing], subject_id=subject.pk)
@@ -94,17 +95,17 @@ def test_every_service_write_is_logged(region_a, trace):
 
     for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
         before = last_id()
-        made = submit_contribution(users[key], signal.weighing, contribution(region_a.region))
+        made = submit_contribution(users[key], weighing=signal.weighing, data=contribution(region_a.region))
         assert_rows(new_rows(before), users[key], action=Action.CREATE, purpose=Purpose.WEIGHING,
                     objects=[made], subject_id=subject.pk)
     before = last_id()
-    renewed = submit_contribution(users["weigher_om"], signal.weighing, contribution(region_a.region))
+    renewed = submit_contribution(users["weigher_om"], weighing=signal.weighing, data=contribution(region_a.region))
     assert_rows(new_rows(before), users["weigher_om"], action=Action.UPDATE, purpose=Purpose.WEIGHING,
                 objects=[renewed], subject_id=subject.pk)
 
     decider = users["weigher_gemeente"]
     before = last_id()
-    decision = record_decision(decider, signal.weighing, DecisionData(
+    decision = record_decision(decider, weighing=signal.weighing, data=DecisionData(
         outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen.", case_director=users["case_director"]))
     rows = new_rows(before)
     case = decision.case
@@ -118,19 +119,19 @@ def test_every_service_write_is_logged(region_a, trace):
 
     director = users["case_director"]
     before = last_id()
-    participant = add_participant(director, case, region_a.orgs["ggz"], "Behandeling")
+    participant = add_participant(director, case=case, organisation=region_a.orgs["ggz"], reason="Behandeling")
     assert_rows(new_rows(before), director, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT,
                 objects=[participant], subject_id=subject.pk)
 
     before = last_id()
-    transition_case(director, case, case_states.SCALED_DOWN, reason="Rustiger")
+    transition_case(director, case=case, target=case_states.SCALED_DOWN, reason="Rustiger")
     assert_rows(new_rows(before), director, action=Action.TRANSITION, purpose=Purpose.CASE_MANAGEMENT,
                 objects=[case], subject_id=subject.pk)
 
 
 def test_log_never_holds_bsn_or_name(region_a):
-    register_signal(region_a.users["intake"], subject_data(bsn=BSN, given_names="Zebedeus",
-                                                           family_name="Kwakernaak"), signal_fields())
+    register_signal(region_a.users["intake"], subject=subject_data(bsn=BSN, given_names="Zebedeus",
+                                                           family_name="Kwakernaak"), fields=signal_fields())
     with connection.cursor() as cursor:
         cursor.execute("SELECT t::text FROM processing_log_processinglogentry t")
         rows = [r[0] for r in cursor.fetchall()]
@@ -144,8 +145,7 @@ def test_log_never_holds_bsn_or_name(region_a):
 def test_failed_validation_leaves_no_record_and_no_log(region_a):
     before = last_id()
     with pytest.raises(ValidationError):
-        register_signal(region_a.users["intake"], subject_data(family_name="Nieuw"),
-                        signal_fields(facts="", source_type="no-such-source"))
+        register_signal(region_a.users["intake"], subject=subject_data(family_name="Nieuw"), fields=signal_fields(facts="", source_type="no-such-source"))
     assert not Signal.objects.exists()
     assert not Subject.objects.filter(family_name="Nieuw").exists()  # created, then rolled back
     assert new_rows(before) == []
@@ -154,9 +154,9 @@ def test_failed_validation_leaves_no_record_and_no_log(region_a):
 def test_refused_case_transition_leaves_no_log(region_a, case_a):
     before = last_id()
     with pytest.raises(ValidationError):
-        transition_case(region_a.users["case_director"], case_a, case_states.REOPENED, reason="Kan niet")
+        transition_case(region_a.users["case_director"], case=case_a, target=case_states.REOPENED, reason="Kan niet")
     with pytest.raises(ValidationError):
-        add_participant(region_a.users["case_director"], case_a, region_a.orgs["reclassering"], "Al deelnemer")
+        add_participant(region_a.users["case_director"], case=case_a, organisation=region_a.orgs["reclassering"], reason="Al deelnemer")
     assert new_rows(before) == []
     assert Case.objects.get(pk=case_a.pk).status == case_states.ACTIVE
 
@@ -169,7 +169,7 @@ def test_log_rows_roll_back_with_a_write_that_fails_later(region_a, monkeypatch)
     monkeypatch.setattr("casustafel.weighing.services.open_weighing_for", explode)
     before = last_id()
     with pytest.raises(RuntimeError):
-        register_signal(region_a.users["intake"], subject_data(), signal_fields())
+        register_signal(region_a.users["intake"], subject=subject_data(), fields=signal_fields())
     assert not Signal.objects.exists() and not Subject.objects.exists()
     assert new_rows(before) == []
 
@@ -181,7 +181,7 @@ def test_write_without_log_is_not_kept(region_a, monkeypatch):
 
     monkeypatch.setattr("casustafel.signals.services.record", broken)
     with pytest.raises(RuntimeError):
-        register_signal(region_a.users["intake"], subject_data(), signal_fields())
+        register_signal(region_a.users["intake"], subject=subject_data(), fields=signal_fields())
     assert not Signal.objects.exists() and not Subject.objects.exists()
 
 
@@ -245,7 +245,7 @@ def _read_rows(signal):
 
 def test_request_trace_id_is_logged_and_returned(client, region_a, signal_a):
     login(client, region_a.users["intake"])
-    response = client.get(reverse("web:signal_detail", args=[signal_a.pk]))
+    response = client.get(reverse("signals:signal_detail", args=[signal_a.pk]))
     assert response.status_code == 200
     trace_id = TRACEPARENT.match(response["traceparent"]).group(1)
     rows = list(_read_rows(signal_a))
@@ -253,7 +253,7 @@ def test_request_trace_id_is_logged_and_returned(client, region_a, signal_a):
     assert rows[0].audit_record.user_id == region_a.users["intake"].pk
     assert rows[0].audit_record.trace_id == trace_id
 
-    second = client.get(reverse("web:signal_detail", args=[signal_a.pk]))
+    second = client.get(reverse("signals:signal_detail", args=[signal_a.pk]))
     second_trace = TRACEPARENT.match(second["traceparent"]).group(1)
     assert second_trace != trace_id  # every request starts its own trace
     assert set(_read_rows(signal_a).values_list("trace_id", flat=True)) == {trace_id, second_trace}
@@ -262,7 +262,7 @@ def test_request_trace_id_is_logged_and_returned(client, region_a, signal_a):
 def test_callers_traceparent_is_adopted(client, region_a, signal_a):
     login(client, region_a.users["intake"])
     caller = f"00-{TRACE}-00f067aa0ba902b7-01"
-    response = client.get(reverse("web:signal_detail", args=[signal_a.pk]), HTTP_TRACEPARENT=caller)
+    response = client.get(reverse("signals:signal_detail", args=[signal_a.pk]), HTTP_TRACEPARENT=caller)
     assert response.status_code == 200
     returned = TRACEPARENT.match(response["traceparent"])
     assert returned.group(1) == TRACE
@@ -273,7 +273,7 @@ def test_callers_traceparent_is_adopted(client, region_a, signal_a):
 @pytest.mark.parametrize("bad", ["garbage", f"00-{'0' * 32}-00f067aa0ba902b7-01", f"01-{TRACE}-zz-01"])
 def test_malformed_traceparent_starts_a_new_trace(client, region_a, signal_a, bad):
     login(client, region_a.users["intake"])
-    response = client.get(reverse("web:signal_detail", args=[signal_a.pk]), HTTP_TRACEPARENT=bad)
+    response = client.get(reverse("signals:signal_detail", args=[signal_a.pk]), HTTP_TRACEPARENT=bad)
     trace_id = TRACEPARENT.match(response["traceparent"]).group(1)
     assert trace_id not in (TRACE, "0" * 32)
     assert list(_read_rows(signal_a).values_list("trace_id", flat=True)) == [trace_id]
@@ -282,7 +282,7 @@ def test_malformed_traceparent_starts_a_new_trace(client, region_a, signal_a, ba
 def test_refused_web_read_is_404_and_logged_as_refused(client, world, signal_a):
     login(client, world["b"].users["intake"])
     before = last_id()
-    response = client.get(reverse("web:signal_detail", args=[signal_a.pk]))
+    response = client.get(reverse("signals:signal_detail", args=[signal_a.pk]))
     assert response.status_code == 404
     trace_id = TRACEPARENT.match(response["traceparent"]).group(1)
     (row,) = new_rows(before)
@@ -292,11 +292,11 @@ def test_refused_web_read_is_404_and_logged_as_refused(client, world, signal_a):
 
 def test_list_page_logs_each_shown_row_under_the_request_trace(client, region_a):
     intake = region_a.users["intake"]
-    signals = [register_signal(intake, subject_data(family_name=f"Lijst{i}"), signal_fields()).signal
+    signals = [register_signal(intake, subject=subject_data(family_name=f"Lijst{i}"), fields=signal_fields()).signal
                for i in range(3)]
     login(client, intake)
     before = last_id()
-    response = client.get(reverse("web:signal_list"))
+    response = client.get(reverse("signals:signal_list"))
     assert response.status_code == 200
     trace_id = TRACEPARENT.match(response["traceparent"]).group(1)
     rows = new_rows(before)

@@ -253,8 +253,8 @@ def test_refused_web_reads_of_weighing_and_case_are_logged(client, world, region
     weighing_id = Signal.objects.get(subject=case.subject).weighing_id
     outsider = world["b"].users["weigher_politie"]
     login(client, outsider)
-    for route, pk, object_type in (("web:weighing_detail", weighing_id, "weighing"),
-                                   ("web:case_detail", case.pk, "case")):
+    for route, pk, object_type in (("weighing:weighing_detail", weighing_id, "weighing"),
+                                   ("cases:case_detail", case.pk, "case")):
         before = head()[0]
         assert client.get(reverse(route, args=[pk])).status_code == 404
         (row,) = _after(before)
@@ -281,7 +281,7 @@ def test_unknown_id_is_not_found_and_not_logged(client, region_a, signal_a):
 
     login(client, region_a.users["intake"])
     before = head()[0]
-    assert client.get(reverse("web:signal_detail", args=[uuid.uuid4()])).status_code == 404
+    assert client.get(reverse("signals:signal_detail", args=[uuid.uuid4()])).status_code == 404
     assert _after(before) == []
 
 

@@ -18,15 +18,27 @@ from casustafel.cases import states as case_states
 from casustafel.cases.models import Case, CaseParticipant, CaseTransition
 from casustafel.cases.services import transition_case
 from casustafel.cli import main
+from casustafel.flow.services import record_decision, register_signal, send_to_weighing
 from casustafel.processing_log.models import ProcessingLogEntry
 from casustafel.retention import services
-from casustafel.retention.models import (DestructionItem, DestructionRun, DestructionStatistic, LegalHold,
-                                         RetentionSchedule, Trigger)
+from casustafel.retention.models import (
+    DestructionItem,
+    DestructionRun,
+    DestructionStatistic,
+    LegalHold,
+    RetentionSchedule,
+    Trigger,
+)
 from casustafel.signals.models import Signal, SignalTransition
-from casustafel.signals.services import register_signal, send_to_weighing
 from casustafel.subjects.models import Subject
-from casustafel.weighing.models import Contribution, CriterionAssessment, Decision, Outcome, Weighing
-from casustafel.weighing.services import DecisionData, active_framework, record_decision, submit_contribution
+from casustafel.weighing.models import (
+    Contribution,
+    CriterionAssessment,
+    Decision,
+    Outcome,
+    Weighing,
+)
+from casustafel.weighing.services import DecisionData, active_framework, submit_contribution
 
 from .conftest import make_case, weigh_all
 from .factories import contribution, signal_fields, subject_data
@@ -42,16 +54,15 @@ def today():
 
 
 def close(world_region, case):
-    return transition_case(world_region.users["case_director"], case, case_states.CLOSED, "Doelen bereikt.",
-                           closure_reason="doelen_bereikt")
+    return transition_case(world_region.users["case_director"], case=case, target=case_states.CLOSED, reason="Doelen bereikt.", closure_reason="doelen_bereikt")
 
 
 def not_included_signal(world_region, outcome=Outcome.NO_ACTION, **subject):
     users = world_region.users
-    signal = register_signal(users["intake"], subject_data(**subject), signal_fields()).signal
-    signal = send_to_weighing(users["intake"], signal)
+    signal = register_signal(users["intake"], subject=subject_data(**subject), fields=signal_fields()).signal
+    signal = send_to_weighing(users["intake"], signal=signal)
     weigh_all(world_region, signal.weighing, view=outcome)
-    record_decision(users["weigher_gemeente"], signal.weighing, DecisionData(
+    record_decision(users["weigher_gemeente"], weighing=signal.weighing, data=DecisionData(
         outcome=outcome, rationale="Geen samenhangende zorgen.",
         referral_target="reguliere_zorg" if outcome == Outcome.REFER else ""))
     return Signal.objects.get(pk=signal.pk)
@@ -109,8 +120,8 @@ def test_a_person_is_only_due_when_all_their_records_are(region_a, case_a):
     subject = case_a.subject
     data = subject_data(given_names=subject.given_names, family_name=subject.family_name,
                         date_of_birth=subject.date_of_birth)
-    signal = register_signal(region_a.users["intake"], data, signal_fields()).signal
-    send_to_weighing(region_a.users["intake"], signal)
+    signal = register_signal(region_a.users["intake"], subject=data, fields=signal_fields()).signal
+    send_to_weighing(region_a.users["intake"], signal=signal)
     assert Signal.objects.get(pk=signal.pk).subject_id == subject.pk
     assert services.propose_run(region_a.region, later) is None
 
@@ -218,7 +229,7 @@ def test_case_reopened_after_the_proposal_is_skipped(region_a, case_a):
     close(region_a, case_a)
     on = today() + timedelta(days=FIVE_YEARS)
     run = run_and_approve(region_a, on)
-    transition_case(region_a.users["case_director"], case_a, case_states.REOPENED, "Nieuwe zorgen.")
+    transition_case(region_a.users["case_director"], case=case_a, target=case_states.REOPENED, reason="Nieuwe zorgen.")
     run = services.execute_run(run, on)
     assert run.report["skipped"] == [case_a.reference] and run.report["persons_destroyed"] == 0
     assert Case.objects.filter(pk=case_a.pk).exists()
@@ -359,14 +370,14 @@ def test_destruction_leaves_no_residue_in_the_database(world, capsys):
     a = world["a"]
     users = a.users
     data = subject_data(given_names=NAME[0], family_name=NAME[1], bsn=BSN)
-    signal = register_signal(users["intake"], data, signal_fields(facts=FREE_TEXTS[0])).signal
-    signal = send_to_weighing(users["intake"], signal)
+    signal = register_signal(users["intake"], subject=data, fields=signal_fields(facts=FREE_TEXTS[0])).signal
+    signal = send_to_weighing(users["intake"], signal=signal)
     framework = active_framework(a.region)
     for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
-        submit_contribution(users[key], signal.weighing, dataclasses.replace(
+        submit_contribution(users[key], weighing=signal.weighing, data=dataclasses.replace(
             contribution(a.region), information=FREE_TEXTS[1],
             assessments={c.code: ("aanwezig", FREE_TEXTS[2]) for c in framework.criteria.all()}))
-    decision = record_decision(users["weigher_gemeente"], signal.weighing, DecisionData(
+    decision = record_decision(users["weigher_gemeente"], weighing=signal.weighing, data=DecisionData(
         outcome=Outcome.INCLUDE, rationale=FREE_TEXTS[3], case_director=users["case_director"]))
     close(a, decision.case)
     subject_id = signal.subject_id

@@ -12,13 +12,13 @@ from pypdf import PdfReader
 from casustafel.cases import states as case_states
 from casustafel.cases.services import transition_case
 from casustafel.cli import main
+from casustafel.flow.services import record_decision, register_signal, send_to_weighing
 from casustafel.processing_log.models import ProcessingLogEntry
 from casustafel.retention import services
 from casustafel.retention.models import DestructionRun
 from casustafel.retention.report_pdf import render_report_pdf
-from casustafel.signals.services import register_signal, send_to_weighing
 from casustafel.weighing.models import Outcome
-from casustafel.weighing.services import DecisionData, record_decision
+from casustafel.weighing.services import DecisionData
 
 from .conftest import weigh_all
 from .factories import signal_fields, subject_data
@@ -40,13 +40,12 @@ def retention_objects(world_region) -> dict:
 
 def _closed_case(world_region, **subject):
     users = world_region.users
-    signal = register_signal(users["intake"], subject_data(**subject), signal_fields(facts=FACTS)).signal
-    signal = send_to_weighing(users["intake"], signal)
+    signal = register_signal(users["intake"], subject=subject_data(**subject), fields=signal_fields(facts=FACTS)).signal
+    signal = send_to_weighing(users["intake"], signal=signal)
     weigh_all(world_region, signal.weighing)
-    case = record_decision(users["weigher_gemeente"], signal.weighing, DecisionData(
+    case = record_decision(users["weigher_gemeente"], weighing=signal.weighing, data=DecisionData(
         outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen.", case_director=users["case_director"])).case
-    return transition_case(users["case_director"], case, case_states.CLOSED, "Doelen bereikt.",
-                           closure_reason="doelen_bereikt")
+    return transition_case(users["case_director"], case=case, target=case_states.CLOSED, reason="Doelen bereikt.", closure_reason="doelen_bereikt")
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.test import Client, RequestFactory
 
+from casustafel.access import checks, rls
 from casustafel.accounts.models import User
 from casustafel.cases.models import Case
 from casustafel.conf.database import parse_database_url
-from casustafel.governance import checks, rls
 from casustafel.signals.models import Signal
 from casustafel.subjects.models import Subject
 
@@ -196,7 +196,7 @@ def test_middleware_scopes_the_request_to_the_users_region_and_resets_after(worl
 
 @pytest.mark.django_db
 def test_api_token_authentication_scopes_the_call(world):
-    from casustafel.accounts.authentication import ScopedTokenAuthentication
+    from casustafel.access.authentication import ScopedTokenAuthentication
     from casustafel.accounts.services import create_api_token
 
     user = world["b"].users["intake"]
@@ -212,7 +212,7 @@ def test_api_token_authentication_scopes_the_call(world):
 @pytest.mark.django_db
 def test_web_request_of_one_region_cannot_read_the_others_case_even_past_the_policy(client, world, monkeypatch):
     """Simulate a selector that forgets the policy: the database still returns nothing."""
-    from casustafel.governance import policy
+    from casustafel.access import policy
 
     from .helpers import login
 

@@ -5,15 +5,16 @@ from itertools import product
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case, CaseTransition, ClosureReason
 from casustafel.cases.services import transition_case
+from casustafel.core.errors import PolicyDenied
+from casustafel.flow.services import send_to_weighing
 from casustafel.processing_log.models import Action, ProcessingLogEntry
 from casustafel.signals import states as signal_states
 from casustafel.signals.models import Signal, SignalTransition
-from casustafel.signals.services import send_to_weighing, start_preparation
+from casustafel.signals.services import start_preparation
 
 SIGNAL_MACHINE = signal_states.SIGNAL_MACHINE
 CASE_MACHINE = case_states.CASE_MACHINE
@@ -113,8 +114,7 @@ def test_transition_case_pair(region_a, case_a, source, target):
     logged_before = ProcessingLogEntry.objects.filter(object_id=case_a.pk, action=Action.TRANSITION).count()
 
     if (source, target) in EXPECTED_CASE_EDGES:
-        case = transition_case(director, case_a, target, reason="Reden voor de wijziging",
-                               closure_reason=_closure(target))
+        case = transition_case(director, case=case_a, target=target, reason="Reden voor de wijziging", closure_reason=_closure(target))
         assert case.status == target
         case.refresh_from_db()
         assert case.status == target
@@ -128,8 +128,7 @@ def test_transition_case_pair(region_a, case_a, source, target):
             object_id=case_a.pk, action=Action.TRANSITION).count() == logged_before + 1
     else:
         with pytest.raises(ValidationError) as exc:
-            transition_case(director, case_a, target, reason="Reden voor de wijziging",
-                            closure_reason=_closure(target))
+            transition_case(director, case=case_a, target=target, reason="Reden voor de wijziging", closure_reason=_closure(target))
         assert_illegal(exc.value, CASE_MACHINE, source, target)
         assert Case.objects.get(pk=case_a.pk).status == source
         assert CaseTransition.objects.filter(case=case_a).count() == transitions_before
@@ -140,7 +139,7 @@ def test_transition_case_pair(region_a, case_a, source, target):
 @pytest.mark.django_db
 def test_closing_requires_closure_reason(region_a, case_a):
     with pytest.raises(ValidationError) as exc:
-        transition_case(region_a.users["case_director"], case_a, case_states.CLOSED, reason="Klaar")
+        transition_case(region_a.users["case_director"], case=case_a, target=case_states.CLOSED, reason="Klaar")
     assert "closure_reason" in exc.value.message_dict
     assert Case.objects.get(pk=case_a.pk).status == case_states.ACTIVE
     assert not CaseTransition.objects.filter(case=case_a, target=case_states.CLOSED).exists()
@@ -150,18 +149,17 @@ def test_closing_requires_closure_reason(region_a, case_a):
 def test_transition_requires_reason_and_no_stray_closure_reason(region_a, case_a):
     director = region_a.users["case_director"]
     with pytest.raises(ValidationError) as exc:
-        transition_case(director, case_a, case_states.SCALED_DOWN, reason="   ")
+        transition_case(director, case=case_a, target=case_states.SCALED_DOWN, reason="   ")
     assert "reason" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        transition_case(director, case_a, case_states.SCALED_DOWN, reason="Rustiger",
-                        closure_reason=ClosureReason.MOVED)
+        transition_case(director, case=case_a, target=case_states.SCALED_DOWN, reason="Rustiger", closure_reason=ClosureReason.MOVED)
     assert "closure_reason" in exc.value.message_dict
     assert Case.objects.get(pk=case_a.pk).status == case_states.ACTIVE
 
 
 @pytest.mark.django_db
 def test_process_director_of_participating_organisation_may_transition(region_a, case_a):
-    case = transition_case(region_a.users["process_director"], case_a, case_states.SCALED_DOWN, reason="Rustiger")
+    case = transition_case(region_a.users["process_director"], case=case_a, target=case_states.SCALED_DOWN, reason="Rustiger")
     assert case.status == case_states.SCALED_DOWN
     assert case.transitions.last().by == region_a.users["process_director"]
 
@@ -171,8 +169,8 @@ def test_process_director_of_participating_organisation_may_transition(region_a,
                                  "analyst", "other_region_director"])
 def test_others_cannot_transition_case(world, case_a, who):
     user = world["b"].users["case_director"] if who == "other_region_director" else world["a"].users[who]
-    with pytest.raises((ValidationError, Http404)):
-        transition_case(user, case_a, case_states.SCALED_DOWN, reason="Niet mijn casus")
+    with pytest.raises((ValidationError, PolicyDenied)):
+        transition_case(user, case=case_a, target=case_states.SCALED_DOWN, reason="Niet mijn casus")
     assert Case.objects.get(pk=case_a.pk).status == case_states.ACTIVE
     assert not CaseTransition.objects.filter(case=case_a, target=case_states.SCALED_DOWN).exists()
 
@@ -182,14 +180,14 @@ def test_others_cannot_transition_case(world, case_a, who):
 @pytest.mark.django_db
 def test_start_preparation_records_transition_and_twice_is_refused(region_a, signal_a):
     intake = region_a.users["intake"]
-    signal = start_preparation(intake, signal_a, reason="Volledigheid controleren")
+    signal = start_preparation(intake, signal=signal_a, reason="Volledigheid controleren")
     assert signal.status == signal_states.IN_PREPARATION
     row = SignalTransition.objects.filter(signal=signal).latest("at", "id")
     assert (row.source, row.target, row.by_id, row.reason) == (
         signal_states.RECEIVED, signal_states.IN_PREPARATION, intake.pk, "Volledigheid controleren")
     count = SignalTransition.objects.filter(signal=signal).count()
     with pytest.raises(ValidationError) as exc:
-        start_preparation(intake, signal, reason="Nog eens")
+        start_preparation(intake, signal=signal, reason="Nog eens")
     assert_illegal(exc.value, SIGNAL_MACHINE, signal_states.IN_PREPARATION, signal_states.IN_PREPARATION)
     assert SignalTransition.objects.filter(signal=signal).count() == count
     assert Signal.objects.get(pk=signal.pk).status == signal_states.IN_PREPARATION
@@ -198,11 +196,11 @@ def test_start_preparation_records_transition_and_twice_is_refused(region_a, sig
 @pytest.mark.django_db
 def test_send_to_weighing_from_more_information_is_refused(region_a, signal_a):
     intake = region_a.users["intake"]
-    signal = send_to_weighing(intake, signal_a)
+    signal = send_to_weighing(intake, signal=signal_a)
     Signal.objects.filter(pk=signal.pk).update(status=signal_states.MORE_INFORMATION)
     count = SignalTransition.objects.filter(signal=signal).count()
     with pytest.raises(ValidationError) as exc:
-        send_to_weighing(intake, signal)
+        send_to_weighing(intake, signal=signal)
     assert _field_codes(exc.value) == ["illegal_transition"]
     assert "aanvullende informatie" in exc.value.message_dict["status"][0]
     assert Signal.objects.get(pk=signal.pk).status == signal_states.MORE_INFORMATION
@@ -224,6 +222,6 @@ def test_concluded_signal_cannot_go_back(region_a, signal_a, source):
 
 @pytest.mark.django_db
 def test_signal_transition_by_other_region_is_not_found(world, signal_a):
-    with pytest.raises(Http404):
-        start_preparation(world["b"].users["intake"], signal_a)
+    with pytest.raises(PolicyDenied):
+        start_preparation(world["b"].users["intake"], signal=signal_a)
     assert Signal.objects.get(pk=signal_a.pk).status == signal_states.RECEIVED

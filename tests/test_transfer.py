@@ -12,6 +12,7 @@ from casustafel.cases.models import Case, CaseTransfer, TransferStatus
 from casustafel.cases.selectors import get_case
 from casustafel.cases.services import transition_case
 from casustafel.cases.transfer import decide_transfer, propose_transfer
+from casustafel.core.errors import PolicyDenied
 from casustafel.processing_log.models import ProcessingLogEntry
 from casustafel.signals.models import Signal
 from casustafel.subjects.models import Subject
@@ -27,11 +28,11 @@ def incoming_transfer_to(world, to="a", reason="Verhuisd naar een gemeente van d
     """A case of the other region proposed for transfer to region ``to``."""
     sender = world["b" if to == "a" else "a"]
     case = make_case(sender, family_name="Verhuizer")
-    return propose_transfer(sender.users["case_director"], case, world[to].region, reason)
+    return propose_transfer(sender.users["case_director"], case=case, to_region=world[to].region, reason=reason)
 
 
 def test_propose_records_an_open_transfer(world, case_a):
-    transfer = propose_transfer(world["a"].users["case_director"], case_a, world["b"].region, "Verhuisd")
+    transfer = propose_transfer(world["a"].users["case_director"], case=case_a, to_region=world["b"].region, reason="Verhuisd")
     assert transfer.status == TransferStatus.OPEN
     assert (transfer.from_region, transfer.to_region) == (world["a"].region, world["b"].region)
     assert ProcessingLogEntry.objects.filter(object_id=str(transfer.pk)).exists()
@@ -39,38 +40,38 @@ def test_propose_records_an_open_transfer(world, case_a):
 
 def test_transfer_to_the_same_table_is_refused(world, case_a):
     with pytest.raises(ValidationError) as error:
-        propose_transfer(world["a"].users["case_director"], case_a, world["a"].region, "Verhuisd")
+        propose_transfer(world["a"].users["case_director"], case=case_a, to_region=world["a"].region, reason="Verhuisd")
     assert "eigen casustafel" in str(error.value.message_dict["to_region"])
     assert not CaseTransfer.objects.exists()
 
 
 def test_second_open_transfer_is_refused(world, case_a):
-    propose_transfer(world["a"].users["case_director"], case_a, world["b"].region, "Verhuisd")
+    propose_transfer(world["a"].users["case_director"], case=case_a, to_region=world["b"].region, reason="Verhuisd")
     with pytest.raises(ValidationError) as error:
-        propose_transfer(world["a"].users["process_director"], case_a, world["b"].region, "Nogmaals")
+        propose_transfer(world["a"].users["process_director"], case=case_a, to_region=world["b"].region, reason="Nogmaals")
     assert "al een overdracht open" in str(error.value.message_dict["case"])
     assert CaseTransfer.objects.count() == 1
 
 
 def test_closed_case_cannot_be_transferred_and_reason_is_required(world, case_a):
-    transition_case(world["a"].users["case_director"], case_a, states.CLOSED, "Klaar", "doelen_bereikt")
+    transition_case(world["a"].users["case_director"], case=case_a, target=states.CLOSED, reason="Klaar", closure_reason="doelen_bereikt")
     with pytest.raises(ValidationError) as error:
-        propose_transfer(world["a"].users["case_director"], case_a, world["b"].region, "  ")
+        propose_transfer(world["a"].users["case_director"], case=case_a, to_region=world["b"].region, reason="  ")
     assert set(error.value.message_dict) == {"status", "reason"}
 
 
 def test_only_managers_propose(world, case_a):
     with pytest.raises(ValidationError):
-        propose_transfer(world["a"].users["participant_reclassering"], case_a, world["b"].region, "Verhuisd")
-    with pytest.raises(Http404):
-        propose_transfer(world["b"].users["case_director"], case_a, world["b"].region, "Verhuisd")
+        propose_transfer(world["a"].users["participant_reclassering"], case=case_a, to_region=world["b"].region, reason="Verhuisd")
+    with pytest.raises(PolicyDenied):
+        propose_transfer(world["b"].users["case_director"], case=case_a, to_region=world["b"].region, reason="Verhuisd")
 
 
 def test_accept_moves_case_subject_signals_and_weighings(world):
     transfer = incoming_transfer_to(world)
     a, b = world["a"], world["b"]
     case = transfer.case
-    decide_transfer(a.users["process_director"], transfer, True, case_director=a.users["case_director"])
+    decide_transfer(a.users["process_director"], transfer=transfer, accept=True, case_director=a.users["case_director"])
     case.refresh_from_db()
     transfer.refresh_from_db()
     assert case.region == a.region and case.case_director == a.users["case_director"]
@@ -98,22 +99,21 @@ def test_decline_leaves_everything_unchanged(world):
     case = transfer.case
     before = set(case.participants.values_list("organisation", flat=True))
     with pytest.raises(ValidationError):
-        decide_transfer(world["a"].users["weigher_om"], transfer, False, "")
-    decide_transfer(world["a"].users["weigher_om"], transfer, False, "Persoon woont niet bij ons")
+        decide_transfer(world["a"].users["weigher_om"], transfer=transfer, accept=False, reason="")
+    decide_transfer(world["a"].users["weigher_om"], transfer=transfer, accept=False, reason="Persoon woont niet bij ons")
     case.refresh_from_db()
     transfer.refresh_from_db()
     assert transfer.status == TransferStatus.DECLINED and transfer.decision_reason
     assert case.region == world["b"].region and case.case_director == world["b"].users["case_director"]
     assert set(case.participants.values_list("organisation", flat=True)) == before
     with pytest.raises(ValidationError):
-        decide_transfer(world["a"].users["weigher_om"], transfer, True, case_director=world["a"].users["case_director"])
+        decide_transfer(world["a"].users["weigher_om"], transfer=transfer, accept=True, case_director=world["a"].users["case_director"])
 
 
 def test_accept_requires_own_case_director_and_writes_nothing_otherwise(world):
     transfer = incoming_transfer_to(world)
     with pytest.raises(ValidationError) as error:
-        decide_transfer(world["a"].users["process_director"], transfer, True,
-                        case_director=world["b"].users["case_director"])
+        decide_transfer(world["a"].users["process_director"], transfer=transfer, accept=True, case_director=world["b"].users["case_director"])
     assert "case_director" in error.value.message_dict
     transfer.refresh_from_db()
     assert transfer.status == TransferStatus.OPEN
@@ -124,8 +124,7 @@ def test_person_already_known_at_receiving_table_needs_manual_merge(world):
     transfer = incoming_transfer_to(world)
     make_case(world["a"], family_name="Verhuizer")  # same person, already known in region a
     with pytest.raises(ValidationError) as error:
-        decide_transfer(world["a"].users["process_director"], transfer, True,
-                        case_director=world["a"].users["case_director"])
+        decide_transfer(world["a"].users["process_director"], transfer=transfer, accept=True, case_director=world["a"].users["case_director"])
     assert "handmatig" in str(error.value.message_dict["subject"])
     assert Case.objects.get(pk=transfer.case_id).region == world["b"].region
 
@@ -134,15 +133,15 @@ def test_only_receiving_table_decides(world):
     transfer = incoming_transfer_to(world)
     for user in (world["b"].users["process_director"], world["a"].users["participant_reclassering"],
                  world["a"].users["case_director"]):
-        with pytest.raises(Http404):
-            decide_transfer(user, transfer, False, "Nee")
+        with pytest.raises(PolicyDenied):
+            decide_transfer(user, transfer=transfer, accept=False, reason="Nee")
 
 
 # ------------------------------------------------------------------ web
 
 def test_web_propose_and_refusal_message(client, world, case_a):
     login(client, world["a"].users["case_director"])
-    url = reverse("web:case_transfer", kwargs={"pk": case_a.pk})
+    url = reverse("cases:case_transfer", kwargs={"pk": case_a.pk})
     response = client.post(url, {"to_region": str(world["a"].region.pk), "reason": "Verhuisd"})
     assert response.status_code == 400
     assert "niet worden overgedragen aan de eigen casustafel" in response.content.decode()
@@ -155,26 +154,26 @@ def test_web_receiving_side_sees_no_case_content_before_acceptance(client, world
     transfer = incoming_transfer_to(world, reason="Verhuisd naar Ameide")
     a = world["a"]
     login(client, a.users["process_director"])
-    listing = client.get(reverse("web:transfer_list")).content.decode()
+    listing = client.get(reverse("cases:transfer_list")).content.decode()
     assert transfer.case.reference in listing and "Verhuisd naar Ameide" in listing
     assert transfer.case.subject.municipality in listing
     assert transfer.case.subject.family_name not in listing
-    page = client.get(reverse("web:transfer_decide", kwargs={"pk": transfer.pk})).content.decode()
+    page = client.get(reverse("cases:transfer_decide", kwargs={"pk": transfer.pk})).content.decode()
     assert transfer.case.subject.family_name not in page
-    assert client.get(reverse("web:case_detail", kwargs={"pk": transfer.case_id})).status_code == 404
+    assert client.get(reverse("cases:case_detail", kwargs={"pk": transfer.case_id})).status_code == 404
 
-    response = client.post(reverse("web:transfer_decide", kwargs={"pk": transfer.pk}),
+    response = client.post(reverse("cases:transfer_decide", kwargs={"pk": transfer.pk}),
                            {"decision": "accept", "case_director": str(a.users["case_director"].pk)})
     assert response.status_code == 302
-    assert client.get(reverse("web:case_detail", kwargs={"pk": transfer.case_id})).status_code == 200
+    assert client.get(reverse("cases:case_detail", kwargs={"pk": transfer.case_id})).status_code == 200
     login(client, world["b"].users["case_director"])
-    assert client.get(reverse("web:case_detail", kwargs={"pk": transfer.case_id})).status_code == 404
+    assert client.get(reverse("cases:case_detail", kwargs={"pk": transfer.case_id})).status_code == 404
 
 
 def test_web_decline_without_reason_is_400(client, world):
     transfer = incoming_transfer_to(world)
     login(client, world["a"].users["weigher_politie"])
-    response = client.post(reverse("web:transfer_decide", kwargs={"pk": transfer.pk}), {"decision": "decline"})
+    response = client.post(reverse("cases:transfer_decide", kwargs={"pk": transfer.pk}), {"decision": "decline"})
     assert response.status_code == 400
     assert "reden van afwijzing" in response.content.decode()
     transfer.refresh_from_db()
@@ -229,9 +228,9 @@ def test_case_page_links_to_transfer_for_managers_only(client, region_a, case_a)
 
     from .helpers import login
 
-    url = reverse("web:case_transfer", args=[case_a.pk])
+    url = reverse("cases:case_transfer", args=[case_a.pk])
     login(client, region_a.users["case_director"])
-    assert url in client.get(reverse("web:case_detail", args=[case_a.pk])).content.decode()
+    assert url in client.get(reverse("cases:case_detail", args=[case_a.pk])).content.decode()
     client.logout()
     login(client, region_a.users["participant_reclassering"])
-    assert url not in client.get(reverse("web:case_detail", args=[case_a.pk])).content.decode()
+    assert url not in client.get(reverse("cases:case_detail", args=[case_a.pk])).content.decode()

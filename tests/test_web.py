@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casustafel.cases.models import Case, CaseTransition
+from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.processing_log.models import ProcessingLogEntry
 from casustafel.signals.models import Signal
-from casustafel.signals.services import register_signal, send_to_weighing
 from casustafel.subjects.models import Subject
 
 from .conftest import make_case
@@ -51,7 +51,7 @@ def _counts():
 def test_intake_bad_input_is_refused_in_dutch_and_writes_nothing(client, region_a, overrides, field, message):
     login(client, region_a.users["intake"])
     before = _counts()
-    response = client.post(reverse("web:signal_create"), intake_post(**overrides))
+    response = client.post(reverse("signals:signal_create"), intake_post(**overrides))
     assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors[field])
     assert "Het formulier is niet opgeslagen" in response.content.decode()
@@ -61,8 +61,8 @@ def test_intake_bad_input_is_refused_in_dutch_and_writes_nothing(client, region_
 def test_intake_registers_and_duplicate_submission_creates_one(client, region_a):
     login(client, region_a.users["intake"])
     data = intake_post(bsn="111222333")
-    first = client.post(reverse("web:signal_create"), data)
-    second = client.post(reverse("web:signal_create"), data)
+    first = client.post(reverse("signals:signal_create"), data)
+    second = client.post(reverse("signals:signal_create"), data)
     assert first.status_code == second.status_code == 302
     assert Signal.objects.count() == 1
     assert first["Location"] == second["Location"]
@@ -71,7 +71,7 @@ def test_intake_registers_and_duplicate_submission_creates_one(client, region_a)
 
 def test_acute_signal_shows_escalation_notice(client, region_a):
     login(client, region_a.users["intake"])
-    response = client.post(reverse("web:signal_create"), intake_post(urgency="acuut"), follow=True)
+    response = client.post(reverse("signals:signal_create"), intake_post(urgency="acuut"), follow=True)
     assert "ACUUT GEVAAR" in response.content.decode()
     assert Signal.objects.get().status == "in_weighing"
 
@@ -79,11 +79,11 @@ def test_acute_signal_shows_escalation_notice(client, region_a):
 def test_known_person_history_is_shown(client, region_a):
     intake = region_a.users["intake"]
     case = make_case(region_a, family_name="Bekend")
-    new = register_signal(intake, subject_data(family_name="Bekend"), signal_fields()).signal
+    new = register_signal(intake, subject=subject_data(family_name="Bekend"), fields=signal_fields()).signal
     login(client, intake)
-    page = client.get(reverse("web:signal_detail", args=[new.pk])).content.decode()
+    page = client.get(reverse("signals:signal_detail", args=[new.pk])).content.decode()
     assert "Bekende persoon" in page and case.reference in page
-    check = client.post(reverse("web:known_person_check"), intake_post(given_names="Jan", family_name="Bekend",
+    check = client.post(reverse("signals:known_person_check"), intake_post(given_names="Jan", family_name="Bekend",
                                                                          date_of_birth="1999-04-12"))
     assert "al bekend" in check.content.decode()
     assert ProcessingLogEntry.objects.filter(action="search", purpose="known_person_check").count() == 1
@@ -92,17 +92,17 @@ def test_known_person_history_is_shown(client, region_a):
 def test_signal_on_person_of_closed_case_announces_reopening_proposal(client, region_a, case_a):
     from casustafel.cases.services import transition_case
 
-    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", closure_reason="doelen_bereikt")
+    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
     login(client, region_a.users["intake"])
-    response = client.post(reverse("web:signal_create"), intake_post(
+    response = client.post(reverse("signals:signal_create"), intake_post(
         given_names="Jan", family_name="Testpersoon", date_of_birth="1999-04-12"), follow=True)
     assert "voorstel tot heropening" in response.content.decode()
 
 
 def test_decision_before_three_contributions_is_refused(client, region_a, signal_a):
-    signal = send_to_weighing(region_a.users["intake"], signal_a)
+    signal = send_to_weighing(region_a.users["intake"], signal=signal_a)
     login(client, region_a.users["weigher_om"])
-    response = client.post(reverse("web:weighing_decide", args=[signal.weighing_id]),
+    response = client.post(reverse("weighing:weighing_decide", args=[signal.weighing_id]),
                            {"outcome": "geen_actie", "rationale": "Geen zorgen"})
     assert response.status_code == 400
     assert "Nog nodig van" in response.content.decode()
@@ -110,9 +110,9 @@ def test_decision_before_three_contributions_is_refused(client, region_a, signal
 
 
 def test_contribution_without_criteria_is_refused(client, region_a, signal_a):
-    signal = send_to_weighing(region_a.users["intake"], signal_a)
+    signal = send_to_weighing(region_a.users["intake"], signal=signal_a)
     login(client, region_a.users["weigher_om"])
-    response = client.post(reverse("web:weighing_contribute", args=[signal.weighing_id]),
+    response = client.post(reverse("weighing:weighing_contribute", args=[signal.weighing_id]),
                            {"holds_information": "1", "information": "", "view": "opnemen",
                             "view_rationale": "x"})
     assert response.status_code == 400
@@ -121,7 +121,7 @@ def test_contribution_without_criteria_is_refused(client, region_a, signal_a):
 
 def test_illegal_case_transition_is_refused(client, region_a, case_a):
     login(client, region_a.users["case_director"])
-    url = reverse("web:case_transition", args=[case_a.pk])
+    url = reverse("cases:case_transition", args=[case_a.pk])
     response = client.post(url, {"target": "reopened", "reason": "Waarom niet"})
     assert response.status_code == 400
     response = client.post(url, {"target": "closed", "reason": "Klaar", "closure_reason": ""})
@@ -136,14 +136,14 @@ def test_illegal_case_transition_is_refused(client, region_a, case_a):
 
 def test_duplicate_participant_is_refused(client, region_a, case_a):
     login(client, region_a.users["case_director"])
-    response = client.post(reverse("web:case_add_participant", args=[case_a.pk]),
+    response = client.post(reverse("cases:case_add_participant", args=[case_a.pk]),
                            {"organisation": region_a.orgs["reclassering"].pk, "reason": "Nogmaals"})
     assert response.status_code == 400
     assert case_a.participants.count() == 5
 
 
 @pytest.mark.parametrize("route, user_key", [
-    ("web:signal_list", "intake"), ("web:case_list", "case_director"), ("web:weighing_list", "weigher_om"),
+    ("signals:signal_list", "intake"), ("cases:case_list", "case_director"), ("weighing:weighing_list", "weigher_om"),
     ("web:dashboard", "weigher_gemeente"),
 ])
 def test_list_pages_have_constant_query_count(client, region_a, route, user_key, django_assert_num_queries):

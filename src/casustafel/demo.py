@@ -13,17 +13,24 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from casustafel.accounts.models import Organisation, OrganisationKind, Region, Role, User
+from casustafel.access import rls
+from casustafel.accounts.models import (
+    Organisation,
+    OrganisationKind,
+    Region,
+    Role,
+    User,
+)
 from casustafel.accounts.services import ensure_totp_device
 from casustafel.cases import states as case_states
 from casustafel.cases.models import ClosureReason
 from casustafel.cases.services import add_participant, transition_case
-from casustafel.governance import rls
+from casustafel.flow.services import record_decision, register_signal, send_to_weighing
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
-from casustafel.signals.services import register_signal, send_to_weighing, start_preparation
+from casustafel.signals.services import start_preparation
 from casustafel.subjects.services import SubjectData
 from casustafel.weighing.models import Assessment, Outcome, ReferralTarget
-from casustafel.weighing.services import ContributionData, DecisionData, record_decision, submit_contribution
+from casustafel.weighing.services import ContributionData, DecisionData, submit_contribution
 
 DEMO_PASSWORD = "Casustafel-demo-2026"  # noqa: S105 — fictional demo accounts only
 
@@ -153,31 +160,31 @@ def _populate(code: str, count: int) -> None:
                       online_component=rng.random() > 0.4,
                       urgency=Urgency.ACUTE if fate == "acute" else rng.choice([Urgency.NORMAL, Urgency.HIGH]),
                       legal_basis="avg-6-1e")
-        signal = register_signal(intake, subject, fields).signal
+        signal = register_signal(intake, subject=subject, fields=fields).signal
         if fate == "received":
             continue
         if fate == "in_preparation":
-            start_preparation(intake, signal, "Volledigheid controleren")
+            start_preparation(intake, signal=signal, reason="Volledigheid controleren")
             continue
         if signal.status != "in_weighing":
-            signal = send_to_weighing(intake, signal)
+            signal = send_to_weighing(intake, signal=signal)
         if fate in ("in_weighing", "acute"):
             continue
         weighing = signal.weighing
         criteria = list(weighing.framework.criteria.all())
         if fate == "joined":
             # A second signal about the same person joins the open weighing.
-            register_signal(intake, subject, {**fields, "facts": FACTS[(i + 1) % len(FACTS)]})
+            register_signal(intake, subject=subject, fields={**fields, "facts": FACTS[(i + 1) % len(FACTS)]})
             continue
         contributors = weighers[:2] if fate == "partial" else weighers
         outcome = {"more_information": Outcome.MORE_INFORMATION, "referred": Outcome.REFER,
                    "no_action": Outcome.NO_ACTION}.get(fate, Outcome.INCLUDE)
         for weigher in contributors:
-            submit_contribution(weigher, weighing, _contribution(criteria, outcome, rng,
+            submit_contribution(weigher, weighing=weighing, data=_contribution(criteria, outcome, rng,
                                                                  DEMO_BASES[weigher.organisation.kind]))
         if fate == "partial":
             continue
-        decision = record_decision(weighers[0], weighing, DecisionData(
+        decision = record_decision(weighers[0], weighing=weighing, data=DecisionData(
             outcome=outcome, rationale="Gezamenlijk besluit van de weegploeg (fictief).",
             referral_target=ReferralTarget.REGULAR_CARE if outcome == Outcome.REFER else "",
             information_deadline=timezone.localdate() + timedelta(days=21)
@@ -191,14 +198,13 @@ def _populate(code: str, count: int) -> None:
         if partners and rng.random() > 0.5:
             extra = [p for p in partners if not case.participants.filter(organisation=p).exists()]
             if extra:
-                add_participant(director, case, extra[0], "Aanvullende ondersteuning (fictief)")
+                add_participant(director, case=case, organisation=extra[0], reason="Aanvullende ondersteuning (fictief)")
         if fate in ("scaled_down", "closed", "reopened"):
-            transition_case(director, case, case_states.SCALED_DOWN, "Gaat de goede kant op")
+            transition_case(director, case=case, target=case_states.SCALED_DOWN, reason="Gaat de goede kant op")
         if fate in ("closed", "reopened"):
-            transition_case(director, case, case_states.CLOSED, "Doelen bereikt",
-                            closure_reason=ClosureReason.GOALS_REACHED)
+            transition_case(director, case=case, target=case_states.CLOSED, reason="Doelen bereikt", closure_reason=ClosureReason.GOALS_REACHED)
         if fate == "reopened":
-            transition_case(director, case, case_states.REOPENED, "Nieuwe zorgen na afsluiting")
+            transition_case(director, case=case, target=case_states.REOPENED, reason="Nieuwe zorgen na afsluiting")
 
 
 def load_demo() -> list[dict]:

@@ -3,6 +3,11 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("casustafel.accounts.urls")),
     path("", include("casustafel.web.urls")),
+    # subjects first: its signalen/<id>/elders-… paths are more specific than signalen/<id>/<target>/.
+    path("", include("casustafel.subjects.urls")),
+    path("", include("casustafel.signals.urls")),
+    path("", include("casustafel.weighing.urls")),
+    path("", include("casustafel.cases.urls")),
     path("", include("casustafel.processing_log.urls")),
     path("", include("casustafel.retention.urls")),
     path("", include("casustafel.governance.urls")),

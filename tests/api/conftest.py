@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from casustafel.accounts.services import create_api_token
-from casustafel.signals.services import send_to_weighing
+from casustafel.flow.services import send_to_weighing
 
 from ..conftest import weigh_all
 
@@ -27,7 +27,7 @@ def api():
 @pytest.fixture
 def weighing_a(region_a, signal_a):
     """An open weighing in region a without contributions."""
-    return send_to_weighing(region_a.users["intake"], signal_a).weighing
+    return send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from casustafel.signals.models import Signal
 from ..conftest import make_case
 from ..factories import USER_SPECS, signal_fields, subject_data
 from ..meetings_helpers import meeting_with_case, schedule
-from .conftest import assert_problem, contribution_body, signal_body
-from . import test_plans_api as plans_api
-from .test_plans_api import coordination_task_a, due_checkin_a, planned_case_a  # noqa: F401 — fixtures
 from ..test_transfer import incoming_transfer_to
+from . import test_plans_api as plans_api
+from .conftest import assert_problem, contribution_body, signal_body
+from .test_plans_api import coordination_task_a, due_checkin_a, planned_case_a  # noqa: F401 — fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -211,9 +211,9 @@ def listed(world):
     """Rows in both regions for the list routes: signals and cases in a and b."""
     for code in ("a", "b"):
         make_case(world[code], family_name=f"Casus{code}")
-        from casustafel.signals.services import register_signal
+        from casustafel.flow.services import register_signal
 
-        register_signal(world[code].users["intake"], subject_data(family_name=f"Los{code}"), signal_fields())
+        register_signal(world[code].users["intake"], subject=subject_data(family_name=f"Los{code}"), fields=signal_fields())
         schedule(world[code], days=30)
     return world
 

@@ -45,7 +45,7 @@ def test_schedule_and_refusals(api, region_a):
 def test_scoped_agenda_per_organisation(api, region_a):
     cases = [make_case(region_a, family_name=f"Api{n:02d}") for n in range(10)]
     for case in cases[:3]:
-        add_participant(region_a.users["case_director"], case, region_a.orgs["ggz"], "Behandeling loopt")
+        add_participant(region_a.users["case_director"], case=case, organisation=region_a.orgs["ggz"], reason="Behandeling loopt")
     meeting = schedule(region_a)
     services.build_agenda(region_a.users["process_director"], meeting)
     url = f"{API}/meetings/{meeting.pk}"

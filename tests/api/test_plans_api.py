@@ -77,8 +77,7 @@ def due_checkin_a(region_a, case_a):
     """case_a closed; its 6-month check-in moved to today (due, so it can be recorded)."""
     from casustafel.cases.services import transition_case
 
-    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", "doelen_bereikt",
-                    override_open_work="Loopt buiten de PGA door")
+    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt", override_open_work="Loopt buiten de PGA door")
     checkin = CheckIn.objects.get(case=case_a, months=6)
     CheckIn.objects.filter(pk=checkin.pk).update(due_on=_today())
     return checkin
@@ -149,7 +148,7 @@ def test_review_of_closed_case_refused(api, region_a, case_a, request):
     from casustafel.cases.services import transition_case
 
     body = review_body(request)
-    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", "doelen_bereikt")
+    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
     response = api(region_a.users["case_director"]).post(f"/api/v1/cases/{case_a.pk}/plan/reviews", body,
                                                          format="json")
     assert_problem(response, 400, "status")
@@ -178,8 +177,7 @@ def test_complete_coordination_task(api, region_a, case_a, coordination_task_a):
 def test_task_of_closed_case_refused(api, region_a, case_a, coordination_task_a):
     from casustafel.cases.services import transition_case
 
-    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", "doelen_bereikt",
-                    override_open_work="Loopt buiten de PGA")
+    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt", override_open_work="Loopt buiten de PGA")
     response = api(region_a.users["case_director"]).post(
         f"/api/v1/coordination-tasks/{coordination_task_a.pk}/completion", task_completion_body(None), format="json")
     assert_problem(response, 400, "status")
@@ -211,7 +209,7 @@ def test_checkins_of_a_closed_case_without_plan_are_listed_and_recordable(api, r
     from casustafel.cases.services import transition_case
     from casustafel.plans.models import Plan
 
-    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", "doelen_bereikt")
+    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
     assert not Plan.objects.filter(case=case_a).exists()
     client = api(region_a.users["case_director"])
     listed = client.get(f"/api/v1/cases/{case_a.pk}/checkins")
@@ -228,7 +226,7 @@ def test_checkins_of_a_closed_case_without_plan_are_listed_and_recordable(api, r
 def test_checkin_too_early_refused(api, region_a, case_a, request):
     from casustafel.cases.services import transition_case
 
-    transition_case(region_a.users["case_director"], case_a, "closed", "Klaar", "doelen_bereikt")
+    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
     checkin = CheckIn.objects.get(case=case_a, months=12)
     response = api(region_a.users["case_director"]).post(f"/api/v1/checkins/{checkin.pk}/result",
                                                          checkin_body(request), format="json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from casustafel.governance.models import Visibility
+from casustafel.access.policy import Visibility
 from casustafel.weighing.models import Contribution
 from casustafel.weighing.services import submit_contribution
 
@@ -66,8 +66,8 @@ WEIGHING_ALLOWLIST = {role: WEIGHING_KEYS if role in SIGNAL_SIDE else None for r
 def contributed(region_a, weighing_a):
     """The weighing with all three contributions, the police's shielded for origin and mayor."""
     for key in ("weigher_gemeente", "weigher_om"):
-        submit_contribution(region_a.users[key], weighing_a, contribution(region_a.region))
-    submit_contribution(region_a.users["weigher_politie"], weighing_a, contribution(
+        submit_contribution(region_a.users[key], weighing=weighing_a, data=contribution(region_a.region))
+    submit_contribution(region_a.users["weigher_politie"], weighing=weighing_a, data=contribution(
         region_a.region, legal_basis="wpg-18-2-pga", classification="criminal_law",
         visibility=Visibility.ORIGIN_AND_MAYOR))
     Contribution.objects.filter(party="politie").update(information="Geheim politiedetail")

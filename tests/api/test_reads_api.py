@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from casustafel.flow.services import register_signal
 from casustafel.processing_log.models import Action, ProcessingLogEntry
-from casustafel.signals.services import register_signal
 
 from ..conftest import make_case
 from ..factories import signal_fields, subject_data
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def _signals(region, count):
     for n in range(count):
-        register_signal(region.users["intake"], subject_data(family_name=f"Persoon{n}", bsn=""), signal_fields())
+        register_signal(region.users["intake"], subject=subject_data(family_name=f"Persoon{n}", bsn=""), fields=signal_fields())
 
 
 def test_list_logs_each_row_of_the_page_via_api(api, region_a):

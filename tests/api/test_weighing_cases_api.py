@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case, CaseParticipant, CaseTransition
-from casustafel.weighing.models import Contribution, CriterionAssessment, Decision, Weighing
+from casustafel.weighing.models import (
+    Contribution,
+    CriterionAssessment,
+    Decision,
+    Weighing,
+)
 
 from .conftest import assert_problem, contribution_body
 

@@ -38,7 +38,7 @@ def test_conference_from_agenda_to_minutes_and_actions(page, check_a11y):
     shared = make_case(world, family_name="Overlegpersoon")
     other = make_case(world, family_name="Anderpersoon", date_of_birth=timezone.localdate().replace(year=1990))
     # GGZ takes part in the first case only; reclassering (added by make_case) in both.
-    add_participant(users["case_director"], shared, orgs["ggz"], "Behandeling loopt")
+    add_participant(users["case_director"], case=shared, organisation=orgs["ggz"], reason="Behandeling loopt")
     day = timezone.localdate() + timedelta(days=7)
     due = timezone.localdate() + timedelta(days=14)
 

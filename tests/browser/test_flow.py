@@ -17,8 +17,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from casustafel.flow.services import register_signal
 from casustafel.signals.models import Signal
-from casustafel.signals.services import register_signal
 from casustafel.weighing.services import active_framework
 
 from ..factories import PASSWORD, build_region, signal_fields, subject_data
@@ -126,8 +126,7 @@ def test_acute_signal_shows_escalation_notice(page, check_a11y):
     world = build_region("a")
     intake = world.users["intake"]
     # The person is already known from an earlier signal.
-    register_signal(intake, subject_data(given_names="Pieter", family_name="Acuut", date_of_birth=date(1998, 3, 14)),
-                    signal_fields())
+    register_signal(intake, subject=subject_data(given_names="Pieter", family_name="Acuut", date_of_birth=date(1998, 3, 14)), fields=signal_fields())
 
     login_ok(page, check_a11y, intake)
     page.goto("/signalen/nieuw/")

@@ -10,8 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from casustafel.flow.services import register_signal
 from casustafel.governance.models import RestrictedDocument
-from casustafel.signals.services import register_signal
 
 from ..conftest import make_case
 from ..factories import build_region, governance_objects, signal_fields, subject_data
@@ -124,8 +124,8 @@ def test_case_transparency_and_objections(page, check_a11y):
 
 def test_known_elsewhere_check_and_requests_between_tables(page, check_a11y):
     a, b = build_region("a"), build_region("b")
-    mine = register_signal(a.users["intake"], subject_data(family_name="Reiziger"), signal_fields()).signal
-    register_signal(b.users["intake"], subject_data(family_name="Reiziger"), signal_fields())
+    mine = register_signal(a.users["intake"], subject=subject_data(family_name="Reiziger"), fields=signal_fields()).signal
+    register_signal(b.users["intake"], subject=subject_data(family_name="Reiziger"), fields=signal_fields())
 
     login_ok(page, check_a11y, a.users["intake"])
     page.goto(f"/signalen/{mine.pk}/")

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from casustafel.governance import policy
+from casustafel.access import policy
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record, record_refused
 
@@ -27,18 +27,3 @@ def get_case(user, pk, *, via_api: bool = False) -> Case:
 
 def log_listed(user, cases, *, via_api: bool = False) -> None:
     record(user, Action.LIST, Purpose.CASE_MANAGEMENT, cases, via_api=via_api)
-
-
-def reopening_proposals(region_id):
-    """Closed or scaled-down cases of the region with a signal about the person registered
-    after the case left the table: the next conference is proposed to reopen them."""
-    from django.db.models import Exists, OuterRef
-
-    from casustafel.signals.models import Signal
-
-    from . import states
-
-    newer_signal = Signal.objects.filter(subject_id=OuterRef("subject_id"),
-                                         registered_at__gt=OuterRef("status_changed_at"))
-    return Case.objects.filter(region_id=region_id, status__in=[states.CLOSED, states.SCALED_DOWN]).filter(
-        Exists(newer_signal))

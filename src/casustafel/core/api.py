@@ -11,6 +11,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from .errors import api_status
 from .tracing import current_trace_id
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -68,7 +69,10 @@ def problem_exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Niet gevonden."))
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        if api_status(exc) == 404:
+            exc = exceptions.NotFound(_("Niet gevonden."))
+        else:
+            exc = exceptions.PermissionDenied(exc.args[0] if exc.args else None)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Classification, LegalBasisUse, Objection, Visibility
+from casustafel.access.policy import Visibility
+
+from .models import Classification, LegalBasisUse, Objection
 from .selectors import available_bases, sharing_guide
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

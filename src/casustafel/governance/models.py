@@ -17,12 +17,6 @@ class Classification(models.TextChoices):
     AMBTSBERICHT = "ambtsbericht", _("Afgeleid van een ambtsbericht")
 
 
-class Visibility(models.TextChoices):
-    ALL_PARTICIPANTS = "all_participants", _("Alle deelnemers van de casus")
-    CORE_PARTIES = "core_parties", _("Alleen de kernpartners (gemeente, politie, OM)")
-    ORIGIN_AND_MAYOR = "origin_and_mayor", _("Alleen de aanleverende organisatie en de burgemeester")
-
-
 class LegalBasisUse(models.TextChoices):
     SHARING = "sharing", _("Verstrekken van gegevens")
     PARTICIPATION = "participation", _("Deelname aan een casus")

@@ -3,19 +3,27 @@ are logged."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casustafel.access import policy
+from casustafel.access.policy import Visibility
+from casustafel.core.identity import decrypt
 from casustafel.processing_log.models import Action, ProcessingLogEntry, Purpose
 from casustafel.processing_log.services import record
-from casustafel.subjects.identity import decrypt
 
-from . import policy
-from .models import AccessRequest, Classification, LegalBasis, LegalBasisSet, LegalBasisUse, RestrictedDocument
-
+from .models import (
+    AccessRequest,
+    Classification,
+    LegalBasis,
+    LegalBasisSet,
+    LegalBasisUse,
+    RestrictedDocument,
+)
 
 # ---------------------------------------------------------------- legal bases and the sharing guide
 
@@ -45,8 +53,6 @@ def sharing_guide(kind: str) -> dict:
 
 def shielded_note(item) -> str:
     """The note shown instead of an item the user may not see."""
-    from .models import Visibility
-
     origin = getattr(item, "registered_by_organisation", None) or getattr(item, "organisation", None)
     if item.visibility == Visibility.CORE_PARTIES:
         return _("afgeschermd: alleen zichtbaar voor de kernpartners (gemeente, politie, OM)")
@@ -56,7 +62,7 @@ def shielded_note(item) -> str:
 def mark_visibility(user, items):
     """Set ``shielded`` (and ``shielded_note``) on each signal/contribution for ``user``."""
     for item in items:
-        item.shielded = not policy.item_visible(user, item)
+        item.shielded = not policy.can(user, policy.Action.ITEM_VIEW, item)
         item.shielded_note = shielded_note(item) if item.shielded else ""
     return items
 
@@ -74,7 +80,7 @@ def get_document(user, pk) -> RestrictedDocument:
         document = readable_documents(user).get(pk=pk)
     except (RestrictedDocument.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None
-    if not policy.may_read_restricted_content(user, document):
+    if not policy.can(user, policy.Action.RESTRICTED_READ, document):
         raise Http404
     record(user, Action.READ, Purpose.CASE_MANAGEMENT, [document])
     document.content = decrypt(document.content_encrypted)
@@ -94,7 +100,7 @@ def documents_for_table(*, region_id, subject_id=None, case=None) -> list[Restri
 # ---------------------------------------------------------------- access requests
 
 def visible_access_requests(user):
-    if not policy.may_handle_access_requests(user):
+    if not policy.can(user, policy.Action.ACCESS_REQUEST_HANDLE):
         return AccessRequest.objects.none()
     return AccessRequest.objects.filter(region_id=user.organisation.region_id).select_related("subject")
 
@@ -127,9 +133,12 @@ def access_request_export(user, request: AccessRequest) -> dict:
     The export itself is logged as a read per exported item under the FG's supervision
     activity (the processing log has no separate export action yet).
     """
-    from casustafel.cases.models import Case
-    from casustafel.signals.models import Signal
-    from casustafel.weighing.models import Contribution, Decision
+    # Models by label: the export reads every app's records of the person, and those apps
+    # record provenance through governance (which therefore imports none of them).
+    Case = apps.get_model("cases", "Case")  # noqa: N806
+    Signal = apps.get_model("signals", "Signal")  # noqa: N806
+    Contribution = apps.get_model("weighing", "Contribution")  # noqa: N806
+    Decision = apps.get_model("weighing", "Decision")  # noqa: N806
 
     request = get_access_request(user, request.pk)
     subject, region_id = request.subject, request.region_id

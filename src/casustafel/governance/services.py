@@ -8,19 +8,24 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casustafel.access import policy
+from casustafel.access.policy import Visibility
 from casustafel.accounts.models import OrganisationKind, User
+from casustafel.core.identity import encrypt
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
-from casustafel.subjects.identity import encrypt
 
-from . import policy
 from .models import (
-    AccessRequest, CaseTransparency, Classification, LegalBasis, LegalBasisUse, Objection, RestrictedDocument,
-    Visibility,
+    AccessRequest,
+    CaseTransparency,
+    Classification,
+    LegalBasis,
+    LegalBasisUse,
+    Objection,
+    RestrictedDocument,
 )
 from .selectors import classification_rules
 
@@ -105,8 +110,7 @@ def participation_errors(organisation, legal_basis, field: str = "legal_basis") 
 @transaction.atomic
 def register_restricted_document(actor, *, content: str, received_at: date, subject=None, case=None
                                  ) -> RestrictedDocument:
-    if not policy.may_manage_restricted(actor):
-        raise Http404
+    policy.require(actor, policy.Action.RESTRICTED_MANAGE)
     region_id = actor.organisation.region_id
     errors = {}
     if not content.strip():
@@ -130,8 +134,7 @@ def register_restricted_document(actor, *, content: str, received_at: date, subj
 
 def _managed_document(actor, document) -> RestrictedDocument:
     document = RestrictedDocument.objects.select_for_update().get(pk=document.pk)
-    if not policy.may_manage_restricted(actor, document):
-        raise Http404
+    policy.require(actor, policy.Action.RESTRICTED_MANAGE, document)
     return document
 
 
@@ -169,12 +172,10 @@ def set_designation(actor, document, user: User, designated: bool) -> Restricted
 
 
 def _managed_case(actor, case):
-    from casustafel.cases.models import Case
-
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    policy.require(actor, policy.Action.CASE_VIEW, case)
-    if not policy.can(actor, policy.Action.CASE_MANAGE, case):
-        raise Http404
+    """Lock the case (its own class: governance does not import the cases app) and require
+    that the actor manages it."""
+    case = type(case).objects.select_for_update().get(pk=case.pk)
+    policy.require(actor, policy.Action.CASE_MANAGE, case)
     return case
 
 
@@ -248,8 +249,7 @@ def handle_objection(actor, objection, *, outcome: str, rationale: str) -> Objec
 @transaction.atomic
 def register_access_request(actor, subject, *, received_on: date, exempted_references=(),
                             exemption_ground: str = "") -> AccessRequest:
-    if not policy.may_handle_access_requests(actor):
-        raise Http404
+    policy.require(actor, policy.Action.ACCESS_REQUEST_HANDLE)
     references = sorted({r.strip() for r in exempted_references if r.strip()})
     errors = {}
     if received_on is None or received_on > timezone.localdate():

@@ -15,15 +15,21 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casustafel.access import policy
 from casustafel.cases import selectors as case_selectors
 from casustafel.cases.models import Case
+from casustafel.core.web import apply_service_errors
 from casustafel.subjects.services import SubjectData, find_known_subject
-from casustafel.web.forms import apply_service_errors
 
-from . import policy, selectors, services
+from . import selectors, services
 from .forms import (
-    AccessRequestForm, DesignationForm, ObjectionForm, ObjectionHandleForm, ReleaseSummaryForm,
-    RestrictedDocumentForm, TransparencyForm,
+    AccessRequestForm,
+    DesignationForm,
+    ObjectionForm,
+    ObjectionHandleForm,
+    ReleaseSummaryForm,
+    RestrictedDocumentForm,
+    TransparencyForm,
 )
 from .models import Objection
 
@@ -34,7 +40,7 @@ from .models import Objection
 def restricted_list(request):
     user = request.user
     documents = list(selectors.readable_documents(user))
-    is_mayor = policy.may_manage_restricted(user)
+    is_mayor = policy.can(user, policy.Action.RESTRICTED_MANAGE)
     if not is_mayor and not documents:
         raise Http404
     return render(request, "governance/restricted_list.html", {"documents": documents, "is_mayor": is_mayor})
@@ -48,7 +54,7 @@ def _find_subject(region, data):
 
 @require_http_methods(["GET", "POST"])
 def restricted_create(request):
-    if not policy.may_manage_restricted(request.user):
+    if not policy.can(request.user, policy.Action.RESTRICTED_MANAGE):
         raise Http404
     form = RestrictedDocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -80,7 +86,7 @@ def restricted_create(request):
 
 
 def _detail_context(request, document, release_form=None, designation_form=None):
-    is_mayor = policy.may_manage_restricted(request.user, document)
+    is_mayor = policy.can(request.user, policy.Action.RESTRICTED_MANAGE, document)
     return {
         "document": document,
         "is_mayor": is_mayor,
@@ -100,7 +106,7 @@ def restricted_detail(request, pk):
 @require_POST
 def restricted_release(request, pk):
     document = selectors.get_document(request.user, pk)
-    if not policy.may_manage_restricted(request.user, document):
+    if not policy.can(request.user, policy.Action.RESTRICTED_MANAGE, document):
         raise Http404
     form = ReleaseSummaryForm(request.POST)
     if form.is_valid():
@@ -118,7 +124,7 @@ def restricted_release(request, pk):
 @require_POST
 def restricted_designate(request, pk):
     document = selectors.get_document(request.user, pk)
-    if not policy.may_manage_restricted(request.user, document):
+    if not policy.can(request.user, policy.Action.RESTRICTED_MANAGE, document):
         raise Http404
     form = DesignationForm(request.POST, region_id=document.region_id)
     if form.is_valid():
@@ -222,7 +228,7 @@ def objection_handle(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def access_request_list(request):
-    if not policy.may_handle_access_requests(request.user):
+    if not policy.can(request.user, policy.Action.ACCESS_REQUEST_HANDLE):
         raise Http404
     form = AccessRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -8,13 +8,20 @@ from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from casustafel.access import policy
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case, CaseParticipant
-from casustafel.governance import policy
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record, record_refused
 
-from .models import ActionStatus, AgendaItem, Decision, ItemReason, Meeting, MeetingAction
+from .models import (
+    ActionStatus,
+    AgendaItem,
+    Decision,
+    ItemReason,
+    Meeting,
+    MeetingAction,
+)
 
 #: Cases the table works on at its conferences (a scaled-down case leaves the agenda).
 AGENDA_STATES = (case_states.ACTIVE, case_states.REOPENED)
@@ -58,7 +65,7 @@ def agenda(user, meeting: Meeting, *, via_api: bool = False) -> list[AgendaItem]
 def agenda_for_organisation(user, meeting: Meeting, organisation) -> list[AgendaItem]:
     """What ``organisation`` may see of ``meeting`` (the printable agenda), exported by ``user``:
     the file leaves the system, so every item, decision and action in it is logged as an export."""
-    if not policy.may_print_for(user, organisation):
+    if not policy.can(user, policy.Action.MEETING_PRINT, organisation):
         raise Http404
     items = policy.scope_agenda_items_for_organisation(organisation, _item_queryset().filter(meeting=meeting))
     return _log_items(user, items, via_api=False, action=Action.EXPORT)
@@ -92,7 +99,7 @@ def agenda_suggestions(meeting: Meeting) -> list[tuple[Case, str]]:
     previous conference, cases with open actions past their due date, and cases whose
     plan of action is due for review by the day of the conference; and closed or
     scaled-down cases with a new signal about the person (a proposal to reopen)."""
-    from casustafel.cases.selectors import reopening_proposals
+    from casustafel.flow.selectors import reopening_proposals
     from casustafel.plans.selectors import reviews_due
 
     on_agenda = meeting.items.values("case_id")

@@ -12,15 +12,21 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casustafel.access import policy
 from casustafel.accounts.models import Region
 from casustafel.cases.models import Case, CaseParticipant
-from casustafel.governance import policy
-from casustafel.governance.policy import MeetingRight
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
 from .models import (
-    ActionStatus, AgendaItem, Attendance, Decision, Invitation, ItemReason, Meeting, MeetingAction,
+    ActionStatus,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Invitation,
+    ItemReason,
+    Meeting,
+    MeetingAction,
 )
 from .selectors import AGENDA_STATES, agenda_suggestions
 
@@ -29,9 +35,7 @@ SHORT_TEXT_LIMIT = 4000
 
 
 def _require_manage(actor, meeting=None):
-    policy.require_meeting(actor, MeetingRight.VIEW, meeting)
-    if not policy.can_meeting(actor, MeetingRight.MANAGE, meeting):
-        raise ValidationError(_("Alleen de procesregisseur (voorzitter) kan dit doen."), code="forbidden")
+    policy.require(actor, policy.Action.MEETING_MANAGE, meeting)
 
 
 def _text(value: str, field: str, missing: str, limit: int, errors: dict) -> str:
@@ -213,9 +217,7 @@ def add_action(actor, item: AgendaItem, description: str, owner, due_date: date 
 @transaction.atomic
 def complete_action(actor, action: MeetingAction) -> MeetingAction:
     action = MeetingAction.objects.select_for_update().select_related("case", "owner").get(pk=action.pk)
-    if not policy.can_meeting(actor, MeetingRight.COMPLETE_ACTION, action):
-        raise ValidationError(_("Alleen de eigenaar van de actie of de procesregisseur kan deze afronden."),
-                              code="forbidden")
+    policy.require(actor, policy.Action.MEETING_COMPLETE_ACTION, action)
     if action.status == ActionStatus.DONE:
         raise ValidationError({"status": _("Deze actie is al afgerond.")})
     action.status = ActionStatus.DONE

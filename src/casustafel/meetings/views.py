@@ -15,13 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casustafel.access import policy
 from casustafel.accounts.models import Organisation
-from casustafel.governance import policy
-from casustafel.governance.policy import MeetingRight
-from casustafel.web.forms import apply_service_errors
+from casustafel.core.web import apply_service_errors
 
 from . import selectors, services
-from .forms import ActionForm, AgendaItemForm, AttendanceForm, DecisionForm, MeetingForm, MinutesForm
+from .forms import (
+    ActionForm,
+    AgendaItemForm,
+    AttendanceForm,
+    DecisionForm,
+    MeetingForm,
+    MinutesForm,
+)
 from .models import ActionStatus, ItemReason
 from .pdf import render_agenda_pdf
 
@@ -30,17 +36,17 @@ PAGE_SIZE = 25
 
 @require_GET
 def meeting_list(request):
-    if not policy.can_meeting(request.user, MeetingRight.VIEW):
+    if not policy.can(request.user, policy.Action.MEETING_VIEW):
         raise Http404
     page = Paginator(selectors.visible_meetings(request.user), PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(request, "meetings/meeting_list.html", {
-        "page": page, "can_manage": policy.can_meeting(request.user, MeetingRight.MANAGE),
+        "page": page, "can_manage": policy.can(request.user, policy.Action.MEETING_MANAGE),
         "now": timezone.now()})
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request):
-    if not policy.can_meeting(request.user, MeetingRight.MANAGE):
+    if not policy.can(request.user, policy.Action.MEETING_MANAGE):
         raise Http404
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +76,7 @@ def _context(request, meeting, bound=None, status_forms=None):
     user = request.user
     bound = bound or {}
     status_forms = status_forms or {}
-    can_manage = policy.can_meeting(user, MeetingRight.MANAGE, meeting)
+    can_manage = policy.can(user, policy.Action.MEETING_MANAGE, meeting)
     items = selectors.agenda(user, meeting)
     for item in items:
         item.involved = [p.organisation for p in item.case.participants.all()]
@@ -81,13 +87,13 @@ def _context(request, meeting, bound=None, status_forms=None):
             item.action_form = bound.get((item.pk, "action")) or ActionForm(item=item, prefix=f"a{item.pk.hex[:8]}")
         for action in item.actions.all():
             action.can_complete = (action.status == ActionStatus.OPEN
-                                   and policy.can_meeting(user, MeetingRight.COMPLETE_ACTION, action))
+                                   and policy.can(user, policy.Action.MEETING_COMPLETE_ACTION, action))
     return {
         "meeting": meeting,
         "items": items,
         "invitations": meeting.invitations.select_related("organisation"),
         "can_manage": can_manage,
-        "sees_whole_agenda": policy.chairs_meetings(user) or policy.sees_whole_agenda(user.organisation),
+        "sees_whole_agenda": policy.can(user, policy.Action.MEETING_MANAGE) or policy.sees_whole_agenda(user.organisation),
         "suggestions": selectors.agenda_suggestions(meeting) if can_manage else [],
         "item_form": status_forms.get("item") or (AgendaItemForm(meeting=meeting) if can_manage else None),
         "attendance_form": status_forms.get("attendance") or (AttendanceForm(meeting=meeting) if can_manage else None),
@@ -104,7 +110,7 @@ def meeting_detail(request, pk):
 
 def _managed(request, pk):
     meeting = selectors.get_meeting(request.user, pk)
-    if not policy.can_meeting(request.user, MeetingRight.MANAGE, meeting):
+    if not policy.can(request.user, policy.Action.MEETING_MANAGE, meeting):
         raise Http404
     return meeting
 
@@ -173,7 +179,7 @@ def attendance(request, pk):
 def _item_write(request, pk, kind, form_class, write, success):
     item = selectors.get_item(request.user, pk)
     meeting = item.meeting
-    if not policy.can_meeting(request.user, MeetingRight.MANAGE, meeting):
+    if not policy.can(request.user, policy.Action.MEETING_MANAGE, meeting):
         raise Http404
     kwargs = {"item": item} if form_class is ActionForm else {}
     form = form_class(request.POST, prefix=f"{kind[0]}{item.pk.hex[:8]}", **kwargs)
@@ -220,7 +226,7 @@ def item_action(request, pk):
 @require_POST
 def action_done(request, pk):
     action = selectors.get_action(request.user, pk)
-    if not policy.can_meeting(request.user, MeetingRight.COMPLETE_ACTION, action):
+    if not policy.can(request.user, policy.Action.MEETING_COMPLETE_ACTION, action):
         raise Http404
     meeting = action.item.meeting
     try:

@@ -10,12 +10,22 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casustafel.access import policy
 from casustafel.cases import states as case_states
+from casustafel.cases.models import Case
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
 from .models import (
-    CatalogueEntry, Contact, Intervention, InterferenceRule, LifeDomain, Plan, Review, Score, drift_days,
+    CatalogueEntry,
+    Contact,
+    InterferenceRule,
+    Intervention,
+    LifeDomain,
+    Plan,
+    Review,
+    Score,
+    drift_days,
 )
 
 GROUP_LABELS = {
@@ -176,24 +186,6 @@ def next_review_default(start: date, interval: int) -> date:
 
 # ------------------------------------------------------------------ dashboard (case director, process director)
 
-def follows_up(user) -> bool:
-    """Case directors and process directors get drift alerts and due check-ins on their dashboard."""
-    from casustafel.accounts.models import Role
-    from casustafel.governance import policy
-
-    return policy.works_on_cases(user) and user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR)
-
-
-def _followed_cases(user):
-    """The case director's own cases; a process director's: every case of the region the policy lets them see."""
-    from casustafel.accounts.models import Role
-    from casustafel.cases.models import Case
-    from casustafel.governance import policy
-
-    cases = policy.scope_cases(user, Case.objects.all())
-    return cases.filter(case_director=user) if user.role == Role.CASE_DIRECTOR else cases
-
-
 def dashboard_follow_up(user, today: date | None = None) -> dict:
     """Drifting interventions of open cases and check-ins that can be recorded, per case.
 
@@ -204,10 +196,10 @@ def dashboard_follow_up(user, today: date | None = None) -> dict:
 
     from .models import CheckIn, checkin_window_days
 
-    if not follows_up(user):
+    if not policy.can(user, policy.Action.PLAN_FOLLOW_UP):
         return {"follows_up": False}
     today = today or timezone.localdate()
-    cases = _followed_cases(user)
+    cases = policy.scope_followed_cases(user, Case.objects.all())
     interventions = (Intervention.objects.filter(plan__case__in=cases, plan__case__status__in=case_states.OPEN_STATES,
                                                  ended_on__isnull=True, starts_on__lte=today)
                      .select_related("entry", "organisation", "plan__case")

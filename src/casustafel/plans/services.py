@@ -10,18 +10,32 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casustafel.access import policy
 from casustafel.accounts.models import Organisation, OrganisationKind
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case
-from casustafel.governance import policy
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
 from . import loader, selectors
 from .models import (
-    DEFAULT_CHECKIN_MONTHS, Acknowledgement, CatalogueEntry, CatalogueVersion, CheckIn, Contact,
-    CoordinationTask, Goal, GoalScore, InterferenceRule, Intervention, LifeDomain, Plan, Review, Score,
-    checkin_window_days, review_interval_days,
+    DEFAULT_CHECKIN_MONTHS,
+    Acknowledgement,
+    CatalogueEntry,
+    CatalogueVersion,
+    CheckIn,
+    Contact,
+    CoordinationTask,
+    Goal,
+    GoalScore,
+    InterferenceRule,
+    Intervention,
+    LifeDomain,
+    Plan,
+    Review,
+    Score,
+    checkin_window_days,
+    review_interval_days,
 )
 
 LIMIT = 2000
@@ -29,10 +43,7 @@ LIMIT = 2000
 
 def _locked_case(actor, case) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
-    policy.require(actor, policy.Action.CASE_VIEW, case)
-    if not policy.can(actor, policy.Action.CASE_MANAGE, case):
-        raise ValidationError(_("Alleen de casusregisseur of procesregisseur kan het plan van aanpak wijzigen."),
-                              code="forbidden")
+    policy.require(actor, policy.Action.CASE_MANAGE, case)
     if case.status == case_states.CLOSED:
         raise ValidationError({"status": _("De casus is afgesloten; het plan van aanpak kan niet meer worden "
                                            "gewijzigd.")}, code="closed")
@@ -256,9 +267,7 @@ def complete_task(actor, case, task_id, outcome: str, *, via_api: bool = False) 
     except (CoordinationTask.DoesNotExist, ValueError, TypeError, ValidationError):
         raise ValidationError({"task": _("Kies een afstemmingsactie uit dit plan.")}) from None
     task.plan.case = case
-    if not policy.can(actor, policy.Action.PLAN_TASK_COMPLETE, task):
-        raise ValidationError(_("Alleen de eigenaar van de afstemmingsactie (%(org)s) of de casusregisseur kan "
-                                "deze afronden.") % {"org": task.owner.name}, code="forbidden")
+    policy.require(actor, policy.Action.PLAN_TASK_COMPLETE, task)
     if case.status == case_states.CLOSED:
         raise ValidationError({"status": _("De casus is afgesloten; afstemmingsacties kunnen niet meer worden "
                                            "afgerond.")}, code="closed")
@@ -286,7 +295,7 @@ def checkin_follow_up(checkin: CheckIn) -> str:
 
     New concerns do not reopen the case here: a new signal about the person is registered,
     and the meetings agenda builder then proposes reopening the closed case
-    (``cases.selectors.reopening_proposals``).
+    (``flow.selectors.reopening_proposals``).
     """
     if not checkin.new_concerns:
         return ""
@@ -299,10 +308,7 @@ def record_checkin(actor, case, checkin_id, held_on: date, organisation, new_con
                    note: str, *, via_api: bool = False) -> CheckIn:
     """Record a post-closure check-in (case director or participating process director), once."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    policy.require(actor, policy.Action.CASE_VIEW, case)
-    if not policy.can(actor, policy.Action.CASE_MANAGE, case):
-        raise ValidationError(_("Alleen de casusregisseur of procesregisseur kan een opvolgmoment vastleggen."),
-                              code="forbidden")
+    policy.require(actor, policy.Action.CASE_MANAGE, case)
     try:
         checkin = CheckIn.objects.select_for_update().get(pk=checkin_id, case=case)
     except (CheckIn.DoesNotExist, ValueError, TypeError, ValidationError):
@@ -358,8 +364,7 @@ def schedule_checkins(case, months=DEFAULT_CHECKIN_MONTHS) -> list[CheckIn]:
 @transaction.atomic
 def add_catalogue_entry(actor, data: dict) -> CatalogueEntry:
     """The functional administrator adds a measure: a new catalogue version (old plans keep theirs)."""
-    if not policy.may_manage_catalogue(actor):
-        raise ValidationError(_("Alleen de functioneel beheerder kan de catalogus wijzigen."), code="forbidden")
+    policy.require(actor, policy.Action.CATALOGUE_MANAGE)
     current = CatalogueVersion.objects.select_for_update().order_by("-version").first()
     entries = list(CatalogueEntry.objects.filter(catalogue=current)) if current else []
     rules = list(InterferenceRule.objects.filter(catalogue=current)) if current else []

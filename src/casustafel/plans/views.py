@@ -9,14 +9,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casustafel.access import policy
 from casustafel.cases import selectors as case_selectors
 from casustafel.cases import states as case_states
-from casustafel.governance import policy
-from casustafel.web.forms import apply_service_errors
+from casustafel.core.web import apply_service_errors
 
 from . import selectors, services
 from .forms import (
-    AcknowledgeForm, CatalogueEntryForm, CheckInForm, ContactForm, EndForm, GoalForm, InterventionForm, ReviewForm,
+    AcknowledgeForm,
+    CatalogueEntryForm,
+    CheckInForm,
+    ContactForm,
+    EndForm,
+    GoalForm,
+    InterventionForm,
+    ReviewForm,
     TaskDoneForm,
 )
 from .models import CheckIn
@@ -182,9 +189,9 @@ def checkin_record(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def catalogue(request):
-    if not policy.may_view_catalogue(request.user):
+    if not policy.can(request.user, policy.Action.CATALOGUE_VIEW):
         raise Http404
-    manage = policy.may_manage_catalogue(request.user)
+    manage = policy.can(request.user, policy.Action.CATALOGUE_MANAGE)
     form = None
     if manage:
         form = CatalogueEntryForm(request.POST or None)

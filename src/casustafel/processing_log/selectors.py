@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from casustafel.governance import policy
-from casustafel.subjects import identity
+from casustafel.access import policy
+from casustafel.core import identity
 
 from .models import Action, ProcessingLogEntry, Purpose
 from .services import record
@@ -40,11 +41,9 @@ def _entries() -> QuerySet:
 
 def visible_entries(user) -> QuerySet:
     """The log rows of the FG's region (404 for everyone else)."""
-    policy.require(user, policy.Action.PROCESSING_LOG_VIEW)
-    from casustafel.subjects.models import Subject
-
-    region_id = user.organisation.region_id
-    subjects = Subject.objects.filter(region_id=region_id).values("id")
+    subject_model = apps.get_model("subjects", "Subject")
+    region_id = policy.scope_processing_log_region(user)
+    subjects = subject_model.objects.filter(region_id=region_id).values("id")
     return _entries().filter(Q(audit_record__organisation__region_id=region_id) | Q(data_subject_id__in=subjects))
 
 
@@ -73,9 +72,10 @@ def search(user, criteria: Criteria) -> SearchResult:
     criteria narrow each other. Such a search is itself a processing of personal data and
     is logged (action ``search``, activity ``privacy_supervision``), one row per object.
     """
-    from casustafel.cases.models import Case
-    from casustafel.signals.models import Signal
-    from casustafel.subjects.models import Subject
+    # Models by label: this query reads over every app's records, and every app writes the log.
+    Case = apps.get_model("cases", "Case")  # noqa: N806
+    Signal = apps.get_model("signals", "Signal")  # noqa: N806
+    Subject = apps.get_model("subjects", "Subject")  # noqa: N806
 
     entries = visible_entries(user)  # also the access decision (404 for non-FGs)
     region_id = user.organisation.region_id
@@ -119,8 +119,6 @@ def search(user, criteria: Criteria) -> SearchResult:
 def describe(user, entries) -> list[dict]:
     """Rows for display: one query per object type on the page, no personal content, and
     references only of the FG's own region's objects."""
-    from django.apps import apps
-
     by_type: dict[str, set] = {}
     for entry in entries:
         by_type.setdefault(entry.object_type, set()).add(entry.object_id)

@@ -14,11 +14,18 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
+from casustafel.access import rls
 from casustafel.core.tracing import current_trace_id, new_span_id
-from casustafel.governance import rls
 
 from . import chain
-from .models import Action, AuditRecord, ProcessingActivity, ProcessingLogEntry, Purpose, Status
+from .models import (
+    Action,
+    AuditRecord,
+    ProcessingActivity,
+    ProcessingLogEntry,
+    Purpose,
+    Status,
+)
 
 #: pg_advisory_xact_lock key of the chain ("LOGBOEK" in ASCII).
 CHAIN_LOCK = 0x4C4F47424F454B

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from casustafel.governance import policy
+from casustafel.access import policy
 
 from . import selectors
 from .forms import LogSearchForm, PeriodForm

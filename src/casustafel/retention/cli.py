@@ -19,7 +19,7 @@ def _setup() -> None:
     from casustafel.cli import _setup as setup
 
     setup()
-    from casustafel.governance import rls
+    from casustafel.access import rls
 
     rls.enter_system_scope()
 

@@ -16,15 +16,22 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
+from casustafel.access import policy
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case
-from casustafel.governance import policy
 from casustafel.signals import states as signal_states
 from casustafel.signals.models import Signal
 from casustafel.subjects.models import Subject
 from casustafel.weighing.models import Weighing
 
-from .models import DestructionItem, DestructionRun, LegalHold, RecordKind, RetentionSchedule, Trigger
+from .models import (
+    DestructionItem,
+    DestructionRun,
+    LegalHold,
+    RecordKind,
+    RetentionSchedule,
+    Trigger,
+)
 
 #: Signal states that count as "not included" (each is a retention record of its own).
 NOT_INCLUDED_STATES = (signal_states.REFERRED, signal_states.NO_ACTION)

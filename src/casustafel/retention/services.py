@@ -21,14 +21,26 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casustafel.access import policy
 from casustafel.accounts.models import Region
-from casustafel.governance import policy
-from casustafel.processing_log.models import Action, AuditRecord, ProcessingLogEntry, Purpose
+from casustafel.processing_log.models import (
+    Action,
+    AuditRecord,
+    ProcessingLogEntry,
+    Purpose,
+)
 from casustafel.processing_log.services import record
 from casustafel.subjects.models import Subject
 
 from . import selectors
-from .models import DestructionItem, DestructionRun, DestructionStatistic, HoldReason, LegalHold, RecordKind
+from .models import (
+    DestructionItem,
+    DestructionRun,
+    DestructionStatistic,
+    HoldReason,
+    LegalHold,
+    RecordKind,
+)
 
 #: Models that are never destroyed even if they point at a person's records.
 KEPT_MODELS = frozenset({ProcessingLogEntry, AuditRecord, DestructionItem})
@@ -40,10 +52,6 @@ LOGGED_MODELS = ("subjects.subject", "signals.signal", "weighing.weighing", "cas
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _forbidden(message: str) -> ValidationError:
-    return ValidationError(message, code="forbidden")
 
 
 # ---------------------------------------------------------------- what a person consists of
@@ -118,9 +126,7 @@ def destroy_subject(actor, subject: Subject, on: date | None = None, expected_id
     """
     on = on or _today()
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
-    if not policy.can(actor, policy.Action.RETENTION_MANAGE, subject):
-        raise _forbidden(_("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio "
-                           "kan gegevens vernietigen."))
+    policy.require(actor, policy.Action.RETENTION_MANAGE, subject)
     if selectors.active_hold(subject.pk) is not None:
         raise ValidationError(_("Op deze persoon rust een juridische blokkade; vernietiging is opgeschort tot "
                                 "de blokkade is opgeheven."), code="legal_hold")
@@ -171,9 +177,7 @@ def propose_runs(on: date | None = None, region_code: str | None = None) -> list
 @transaction.atomic
 def approve_run(actor, run: DestructionRun) -> DestructionRun:
     run = DestructionRun.objects.select_for_update().get(pk=run.pk)
-    if not policy.can(actor, policy.Action.RETENTION_MANAGE, run):
-        raise _forbidden(_("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio "
-                           "kan een vernietigingsronde goedkeuren."))
+    policy.require(actor, policy.Action.RETENTION_MANAGE, run)
     if run.status != DestructionRun.PROPOSED:
         raise ValidationError(_("Alleen een voorgestelde vernietigingsronde kan worden goedgekeurd."),
                               code="illegal_transition")
@@ -294,9 +298,7 @@ def export_report(actor, run: DestructionRun, fmt: str) -> bytes:
     from .report_pdf import render_report_pdf
 
     run = DestructionRun.objects.select_related("region", "approved_by").get(pk=run.pk)
-    if not policy.can(actor, policy.Action.RETENTION_MANAGE, run):
-        raise _forbidden(_("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio "
-                           "kan het vernietigingsverslag inzien."))
+    policy.require(actor, policy.Action.RETENTION_MANAGE, run)
     if fmt not in REPORT_FORMATS:
         raise ValidationError(_("Kies PDF of CSV als formaat van het verslag."), code="invalid")
     content = render_report_pdf(run) if fmt == "pdf" else report_csv(run).encode("utf-8")
@@ -309,9 +311,7 @@ def export_report(actor, run: DestructionRun, fmt: str) -> bytes:
 @transaction.atomic
 def place_hold(actor, subject: Subject, reason: str, explanation: str) -> LegalHold:
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
-    if not policy.can(actor, policy.Action.RETENTION_MANAGE, subject):
-        raise _forbidden(_("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio "
-                           "kan een juridische blokkade vastleggen."))
+    policy.require(actor, policy.Action.RETENTION_MANAGE, subject)
     errors = {}
     if reason not in HoldReason.values:
         errors["reason"] = _("Kies de reden van de blokkade: klacht, rechtszaak of anders.")
@@ -328,9 +328,7 @@ def place_hold(actor, subject: Subject, reason: str, explanation: str) -> LegalH
 @transaction.atomic
 def lift_hold(actor, hold: LegalHold) -> LegalHold:
     hold = LegalHold.objects.select_for_update().select_related("subject").get(pk=hold.pk)
-    if not policy.can(actor, policy.Action.RETENTION_MANAGE, hold):
-        raise _forbidden(_("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio "
-                           "kan een juridische blokkade opheffen."))
+    policy.require(actor, policy.Action.RETENTION_MANAGE, hold)
     if hold.lifted_at is not None:
         raise ValidationError(_("Deze blokkade is al opgeheven."), code="illegal_transition")
     hold.lifted_by, hold.lifted_at = actor, timezone.now()

@@ -1,11 +1,10 @@
 """The privacy officer's retention page (/bewaartermijnen/): schedules, runs and holds, no names."""
 
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from casustafel.governance import policy
+from casustafel.access import policy
 
 from . import selectors, services
 from .models import DestructionRun, LegalHold, RetentionSchedule
@@ -15,12 +14,13 @@ from .models import DestructionRun, LegalHold, RetentionSchedule
 def overview(request):
     if not policy.can(request.user, policy.Action.RETENTION_MANAGE):
         raise Http404
-    region_id = request.user.organisation.region_id
+    user, manage = request.user, policy.Action.RETENTION_MANAGE
     context = {
-        "schedules": RetentionSchedule.objects.filter(Q(region_id=region_id) | Q(region__isnull=True))
+        "schedules": policy.scope_region_records(user, manage, RetentionSchedule.objects.all(), national=True)
         .select_related("region").order_by("trigger", "region", "-version"),
-        "runs": DestructionRun.objects.filter(region_id=region_id).select_related("approved_by")[:50],
-        "holds": LegalHold.objects.filter(region_id=region_id, lifted_at__isnull=True),
+        "runs": policy.scope_region_records(user, manage, DestructionRun.objects.all())
+        .select_related("approved_by")[:50],
+        "holds": policy.scope_region_records(user, manage, LegalHold.objects.filter(lifted_at__isnull=True)),
     }
     return render(request, "retention/overview.html", context)
 

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casustafel.access.policy import Visibility
 from casustafel.core.references import new_reference
-from casustafel.governance.models import Classification, Visibility
+from casustafel.governance.models import Classification
 
 from . import states
 

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casustafel.governance import policy
+from casustafel.access import policy
+from casustafel.access.policy import Visibility
 from casustafel.governance import services as governance
-from casustafel.governance.models import Classification, Visibility
+from casustafel.governance.models import Classification
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 from casustafel.subjects.services import SubjectData, get_or_register_subject
 
 from . import states
-from .models import Signal, SignalTransition, Urgency
+from .models import Signal, SignalTransition
+
+if TYPE_CHECKING:
+    from casustafel.accounts.models import User
 
 
 @dataclass
@@ -29,22 +34,19 @@ class Registration:
     duplicate: bool = False
 
 
-def _transition(actor, signal: Signal, target: str, reason: str = "") -> None:
-    states.SIGNAL_MACHINE.check(signal.status, target)
+def _transition(actor: User, signal: Signal, target: str, reason: str = "", *, by_hand: bool = False) -> None:
+    states.SIGNAL_MACHINE.check(signal.status, target, by_hand=by_hand)
     SignalTransition.objects.create(signal=signal, source=signal.status, target=target, by=actor, reason=reason)
     signal.status = target
     signal.save(update_fields=["status"])
 
 
-@transaction.atomic
-def register_signal(actor, subject: SubjectData, fields: dict, idempotency_key: uuid.UUID | None = None
+def register_signal(actor: User, *, subject: SubjectData, fields: dict, idempotency_key: uuid.UUID | None = None
                     ) -> Registration:
-    """Register a signal about a person (intake).
+    """Record a signal about a person (intake), inside the caller's transaction.
 
-    A signal about a person whose earlier signal is still being weighed joins that
-    weighing, so the signals are weighed together. A signal flagged as acute danger is
-    escalated to the police at once and goes straight to the weighing table instead of
-    waiting in the intake queue.
+    What follows from it (joining a weighing, escalation) is the flow's: call
+    ``flow.services.register_signal``, which wraps this.
     """
     policy.require(actor, policy.Action.SIGNAL_CREATE)
     if idempotency_key is not None:
@@ -76,55 +78,41 @@ def register_signal(actor, subject: SubjectData, fields: dict, idempotency_key: 
     if not known:
         record(actor, Action.CREATE, Purpose.INTAKE, [person])
     record(actor, Action.CREATE, Purpose.INTAKE, [signal])
+    return Registration(signal, known_person=known, joined_weighing=False)
 
-    from casustafel.weighing.services import open_weighing_for
 
-    joined = False
-    if open_weighing_for(person) is not None:
-        signal = send_to_weighing(actor, signal, reason=_("Lopende weging van dezelfde persoon: samen wegen"))
-        joined = True
-    elif signal.urgency == Urgency.ACUTE:
-        signal.escalated_to_police_at = timezone.now()
-        signal.save(update_fields=["escalated_to_police_at"])
-        signal = send_to_weighing(actor, signal, reason=_("Acuut gevaar: direct geëscaleerd"))
-    return Registration(signal, known_person=known, joined_weighing=joined)
+def escalate_to_police(signal: Signal) -> None:
+    """Acute danger: the moment the escalation notice was given (inside the registration)."""
+    signal.escalated_to_police_at = timezone.now()
+    signal.save(update_fields=["escalated_to_police_at"])
 
 
 @transaction.atomic
-def start_preparation(actor, signal: Signal, reason: str = "") -> Signal:
+def start_preparation(actor: User, *, signal: Signal, reason: str = "") -> Signal:
     signal = Signal.objects.select_for_update().get(pk=signal.pk)
     policy.require(actor, policy.Action.SIGNAL_TRANSITION, signal)
-    _transition(actor, signal, states.IN_PREPARATION, reason)
+    _transition(actor, signal, states.IN_PREPARATION, reason, by_hand=True)
     record(actor, Action.TRANSITION, Purpose.INTAKE, [signal])
     return signal
 
 
-@transaction.atomic
-def send_to_weighing(actor, signal: Signal, reason: str = "") -> Signal:
-    """Put the signal before the weegploeg: join the person's open weighing or start one.
-
-    Joining resets the weighing's freshness: every party must renew its contribution
-    in the light of all signals together before a decision can be taken.
-    """
-    from casustafel.weighing.services import attach_signal
-
+def move_to_weighing(actor: User, *, signal: Signal, reason: str = "") -> Signal:
+    """The signal's side of sending it to the weegploeg (lock, policy, transition), inside the
+    caller's transaction; ``flow.services.send_to_weighing`` attaches it to the weighing."""
     signal = Signal.objects.select_for_update().get(pk=signal.pk)
     policy.require(actor, policy.Action.SIGNAL_TRANSITION, signal)
-    if signal.status == states.MORE_INFORMATION:
-        raise ValidationError({"status": ValidationError(
-            _("Dit signaal wacht op aanvullende informatie; lever die aan via de weging."),
-            code="illegal_transition",
-        )})
-    _transition(actor, signal, states.IN_WEIGHING, reason)
-    attach_signal(actor, signal)
-    record(actor, Action.TRANSITION, Purpose.INTAKE, [signal])
+    _transition(actor, signal, states.IN_WEIGHING, reason, by_hand=True)
     return signal
 
 
-def conclude_signals(actor, weighing, target: str, reason: str) -> list[Signal]:
+def log_sent_to_weighing(actor: User, *, signal: Signal) -> None:
+    record(actor, Action.TRANSITION, Purpose.INTAKE, [signal])
+
+
+def conclude_signals(actor: User, *, weighing_id: Any, target: str, reason: str) -> list[Signal]:
     """Give the signals of a decided weighing the decision's outcome (within its transaction)."""
     signals = list(Signal.objects.select_for_update().filter(
-        weighing=weighing, status__in=[states.IN_WEIGHING, states.MORE_INFORMATION]))
+        weighing_id=weighing_id, status__in=[states.IN_WEIGHING, states.MORE_INFORMATION]))
     for signal in signals:
         if signal.status == target:
             continue

@@ -9,9 +9,10 @@ def _keys(args) -> int:
     from casustafel.cli import setup_django
 
     setup_django()
-    from casustafel.governance import rls
+    from casustafel.access import rls
+    from casustafel.core import identity
 
-    from . import identity, keys
+    from . import keys
 
     with rls.all_regions():  # a key covers every table's rows
         return _run(args, identity, keys)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casustafel.governance import policy, rls
+from casustafel.access import policy, rls
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
@@ -59,16 +59,12 @@ def request_information(actor, subject: Subject, reason: str) -> int:
 
 def incoming_requests(user):
     """Requests to this user's table (matched to the table's own record of the person)."""
-    if not policy.works_on_signals(user):
-        return CrossRegionRequest.objects.none()
-    return CrossRegionRequest.objects.filter(to_region_id=user.organisation.region_id).select_related(
+    return policy.scope_cross_region_requests(user, CrossRegionRequest.objects.all(), incoming=True).select_related(
         "to_subject", "from_region")
 
 
 def outgoing_requests(user):
-    if not policy.works_on_signals(user):
-        return CrossRegionRequest.objects.none()
-    return CrossRegionRequest.objects.filter(from_region_id=user.organisation.region_id).select_related(
+    return policy.scope_cross_region_requests(user, CrossRegionRequest.objects.all(), incoming=False).select_related(
         "subject")
 
 

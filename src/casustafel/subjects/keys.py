@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from . import identity
+from casustafel.core import identity
 
 BATCH = 500
 

@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from . import identity
+from casustafel.core import identity
 
 
 class Gender(models.TextChoices):

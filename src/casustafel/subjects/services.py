@@ -7,7 +7,8 @@ from datetime import date
 
 from django.db.models import Q
 
-from . import identity
+from casustafel.core import identity
+
 from .models import Subject
 
 

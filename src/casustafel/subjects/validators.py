@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .identity import is_valid_bsn
+from casustafel.core.identity import is_valid_bsn
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 

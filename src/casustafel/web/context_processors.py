@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casustafel.governance import policy
+from casustafel.access import policy
 
 
 class _Menu:
@@ -17,7 +17,7 @@ class _Menu:
 
     @property
     def access_requests(self) -> bool:
-        return policy.may_handle_access_requests(self._user)
+        return policy.can(self._user, policy.Action.ACCESS_REQUEST_HANDLE)
 
     @property
     def retention(self) -> bool:
@@ -25,14 +25,14 @@ class _Menu:
 
     @property
     def transfers(self) -> bool:
-        return policy.receives_transfers(self._user)
+        return policy.can(self._user, policy.Action.TRANSFER_RECEIVE)
 
     @property
     def restricted_documents(self) -> bool:
         """The mayor, and officials the mayor designated as reader of at least one ambtsbericht."""
         from casustafel.governance.models import RestrictedDocument
 
-        if policy.may_manage_restricted(self._user):
+        if policy.can(self._user, policy.Action.RESTRICTED_MANAGE):
             return True
         return policy.scope_restricted_documents(self._user, RestrictedDocument.objects.all()).exists()
 

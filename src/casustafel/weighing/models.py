@@ -11,9 +11,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casustafel.access.policy import Visibility
 from casustafel.accounts.models import OrganisationKind
 from casustafel.core.references import new_reference
-from casustafel.governance.models import Classification, Visibility
+from casustafel.governance.models import Classification
+
+from . import states
 
 
 class CriteriaFramework(models.Model):
@@ -80,14 +83,10 @@ WEIGHING_PARTIES = (OrganisationKind.GEMEENTE, OrganisationKind.POLITIE, Organis
 
 
 class Weighing(models.Model):
-    OPEN = "open"
-    AWAITING_INFORMATION = "awaiting_information"
-    DECIDED = "decided"
-    STATUS_CHOICES = [
-        (OPEN, _("Open")),
-        (AWAITING_INFORMATION, _("Wacht op informatie")),
-        (DECIDED, _("Besloten")),
-    ]
+    OPEN = states.OPEN
+    AWAITING_INFORMATION = states.AWAITING_INFORMATION
+    DECIDED = states.DECIDED
+    STATUS_CHOICES = list(states.WEIGHING_MACHINE.labels.items())
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)

@@ -1,10 +1,10 @@
 """Reads of weighings, through the access policy; detail reads are logged."""
 
-from django.db.models import Prefetch
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 
-from casustafel.governance import policy
+from casustafel.access import policy
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record, record_refused
 

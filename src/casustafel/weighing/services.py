@@ -4,29 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casustafel.access import policy
 from casustafel.accounts.models import OrganisationKind
-from casustafel.governance import policy
 from casustafel.governance import services as governance
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
-from casustafel.signals import states as signal_states
 
+from . import states
 from .models import (
-    WEIGHING_PARTIES, Contribution, CriteriaFramework, CriterionAssessment, Decision, Outcome, Weighing,
+    WEIGHING_PARTIES,
+    Contribution,
+    CriteriaFramework,
+    CriterionAssessment,
+    Decision,
+    Outcome,
+    Weighing,
 )
-
-OUTCOME_TO_SIGNAL_STATE = {
-    Outcome.INCLUDE: signal_states.INCLUDED,
-    Outcome.REFER: signal_states.REFERRED,
-    Outcome.NO_ACTION: signal_states.NO_ACTION,
-    Outcome.MORE_INFORMATION: signal_states.MORE_INFORMATION,
-}
 
 
 def active_framework(region) -> CriteriaFramework:
@@ -40,24 +40,30 @@ def active_framework(region) -> CriteriaFramework:
     return framework
 
 
-def open_weighing_for(subject) -> Weighing | None:
-    return Weighing.objects.filter(subject=subject).exclude(status=Weighing.DECIDED).first()
+if TYPE_CHECKING:
+    from casustafel.accounts.models import User
 
 
-def attach_signal(actor, signal) -> Weighing:
+def open_weighing_for(subject: Any) -> Weighing | None:
+    return Weighing.objects.filter(subject=subject, status__in=states.OPEN_STATES).first()
+
+
+def attach_signal(actor: User, *, signal: Any) -> Weighing:
     """Join the person's open weighing or open one (called inside the signal's transaction)."""
     now = timezone.now()
     weighing = (
         Weighing.objects.select_for_update().filter(subject_id=signal.subject_id)
-        .exclude(status=Weighing.DECIDED).first()
+        .filter(status__in=states.OPEN_STATES).first()
     )
     if weighing is None:
         weighing = Weighing.objects.create(region_id=signal.region_id, subject_id=signal.subject_id,
                                            framework=active_framework(signal.region), signals_changed_at=now)
         record(actor, Action.CREATE, Purpose.WEIGHING, [weighing])
     else:
+        if weighing.status != states.OPEN:
+            states.WEIGHING_MACHINE.check(weighing.status, states.OPEN)
         weighing.signals_changed_at = now
-        weighing.status = Weighing.OPEN
+        weighing.status = states.OPEN
         weighing.save(update_fields=["signals_changed_at", "status"])
         record(actor, Action.UPDATE, Purpose.WEIGHING, [weighing])
     signal.weighing = weighing
@@ -87,11 +93,11 @@ class ContributionData:
 
 
 @transaction.atomic
-def submit_contribution(actor, weighing: Weighing, data: ContributionData) -> Contribution:
+def submit_contribution(actor: User, *, weighing: Weighing, data: ContributionData) -> Contribution:
     """Record (or renew) the actor's party's contribution, with every criterion assessed."""
     weighing = Weighing.objects.select_for_update().get(pk=weighing.pk)
     policy.require(actor, policy.Action.WEIGHING_CONTRIBUTE, weighing)
-    if weighing.status == Weighing.DECIDED:
+    if weighing.status == states.DECIDED:
         raise ValidationError(_("Over deze weging is al besloten."), code="decided")
     errors = {}
     if data.holds_information and not data.information.strip():
@@ -143,15 +149,21 @@ class DecisionData:
     participants: list = field(default_factory=list)
 
 
-@transaction.atomic
-def record_decision(actor, weighing: Weighing, data: DecisionData) -> Decision:
-    """The weegploeg's joint decision; possible only when all three parties contributed
-    after the latest signal joined. Inclusion opens a case."""
+def lock_for_decision(actor: User, *, weighing: Weighing) -> Weighing:
+    """Lock the weighing for the joint decision (inside the flow's transaction)."""
     weighing = Weighing.objects.select_for_update().get(pk=weighing.pk)
     policy.require(actor, policy.Action.WEIGHING_DECIDE, weighing)
-    if weighing.status == Weighing.DECIDED:
+    if weighing.status == states.DECIDED:
         raise ValidationError(_("Over deze weging is al besloten."), code="decided")
-    contributions = list(weighing.contributions.select_related("organisation").prefetch_related("assessments"))
+    return weighing
+
+
+def decision_errors(weighing: Weighing, data: DecisionData, contributions: list[Contribution]) -> dict:
+    """Why the weegploeg cannot take this decision (yet): the rules of the weighing itself.
+
+    A decision is possible only when all three parties contributed after the latest signal
+    joined; "meer informatie nodig" needs a deadline in the future.
+    """
     errors = {}
     missing = missing_parties(weighing, contributions)
     if missing:
@@ -170,13 +182,16 @@ def record_decision(actor, weighing: Weighing, data: DecisionData) -> Decision:
             errors["information_deadline"] = _("Geef een termijn voor de aanvullende informatie.")
         elif data.information_deadline <= timezone.localdate():
             errors["information_deadline"] = _("De termijn moet in de toekomst liggen.")
-    if data.outcome == Outcome.INCLUDE:
-        from casustafel.cases.services import validate_opening
+    return errors
 
-        errors.update(validate_opening(weighing, data.case_director, data.participants))
-    if errors:
-        raise ValidationError(errors)
 
+def decision_contributions(weighing: Weighing) -> list[Contribution]:
+    return list(weighing.contributions.select_related("organisation").prefetch_related("assessments"))
+
+
+def write_decision(actor: User, *, weighing: Weighing, data: DecisionData,
+                   contributions: list[Contribution]) -> Decision:
+    """Write the validated decision and move the weighing on (inside the flow's transaction)."""
     decision = Decision.objects.create(
         weighing=weighing, framework=weighing.framework, outcome=data.outcome,
         referral_target=data.referral_target, rationale=data.rationale.strip(), dissent=data.dissent.strip(),
@@ -184,23 +199,16 @@ def record_decision(actor, weighing: Weighing, data: DecisionData) -> Decision:
         decided_by=actor, basis=_basis(contributions),
     )
     if data.outcome == Outcome.MORE_INFORMATION:
-        weighing.status = Weighing.AWAITING_INFORMATION
+        target = states.AWAITING_INFORMATION
         weighing.information_deadline = data.information_deadline
         # New information must be weighed by all three again.
         weighing.signals_changed_at = timezone.now()
     else:
-        weighing.status = Weighing.DECIDED
+        target = states.DECIDED
+    states.WEIGHING_MACHINE.check(weighing.status, target)
+    weighing.status = target
     weighing.save(update_fields=["status", "information_deadline", "signals_changed_at"])
     record(actor, Action.CREATE, Purpose.WEIGHING, [decision])
-
-    from casustafel.signals.services import conclude_signals
-
-    conclude_signals(actor, weighing, OUTCOME_TO_SIGNAL_STATE[Outcome(data.outcome)],
-                     Outcome(data.outcome).label)
-    if data.outcome == Outcome.INCLUDE:
-        from casustafel.cases.services import open_case
-
-        open_case(actor, decision, contributions, data.case_director, data.participants)
     return decision
 
 

@@ -9,7 +9,6 @@ from casustafel.governance.api.serializers import LegalBasisSerializer
 from .. import states
 from ..models import Case, CaseParticipant, CaseTransfer, CaseTransition, ClosureReason
 
-
 #: Case states with their labels (named ``CaseStatusEnum`` in the OpenAPI document).
 STATUS_CHOICES = list(states.CASE_MACHINE.labels.items())
 
@@ -117,5 +116,5 @@ class CaseTransferDecisionSerializer(serializers.Serializer):
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from ..transfer import receiving_case_directors
-        self.fields["case_director"].queryset = receiving_case_directors(region)
+        from casustafel.access import policy
+        self.fields["case_director"].queryset = policy.case_director_candidates(region)

@@ -1,26 +1,31 @@
 """Case endpoints: list and read cases, add a participant, move a case along its lifecycle."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casustafel.access import policy
 from casustafel.api.serializers import WRITE_ERRORS
-from casustafel.governance import policy
 
 from .. import selectors, services, transfer
 from .serializers import (
-    CaseDetailSerializer, CaseTransferCreateSerializer, CaseTransferDecisionSerializer, CaseTransferSerializer, CaseFilterSerializer, CaseSerializer, CaseTransitionCreateSerializer,
-    ParticipantCreateSerializer, ParticipantSerializer,
+    CaseDetailSerializer,
+    CaseFilterSerializer,
+    CaseSerializer,
+    CaseTransferCreateSerializer,
+    CaseTransferDecisionSerializer,
+    CaseTransferSerializer,
+    CaseTransitionCreateSerializer,
+    ParticipantCreateSerializer,
+    ParticipantSerializer,
 )
 
 
 def _managed_case(request, id):
-    """The case if visible (else 404); 403 if the caller may see but not manage it."""
+    """The case if visible (else 404); the endpoint's action: managing it (refused: 403)."""
     case = selectors.get_case(request.user, id, via_api=True)
-    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
-        raise exceptions.PermissionDenied(_("Alleen de casusregisseur of procesregisseur kan dit doen."))
+    policy.require(request.user, policy.Action.CASE_MANAGE, case)
     return case
 
 
@@ -62,7 +67,7 @@ class ParticipantView(APIView):
         case = _managed_case(request, id)
         data = ParticipantCreateSerializer(data=request.data, region=case.region_id)
         data.is_valid(raise_exception=True)
-        participant = services.add_participant(request.user, case, **data.validated_data)
+        participant = services.add_participant(request.user, case=case, **data.validated_data)
         return Response(ParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
 
 
@@ -75,7 +80,7 @@ class CaseTransitionView(APIView):
         case = _managed_case(request, id)
         data = CaseTransitionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case = services.transition_case(request.user, case, **data.validated_data)
+        case = services.transition_case(request.user, case=case, **data.validated_data)
         return Response(CaseDetailSerializer(case).data)
 
 
@@ -89,7 +94,7 @@ class CaseTransferView(APIView):
         case = _managed_case(request, id)
         data = CaseTransferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        proposal = transfer.propose_transfer(request.user, case, **data.validated_data)
+        proposal = transfer.propose_transfer(request.user, case=case, **data.validated_data)
         return Response(CaseTransferSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
 
@@ -104,6 +109,5 @@ class CaseTransferDecisionView(APIView):
         data = CaseTransferDecisionSerializer(data=request.data, region=proposal.to_region_id)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        proposal = transfer.decide_transfer(request.user, proposal, d["decision"] == "accept", d["reason"],
-                                            case_director=d["case_director"])
+        proposal = transfer.decide_transfer(request.user, transfer=proposal, accept=d["decision"] == "accept", reason=d["reason"], case_director=d["case_director"])
         return Response(CaseTransferSerializer(proposal).data)

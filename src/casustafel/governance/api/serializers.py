@@ -3,8 +3,9 @@ and the shielding of items the caller may not see."""
 
 from rest_framework import serializers
 
-from casustafel.governance import policy
-from casustafel.governance.models import Classification, LegalBasis, Visibility
+from casustafel.access import policy
+from casustafel.access.policy import Visibility
+from casustafel.governance.models import Classification, LegalBasis
 from casustafel.governance.selectors import shielded_note
 
 
@@ -33,7 +34,7 @@ def provenance_input_fields() -> dict:
 
 
 class ShieldedMixin:
-    """Replace the content fields by null for callers who may not see the item (policy.item_visible)."""
+    """Replace the content fields by null for callers who may not see the item (Action.ITEM_VIEW)."""
 
     content_fields: tuple[str, ...] = ()
 
@@ -41,7 +42,7 @@ class ShieldedMixin:
         request = self.context.get("request")
         if request is None:
             return True  # no caller known: show nothing (deny by default)
-        return not policy.item_visible(request.user, instance)
+        return not policy.can(request.user, policy.Action.ITEM_VIEW, instance)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -7,15 +7,23 @@ from rest_framework import exceptions, generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casustafel.access import policy
 from casustafel.api.serializers import WRITE_ERRORS
-from casustafel.governance import policy
-from casustafel.governance.policy import MeetingRight
 
 from .. import selectors, services
 from .serializers import (
-    MeetingActionCreateSerializer, AgendaItemCreateSerializer, AgendaItemSerializer, AttendanceCreateSerializer,
-    MeetingDecisionCreateSerializer, MeetingDecisionSerializer, InvitationSerializer, MeetingActionSerializer,
-    MeetingCreateSerializer, MeetingDetailSerializer, MeetingSerializer, MinutesSerializer,
+    AgendaItemCreateSerializer,
+    AgendaItemSerializer,
+    AttendanceCreateSerializer,
+    InvitationSerializer,
+    MeetingActionCreateSerializer,
+    MeetingActionSerializer,
+    MeetingCreateSerializer,
+    MeetingDecisionCreateSerializer,
+    MeetingDecisionSerializer,
+    MeetingDetailSerializer,
+    MeetingSerializer,
+    MinutesSerializer,
 )
 
 CHAIR_ONLY = _("Alleen de procesregisseur (voorzitter) kan dit doen.")
@@ -28,14 +36,14 @@ def _detail(request, meeting):
 
 def _managed_meeting(request, id):
     meeting = selectors.get_meeting(request.user, id, via_api=True)
-    if not policy.can_meeting(request.user, MeetingRight.MANAGE, meeting):
+    if not policy.can(request.user, policy.Action.MEETING_MANAGE, meeting):
         raise exceptions.PermissionDenied(CHAIR_ONLY)
     return meeting
 
 
 def _managed_item(request, id):
     item = selectors.get_item(request.user, id, via_api=True)
-    if not policy.can_meeting(request.user, MeetingRight.MANAGE, item.meeting):
+    if not policy.can(request.user, policy.Action.MEETING_MANAGE, item.meeting):
         raise exceptions.PermissionDenied(CHAIR_ONLY)
     return item
 
@@ -57,7 +65,7 @@ class MeetingListView(generics.ListAPIView):
                                "casustafel en overleggen in het verleden worden geweigerd.",
                    request=MeetingCreateSerializer, responses={201: MeetingSerializer, **WRITE_ERRORS})
     def post(self, request):
-        if not policy.can_meeting(request.user, MeetingRight.MANAGE):
+        if not policy.can(request.user, policy.Action.MEETING_MANAGE):
             raise exceptions.PermissionDenied(CHAIR_ONLY)
         data = MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -142,7 +150,7 @@ class ActionCompletionView(APIView):
                    request=None, responses={200: MeetingActionSerializer, **WRITE_ERRORS})
     def post(self, request, id):
         action = selectors.get_action(request.user, id, via_api=True)
-        if not policy.can_meeting(request.user, MeetingRight.COMPLETE_ACTION, action):
+        if not policy.can(request.user, policy.Action.MEETING_COMPLETE_ACTION, action):
             raise exceptions.PermissionDenied(_("Alleen de eigenaar van de actie of de procesregisseur kan deze "
                                                 "afronden."))
         return Response(MeetingActionSerializer(services.complete_action(request.user, action)).data)

@@ -6,17 +6,28 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casustafel.access import policy
 from casustafel.accounts.models import Organisation
 from casustafel.api.serializers import WRITE_ERRORS
 from casustafel.cases import selectors as case_selectors
-from casustafel.governance import policy
 
 from .. import selectors, services
 from ..models import CheckIn, CoordinationTask
 from .serializers import (
-    AcknowledgementCreateSerializer, AcknowledgementSerializer, CheckInRecordSerializer, CheckInSerializer,
-    ContactCreateSerializer, ContactSerializer, CoordinationTaskSerializer, GoalCreateSerializer, GoalSerializer,
-    InterventionCreateSerializer, InterventionSerializer, PlanSerializer, ReviewCreateSerializer, ReviewSerializer,
+    AcknowledgementCreateSerializer,
+    AcknowledgementSerializer,
+    CheckInRecordSerializer,
+    CheckInSerializer,
+    ContactCreateSerializer,
+    ContactSerializer,
+    CoordinationTaskSerializer,
+    GoalCreateSerializer,
+    GoalSerializer,
+    InterventionCreateSerializer,
+    InterventionSerializer,
+    PlanSerializer,
+    ReviewCreateSerializer,
+    ReviewSerializer,
     TaskCompleteSerializer,
 )
 

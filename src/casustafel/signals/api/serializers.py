@@ -3,13 +3,20 @@
 from rest_framework import serializers
 
 from casustafel.api.serializers import SubjectSerializer, TextField
-from casustafel.governance.api.serializers import LegalBasisSerializer, ShieldedMixin, provenance_input_fields
+from casustafel.governance.api.serializers import (
+    LegalBasisSerializer,
+    ShieldedMixin,
+    provenance_input_fields,
+)
 from casustafel.subjects.models import Gender
-from casustafel.subjects.validators import validate_bsn, validate_date_of_birth, validate_not_future
+from casustafel.subjects.validators import (
+    validate_bsn,
+    validate_date_of_birth,
+    validate_not_future,
+)
 
 from .. import states
 from ..models import Phenomenon, Signal, SourceType, Urgency
-
 
 #: Signal states with their labels (named ``SignalStatusEnum`` in the OpenAPI document).
 STATUS_CHOICES = list(states.SIGNAL_MACHINE.labels.items())

@@ -11,13 +11,17 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from casustafel.access import policy
 from casustafel.api.serializers import WRITE_ERRORS
-from casustafel.governance import policy
+from casustafel.flow import services as flow
 from casustafel.subjects.services import SubjectData
 
 from .. import selectors, services, states
 from .serializers import (
-    SignalCreateSerializer, SignalFilterSerializer, SignalRegistrationSerializer, SignalSerializer,
+    SignalCreateSerializer,
+    SignalFilterSerializer,
+    SignalRegistrationSerializer,
+    SignalSerializer,
     SignalTransitionSerializer,
 )
 
@@ -72,20 +76,19 @@ class SignalListView(generics.ListAPIView):
                    **WRITE_ERRORS},
     )
     def post(self, request, *args, **kwargs):
-        if not policy.can(request.user, policy.Action.SIGNAL_CREATE):
-            raise exceptions.PermissionDenied(_("Uw rol kan geen signalen registreren."))
+        policy.require(request.user, policy.Action.SIGNAL_CREATE)
         key = _idempotency_key(request)
         data = SignalCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         subject = SubjectData(**fields.pop("subject"))
         try:
-            registration = services.register_signal(request.user, subject, fields, idempotency_key=key)
+            registration = flow.register_signal(request.user, subject=subject, fields=fields, idempotency_key=key)
         except IntegrityError:
             if key is None:
                 raise
             # A concurrent submission with the same key won the race: answer with its signal.
-            registration = services.register_signal(request.user, subject, fields, idempotency_key=key)
+            registration = flow.register_signal(request.user, subject=subject, fields=fields, idempotency_key=key)
         signal = registration.signal
         signal.known_person, signal.joined_weighing = registration.known_person, registration.joined_weighing
         location = reverse("api:signal-detail", kwargs={"id": signal.pk}, request=request)
@@ -114,6 +117,6 @@ class SignalTransitionView(APIView):
         data = SignalTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         move = (services.start_preparation if data.validated_data["target"] == states.IN_PREPARATION
-                else services.send_to_weighing)
-        return Response(SignalSerializer(move(request.user, signal, reason=data.validated_data["reason"]),
+                else flow.send_to_weighing)
+        return Response(SignalSerializer(move(request.user, signal=signal, reason=data.validated_data["reason"]),
                                          context={"request": request}).data)

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 
 def fill_regions(apps, schema_editor):
-    from casustafel.governance.rls import migration_scope_all_regions
+    from casustafel.access.rls import migration_scope_all_regions
 
     migration_scope_all_regions(schema_editor)
     request_model = apps.get_model("subjects", "CrossRegionRequest")

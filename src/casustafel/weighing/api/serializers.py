@@ -3,13 +3,25 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from casustafel.accounts.models import Organisation, Role, User
+from casustafel.access import policy
+from casustafel.accounts.models import Organisation, User
 from casustafel.api.serializers import SubjectSerializer, TextField
-from casustafel.governance.api.serializers import LegalBasisSerializer, ShieldedMixin, provenance_input_fields
+from casustafel.governance.api.serializers import (
+    LegalBasisSerializer,
+    ShieldedMixin,
+    provenance_input_fields,
+)
 
 from ..models import (
-    Assessment, Contribution, CriteriaFramework, Criterion, CriterionAssessment, Decision, Outcome,
-    ReferralTarget, Weighing,
+    Assessment,
+    Contribution,
+    CriteriaFramework,
+    Criterion,
+    CriterionAssessment,
+    Decision,
+    Outcome,
+    ReferralTarget,
+    Weighing,
 )
 from ..services import missing_parties
 
@@ -137,7 +149,6 @@ class DecisionCreateSerializer(serializers.Serializer):
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the table's own people and organisations can be named (nothing else is disclosed).
-        self.fields["case_director"].queryset = User.objects.filter(
-            organisation__region=region, role=Role.CASE_DIRECTOR, is_active=True).select_related("organisation")
+        self.fields["case_director"].queryset = policy.case_director_candidates(region)
         self.fields["participants"].child.fields["organisation"].queryset = Organisation.objects.filter(
             region=region)

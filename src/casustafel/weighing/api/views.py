@@ -1,26 +1,28 @@
 """Weighing endpoints: read a weighing, contribute for one's own party, record the joint decision."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casustafel.access import policy
 from casustafel.api.serializers import WRITE_ERRORS
-from casustafel.governance import policy
+from casustafel.flow import services as flow
 
 from .. import selectors, services
 from .serializers import (
-    ContributionCreateSerializer, ContributionSerializer, DecisionCreateSerializer, DecisionSerializer,
+    ContributionCreateSerializer,
+    ContributionSerializer,
+    DecisionCreateSerializer,
+    DecisionSerializer,
     WeighingSerializer,
 )
 
 
 def _visible_weighing(request, id, action):
-    """The weighing if visible (else 404); 403 if visible but ``action`` is not the caller's."""
+    """The weighing if visible (else 404); the endpoint's ``action`` on it (refused: 403)."""
     weighing = selectors.get_weighing(request.user, id, via_api=True)
-    if not policy.can(request.user, action, weighing):
-        raise exceptions.PermissionDenied(_("Alleen leden van de weegploeg kunnen dit doen."))
+    policy.require(request.user, action, weighing)
     return weighing
 
 
@@ -51,7 +53,7 @@ class ContributionView(APIView):
         values = dict(data.validated_data)
         values["assessments"] = {a["criterion"]: (a["assessment"], a["reasons"]) for a in values["assessments"]}
         renewed = any(c.party == request.user.organisation.kind for c in weighing.contributions.all())
-        contribution = services.submit_contribution(request.user, weighing, services.ContributionData(**values))
+        contribution = services.submit_contribution(request.user, weighing=weighing, data=services.ContributionData(**values))
         return Response(ContributionSerializer(contribution, context={"request": request}).data,
                         status=status.HTTP_200_OK if renewed else status.HTTP_201_CREATED)
 
@@ -69,5 +71,5 @@ class DecisionView(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["participants"] = [(p["organisation"], p["reason"], p["legal_basis"]) for p in values["participants"]]
-        decision = services.record_decision(request.user, weighing, services.DecisionData(**values))
+        decision = flow.record_decision(request.user, weighing=weighing, data=services.DecisionData(**values))
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,430 @@
+"""The access policy: the one place that decides who may see or do what (need-to-know).
+
+Every selector (read) and service (write) asks this module; nothing else decides
+access. Deny by default: a user without organisation or role sees nothing, there is no
+superuser bypass for personal data, and nothing crosses regions.
+
+One vocabulary for every object type:
+
+* ``can(user, Action.X, obj=None) -> bool`` — may ``user`` do X (on ``obj``)? Without an
+  object: may the user do X at all (menus, list pages);
+* ``require(user, Action.X, obj=None)`` — the same, raising :class:`PolicyDenied`;
+* ``scope_*(user, queryset)`` — narrow a list to what the user may see.
+
+| object | who may read | who may act |
+|---|---|---|
+| signal | intake officers of the region; weighing members of the region's core parties | register/prepare: the same |
+| weighing | the same | contribute: core-party weighing members, for their own party; decide: the same |
+| case | users in an operational role whose organisation participates in the case | manage (participants, status, plan, transfer): the case director, or a process director whose organisation participates |
+| meeting | every case role of the region (date, place, invitations) | manage: the region's process director (chair); complete an action: the chair or the owning organisation |
+| agenda item | the chair and the core parties: all; others: items of cases they participate in | — |
+| ambtsbericht | content: the region's mayor and the officials the mayor designated | register, release, designate: the mayor |
+| processing log | the region's privacy officer (FG) | — |
+
+A refusal says whether the object may be known to exist (``PolicyDenied.visible``): the
+web answers 404 to every refusal, the API 403 for an object the caller can see but may not
+act on and 404 otherwise (ADR 0003, ADR 0006); ``core.errors`` says how.
+
+``PolicyDenied`` is re-exported here: ``policy.PolicyDenied``.
+
+Models of the domain apps are named by their app label (``apps.get_model``) rather than
+imported, so this package depends on ``accounts`` only and every domain app may ask it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from casustafel.accounts.models import CORE_PARTY_KINDS, OrganisationKind, Role
+from casustafel.core.errors import PolicyDenied
+
+if TYPE_CHECKING:
+    from casustafel.accounts.models import Organisation, User
+
+#: Roles that work with case content (never privacy officer, analyst or administrator).
+CASE_ROLES = frozenset({Role.CASE_DIRECTOR, Role.PARTICIPANT, Role.WEIGHING_MEMBER, Role.PROCESS_DIRECTOR,
+                        Role.INTAKE_OFFICER})
+
+
+class Action(StrEnum):
+    SIGNAL_CREATE = "signal.create"
+    SIGNAL_VIEW = "signal.view"
+    SIGNAL_TRANSITION = "signal.transition"
+    WEIGHING_VIEW = "weighing.view"
+    WEIGHING_CONTRIBUTE = "weighing.contribute"
+    WEIGHING_DECIDE = "weighing.decide"
+    CASE_VIEW = "case.view"
+    #: Participants, status, plan of action, transfer (obj: the case).
+    CASE_MANAGE = "case.manage"
+    #: Be appointed case director at a table (obj: the region id the case is at).
+    CASE_DIRECT = "case.direct"
+    #: Accept or decline a case transferred to one's table (obj: the transfer).
+    TRANSFER_RECEIVE = "transfer.receive"
+    #: Content of a signal or contribution, given the visibility its provider chose (obj: the item).
+    ITEM_VIEW = "item.view"
+    #: Plans: mark a coordination task (afstemmingsactie) done (obj: the task, with ``plan.case``):
+    #: whoever may manage the case, or a case-role user of the task's owner organisation.
+    PLAN_TASK_COMPLETE = "plan.task_complete"
+    #: Drift alerts and due check-ins on the dashboard: case and process directors.
+    PLAN_FOLLOW_UP = "plan.follow_up"
+    CATALOGUE_VIEW = "catalogue.view"
+    CATALOGUE_MANAGE = "catalogue.manage"
+    MEETING_VIEW = "meeting.view"
+    #: Schedule, build the agenda, invite, record attendance, minutes, decisions, actions.
+    MEETING_MANAGE = "meeting.manage"
+    #: Mark a meeting action done: the chair or the owning organisation (obj: the action).
+    MEETING_COMPLETE_ACTION = "meeting.complete_action"
+    #: The per-organisation agenda PDF (obj: the organisation printed for).
+    MEETING_PRINT = "meeting.print"
+    #: Content of an AIVD ambtsbericht (obj: the document).
+    RESTRICTED_READ = "restricted.read"
+    #: Register an ambtsbericht, release a summary, designate readers (obj: the document or None).
+    RESTRICTED_MANAGE = "restricted.manage"
+    #: Data-subject access requests (inzageverzoeken).
+    ACCESS_REQUEST_HANDLE = "access_request.handle"
+    #: Retention: approve destruction runs, place and lift legal holds (obj: anything with region_id).
+    RETENTION_MANAGE = "retention.manage"
+    #: Processing log: the privacy officer (FG) queries the log of their own region.
+    PROCESSING_LOG_VIEW = "processing_log.view"
+
+
+#: For an action on an object, the action that makes the object visible: a refusal of the
+#: first while the second is allowed is disclosed (API 403), otherwise it is "not found"
+#: (the services check on a locked row, which may not have passed through a selector).
+_VIEW_ACTION: dict[Action, Action] = {
+    Action.SIGNAL_TRANSITION: Action.SIGNAL_VIEW,
+    Action.WEIGHING_CONTRIBUTE: Action.WEIGHING_VIEW,
+    Action.WEIGHING_DECIDE: Action.WEIGHING_VIEW,
+    Action.CASE_MANAGE: Action.CASE_VIEW,
+    Action.MEETING_MANAGE: Action.MEETING_VIEW,
+}
+
+#: What a refused user is told where the refusal may be disclosed (API 403).
+_REFUSALS: dict[Action, Any] = {
+    Action.SIGNAL_CREATE: _("Alleen intakemedewerkers en de weegploeg registreren signalen."),
+    Action.WEIGHING_CONTRIBUTE: _("Alleen leden van de weegploeg kunnen dit doen."),
+    Action.WEIGHING_DECIDE: _("Alleen leden van de weegploeg kunnen dit doen."),
+    Action.CASE_MANAGE: _("Alleen de casusregisseur of procesregisseur kan dit doen."),
+    Action.PLAN_TASK_COMPLETE: _("Alleen de eigenaar van de afstemmingsactie of de casusregisseur kan deze afronden."),
+    Action.MEETING_MANAGE: _("Alleen de procesregisseur (voorzitter) kan dit doen."),
+    Action.MEETING_COMPLETE_ACTION: _("Alleen de voorzitter of de eigenaar van de actie kan deze afronden."),
+    Action.CATALOGUE_MANAGE: _("Alleen de functioneel beheerder kan de catalogus wijzigen."),
+    Action.RETENTION_MANAGE: _("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze "
+                               "regio kan dit doen."),
+}
+
+
+class Visibility(TextChoices):
+    """Who may see an item's content, as its providing organisation chose (provenance)."""
+
+    ALL_PARTICIPANTS = "all_participants", _("Alle deelnemers van de casus")
+    CORE_PARTIES = "core_parties", _("Alleen de kernpartners (gemeente, politie, OM)")
+    ORIGIN_AND_MAYOR = "origin_and_mayor", _("Alleen de aanleverende organisatie en de burgemeester")
+
+
+# ---------------------------------------------------------------- roles
+
+
+def _placed(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.organisation_id and user.role)
+
+
+def _region_id(user: User) -> Any:
+    return user.organisation.region_id
+
+
+def _is_intake(user: User) -> bool:
+    return user.role == Role.INTAKE_OFFICER
+
+
+def _is_core_weigher(user: User) -> bool:
+    return user.role == Role.WEIGHING_MEMBER and user.organisation.kind in CORE_PARTY_KINDS
+
+
+def _works_on_signals(user: User) -> bool:
+    """Intake officers and core-party weighing members of a region (the signal side)."""
+    return _is_intake(user) or _is_core_weigher(user)
+
+
+def _works_on_cases(user: User) -> bool:
+    return user.role in CASE_ROLES
+
+
+def _chairs(user: User) -> bool:
+    """A process director chairs the conferences of their region."""
+    return user.role == Role.PROCESS_DIRECTOR
+
+
+def _is_mayor_of(user: User, region_id: Any) -> bool:
+    """The mayor (or mandated) of a gemeente in ``region_id``."""
+    return (user.role == Role.MAYOR and user.organisation.kind == OrganisationKind.GEMEENTE
+            and _region_id(user) == region_id)
+
+
+def _in_region(user: User, obj: Any, attribute: str = "region_id") -> bool:
+    return obj is None or getattr(obj, attribute) == _region_id(user)
+
+
+def _participates(user: User, case: Any) -> bool:
+    return case.participants.filter(organisation_id=user.organisation_id).exists()
+
+
+def may_direct_cases(user: Any, region_id: Any) -> bool:
+    """Who may be case director (casusregisseur) at the table of ``region_id``: an active
+    user in the case-director role of an organisation of that table. The one place this is
+    decided: opening a case, the decision forms, the API and accepting a transfer ask it."""
+    return bool(user is not None and user.is_active and user.organisation_id and user.role == Role.CASE_DIRECTOR
+                and user.organisation.region_id == region_id)
+
+
+def case_director_candidates(region_id: Any) -> QuerySet:
+    """The users :func:`may_direct_cases` allows at ``region_id``, for a choice list."""
+    return (apps.get_model("accounts", "User").objects
+            .filter(is_active=True, role=Role.CASE_DIRECTOR, organisation__region_id=region_id)
+            .select_related("organisation"))
+
+
+def sees_whole_agenda(organisation: Organisation) -> bool:
+    """The core parties (gemeente, politie, OM) see every agenda item of a conference."""
+    return organisation.kind in CORE_PARTY_KINDS
+
+
+def provenance_origin_id(item: Any) -> Any:
+    return getattr(item, "registered_by_organisation_id", None) or getattr(item, "organisation_id", None)
+
+
+def item_region_id(item: Any) -> Any:
+    region_id = getattr(item, "region_id", None)
+    if region_id is None and hasattr(item, "weighing"):
+        region_id = item.weighing.region_id
+    return region_id
+
+
+# ---------------------------------------------------------------- per-action rules (obj may be None)
+
+
+def _case_view(user: User, case: Any) -> bool:
+    if not _works_on_cases(user):
+        return False
+    return case is None or (case.region_id == _region_id(user) and _participates(user, case))
+
+
+def _case_manage(user: User, case: Any) -> bool:
+    if case is None:
+        return user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR)
+    if case.region_id != _region_id(user):
+        return False
+    if case.case_director_id == user.pk:
+        return True
+    return _chairs(user) and _participates(user, case)
+
+
+def _task_complete(user: User, task: Any) -> bool:
+    if task is None:
+        return _works_on_cases(user)
+    case = task.plan.case
+    if case.region_id != _region_id(user):
+        return False
+    return _case_manage(user, case) or (_works_on_cases(user) and user.organisation_id == task.owner_id)
+
+
+def _item_view(user: User, item: Any) -> bool:
+    """The caller has already established that the user may see the container (the signal
+    list, the weighing, the case); this narrows it per item by the ``visibility`` the
+    providing organisation chose."""
+    if user.organisation_id == provenance_origin_id(item):
+        return True
+    visibility = getattr(item, "visibility", Visibility.ALL_PARTICIPANTS) or Visibility.ALL_PARTICIPANTS
+    if visibility == Visibility.ALL_PARTICIPANTS:
+        return True
+    if visibility == Visibility.CORE_PARTIES:
+        return user.organisation.kind in CORE_PARTY_KINDS
+    if visibility == Visibility.ORIGIN_AND_MAYOR:
+        return _is_mayor_of(user, item_region_id(item))
+    return False
+
+
+def _restricted_read(user: User, document: Any) -> bool:
+    if document is None or _region_id(user) != document.region_id:
+        return False
+    if _is_mayor_of(user, document.region_id):
+        return True
+    return document.designated_readers.filter(pk=user.pk).exists()
+
+
+def _restricted_manage(user: User, document: Any) -> bool:
+    return _is_mayor_of(user, _region_id(user) if document is None else document.region_id)
+
+
+def _meeting_complete_action(user: User, action: Any) -> bool:
+    if not _works_on_cases(user) or action is None or action.case.region_id != _region_id(user):
+        return False
+    return _chairs(user) or user.organisation_id == action.owner_id
+
+
+def _meeting_print(user: User, organisation: Any) -> bool:
+    if not _works_on_cases(user) or organisation is None or organisation.region_id != _region_id(user):
+        return False
+    return organisation.pk == user.organisation_id or _chairs(user)
+
+
+_RULES: dict[Action, Callable[[Any, Any], bool]] = {
+    Action.SIGNAL_CREATE: lambda user, obj: _works_on_signals(user),
+    Action.SIGNAL_VIEW: lambda user, obj: _works_on_signals(user) and _in_region(user, obj),
+    Action.SIGNAL_TRANSITION: lambda user, obj: _works_on_signals(user) and _in_region(user, obj),
+    Action.WEIGHING_VIEW: lambda user, obj: _works_on_signals(user) and _in_region(user, obj),
+    Action.WEIGHING_CONTRIBUTE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
+    Action.WEIGHING_DECIDE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
+    Action.CASE_VIEW: _case_view,
+    Action.CASE_MANAGE: _case_manage,
+    Action.CASE_DIRECT: lambda user, region_id: may_direct_cases(user, region_id if region_id else _region_id(user)),
+    Action.TRANSFER_RECEIVE: lambda user, obj: (_chairs(user) or _is_core_weigher(user))
+    and _in_region(user, obj, "to_region_id"),
+    Action.ITEM_VIEW: _item_view,
+    Action.PLAN_TASK_COMPLETE: _task_complete,
+    Action.PLAN_FOLLOW_UP: lambda user, obj: user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR),
+    Action.CATALOGUE_VIEW: lambda user, obj: _works_on_cases(user) or user.role == Role.FUNCTIONAL_ADMIN,
+    Action.CATALOGUE_MANAGE: lambda user, obj: user.role == Role.FUNCTIONAL_ADMIN,
+    Action.MEETING_VIEW: lambda user, obj: _works_on_cases(user) and _in_region(user, obj),
+    Action.MEETING_MANAGE: lambda user, obj: _works_on_cases(user) and _chairs(user) and _in_region(user, obj),
+    Action.MEETING_COMPLETE_ACTION: _meeting_complete_action,
+    Action.MEETING_PRINT: _meeting_print,
+    Action.RESTRICTED_READ: _restricted_read,
+    Action.RESTRICTED_MANAGE: _restricted_manage,
+    Action.ACCESS_REQUEST_HANDLE: lambda user, obj: user.role == Role.PRIVACY_OFFICER,
+    Action.RETENTION_MANAGE: lambda user, obj: user.role in (Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN)
+    and _in_region(user, obj),
+    Action.PROCESSING_LOG_VIEW: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
+}
+
+
+def can(user: Any, action: Action, obj: Any = None) -> bool:
+    """May ``user`` perform ``action`` (on ``obj``)? The single decision point."""
+    if not _placed(user):
+        return False
+    return _RULES[action](user, obj)
+
+
+def require(user: Any, action: Action, obj: Any = None) -> None:
+    """Raise :class:`PolicyDenied` unless :func:`can`; it says whether the object is visible."""
+    if can(user, action, obj):
+        return
+    # Disclosed unless the object itself is hidden from the user: a refusal without an
+    # object concerns the action (the endpoint exists), and objects are reached through
+    # scoped selectors, which already answered "not found" for what the user cannot see.
+    view_action = _VIEW_ACTION.get(action)
+    visible = obj is None or view_action is None or can(user, view_action, obj)
+    raise PolicyDenied(action, _REFUSALS.get(action, _("Geen toestemming voor deze handeling.")), visible=visible)
+
+
+# ---------------------------------------------------------------- scoping (reads, lists)
+
+
+def scope_signals(user: Any, queryset: QuerySet) -> QuerySet:
+    if not can(user, Action.SIGNAL_VIEW):
+        return queryset.none()
+    return queryset.filter(region_id=_region_id(user))
+
+
+def scope_weighings(user: Any, queryset: QuerySet) -> QuerySet:
+    return scope_signals(user, queryset)
+
+
+def scope_cases(user: Any, queryset: QuerySet) -> QuerySet:
+    if not can(user, Action.CASE_VIEW):
+        return queryset.none()
+    participant = apps.get_model("cases", "CaseParticipant")
+    participates = participant.objects.filter(case_id=OuterRef("pk"), organisation_id=user.organisation_id)
+    return queryset.filter(region_id=_region_id(user)).filter(Exists(participates))
+
+
+def scope_followed_cases(user: Any, queryset: QuerySet) -> QuerySet:
+    """Cases on a director's dashboard: a case director's own; a process director's: every
+    case of the region they may see."""
+    if not can(user, Action.PLAN_FOLLOW_UP):
+        return queryset.none()
+    cases = scope_cases(user, queryset)
+    return cases.filter(case_director=user) if user.role == Role.CASE_DIRECTOR else cases
+
+
+def scope_subject_history(user: Any, subject: Any) -> dict:
+    """What of a subject's history this user may see (known-person check)."""
+    case = apps.get_model("cases", "Case")
+    signal = apps.get_model("signals", "Signal")
+    return {
+        "signals": scope_signals(user, signal.objects.filter(subject=subject)),
+        "cases": scope_cases(user, case.objects.filter(subject=subject)),
+        "other_cases_exist": case.objects.filter(subject=subject).exists(),
+    }
+
+
+def scope_cross_region_requests(user: Any, queryset: QuerySet, *, incoming: bool) -> QuerySet:
+    """Formal requests between tables: the signal side of the receiving (or sending) region."""
+    if not can(user, Action.SIGNAL_VIEW):
+        return queryset.none()
+    field = "to_region_id" if incoming else "from_region_id"
+    return queryset.filter(**{field: _region_id(user)})
+
+
+def scope_restricted_documents(user: Any, queryset: QuerySet) -> QuerySet:
+    """Ambtsberichten whose content ``user`` may read (mayor: all of the region; others: designated)."""
+    if not _placed(user):
+        return queryset.none()
+    queryset = queryset.filter(region_id=_region_id(user))
+    if _is_mayor_of(user, _region_id(user)):
+        return queryset
+    return queryset.filter(designated_readers=user)
+
+
+def scope_meetings(user: Any, queryset: QuerySet) -> QuerySet:
+    if not can(user, Action.MEETING_VIEW):
+        return queryset.none()
+    return queryset.filter(region_id=_region_id(user))
+
+
+def scope_agenda_items_for_organisation(organisation: Organisation, queryset: QuerySet) -> QuerySet:
+    """Agenda items ``organisation`` may see: all for a core party, else its own cases'."""
+    queryset = queryset.filter(meeting__region_id=organisation.region_id)
+    if sees_whole_agenda(organisation):
+        return queryset
+    participant = apps.get_model("cases", "CaseParticipant")
+    participates = participant.objects.filter(case_id=OuterRef("case_id"), organisation_id=organisation.pk)
+    return queryset.filter(Exists(participates))
+
+
+def scope_agenda_items(user: Any, queryset: QuerySet) -> QuerySet:
+    """Agenda items (with their minutes, decisions, actions) ``user`` may see."""
+    if not can(user, Action.MEETING_VIEW):
+        return queryset.none()
+    if can(user, Action.MEETING_MANAGE):
+        return queryset.filter(meeting__region_id=_region_id(user))
+    return scope_agenda_items_for_organisation(user.organisation, queryset)
+
+
+def scope_incoming_transfers(user: Any, queryset: QuerySet) -> QuerySet:
+    if not can(user, Action.TRANSFER_RECEIVE):
+        return queryset.none()
+    return queryset.filter(to_region_id=_region_id(user))
+
+
+def scope_processing_log_region(user: Any) -> Any:
+    """The region whose processing log ``user`` may query (raises unless the region's FG)."""
+    require(user, Action.PROCESSING_LOG_VIEW)
+    return _region_id(user)
+
+
+def scope_region_records(user: Any, action: Action, queryset: QuerySet, *, national: bool = False) -> QuerySet:
+    """Region-owned records (retention schedules, runs, holds) for a region-wide ``action``;
+    ``national``: also the rows without a region (national defaults)."""
+    if not can(user, action):
+        return queryset.none()
+    condition = Q(region_id=_region_id(user))
+    if national:
+        condition |= Q(region__isnull=True)
+    return queryset.filter(condition)

@@ -1,0 +1,36 @@
+"""Plumbing shared by the domain apps' pages: paging, service errors on forms, common fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+PAGE_SIZE = 25
+TEXT_LIMIT = 10000
+SHORT_TEXT_LIMIT = 2000
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def page_of(request: HttpRequest, queryset: QuerySet) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("pagina"))
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form fields it names (others to the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Toelichting"), max_length=SHORT_TEXT_LIMIT, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))

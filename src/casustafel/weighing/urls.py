@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "weighing"
+urlpatterns = [
+    path("wegingen/", views.weighing_list, name="weighing_list"),
+    path("wegingen/<uuid:pk>/", views.weighing_detail, name="weighing_detail"),
+    path("wegingen/<uuid:pk>/inbreng/", views.weighing_contribute, name="weighing_contribute"),
+    path("wegingen/<uuid:pk>/besluit/", views.weighing_decide, name="weighing_decide"),
+]

@@ -1,0 +1,132 @@
+"""Weighing pages: the weegploeg's list, a weighing with its criteria, each party's
+contribution and the joint decision (which runs through ``flow``: it concludes the
+signals and may open a case)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from casustafel.access import policy
+from casustafel.core.web import apply_service_errors, page_of
+from casustafel.flow import services as flow
+from casustafel.governance import selectors as governance_selectors
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record
+
+from . import selectors as weighing_selectors
+from . import services as weighing_services
+from .forms import ContributionForm, DecisionForm
+from .models import Outcome
+
+
+def _weighing_context(request, weighing, contribution_form=None, decision_form=None):
+    user = request.user
+    contributions = list(weighing.contributions.all())
+    for c in contributions:
+        c.is_fresh = c.updated_at >= weighing.signals_changed_at
+    governance_selectors.mark_visibility(user, contributions)
+    own = next((c for c in contributions if c.party == user.organisation.kind), None)
+    criteria = list(weighing.framework.criteria.all())
+    if contribution_form is None and policy.can(user, policy.Action.WEIGHING_CONTRIBUTE, weighing):
+        initial = {}
+        if own is not None:
+            initial = {"holds_information": "1" if own.holds_information else "0", "information": own.information,
+                       "view": own.view, "view_rationale": own.view_rationale}
+            for a in own.assessments.all():
+                initial[f"assessment_{a.criterion.code}"] = a.assessment
+                initial[f"reasons_{a.criterion.code}"] = a.reasons
+        if own is not None:
+            initial.update(legal_basis=own.legal_basis.code if own.legal_basis_id else "",
+                           classification=own.classification, visibility=own.visibility)
+        contribution_form = ContributionForm(initial=initial, criteria=criteria,
+                                             organisation_kind=user.organisation.kind)
+    can_decide = policy.can(user, policy.Action.WEIGHING_DECIDE, weighing) and weighing.status != weighing.DECIDED
+    if decision_form is None and can_decide:
+        decision_form = DecisionForm(region=weighing.region)
+    return {
+        "weighing": weighing,
+        "signals": governance_selectors.mark_visibility(user, list(weighing.signals.all())),
+        "restricted_documents": governance_selectors.documents_for_table(region_id=weighing.region_id,
+                                                                         subject_id=weighing.subject_id),
+        "criteria": criteria,
+        "contributions": contributions,
+        "missing": weighing_services.missing_parties(weighing, contributions),
+        "decisions": weighing.decisions.all(),
+        "contribution_form": contribution_form if weighing.status != weighing.DECIDED else None,
+        "decision_form": decision_form if can_decide else None,
+        "other_cases": policy.scope_subject_history(user, weighing.subject)["cases"],
+    }
+
+
+@require_GET
+def weighing_list(request):
+    policy.require(request.user, policy.Action.WEIGHING_VIEW)
+    qs = weighing_selectors.visible_weighings(request.user).annotate(
+        signal_count=Count("signals", distinct=True),
+        contribution_count=Count("contributions", filter=Q(contributions__updated_at__gte=F("signals_changed_at")),
+                                 distinct=True),
+    ).order_by("status", "-opened_at")
+    page = page_of(request, qs)
+    record(request.user, Action.LIST, Purpose.WEIGHING, page.object_list)
+    return render(request, "weighing/weighing_list.html", {"page": page})
+
+
+@require_GET
+def weighing_detail(request, pk):
+    weighing = weighing_selectors.get_weighing(request.user, pk)
+    return render(request, "weighing/weighing_detail.html", _weighing_context(request, weighing))
+
+
+@require_POST
+def weighing_contribute(request, pk):
+    weighing = weighing_selectors.get_weighing(request.user, pk)
+    policy.require(request.user, policy.Action.WEIGHING_CONTRIBUTE, weighing)
+    form = ContributionForm(request.POST, criteria=weighing.framework.criteria.all(),
+                            organisation_kind=request.user.organisation.kind)
+    if form.is_valid():
+        data = weighing_services.ContributionData(
+            holds_information=form.cleaned_data["holds_information"],
+            information=form.cleaned_data["information"], view=form.cleaned_data["view"],
+            view_rationale=form.cleaned_data["view_rationale"], assessments=form.assessments(),
+            **form.provenance())
+        try:
+            weighing_services.submit_contribution(request.user, weighing=weighing, data=data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("De inbreng van uw organisatie is vastgelegd."))
+            return redirect("weighing:weighing_detail", pk=weighing.pk)
+    return TemplateResponse(request, "weighing/weighing_detail.html",
+                            _weighing_context(request, weighing, contribution_form=form), status=400)
+
+
+@require_POST
+def weighing_decide(request, pk):
+    weighing = weighing_selectors.get_weighing(request.user, pk)
+    policy.require(request.user, policy.Action.WEIGHING_DECIDE, weighing)
+    form = DecisionForm(request.POST, region=weighing.region)
+    if form.is_valid():
+        d = form.cleaned_data
+        data = weighing_services.DecisionData(
+            outcome=d["outcome"], rationale=d["rationale"], dissent=d["dissent"],
+            referral_target=d["referral_target"], information_deadline=d["information_deadline"],
+            case_director=d["case_director"],
+            participants=[(org, d["participants_reason"], d["participants_legal_basis"]) for org in d["participants"]])
+        try:
+            decision = flow.record_decision(request.user, weighing=weighing, data=data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Het besluit is vastgelegd: %(outcome)s.") % {
+                "outcome": decision.get_outcome_display()})
+            if decision.outcome == Outcome.INCLUDE:
+                return redirect("cases:case_detail", pk=decision.case.pk)
+            return redirect("weighing:weighing_detail", pk=weighing.pk)
+    return TemplateResponse(request, "weighing/weighing_detail.html",
+                            _weighing_context(request, weighing, decision_form=form), status=400)
