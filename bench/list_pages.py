@@ -40,6 +40,10 @@ warnings.filterwarnings("ignore", message="No directory at", module="django.core
 
 import django  # noqa: E402
 
+from casustafel.conf.database import ensure_database
+
+ensure_database()
+
 django.setup()
 
 from django.conf import settings  # noqa: E402

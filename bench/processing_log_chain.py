@@ -34,6 +34,10 @@ os.environ.setdefault("CASUSTAFEL_DB_ROLE", "owner")  # creates and drops its ow
 
 import django  # noqa: E402
 
+from casustafel.conf.database import ensure_database
+
+ensure_database()
+
 django.setup()
 
 from django.conf import settings  # noqa: E402

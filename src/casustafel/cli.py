@@ -1,4 +1,4 @@
-"""The ``casustafel`` command: serve, demo, totp, token, manage."""
+"""The ``casustafel`` command: serve, migrate, demo, totp, token, keys, log, retention, manage, config."""
 
 from __future__ import annotations
 
@@ -9,9 +9,21 @@ import signal
 import subprocess
 import sys
 
+from django.core.exceptions import ImproperlyConfigured
+
+from casustafel.conf import docs
+from casustafel.conf.database import ensure_database
+from casustafel.conf.keys import generate_keys
+
 
 def setup_django() -> None:
+    """Django for a subcommand that uses the database (all of them except ``config``).
+
+    Importing the settings starts no server, so this is where the embedded PostgreSQL
+    starts when DATABASE_URL is unset; its URLs are exported for child processes.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casustafel.conf.settings")
+    ensure_database()
     import django
 
     django.setup()
@@ -29,7 +41,7 @@ def _migrate() -> None:
 
         call_command("migrate", interactive=False, verbosity=0)
         return
-    env = {**os.environ, "CASUSTAFEL_DB_ROLE": "owner"}  # DATABASE_*_URL were exported by settings
+    env = {**os.environ, "CASUSTAFEL_DB_ROLE": "owner"}  # DATABASE_*_URL were exported by ensure_database
     subprocess.run([sys.executable, "-m", "casustafel.cli", "migrate"], env=env, check=True)
 
 
@@ -112,8 +124,35 @@ def cmd_manage(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casustafel.conf.settings")
     from django.core.management import execute_from_command_line
 
+    ensure_database()  # Django's commands set Django up themselves; most of them need the database
+
     execute_from_command_line(["casustafel manage", *args.rest])
     return 0
+
+
+def cmd_config_docs(args: argparse.Namespace) -> int:
+    """Write docs/configuration.md from the declarations (or, with --check, compare)."""
+    return docs.main(["--check"] if args.check else [])
+
+
+def cmd_config_keys(args: argparse.Namespace) -> int:
+    """Fresh key values for a real deployment, as lines for an environment file."""
+    keys = generate_keys()
+    print(f"DJANGO_SECRET_KEY={keys.secret_key}")
+    print(f"CASUSTAFEL_ENCRYPTION_KEYS={','.join(keys.encryption_keys)}")
+    print(f"CASUSTAFEL_BLIND_INDEX_KEY={keys.blind_index_key}")
+    return 0
+
+
+def _register_config(sub: argparse._SubParsersAction) -> None:
+    # No database and no Django set-up: these work before anything is configured.
+    config_parser = sub.add_parser("config", help="configuratie: documentatie en sleutels")
+    config_sub = config_parser.add_subparsers(dest="config_command", required=True)
+    docs_parser = config_sub.add_parser("docs", help="docs/configuration.md genereren uit de declaraties")
+    docs_parser.add_argument("--check", action="store_true", help="alleen controleren of het bestand actueel is")
+    docs_parser.set_defaults(func=cmd_config_docs)
+    keys_parser = config_sub.add_parser("keys", help="nieuwe sleutels voor een echte installatie (omgevingsbestand)")
+    keys_parser.set_defaults(func=cmd_config_keys)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,12 +184,18 @@ def build_parser() -> argparse.ArgumentParser:
     manage.set_defaults(func=cmd_manage)
     from casustafel.processing_log.cli import register as register_log; register_log(sub)  # noqa: E702
     from casustafel.retention.cli import register as register_retention; register_retention(sub)  # noqa: E702
+    _register_config(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args) or 0
+    try:
+        return args.func(args) or 0
+    except ImproperlyConfigured as exc:
+        # A configuration mistake (e.g. missing keys) is the operator's to fix: the message, not a traceback.
+        print(f"casustafel: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

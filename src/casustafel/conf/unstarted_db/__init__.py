@@ -1,0 +1,1 @@
+"""Database backend used while no server is known; see ``base.py``."""
