@@ -214,7 +214,7 @@ def test_concluded_signal_cannot_go_back(region_a, signal_a, source):
     Signal.objects.filter(pk=signal_a.pk).update(status=source)
     for service in (start_preparation, send_to_weighing):
         with pytest.raises(ValidationError) as exc:
-            service(intake, signal_a)
+            service(intake, signal=signal_a)
         assert _field_codes(exc.value) == ["illegal_transition"]
     assert Signal.objects.get(pk=signal_a.pk).status == source
     assert Signal.objects.get(pk=signal_a.pk).weighing_id is None

@@ -61,7 +61,7 @@ def test_closed_case_cannot_be_transferred_and_reason_is_required(world, case_a)
 
 
 def test_only_managers_propose(world, case_a):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PolicyDenied):
         propose_transfer(world["a"].users["participant_reclassering"], case=case_a, to_region=world["b"].region, reason="Verhuisd")
     with pytest.raises(PolicyDenied):
         propose_transfer(world["b"].users["case_director"], case=case_a, to_region=world["b"].region, reason="Verhuisd")
