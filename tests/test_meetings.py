@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from casustafel.cases.models import CaseTransition
 from casustafel.cases.services import add_participant, transition_case
+from casustafel.core.errors import PolicyDenied
 from casustafel.meetings import services
 from casustafel.meetings.models import (
     ActionStatus,
@@ -71,7 +72,7 @@ def test_end_before_start_and_missing_location_are_refused(region_a):
 
 def test_only_the_process_director_schedules(region_a):
     start = _start()
-    with pytest.raises(ValidationError):
+    with pytest.raises(PolicyDenied):
         services.schedule_meeting(region_a.users["case_director"], start, start + timedelta(hours=1), "Stadhuis")
 
 

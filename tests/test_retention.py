@@ -14,10 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from casustafel.access import policy
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case, CaseParticipant, CaseTransition
 from casustafel.cases.services import transition_case
 from casustafel.cli import main
+from casustafel.core.errors import PolicyDenied
 from casustafel.flow.services import record_decision, register_signal, send_to_weighing
 from casustafel.processing_log.models import ProcessingLogEntry
 from casustafel.retention import services
@@ -165,9 +167,9 @@ def test_approval_by_a_wrong_role_or_region_is_refused(world, case_a, capsys):
     close(a, case_a)
     run = services.propose_run(a.region, today() + timedelta(days=FIVE_YEARS))
     for user in (a.users["case_director"], a.users["mayor"], a.users["analyst"], b.users["privacy_officer"]):
-        with pytest.raises(ValidationError) as refused:
+        with pytest.raises(PolicyDenied) as refused:
             services.approve_run(user, run)
-        assert refused.value.code == "forbidden"
+        assert refused.value.action == policy.Action.RETENTION_MANAGE
     assert main(["retention", "approve", run.reference, "--by", a.users["intake"].username]) == 2
     assert "functionaris gegevensbescherming" in capsys.readouterr().err
     assert DestructionRun.objects.get(pk=run.pk).status == DestructionRun.PROPOSED
@@ -279,9 +281,9 @@ def test_legal_hold_suspends_destruction_until_lifted(region_a, case_a, capsys):
     assert "Opgeschort: juridische blokkade" in services.report_csv(run)
 
     # Others cannot place or lift holds.
-    with pytest.raises(ValidationError):
+    with pytest.raises(PolicyDenied):
         services.place_hold(region_a.users["case_director"], subject, "other", "Mag niet.")
-    with pytest.raises(ValidationError):
+    with pytest.raises(PolicyDenied):
         services.lift_hold(region_a.users["analyst"], hold)
     with pytest.raises(ValidationError):
         services.place_hold(officer, subject, "other", "  ")

@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .errors import PolicyDenied
+
 PAGE_SIZE = 25
 TEXT_LIMIT = 10000
 SHORT_TEXT_LIMIT = 2000
@@ -19,9 +21,12 @@ def page_of(request: HttpRequest, queryset: QuerySet) -> Page:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("pagina"))
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form fields it names (others to the form)."""
-    if hasattr(error, "error_dict"):
+def apply_service_errors(form: forms.Form, error: ValidationError | PolicyDenied) -> None:
+    """Attach a service's ValidationError to the form fields it names (others to the form);
+    a disclosed refusal (``PolicyDenied``) becomes a message on the form."""
+    if isinstance(error, PolicyDenied):
+        form.add_error(None, str(error))
+    elif hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
             target = field if field in form.fields else None
             for message in messages:

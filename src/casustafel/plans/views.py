@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casustafel.access import policy
 from casustafel.cases import selectors as case_selectors
 from casustafel.cases import states as case_states
+from casustafel.core.errors import PolicyDenied
 from casustafel.core.web import apply_service_errors
 
 from . import selectors, services
@@ -92,6 +93,12 @@ def _handle(request, case, form, form_name, call, success):
             call(form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
+        except PolicyDenied as refusal:
+            # A refusal that depends on what was chosen in the form (which task), on a plan
+            # the user may see, is shown on the form; anything else is "not found" (ADR 0003).
+            if not refusal.visible:
+                raise
+            apply_service_errors(form, refusal)
         else:
             messages.success(request, success)
             return redirect("plans:plan", pk=case.pk)

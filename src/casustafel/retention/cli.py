@@ -29,8 +29,9 @@ def _fail(message) -> int:
     return 2
 
 
-def _messages(error) -> str:
-    return " ".join(str(m) for m in error.messages)
+def _messages(error: Exception) -> str:
+    """A service's refusal (``PolicyDenied``) or its validation errors, as one line."""
+    return " ".join(str(m) for m in getattr(error, "messages", [error]))
 
 
 def _user(username):
@@ -89,7 +90,7 @@ def cmd_run(args) -> int:
 
 def cmd_approve(args) -> int:
     _setup()
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
 
     from .services import approve_run
 
@@ -100,7 +101,7 @@ def cmd_approve(args) -> int:
         return _fail("Onbekende gebruiker.")
     try:
         approve_run(user, run)
-    except ValidationError as error:
+    except (ValidationError, PermissionDenied) as error:
         return _fail(_messages(error))
     print(f"Vernietigingsronde {run.reference} goedgekeurd door {user.username}. "
           f"Uitvoeren: casustafel retention execute {run.reference}")
@@ -109,7 +110,7 @@ def cmd_approve(args) -> int:
 
 def cmd_execute(args) -> int:
     _setup()
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
 
     from .services import execute_run
 
@@ -118,7 +119,7 @@ def cmd_execute(args) -> int:
         return _fail("Onbekende vernietigingsronde.")
     try:
         run = execute_run(run)
-    except ValidationError as error:
+    except (ValidationError, PermissionDenied) as error:
         return _fail(_messages(error))
     report = run.report
     print(f"Vernietigingsronde {run.reference} uitgevoerd: {report['persons_destroyed']} persoon/personen "
@@ -167,7 +168,7 @@ def _subject_for(target):
 
 def cmd_hold(args) -> int:
     _setup()
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
 
     from .services import place_hold
 
@@ -176,7 +177,7 @@ def cmd_hold(args) -> int:
         return _fail("Onbekende persoon of gebruiker.")
     try:
         hold = place_hold(user, subject, args.reason, args.explanation)
-    except ValidationError as error:
+    except (ValidationError, PermissionDenied) as error:
         return _fail(_messages(error))
     print(f"Juridische blokkade {hold.pk} vastgelegd; vernietiging is opgeschort tot opheffing.")
     return 0
@@ -184,7 +185,7 @@ def cmd_hold(args) -> int:
 
 def cmd_lift(args) -> int:
     _setup()
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
 
     from .models import LegalHold
     from .services import lift_hold
@@ -195,7 +196,7 @@ def cmd_lift(args) -> int:
         return _fail("Onbekende blokkade of gebruiker.")
     try:
         lift_hold(user, hold)
-    except ValidationError as error:
+    except (ValidationError, PermissionDenied) as error:
         return _fail(_messages(error))
     print(f"Juridische blokkade {hold.pk} opgeheven.")
     return 0
