@@ -38,7 +38,7 @@ os.environ.setdefault("CASUSTAFEL_DB_ROLE", "owner")  # creates and drops its ow
 os.environ.setdefault("CASUSTAFEL_DATA_DIR", ".state-bench")
 warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
 
-import django  # noqa: E402
+import django
 
 from casustafel.conf.database import ensure_database
 
@@ -46,16 +46,12 @@ ensure_database()
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
-)
-from django.urls import reverse  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 
 PAGES = ("signal list", "case list", "signal detail")
 
@@ -67,15 +63,20 @@ def build_world(code: str):
 
     region = Region.objects.create(code=code, name=f"Regio {code} (fictief)")
     rls.extend(region.pk)  # the benchmark itself reads every region it builds
-    orgs = {kind: Organisation.objects.create(region=region, kind=kind, name=f"{kind} {code}")
-            for kind in ("gemeente", "politie", "om", "zvh", "reclassering")}
-    specs = {"intake": ("gemeente", Role.INTAKE_OFFICER), "weigher_gemeente": ("gemeente", Role.WEIGHING_MEMBER),
-             "weigher_politie": ("politie", Role.WEIGHING_MEMBER), "weigher_om": ("om", Role.WEIGHING_MEMBER),
-             "case_director": ("zvh", Role.CASE_DIRECTOR)}
+    orgs = {
+        kind: Organisation.objects.create(region=region, kind=kind, name=f"{kind} {code}")
+        for kind in ("gemeente", "politie", "om", "zvh", "reclassering")
+    }
+    specs = {
+        "intake": ("gemeente", Role.INTAKE_OFFICER),
+        "weigher_gemeente": ("gemeente", Role.WEIGHING_MEMBER),
+        "weigher_politie": ("politie", Role.WEIGHING_MEMBER),
+        "weigher_om": ("om", Role.WEIGHING_MEMBER),
+        "case_director": ("zvh", Role.CASE_DIRECTOR),
+    }
     users = {}
     for key, (kind, role) in specs.items():
-        user = User(username=f"{key}.{code}", organisation=orgs[kind], role=role, first_name="Bench",
-                    last_name=key)
+        user = User(username=f"{key}.{code}", organisation=orgs[kind], role=role, first_name="Bench", last_name=key)
         user.set_unusable_password()
         user.save()
         ensure_totp_device(user)
@@ -92,25 +93,50 @@ def add_cases(region, orgs, users, start: int, stop: int) -> None:
     from casustafel.weighing.services import ContributionData, DecisionData, active_framework, submit_contribution
 
     criteria = list(active_framework(region).criteria.all())
-    data = ContributionData(holds_information=True, information="Bekend (fictief).", view=Outcome.INCLUDE,
-                            view_rationale="Zorgen (fictief).",
-                            assessments={c.code: (Assessment.PRESENT, "Onderbouwing.") for c in criteria},
-                            legal_basis="wet-pga", classification="ordinary", visibility="all_participants")
+    data = ContributionData(
+        holds_information=True,
+        information="Bekend (fictief).",
+        view=Outcome.INCLUDE,
+        view_rationale="Zorgen (fictief).",
+        assessments={c.code: (Assessment.PRESENT, "Onderbouwing.") for c in criteria},
+        legal_basis="wet-pga",
+        classification="ordinary",
+        visibility="all_participants",
+    )
     for i in range(start, stop):
-        subject = SubjectData(given_names=f"Persoon{i}", family_name="Bench-Fictief",
-                              date_of_birth=date(1980, 1, 1) + timedelta(days=i), gender="man",
-                              municipality="Bench")
-        signal = register_signal(users["intake"], subject=subject, fields={
-            "source_type": SourceType.POLICE, "phenomenon": Phenomenon.RIGHT_WING,
-            "facts": "Deelt gewelddadige teksten (fictief).",
-            # Provenance (governance): the intake officer works for a gemeente.
-            "legal_basis": "avg-6-1e", "classification": "ordinary", "visibility": "all_participants"}).signal
+        subject = SubjectData(
+            given_names=f"Persoon{i}",
+            family_name="Bench-Fictief",
+            date_of_birth=date(1980, 1, 1) + timedelta(days=i),
+            gender="man",
+            municipality="Bench",
+        )
+        signal = register_signal(
+            users["intake"],
+            subject=subject,
+            fields={
+                "source_type": SourceType.POLICE,
+                "phenomenon": Phenomenon.RIGHT_WING,
+                "facts": "Deelt gewelddadige teksten (fictief).",
+                # Provenance (governance): the intake officer works for a gemeente.
+                "legal_basis": "avg-6-1e",
+                "classification": "ordinary",
+                "visibility": "all_participants",
+            },
+        ).signal
         signal = send_to_weighing(users["intake"], signal=signal)
         for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
             submit_contribution(users[key], weighing=signal.weighing, data=data)
-        record_decision(users["weigher_gemeente"], weighing=signal.weighing, data=DecisionData(
-            outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen (fictief).",
-            case_director=users["case_director"], participants=[(orgs["reclassering"], "Toezicht (fictief)")]))
+        record_decision(
+            users["weigher_gemeente"],
+            weighing=signal.weighing,
+            data=DecisionData(
+                outcome=Outcome.INCLUDE,
+                rationale="Samenhangende zorgen (fictief).",
+                case_director=users["case_director"],
+                participants=[(orgs["reclassering"], "Toezicht (fictief)")],
+            ),
+        )
 
 
 def login(user) -> Client:
@@ -170,8 +196,13 @@ def run(sizes: list[int], repeat: int) -> dict:
                 for page in PAGES:
                     times[variant][n][page].append(timed_get(*targets[n][page]))
     switch_rls(True)
-    return {n: {page: (queries[n][page], statistics.median(times["rls"][n][page]),
-                       statistics.median(times["off"][n][page])) for page in PAGES} for n in sizes}
+    return {
+        n: {
+            page: (queries[n][page], statistics.median(times["rls"][n][page]), statistics.median(times["off"][n][page]))
+            for page in PAGES
+        }
+        for n in sizes
+    }
 
 
 def switch_rls(on: bool) -> None:
@@ -190,18 +221,23 @@ def switch_rls(on: bool) -> None:
 def report(results: dict, repeat: int) -> str:
     sizes = sorted(results)
     base = sizes[0]
-    lines = [f"Machine: {platform.platform()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
-             f"PostgreSQL {connection.pg_version // 10000} (embedded); median of {repeat} requests", "",
-             "| page | N | queries | median ms | queries / N=%d | time / N=%d | time / previous N "
-             "| ms without RLS | RLS / without |" % (base, base),
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
+        f"PostgreSQL {connection.pg_version // 10000} (embedded); median of {repeat} requests",
+        "",
+        f"| page | N | queries | median ms | queries / N={base} | time / N={base} | time / previous N "
+        "| ms without RLS | RLS / without |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for page in PAGES:
         q0, t0, _ = results[base][page]
         previous = t0
         for n in sizes:
             q, t, off = results[n][page]
-            lines.append(f"| {page} | {n} | {q} | {t:.1f} | {q / q0:.2f} | {t / t0:.2f} | "
-                         f"{'–' if n == base else f'{t / previous:.2f}'} | {off:.1f} | {t / off:.2f} |")
+            lines.append(
+                f"| {page} | {n} | {q} | {t:.1f} | {q / q0:.2f} | {t / t0:.2f} | "
+                f"{'–' if n == base else f'{t / previous:.2f}'} | {off:.1f} | {t / off:.2f} |"
+            )
             previous = t
     return "\n".join(lines)
 

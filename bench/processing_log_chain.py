@@ -32,7 +32,7 @@ os.environ.setdefault("CASUSTAFEL_DATA_DIR", ".state-bench")
 os.environ.setdefault("CASUSTAFEL_TEST_DB_NAME", "bench_processing_log_chain")
 os.environ.setdefault("CASUSTAFEL_DB_ROLE", "owner")  # creates and drops its own database, as the tests do
 
-import django  # noqa: E402
+import django
 
 from casustafel.conf.database import ensure_database
 
@@ -40,9 +40,9 @@ ensure_database()
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
 
 
 def build():
@@ -57,8 +57,14 @@ def build():
     user = User(username="intake.bench", organisation=org, role=Role.INTAKE_OFFICER)
     user.set_unusable_password()
     user.save()
-    subject = Subject(region=region, given_names="Bench", family_name="Persoon",
-                      date_of_birth=timezone.localdate().replace(year=1990), gender="man", municipality="Lindeveld")
+    subject = Subject(
+        region=region,
+        given_names="Bench",
+        family_name="Persoon",
+        date_of_birth=timezone.localdate().replace(year=1990),
+        gender="man",
+        municipality="Lindeveld",
+    )
     subject.refresh_identity_index()
     subject.save()
     return user, subject
@@ -72,13 +78,31 @@ def unchained(actor, action, purpose, objects, *, via_api=False):
 
     now, trace, span, activity = timezone.now(), current_trace_id(), new_span_id(), activity_id(str(purpose))
     with transaction.atomic():
-        audit = AuditRecord.objects.create(timestamp=now, trace_id=trace, span_id=span, user_id=actor.pk,
-                                           organisation_id=actor.organisation_id, role=actor.role, via_api=via_api)
-        rows = [ProcessingLogEntry(timestamp=now, trace_id=trace, span_id=span, audit_record=audit, action=action,
-                                   purpose=purpose, activity_id=activity, status=Status.OK,
-                                   object_type=obj._meta.model_name, object_id=obj.pk,
-                                   data_subject_id=_subject_of(obj))
-                for obj in objects]
+        audit = AuditRecord.objects.create(
+            timestamp=now,
+            trace_id=trace,
+            span_id=span,
+            user_id=actor.pk,
+            organisation_id=actor.organisation_id,
+            role=actor.role,
+            via_api=via_api,
+        )
+        rows = [
+            ProcessingLogEntry(
+                timestamp=now,
+                trace_id=trace,
+                span_id=span,
+                audit_record=audit,
+                action=action,
+                purpose=purpose,
+                activity_id=activity,
+                status=Status.OK,
+                object_type=obj._meta.model_name,
+                object_id=obj.pk,
+                data_subject_id=_subject_of(obj),
+            )
+            for obj in objects
+        ]
         ProcessingLogEntry.objects.bulk_create(rows)
     return len(rows)
 
@@ -122,14 +146,18 @@ def main() -> int:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     rate = {k: len(v) / sum(v) for k, v in results.items()}
     median = {k: statistics.median(v) * 1000 for k, v in results.items()}
-    print(f"Machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
-          f"DEBUG={settings.DEBUG}; {per_round * args.rounds} records per variant in {args.rounds} interleaved rounds")
+    print(
+        f"Machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
+        f"DEBUG={settings.DEBUG}; {per_round * args.rounds} records per variant in {args.rounds} interleaved rounds"
+    )
     print("| variant | records/s | median ms/record | ratio (records/s vs unchained) |")
     print("|---|---:|---:|---:|")
     for key in ("unchained", "chained"):
         print(f"| {key} | {rate[key]:.0f} | {median[key]:.2f} | {rate[key] / rate['unchained']:.2f} |")
-    print(f"\nlog verify: {report.checked} rows in {verify_seconds * 1000:.0f} ms "
-          f"({report.checked / verify_seconds:.0f} rows/s)")
+    print(
+        f"\nlog verify: {report.checked} rows in {verify_seconds * 1000:.0f} ms "
+        f"({report.checked / verify_seconds:.0f} rows/s)"
+    )
     return 0
 
 

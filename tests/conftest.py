@@ -34,7 +34,8 @@ def database_scope_follows_test_regions(request):
     yield
     post_save.disconnect(sender=Region, dispatch_uid="test-database-scope")
     if {"db", "transactional_db", "live_server"} & set(request.fixturenames) or request.node.get_closest_marker(
-            "django_db"):
+        "django_db"
+    ):
         rls.reset()
 
 
@@ -51,7 +52,9 @@ def region_a(world):
 
 def weigh_all(world_region, weighing, view=Outcome.INCLUDE):
     for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
-        submit_contribution(world_region.users[key], weighing=weighing, data=contribution(world_region.region, view=view))
+        submit_contribution(
+            world_region.users[key], weighing=weighing, data=contribution(world_region.region, view=view)
+        )
 
 
 def make_case(world_region, **subject_overrides):
@@ -60,9 +63,16 @@ def make_case(world_region, **subject_overrides):
     reg = register_signal(users["intake"], subject=subject_data(**subject_overrides), fields=signal_fields())
     signal = send_to_weighing(users["intake"], signal=reg.signal)
     weigh_all(world_region, signal.weighing)
-    decision = record_decision(users["weigher_gemeente"], weighing=signal.weighing, data=DecisionData(
-        outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen.", case_director=users["case_director"],
-        participants=[(world_region.orgs["reclassering"], "Toezicht loopt")]))
+    decision = record_decision(
+        users["weigher_gemeente"],
+        weighing=signal.weighing,
+        data=DecisionData(
+            outcome=Outcome.INCLUDE,
+            rationale="Samenhangende zorgen.",
+            case_director=users["case_director"],
+            participants=[(world_region.orgs["reclassering"], "Toezicht loopt")],
+        ),
+    )
     return decision.case
 
 
@@ -73,7 +83,9 @@ def case_a(region_a):
 
 @pytest.fixture
 def signal_a(region_a):
-    return register_signal(region_a.users["intake"], subject=subject_data(family_name="Signaalpersoon"), fields=signal_fields()).signal
+    return register_signal(
+        region_a.users["intake"], subject=subject_data(family_name="Signaalpersoon"), fields=signal_fields()
+    ).signal
 
 
 @pytest.fixture

@@ -7,20 +7,14 @@ from datetime import date
 
 import factory
 
-from casustafel.accounts.models import (
-    Organisation,
-    OrganisationKind,
-    Region,
-    Role,
-    User,
-)
+from casustafel.accounts.models import Organisation, OrganisationKind, Region, Role, User
 from casustafel.accounts.services import ensure_totp_device
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
 from casustafel.subjects.services import SubjectData
 from casustafel.weighing.models import Assessment, Outcome
 from casustafel.weighing.services import ContributionData, active_framework
 
-PASSWORD = "Correct-Horse-Battery-9"  # noqa: S105 — test accounts only
+PASSWORD = "Correct-Horse-Battery-9"
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -54,37 +48,62 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def totp(obj, create, extracted, **kwargs):
+    def totp(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the built object
         if create:
             obj.save()
             ensure_totp_device(obj)
 
 
 def subject_data(**overrides) -> SubjectData:
-    values = dict(given_names="Jan", family_name="Testpersoon", date_of_birth=date(1999, 4, 12),
-                  gender="man", municipality="Lindeveld", bsn="")
+    values = dict(
+        given_names="Jan",
+        family_name="Testpersoon",
+        date_of_birth=date(1999, 4, 12),
+        gender="man",
+        municipality="Lindeveld",
+        bsn="",
+    )
     values.update(overrides)
     return SubjectData(**values)
 
 
 def signal_fields(**overrides) -> dict:
-    values = dict(source_type=SourceType.POLICE, phenomenon=Phenomenon.RIGHT_WING,
-                  facts="Deelt gewelddadige teksten in een besloten groep.", opinions="", counter_indications="",
-                  online_component=True, urgency=Urgency.NORMAL,
-                  # Provenance: the test intake officers work for a gemeente.
-                  legal_basis="avg-6-1e", classification="ordinary", visibility="all_participants")
+    values = dict(
+        source_type=SourceType.POLICE,
+        phenomenon=Phenomenon.RIGHT_WING,
+        facts="Deelt gewelddadige teksten in een besloten groep.",
+        opinions="",
+        counter_indications="",
+        online_component=True,
+        urgency=Urgency.NORMAL,
+        # Provenance: the test intake officers work for a gemeente.
+        legal_basis="avg-6-1e",
+        classification="ordinary",
+        visibility="all_participants",
+    )
     values.update(overrides)
     return values
 
 
-def contribution(region, *, view=Outcome.INCLUDE, holds=True, legal_basis="wet-pga", classification="ordinary",
-                 visibility="all_participants") -> ContributionData:
+def contribution(
+    region,
+    *,
+    view=Outcome.INCLUDE,
+    holds=True,
+    legal_basis="wet-pga",
+    classification="ordinary",
+    visibility="all_participants",
+) -> ContributionData:
     framework = active_framework(region)
     return ContributionData(
-        holds_information=holds, information="Bekend uit eigen systemen." if holds else "",
-        view=view, view_rationale="Zorgen over samenhang van signalen.",
+        holds_information=holds,
+        information="Bekend uit eigen systemen." if holds else "",
+        view=view,
+        view_rationale="Zorgen over samenhang van signalen.",
         assessments={c.code: (Assessment.PRESENT, "Onderbouwing.") for c in framework.criteria.all()},
-        legal_basis=legal_basis, classification=classification, visibility=visibility,
+        legal_basis=legal_basis,
+        classification=classification,
+        visibility=visibility,
     )
 
 
@@ -134,14 +153,20 @@ def governance_objects(world: RegionWorld, *, subject=None, case=None) -> dict:
 
     today = timezone.localdate()
     document = governance.register_restricted_document(
-        world.users["mayor"], content="Vertrouwelijke inhoud (fictief).", received_at=today - timedelta(days=3),
-        subject=subject, case=case)
+        world.users["mayor"],
+        content="Vertrouwelijke inhoud (fictief).",
+        received_at=today - timedelta(days=3),
+        subject=subject,
+        case=case,
+    )
     governance.set_designation(world.users["mayor"], document, world.users["weigher_gemeente"], True)
     objects = {"restricted_document": {"pk": document.pk}}
     if case is not None:
-        objection = governance.register_objection(world.users["case_director"], case, received_on=today,
-                                                  summary="Betrokkene maakt bezwaar (fictief).")
-        access_request = governance.register_access_request(world.users["privacy_officer"], case.subject,
-                                                            received_on=today)
+        objection = governance.register_objection(
+            world.users["case_director"], case, received_on=today, summary="Betrokkene maakt bezwaar (fictief)."
+        )
+        access_request = governance.register_access_request(
+            world.users["privacy_officer"], case.subject, received_on=today
+        )
         objects.update(objection={"pk": objection.pk}, access_request={"pk": access_request.pk})
     return objects

@@ -11,8 +11,9 @@ from casustafel.meetings import services
 
 def schedule(world_region, *, days: int = 7, hours: int = 2, location: str = "Stadhuis, zaal 3"):
     start = (timezone.now() + timedelta(days=days)).replace(second=0, microsecond=0)
-    return services.schedule_meeting(world_region.users["process_director"], start, start + timedelta(hours=hours),
-                                     location)
+    return services.schedule_meeting(
+        world_region.users["process_director"], start, start + timedelta(hours=hours), location
+    )
 
 
 def meeting_with_case(world_region, case):
@@ -20,8 +21,9 @@ def meeting_with_case(world_region, case):
     chair = world_region.users["process_director"]
     meeting = schedule(world_region)
     item = services.add_agenda_item(chair, meeting, case)
-    action = services.add_action(chair, item, "Huisbezoek afleggen", world_region.orgs["reclassering"],
-                                 timezone.localdate() + timedelta(days=14))
+    action = services.add_action(
+        chair, item, "Huisbezoek afleggen", world_region.orgs["reclassering"], timezone.localdate() + timedelta(days=14)
+    )
     return meeting, item, action
 
 

@@ -1,7 +1,7 @@
 """The house rules that keep the code findable (ADR 0001), checked like any behaviour.
 
 * the layering and the "only the flow crosses signals, weighing and cases" rule, as
-  import-linter contracts (``.importlinter``);
+  import-linter contracts (``.importlinter``); ruff lint and format;
 * every domain page lives in its own app: ``web`` holds the frame only;
 * refusals by the access policy are ``PolicyDenied``, never a "forbidden" ValidationError.
 """
@@ -23,10 +23,34 @@ WEB_ROUTES = {"dashboard"}
 
 
 def test_import_contracts_are_kept():
-    result = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=ROOT, capture_output=True,
-                            text=True, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports"))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])
+def test_ruff_is_clean(command):
+    """ruff (lint and format, configured in pyproject.toml) over src, tests and bench."""
+    ruff = Path(sys.executable).with_name("ruff")
+    result = subprocess.run([str(ruff), *command, "src", "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+#: Typed and checked by mypy (django-stubs): the access layer, the flow, the core plumbing.
+#: The domain services and API layer follow (issue "One house", item 6).
+MYPY_TARGETS = ["src/casustafel/access", "src/casustafel/flow", "src/casustafel/core"]
+
+
+def test_mypy_is_clean():
+    mypy = Path(sys.executable).with_name("mypy")
+    result = subprocess.run([str(mypy), *MYPY_TARGETS], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def _routes(resolver, namespace=""):
@@ -37,8 +61,11 @@ def _routes(resolver, namespace=""):
             yield namespace, entry
 
 
-@pytest.mark.parametrize("namespace, pattern", [(ns, p) for ns, p in _routes(get_resolver()) if ns != "api"],
-                         ids=lambda v: getattr(v, "name", v) or str(v))
+@pytest.mark.parametrize(
+    "namespace, pattern",
+    [(ns, p) for ns, p in _routes(get_resolver()) if ns != "api"],
+    ids=lambda v: getattr(v, "name", v) or str(v),
+)
 def test_each_page_lives_in_the_app_of_its_namespace(namespace, pattern):
     """A domain app owns its pages: the view of ``signals:…`` is in ``casustafel.signals``."""
     module = pattern.callback.__module__
@@ -54,7 +81,18 @@ def test_refusals_are_policy_denied_not_validation_errors():
         if "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.keyword) and node.arg == "code" and isinstance(node.value, ast.Constant) \
-                    and node.value.value == "forbidden":
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "code"
+                and isinstance(node.value, ast.Constant)
+                and node.value.value == "forbidden"
+            ):
                 offenders.append(f"{path.relative_to(SRC)}:{node.value.lineno}")
     assert not offenders, offenders
+
+
+def test_every_action_has_exactly_one_rule():
+    """The policy's vocabulary is closed: an action without a rule would be a KeyError, not a refusal."""
+    from casustafel.access import policy
+
+    assert set(policy._RULES) == set(policy.Action)

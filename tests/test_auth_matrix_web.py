@@ -58,8 +58,10 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     # core-party weighing members) sees incoming proposals and decides.
     "cases:case_transfer": ("case", {"get": CASE_MANAGERS, "post": CASE_MANAGERS}),
     "cases:transfer_list": (None, {"get": {"process_director"} | WEIGHERS}),
-    "cases:transfer_decide": ("incoming_transfer", {"get": {"process_director"} | WEIGHERS,
-                                                  "post": {"process_director"} | WEIGHERS}),
+    "cases:transfer_decide": (
+        "incoming_transfer",
+        {"get": {"process_director"} | WEIGHERS, "post": {"process_director"} | WEIGHERS},
+    ),
     "processing_log:logbook": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "retention:overview": (None, {"get": {"privacy_officer", "functional_admin"}}),
     "retention:report_pdf": ("destruction_run", {"get": {"privacy_officer", "functional_admin"}}),
@@ -115,8 +117,24 @@ def _route_names(resolver=None, namespace=""):
 
 
 def test_every_web_route_is_in_the_matrix():
-    names = {n for n in _route_names() if n.split(":")[0] in {"web", "signals", "weighing", "cases", "subjects", "accounts", "processing_log", "retention",
-                                                                      "governance", "plans", "meetings"}}
+    names = {
+        n
+        for n in _route_names()
+        if n.split(":")[0]
+        in {
+            "web",
+            "signals",
+            "weighing",
+            "cases",
+            "subjects",
+            "accounts",
+            "processing_log",
+            "retention",
+            "governance",
+            "plans",
+            "meetings",
+        }
+    }
     assert names - set(MATRIX) - PUBLIC == set(), "routes missing from the authorization matrix"
     assert set(MATRIX) - names == set(), "matrix names routes that no longer exist"
 
@@ -126,7 +144,9 @@ def objects(world, case_a, signal_a):
     a, b = world["a"], world["b"]
     signal = send_to_weighing(a.users["intake"], signal=signal_a)
     # Region b knows the same person and asks region a formally.
-    elsewhere = register_signal(b.users["intake"], subject=subject_data(family_name="Signaalpersoon"), fields=signal_fields())
+    elsewhere = register_signal(
+        b.users["intake"], subject=subject_data(family_name="Signaalpersoon"), fields=signal_fields()
+    )
     request_information(b.users["intake"], elsewhere.signal.subject, "Zelfde persoon?")
     incoming = CrossRegionRequest.objects.get(to_subject=signal.subject)
     return {

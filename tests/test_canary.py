@@ -34,8 +34,8 @@ from .test_web import intake_post
 
 pytestmark = pytest.mark.django_db
 
-WRONG_PASSWORD = "Canary-Wrong-Horse-77"  # noqa: S105 — a canary, not a secret
-WRONG_TOKEN = "canarytoken" + "0" * 53  # noqa: S105
+WRONG_PASSWORD = "Canary-Wrong-Horse-77"
+WRONG_TOKEN = "canarytoken" + "0" * 53
 
 
 def random_bsn(rng: random.Random) -> str:
@@ -84,8 +84,15 @@ def captured_logs(settings):
     settings.DEBUG = True
     handler = _Capture()
     root = logging.getLogger()
-    names = ["", "django", "django.request", "django.db.backends", "django.security", "axes", *list(
-        logging.root.manager.loggerDict)]
+    names = [
+        "",
+        "django",
+        "django.request",
+        "django.db.backends",
+        "django.security",
+        "axes",
+        *list(logging.root.manager.loggerDict),
+    ]
     loggers = {logging.getLogger(name) for name in names}
     saved = {lg: lg.level for lg in loggers}
     saved_disabled = {lg: lg.disabled for lg in loggers}
@@ -107,7 +114,7 @@ def captured_logs(settings):
 
 
 def test_no_secret_reaches_logs_urls_or_problem_bodies(client, region_a, captured_logs, capfd):
-    rng = random.Random()  # noqa: S311 — test data
+    rng = random.Random()
     bsn = random_bsn(rng)
     bad_bsn = invalid_variant(bsn)
     intake = region_a.users["intake"]
@@ -118,21 +125,26 @@ def test_no_secret_reaches_logs_urls_or_problem_bodies(client, region_a, capture
     right_code = totp_code(intake)
     wrong_code = f"{(int(right_code) + 500_000) % 1_000_000:06d}"
     login_url = reverse("accounts:login")
-    responses.append(client.post(login_url, {"username": intake.username, "password": PASSWORD,
-                                             "otp_token": right_code}))
+    responses.append(
+        client.post(login_url, {"username": intake.username, "password": PASSWORD, "otp_token": right_code})
+    )
     assert responses[-1].status_code == 302, "the right password and code log in"
     client.logout()
-    responses.append(client.post(login_url, {"username": intake.username, "password": WRONG_PASSWORD,
-                                             "otp_token": right_code}))
-    responses.append(client.post(login_url, {"username": intake.username, "password": PASSWORD,
-                                             "otp_token": wrong_code}))
+    responses.append(
+        client.post(login_url, {"username": intake.username, "password": WRONG_PASSWORD, "otp_token": right_code})
+    )
+    responses.append(
+        client.post(login_url, {"username": intake.username, "password": PASSWORD, "otp_token": wrong_code})
+    )
     assert [r.status_code for r in responses[-2:]] == [400, 400]
 
     # 2. Intake through the web: a signal with a BSN; bad input with the BSN.
     login(client, intake)
     url = reverse("signals:signal_create")
-    bad_web = [client.post(url, intake_post(bsn=bad_bsn, family_name="Canarie")),
-               client.post(url, intake_post(bsn=bsn, family_name="Canarie", date_of_birth="2001-02-30"))]
+    bad_web = [
+        client.post(url, intake_post(bsn=bad_bsn, family_name="Canarie")),
+        client.post(url, intake_post(bsn=bsn, family_name="Canarie", date_of_birth="2001-02-30")),
+    ]
     assert [r.status_code for r in bad_web] == [400, 400]
     responses += bad_web
     responses.append(client.post(url, intake_post(bsn=bsn, family_name="Canarie")))
@@ -144,9 +156,12 @@ def test_no_secret_reaches_logs_urls_or_problem_bodies(client, region_a, capture
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     api_bsn = random_bsn(rng)
-    bad_api = [api.post("/api/v1/signals", signal_body(subject={"bsn": invalid_variant(api_bsn)}), format="json"),
-               api.post("/api/v1/signals", signal_body(subject={"bsn": api_bsn, "date_of_birth": "2001-02-30"}),
-                        format="json")]
+    bad_api = [
+        api.post("/api/v1/signals", signal_body(subject={"bsn": invalid_variant(api_bsn)}), format="json"),
+        api.post(
+            "/api/v1/signals", signal_body(subject={"bsn": api_bsn, "date_of_birth": "2001-02-30"}), format="json"
+        ),
+    ]
     assert [r.status_code for r in bad_api] == [400, 400]
     responses += bad_api
     responses.append(api.post("/api/v1/signals", signal_body(subject={"bsn": api_bsn}), format="json"))
@@ -171,18 +186,34 @@ def test_no_secret_reaches_logs_urls_or_problem_bodies(client, region_a, capture
         cursor.execute("SELECT t::text FROM processing_log_processinglogentry t")
         processing_log = "\n".join(row[0] for row in cursor.fetchall())
     assert processing_log, "the processing log has rows"
-    urls = "\n".join(f"{r.request.get('PATH_INFO', '')}?{r.request.get('QUERY_STRING', '')} {r.get('Location', '')}"
-                     for r in responses)
-    problems = "\n".join(r.content.decode() for r in responses
-                         if r.get("Content-Type", "").startswith("application/problem+json"))
+    urls = "\n".join(
+        f"{r.request.get('PATH_INFO', '')}?{r.request.get('QUERY_STRING', '')} {r.get('Location', '')}"
+        for r in responses
+    )
+    problems = "\n".join(
+        r.content.decode() for r in responses if r.get("Content-Type", "").startswith("application/problem+json")
+    )
     assert problems.count('"status"') >= 3, "the bad API calls answered with problem+json"
 
-    places = {"log output": logged, "stdout": out, "stderr": err, "processing log": processing_log,
-              "URLs and Location headers": urls, "problem+json bodies": problems}
-    plain = {"BSN": bsn, "invalid BSN": bad_bsn, "API BSN": api_bsn, "invalid API BSN": invalid_variant(api_bsn),
-             "password": PASSWORD, "wrong password": WRONG_PASSWORD, "API token": token, "wrong token": WRONG_TOKEN}
-    leaks = [f"{what} in {where}" for what, secret in plain.items() for where, text in places.items()
-             if secret in text]
+    places = {
+        "log output": logged,
+        "stdout": out,
+        "stderr": err,
+        "processing log": processing_log,
+        "URLs and Location headers": urls,
+        "problem+json bodies": problems,
+    }
+    plain = {
+        "BSN": bsn,
+        "invalid BSN": bad_bsn,
+        "API BSN": api_bsn,
+        "invalid API BSN": invalid_variant(api_bsn),
+        "password": PASSWORD,
+        "wrong password": WRONG_PASSWORD,
+        "API token": token,
+        "wrong token": WRONG_TOKEN,
+    }
+    leaks = [f"{what} in {where}" for what, secret in plain.items() for where, text in places.items() if secret in text]
     # Six digits also occur by chance inside hex ids and microseconds: match the code as a token.
     for what, code in {"TOTP code": right_code, "wrong TOTP code": wrong_code}.items():
         pattern = re.compile(rf"(?<![0-9a-fA-F.:+-]){code}(?![0-9a-fA-F])")
@@ -205,6 +236,6 @@ def test_gunicorn_access_log_has_the_path_without_query_string():
 
 def test_canary_detects_a_leak(captured_logs):
     """The capture works: a BSN logged by mistake is found."""
-    bsn = random_bsn(random.Random(uuid.uuid4().int))  # noqa: S311
+    bsn = random_bsn(random.Random(uuid.uuid4().int))
     logging.getLogger("casustafel.some.module").debug("oops %s", bsn)
     assert bsn in captured_logs.stream.getvalue()

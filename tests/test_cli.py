@@ -26,8 +26,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts() -> dict:
-    return {model.__name__: model.objects.count()
-            for model in (Region, User, Subject, Signal, Weighing, Case, ProcessingLogEntry)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Region, User, Subject, Signal, Weighing, Case, ProcessingLogEntry)
+    }
 
 
 def test_demo_loads_every_role_and_state_and_is_idempotent(capsys):
@@ -42,9 +44,11 @@ def test_demo_loads_every_role_and_state_and_is_idempotent(capsys):
 
     lindeveld = Region.objects.get(code="lindeveld")
     assert set(Signal.objects.filter(region=lindeveld).values_list("status", flat=True)) == set(
-        signal_states.SIGNAL_MACHINE.states)
+        signal_states.SIGNAL_MACHINE.states
+    )
     assert set(Case.objects.filter(region=lindeveld).values_list("status", flat=True)) == set(
-        case_states.CASE_MACHINE.states)
+        case_states.CASE_MACHINE.states
+    )
     # Built through the services: the processing log covers the demo data too.
     assert ProcessingLogEntry.objects.filter(object_type="signal").count() >= Signal.objects.count()
 

@@ -47,7 +47,8 @@ def test_configuration_docs_are_what_the_command_generates():
     committed = docs.DOCS_PATH.read_text(encoding="utf-8") if docs.DOCS_PATH.exists() else ""
     assert committed == generated, (
         "docs/configuration.md differs from the declarations in src/casustafel/conf/; "
-        "regenerate it with: .venv/bin/casustafel config docs")
+        "regenerate it with: .venv/bin/casustafel config docs"
+    )
 
 
 def test_config_docs_check_fails_on_a_stale_file(tmp_path, capsys):
@@ -63,8 +64,12 @@ def test_config_docs_check_fails_on_a_stale_file(tmp_path, capsys):
 
 
 def _is_os(node: ast.AST, attr: str) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr == attr
-            and isinstance(node.value, ast.Name) and node.value.id == "os")
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == attr
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "os"
+    )
 
 
 def _writes_or_passes_on(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
@@ -117,8 +122,12 @@ def test_the_scan_tells_reads_from_writes():
 
 def test_every_environment_read_in_src_goes_through_the_registry():
     registry = SRC / "casustafel" / "conf" / "env.py"  # the one module that reads os.environ
-    offenders = [f"{path.relative_to(ROOT)}:{line}" for path in _python_files() if path != registry
-                 for line in raw_environment_reads(path.read_text(encoding="utf-8"))]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in _python_files()
+        if path != registry
+        for line in raw_environment_reads(path.read_text(encoding="utf-8"))
+    ]
     assert not offenders, f"read environment variables with casustafel.conf.env.config(): {offenders}"
 
 
@@ -131,7 +140,8 @@ def _declared_names() -> list[tuple[str, str]]:
                 first = node.args[0] if node.args else None
                 place = f"{path.relative_to(ROOT)}:{node.lineno}"
                 assert isinstance(first, ast.Constant) and isinstance(first.value, str), (
-                    f"{place}: config() needs the variable name as a literal, so it can be documented")
+                    f"{place}: config() needs the variable name as a literal, so it can be documented"
+                )
                 found.append((first.value, place))
     return found
 
@@ -201,8 +211,13 @@ print(json.dumps({"engine": settings.DATABASES["default"]["ENGINE"], "attempts":
 def test_importing_the_settings_starts_no_database_server(tmp_path):
     data_dir = tmp_path / "data"
     result = subprocess.run(
-        [sys.executable, "-c", _IMPORT_SETTINGS_OFFLINE], cwd=tmp_path, capture_output=True, text=True,
-        timeout=120, env=_clean_environment(data_dir, DJANGO_SETTINGS_MODULE="casustafel.conf.settings"))
+        [sys.executable, "-c", _IMPORT_SETTINGS_OFFLINE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_clean_environment(data_dir, DJANGO_SETTINGS_MODULE="casustafel.conf.settings"),
+    )
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["attempts"] == []
@@ -219,8 +234,13 @@ def test_importing_the_settings_starts_no_database_server(tmp_path):
 def test_a_real_deployment_without_keys_stops_with_their_names_and_writes_none(tmp_path):
     data_dir = tmp_path / "data"
     result = subprocess.run(
-        [sys.executable, "-c", "import casustafel.conf.settings"], cwd=tmp_path, capture_output=True,
-        text=True, timeout=60, env=_clean_environment(data_dir, DATABASE_URL=REAL_DATABASE))
+        [sys.executable, "-c", "import casustafel.conf.settings"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_clean_environment(data_dir, DATABASE_URL=REAL_DATABASE),
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert all(name in result.stderr for name in KEY_VARIABLES)
@@ -229,8 +249,13 @@ def test_a_real_deployment_without_keys_stops_with_their_names_and_writes_none(t
 
 def test_a_command_reports_missing_keys_as_a_message_not_a_traceback(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "casustafel.cli", "migrate"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=60, env=_clean_environment(tmp_path / "data", DATABASE_URL=REAL_DATABASE))
+        [sys.executable, "-m", "casustafel.cli", "migrate"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_clean_environment(tmp_path / "data", DATABASE_URL=REAL_DATABASE),
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("casustafel: Casustafel start niet") and "Traceback" not in result.stderr
     assert not (tmp_path / "data" / "keys.json").exists()
@@ -256,7 +281,10 @@ def test_keys_from_config_keys_satisfy_a_real_deployment(tmp_path, monkeypatch, 
         monkeypatch.setenv(name, value)
     keys = load_keys(tmp_path, development=False)
     assert (keys.secret_key, keys.encryption_keys, keys.blind_index_key) == (
-        lines["DJANGO_SECRET_KEY"], [lines["CASUSTAFEL_ENCRYPTION_KEYS"]], lines["CASUSTAFEL_BLIND_INDEX_KEY"])
+        lines["DJANGO_SECRET_KEY"],
+        [lines["CASUSTAFEL_ENCRYPTION_KEYS"]],
+        lines["CASUSTAFEL_BLIND_INDEX_KEY"],
+    )
     assert not (tmp_path / "keys.json").exists()
 
 
@@ -291,11 +319,12 @@ def environment_restored():
     os.environ.update(saved)
 
 
-def test_ensure_database_exports_the_embedded_server_for_child_processes(tmp_path, monkeypatch,
-                                                                        environment_restored):
-    started = {"app": "postgresql://casustafel_app@/casustafel?host=/run/x",
-               "owner": "postgresql://casustafel_owner@/casustafel?host=/run/x",
-               "maintenance": "postgresql://postgres@/casustafel?host=/run/x"}
+def test_ensure_database_exports_the_embedded_server_for_child_processes(tmp_path, monkeypatch, environment_restored):
+    started = {
+        "app": "postgresql://casustafel_app@/casustafel?host=/run/x",
+        "owner": "postgresql://casustafel_owner@/casustafel?host=/run/x",
+        "maintenance": "postgresql://postgres@/casustafel?host=/run/x",
+    }
     calls = []
     monkeypatch.setattr(database, "ensure_embedded_server", lambda folder: calls.append(folder) or started)
     for name in ("DATABASE_URL", "DATABASE_OWNER_URL", "DATABASE_MAINTENANCE_URL", "CASUSTAFEL_EMBEDDED_DATABASE"):
@@ -306,7 +335,11 @@ def test_ensure_database_exports_the_embedded_server_for_child_processes(tmp_pat
 
     assert calls == [tmp_path.resolve()]
     assert (urls.app, urls.owner, urls.maintenance, urls.embedded) == (
-        started["app"], started["owner"], started["maintenance"], True)
+        started["app"],
+        started["owner"],
+        started["maintenance"],
+        True,
+    )
     assert os.environ["DATABASE_URL"] == started["app"]
     assert os.environ["CASUSTAFEL_EMBEDDED_DATABASE"] == "true"
     assert os.environ["CASUSTAFEL_DATA_DIR"] == str(tmp_path.resolve())

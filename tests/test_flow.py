@@ -38,8 +38,9 @@ def test_decision_requires_all_three_parties(region_a, signal_a):
     submit_contribution(users["weigher_gemeente"], weighing=signal.weighing, data=contribution(region_a.region))
     submit_contribution(users["weigher_politie"], weighing=signal.weighing, data=contribution(region_a.region))
     with pytest.raises(ValidationError) as exc:
-        record_decision(users["weigher_om"], weighing=signal.weighing, data=DecisionData(outcome=Outcome.NO_ACTION,
-                                                                           rationale="x"))
+        record_decision(
+            users["weigher_om"], weighing=signal.weighing, data=DecisionData(outcome=Outcome.NO_ACTION, rationale="x")
+        )
     assert "Openbaar Ministerie" in str(exc.value.message_dict["contributions"])
     assert not signal.weighing.decisions.exists()
 
@@ -48,14 +49,20 @@ def test_new_signal_joins_open_weighing_and_requires_fresh_contributions(region_
     users = region_a.users
     first = send_to_weighing(users["intake"], signal=signal_a)
     weigh_all(region_a, first.weighing)
-    second = register_signal(users["intake"], subject=subject_data(family_name="Signaalpersoon"), fields=signal_fields())
+    second = register_signal(
+        users["intake"], subject=subject_data(family_name="Signaalpersoon"), fields=signal_fields()
+    )
     assert second.known_person and second.joined_weighing
     assert second.signal.weighing_id == first.weighing_id
     assert second.signal.status == states.IN_WEIGHING
     with pytest.raises(ValidationError):
-        record_decision(users["weigher_om"], weighing=first.weighing, data=DecisionData(outcome=Outcome.NO_ACTION, rationale="x"))
+        record_decision(
+            users["weigher_om"], weighing=first.weighing, data=DecisionData(outcome=Outcome.NO_ACTION, rationale="x")
+        )
     weigh_all(region_a, first.weighing)
-    record_decision(users["weigher_om"], weighing=first.weighing, data=DecisionData(outcome=Outcome.NO_ACTION, rationale="x"))
+    record_decision(
+        users["weigher_om"], weighing=first.weighing, data=DecisionData(outcome=Outcome.NO_ACTION, rationale="x")
+    )
     assert set(Signal.objects.filter(weighing=first.weighing).values_list("status", flat=True)) == {states.NO_ACTION}
 
 
@@ -85,15 +92,25 @@ def test_more_information_then_decision(region_a, signal_a):
     signal = send_to_weighing(users["intake"], signal=signal)
     weigh_all(region_a, signal.weighing)
     deadline = timezone.localdate() + timedelta(days=14)
-    record_decision(users["weigher_om"], weighing=signal.weighing, data=DecisionData(
-        outcome=Outcome.MORE_INFORMATION, rationale="Onvoldoende beeld", information_deadline=deadline))
+    record_decision(
+        users["weigher_om"],
+        weighing=signal.weighing,
+        data=DecisionData(
+            outcome=Outcome.MORE_INFORMATION, rationale="Onvoldoende beeld", information_deadline=deadline
+        ),
+    )
     signal.refresh_from_db()
     assert signal.status == states.MORE_INFORMATION
     weighing = Weighing.objects.get(pk=signal.weighing_id)
     assert weighing.status == Weighing.AWAITING_INFORMATION
     weigh_all(region_a, weighing)
-    record_decision(users["weigher_om"], weighing=weighing, data=DecisionData(
-        outcome=Outcome.REFER, referral_target=ReferralTarget.REGULAR_CARE, rationale="Zorg volstaat"))
+    record_decision(
+        users["weigher_om"],
+        weighing=weighing,
+        data=DecisionData(
+            outcome=Outcome.REFER, referral_target=ReferralTarget.REGULAR_CARE, rationale="Zorg volstaat"
+        ),
+    )
     signal.refresh_from_db()
     assert signal.status == states.REFERRED
     assert weighing.decisions.count() == 2

@@ -26,19 +26,14 @@ from casustafel.weighing.models import Contribution
 from casustafel.weighing.services import submit_contribution
 
 from .conftest import weigh_all
-from .factories import (
-    OrganisationFactory,
-    contribution,
-    governance_objects,
-    signal_fields,
-    subject_data,
-)
+from .factories import OrganisationFactory, contribution, governance_objects, signal_fields, subject_data
 from .helpers import login
 
 pytestmark = pytest.mark.django_db
 
 
 # ---------------------------------------------------------------- legal bases as data
+
 
 def test_legal_bases_are_seeded_as_versioned_data():
     codes = set(LegalBasis.objects.filter(is_active=True).values_list("code", flat=True))
@@ -48,9 +43,21 @@ def test_legal_bases_are_seeded_as_versioned_data():
 
 
 def test_management_command_loads_a_new_version(tmp_path):
-    spec = {"version": 2, "source": "test", "classifications": {}, "bases": [
-        {"code": "avg-6-1e", "use": "sharing", "label": "AVG art. 6 lid 1 sub e", "explanation": "Nieuw.",
-         "organisation_kinds": ["gemeente"], "classifications": ["ordinary"]}]}
+    spec = {
+        "version": 2,
+        "source": "test",
+        "classifications": {},
+        "bases": [
+            {
+                "code": "avg-6-1e",
+                "use": "sharing",
+                "label": "AVG art. 6 lid 1 sub e",
+                "explanation": "Nieuw.",
+                "organisation_kinds": ["gemeente"],
+                "classifications": ["ordinary"],
+            }
+        ],
+    }
     path = tmp_path / "legal_bases_v2.json"
     path.write_text(json.dumps(spec))
     call_command("load_legal_bases", str(path))
@@ -77,13 +84,17 @@ def test_intake_form_shows_the_guide(client, region_a):
 
 # ---------------------------------------------------------------- provenance refusals
 
-@pytest.mark.parametrize("overrides, field, fragment", [
-    ({"legal_basis": None}, "legal_basis", "Zonder grondslag"),
-    ({"legal_basis": "wpg-18-2-pga"}, "legal_basis", "niet beschikbaar voor Gemeente"),
-    ({"legal_basis": "twbmt"}, "legal_basis", "geen actieve grondslag"),
-    ({"classification": "criminal_law"}, "classification", "Strafrechtelijke gegevens mag niet"),
-    ({"visibility": "iedereen"}, "visibility", "zichtbaar"),
-])
+
+@pytest.mark.parametrize(
+    "overrides, field, fragment",
+    [
+        ({"legal_basis": None}, "legal_basis", "Zonder grondslag"),
+        ({"legal_basis": "wpg-18-2-pga"}, "legal_basis", "niet beschikbaar voor Gemeente"),
+        ({"legal_basis": "twbmt"}, "legal_basis", "geen actieve grondslag"),
+        ({"classification": "criminal_law"}, "classification", "Strafrechtelijke gegevens mag niet"),
+        ({"visibility": "iedereen"}, "visibility", "zichtbaar"),
+    ],
+)
 def test_signal_without_a_fitting_basis_is_refused(region_a, overrides, field, fragment):
     before = Signal.objects.count()
     with pytest.raises(ValidationError) as error:
@@ -96,20 +107,36 @@ def test_signal_without_a_fitting_basis_is_refused(region_a, overrides, field, f
 def test_ambtsbericht_classification_is_for_the_gemeente_only(region_a, signal_a):
     weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
     with pytest.raises(ValidationError) as error:
-        submit_contribution(region_a.users["weigher_politie"], weighing=weighing, data=contribution(region_a.region, legal_basis="wet-pga", classification="ambtsbericht"))
+        submit_contribution(
+            region_a.users["weigher_politie"],
+            weighing=weighing,
+            data=contribution(region_a.region, legal_basis="wet-pga", classification="ambtsbericht"),
+        )
     assert "classification" in error.value.message_dict
-    submit_contribution(region_a.users["weigher_gemeente"], weighing=weighing, data=contribution(region_a.region, legal_basis="avg-6-1e", classification="ambtsbericht"))
+    submit_contribution(
+        region_a.users["weigher_gemeente"],
+        weighing=weighing,
+        data=contribution(region_a.region, legal_basis="avg-6-1e", classification="ambtsbericht"),
+    )
 
 
 def test_contribution_records_its_provenance(region_a, signal_a):
     weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
-    c = submit_contribution(region_a.users["weigher_politie"], weighing=weighing, data=contribution(
-        region_a.region, legal_basis="wpg-18-2-pga", classification="criminal_law", visibility="core_parties"))
+    c = submit_contribution(
+        region_a.users["weigher_politie"],
+        weighing=weighing,
+        data=contribution(
+            region_a.region, legal_basis="wpg-18-2-pga", classification="criminal_law", visibility="core_parties"
+        ),
+    )
     c.refresh_from_db()
     assert (c.legal_basis.code, c.classification, c.visibility) == ("wpg-18-2-pga", "criminal_law", "core_parties")
     with pytest.raises(ValidationError) as error:
-        submit_contribution(region_a.users["weigher_om"], weighing=weighing, data=contribution(
-            region_a.region, legal_basis="avg-6-1e", classification="criminal_law"))
+        submit_contribution(
+            region_a.users["weigher_om"],
+            weighing=weighing,
+            data=contribution(region_a.region, legal_basis="avg-6-1e", classification="criminal_law"),
+        )
     assert "niet beschikbaar" in error.value.message_dict["legal_basis"][0]
 
 
@@ -124,13 +151,21 @@ def test_web_intake_without_basis_is_refused(client, region_a):
 
 # ---------------------------------------------------------------- visibility
 
+
 @pytest.fixture
 def shielded_weighing(region_a, signal_a):
     weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
     weigh_all(region_a, weighing)
-    submit_contribution(region_a.users["weigher_politie"], weighing=weighing, data=contribution(
-        region_a.region, legal_basis="wpg-18-2-pga", classification="criminal_law",
-        visibility=Visibility.ORIGIN_AND_MAYOR))
+    submit_contribution(
+        region_a.users["weigher_politie"],
+        weighing=weighing,
+        data=contribution(
+            region_a.region,
+            legal_basis="wpg-18-2-pga",
+            classification="criminal_law",
+            visibility=Visibility.ORIGIN_AND_MAYOR,
+        ),
+    )
     Contribution.objects.filter(party="politie").update(information="Geheim politiedetail")
     return weighing
 
@@ -160,14 +195,18 @@ def test_weighing_page_hides_a_shielded_contribution(client, region_a, shielded_
 
 
 def test_shielded_signal_hides_its_facts(client, region_a):
-    signal = register_signal(region_a.users["intake"], subject=subject_data(family_name="Afgeschermd"), fields=signal_fields(
-        facts="Uiterst gevoelig feit", visibility=Visibility.ORIGIN_AND_MAYOR)).signal
+    signal = register_signal(
+        region_a.users["intake"],
+        subject=subject_data(family_name="Afgeschermd"),
+        fields=signal_fields(facts="Uiterst gevoelig feit", visibility=Visibility.ORIGIN_AND_MAYOR),
+    ).signal
     login(client, region_a.users["weigher_politie"])
     page = client.get(reverse("signals:signal_detail", args=[signal.pk])).content.decode()
     assert "Uiterst gevoelig feit" not in page and "afgeschermd" in page
 
 
 # ---------------------------------------------------------------- NCTV gate
+
 
 @pytest.fixture
 def nctv(region_a):
@@ -182,9 +221,13 @@ def test_nctv_joins_a_case_only_with_a_basis(region_a, case_a, nctv):
         add_participant(director, case=case_a, organisation=nctv, reason="Uitreisverbod overwegen")
     assert "NCTV kan alleen deelnemen" in error.value.message_dict["legal_basis"][0]
     with pytest.raises(ValidationError) as error:
-        add_participant(director, case=case_a, organisation=nctv, reason="Uitreisverbod overwegen", legal_basis="avg-6-1e")
+        add_participant(
+            director, case=case_a, organisation=nctv, reason="Uitreisverbod overwegen", legal_basis="avg-6-1e"
+        )
     assert "legal_basis" in error.value.message_dict
-    participant = add_participant(director, case=case_a, organisation=nctv, reason="Uitreisverbod overwegen", legal_basis="paspoortwet")
+    participant = add_participant(
+        director, case=case_a, organisation=nctv, reason="Uitreisverbod overwegen", legal_basis="paspoortwet"
+    )
     assert participant.legal_basis.code == "paspoortwet"
 
 
@@ -195,8 +238,12 @@ def test_nctv_in_the_decision_needs_a_basis(region_a, signal_a, nctv):
 
     weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
     weigh_all(region_a, weighing)
-    data = DecisionData(outcome=Outcome.INCLUDE, rationale="Zorgen.", case_director=region_a.users["case_director"],
-                        participants=[(nctv, "Maatregel")])
+    data = DecisionData(
+        outcome=Outcome.INCLUDE,
+        rationale="Zorgen.",
+        case_director=region_a.users["case_director"],
+        participants=[(nctv, "Maatregel")],
+    )
     with pytest.raises(ValidationError) as error:
         record_decision(region_a.users["weigher_gemeente"], weighing=weighing, data=data)
     assert "participants_legal_basis" in error.value.message_dict
@@ -216,6 +263,7 @@ def test_nctv_gate_in_the_web_form(client, region_a, case_a, nctv):
 
 # ---------------------------------------------------------------- ambtsberichten
 
+
 @pytest.fixture
 def document(region_a, case_a):
     pk = governance_objects(region_a, case=case_a)["restricted_document"]["pk"]
@@ -227,18 +275,27 @@ def test_content_is_encrypted_and_has_no_source_field(document):
     assert not any("source" in f.name or "bron" in f.name for f in RestrictedDocument._meta.get_fields())
 
 
-@pytest.mark.parametrize("key, readable", [
-    ("mayor", True), ("weigher_gemeente", True), ("weigher_politie", False), ("intake", False),
-    ("case_director", False), ("privacy_officer", False), ("functional_admin", False),
-])
+@pytest.mark.parametrize(
+    "key, readable",
+    [
+        ("mayor", True),
+        ("weigher_gemeente", True),
+        ("weigher_politie", False),
+        ("intake", False),
+        ("case_director", False),
+        ("privacy_officer", False),
+        ("functional_admin", False),
+    ],
+)
 def test_ambtsbericht_access_matrix(client, region_a, document, key, readable):
     user = region_a.users[key]
     login(client, user)
     response = client.get(reverse("governance:restricted_detail", args=[document.pk]))
     assert response.status_code == (200 if readable else 404)
     assert ("Vertrouwelijke inhoud" in response.content.decode()) is readable
-    reads = ProcessingLogEntry.objects.filter(audit_record__user=user, action=Action.READ,
-                                              object_type="restricteddocument")
+    reads = ProcessingLogEntry.objects.filter(
+        audit_record__user=user, action=Action.READ, object_type="restricteddocument"
+    )
     assert reads.exists() is readable
 
 
@@ -266,8 +323,10 @@ def test_table_sees_existence_and_released_summary_only(client, region_a, case_a
     assert "Vertrouwelijke inhoud" not in page
     client.logout()
     login(client, region_a.users["mayor"])
-    response = client.post(reverse("governance:restricted_release", args=[document.pk]),
-                           {"released_summary": "Zorgen over contacten in het buitenland."})
+    response = client.post(
+        reverse("governance:restricted_release", args=[document.pk]),
+        {"released_summary": "Zorgen over contacten in het buitenland."},
+    )
     assert response.status_code == 302
     client.logout()
     login(client, region_a.users["participant_reclassering"])
@@ -280,48 +339,74 @@ def test_table_sees_existence_and_released_summary_only(client, region_a, case_a
 
 def test_mayor_registers_via_the_web(client, region_a, case_a):
     login(client, region_a.users["mayor"])
-    response = client.post(reverse("governance:restricted_create"), {
-        "case_reference": case_a.reference, "received_at": timezone.localdate().isoformat(),
-        "content": "Inhoud van het bericht."})
+    response = client.post(
+        reverse("governance:restricted_create"),
+        {
+            "case_reference": case_a.reference,
+            "received_at": timezone.localdate().isoformat(),
+            "content": "Inhoud van het bericht.",
+        },
+    )
     assert response.status_code == 302
     assert RestrictedDocument.objects.get(case=case_a).subject_id == case_a.subject_id
-    response = client.post(reverse("governance:restricted_create"), {
-        "case_reference": "PGA-0000-NOPE00", "received_at": timezone.localdate().isoformat(), "content": "x"})
+    response = client.post(
+        reverse("governance:restricted_create"),
+        {"case_reference": "PGA-0000-NOPE00", "received_at": timezone.localdate().isoformat(), "content": "x"},
+    )
     assert response.status_code == 400
 
 
 # ---------------------------------------------------------------- transparency and objections
 
+
 def test_transparency_requires_reason_and_review_date(region_a, case_a):
     director = region_a.users["case_director"]
     with pytest.raises(ValidationError) as error:
-        governance.record_transparency(director, case_a, informed=False, informed_at=None, not_informed_reason="",
-                                       review_on=None)
+        governance.record_transparency(
+            director, case_a, informed=False, informed_at=None, not_informed_reason="", review_on=None
+        )
     assert {"not_informed_reason", "review_on"} <= set(error.value.message_dict)
     review = timezone.localdate() + timedelta(days=90)
-    t = governance.record_transparency(director, case_a, informed=False, informed_at=None,
-                                       not_informed_reason="Lopend strafrechtelijk onderzoek", review_on=review)
+    t = governance.record_transparency(
+        director,
+        case_a,
+        informed=False,
+        informed_at=None,
+        not_informed_reason="Lopend strafrechtelijk onderzoek",
+        review_on=review,
+    )
     assert t.review_on == review
-    t = governance.record_transparency(director, case_a, informed=True, informed_at=timezone.localdate(),
-                                       not_informed_reason="ignored", review_on=None)
+    t = governance.record_transparency(
+        director, case_a, informed=True, informed_at=timezone.localdate(), not_informed_reason="ignored", review_on=None
+    )
     assert t.informed and t.not_informed_reason == "" and t.review_on is None
 
 
 def test_transparency_only_by_case_managers(region_a, case_a):
     with pytest.raises(PolicyDenied):
-        governance.record_transparency(region_a.users["participant_reclassering"], case_a, informed=True,
-                                       informed_at=timezone.localdate(), not_informed_reason="", review_on=None)
+        governance.record_transparency(
+            region_a.users["participant_reclassering"],
+            case_a,
+            informed=True,
+            informed_at=timezone.localdate(),
+            not_informed_reason="",
+            review_on=None,
+        )
 
 
 def test_objection_workflow(client, region_a, case_a):
     login(client, region_a.users["case_director"])
-    response = client.post(reverse("governance:objection_create", args=[case_a.pk]), {
-        "received_on": timezone.localdate().isoformat(), "summary": "Ik wil niet in de PGA."})
+    response = client.post(
+        reverse("governance:objection_create", args=[case_a.pk]),
+        {"received_on": timezone.localdate().isoformat(), "summary": "Ik wil niet in de PGA."},
+    )
     assert response.status_code == 302
     objection = Objection.objects.get(case=case_a)
     assert objection.status == Objection.RECEIVED
-    client.post(reverse("governance:objection_handle", args=[objection.pk]),
-                {"outcome": "ongegrond", "outcome_rationale": "Zorgen blijven bestaan."})
+    client.post(
+        reverse("governance:objection_handle", args=[objection.pk]),
+        {"outcome": "ongegrond", "outcome_rationale": "Zorgen blijven bestaan."},
+    )
     objection.refresh_from_db()
     assert (objection.status, objection.outcome) == (Objection.HANDLED, "ongegrond") and objection.handled_at
     with pytest.raises(ValidationError):
@@ -332,29 +417,39 @@ def test_objection_workflow(client, region_a, case_a):
 
 # ---------------------------------------------------------------- access requests
 
+
 def test_access_request_export_with_withheld_items(client, region_a, case_a):
     subject = case_a.subject
     signal = Signal.objects.get(subject=subject)
     officer = region_a.users["privacy_officer"]
     login(client, officer)
-    response = client.post(reverse("governance:access_request_list"), {
-        "given_names": subject.given_names, "family_name": subject.family_name,
-        "date_of_birth": subject.date_of_birth.isoformat(), "received_on": timezone.localdate().isoformat(),
-        "exempted_references": signal.reference, "exemption_ground": "Lopend opsporingsonderzoek (art. 41 AVG)"})
+    response = client.post(
+        reverse("governance:access_request_list"),
+        {
+            "given_names": subject.given_names,
+            "family_name": subject.family_name,
+            "date_of_birth": subject.date_of_birth.isoformat(),
+            "received_on": timezone.localdate().isoformat(),
+            "exempted_references": signal.reference,
+            "exemption_ground": "Lopend opsporingsonderzoek (art. 41 AVG)",
+        },
+    )
     assert response.status_code == 302
     request = selectors.visible_access_requests(officer).get()
     before = ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.EXPORT).count()
     response = client.get(reverse("governance:access_request_export", args=[request.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
     export = json.loads(response.content)
-    assert export["signals"] == [{"reference": signal.reference, "withheld": True,
-                                  "ground": "Lopend opsporingsonderzoek (art. 41 AVG)"}]
+    assert export["signals"] == [
+        {"reference": signal.reference, "withheld": True, "ground": "Lopend opsporingsonderzoek (art. 41 AVG)"}
+    ]
     assert len(export["weighing_contributions"]) == 3
     assert all(c["provenance"]["legal_basis"] for c in export["weighing_contributions"])
     assert export["cases"][0]["reference"] == case_a.reference
     assert {e["action"] for e in export["processing_log"]} >= {"Vastleggen"}
-    assert all(set(e) == {"timestamp", "organisation", "action", "activity", "object_type"}
-               for e in export["processing_log"])
+    assert all(
+        set(e) == {"timestamp", "organisation", "action", "activity", "object_type"} for e in export["processing_log"]
+    )
     exported = ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.EXPORT)
     assert exported.count() > before
     assert not exported.filter(object_id=signal.pk).exists()  # withheld items are not exported
@@ -372,12 +467,17 @@ def test_ambtsbericht_is_always_withheld_from_the_export(region_a, case_a, docum
 
 def test_exemption_needs_a_ground(region_a, case_a):
     with pytest.raises(ValidationError) as error:
-        governance.register_access_request(region_a.users["privacy_officer"], case_a.subject,
-                                           received_on=timezone.localdate(), exempted_references=["SIG-1"])
+        governance.register_access_request(
+            region_a.users["privacy_officer"],
+            case_a.subject,
+            received_on=timezone.localdate(),
+            exempted_references=["SIG-1"],
+        )
     assert "exemption_ground" in error.value.message_dict
 
 
 def test_access_requests_only_for_the_privacy_officer(region_a, case_a):
     with pytest.raises(PolicyDenied):
-        governance.register_access_request(region_a.users["case_director"], case_a.subject,
-                                           received_on=timezone.localdate())
+        governance.register_access_request(
+            region_a.users["case_director"], case_a.subject, received_on=timezone.localdate()
+        )

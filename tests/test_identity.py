@@ -28,24 +28,28 @@ def fresh_fernet():
 
 # ------------------------------------------------------------------ elfproef
 
+
 @pytest.mark.parametrize("value", ["111222333", "123456782", "999999990", "100000009"])
 def test_valid_bsn(value):
     assert identity.is_valid_bsn(value)
     validate_bsn(value)
 
 
-@pytest.mark.parametrize("value", [
-    pytest.param("123456781", id="wrong-checksum"),
-    pytest.param("111222334", id="wrong-checksum-2"),
-    pytest.param("12345678", id="8-digits"),
-    pytest.param("1234567820", id="10-digits"),
-    pytest.param("12345678a", id="letter"),
-    pytest.param("1234 5678", id="space"),
-    pytest.param("000000000", id="all-zero"),
-    pytest.param("", id="empty"),
-    pytest.param("١١١٢٢٢٣٣٣", id="arabic-indic-digits"),
-    pytest.param("11122233²", id="superscript-digit"),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("123456781", id="wrong-checksum"),
+        pytest.param("111222334", id="wrong-checksum-2"),
+        pytest.param("12345678", id="8-digits"),
+        pytest.param("1234567820", id="10-digits"),
+        pytest.param("12345678a", id="letter"),
+        pytest.param("1234 5678", id="space"),
+        pytest.param("000000000", id="all-zero"),
+        pytest.param("", id="empty"),
+        pytest.param("١١١٢٢٢٣٣٣", id="arabic-indic-digits"),
+        pytest.param("11122233²", id="superscript-digit"),
+    ],
+)
 def test_invalid_bsn(value):
     assert not identity.is_valid_bsn(value)
 
@@ -59,6 +63,7 @@ def test_validator_message_is_dutch():
 
 
 # ------------------------------------------------------------------ encrypted storage
+
 
 @pytest.mark.django_db
 def test_bsn_is_never_stored_in_the_clear(region_a):
@@ -116,6 +121,7 @@ def test_subject_found_by_bsn_index_column(region_a):
 
 
 # ------------------------------------------------------------------ key rotation
+
 
 def test_key_rotation_old_ciphertexts_stay_readable(settings, fresh_fernet):
     old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()

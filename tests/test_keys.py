@@ -19,6 +19,7 @@ def keyring(settings):
     def use(keys):
         settings.CASUSTAFEL_ENCRYPTION_KEYS = keys
         identity._fernet.cache_clear()
+
     yield use
     identity._fernet.cache_clear()
 

@@ -8,11 +8,7 @@ from django.urls import reverse
 from casustafel.core.errors import PolicyDenied
 from casustafel.flow.services import register_signal
 from casustafel.processing_log.models import ProcessingLogEntry
-from casustafel.subjects.elsewhere import (
-    answer_request,
-    known_elsewhere,
-    request_information,
-)
+from casustafel.subjects.elsewhere import answer_request, known_elsewhere, request_information
 from casustafel.subjects.models import CrossRegionRequest
 
 from .factories import signal_fields, subject_data

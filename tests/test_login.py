@@ -25,8 +25,10 @@ def time_machine_time():
 
 
 def post_login(client, user, password=PASSWORD, code=None):
-    return client.post(reverse("accounts:login"), {
-        "username": user.username, "password": password, "otp_token": code or code_for(user)})
+    return client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": password, "otp_token": code or code_for(user)},
+    )
 
 
 def test_every_page_requires_login(client, region_a):
@@ -97,6 +99,8 @@ def test_logout(client, region_a):
 
 def test_open_redirect_is_refused(client, region_a):
     user = region_a.users["intake"]
-    response = client.post(reverse("accounts:login") + "?next=https://evil.example/", {
-        "username": user.username, "password": PASSWORD, "otp_token": code_for(user)})
+    response = client.post(
+        reverse("accounts:login") + "?next=https://evil.example/",
+        {"username": user.username, "password": PASSWORD, "otp_token": code_for(user)},
+    )
     assert response.status_code == 302 and response["Location"] == "/"

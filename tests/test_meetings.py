@@ -18,13 +18,7 @@ from casustafel.cases.models import CaseTransition
 from casustafel.cases.services import add_participant, transition_case
 from casustafel.core.errors import PolicyDenied
 from casustafel.meetings import services
-from casustafel.meetings.models import (
-    ActionStatus,
-    AgendaItem,
-    ItemReason,
-    Meeting,
-    MeetingAction,
-)
+from casustafel.meetings.models import ActionStatus, AgendaItem, ItemReason, Meeting, MeetingAction
 from casustafel.meetings.selectors import agenda_suggestions
 from casustafel.processing_log.models import ProcessingLogEntry
 
@@ -41,6 +35,7 @@ def _start(days=7, hour=10):
 
 # ------------------------------------------------------------------ scheduling
 
+
 def test_past_meeting_is_refused(region_a):
     start = timezone.now() - timedelta(hours=1)
     with pytest.raises(ValidationError) as exc:
@@ -54,11 +49,14 @@ def test_overlapping_meeting_of_the_same_table_is_refused(world):
     start = _start()
     services.schedule_meeting(a.users["process_director"], start, start + timedelta(hours=2), "Stadhuis")
     with pytest.raises(ValidationError) as exc:
-        services.schedule_meeting(a.users["process_director"], start + timedelta(hours=1),
-                                  start + timedelta(hours=3), "Politiebureau")
+        services.schedule_meeting(
+            a.users["process_director"], start + timedelta(hours=1), start + timedelta(hours=3), "Politiebureau"
+        )
     assert "overlapt" in exc.value.message_dict["starts_at"][0]
     # Back to back is fine, and another table may meet at the same time.
-    services.schedule_meeting(a.users["process_director"], start + timedelta(hours=2), start + timedelta(hours=3), "Zaal 2")
+    services.schedule_meeting(
+        a.users["process_director"], start + timedelta(hours=2), start + timedelta(hours=3), "Zaal 2"
+    )
     services.schedule_meeting(b.users["process_director"], start, start + timedelta(hours=2), "Stadhuis b")
     assert Meeting.objects.filter(region=a.region).count() == 2
 
@@ -94,12 +92,15 @@ def test_web_schedule_shows_dutch_refusals_and_never_500(client, region_a):
 
 # ------------------------------------------------------------------ agenda and need-to-know
 
+
 @pytest.fixture
 def ten_cases(region_a):
     """Ten cases; the ggz participates in the first three."""
     cases = [make_case(region_a, family_name=f"Persoon{n:02d}") for n in range(10)]
     for case in cases[:3]:
-        add_participant(region_a.users["case_director"], case=case, organisation=region_a.orgs["ggz"], reason="Behandeling loopt")
+        add_participant(
+            region_a.users["case_director"], case=case, organisation=region_a.orgs["ggz"], reason="Behandeling loopt"
+        )
     return cases
 
 
@@ -205,8 +206,9 @@ def test_pdf_for_an_organisation_contains_only_its_three_cases(client, region_a,
         for case in ten_cases[3:]:
             assert case.reference not in text and "Persoon" + case.subject.family_name[-2:] not in text
         # The printed copy is logged as an export of exactly what it contains.
-        exported = ProcessingLogEntry.objects.filter(audit_record__user=region_a.users[key], action="export",
-                                                     object_type="agendaitem")
+        exported = ProcessingLogEntry.objects.filter(
+            audit_record__user=region_a.users[key], action="export", object_type="agendaitem"
+        )
         assert set(exported.values_list("data_subject_id", flat=True)) == {c.subject_id for c in ten_cases[:3]}
     # The whole agenda for a core party.
     login(client, region_a.users["process_director"])
@@ -229,11 +231,15 @@ def test_reading_the_agenda_is_logged(client, region_a, case_a):
     user = region_a.users["participant_reclassering"]
     login(client, user)
     client.get(reverse("meetings:meeting_detail", args=[meeting.pk]))
-    logged = set(ProcessingLogEntry.objects.filter(audit_record__user_id=user.pk, action="read")
-                 .values_list("object_type", "object_id"))
+    logged = set(
+        ProcessingLogEntry.objects.filter(audit_record__user_id=user.pk, action="read").values_list(
+            "object_type", "object_id"
+        )
+    )
     assert {("agendaitem", item.pk), ("meetingaction", action.pk)} <= logged
-    assert ProcessingLogEntry.objects.filter(audit_record__user_id=user.pk, object_id=item.pk,
-                                             data_subject_id=case_a.subject_id).exists()
+    assert ProcessingLogEntry.objects.filter(
+        audit_record__user_id=user.pk, object_id=item.pk, data_subject_id=case_a.subject_id
+    ).exists()
 
 
 def test_meeting_list_query_count_is_constant(client, region_a, case_a):
@@ -254,6 +260,7 @@ def test_meeting_list_query_count_is_constant(client, region_a, case_a):
 
 # ------------------------------------------------------------------ minutes, decisions, actions
 
+
 def test_action_without_owner_is_refused(client, region_a, case_a):
     meeting, item, _action = meeting_with_case(region_a, case_a)
     chair = region_a.users["process_director"]
@@ -266,8 +273,10 @@ def test_action_without_owner_is_refused(client, region_a, case_a):
     assert "deelneemt" in exc.value.message_dict["owner"][0]
     login(client, chair)
     prefix = f"a{item.pk.hex[:8]}"
-    response = client.post(reverse("meetings:item_action", args=[item.pk]),
-                           {f"{prefix}-description": "Gesprek voeren", f"{prefix}-due_date": due.isoformat()})
+    response = client.post(
+        reverse("meetings:item_action", args=[item.pk]),
+        {f"{prefix}-description": "Gesprek voeren", f"{prefix}-due_date": due.isoformat()},
+    )
     assert response.status_code == 400 and "Een actie heeft een eigenaar nodig" in response.content.decode()
     assert MeetingAction.objects.count() == 1
 
@@ -276,22 +285,42 @@ def test_web_minutes_decision_action_and_completion(client, region_a, case_a):
     meeting, item, action = meeting_with_case(region_a, case_a)
     login(client, region_a.users["process_director"])
     m, d, a = (f"{k}{item.pk.hex[:8]}" for k in "mda")
-    assert client.post(reverse("meetings:item_minutes", args=[item.pk]),
-                       {f"{m}-minutes": "Goed gesprek gehad."}).status_code == 302
-    assert client.post(reverse("meetings:item_decision", args=[item.pk]),
-                       {f"{d}-text": "Toezicht voortzetten."}).status_code == 302
-    assert client.post(reverse("meetings:item_action", args=[item.pk]), {
-        f"{a}-description": "Contact met school", f"{a}-owner": str(region_a.orgs["gemeente"].pk),
-        f"{a}-due_date": (timezone.localdate() + timedelta(days=5)).isoformat()}).status_code == 302
+    assert (
+        client.post(
+            reverse("meetings:item_minutes", args=[item.pk]), {f"{m}-minutes": "Goed gesprek gehad."}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            reverse("meetings:item_decision", args=[item.pk]), {f"{d}-text": "Toezicht voortzetten."}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            reverse("meetings:item_action", args=[item.pk]),
+            {
+                f"{a}-description": "Contact met school",
+                f"{a}-owner": str(region_a.orgs["gemeente"].pk),
+                f"{a}-due_date": (timezone.localdate() + timedelta(days=5)).isoformat(),
+            },
+        ).status_code
+        == 302
+    )
     item.refresh_from_db()
     assert item.minutes == "Goed gesprek gehad." and item.decisions.count() == 1 and item.actions.count() == 2
     # Bad input: empty, too long, garbage ids → 400 / 404, never 500.
     assert client.post(reverse("meetings:item_minutes", args=[item.pk]), {f"{m}-minutes": ""}).status_code == 400
-    assert client.post(reverse("meetings:item_decision", args=[item.pk]),
-                       {f"{d}-text": "x" * 5000}).status_code == 400
+    assert client.post(reverse("meetings:item_decision", args=[item.pk]), {f"{d}-text": "x" * 5000}).status_code == 400
     assert client.post(reverse("meetings:add_item", args=[meeting.pk]), {"case": "geen-uuid"}).status_code == 400
-    assert client.post(reverse("meetings:attendance", args=[meeting.pk]),
-                       {"organisation": str(region_a.orgs["ggz"].pk), "attendance": "misschien"}).status_code == 400
+    assert (
+        client.post(
+            reverse("meetings:attendance", args=[meeting.pk]),
+            {"organisation": str(region_a.orgs["ggz"].pk), "attendance": "misschien"},
+        ).status_code
+        == 400
+    )
     # The owning organisation completes its action; another participant may not.
     client.logout()
     login(client, region_a.users["weigher_politie"])
@@ -309,14 +338,20 @@ def test_invitations_and_attendance(client, region_a, case_a):
     assert client.post(reverse("meetings:invite", args=[meeting.pk])).status_code == 302
     invited = set(meeting.invitations.values_list("organisation__kind", flat=True))
     assert invited == {"gemeente", "politie", "om", "zvh", "reclassering"}
-    assert client.post(reverse("meetings:attendance", args=[meeting.pk]),
-                       {"organisation": str(region_a.orgs["politie"].pk), "attendance": "aanwezig"}).status_code == 302
+    assert (
+        client.post(
+            reverse("meetings:attendance", args=[meeting.pk]),
+            {"organisation": str(region_a.orgs["politie"].pk), "attendance": "aanwezig"},
+        ).status_code
+        == 302
+    )
     assert meeting.invitations.get(organisation=region_a.orgs["politie"]).attendance == "aanwezig"
     html = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
     assert "reclassering a" in html and "Aanwezig" in html
 
 
 # ------------------------------------------------------------------ closure guard
+
 
 def test_case_with_open_action_cannot_be_closed_without_override(region_a, case_a):
     _meeting, _item, action = meeting_with_case(region_a, case_a)
@@ -326,7 +361,14 @@ def test_case_with_open_action_cannot_be_closed_without_override(region_a, case_
     assert "Huisbezoek afleggen" in exc.value.message_dict["override_open_work"][0]
     case_a.refresh_from_db()
     assert case_a.status == "active"
-    transition_case(director, case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt", override_open_work="Reclassering rondt het huisbezoek af binnen het eigen toezicht")
+    transition_case(
+        director,
+        case=case_a,
+        target="closed",
+        reason="Klaar",
+        closure_reason="doelen_bereikt",
+        override_open_work="Reclassering rondt het huisbezoek af binnen het eigen toezicht",
+    )
     last = CaseTransition.objects.filter(case=case_a).last()
     assert "Huisbezoek afleggen" in last.open_work_override and "eigen toezicht" in last.open_work_override
 
@@ -334,6 +376,8 @@ def test_case_with_open_action_cannot_be_closed_without_override(region_a, case_
 def test_case_closes_once_its_actions_are_done(region_a, case_a):
     _meeting, _item, action = meeting_with_case(region_a, case_a)
     services.complete_action(region_a.users["process_director"], action)
-    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
+    transition_case(
+        region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt"
+    )
     assert CaseTransition.objects.filter(case=case_a).last().open_work_override == ""
     assert AgendaItem.objects.filter(case=case_a).count() == 1

@@ -18,14 +18,7 @@ from casustafel.cases.services import transition_case
 from casustafel.core.errors import PolicyDenied
 from casustafel.plans import selectors, services
 from casustafel.plans.loader import DATA_DIR
-from casustafel.plans.models import (
-    CatalogueEntry,
-    CheckIn,
-    CoordinationTask,
-    InterferenceRule,
-    Intervention,
-    Plan,
-)
+from casustafel.plans.models import CatalogueEntry, CheckIn, CoordinationTask, InterferenceRule, Intervention, Plan
 from casustafel.processing_log.models import ProcessingLogEntry
 
 from .factories import OrganisationFactory
@@ -48,18 +41,43 @@ def orgs(region_a):
 
 def add(case, user, code, orgs, start=TODAY, end=None, sessions=0):
     entry = CatalogueEntry.objects.get(code=code, is_active=True)
-    return services.add_intervention(user, case, code, orgs[entry.organisation_kinds[0]], start,
-                                     end or start + timedelta(days=180), sessions)
+    return services.add_intervention(
+        user, case, code, orgs[entry.organisation_kinds[0]], start, end or start + timedelta(days=180), sessions
+    )
 
 
 def test_catalogue_is_seeded_with_the_actieprogramma_measures_and_voluntary_interventions():
     codes = set(CatalogueEntry.objects.filter(is_active=True).values_list("code", flat=True))
-    for code in ("strafrechtelijk_onderzoek", "terroristenafdeling", "reclasseringstoezicht", "verlies_nederlanderschap",
-                 "ongewenstverklaring", "informeren_andere_staten", "paspoortmaatregel", "bevriezing_terrorismelijst",
-                 "brp_uitkering_beeindigen", "meldplicht", "gebiedsverbod", "contactverbod", "uitreisverbod",
-                 "exit_faciliteit", "waarschuwen_omgeving", "kinderbeschermingsmaatregel", "familiesteun",
-                 "expertise_unit", "zorg_ggz", "huisvesting", "inkomen", "schulden", "onderwijs", "werk",
-                 "losmaken_netwerk", "mentoring_lse", "contact_wijkteam", "online_interventie"):
+    for code in (
+        "strafrechtelijk_onderzoek",
+        "terroristenafdeling",
+        "reclasseringstoezicht",
+        "verlies_nederlanderschap",
+        "ongewenstverklaring",
+        "informeren_andere_staten",
+        "paspoortmaatregel",
+        "bevriezing_terrorismelijst",
+        "brp_uitkering_beeindigen",
+        "meldplicht",
+        "gebiedsverbod",
+        "contactverbod",
+        "uitreisverbod",
+        "exit_faciliteit",
+        "waarschuwen_omgeving",
+        "kinderbeschermingsmaatregel",
+        "familiesteun",
+        "expertise_unit",
+        "zorg_ggz",
+        "huisvesting",
+        "inkomen",
+        "schulden",
+        "onderwijs",
+        "werk",
+        "losmaken_netwerk",
+        "mentoring_lse",
+        "contact_wijkteam",
+        "online_interventie",
+    ):
         assert code in codes
     assert InterferenceRule.objects.filter(is_active=True).count() == len(SPEC["rules"]) == 5
 
@@ -101,8 +119,15 @@ def test_acknowledgement_needs_a_reason_and_can_create_a_coordination_action(reg
     assert not CoordinationTask.objects.exists()
     with pytest.raises(ValidationError):
         services.acknowledge(director, case_a, "exit_reclasseringstoezicht", "Geen conflict in dit plan")
-    services.acknowledge(director, case_a, "vervolging_ongewenstverklaring", "Afgewogen in het casusoverleg",
-                         "Overleg OM-IND", orgs["om"], TODAY + timedelta(days=14))
+    services.acknowledge(
+        director,
+        case_a,
+        "vervolging_ongewenstverklaring",
+        "Afgewogen in het casusoverleg",
+        "Overleg OM-IND",
+        orgs["om"],
+        TODAY + timedelta(days=14),
+    )
     conflict = selectors.conflicts(selectors.plan_queryset().get(case=case_a))[0]
     assert conflict.acknowledgement.reason == "Afgewogen in het casusoverleg"
     assert conflict.tasks[0].owner == orgs["om"]
@@ -111,8 +136,14 @@ def test_acknowledgement_needs_a_reason_and_can_create_a_coordination_action(reg
 @time_machine.travel(TODAY, tick=False)
 def test_non_competent_organisation_is_refused(region_a, case_a, orgs):
     with pytest.raises(ValidationError) as error:
-        services.add_intervention(region_a.users["case_director"], case_a, "ongewenstverklaring", orgs["gemeente"],
-                                  TODAY, TODAY + timedelta(days=30))
+        services.add_intervention(
+            region_a.users["case_director"],
+            case_a,
+            "ongewenstverklaring",
+            orgs["gemeente"],
+            TODAY,
+            TODAY + timedelta(days=30),
+        )
     assert "niet bevoegd" in error.value.message_dict["organisation"][0]
     assert not Plan.objects.exists() and not Intervention.objects.exists()
 
@@ -139,8 +170,10 @@ def test_drift_with_frozen_time(region_a, case_a, orgs, settings):
     with time_machine.travel(TODAY, tick=False):
         intervention = add(case_a, director, "zorg_ggz", orgs, sessions=10)
         services.log_contact(director, case_a, intervention.pk, TODAY, True, "Intake")
+
     def reasons():
         return selectors.drift_reasons(Intervention.objects.prefetch_related("contacts").get(pk=intervention.pk))
+
     with time_machine.travel(TODAY + timedelta(days=30), tick=False):
         assert reasons() == []
     with time_machine.travel(TODAY + timedelta(days=31), tick=False):
@@ -175,10 +208,18 @@ def test_reviews_show_change_and_schedule_the_next(region_a, case_a, settings):
         assert list(selectors.reviews_due(case_a.region_id, TODAY + timedelta(days=89))) == []
         services.add_review(director, case_a, TODAY, "Eerste evaluatie", {housing.pk: 2, network.pk: 3})
     with time_machine.travel(TODAY + timedelta(days=90), tick=False):
-        services.add_review(director, case_a, TODAY + timedelta(days=90), "Woning gevonden",
-                            {housing.pk: 4, network.pk: 3}, instrument="vera_2r", assessor="J. Jansen",
-                            assessed_on=TODAY + timedelta(days=80), conclusion="Risico afgenomen",
-                            scenarios="Terugval bij verlies woning")
+        services.add_review(
+            director,
+            case_a,
+            TODAY + timedelta(days=90),
+            "Woning gevonden",
+            {housing.pk: 4, network.pk: 3},
+            instrument="vera_2r",
+            assessor="J. Jansen",
+            assessed_on=TODAY + timedelta(days=80),
+            conclusion="Risico afgenomen",
+            scenarios="Terugval bij verlies woning",
+        )
     plan = selectors.plan_queryset().get(case=case_a)
     assert plan.next_review_due == TODAY + timedelta(days=180)
     table = selectors.review_table(plan)
@@ -191,9 +232,12 @@ def test_reviews_show_change_and_schedule_the_next(region_a, case_a, settings):
 def test_review_input_is_checked(region_a, case_a):
     director = region_a.users["case_director"]
     goal = services.add_goal(director, case_a, "huisvesting", "Woning")
-    for scores, kwargs, field in [({}, {}, "scores"), ({goal.pk: 9}, {}, "scores"),
-                                  ({goal.pk: 3}, {"instrument": "vera_2r"}, "assessor"),
-                                  ({goal.pk: 3}, {"conclusion": "x"}, "instrument")]:
+    for scores, kwargs, field in [
+        ({}, {}, "scores"),
+        ({goal.pk: 9}, {}, "scores"),
+        ({goal.pk: 3}, {"instrument": "vera_2r"}, "assessor"),
+        ({goal.pk: 3}, {"conclusion": "x"}, "instrument"),
+    ]:
         with pytest.raises(ValidationError) as error:
             services.add_review(director, case_a, TODAY, "Toelichting", scores, **kwargs)
         assert field in error.value.message_dict
@@ -203,9 +247,13 @@ def test_review_of_a_closed_case_is_refused_and_checkins_are_scheduled(region_a,
     director = region_a.users["case_director"]
     with time_machine.travel(TODAY, tick=False):
         goal = services.add_goal(director, case_a, "huisvesting", "Woning")
-        transition_case(director, case=case_a, target=states.CLOSED, reason="Doelen bereikt", closure_reason="doelen_bereikt")
+        transition_case(
+            director, case=case_a, target=states.CLOSED, reason="Doelen bereikt", closure_reason="doelen_bereikt"
+        )
         assert list(CheckIn.objects.filter(case=case_a).values_list("due_on", flat=True)) == [
-            date(2026, 9, 2), date(2027, 3, 2)]
+            date(2026, 9, 2),
+            date(2027, 3, 2),
+        ]
         with pytest.raises(ValidationError) as error:
             services.add_review(director, case_a, TODAY, "Nog een evaluatie", {goal.pk: 3})
     assert "afgesloten" in error.value.message_dict["status"][0]
@@ -218,22 +266,39 @@ def test_case_cannot_close_with_running_interventions_without_override(region_a,
     with pytest.raises(ValidationError) as error:
         transition_case(director, case=case_a, target=states.CLOSED, reason="Klaar", closure_reason="doelen_bereikt")
     assert "Zorg en ggz-behandeling" in error.value.message_dict["override_open_work"][0]
-    case = transition_case(director, case=case_a, target=states.CLOSED, reason="Klaar", closure_reason="doelen_bereikt", override_open_work="Behandeling loopt door buiten de PGA")
+    case = transition_case(
+        director,
+        case=case_a,
+        target=states.CLOSED,
+        reason="Klaar",
+        closure_reason="doelen_bereikt",
+        override_open_work="Behandeling loopt door buiten de PGA",
+    )
     assert case.transitions.get(target=states.CLOSED).open_work_override
 
 
 def test_functional_admin_adds_a_catalogue_version(region_a):
     with pytest.raises(PolicyDenied):
         services.add_catalogue_entry(region_a.users["case_director"], {})
-    entry = services.add_catalogue_entry(region_a.users["functional_admin"], {
-        "code": "sport", "group": "zorg_en_ondersteuning", "name": "Sportcoaching", "description": "Sport",
-        "organisation_kinds": ["gemeente"], "legal_basis": "Vrijwillig", "enforced": False})
+    entry = services.add_catalogue_entry(
+        region_a.users["functional_admin"],
+        {
+            "code": "sport",
+            "group": "zorg_en_ondersteuning",
+            "name": "Sportcoaching",
+            "description": "Sport",
+            "organisation_kinds": ["gemeente"],
+            "legal_basis": "Vrijwillig",
+            "enforced": False,
+        },
+    )
     assert entry.catalogue.version == 2
     assert CatalogueEntry.objects.filter(is_active=True).count() == len(SPEC["entries"]) + 1
     assert InterferenceRule.objects.filter(is_active=True, catalogue__version=2).count() == 5
 
 
 # ------------------------------------------------------------------ web
+
 
 @time_machine.travel(TODAY, tick=False)
 def test_plan_page_query_count_is_constant(client, region_a, case_a, orgs):
@@ -263,32 +328,59 @@ def test_web_flow_and_bad_input(client, region_a, case_a, orgs):
     base = {"pk": case_a.pk}
     r = client.post(reverse("plans:goal_add", kwargs=base), {"domain": "huisvesting", "description": "Woning"})
     assert r.status_code == 302
-    r = client.post(reverse("plans:intervention_add", kwargs=base), {
-        "entry": "ongewenstverklaring", "organisation": orgs["gemeente"].pk, "starts_on": "2026-03-02",
-        "planned_end": "2026-06-01", "planned_sessions": "2"})
+    r = client.post(
+        reverse("plans:intervention_add", kwargs=base),
+        {
+            "entry": "ongewenstverklaring",
+            "organisation": orgs["gemeente"].pk,
+            "starts_on": "2026-03-02",
+            "planned_end": "2026-06-01",
+            "planned_sessions": "2",
+        },
+    )
     assert r.status_code == 400 and "niet bevoegd" in r.content.decode()
-    for route, data in [("plans:intervention_add", {"entry": "x", "starts_on": "nope"}),
-                        ("plans:contact_add", {"intervention": "nope", "date": "31-02-2026"}),
-                        ("plans:acknowledge", {"rule": "x" * 300}),
-                        ("plans:review_add", {"held_on": "2026-03-02", "narrative": "x"}),
-                        ("plans:intervention_end", {"intervention": "00000000-0000-0000-0000-000000000000"})]:
+    for route, data in [
+        ("plans:intervention_add", {"entry": "x", "starts_on": "nope"}),
+        ("plans:contact_add", {"intervention": "nope", "date": "31-02-2026"}),
+        ("plans:acknowledge", {"rule": "x" * 300}),
+        ("plans:review_add", {"held_on": "2026-03-02", "narrative": "x"}),
+        ("plans:intervention_end", {"intervention": "00000000-0000-0000-0000-000000000000"}),
+    ]:
         assert client.post(reverse(route, kwargs=base), data).status_code == 400, route
-    r = client.post(reverse("plans:intervention_add", kwargs=base), {
-        "entry": "ongewenstverklaring", "organisation": orgs["ind"].pk, "starts_on": "2026-03-02",
-        "planned_end": "2026-06-01", "planned_sessions": "2"})
+    r = client.post(
+        reverse("plans:intervention_add", kwargs=base),
+        {
+            "entry": "ongewenstverklaring",
+            "organisation": orgs["ind"].pk,
+            "starts_on": "2026-03-02",
+            "planned_end": "2026-06-01",
+            "planned_sessions": "2",
+        },
+    )
     assert r.status_code == 302
     page = client.get(reverse("plans:plan", kwargs=base)).content.decode()
     assert "Ongewenst vreemdeling verklaren" in page
-    assert client.get(reverse("cases:case_detail", kwargs=base)).content.decode().count(
-        reverse("plans:plan", kwargs=base)) >= 1
+    assert (
+        client.get(reverse("cases:case_detail", kwargs=base)).content.decode().count(reverse("plans:plan", kwargs=base))
+        >= 1
+    )
 
 
 def test_catalogue_page_for_functional_admin(client, region_a):
     login(client, region_a.users["functional_admin"])
     url = reverse("plans:catalogue")
     assert "Exit-faciliteit" in client.get(url).content.decode()
-    r = client.post(url, {"code": "sport", "group": "zorg_en_ondersteuning", "name": "Sportcoaching",
-                          "description": "Sport", "organisation_kinds": ["gemeente"], "legal_basis": "Vrijwillig"})
+    r = client.post(
+        url,
+        {
+            "code": "sport",
+            "group": "zorg_en_ondersteuning",
+            "name": "Sportcoaching",
+            "description": "Sport",
+            "organisation_kinds": ["gemeente"],
+            "legal_basis": "Vrijwillig",
+        },
+    )
     assert r.status_code == 302
     assert CatalogueEntry.objects.filter(code="sport", is_active=True).exists()
     assert client.post(url, {"code": "sport"}).status_code == 400
@@ -296,13 +388,21 @@ def test_catalogue_page_for_functional_admin(client, region_a):
 
 # ------------------------------------------------------------------ coordination tasks, check-ins, dashboard
 
+
 def _task(region_a, case_a, orgs, owner="reclassering"):
     """Two conflicting measures, acknowledged with a coordination task owned by ``owner``."""
     director = region_a.users["case_director"]
     add(case_a, director, "exit_faciliteit", orgs)
     add(case_a, director, "reclasseringstoezicht", orgs)
-    services.acknowledge(director, case_a, "exit_reclasseringstoezicht", "Afgewogen", "Afstemmen Exit en toezicht",
-                         region_a.orgs[owner], TODAY + timedelta(days=14))
+    services.acknowledge(
+        director,
+        case_a,
+        "exit_reclasseringstoezicht",
+        "Afgewogen",
+        "Afstemmen Exit en toezicht",
+        region_a.orgs[owner],
+        TODAY + timedelta(days=14),
+    )
     return CoordinationTask.objects.get(plan__case=case_a)
 
 
@@ -334,15 +434,24 @@ def test_owner_organisation_completes_a_coordination_task_once(world, region_a, 
     with pytest.raises(ValidationError) as error:
         services.complete_task(region_a.users["case_director"], case_a, task.pk, "Nogmaals")
     assert "al afgerond" in error.value.message_dict["task"][0]
-    assert ProcessingLogEntry.objects.filter(object_type="coordinationtask", object_id=task.pk,
-                                             action="update").count() == 1
+    assert (
+        ProcessingLogEntry.objects.filter(object_type="coordinationtask", object_id=task.pk, action="update").count()
+        == 1
+    )
 
 
 @time_machine.travel(TODAY, tick=False)
 def test_case_director_completes_a_task_but_not_after_closure(region_a, case_a, orgs):
     task = _task(region_a, case_a, orgs, owner="om")
     director = region_a.users["case_director"]
-    transition_case(director, case=case_a, target=states.CLOSED, reason="Klaar", closure_reason="doelen_bereikt", override_open_work="Loopt buiten PGA")
+    transition_case(
+        director,
+        case=case_a,
+        target=states.CLOSED,
+        reason="Klaar",
+        closure_reason="doelen_bereikt",
+        override_open_work="Loopt buiten PGA",
+    )
     with pytest.raises(ValidationError) as error:
         services.complete_task(director, case_a, task.pk, "Afgesproken")
     assert "afgesloten" in error.value.message_dict["status"][0]
@@ -352,7 +461,13 @@ def test_case_director_completes_a_task_but_not_after_closure(region_a, case_a, 
 
 def _closed(region_a, case_a):
     with time_machine.travel(TODAY, tick=False):
-        transition_case(region_a.users["case_director"], case=case_a, target=states.CLOSED, reason="Doelen bereikt", closure_reason="doelen_bereikt")
+        transition_case(
+            region_a.users["case_director"],
+            case=case_a,
+            target=states.CLOSED,
+            reason="Doelen bereikt",
+            closure_reason="doelen_bereikt",
+        )
     return CheckIn.objects.get(case=case_a, months=6)  # due 2026-09-02, opens 2026-08-03
 
 
@@ -367,28 +482,38 @@ def test_checkin_is_recorded_once_within_its_window(world, region_a, case_a, set
         assert "pas vanaf 03-08-2026" in error.value.message_dict["checkin"][0]
     with time_machine.travel(date(2026, 8, 10), tick=False):
         with pytest.raises(PolicyDenied) as refused:
-            services.record_checkin(region_a.users["participant_reclassering"], case_a, checkin.pk,
-                                    date(2026, 8, 10), ggz, False, "Rustig")
+            services.record_checkin(
+                region_a.users["participant_reclassering"], case_a, checkin.pk, date(2026, 8, 10), ggz, False, "Rustig"
+            )
         assert "casusregisseur" in str(refused.value)
         with pytest.raises(PolicyDenied):
-            services.record_checkin(world["b"].users["case_director"], case_a, checkin.pk, date(2026, 8, 10), ggz,
-                                    False, "Rustig")
+            services.record_checkin(
+                world["b"].users["case_director"], case_a, checkin.pk, date(2026, 8, 10), ggz, False, "Rustig"
+            )
         with pytest.raises(ValidationError) as error:
-            services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 11), world["b"].orgs["ggz"], None,
-                                    " ")
+            services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 11), world["b"].orgs["ggz"], None, " ")
         assert set(error.value.message_dict) == {"held_on", "organisation", "new_concerns", "note"}
         with pytest.raises(ValidationError) as error:
             services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 1), ggz, False, "Rustig")
         assert "held_on" in error.value.message_dict
         assert not ProcessingLogEntry.objects.filter(object_type="checkin").exists()
-        recorded = services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 10), ggz, True,
-                                           "Nieuwe contacten met oud netwerk")
+        recorded = services.record_checkin(
+            director, case_a, checkin.pk, date(2026, 8, 10), ggz, True, "Nieuwe contacten met oud netwerk"
+        )
         assert "nieuw signaal" in services.checkin_follow_up(recorded)
         checkin.refresh_from_db()
         assert (checkin.done_on, checkin.organisation, checkin.new_concerns, checkin.recorded_by) == (
-            date(2026, 8, 10), ggz, True, director)
-        assert ProcessingLogEntry.objects.filter(object_type="checkin", object_id=checkin.pk, action="update",
-                                                 data_subject_id=case_a.subject_id).count() == 1
+            date(2026, 8, 10),
+            ggz,
+            True,
+            director,
+        )
+        assert (
+            ProcessingLogEntry.objects.filter(
+                object_type="checkin", object_id=checkin.pk, action="update", data_subject_id=case_a.subject_id
+            ).count()
+            == 1
+        )
         with pytest.raises(ValidationError) as error:
             services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 10), ggz, False, "Nogmaals")
         assert "al vastgelegd" in error.value.message_dict["checkin"][0]
@@ -399,8 +524,9 @@ def test_checkin_is_recorded_once_within_its_window(world, region_a, case_a, set
 def test_checkin_of_a_case_that_is_not_closed_is_refused(region_a, case_a):
     checkin = CheckIn.objects.create(case=case_a, due_on=TODAY, months=6)
     with pytest.raises(ValidationError) as error:
-        services.record_checkin(region_a.users["case_director"], case_a, checkin.pk, TODAY, region_a.orgs["ggz"],
-                                False, "Rustig")
+        services.record_checkin(
+            region_a.users["case_director"], case_a, checkin.pk, TODAY, region_a.orgs["ggz"], False, "Rustig"
+        )
     assert "afgesloten casus" in error.value.message_dict["status"][0]
 
 
@@ -431,21 +557,46 @@ def test_web_checkin_and_dashboard_follow_up(client, region_a, case_a):
         login(client, director)
         assert "Opvolging na afsluiting" in client.get(reverse("web:dashboard")).content.decode()
         assert case_a.reference not in client.get(reverse("web:dashboard")).content.decode()
-        r = client.post(url, {"checkin": checkin.pk, "held_on": "2026-07-01", "organisation": region_a.orgs["ggz"].pk,
-                              "new_concerns": "nee", "note": "Rustig"})
+        r = client.post(
+            url,
+            {
+                "checkin": checkin.pk,
+                "held_on": "2026-07-01",
+                "organisation": region_a.orgs["ggz"].pk,
+                "new_concerns": "nee",
+                "note": "Rustig",
+            },
+        )
         assert r.status_code == 400 and "pas vanaf" in r.content.decode()
     with time_machine.travel(date(2026, 8, 20), tick=False):
         login(client, director)
         dashboard = client.get(reverse("web:dashboard")).content.decode()
         assert case_a.reference in dashboard and reverse("plans:plan", kwargs={"pk": case_a.pk}) in dashboard
         assert "Opvolgmoment vastleggen" in client.get(reverse("plans:plan", kwargs={"pk": case_a.pk})).content.decode()
-        r = client.post(url, {"checkin": checkin.pk, "held_on": "2026-08-20", "organisation": region_a.orgs["ggz"].pk,
-                              "new_concerns": "ja", "note": "Zorgen over nieuw netwerk"}, follow=True)
+        r = client.post(
+            url,
+            {
+                "checkin": checkin.pk,
+                "held_on": "2026-08-20",
+                "organisation": region_a.orgs["ggz"].pk,
+                "new_concerns": "ja",
+                "note": "Zorgen over nieuw netwerk",
+            },
+            follow=True,
+        )
         body = r.content.decode()
         assert r.status_code == 200 and "nieuw signaal" in body and "Zorgen over nieuw netwerk" in body
         assert case_a.reference not in client.get(reverse("web:dashboard")).content.decode()
-        r = client.post(url, {"checkin": checkin.pk, "held_on": "2026-08-20", "organisation": region_a.orgs["ggz"].pk,
-                              "new_concerns": "nee", "note": "Nogmaals"})
+        r = client.post(
+            url,
+            {
+                "checkin": checkin.pk,
+                "held_on": "2026-08-20",
+                "organisation": region_a.orgs["ggz"].pk,
+                "new_concerns": "nee",
+                "note": "Nogmaals",
+            },
+        )
         assert r.status_code == 400 and "al vastgelegd" in r.content.decode()
 
 
@@ -468,8 +619,9 @@ def test_dashboard_shows_drift_for_own_cases_and_process_director_sees_the_regio
 
     own = _drifting_case(region_a, orgs, "Eigen")
     other = _drifting_case(region_a, orgs, "Ander")
-    colleague = UserFactory(username="regisseur-2", organisation=region_a.orgs["zvh"],
-                            role=region_a.users["case_director"].role)
+    colleague = UserFactory(
+        username="regisseur-2", organisation=region_a.orgs["zvh"], role=region_a.users["case_director"].role
+    )
     type(other).objects.filter(pk=other.pk).update(case_director=colleague)
     with time_machine.travel(TODAY + timedelta(days=40), tick=False):
         login(client, region_a.users["case_director"])

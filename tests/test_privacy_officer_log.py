@@ -29,8 +29,11 @@ FACTS = "Verzamelt bouwtekeningen van het stadhuis."
 @pytest.fixture
 def person(region_a):
     """A region-a person with a BSN, a distinctive name and distinctive facts, read once."""
-    signal = register_signal(region_a.users["intake"], subject=subject_data(bsn=BSN, given_names="Zebedeus",
-                                                                    family_name="Kwakernaak"), fields=signal_fields(facts=FACTS)).signal
+    signal = register_signal(
+        region_a.users["intake"],
+        subject=subject_data(bsn=BSN, given_names="Zebedeus", family_name="Kwakernaak"),
+        fields=signal_fields(facts=FACTS),
+    ).signal
     get_signal(region_a.users["weigher_politie"], signal.pk)
     return signal
 
@@ -83,7 +86,9 @@ def test_other_region_rows_are_invisible(client, world, person, region_a):
 
 
 def test_bsn_search_by_post_shows_only_that_person_and_is_logged(client, officer, person, region_a):
-    other = register_signal(region_a.users["intake"], subject=subject_data(family_name="Anders"), fields=signal_fields()).signal
+    other = register_signal(
+        region_a.users["intake"], subject=subject_data(family_name="Anders"), fields=signal_fields()
+    ).signal
     response = client.post(URL, {"bsn": BSN})
     assert response.status_code == 200
     html = response.content.decode()
@@ -92,7 +97,8 @@ def test_bsn_search_by_post_shows_only_that_person_and_is_logged(client, officer
     assert "no-store" in response["Cache-Control"]
     search = ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.SEARCH)
     assert list(search.values_list("purpose", "object_type", "data_subject_id", "status")) == [
-        (Purpose.PRIVACY_SUPERVISION, "subject", person.subject_id, Status.OK)]
+        (Purpose.PRIVACY_SUPERVISION, "subject", person.subject_id, Status.OK)
+    ]
     assert verify().intact
 
 
@@ -121,13 +127,16 @@ def test_case_search_shows_case_rows_and_refused_attempts(client, world, officer
     assert response.status_code == 200 and case.reference in html
     assert "Geweigerd" in html  # the refused attempt on this case is in the results
     assert "Casuspersoon" not in html
-    assert ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.SEARCH,
-                                             object_id=case.pk).count() == 1
+    assert (
+        ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.SEARCH, object_id=case.pk).count()
+        == 1
+    )
 
 
 def test_period_filter_by_get(client, officer, person):
-    assert person.reference not in client.get(URL, {"date_from": "2001-01-01", "date_to": "2001-12-31"}
-                                              ).content.decode()
+    assert (
+        person.reference not in client.get(URL, {"date_from": "2001-01-01", "date_to": "2001-12-31"}).content.decode()
+    )
     response = client.get(URL, {"date_from": "2999-01-01", "date_to": "2001-01-01"})
     assert response.status_code == 400 and "De begindatum ligt na de einddatum." in response.content.decode()
 
@@ -137,7 +146,9 @@ def test_page_query_count_is_constant(client, officer, region_a):
 
     def add(n):
         for i in range(n):
-            signal = register_signal(intake, subject=subject_data(family_name=f"Telling{i}"), fields=signal_fields()).signal
+            signal = register_signal(
+                intake, subject=subject_data(family_name=f"Telling{i}"), fields=signal_fields()
+            ).signal
             make_case(region_a, family_name=f"Casus{i}") if i == 0 else get_signal(intake, signal.pk)
 
     def count(method, data):

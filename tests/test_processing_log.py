@@ -56,7 +56,8 @@ def assert_rows(rows, actor, *, action, purpose, objects, subject_id, trace_id=T
     """One row per object, each linked to an audit record naming the actor, organisation and
     role; trace, purpose and pseudonym on the row."""
     assert sorted((r.object_type, str(r.object_id)) for r in rows) == sorted(
-        (o._meta.model_name, str(o.pk)) for o in objects)
+        (o._meta.model_name, str(o.pk)) for o in objects
+    )
     for row in rows:
         assert row.action == action and row.purpose == purpose
         audit = row.audit_record
@@ -69,6 +70,7 @@ def assert_rows(rows, actor, *, action, purpose, objects, subject_id, trace_id=T
 
 # ------------------------------------------------------------------ writes
 
+
 def test_every_service_write_is_logged(region_a, trace):
     users = region_a.users
     intake = users["intake"]
@@ -76,62 +78,135 @@ def test_every_service_write_is_logged(region_a, trace):
     before = last_id()
     reg = register_signal(intake, subject=subject_data(bsn=BSN), fields=signal_fields())
     signal, subject = reg.signal, reg.signal.subject
-    assert_rows(new_rows(before), intake, action=Action.CREATE, purpose=Purpose.INTAKE,
-                objects=[subject, signal], subject_id=subject.pk)
+    assert_rows(
+        new_rows(before),
+        intake,
+        action=Action.CREATE,
+        purpose=Purpose.INTAKE,
+        objects=[subject, signal],
+        subject_id=subject.pk,
+    )
 
     before = last_id()
     signal = start_preparation(intake, signal=signal)
-    assert_rows(new_rows(before), intake, action=Action.TRANSITION, purpose=Purpose.INTAKE,
-                objects=[signal], subject_id=subject.pk)
+    assert_rows(
+        new_rows(before),
+        intake,
+        action=Action.TRANSITION,
+        purpose=Purpose.INTAKE,
+        objects=[signal],
+        subject_id=subject.pk,
+    )
 
     before = last_id()
     signal = send_to_weighing(intake, signal=signal)
     rows = new_rows(before)
-    assert_rows([r for r in rows if r.object_type == "weighing"], intake, action=Action.CREATE,
-                purpose=Purpose.WEIGHING, objects=[signal.weighing], subject_id=subject.pk)
-    assert_rows([r for r in rows if r.object_type == "signal"], intake, action=Action.TRANSITION,
-                purpose=Purpose.INTAKE, objects=[signal], subject_id=subject.pk)
+    assert_rows(
+        [r for r in rows if r.object_type == "weighing"],
+        intake,
+        action=Action.CREATE,
+        purpose=Purpose.WEIGHING,
+        objects=[signal.weighing],
+        subject_id=subject.pk,
+    )
+    assert_rows(
+        [r for r in rows if r.object_type == "signal"],
+        intake,
+        action=Action.TRANSITION,
+        purpose=Purpose.INTAKE,
+        objects=[signal],
+        subject_id=subject.pk,
+    )
     assert len(rows) == 2
 
     for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
         before = last_id()
         made = submit_contribution(users[key], weighing=signal.weighing, data=contribution(region_a.region))
-        assert_rows(new_rows(before), users[key], action=Action.CREATE, purpose=Purpose.WEIGHING,
-                    objects=[made], subject_id=subject.pk)
+        assert_rows(
+            new_rows(before),
+            users[key],
+            action=Action.CREATE,
+            purpose=Purpose.WEIGHING,
+            objects=[made],
+            subject_id=subject.pk,
+        )
     before = last_id()
     renewed = submit_contribution(users["weigher_om"], weighing=signal.weighing, data=contribution(region_a.region))
-    assert_rows(new_rows(before), users["weigher_om"], action=Action.UPDATE, purpose=Purpose.WEIGHING,
-                objects=[renewed], subject_id=subject.pk)
+    assert_rows(
+        new_rows(before),
+        users["weigher_om"],
+        action=Action.UPDATE,
+        purpose=Purpose.WEIGHING,
+        objects=[renewed],
+        subject_id=subject.pk,
+    )
 
     decider = users["weigher_gemeente"]
     before = last_id()
-    decision = record_decision(decider, weighing=signal.weighing, data=DecisionData(
-        outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen.", case_director=users["case_director"]))
+    decision = record_decision(
+        decider,
+        weighing=signal.weighing,
+        data=DecisionData(
+            outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen.", case_director=users["case_director"]
+        ),
+    )
     rows = new_rows(before)
     case = decision.case
-    assert_rows([r for r in rows if r.object_type == "decision"], decider, action=Action.CREATE,
-                purpose=Purpose.WEIGHING, objects=[decision], subject_id=subject.pk)
-    assert_rows([r for r in rows if r.object_type == "signal"], decider, action=Action.TRANSITION,
-                purpose=Purpose.WEIGHING, objects=[signal], subject_id=subject.pk)
-    assert_rows([r for r in rows if r.object_type in ("case", "caseparticipant")], decider,
-                action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT,
-                objects=[case, *case.participants.all()], subject_id=subject.pk)
+    assert_rows(
+        [r for r in rows if r.object_type == "decision"],
+        decider,
+        action=Action.CREATE,
+        purpose=Purpose.WEIGHING,
+        objects=[decision],
+        subject_id=subject.pk,
+    )
+    assert_rows(
+        [r for r in rows if r.object_type == "signal"],
+        decider,
+        action=Action.TRANSITION,
+        purpose=Purpose.WEIGHING,
+        objects=[signal],
+        subject_id=subject.pk,
+    )
+    assert_rows(
+        [r for r in rows if r.object_type in ("case", "caseparticipant")],
+        decider,
+        action=Action.CREATE,
+        purpose=Purpose.CASE_MANAGEMENT,
+        objects=[case, *case.participants.all()],
+        subject_id=subject.pk,
+    )
 
     director = users["case_director"]
     before = last_id()
     participant = add_participant(director, case=case, organisation=region_a.orgs["ggz"], reason="Behandeling")
-    assert_rows(new_rows(before), director, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT,
-                objects=[participant], subject_id=subject.pk)
+    assert_rows(
+        new_rows(before),
+        director,
+        action=Action.CREATE,
+        purpose=Purpose.CASE_MANAGEMENT,
+        objects=[participant],
+        subject_id=subject.pk,
+    )
 
     before = last_id()
     transition_case(director, case=case, target=case_states.SCALED_DOWN, reason="Rustiger")
-    assert_rows(new_rows(before), director, action=Action.TRANSITION, purpose=Purpose.CASE_MANAGEMENT,
-                objects=[case], subject_id=subject.pk)
+    assert_rows(
+        new_rows(before),
+        director,
+        action=Action.TRANSITION,
+        purpose=Purpose.CASE_MANAGEMENT,
+        objects=[case],
+        subject_id=subject.pk,
+    )
 
 
 def test_log_never_holds_bsn_or_name(region_a):
-    register_signal(region_a.users["intake"], subject=subject_data(bsn=BSN, given_names="Zebedeus",
-                                                           family_name="Kwakernaak"), fields=signal_fields())
+    register_signal(
+        region_a.users["intake"],
+        subject=subject_data(bsn=BSN, given_names="Zebedeus", family_name="Kwakernaak"),
+        fields=signal_fields(),
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT t::text FROM processing_log_processinglogentry t")
         rows = [r[0] for r in cursor.fetchall()]
@@ -145,7 +220,11 @@ def test_log_never_holds_bsn_or_name(region_a):
 def test_failed_validation_leaves_no_record_and_no_log(region_a):
     before = last_id()
     with pytest.raises(ValidationError):
-        register_signal(region_a.users["intake"], subject=subject_data(family_name="Nieuw"), fields=signal_fields(facts="", source_type="no-such-source"))
+        register_signal(
+            region_a.users["intake"],
+            subject=subject_data(family_name="Nieuw"),
+            fields=signal_fields(facts="", source_type="no-such-source"),
+        )
     assert not Signal.objects.exists()
     assert not Subject.objects.filter(family_name="Nieuw").exists()  # created, then rolled back
     assert new_rows(before) == []
@@ -156,13 +235,19 @@ def test_refused_case_transition_leaves_no_log(region_a, case_a):
     with pytest.raises(ValidationError):
         transition_case(region_a.users["case_director"], case=case_a, target=case_states.REOPENED, reason="Kan niet")
     with pytest.raises(ValidationError):
-        add_participant(region_a.users["case_director"], case=case_a, organisation=region_a.orgs["reclassering"], reason="Al deelnemer")
+        add_participant(
+            region_a.users["case_director"],
+            case=case_a,
+            organisation=region_a.orgs["reclassering"],
+            reason="Al deelnemer",
+        )
     assert new_rows(before) == []
     assert Case.objects.get(pk=case_a.pk).status == case_states.ACTIVE
 
 
 def test_log_rows_roll_back_with_a_write_that_fails_later(region_a, monkeypatch):
     """The rows are written in the write's transaction: a late failure removes both."""
+
     def explode(subject):
         raise RuntimeError("failure after the log rows were written")
 
@@ -176,6 +261,7 @@ def test_log_rows_roll_back_with_a_write_that_fails_later(region_a, monkeypatch)
 
 def test_write_without_log_is_not_kept(region_a, monkeypatch):
     """A failing log write undoes the change it would record."""
+
     def broken(*args, **kwargs):
         raise RuntimeError("log unavailable")
 
@@ -187,43 +273,82 @@ def test_write_without_log_is_not_kept(region_a, monkeypatch):
 
 # ------------------------------------------------------------------ reads
 
+
 def test_selector_reads_are_logged(region_a, case_a, trace):
     users = region_a.users
     signal = Signal.objects.get(subject=case_a.subject)
 
     before = last_id()
     assert get_signal(users["weigher_politie"], signal.pk) == signal
-    assert_rows(new_rows(before), users["weigher_politie"], action=Action.READ, purpose=Purpose.INTAKE,
-                objects=[signal], subject_id=case_a.subject_id)
+    assert_rows(
+        new_rows(before),
+        users["weigher_politie"],
+        action=Action.READ,
+        purpose=Purpose.INTAKE,
+        objects=[signal],
+        subject_id=case_a.subject_id,
+    )
 
     before = last_id()
     get_weighing(users["weigher_om"], signal.weighing_id)
-    assert_rows(new_rows(before), users["weigher_om"], action=Action.READ, purpose=Purpose.WEIGHING,
-                objects=[signal.weighing], subject_id=case_a.subject_id)
+    assert_rows(
+        new_rows(before),
+        users["weigher_om"],
+        action=Action.READ,
+        purpose=Purpose.WEIGHING,
+        objects=[signal.weighing],
+        subject_id=case_a.subject_id,
+    )
 
     before = last_id()
     get_case(users["participant_reclassering"], case_a.pk)
-    assert_rows(new_rows(before), users["participant_reclassering"], action=Action.READ,
-                purpose=Purpose.CASE_MANAGEMENT, objects=[case_a], subject_id=case_a.subject_id)
+    assert_rows(
+        new_rows(before),
+        users["participant_reclassering"],
+        action=Action.READ,
+        purpose=Purpose.CASE_MANAGEMENT,
+        objects=[case_a],
+        subject_id=case_a.subject_id,
+    )
 
 
-@pytest.mark.parametrize(("selector", "who"), [
-    ("signal", "other_region"), ("signal", "participant_ggz"), ("signal", "analyst"),
-    ("weighing", "other_region"), ("weighing", "case_director"),
-    ("case", "other_region"), ("case", "participant_ggz"), ("case", "privacy_officer"),
-])
+@pytest.mark.parametrize(
+    ("selector", "who"),
+    [
+        ("signal", "other_region"),
+        ("signal", "participant_ggz"),
+        ("signal", "analyst"),
+        ("weighing", "other_region"),
+        ("weighing", "case_director"),
+        ("case", "other_region"),
+        ("case", "participant_ggz"),
+        ("case", "privacy_officer"),
+    ],
+)
 def test_refused_read_is_not_found_and_logged_as_refused(world, case_a, selector, who):
-    user = world["b"].users["weigher_politie" if selector != "case" else "case_director"] \
-        if who == "other_region" else world["a"].users[who]
+    user = (
+        world["b"].users["weigher_politie" if selector != "case" else "case_director"]
+        if who == "other_region"
+        else world["a"].users[who]
+    )
     signal = Signal.objects.get(subject=case_a.subject)
-    read, pk = {"signal": (get_signal, signal.pk), "weighing": (get_weighing, signal.weighing_id),
-                "case": (get_case, case_a.pk)}[selector]
+    read, pk = {
+        "signal": (get_signal, signal.pk),
+        "weighing": (get_weighing, signal.weighing_id),
+        "case": (get_case, case_a.pk),
+    }[selector]
     before = last_id()
     with pytest.raises(Http404):
         read(user, pk)
     (row,) = new_rows(before)  # one entry: type and id of what was asked for, no subject
     assert (row.status, row.action, row.object_type, row.object_id, row.data_subject_id, row.audit_record.user_id) == (
-        "refused", Action.READ, selector, pk, None, user.pk)
+        "refused",
+        Action.READ,
+        selector,
+        pk,
+        None,
+        user.pk,
+    )
 
 
 @pytest.mark.parametrize("read", [get_signal, get_weighing, get_case])
@@ -287,13 +412,20 @@ def test_refused_web_read_is_404_and_logged_as_refused(client, world, signal_a):
     trace_id = TRACEPARENT.match(response["traceparent"]).group(1)
     (row,) = new_rows(before)
     assert (row.status, row.object_id, row.data_subject_id, row.trace_id, row.audit_record.via_api) == (
-        "refused", signal_a.pk, None, trace_id, False)
+        "refused",
+        signal_a.pk,
+        None,
+        trace_id,
+        False,
+    )
 
 
 def test_list_page_logs_each_shown_row_under_the_request_trace(client, region_a):
     intake = region_a.users["intake"]
-    signals = [register_signal(intake, subject=subject_data(family_name=f"Lijst{i}"), fields=signal_fields()).signal
-               for i in range(3)]
+    signals = [
+        register_signal(intake, subject=subject_data(family_name=f"Lijst{i}"), fields=signal_fields()).signal
+        for i in range(3)
+    ]
     login(client, intake)
     before = last_id()
     response = client.get(reverse("signals:signal_list"))

@@ -36,8 +36,12 @@ def test_serve_runs_gunicorn_and_redirects_to_login():
     """`casustafel serve` migrates and serves with several gunicorn workers (not runserver)."""
     port = _free_port()
     env = dict(os.environ)  # DATABASE_URL points at the embedded server started for the tests
-    process = subprocess.Popen([sys.executable, "-m", "casustafel.cli", "serve", "--port", str(port),
-                                "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "casustafel.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         deadline = time.monotonic() + 90

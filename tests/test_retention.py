@@ -33,13 +33,7 @@ from casustafel.retention.models import (
 )
 from casustafel.signals.models import Signal, SignalTransition
 from casustafel.subjects.models import Subject
-from casustafel.weighing.models import (
-    Contribution,
-    CriterionAssessment,
-    Decision,
-    Outcome,
-    Weighing,
-)
+from casustafel.weighing.models import Contribution, CriterionAssessment, Decision, Outcome, Weighing
 from casustafel.weighing.services import DecisionData, active_framework, submit_contribution
 
 from .conftest import make_case, weigh_all
@@ -56,7 +50,13 @@ def today():
 
 
 def close(world_region, case):
-    return transition_case(world_region.users["case_director"], case=case, target=case_states.CLOSED, reason="Doelen bereikt.", closure_reason="doelen_bereikt")
+    return transition_case(
+        world_region.users["case_director"],
+        case=case,
+        target=case_states.CLOSED,
+        reason="Doelen bereikt.",
+        closure_reason="doelen_bereikt",
+    )
 
 
 def not_included_signal(world_region, outcome=Outcome.NO_ACTION, **subject):
@@ -64,9 +64,15 @@ def not_included_signal(world_region, outcome=Outcome.NO_ACTION, **subject):
     signal = register_signal(users["intake"], subject=subject_data(**subject), fields=signal_fields()).signal
     signal = send_to_weighing(users["intake"], signal=signal)
     weigh_all(world_region, signal.weighing, view=outcome)
-    record_decision(users["weigher_gemeente"], weighing=signal.weighing, data=DecisionData(
-        outcome=outcome, rationale="Geen samenhangende zorgen.",
-        referral_target="reguliere_zorg" if outcome == Outcome.REFER else ""))
+    record_decision(
+        users["weigher_gemeente"],
+        weighing=signal.weighing,
+        data=DecisionData(
+            outcome=outcome,
+            rationale="Geen samenhangende zorgen.",
+            referral_target="reguliere_zorg" if outcome == Outcome.REFER else "",
+        ),
+    )
     return Signal.objects.get(pk=signal.pk)
 
 
@@ -120,8 +126,9 @@ def test_a_person_is_only_due_when_all_their_records_are(region_a, case_a):
     later = today() + timedelta(days=FIVE_YEARS + 10)
     # A new signal about the same person, still in weighing: the whole person stays.
     subject = case_a.subject
-    data = subject_data(given_names=subject.given_names, family_name=subject.family_name,
-                        date_of_birth=subject.date_of_birth)
+    data = subject_data(
+        given_names=subject.given_names, family_name=subject.family_name, date_of_birth=subject.date_of_birth
+    )
     signal = register_signal(region_a.users["intake"], subject=data, fields=signal_fields()).signal
     send_to_weighing(region_a.users["intake"], signal=signal)
     assert Signal.objects.get(pk=signal.pk).subject_id == subject.pk
@@ -146,9 +153,16 @@ def test_minors_have_their_own_shorter_rule(region_a):
 
 def test_the_schedule_version_applied_is_recorded_per_item(world):
     a, b = world["a"], world["b"]
-    RetentionSchedule.objects.create(region=a.region, trigger=Trigger.SIGNAL_NOT_INCLUDED, version=2,
-                                     valid_from=date(2026, 1, 1), period_days=30, minor_period_days=14,
-                                     to_be_confirmed=True, source="Regionaal besluit (test).")
+    RetentionSchedule.objects.create(
+        region=a.region,
+        trigger=Trigger.SIGNAL_NOT_INCLUDED,
+        version=2,
+        valid_from=date(2026, 1, 1),
+        period_days=30,
+        minor_period_days=14,
+        to_be_confirmed=True,
+        source="Regionaal besluit (test).",
+    )
     not_included_signal(a, family_name="Regio A")
     not_included_signal(b, family_name="Regio B")
     on = today() + timedelta(days=40)
@@ -212,17 +226,27 @@ def test_execution_destroys_every_table_about_the_person_and_logs_it(world, case
     assert Case.objects.filter(pk=bystander.pk).exists()
 
     counts = run.report["counts"]
-    for label in ("subjects.Subject", "signals.Signal", "signals.SignalTransition", "weighing.Weighing",
-                  "weighing.Contribution", "weighing.CriterionAssessment", "weighing.Decision", "cases.Case",
-                  "cases.CaseParticipant", "cases.CaseTransition"):
+    for label in (
+        "subjects.Subject",
+        "signals.Signal",
+        "signals.SignalTransition",
+        "weighing.Weighing",
+        "weighing.Contribution",
+        "weighing.CriterionAssessment",
+        "weighing.Decision",
+        "cases.Case",
+        "cases.CaseParticipant",
+        "cases.CaseTransition",
+    ):
         assert counts.get(label, 0) >= 1, label
     assert counts["weighing.Contribution"] == 3 and counts["cases.Case"] == 1
     assert run.status == DestructionRun.EXECUTED and run.report["destroyed"] == [case_a.reference]
     assert run.report["approved_by"] == a.users["privacy_officer"].username
 
     # The processing log is kept (pseudonymous) and records the destruction.
-    destroyed = ProcessingLogEntry.objects.filter(data_subject_id=subject_id, action="destroy", purpose="retention",
-                                                  audit_record__user=a.users["privacy_officer"])
+    destroyed = ProcessingLogEntry.objects.filter(
+        data_subject_id=subject_id, action="destroy", purpose="retention", audit_record__user=a.users["privacy_officer"]
+    )
     assert {"subject", "signal", "weighing", "case"} <= set(destroyed.values_list("object_type", flat=True))
     assert ProcessingLogEntry.objects.filter(data_subject_id=subject_id, action="create").exists()
 
@@ -263,12 +287,27 @@ def test_legal_hold_suspends_destruction_until_lifted(region_a, case_a, capsys):
     subject = case_a.subject
     officer = region_a.users["privacy_officer"]
     on = today() + timedelta(days=FIVE_YEARS)
-    assert main(["retention", "hold", case_a.reference, "--reason", "complaint", "--explanation",
-                 "Klacht bij de Nationale ombudsman.", "--by", officer.username]) == 0
+    assert (
+        main(
+            [
+                "retention",
+                "hold",
+                case_a.reference,
+                "--reason",
+                "complaint",
+                "--explanation",
+                "Klacht bij de Nationale ombudsman.",
+                "--by",
+                officer.username,
+            ]
+        )
+        == 0
+    )
     hold = LegalHold.objects.get(subject=subject)
     assert hold.is_active and hold.placed_by == officer and hold.reason == "complaint"
-    assert ProcessingLogEntry.objects.filter(object_type="legalhold", object_id=hold.pk, action="create",
-                                             data_subject_id=subject.pk).exists()
+    assert ProcessingLogEntry.objects.filter(
+        object_type="legalhold", object_id=hold.pk, action="create", data_subject_id=subject.pk
+    ).exists()
 
     with pytest.raises(ValidationError, match="juridische blokkade") as refused:
         services.destroy_subject(officer, subject, on)
@@ -310,15 +349,18 @@ def test_an_anonymous_statistical_trace_remains(region_a, case_a):
     cells = {(s.kind, s.outcome, s.gender): s for s in DestructionStatistic.objects.all()}
     case_cell = cells[("case", "doelen_bereikt", "man")]
     assert (case_cell.region_id, case_cell.trigger_year, case_cell.phenomenon, case_cell.count) == (
-        region_a.region.pk, today().year, "rechts_extremistisch", 1)
+        region_a.region.pk,
+        today().year,
+        "rechts_extremistisch",
+        1,
+    )
     assert case_cell.age_band == services.selectors.age_band(services.selectors.age_on(date(1999, 4, 12), today()))
     signal_cell = cells[("signal", "no_action", "vrouw")]
     assert signal_cell.count == 1
     assert signal_cell.age_band == services.selectors.age_band(services.selectors.age_on(date(2001, 2, 3), today()))
     # Nothing in the trace links back: no person, record or run id, no timestamp.
     fields = {f.name for f in DestructionStatistic._meta.get_fields()}
-    assert fields == {"id", "region", "trigger_year", "kind", "phenomenon", "outcome", "gender", "age_band",
-                      "count"}
+    assert fields == {"id", "region", "trigger_year", "kind", "phenomenon", "outcome", "gender", "age_band", "count"}
 
 
 def test_report_csv_content(region_a, case_a, tmp_path, capsys):
@@ -337,8 +379,19 @@ def test_report_csv_content(region_a, case_a, tmp_path, capsys):
     tables = {r[1]: int(r[2]) for r in rows if r[0] == "tabel"}
     assert tables["cases.Case"] == 1 and tables["subjects.Subject"] == 1 and tables["weighing.Contribution"] == 3
     items = [r for r in rows if r[0] == "gegeven"]
-    assert items == [["gegeven", case_a.reference, "Vernietigd", "Casus", "case_closed", today().isoformat(),
-                      on.isoformat(), "1", "nee"]]
+    assert items == [
+        [
+            "gegeven",
+            case_a.reference,
+            "Vernietigd",
+            "Casus",
+            "case_closed",
+            today().isoformat(),
+            on.isoformat(),
+            "1",
+            "nee",
+        ]
+    ]
     assert family_name not in path.read_text(encoding="utf-8")  # never a name
 
     assert main(["retention", "report", run.reference]) == 0
@@ -350,8 +403,12 @@ def test_report_csv_content(region_a, case_a, tmp_path, capsys):
 
 NAME = ("Zebulon Okapi", "Quaxtrumvelde")
 BSN = "582937164"
-FREE_TEXTS = ("Kwispelende-okapi-feit gezien bij het buurthuis", "Inbreng-politie-vuurtoren-meerval",
-              "Criterium-onderbouwing-zonnewijzer", "Besluit-onderbouwing-heliotroop-kabeljauw")
+FREE_TEXTS = (
+    "Kwispelende-okapi-feit gezien bij het buurthuis",
+    "Inbreng-politie-vuurtoren-meerval",
+    "Criterium-onderbouwing-zonnewijzer",
+    "Besluit-onderbouwing-heliotroop-kabeljauw",
+)
 
 
 def _dump() -> str:
@@ -376,11 +433,20 @@ def test_destruction_leaves_no_residue_in_the_database(world, capsys):
     signal = send_to_weighing(users["intake"], signal=signal)
     framework = active_framework(a.region)
     for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
-        submit_contribution(users[key], weighing=signal.weighing, data=dataclasses.replace(
-            contribution(a.region), information=FREE_TEXTS[1],
-            assessments={c.code: ("aanwezig", FREE_TEXTS[2]) for c in framework.criteria.all()}))
-    decision = record_decision(users["weigher_gemeente"], weighing=signal.weighing, data=DecisionData(
-        outcome=Outcome.INCLUDE, rationale=FREE_TEXTS[3], case_director=users["case_director"]))
+        submit_contribution(
+            users[key],
+            weighing=signal.weighing,
+            data=dataclasses.replace(
+                contribution(a.region),
+                information=FREE_TEXTS[1],
+                assessments={c.code: ("aanwezig", FREE_TEXTS[2]) for c in framework.criteria.all()},
+            ),
+        )
+    decision = record_decision(
+        users["weigher_gemeente"],
+        weighing=signal.weighing,
+        data=DecisionData(outcome=Outcome.INCLUDE, rationale=FREE_TEXTS[3], case_director=users["case_director"]),
+    )
     close(a, decision.case)
     subject_id = signal.subject_id
 

@@ -43,9 +43,20 @@ def _closed_case(world_region, **subject):
     signal = register_signal(users["intake"], subject=subject_data(**subject), fields=signal_fields(facts=FACTS)).signal
     signal = send_to_weighing(users["intake"], signal=signal)
     weigh_all(world_region, signal.weighing)
-    case = record_decision(users["weigher_gemeente"], weighing=signal.weighing, data=DecisionData(
-        outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen.", case_director=users["case_director"])).case
-    return transition_case(users["case_director"], case=case, target=case_states.CLOSED, reason="Doelen bereikt.", closure_reason="doelen_bereikt")
+    case = record_decision(
+        users["weigher_gemeente"],
+        weighing=signal.weighing,
+        data=DecisionData(
+            outcome=Outcome.INCLUDE, rationale="Samenhangende zorgen.", case_director=users["case_director"]
+        ),
+    ).case
+    return transition_case(
+        users["case_director"],
+        case=case,
+        target=case_states.CLOSED,
+        reason="Doelen bereikt.",
+        closure_reason="doelen_bereikt",
+    )
 
 
 @pytest.fixture
@@ -67,8 +78,17 @@ def _text(pdf: bytes) -> str:
 
 
 def _assert_no_personal_data(text):
-    for secret in (GIVEN, FAMILY, HELD_FAMILY, BSN, FACTS, "Zaak bij de rechtbank", DOB.isoformat(),
-                   DOB.strftime("%d-%m-%Y"), "23 november 1987"):
+    for secret in (
+        GIVEN,
+        FAMILY,
+        HELD_FAMILY,
+        BSN,
+        FACTS,
+        "Zaak bij de rechtbank",
+        DOB.isoformat(),
+        DOB.strftime("%d-%m-%Y"),
+        "23 november 1987",
+    ):
         assert secret not in text, secret
 
 
@@ -132,7 +152,9 @@ def test_web_download_for_the_region_privacy_officer_and_logged(client, world, a
     # The export is logged per listed record and person, by the officer, under the retention activity.
     logged = ProcessingLogEntry.objects.filter(action="export", audit_record__user=officer, object_type="case")
     assert set(logged.values_list("object_id", "data_subject_id", "purpose")) == {
-        (destroyed.pk, destroyed.subject_id, "retention"), (held.pk, held.subject_id, "retention")}
+        (destroyed.pk, destroyed.subject_id, "retention"),
+        (held.pk, held.subject_id, "retention"),
+    }
 
     response = client.get(reverse("retention:report_csv", args=[run.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
@@ -155,5 +177,4 @@ def test_functional_admin_may_download_and_an_unknown_run_is_not_found(client, r
     login(client, region_a.users["functional_admin"])
     response = client.get(reverse("retention:report_pdf", args=[run.pk]))
     assert response.status_code == 200 and _text(response.content).startswith("Vernietigingsverslag")
-    assert client.get(reverse("retention:report_csv", args=["00000000-0000-0000-0000-000000000000"])
-                      ).status_code == 404
+    assert client.get(reverse("retention:report_csv", args=["00000000-0000-0000-0000-000000000000"])).status_code == 404

@@ -21,8 +21,21 @@ from casustafel.subjects.models import Subject
 
 from .conftest import make_case
 
-CASUSTAFEL_APPS = {"accounts", "subjects", "signals", "weighing", "cases", "meetings", "governance", "retention",
-                   "plans", "processing_log", "core", "web", "api"}
+CASUSTAFEL_APPS = {
+    "accounts",
+    "subjects",
+    "signals",
+    "weighing",
+    "cases",
+    "meetings",
+    "governance",
+    "retention",
+    "plans",
+    "processing_log",
+    "core",
+    "web",
+    "api",
+}
 
 
 def _labels_of_casustafel_models() -> set[str]:
@@ -52,12 +65,15 @@ def test_row_level_security_is_enabled_and_forced_on_every_personal_data_table()
     tables = rls.protected_tables()
     assert len(tables) == len(rls.REGION_TABLES) + len(rls.CHILD_TABLES) > 30
     with connection.cursor() as cursor:
-        cursor.execute("SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
-                       "WHERE relname = ANY(%s) AND relkind = 'r'", [tables])
+        cursor.execute(
+            "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
+            "WHERE relname = ANY(%s) AND relkind = 'r'",
+            [tables],
+        )
         flags = {name: (enabled, forced) for name, enabled, forced in cursor.fetchall()}
         cursor.execute("SELECT tablename FROM pg_policies WHERE policyname = %s", [rls.POLICY])
         with_policy = {row[0] for row in cursor.fetchall()}
-    assert flags == {table: (True, True) for table in tables}
+    assert flags == dict.fromkeys(tables, (True, True))
     assert with_policy == set(tables)
 
 
@@ -72,7 +88,8 @@ def test_application_role_is_neither_superuser_nor_bypassrls_and_differs_from_ow
     assert app_user and app_user != connection.settings_dict["USER"]
     with psycopg.connect(settings.CASUSTAFEL_APP_DATABASE_URL) as conn:
         superuser, bypass = conn.execute(
-            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user").fetchone()
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
     assert (superuser, bypass) == (False, False)
 
 
@@ -97,7 +114,8 @@ def test_application_role_privileges_table_by_table():
             "SELECT tablename, has_table_privilege(%s, tablename, 'SELECT'), has_table_privilege(%s, tablename, "
             "'INSERT'), has_table_privilege(%s, tablename, 'UPDATE'), has_table_privilege(%s, tablename, 'DELETE'),"
             " has_table_privilege(%s, tablename, 'TRUNCATE') FROM pg_tables WHERE schemaname = 'public'",
-            [role] * 5)
+            [role] * 5,
+        )
         rows = cursor.fetchall()
     assert len(rows) > 50
     for table, select, insert, update, delete, truncate in rows:
@@ -106,17 +124,20 @@ def test_application_role_privileges_table_by_table():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("statement", [
-    "UPDATE processing_log_processinglogentry SET status = 'x'",
-    "DELETE FROM processing_log_processinglogentry",
-    "TRUNCATE processing_log_processinglogentry",
-    "UPDATE processing_log_auditrecord SET role = 'x'",
-    "DELETE FROM processing_log_auditrecord",
-    "ALTER TABLE subjects_subject DISABLE ROW LEVEL SECURITY",
-    "ALTER TABLE processing_log_processinglogentry DISABLE TRIGGER USER",
-    "DROP POLICY casustafel_scope ON cases_case",
-    "SET row_security = off; SELECT count(*) FROM subjects_subject",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE processing_log_processinglogentry SET status = 'x'",
+        "DELETE FROM processing_log_processinglogentry",
+        "TRUNCATE processing_log_processinglogentry",
+        "UPDATE processing_log_auditrecord SET role = 'x'",
+        "DELETE FROM processing_log_auditrecord",
+        "ALTER TABLE subjects_subject DISABLE ROW LEVEL SECURITY",
+        "ALTER TABLE processing_log_processinglogentry DISABLE TRIGGER USER",
+        "DROP POLICY casustafel_scope ON cases_case",
+        "SET row_security = off; SELECT count(*) FROM subjects_subject",
+    ],
+)
 def test_application_role_cannot_change_the_log_or_escape_the_policies(statement):
     *preparation, last = statement.split("; ")
     with _app_connection() as conn:
@@ -135,13 +156,15 @@ def test_fail_closed_without_the_setting_every_personal_data_table_is_empty(worl
     counts = {}
     with _app_connection() as conn:
         for table in rls.protected_tables():
-            counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         conn.execute("SELECT set_config('casustafel.regions', %s, false)", [str(a.region.pk)])
-        scoped = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
-                  for t in ("subjects_subject", "signals_signal", "cases_case", "weighing_contribution")}
+        scoped = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("subjects_subject", "signals_signal", "cases_case", "weighing_contribution")
+        }
         conn.execute("SELECT set_config('casustafel.regions', %s, false)", [f"{a.region.pk},{b.region.pk}"])
         both = conn.execute("SELECT count(*) FROM subjects_subject").fetchone()[0]
-    assert counts == {table: 0 for table in rls.protected_tables()}
+    assert counts == dict.fromkeys(rls.protected_tables(), 0)
     # The data is there: the region's own scope shows exactly its rows.
     assert scoped == {"subjects_subject": 1, "signals_signal": 1, "cases_case": 1, "weighing_contribution": 3}
     assert both == 2

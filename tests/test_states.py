@@ -22,17 +22,23 @@ CASE_MACHINE = case_states.CASE_MACHINE
 #: The graphs as the process describes them (DESIGN.md), written out independently of
 #: the machines so that a changed edge in ``states.py`` is noticed here.
 EXPECTED_SIGNAL_EDGES = {
-    ("received", "in_preparation"), ("received", "in_weighing"),
+    ("received", "in_preparation"),
+    ("received", "in_weighing"),
     ("in_preparation", "in_weighing"),
-    ("in_weighing", "included"), ("in_weighing", "referred"), ("in_weighing", "no_action"),
+    ("in_weighing", "included"),
+    ("in_weighing", "referred"),
+    ("in_weighing", "no_action"),
     ("in_weighing", "more_information"),
     ("more_information", "in_weighing"),
 }
 EXPECTED_CASE_EDGES = {
-    ("active", "scaled_down"), ("active", "closed"),
-    ("scaled_down", "active"), ("scaled_down", "closed"),
+    ("active", "scaled_down"),
+    ("active", "closed"),
+    ("scaled_down", "active"),
+    ("scaled_down", "closed"),
     ("closed", "reopened"),
-    ("reopened", "scaled_down"), ("reopened", "closed"),
+    ("reopened", "scaled_down"),
+    ("reopened", "closed"),
 }
 
 
@@ -52,6 +58,7 @@ def assert_illegal(error: ValidationError, machine, source: str, target: str) ->
 
 
 # ------------------------------------------------------------------ the machines as data
+
 
 def test_machines_declare_the_expected_graph():
     signal_edges = {(s, t) for s, targets in SIGNAL_MACHINE.transitions.items() for t in targets}
@@ -101,6 +108,7 @@ def test_case_machine_pair(source, target):
 
 # ------------------------------------------------------------------ cases through the service
 
+
 def _closure(target: str) -> str:
     return ClosureReason.GOALS_REACHED if target == case_states.CLOSED else ""
 
@@ -114,26 +122,35 @@ def test_transition_case_pair(region_a, case_a, source, target):
     logged_before = ProcessingLogEntry.objects.filter(object_id=case_a.pk, action=Action.TRANSITION).count()
 
     if (source, target) in EXPECTED_CASE_EDGES:
-        case = transition_case(director, case=case_a, target=target, reason="Reden voor de wijziging", closure_reason=_closure(target))
+        case = transition_case(
+            director, case=case_a, target=target, reason="Reden voor de wijziging", closure_reason=_closure(target)
+        )
         assert case.status == target
         case.refresh_from_db()
         assert case.status == target
         assert case.closure_reason == _closure(target)
         row = CaseTransition.objects.filter(case=case_a).latest("at", "id")
-        assert (row.source, row.target, row.by_id, row.reason) == (source, target, director.pk,
-                                                                   "Reden voor de wijziging")
+        assert (row.source, row.target, row.by_id, row.reason) == (
+            source,
+            target,
+            director.pk,
+            "Reden voor de wijziging",
+        )
         assert row.at is not None and row.closure_reason == _closure(target)
         assert CaseTransition.objects.filter(case=case_a).count() == transitions_before + 1
-        assert ProcessingLogEntry.objects.filter(
-            object_id=case_a.pk, action=Action.TRANSITION).count() == logged_before + 1
+        assert (
+            ProcessingLogEntry.objects.filter(object_id=case_a.pk, action=Action.TRANSITION).count()
+            == logged_before + 1
+        )
     else:
         with pytest.raises(ValidationError) as exc:
-            transition_case(director, case=case_a, target=target, reason="Reden voor de wijziging", closure_reason=_closure(target))
+            transition_case(
+                director, case=case_a, target=target, reason="Reden voor de wijziging", closure_reason=_closure(target)
+            )
         assert_illegal(exc.value, CASE_MACHINE, source, target)
         assert Case.objects.get(pk=case_a.pk).status == source
         assert CaseTransition.objects.filter(case=case_a).count() == transitions_before
-        assert ProcessingLogEntry.objects.filter(
-            object_id=case_a.pk, action=Action.TRANSITION).count() == logged_before
+        assert ProcessingLogEntry.objects.filter(object_id=case_a.pk, action=Action.TRANSITION).count() == logged_before
 
 
 @pytest.mark.django_db
@@ -152,21 +169,27 @@ def test_transition_requires_reason_and_no_stray_closure_reason(region_a, case_a
         transition_case(director, case=case_a, target=case_states.SCALED_DOWN, reason="   ")
     assert "reason" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        transition_case(director, case=case_a, target=case_states.SCALED_DOWN, reason="Rustiger", closure_reason=ClosureReason.MOVED)
+        transition_case(
+            director, case=case_a, target=case_states.SCALED_DOWN, reason="Rustiger", closure_reason=ClosureReason.MOVED
+        )
     assert "closure_reason" in exc.value.message_dict
     assert Case.objects.get(pk=case_a.pk).status == case_states.ACTIVE
 
 
 @pytest.mark.django_db
 def test_process_director_of_participating_organisation_may_transition(region_a, case_a):
-    case = transition_case(region_a.users["process_director"], case=case_a, target=case_states.SCALED_DOWN, reason="Rustiger")
+    case = transition_case(
+        region_a.users["process_director"], case=case_a, target=case_states.SCALED_DOWN, reason="Rustiger"
+    )
     assert case.status == case_states.SCALED_DOWN
     assert case.transitions.last().by == region_a.users["process_director"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", ["participant_reclassering", "weigher_gemeente", "participant_ggz", "intake",
-                                 "analyst", "other_region_director"])
+@pytest.mark.parametrize(
+    "who",
+    ["participant_reclassering", "weigher_gemeente", "participant_ggz", "intake", "analyst", "other_region_director"],
+)
 def test_others_cannot_transition_case(world, case_a, who):
     user = world["b"].users["case_director"] if who == "other_region_director" else world["a"].users[who]
     with pytest.raises((ValidationError, PolicyDenied)):
@@ -177,6 +200,7 @@ def test_others_cannot_transition_case(world, case_a, who):
 
 # ------------------------------------------------------------------ signals through the services
 
+
 @pytest.mark.django_db
 def test_start_preparation_records_transition_and_twice_is_refused(region_a, signal_a):
     intake = region_a.users["intake"]
@@ -184,7 +208,11 @@ def test_start_preparation_records_transition_and_twice_is_refused(region_a, sig
     assert signal.status == signal_states.IN_PREPARATION
     row = SignalTransition.objects.filter(signal=signal).latest("at", "id")
     assert (row.source, row.target, row.by_id, row.reason) == (
-        signal_states.RECEIVED, signal_states.IN_PREPARATION, intake.pk, "Volledigheid controleren")
+        signal_states.RECEIVED,
+        signal_states.IN_PREPARATION,
+        intake.pk,
+        "Volledigheid controleren",
+    )
     count = SignalTransition.objects.filter(signal=signal).count()
     with pytest.raises(ValidationError) as exc:
         start_preparation(intake, signal=signal, reason="Nog eens")

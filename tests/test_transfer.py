@@ -32,7 +32,9 @@ def incoming_transfer_to(world, to="a", reason="Verhuisd naar een gemeente van d
 
 
 def test_propose_records_an_open_transfer(world, case_a):
-    transfer = propose_transfer(world["a"].users["case_director"], case=case_a, to_region=world["b"].region, reason="Verhuisd")
+    transfer = propose_transfer(
+        world["a"].users["case_director"], case=case_a, to_region=world["b"].region, reason="Verhuisd"
+    )
     assert transfer.status == TransferStatus.OPEN
     assert (transfer.from_region, transfer.to_region) == (world["a"].region, world["b"].region)
     assert ProcessingLogEntry.objects.filter(object_id=str(transfer.pk)).exists()
@@ -48,13 +50,21 @@ def test_transfer_to_the_same_table_is_refused(world, case_a):
 def test_second_open_transfer_is_refused(world, case_a):
     propose_transfer(world["a"].users["case_director"], case=case_a, to_region=world["b"].region, reason="Verhuisd")
     with pytest.raises(ValidationError) as error:
-        propose_transfer(world["a"].users["process_director"], case=case_a, to_region=world["b"].region, reason="Nogmaals")
+        propose_transfer(
+            world["a"].users["process_director"], case=case_a, to_region=world["b"].region, reason="Nogmaals"
+        )
     assert "al een overdracht open" in str(error.value.message_dict["case"])
     assert CaseTransfer.objects.count() == 1
 
 
 def test_closed_case_cannot_be_transferred_and_reason_is_required(world, case_a):
-    transition_case(world["a"].users["case_director"], case=case_a, target=states.CLOSED, reason="Klaar", closure_reason="doelen_bereikt")
+    transition_case(
+        world["a"].users["case_director"],
+        case=case_a,
+        target=states.CLOSED,
+        reason="Klaar",
+        closure_reason="doelen_bereikt",
+    )
     with pytest.raises(ValidationError) as error:
         propose_transfer(world["a"].users["case_director"], case=case_a, to_region=world["b"].region, reason="  ")
     assert set(error.value.message_dict) == {"status", "reason"}
@@ -62,7 +72,9 @@ def test_closed_case_cannot_be_transferred_and_reason_is_required(world, case_a)
 
 def test_only_managers_propose(world, case_a):
     with pytest.raises(PolicyDenied):
-        propose_transfer(world["a"].users["participant_reclassering"], case=case_a, to_region=world["b"].region, reason="Verhuisd")
+        propose_transfer(
+            world["a"].users["participant_reclassering"], case=case_a, to_region=world["b"].region, reason="Verhuisd"
+        )
     with pytest.raises(PolicyDenied):
         propose_transfer(world["b"].users["case_director"], case=case_a, to_region=world["b"].region, reason="Verhuisd")
 
@@ -100,20 +112,32 @@ def test_decline_leaves_everything_unchanged(world):
     before = set(case.participants.values_list("organisation", flat=True))
     with pytest.raises(ValidationError):
         decide_transfer(world["a"].users["weigher_om"], transfer=transfer, accept=False, reason="")
-    decide_transfer(world["a"].users["weigher_om"], transfer=transfer, accept=False, reason="Persoon woont niet bij ons")
+    decide_transfer(
+        world["a"].users["weigher_om"], transfer=transfer, accept=False, reason="Persoon woont niet bij ons"
+    )
     case.refresh_from_db()
     transfer.refresh_from_db()
     assert transfer.status == TransferStatus.DECLINED and transfer.decision_reason
     assert case.region == world["b"].region and case.case_director == world["b"].users["case_director"]
     assert set(case.participants.values_list("organisation", flat=True)) == before
     with pytest.raises(ValidationError):
-        decide_transfer(world["a"].users["weigher_om"], transfer=transfer, accept=True, case_director=world["a"].users["case_director"])
+        decide_transfer(
+            world["a"].users["weigher_om"],
+            transfer=transfer,
+            accept=True,
+            case_director=world["a"].users["case_director"],
+        )
 
 
 def test_accept_requires_own_case_director_and_writes_nothing_otherwise(world):
     transfer = incoming_transfer_to(world)
     with pytest.raises(ValidationError) as error:
-        decide_transfer(world["a"].users["process_director"], transfer=transfer, accept=True, case_director=world["b"].users["case_director"])
+        decide_transfer(
+            world["a"].users["process_director"],
+            transfer=transfer,
+            accept=True,
+            case_director=world["b"].users["case_director"],
+        )
     assert "case_director" in error.value.message_dict
     transfer.refresh_from_db()
     assert transfer.status == TransferStatus.OPEN
@@ -124,20 +148,29 @@ def test_person_already_known_at_receiving_table_needs_manual_merge(world):
     transfer = incoming_transfer_to(world)
     make_case(world["a"], family_name="Verhuizer")  # same person, already known in region a
     with pytest.raises(ValidationError) as error:
-        decide_transfer(world["a"].users["process_director"], transfer=transfer, accept=True, case_director=world["a"].users["case_director"])
+        decide_transfer(
+            world["a"].users["process_director"],
+            transfer=transfer,
+            accept=True,
+            case_director=world["a"].users["case_director"],
+        )
     assert "handmatig" in str(error.value.message_dict["subject"])
     assert Case.objects.get(pk=transfer.case_id).region == world["b"].region
 
 
 def test_only_receiving_table_decides(world):
     transfer = incoming_transfer_to(world)
-    for user in (world["b"].users["process_director"], world["a"].users["participant_reclassering"],
-                 world["a"].users["case_director"]):
+    for user in (
+        world["b"].users["process_director"],
+        world["a"].users["participant_reclassering"],
+        world["a"].users["case_director"],
+    ):
         with pytest.raises(PolicyDenied):
             decide_transfer(user, transfer=transfer, accept=False, reason="Nee")
 
 
 # ------------------------------------------------------------------ web
+
 
 def test_web_propose_and_refusal_message(client, world, case_a):
     login(client, world["a"].users["case_director"])
@@ -162,8 +195,10 @@ def test_web_receiving_side_sees_no_case_content_before_acceptance(client, world
     assert transfer.case.subject.family_name not in page
     assert client.get(reverse("cases:case_detail", kwargs={"pk": transfer.case_id})).status_code == 404
 
-    response = client.post(reverse("cases:transfer_decide", kwargs={"pk": transfer.pk}),
-                           {"decision": "accept", "case_director": str(a.users["case_director"].pk)})
+    response = client.post(
+        reverse("cases:transfer_decide", kwargs={"pk": transfer.pk}),
+        {"decision": "accept", "case_director": str(a.users["case_director"].pk)},
+    )
     assert response.status_code == 302
     assert client.get(reverse("cases:case_detail", kwargs={"pk": transfer.case_id})).status_code == 200
     login(client, world["b"].users["case_director"])
@@ -182,6 +217,7 @@ def test_web_decline_without_reason_is_400(client, world):
 
 # ------------------------------------------------------------------ API
 
+
 def _api(user):
     from rest_framework.test import APIClient
 
@@ -199,8 +235,9 @@ def test_api_propose_accept_and_access(world):
     case = make_case(b, family_name="Verhuizer")
     sender = _api(b.users["case_director"])
     url = f"/api/v1/cases/{case.pk}/transfers"
-    assert_problem(sender.post(url, {"to_region": str(b.region.pk), "reason": "Verhuisd"}, format="json"),
-                   400, "to_region")
+    assert_problem(
+        sender.post(url, {"to_region": str(b.region.pk), "reason": "Verhuisd"}, format="json"), 400, "to_region"
+    )
     assert_problem(sender.post(url, {"to_region": "geen-id", "reason": ""}, format="json"), 400, "to_region")
     created = sender.post(url, {"to_region": str(a.region.pk), "reason": "Verhuisd"}, format="json")
     assert created.status_code == 201, created.content
@@ -214,8 +251,9 @@ def test_api_propose_accept_and_access(world):
     assert_problem(sender.post(decision, {"decision": "decline", "reason": "Nee"}, format="json"), 404)
     assert_problem(receiver.post(decision, {"decision": "misschien"}, format="json"), 400, "decision")
     assert_problem(receiver.post(decision, {"decision": "accept"}, format="json"), 400, "case_director")
-    accepted = receiver.post(decision, {"decision": "accept", "case_director": str(a.users["case_director"].pk)},
-                             format="json")
+    accepted = receiver.post(
+        decision, {"decision": "accept", "case_director": str(a.users["case_director"].pk)}, format="json"
+    )
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["status"] == "accepted"
     assert receiver.get(f"/api/v1/cases/{case.pk}").status_code == 200

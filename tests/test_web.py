@@ -23,31 +23,50 @@ pytestmark = pytest.mark.django_db
 
 def intake_post(**overrides):
     data = {
-        "given_names": "Piet", "family_name": "Proefpersoon", "date_of_birth": "1998-03-02", "gender": "man",
-        "municipality": "Lindeveld", "bsn": "", "source_type": "school", "source_description": "Mentor",
-        "phenomenon": "rechts_extremistisch", "facts": "Tekent symbolen op schoolspullen.", "opinions": "",
-        "counter_indications": "", "urgency": "normaal", "observed_on": "", "submission": str(uuid.uuid4()),
-        "legal_basis": "avg-6-1e", "classification": "ordinary", "visibility": "all_participants",
+        "given_names": "Piet",
+        "family_name": "Proefpersoon",
+        "date_of_birth": "1998-03-02",
+        "gender": "man",
+        "municipality": "Lindeveld",
+        "bsn": "",
+        "source_type": "school",
+        "source_description": "Mentor",
+        "phenomenon": "rechts_extremistisch",
+        "facts": "Tekent symbolen op schoolspullen.",
+        "opinions": "",
+        "counter_indications": "",
+        "urgency": "normaal",
+        "observed_on": "",
+        "submission": str(uuid.uuid4()),
+        "legal_basis": "avg-6-1e",
+        "classification": "ordinary",
+        "visibility": "all_participants",
     }
     data.update(overrides)
     return data
 
 
 def _counts():
-    return Signal.objects.count(), Subject.objects.count(), ProcessingLogEntry.objects.filter(
-        action__in=["create", "update", "transition"]).count()
+    return (
+        Signal.objects.count(),
+        Subject.objects.count(),
+        ProcessingLogEntry.objects.filter(action__in=["create", "update", "transition"]).count(),
+    )
 
 
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"bsn": "123456789"}, "bsn", "geen geldig burgerservicenummer"),
-    ({"bsn": "12345"}, "bsn", "9 tekens"),
-    ({"date_of_birth": (timezone.localdate() + timedelta(days=3)).isoformat()}, "date_of_birth", "toekomst"),
-    ({"date_of_birth": "2001-02-30"}, "date_of_birth", "geldige datum"),
-    ({"phenomenon": "religie"}, "phenomenon", "geen beschikbare keuze"),
-    ({"facts": ""}, "facts", "vereist"),
-    ({"facts": "x" * 10001}, "facts", "10000"),
-    ({"observed_on": (timezone.localdate() + timedelta(days=1)).isoformat()}, "observed_on", "toekomst"),
-])
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"bsn": "123456789"}, "bsn", "geen geldig burgerservicenummer"),
+        ({"bsn": "12345"}, "bsn", "9 tekens"),
+        ({"date_of_birth": (timezone.localdate() + timedelta(days=3)).isoformat()}, "date_of_birth", "toekomst"),
+        ({"date_of_birth": "2001-02-30"}, "date_of_birth", "geldige datum"),
+        ({"phenomenon": "religie"}, "phenomenon", "geen beschikbare keuze"),
+        ({"facts": ""}, "facts", "vereist"),
+        ({"facts": "x" * 10001}, "facts", "10000"),
+        ({"observed_on": (timezone.localdate() + timedelta(days=1)).isoformat()}, "observed_on", "toekomst"),
+    ],
+)
 def test_intake_bad_input_is_refused_in_dutch_and_writes_nothing(client, region_a, overrides, field, message):
     login(client, region_a.users["intake"])
     before = _counts()
@@ -83,8 +102,10 @@ def test_known_person_history_is_shown(client, region_a):
     login(client, intake)
     page = client.get(reverse("signals:signal_detail", args=[new.pk])).content.decode()
     assert "Bekende persoon" in page and case.reference in page
-    check = client.post(reverse("signals:known_person_check"), intake_post(given_names="Jan", family_name="Bekend",
-                                                                         date_of_birth="1999-04-12"))
+    check = client.post(
+        reverse("signals:known_person_check"),
+        intake_post(given_names="Jan", family_name="Bekend", date_of_birth="1999-04-12"),
+    )
     assert "al bekend" in check.content.decode()
     assert ProcessingLogEntry.objects.filter(action="search", purpose="known_person_check").count() == 1
 
@@ -92,18 +113,25 @@ def test_known_person_history_is_shown(client, region_a):
 def test_signal_on_person_of_closed_case_announces_reopening_proposal(client, region_a, case_a):
     from casustafel.cases.services import transition_case
 
-    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
+    transition_case(
+        region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt"
+    )
     login(client, region_a.users["intake"])
-    response = client.post(reverse("signals:signal_create"), intake_post(
-        given_names="Jan", family_name="Testpersoon", date_of_birth="1999-04-12"), follow=True)
+    response = client.post(
+        reverse("signals:signal_create"),
+        intake_post(given_names="Jan", family_name="Testpersoon", date_of_birth="1999-04-12"),
+        follow=True,
+    )
     assert "voorstel tot heropening" in response.content.decode()
 
 
 def test_decision_before_three_contributions_is_refused(client, region_a, signal_a):
     signal = send_to_weighing(region_a.users["intake"], signal=signal_a)
     login(client, region_a.users["weigher_om"])
-    response = client.post(reverse("weighing:weighing_decide", args=[signal.weighing_id]),
-                           {"outcome": "geen_actie", "rationale": "Geen zorgen"})
+    response = client.post(
+        reverse("weighing:weighing_decide", args=[signal.weighing_id]),
+        {"outcome": "geen_actie", "rationale": "Geen zorgen"},
+    )
     assert response.status_code == 400
     assert "Nog nodig van" in response.content.decode()
     assert not signal.weighing.decisions.exists()
@@ -112,9 +140,10 @@ def test_decision_before_three_contributions_is_refused(client, region_a, signal
 def test_contribution_without_criteria_is_refused(client, region_a, signal_a):
     signal = send_to_weighing(region_a.users["intake"], signal=signal_a)
     login(client, region_a.users["weigher_om"])
-    response = client.post(reverse("weighing:weighing_contribute", args=[signal.weighing_id]),
-                           {"holds_information": "1", "information": "", "view": "opnemen",
-                            "view_rationale": "x"})
+    response = client.post(
+        reverse("weighing:weighing_contribute", args=[signal.weighing_id]),
+        {"holds_information": "1", "information": "", "view": "opnemen", "view_rationale": "x"},
+    )
     assert response.status_code == 400
     assert not signal.weighing.contributions.exists()
 
@@ -136,16 +165,23 @@ def test_illegal_case_transition_is_refused(client, region_a, case_a):
 
 def test_duplicate_participant_is_refused(client, region_a, case_a):
     login(client, region_a.users["case_director"])
-    response = client.post(reverse("cases:case_add_participant", args=[case_a.pk]),
-                           {"organisation": region_a.orgs["reclassering"].pk, "reason": "Nogmaals"})
+    response = client.post(
+        reverse("cases:case_add_participant", args=[case_a.pk]),
+        {"organisation": region_a.orgs["reclassering"].pk, "reason": "Nogmaals"},
+    )
     assert response.status_code == 400
     assert case_a.participants.count() == 5
 
 
-@pytest.mark.parametrize("route, user_key", [
-    ("signals:signal_list", "intake"), ("cases:case_list", "case_director"), ("weighing:weighing_list", "weigher_om"),
-    ("web:dashboard", "weigher_gemeente"),
-])
+@pytest.mark.parametrize(
+    "route, user_key",
+    [
+        ("signals:signal_list", "intake"),
+        ("cases:case_list", "case_director"),
+        ("weighing:weighing_list", "weigher_om"),
+        ("web:dashboard", "weigher_gemeente"),
+    ],
+)
 def test_list_pages_have_constant_query_count(client, region_a, route, user_key, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -17,6 +17,11 @@ def test_signal_pages_render(client, region_a, signal_a):
     from casustafel.flow.services import send_to_weighing
 
     signal = send_to_weighing(region_a.users["intake"], signal=signal_a)
-    for url in [reverse("signals:signal_list"), reverse("signals:signal_create"), reverse("weighing:weighing_list"),
-                reverse("signals:signal_detail", args=[signal.pk]), reverse("weighing:weighing_detail", args=[signal.weighing_id])]:
+    for url in [
+        reverse("signals:signal_list"),
+        reverse("signals:signal_create"),
+        reverse("weighing:weighing_list"),
+        reverse("signals:signal_detail", args=[signal.pk]),
+        reverse("weighing:weighing_detail", args=[signal.weighing_id]),
+    ]:
         assert client.get(url).status_code == 200, url

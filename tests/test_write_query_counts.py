@@ -59,6 +59,7 @@ WEIGHERS = ("weigher_gemeente", "weigher_politie", "weigher_om")
 
 # ------------------------------------------------------------------ measuring
 
+
 def post_counting_queries(client, path, data, **extra):
     """POST ``data`` to ``path``; the response and the SQL statements the request ran."""
     with CaptureQueriesContext(connection) as ctx:
@@ -70,10 +71,12 @@ def assert_query_count(queries, expected: int, write: str) -> None:
     listing = "\n".join(f"{n:3}. {q['sql']}" for n, q in enumerate(queries, 1))
     assert len(queries) == expected, (
         f"{write}: {len(queries)} queries, pinned at {expected}. If the change is deliberate, update the number "
-        f"and say why.\n{listing}")
+        f"and say why.\n{listing}"
+    )
 
 
 # ------------------------------------------------------------------ clients and bodies
+
 
 @pytest.fixture
 def web():
@@ -99,11 +102,24 @@ def today() -> date:
 
 def intake_form(family_name: str, **overrides) -> dict:
     data = {
-        "given_names": "Piet", "family_name": family_name, "date_of_birth": "1998-03-02", "gender": "man",
-        "municipality": "Lindeveld", "bsn": "", "source_type": "school", "source_description": "Mentor",
-        "phenomenon": "rechts_extremistisch", "facts": "Tekent symbolen op schoolspullen.", "opinions": "",
-        "counter_indications": "", "urgency": "normaal", "observed_on": "", "submission": str(uuid.uuid4()),
-        "legal_basis": "avg-6-1e", "classification": "ordinary", "visibility": "all_participants",
+        "given_names": "Piet",
+        "family_name": family_name,
+        "date_of_birth": "1998-03-02",
+        "gender": "man",
+        "municipality": "Lindeveld",
+        "bsn": "",
+        "source_type": "school",
+        "source_description": "Mentor",
+        "phenomenon": "rechts_extremistisch",
+        "facts": "Tekent symbolen op schoolspullen.",
+        "opinions": "",
+        "counter_indications": "",
+        "urgency": "normaal",
+        "observed_on": "",
+        "submission": str(uuid.uuid4()),
+        "legal_basis": "avg-6-1e",
+        "classification": "ordinary",
+        "visibility": "all_participants",
     }
     data.update(overrides)
     return data
@@ -111,18 +127,31 @@ def intake_form(family_name: str, **overrides) -> dict:
 
 def signal_json(family_name: str) -> dict:
     return {
-        "subject": {"given_names": "Piet", "family_name": family_name, "date_of_birth": "2001-02-03",
-                    "gender": "man", "municipality": "Lindeveld"},
-        "source_type": "politie", "phenomenon": "rechts_extremistisch",
-        "facts": "Deelt gewelddadige teksten in een besloten groep.", "online_component": True,
+        "subject": {
+            "given_names": "Piet",
+            "family_name": family_name,
+            "date_of_birth": "2001-02-03",
+            "gender": "man",
+            "municipality": "Lindeveld",
+        },
+        "source_type": "politie",
+        "phenomenon": "rechts_extremistisch",
+        "facts": "Deelt gewelddadige teksten in een besloten groep.",
+        "online_component": True,
         "legal_basis": "avg-6-1e",
     }
 
 
 def contribution_form(weighing) -> dict:
-    data = {"holds_information": "1", "information": "Bekend uit eigen systemen.", "view": Outcome.INCLUDE,
-            "view_rationale": "Zorgen over samenhang van signalen.", "legal_basis": "wet-pga",
-            "classification": "ordinary", "visibility": "all_participants"}
+    data = {
+        "holds_information": "1",
+        "information": "Bekend uit eigen systemen.",
+        "view": Outcome.INCLUDE,
+        "view_rationale": "Zorgen over samenhang van signalen.",
+        "legal_basis": "wet-pga",
+        "classification": "ordinary",
+        "visibility": "all_participants",
+    }
     for criterion in weighing.framework.criteria.all():
         data[f"assessment_{criterion.code}"] = "aanwezig"
         data[f"reasons_{criterion.code}"] = "Onderbouwing."
@@ -130,23 +159,41 @@ def contribution_form(weighing) -> dict:
 
 
 def contribution_json(weighing) -> dict:
-    return {"holds_information": True, "information": "Bekend uit eigen systemen.", "view": Outcome.INCLUDE,
-            "view_rationale": "Zorgen over samenhang van signalen.", "legal_basis": "wet-pga",
-            "assessments": [{"criterion": c.code, "assessment": "aanwezig", "reasons": "Onderbouwing."}
-                            for c in weighing.framework.criteria.all()]}
+    return {
+        "holds_information": True,
+        "information": "Bekend uit eigen systemen.",
+        "view": Outcome.INCLUDE,
+        "view_rationale": "Zorgen over samenhang van signalen.",
+        "legal_basis": "wet-pga",
+        "assessments": [
+            {"criterion": c.code, "assessment": "aanwezig", "reasons": "Onderbouwing."}
+            for c in weighing.framework.criteria.all()
+        ],
+    }
 
 
 def intervention_form(region) -> dict:
-    return {"entry": "zorg_ggz", "organisation": str(region.orgs["ggz"].pk), "starts_on": str(today()),
-            "planned_end": str(today() + timedelta(days=90)), "planned_sessions": "6"}
+    return {
+        "entry": "zorg_ggz",
+        "organisation": str(region.orgs["ggz"].pk),
+        "starts_on": str(today()),
+        "planned_end": str(today() + timedelta(days=90)),
+        "planned_sessions": "6",
+    }
 
 
 def intervention_json(region) -> dict:
-    return {"measure": "zorg_ggz", "organisation": str(region.orgs["ggz"].pk), "starts_on": str(today()),
-            "planned_end": str(today() + timedelta(days=90)), "planned_sessions": 6}
+    return {
+        "measure": "zorg_ggz",
+        "organisation": str(region.orgs["ggz"].pk),
+        "starts_on": str(today()),
+        "planned_end": str(today() + timedelta(days=90)),
+        "planned_sessions": 6,
+    }
 
 
 # ------------------------------------------------------------------ the world the writes happen in
+
 
 @pytest.fixture
 def warm(region_a):
@@ -175,6 +222,7 @@ def weighed(web, region, family_name: str):
 
 
 # ------------------------------------------------------------------ 1. register a signal
+
 
 @pytest.mark.parametrize("known_signals", [1, 20])
 def test_registering_a_signal_on_the_web_costs_a_fixed_number_of_queries(web, warm, known_signals):
@@ -209,8 +257,10 @@ def test_registering_a_signal_through_the_api_costs_a_fixed_number_of_queries(ap
 #: ``AssessmentSerializer.criterion`` (``source="criterion.code"``) reads ``weighing_criterion`` once per
 #: assessment. Strict: when it is fixed, this case passes and the marker must go.
 CRITERION_PER_ASSESSMENT = pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="N+1: the API's contribution answer reads each assessment's criterion separately")
+    strict=True,
+    raises=AssertionError,
+    reason="N+1: the API's contribution answer reads each assessment's criterion separately",
+)
 
 
 @pytest.fixture
@@ -219,11 +269,13 @@ def framework(request, region_a):
     criteria = request.param
     if criteria == 5:
         return criteria
-    framework = CriteriaFramework.objects.create(region=region_a.region, version=1, name="Regionaal kader",
-                                                 valid_from=today(), is_active=True)
+    framework = CriteriaFramework.objects.create(
+        region=region_a.region, version=1, name="Regionaal kader", valid_from=today(), is_active=True
+    )
     for n in range(criteria):
-        Criterion.objects.create(framework=framework, code=f"criterium-{n}", label=f"Criterium {n}",
-                                 guidance="Toelichting.", order=n)
+        Criterion.objects.create(
+            framework=framework, code=f"criterium-{n}", label=f"Criterium {n}", guidance="Toelichting.", order=n
+        )
     return criteria
 
 
@@ -234,8 +286,7 @@ def test_a_contribution_on_the_web_costs_the_same_for_any_number_of_criteria(web
     assert weigher.post(f"/wegingen/{earlier.pk}/inbreng/", contribution_form(earlier)).status_code == 302
     weighing = open_weighing(web, warm, "Gewogen")
     assert weighing.framework.criteria.count() == framework
-    response, queries = post_counting_queries(weigher, f"/wegingen/{weighing.pk}/inbreng/",
-                                              contribution_form(weighing))
+    response, queries = post_counting_queries(weigher, f"/wegingen/{weighing.pk}/inbreng/", contribution_form(weighing))
     assert response.status_code == 302
     assert Contribution.objects.get(weighing=weighing, party="om").assessments.count() == framework
     # 43 = 7 session + 2 scope + 5 selector (weighing, criteria, signals, decisions, contributions) + read
@@ -245,18 +296,19 @@ def test_a_contribution_on_the_web_costs_the_same_for_any_number_of_criteria(web
     assert_query_count(queries, 43, f"submit a contribution (web, {framework} criteria)")
 
 
-@pytest.mark.parametrize("framework", [5, pytest.param(8, marks=CRITERION_PER_ASSESSMENT)], indirect=True,
-                         ids=["5-criteria", "8-criteria"])
+@pytest.mark.parametrize(
+    "framework", [5, pytest.param(8, marks=CRITERION_PER_ASSESSMENT)], indirect=True, ids=["5-criteria", "8-criteria"]
+)
 def test_a_contribution_through_the_api_costs_the_same_for_any_number_of_criteria(web, api, warm, framework):
     weigher = api(warm.users["weigher_om"])
     earlier = open_weighing(web, warm, "Eerder")
-    response = weigher.post(f"{API}/weighings/{earlier.pk}/contributions", contribution_json(earlier),
-                            format="json")
+    response = weigher.post(f"{API}/weighings/{earlier.pk}/contributions", contribution_json(earlier), format="json")
     assert response.status_code == 201
     weighing = open_weighing(web, warm, "Gewogen")
     assert weighing.framework.criteria.count() == framework
-    response, queries = post_counting_queries(weigher, f"{API}/weighings/{weighing.pk}/contributions",
-                                              contribution_json(weighing), format="json")
+    response, queries = post_counting_queries(
+        weigher, f"{API}/weighings/{weighing.pk}/contributions", contribution_json(weighing), format="json"
+    )
     assert response.status_code == 201, response.content
     assert Contribution.objects.get(weighing=weighing, party="om").assessments.count() == framework
     # 43 = 3 token + 2 scope + 5 selector + read log record (6) + the same transaction as on the web (21)
@@ -265,6 +317,7 @@ def test_a_contribution_through_the_api_costs_the_same_for_any_number_of_criteri
 
 
 # ------------------------------------------------------------------ 3 and 4. the decision; inclusion opens a case
+
 
 @pytest.fixture
 def participants_available(region_a):
@@ -275,21 +328,34 @@ def participants_available(region_a):
 
 
 def decision_form(region, outcome: str, participants: tuple[str, ...]) -> dict:
-    data = {"outcome": outcome, "rationale": "Samenhangende zorgen.", "dissent": "", "referral_target": "",
-            "information_deadline": "", "participants_reason": "", "participants_legal_basis": ""}
+    data = {
+        "outcome": outcome,
+        "rationale": "Samenhangende zorgen.",
+        "dissent": "",
+        "referral_target": "",
+        "information_deadline": "",
+        "participants_reason": "",
+        "participants_legal_basis": "",
+    }
     if outcome == Outcome.INCLUDE:
-        data.update(case_director=str(region.users["case_director"].pk),
-                    participants=[str(region.orgs[kind].pk) for kind in participants],
-                    participants_reason="Toezicht of behandeling loopt")
+        data.update(
+            case_director=str(region.users["case_director"].pk),
+            participants=[str(region.orgs[kind].pk) for kind in participants],
+            participants_reason="Toezicht of behandeling loopt",
+        )
     return data
 
 
 def decision_json(region, outcome: str, participants: tuple[str, ...]) -> dict:
     data = {"outcome": outcome, "rationale": "Samenhangende zorgen."}
     if outcome == Outcome.INCLUDE:
-        data.update(case_director=region.users["case_director"].username,
-                    participants=[{"organisation": str(region.orgs[kind].pk), "reason": "Toezicht of behandeling"}
-                                  for kind in participants])
+        data.update(
+            case_director=region.users["case_director"].username,
+            participants=[
+                {"organisation": str(region.orgs[kind].pk), "reason": "Toezicht of behandeling"}
+                for kind in participants
+            ],
+        )
     return data
 
 
@@ -300,23 +366,30 @@ FOUR_PARTICIPANTS = ("reclassering", "ggz", "wijkteam", "onderwijs")
 #: ``PrimaryKeyRelatedField``, so the API looks up each participating organisation with its own SELECT.
 #: Strict: when it is fixed, this case passes and the marker must go.
 ORGANISATION_PER_PARTICIPANT = pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="N+1: the API's decision input reads each participating organisation separately")
+    strict=True,
+    raises=AssertionError,
+    reason="N+1: the API's decision input reads each participating organisation separately",
+)
 
 
-@pytest.mark.parametrize("outcome, participants, expected", [
-    pytest.param(Outcome.NO_ACTION, (), 47, id="no-action"),
-    # Opening the case: the case, its first transition, its participants (one bulk insert), their log rows,
-    # and the one lookup of the named participants.
-    pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, 58, id="include-opens-case-1-participant"),
-    pytest.param(Outcome.INCLUDE, FOUR_PARTICIPANTS, 58, id="include-opens-case-4-participants"),
-])
-def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(web, warm, participants_available, outcome,
-                                                               participants, expected):
+@pytest.mark.parametrize(
+    "outcome, participants, expected",
+    [
+        pytest.param(Outcome.NO_ACTION, (), 47, id="no-action"),
+        # Opening the case: the case, its first transition, its participants (one bulk insert), their log rows,
+        # and the one lookup of the named participants.
+        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, 58, id="include-opens-case-1-participant"),
+        pytest.param(Outcome.INCLUDE, FOUR_PARTICIPANTS, 58, id="include-opens-case-4-participants"),
+    ],
+)
+def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(
+    web, warm, participants_available, outcome, participants, expected
+):
     weighing = weighed(web, warm, "Besluit")
     weigher = web(warm.users["weigher_gemeente"])
-    response, queries = post_counting_queries(weigher, f"/wegingen/{weighing.pk}/besluit/",
-                                              decision_form(warm, outcome, participants))
+    response, queries = post_counting_queries(
+        weigher, f"/wegingen/{weighing.pk}/besluit/", decision_form(warm, outcome, participants)
+    )
     assert response.status_code == 302
     decision = Decision.objects.get(weighing=weighing, outcome=outcome)
     case = Case.objects.filter(origin_decision=decision).first()
@@ -332,18 +405,28 @@ def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(web, warm, partic
     assert_query_count(queries, expected, f"decision {outcome} with {len(participants)} participants (web)")
 
 
-@pytest.mark.parametrize("outcome, participants, expected", [
-    pytest.param(Outcome.NO_ACTION, (), 42, id="no-action"),
-    pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, 52, id="include-opens-case-1-participant"),
-    pytest.param(Outcome.INCLUDE, FOUR_PARTICIPANTS, 52, id="include-opens-case-4-participants",
-                 marks=ORGANISATION_PER_PARTICIPANT),
-])
-def test_a_decision_through_the_api_costs_a_fixed_number_of_queries(web, api, warm, participants_available,
-                                                                    outcome, participants, expected):
+@pytest.mark.parametrize(
+    "outcome, participants, expected",
+    [
+        pytest.param(Outcome.NO_ACTION, (), 42, id="no-action"),
+        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, 52, id="include-opens-case-1-participant"),
+        pytest.param(
+            Outcome.INCLUDE,
+            FOUR_PARTICIPANTS,
+            52,
+            id="include-opens-case-4-participants",
+            marks=ORGANISATION_PER_PARTICIPANT,
+        ),
+    ],
+)
+def test_a_decision_through_the_api_costs_a_fixed_number_of_queries(
+    web, api, warm, participants_available, outcome, participants, expected
+):
     weighing = weighed(web, warm, "Besluit")
     weigher = api(warm.users["weigher_gemeente"])
-    response, queries = post_counting_queries(weigher, f"{API}/weighings/{weighing.pk}/decision",
-                                              decision_json(warm, outcome, participants), format="json")
+    response, queries = post_counting_queries(
+        weigher, f"{API}/weighings/{weighing.pk}/decision", decision_json(warm, outcome, participants), format="json"
+    )
     assert response.status_code == 201, response.content
     decision = Decision.objects.get(weighing=weighing, outcome=outcome)
     case = Case.objects.filter(origin_decision=decision).first()
@@ -358,6 +441,7 @@ def test_a_decision_through_the_api_costs_a_fixed_number_of_queries(web, api, wa
 
 
 # ------------------------------------------------------------------ 5. add an intervention to the plan of action
+
 
 @pytest.mark.parametrize("interventions", [1, 10])
 def test_adding_an_intervention_on_the_web_costs_the_same_for_any_plan_size(web, warm, interventions):

@@ -60,10 +60,22 @@ def cmd_serve(args) -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("check", databases=["default"])  # warns (casustafel.W001) when the app role escapes RLS
     workers = args.workers or max(2, (os.cpu_count() or 1) * 2 + 1)
-    command = [sys.executable, "-m", "gunicorn", "casustafel.wsgi:application",
-               "--bind", f"{args.host}:{args.port}", "--workers", str(workers),
-               "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(M)sms',
-               "--forwarded-allow-ips", "127.0.0.1"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "casustafel.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--access-logformat",
+        '%(h)s "%(m)s %(U)s" %(s)s %(M)sms',
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    ]
     print(f"Casustafel draait op http://{args.host}:{args.port} ({workers} workers). Stoppen: Ctrl+C", flush=True)
     process = subprocess.Popen(command)
 
@@ -114,8 +126,9 @@ def cmd_token(args) -> int:
         user = User.objects.select_related("organisation").get(username=args.username)
         print(create_api_token(user))
     except (User.DoesNotExist, ValueError) as exc:
-        print(f"Kan geen token uitgeven: {exc if isinstance(exc, ValueError) else 'onbekende gebruiker'}",
-              file=sys.stderr)
+        print(
+            f"Kan geen token uitgeven: {exc if isinstance(exc, ValueError) else 'onbekende gebruiker'}", file=sys.stderr
+        )
         return 2
     return 0
 
@@ -182,8 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     manage = sub.add_parser("manage", help="Django-beheeropdrachten", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
-    from casustafel.processing_log.cli import register as register_log; register_log(sub)  # noqa: E702
-    from casustafel.retention.cli import register as register_retention; register_retention(sub)  # noqa: E702
+    from casustafel.processing_log.cli import register as register_log
+    from casustafel.retention.cli import register as register_retention
+
+    register_log(sub)
+    register_retention(sub)
     _register_config(sub)
     return parser
 

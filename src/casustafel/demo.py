@@ -14,13 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casustafel.access import rls
-from casustafel.accounts.models import (
-    Organisation,
-    OrganisationKind,
-    Region,
-    Role,
-    User,
-)
+from casustafel.accounts.models import Organisation, OrganisationKind, Region, Role, User
 from casustafel.accounts.services import ensure_totp_device
 from casustafel.cases import states as case_states
 from casustafel.cases.models import ClosureReason
@@ -32,7 +26,7 @@ from casustafel.subjects.services import SubjectData
 from casustafel.weighing.models import Assessment, Outcome, ReferralTarget
 from casustafel.weighing.services import ContributionData, DecisionData, submit_contribution
 
-DEMO_PASSWORD = "Casustafel-demo-2026"  # noqa: S105 — fictional demo accounts only
+DEMO_PASSWORD = "Casustafel-demo-2026"
 
 REGIONS = {
     "lindeveld": {
@@ -87,10 +81,40 @@ REGIONS = {
     },
 }
 
-GIVEN = ["Daan", "Sem", "Lucas", "Milan", "Noah", "Yara", "Lotte", "Sara", "Noor", "Emma", "Bram", "Thijs",
-         "Ruben", "Fenna", "Jesse", "Mila", "Luuk", "Sven", "Iris", "Tess"]
-FAMILY = ["de Vries-Testpersoon", "Jansen-Fictief", "van Dijk-Demo", "Bakker-Voorbeeld", "Visser-Proef",
-          "Smit-Oefen", "Meijer-Demo", "de Boer-Fictief", "Mulder-Test", "de Groot-Voorbeeld"]
+GIVEN = [
+    "Daan",
+    "Sem",
+    "Lucas",
+    "Milan",
+    "Noah",
+    "Yara",
+    "Lotte",
+    "Sara",
+    "Noor",
+    "Emma",
+    "Bram",
+    "Thijs",
+    "Ruben",
+    "Fenna",
+    "Jesse",
+    "Mila",
+    "Luuk",
+    "Sven",
+    "Iris",
+    "Tess",
+]
+FAMILY = [
+    "de Vries-Testpersoon",
+    "Jansen-Fictief",
+    "van Dijk-Demo",
+    "Bakker-Voorbeeld",
+    "Visser-Proef",
+    "Smit-Oefen",
+    "Meijer-Demo",
+    "de Boer-Fictief",
+    "Mulder-Test",
+    "de Groot-Voorbeeld",
+]
 FACTS = [
     "Deelt in een besloten online groep teksten die geweld tegen een bevolkingsgroep verheerlijken.",
     "Heeft op school aangekondigd ‘iets groots’ te gaan doen; docent maakte melding.",
@@ -107,12 +131,19 @@ def _user_key(region_code: str, key: str) -> str:
 @transaction.atomic
 def _build_region(code: str, spec: dict) -> Region:
     region = Region.objects.create(code=code, name=spec["name"])
-    orgs = {name: Organisation.objects.create(region=region, kind=kind, name=name)
-            for kind, name in spec["organisations"]}
+    orgs = {
+        name: Organisation.objects.create(region=region, kind=kind, name=name) for kind, name in spec["organisations"]
+    }
     for key, org_name, role, first, last in spec["users"]:
-        user = User(username=_user_key(code, key), first_name=first, last_name=last,
-                    organisation=orgs[org_name], role=role, is_demo=True,
-                    email=f"{key}.{code}@demo.casustafel.example")
+        user = User(
+            username=_user_key(code, key),
+            first_name=first,
+            last_name=last,
+            organisation=orgs[org_name],
+            role=role,
+            is_demo=True,
+            email=f"{key}.{code}@demo.casustafel.example",
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         ensure_totp_device(user)
@@ -123,14 +154,19 @@ def _build_region(code: str, spec: dict) -> Region:
 DEMO_BASES = {"gemeente": "avg-6-1e", "politie": "wpg-18-2-pga", "om": "wjsg-39f"}
 
 
-def _contribution(framework_criteria, view: str, rng: random.Random, legal_basis: str = "avg-6-1e"
-                  ) -> ContributionData:
+def _contribution(framework_criteria, view: str, rng: random.Random, legal_basis: str = "avg-6-1e") -> ContributionData:
     return ContributionData(
         holds_information=rng.random() > 0.25,
         information="Eigen registraties bevestigen de zorgen (fictief).",
-        view=view, view_rationale="Signalen zijn in samenhang zorgelijk (fictief).",
-        assessments={c.code: (rng.choice([Assessment.PRESENT, Assessment.PARTLY, Assessment.UNKNOWN]),
-                              "Onderbouwing op basis van gedrag (fictief).") for c in framework_criteria},
+        view=view,
+        view_rationale="Signalen zijn in samenhang zorgelijk (fictief).",
+        assessments={
+            c.code: (
+                rng.choice([Assessment.PRESENT, Assessment.PARTLY, Assessment.UNKNOWN]),
+                "Onderbouwing op basis van gedrag (fictief).",
+            )
+            for c in framework_criteria
+        },
         legal_basis=legal_basis,
     )
 
@@ -140,26 +176,46 @@ def _populate(code: str, count: int) -> None:
     users = {u.username.split(f".{code}")[0]: u for u in User.objects.filter(username__endswith=f".{code}")}
     intake, weighers = users["intake"], [users["weeg.gemeente"], users["weeg.politie"], users["weeg.om"]]
     director = users["casusregisseur"]
-    partners = list(Organisation.objects.filter(region__code=code, kind__in=["reclassering", "ggz", "wijkteam",
-                                                                               "lse_exit", "rvdk"]))
+    partners = list(
+        Organisation.objects.filter(region__code=code, kind__in=["reclassering", "ggz", "wijkteam", "lse_exit", "rvdk"])
+    )
     municipalities = list(Organisation.objects.filter(region__code=code, kind=OrganisationKind.GEMEENTE))
     # The fate of each synthetic person, so every state is represented.
-    plan = ["received", "in_preparation", "in_weighing", "partial", "more_information", "referred", "no_action",
-            "active", "active", "scaled_down", "closed", "reopened", "acute", "joined"]
+    plan = [
+        "received",
+        "in_preparation",
+        "in_weighing",
+        "partial",
+        "more_information",
+        "referred",
+        "no_action",
+        "active",
+        "active",
+        "scaled_down",
+        "closed",
+        "reopened",
+        "acute",
+        "joined",
+    ]
     for i in range(count):
         fate = plan[i % len(plan)]
         subject = SubjectData(
-            given_names=GIVEN[i % len(GIVEN)], family_name=FAMILY[(i * 3) % len(FAMILY)],
+            given_names=GIVEN[i % len(GIVEN)],
+            family_name=FAMILY[(i * 3) % len(FAMILY)],
             date_of_birth=date(1975, 1, 1) + timedelta(days=rng.randint(0, 365 * 32)),
             gender=rng.choice(["man", "man", "vrouw", "anders"]),
             municipality=rng.choice(municipalities).name.replace("Gemeente ", ""),
         )
-        fields = dict(source_type=rng.choice(SourceType.values), phenomenon=rng.choice(Phenomenon.values),
-                      facts=rng.choice(FACTS), opinions="Melder vermoedt radicalisering (mening).",
-                      counter_indications="Heeft een stabiele baan." if rng.random() > 0.5 else "",
-                      online_component=rng.random() > 0.4,
-                      urgency=Urgency.ACUTE if fate == "acute" else rng.choice([Urgency.NORMAL, Urgency.HIGH]),
-                      legal_basis="avg-6-1e")
+        fields = dict(
+            source_type=rng.choice(SourceType.values),
+            phenomenon=rng.choice(Phenomenon.values),
+            facts=rng.choice(FACTS),
+            opinions="Melder vermoedt radicalisering (mening).",
+            counter_indications="Heeft een stabiele baan." if rng.random() > 0.5 else "",
+            online_component=rng.random() > 0.4,
+            urgency=Urgency.ACUTE if fate == "acute" else rng.choice([Urgency.NORMAL, Urgency.HIGH]),
+            legal_basis="avg-6-1e",
+        )
         signal = register_signal(intake, subject=subject, fields=fields).signal
         if fate == "received":
             continue
@@ -177,32 +233,52 @@ def _populate(code: str, count: int) -> None:
             register_signal(intake, subject=subject, fields={**fields, "facts": FACTS[(i + 1) % len(FACTS)]})
             continue
         contributors = weighers[:2] if fate == "partial" else weighers
-        outcome = {"more_information": Outcome.MORE_INFORMATION, "referred": Outcome.REFER,
-                   "no_action": Outcome.NO_ACTION}.get(fate, Outcome.INCLUDE)
+        outcome = {
+            "more_information": Outcome.MORE_INFORMATION,
+            "referred": Outcome.REFER,
+            "no_action": Outcome.NO_ACTION,
+        }.get(fate, Outcome.INCLUDE)
         for weigher in contributors:
-            submit_contribution(weigher, weighing=weighing, data=_contribution(criteria, outcome, rng,
-                                                                 DEMO_BASES[weigher.organisation.kind]))
+            submit_contribution(
+                weigher,
+                weighing=weighing,
+                data=_contribution(criteria, outcome, rng, DEMO_BASES[weigher.organisation.kind]),
+            )
         if fate == "partial":
             continue
-        decision = record_decision(weighers[0], weighing=weighing, data=DecisionData(
-            outcome=outcome, rationale="Gezamenlijk besluit van de weegploeg (fictief).",
-            referral_target=ReferralTarget.REGULAR_CARE if outcome == Outcome.REFER else "",
-            information_deadline=timezone.localdate() + timedelta(days=21)
-            if outcome == Outcome.MORE_INFORMATION else None,
-            case_director=director if outcome == Outcome.INCLUDE else None,
-            participants=[(rng.choice(partners), "Betrokken bij begeleiding (fictief)")] if partners else [],
-        ))
+        decision = record_decision(
+            weighers[0],
+            weighing=weighing,
+            data=DecisionData(
+                outcome=outcome,
+                rationale="Gezamenlijk besluit van de weegploeg (fictief).",
+                referral_target=ReferralTarget.REGULAR_CARE if outcome == Outcome.REFER else "",
+                information_deadline=timezone.localdate() + timedelta(days=21)
+                if outcome == Outcome.MORE_INFORMATION
+                else None,
+                case_director=director if outcome == Outcome.INCLUDE else None,
+                participants=[(rng.choice(partners), "Betrokken bij begeleiding (fictief)")] if partners else [],
+            ),
+        )
         if outcome != Outcome.INCLUDE:
             continue
         case = decision.case
         if partners and rng.random() > 0.5:
             extra = [p for p in partners if not case.participants.filter(organisation=p).exists()]
             if extra:
-                add_participant(director, case=case, organisation=extra[0], reason="Aanvullende ondersteuning (fictief)")
+                add_participant(
+                    director, case=case, organisation=extra[0], reason="Aanvullende ondersteuning (fictief)"
+                )
         if fate in ("scaled_down", "closed", "reopened"):
             transition_case(director, case=case, target=case_states.SCALED_DOWN, reason="Gaat de goede kant op")
         if fate in ("closed", "reopened"):
-            transition_case(director, case=case, target=case_states.CLOSED, reason="Doelen bereikt", closure_reason=ClosureReason.GOALS_REACHED)
+            transition_case(
+                director,
+                case=case,
+                target=case_states.CLOSED,
+                reason="Doelen bereikt",
+                closure_reason=ClosureReason.GOALS_REACHED,
+            )
         if fate == "reopened":
             transition_case(director, case=case, target=case_states.REOPENED, reason="Nieuwe zorgen na afsluiting")
 
@@ -215,8 +291,15 @@ def load_demo() -> list[dict]:
             with rls.regions(region.pk):  # the demo table's own rows only (row-level security)
                 _populate(code, 36 if code == "lindeveld" else 10)
     return [
-        {"username": u.username, "name": u.display_name, "organisation": u.organisation.name,
-         "region": u.organisation.region.name, "role": u.get_role_display(), "password": DEMO_PASSWORD}
+        {
+            "username": u.username,
+            "name": u.display_name,
+            "organisation": u.organisation.name,
+            "region": u.organisation.region.name,
+            "role": u.get_role_display(),
+            "password": DEMO_PASSWORD,
+        }
         for u in User.objects.filter(is_demo=True, organisation__region__code__in=list(REGIONS))
-        .select_related("organisation__region").order_by("organisation__region__name", "username")
+        .select_related("organisation__region")
+        .order_by("organisation__region__name", "username")
     ]

@@ -51,10 +51,17 @@ def assert_problem(response, status: int, field: str | None = None) -> dict:
 
 def signal_body(**overrides) -> dict:
     body = {
-        "subject": {"given_names": "Piet", "family_name": "Apitest", "date_of_birth": "2001-02-03",
-                    "gender": "man", "municipality": "Lindeveld"},
-        "source_type": "politie", "phenomenon": "rechts_extremistisch",
-        "facts": "Deelt gewelddadige teksten in een besloten groep.", "online_component": True,
+        "subject": {
+            "given_names": "Piet",
+            "family_name": "Apitest",
+            "date_of_birth": "2001-02-03",
+            "gender": "man",
+            "municipality": "Lindeveld",
+        },
+        "source_type": "politie",
+        "phenomenon": "rechts_extremistisch",
+        "facts": "Deelt gewelddadige teksten in een besloten groep.",
+        "online_component": True,
         "legal_basis": "wet-pga",
     }
     subject = overrides.pop("subject", {})
@@ -65,10 +72,15 @@ def signal_body(**overrides) -> dict:
 
 def contribution_body(weighing, **overrides) -> dict:
     body = {
-        "holds_information": True, "information": "Bekend uit eigen systemen.", "view": "opnemen",
-        "view_rationale": "Zorgen over samenhang van signalen.", "legal_basis": "wet-pga",
-        "assessments": [{"criterion": c.code, "assessment": "aanwezig", "reasons": "Onderbouwing."}
-                        for c in weighing.framework.criteria.all()],
+        "holds_information": True,
+        "information": "Bekend uit eigen systemen.",
+        "view": "opnemen",
+        "view_rationale": "Zorgen over samenhang van signalen.",
+        "legal_basis": "wet-pga",
+        "assessments": [
+            {"criterion": c.code, "assessment": "aanwezig", "reasons": "Onderbouwing."}
+            for c in weighing.framework.criteria.all()
+        ],
     }
     body.update(overrides)
     return body

@@ -67,81 +67,141 @@ def _fixture(name):
 
 ROUTES: dict[str, Route] = {
     "api/v1/signals": Route(
-        None, {"get": always(200), "post": grant(SIGNAL_SIDE, 201, denied=403)},
-        body={"post": lambda request: signal_body()}, lists=Signal),
+        None,
+        {"get": always(200), "post": grant(SIGNAL_SIDE, 201, denied=403)},
+        body={"post": lambda request: signal_body()},
+        lists=Signal,
+    ),
     "api/v1/signals/<uuid:id>": Route("signal_a", {"get": grant(SIGNAL_SIDE, 200)}),
     "api/v1/signals/<uuid:id>/transitions": Route(
-        "signal_a", {"post": grant(SIGNAL_SIDE, 200)},
-        body={"post": lambda request: {"target": "in_preparation", "reason": "Aanvullen"}}),
+        "signal_a",
+        {"post": grant(SIGNAL_SIDE, 200)},
+        body={"post": lambda request: {"target": "in_preparation", "reason": "Aanvullen"}},
+    ),
     "api/v1/weighings/<uuid:id>": Route("weighing_a", {"get": grant(SIGNAL_SIDE, 200)}),
     "api/v1/weighings/<uuid:id>/contributions": Route(
-        "weighing_a", {"post": grant(WEIGHERS, 201, visible={"intake"})},
-        body={"post": lambda request: contribution_body(request.getfixturevalue("weighing_a"))}),
+        "weighing_a",
+        {"post": grant(WEIGHERS, 201, visible={"intake"})},
+        body={"post": lambda request: contribution_body(request.getfixturevalue("weighing_a"))},
+    ),
     "api/v1/weighings/<uuid:id>/decision": Route(
-        "weighed_a", {"post": grant(WEIGHERS, 201, visible={"intake"})},
-        body={"post": lambda request: {"outcome": "geen_actie", "rationale": "Geen zorgen over radicalisering."}}),
+        "weighed_a",
+        {"post": grant(WEIGHERS, 201, visible={"intake"})},
+        body={"post": lambda request: {"outcome": "geen_actie", "rationale": "Geen zorgen over radicalisering."}},
+    ),
     "api/v1/cases": Route(None, {"get": always(200)}, lists=Case),
     "api/v1/cases/<uuid:id>": Route("case_a", {"get": grant(CASE_VIEWERS, 200)}),
     "api/v1/cases/<uuid:id>/participants": Route(
-        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
-        body={"post": lambda request: {"organisation": str(request.getfixturevalue("region_a").orgs["ggz"].pk),
-                                       "reason": "Behandeling loopt"}}),
+        "case_a",
+        {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
+        body={
+            "post": lambda request: {
+                "organisation": str(request.getfixturevalue("region_a").orgs["ggz"].pk),
+                "reason": "Behandeling loopt",
+            }
+        },
+    ),
     "api/v1/cases/<uuid:id>/transitions": Route(
-        "case_a", {"post": grant(CASE_MANAGERS, 200, visible=CASE_VIEWERS)},
-        body={"post": lambda request: {"target": "scaled_down", "reason": "Minder zorgen"}}),
+        "case_a",
+        {"post": grant(CASE_MANAGERS, 200, visible=CASE_VIEWERS)},
+        body={"post": lambda request: {"target": "scaled_down", "reason": "Minder zorgen"}},
+    ),
     "api/v1/cases/<uuid:id>/plan": Route("planned_case_a", {"get": grant(CASE_VIEWERS, 200)}),
     "api/v1/cases/<uuid:id>/plan/goals": Route(
-        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.goal_body}),
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.goal_body}
+    ),
     "api/v1/cases/<uuid:id>/plan/interventions": Route(
-        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
-        body={"post": plans_api.intervention_body}),
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.intervention_body}
+    ),
     "api/v1/cases/<uuid:id>/plan/contacts": Route(
-        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.contact_body}),
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.contact_body}
+    ),
     "api/v1/cases/<uuid:id>/plan/reviews": Route(
-        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.review_body}),
+        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.review_body}
+    ),
     "api/v1/cases/<uuid:id>/plan/acknowledgements": Route(
-        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
-        body={"post": plans_api.acknowledgement_body}),
+        "case_a",
+        {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
+        body={"post": plans_api.acknowledgement_body},
+    ),
     "api/v1/coordination-tasks/<uuid:id>/completion": Route(  # the owner organisation (reclassering) or managers
-        "coordination_task_a", {"post": grant(CASE_MANAGERS | {"participant_reclassering"}, 200, visible=CASE_VIEWERS)},
-        body={"post": plans_api.task_completion_body}),
+        "coordination_task_a",
+        {"post": grant(CASE_MANAGERS | {"participant_reclassering"}, 200, visible=CASE_VIEWERS)},
+        body={"post": plans_api.task_completion_body},
+    ),
     "api/v1/cases/<uuid:id>/checkins": Route("case_a", {"get": grant(CASE_VIEWERS, 200)}),
     "api/v1/checkins/<uuid:id>/result": Route(
-        "due_checkin_a", {"post": grant(CASE_MANAGERS, 200, visible=CASE_VIEWERS)},
-        body={"post": plans_api.checkin_body}),
+        "due_checkin_a",
+        {"post": grant(CASE_MANAGERS, 200, visible=CASE_VIEWERS)},
+        body={"post": plans_api.checkin_body},
+    ),
     "api/v1/meetings": Route(
-        None, {"get": always(200), "post": grant(CHAIR, 201, denied=403)},
-        body={"post": lambda request: _meeting_body()}, lists=Meeting),
+        None,
+        {"get": always(200), "post": grant(CHAIR, 201, denied=403)},
+        body={"post": lambda request: _meeting_body()},
+        lists=Meeting,
+    ),
     "api/v1/meetings/<uuid:id>": Route("meeting_a", {"get": grant(MEETING_VIEWERS, 200)}),
     "api/v1/meetings/<uuid:id>/agenda-items": Route(
-        "meeting_a", {"post": grant(CHAIR, 201, visible=MEETING_VIEWERS)},
-        body={"post": lambda request: {"case": str(make_case(request.getfixturevalue("region_a"),
-                                                             family_name="Agendapunt").pk)}}),
+        "meeting_a",
+        {"post": grant(CHAIR, 201, visible=MEETING_VIEWERS)},
+        body={
+            "post": lambda request: {
+                "case": str(make_case(request.getfixturevalue("region_a"), family_name="Agendapunt").pk)
+            }
+        },
+    ),
     "api/v1/meetings/<uuid:id>/attendance": Route(
-        "meeting_a", {"post": grant(CHAIR, 200, visible=MEETING_VIEWERS)},
-        body={"post": lambda request: {"organisation": str(request.getfixturevalue("region_a").orgs["ggz"].pk),
-                                       "attendance": "aanwezig"}}),
+        "meeting_a",
+        {"post": grant(CHAIR, 200, visible=MEETING_VIEWERS)},
+        body={
+            "post": lambda request: {
+                "organisation": str(request.getfixturevalue("region_a").orgs["ggz"].pk),
+                "attendance": "aanwezig",
+            }
+        },
+    ),
     # Agenda items: visible to the chair, the core parties and the case's participants.
     "api/v1/agenda-items/<uuid:id>/minutes": Route(
-        "agenda_item_a", {"post": grant(CHAIR, 200, visible=CASE_VIEWERS)},
-        body={"post": lambda request: {"minutes": "Besproken."}}),
+        "agenda_item_a",
+        {"post": grant(CHAIR, 200, visible=CASE_VIEWERS)},
+        body={"post": lambda request: {"minutes": "Besproken."}},
+    ),
     "api/v1/agenda-items/<uuid:id>/decisions": Route(
-        "agenda_item_a", {"post": grant(CHAIR, 201, visible=CASE_VIEWERS)},
-        body={"post": lambda request: {"text": "Huisbezoek inzetten."}}),
+        "agenda_item_a",
+        {"post": grant(CHAIR, 201, visible=CASE_VIEWERS)},
+        body={"post": lambda request: {"text": "Huisbezoek inzetten."}},
+    ),
     "api/v1/agenda-items/<uuid:id>/actions": Route(
-        "agenda_item_a", {"post": grant(CHAIR, 201, visible=CASE_VIEWERS)},
-        body={"post": lambda request: {"description": "Bellen", "due_date": "2099-01-01",
-                                       "owner": str(request.getfixturevalue("region_a").orgs["reclassering"].pk)}}),
+        "agenda_item_a",
+        {"post": grant(CHAIR, 201, visible=CASE_VIEWERS)},
+        body={
+            "post": lambda request: {
+                "description": "Bellen",
+                "due_date": "2099-01-01",
+                "owner": str(request.getfixturevalue("region_a").orgs["reclassering"].pk),
+            }
+        },
+    ),
     "api/v1/meeting-actions/<uuid:id>/completion": Route(
-        "meeting_action_a", {"post": grant(CHAIR | {"participant_reclassering"}, 200, visible=CASE_VIEWERS)}),
+        "meeting_action_a", {"post": grant(CHAIR | {"participant_reclassering"}, 200, visible=CASE_VIEWERS)}
+    ),
     # Transfers: the case's managers propose; the receiving table decides (no access before).
     "api/v1/cases/<uuid:id>/transfers": Route(
-        "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
-        body={"post": lambda request: {"to_region": str(request.getfixturevalue("world")["b"].region.pk),
-                                       "reason": "Verhuisd"}}),
+        "case_a",
+        {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)},
+        body={
+            "post": lambda request: {
+                "to_region": str(request.getfixturevalue("world")["b"].region.pk),
+                "reason": "Verhuisd",
+            }
+        },
+    ),
     "api/v1/case-transfers/<uuid:id>/decision": Route(
-        "incoming_transfer_a", {"post": grant(WEIGHERS | CHAIR, 200)},
-        body={"post": lambda request: {"decision": "decline", "reason": "Woont niet bij ons"}}),
+        "incoming_transfer_a",
+        {"post": grant(WEIGHERS | CHAIR, 200)},
+        body={"post": lambda request: {"decision": "decline", "reason": "Woont niet bij ons"}},
+    ),
     "api/v1/schema": Route(None, {"get": always(200)}, public=True),
     "api/v1/openapi.json": Route(None, {"get": always(200)}, public=True),
     # The catch-all: any other path under the API is a problem 404, for every verb.
@@ -213,7 +273,9 @@ def listed(world):
         make_case(world[code], family_name=f"Casus{code}")
         from casustafel.flow.services import register_signal
 
-        register_signal(world[code].users["intake"], subject=subject_data(family_name=f"Los{code}"), fields=signal_fields())
+        register_signal(
+            world[code].users["intake"], subject=subject_data(family_name=f"Los{code}"), fields=signal_fields()
+        )
         schedule(world[code], days=30)
     return world
 

@@ -29,12 +29,16 @@ def test_schedule_and_refusals(api, region_a):
     created = client.post(f"{API}/meetings", body, format="json")
     assert created.status_code == 201, created.content
     assert created.json()["location"] == "Stadhuis"
-    overlap = client.post(f"{API}/meetings", {**body, "starts_at": _iso(start + timedelta(hours=1)),
-                                              "ends_at": _iso(start + timedelta(hours=3))}, format="json")
+    overlap = client.post(
+        f"{API}/meetings",
+        {**body, "starts_at": _iso(start + timedelta(hours=1)), "ends_at": _iso(start + timedelta(hours=3))},
+        format="json",
+    )
     assert "overlapt" in assert_problem(overlap, 400, "starts_at")["invalidParams"][0]["reason"]
     past = timezone.now() - timedelta(days=1)
-    response = client.post(f"{API}/meetings", {**body, "starts_at": _iso(past),
-                                               "ends_at": _iso(past + timedelta(hours=1))}, format="json")
+    response = client.post(
+        f"{API}/meetings", {**body, "starts_at": _iso(past), "ends_at": _iso(past + timedelta(hours=1))}, format="json"
+    )
     assert_problem(response, 400, "starts_at")
     for bad in ({}, {"starts_at": "gisteren", "ends_at": 3, "location": ["x"]}, {**body, "location": "x" * 300}):
         assert_problem(client.post(f"{API}/meetings", bad, format="json"), 400)
@@ -45,7 +49,9 @@ def test_schedule_and_refusals(api, region_a):
 def test_scoped_agenda_per_organisation(api, region_a):
     cases = [make_case(region_a, family_name=f"Api{n:02d}") for n in range(10)]
     for case in cases[:3]:
-        add_participant(region_a.users["case_director"], case=case, organisation=region_a.orgs["ggz"], reason="Behandeling loopt")
+        add_participant(
+            region_a.users["case_director"], case=case, organisation=region_a.orgs["ggz"], reason="Behandeling loopt"
+        )
     meeting = schedule(region_a)
     services.build_agenda(region_a.users["process_director"], meeting)
     url = f"{API}/meetings/{meeting.pk}"
@@ -63,26 +69,40 @@ def test_item_writes_and_action_owner_required(api, region_a, case_a):
     meeting, item, action = meeting_with_case(region_a, case_a)
     chair = api(region_a.users["process_director"])
     due = (timezone.localdate() + timedelta(days=10)).isoformat()
-    response = chair.post(f"{API}/agenda-items/{item.pk}/actions", {"description": "Bellen", "due_date": due},
-                          format="json")
+    response = chair.post(
+        f"{API}/agenda-items/{item.pk}/actions", {"description": "Bellen", "due_date": due}, format="json"
+    )
     assert "eigenaar" in assert_problem(response, 400, "owner")["invalidParams"][0]["reason"]
-    response = chair.post(f"{API}/agenda-items/{item.pk}/actions",
-                          {"description": "Bellen", "due_date": due, "owner": str(region_a.orgs["ggz"].pk)},
-                          format="json")
+    response = chair.post(
+        f"{API}/agenda-items/{item.pk}/actions",
+        {"description": "Bellen", "due_date": due, "owner": str(region_a.orgs["ggz"].pk)},
+        format="json",
+    )
     assert_problem(response, 400, "owner")
-    response = chair.post(f"{API}/agenda-items/{item.pk}/actions",
-                          {"description": "Bellen", "due_date": "1999-01-01",
-                           "owner": str(region_a.orgs["politie"].pk)}, format="json")
+    response = chair.post(
+        f"{API}/agenda-items/{item.pk}/actions",
+        {"description": "Bellen", "due_date": "1999-01-01", "owner": str(region_a.orgs["politie"].pk)},
+        format="json",
+    )
     assert_problem(response, 400, "due_date")
     assert MeetingAction.objects.count() == 1
-    assert chair.post(f"{API}/agenda-items/{item.pk}/minutes", {"minutes": "Besproken"},
-                      format="json").json()["minutes"] == "Besproken"
+    assert (
+        chair.post(f"{API}/agenda-items/{item.pk}/minutes", {"minutes": "Besproken"}, format="json").json()["minutes"]
+        == "Besproken"
+    )
     assert chair.post(f"{API}/agenda-items/{item.pk}/decisions", {"text": "Door"}, format="json").status_code == 201
     assert_problem(chair.post(f"{API}/agenda-items/{item.pk}/decisions", {"text": ""}, format="json"), 400, "text")
-    assert chair.post(f"{API}/meetings/{meeting.pk}/attendance", {
-        "organisation": str(region_a.orgs["om"].pk), "attendance": "afwezig"}, format="json").status_code == 200
-    assert_problem(chair.post(f"{API}/meetings/{meeting.pk}/agenda-items", {"case": str(case_a.pk)},
-                              format="json"), 400, "case")
+    assert (
+        chair.post(
+            f"{API}/meetings/{meeting.pk}/attendance",
+            {"organisation": str(region_a.orgs["om"].pk), "attendance": "afwezig"},
+            format="json",
+        ).status_code
+        == 200
+    )
+    assert_problem(
+        chair.post(f"{API}/meetings/{meeting.pk}/agenda-items", {"case": str(case_a.pk)}, format="json"), 400, "case"
+    )
     assert_problem(chair.post(f"{API}/meetings/{meeting.pk}/agenda-items", {"case": "x"}, format="json"), 400, "case")
     # The owner completes the action; a second time is refused.
     owner = api(region_a.users["participant_reclassering"])

@@ -10,8 +10,9 @@ from django.core.management import call_command
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "src" / "casustafel" / "api" / "openapi.yaml"
-REGENERATE = ("django-admin spectacular --settings=casustafel.conf.settings "
-              "--file src/casustafel/api/openapi.yaml --validate")
+REGENERATE = (
+    "django-admin spectacular --settings=casustafel.conf.settings --file src/casustafel/api/openapi.yaml --validate"
+)
 
 
 def test_committed_document_matches_the_code(tmp_path):
@@ -47,6 +48,7 @@ def test_schema_is_served_without_authentication(client):
 
 @pytest.mark.skipif(shutil.which("npx") is None, reason="npx (Node.js) is not on PATH: Spectral cannot run")
 def test_document_passes_the_nl_api_design_rules_linter():
-    result = subprocess.run([str(REPO / "scripts" / "lint-openapi")], capture_output=True, text=True,
-                            timeout=600, check=False)
+    result = subprocess.run(
+        [str(REPO / "scripts" / "lint-openapi")], capture_output=True, text=True, timeout=600, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -22,20 +22,27 @@ def _today():
 
 # ------------------------------------------------------------------ body builders (also used by the matrix)
 
+
 def goal_body(request):
     return {"domain": "huisvesting", "description": "Stabiele woning"}
 
 
 def intervention_body(request):
     region = request.getfixturevalue("region_a")
-    return {"measure": "zorg_ggz", "organisation": str(region.orgs["ggz"].pk), "starts_on": str(_today()),
-            "planned_end": str(_today() + timedelta(days=90)), "planned_sessions": 6}
+    return {
+        "measure": "zorg_ggz",
+        "organisation": str(region.orgs["ggz"].pk),
+        "starts_on": str(_today()),
+        "planned_end": str(_today() + timedelta(days=90)),
+        "planned_sessions": 6,
+    }
 
 
 def contact_body(request):
     region, case = request.getfixturevalue("region_a"), request.getfixturevalue("case_a")
-    intervention = services.add_intervention(region.users["case_director"], case, "zorg_ggz", region.orgs["ggz"],
-                                             _today(), _today() + timedelta(days=90))
+    intervention = services.add_intervention(
+        region.users["case_director"], case, "zorg_ggz", region.orgs["ggz"], _today(), _today() + timedelta(days=90)
+    )
     return {"intervention": str(intervention.pk), "date": str(_today()), "held": True, "note": "Intake"}
 
 
@@ -59,16 +66,27 @@ def task_completion_body(request):
 
 def checkin_body(request):
     region = request.getfixturevalue("region_a")
-    return {"held_on": str(_today()), "organisation": str(region.orgs["reclassering"].pk), "new_concerns": False,
-            "note": "Rustig, werkt en woont stabiel"}
+    return {
+        "held_on": str(_today()),
+        "organisation": str(region.orgs["reclassering"].pk),
+        "new_concerns": False,
+        "note": "Rustig, werkt en woont stabiel",
+    }
 
 
 @pytest.fixture
 def coordination_task_a(region_a, case_a, request):
     """An acknowledged conflict with a coordination task owned by the reclassering (a participant)."""
     acknowledgement_body(request)
-    services.acknowledge(region_a.users["case_director"], case_a, "bevriezing_achterblijvers", "Ontheffing",
-                         "Afstemmen met OM", region_a.orgs["reclassering"], _today() + timedelta(days=14))
+    services.acknowledge(
+        region_a.users["case_director"],
+        case_a,
+        "bevriezing_achterblijvers",
+        "Ontheffing",
+        "Afstemmen met OM",
+        region_a.orgs["reclassering"],
+        _today() + timedelta(days=14),
+    )
     return CoordinationTask.objects.get(plan__case=case_a)
 
 
@@ -77,7 +95,14 @@ def due_checkin_a(region_a, case_a):
     """case_a closed; its 6-month check-in moved to today (due, so it can be recorded)."""
     from casustafel.cases.services import transition_case
 
-    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt", override_open_work="Loopt buiten de PGA door")
+    transition_case(
+        region_a.users["case_director"],
+        case=case_a,
+        target="closed",
+        reason="Klaar",
+        closure_reason="doelen_bereikt",
+        override_open_work="Loopt buiten de PGA door",
+    )
     checkin = CheckIn.objects.get(case=case_a, months=6)
     CheckIn.objects.filter(pk=checkin.pk).update(due_on=_today())
     return checkin
@@ -90,6 +115,7 @@ def planned_case_a(region_a, case_a):
 
 
 # ------------------------------------------------------------------ tests
+
 
 def test_plan_round_trip(api, region_a, case_a, request):
     client = api(region_a.users["case_director"])
@@ -108,24 +134,49 @@ def test_plan_round_trip(api, region_a, case_a, request):
     assert len(plan["interventions"]) == 3 and len(plan["goals"]) == 1
 
 
-@pytest.mark.parametrize("path,body,field", [
-    ("/goals", {"domain": "maan", "description": "x"}, "domain"),
-    ("/goals", {"domain": "huisvesting", "description": "x" * 3000}, "description"),
-    ("/interventions", {"measure": "ongewenstverklaring", "organisation": "ORG:gemeente", "starts_on": "2026-01-01",
-                        "planned_end": "2026-02-01"}, "organisation"),
-    ("/interventions", {"measure": "bestaat_niet", "organisation": "ORG:ggz", "starts_on": "2026-01-01",
-                        "planned_end": "2026-02-01"}, "entry"),
-    ("/interventions", {"measure": "zorg_ggz", "organisation": "ORG:ggz", "starts_on": "2026-03-01",
-                        "planned_end": "2026-02-01"}, "planned_end"),
-    ("/interventions", {"measure": "zorg_ggz", "organisation": "nope", "starts_on": "x"}, "organisation"),
-    ("/contacts", {"intervention": "00000000-0000-0000-0000-000000000000", "date": "2026-01-01", "held": True},
-     "intervention"),
-    ("/contacts", {"intervention": [], "date": {}, "held": "misschien"}, "held"),
-    ("/acknowledgements", {"rule": "exit_reclasseringstoezicht", "reason": "   "}, "reason"),
-    ("/acknowledgements", {"rule": "exit_reclasseringstoezicht", "reason": "Omdat"}, "rule"),
-    ("/reviews", {"held_on": "2026-01-01", "narrative": "x", "scores": []}, "scores"),
-    ("/reviews", {"held_on": "2026-01-01", "narrative": "x", "scores": "veel"}, "scores.nonFieldErrors"),
-])
+@pytest.mark.parametrize(
+    "path,body,field",
+    [
+        ("/goals", {"domain": "maan", "description": "x"}, "domain"),
+        ("/goals", {"domain": "huisvesting", "description": "x" * 3000}, "description"),
+        (
+            "/interventions",
+            {
+                "measure": "ongewenstverklaring",
+                "organisation": "ORG:gemeente",
+                "starts_on": "2026-01-01",
+                "planned_end": "2026-02-01",
+            },
+            "organisation",
+        ),
+        (
+            "/interventions",
+            {
+                "measure": "bestaat_niet",
+                "organisation": "ORG:ggz",
+                "starts_on": "2026-01-01",
+                "planned_end": "2026-02-01",
+            },
+            "entry",
+        ),
+        (
+            "/interventions",
+            {"measure": "zorg_ggz", "organisation": "ORG:ggz", "starts_on": "2026-03-01", "planned_end": "2026-02-01"},
+            "planned_end",
+        ),
+        ("/interventions", {"measure": "zorg_ggz", "organisation": "nope", "starts_on": "x"}, "organisation"),
+        (
+            "/contacts",
+            {"intervention": "00000000-0000-0000-0000-000000000000", "date": "2026-01-01", "held": True},
+            "intervention",
+        ),
+        ("/contacts", {"intervention": [], "date": {}, "held": "misschien"}, "held"),
+        ("/acknowledgements", {"rule": "exit_reclasseringstoezicht", "reason": "   "}, "reason"),
+        ("/acknowledgements", {"rule": "exit_reclasseringstoezicht", "reason": "Omdat"}, "rule"),
+        ("/reviews", {"held_on": "2026-01-01", "narrative": "x", "scores": []}, "scores"),
+        ("/reviews", {"held_on": "2026-01-01", "narrative": "x", "scores": "veel"}, "scores.nonFieldErrors"),
+    ],
+)
 def test_bad_input_is_a_problem_and_writes_nothing(api, region_a, case_a, path, body, field):
     for key, value in list(body.items()):
         if isinstance(value, str) and value.startswith("ORG:"):
@@ -139,8 +190,9 @@ def test_bad_input_is_a_problem_and_writes_nothing(api, region_a, case_a, path, 
 def test_acknowledgement_without_reason_refused(api, region_a, case_a, request):
     body = acknowledgement_body(request)
     body["reason"] = ""
-    response = api(region_a.users["case_director"]).post(f"/api/v1/cases/{case_a.pk}/plan/acknowledgements", body,
-                                                         format="json")
+    response = api(region_a.users["case_director"]).post(
+        f"/api/v1/cases/{case_a.pk}/plan/acknowledgements", body, format="json"
+    )
     assert_problem(response, 400, "reason")
 
 
@@ -148,9 +200,10 @@ def test_review_of_closed_case_refused(api, region_a, case_a, request):
     from casustafel.cases.services import transition_case
 
     body = review_body(request)
-    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
-    response = api(region_a.users["case_director"]).post(f"/api/v1/cases/{case_a.pk}/plan/reviews", body,
-                                                         format="json")
+    transition_case(
+        region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt"
+    )
+    response = api(region_a.users["case_director"]).post(f"/api/v1/cases/{case_a.pk}/plan/reviews", body, format="json")
     assert_problem(response, 400, "status")
     assert Plan.objects.get(case=case_a).reviews.count() == 0
 
@@ -167,8 +220,9 @@ def test_complete_coordination_task(api, region_a, case_a, coordination_task_a):
     assert body["done_by"] == region_a.users["participant_reclassering"].display_name
     problem = assert_problem(client.post(path, {"outcome": "Nogmaals"}, format="json"), 400, "task")
     assert "al afgerond" in problem["invalidParams"][0]["reason"]
-    entry = ProcessingLogEntry.objects.get(object_type="coordinationtask", object_id=coordination_task_a.pk,
-                                           action="update")
+    entry = ProcessingLogEntry.objects.get(
+        object_type="coordinationtask", object_id=coordination_task_a.pk, action="update"
+    )
     assert entry.audit_record.via_api
     plan = client.get(f"/api/v1/cases/{case_a.pk}/plan").json()
     assert plan["coordination_tasks"][0]["outcome"] == "Gesprekken afgestemd met het OM"
@@ -177,9 +231,17 @@ def test_complete_coordination_task(api, region_a, case_a, coordination_task_a):
 def test_task_of_closed_case_refused(api, region_a, case_a, coordination_task_a):
     from casustafel.cases.services import transition_case
 
-    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt", override_open_work="Loopt buiten de PGA")
+    transition_case(
+        region_a.users["case_director"],
+        case=case_a,
+        target="closed",
+        reason="Klaar",
+        closure_reason="doelen_bereikt",
+        override_open_work="Loopt buiten de PGA",
+    )
     response = api(region_a.users["case_director"]).post(
-        f"/api/v1/coordination-tasks/{coordination_task_a.pk}/completion", task_completion_body(None), format="json")
+        f"/api/v1/coordination-tasks/{coordination_task_a.pk}/completion", task_completion_body(None), format="json"
+    )
     assert_problem(response, 400, "status")
     coordination_task_a.refresh_from_db()
     assert not coordination_task_a.done
@@ -188,11 +250,13 @@ def test_task_of_closed_case_refused(api, region_a, case_a, coordination_task_a)
 def test_record_checkin(api, region_a, case_a, due_checkin_a, request):
     path = f"/api/v1/checkins/{due_checkin_a.pk}/result"
     client = api(region_a.users["case_director"])
-    assert_problem(client.post(path, {**checkin_body(request), "held_on": "2999-01-01"}, format="json"),
-                   400, "held_on")
+    assert_problem(client.post(path, {**checkin_body(request), "held_on": "2999-01-01"}, format="json"), 400, "held_on")
     other_region = request.getfixturevalue("world")["b"].orgs["reclassering"]
-    assert_problem(client.post(path, {**checkin_body(request), "organisation": str(other_region.pk)}, format="json"),
-                   400, "organisation")
+    assert_problem(
+        client.post(path, {**checkin_body(request), "organisation": str(other_region.pk)}, format="json"),
+        400,
+        "organisation",
+    )
     response = client.post(path, {**checkin_body(request), "new_concerns": True}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
@@ -200,8 +264,10 @@ def test_record_checkin(api, region_a, case_a, due_checkin_a, request):
     assert body["organisation"]["id"] == str(region_a.orgs["reclassering"].pk)
     problem = assert_problem(client.post(path, checkin_body(request), format="json"), 400, "checkin")
     assert "al vastgelegd" in problem["invalidParams"][0]["reason"]
-    assert ProcessingLogEntry.objects.filter(object_type="checkin", object_id=due_checkin_a.pk,
-                                             action="update").count() == 1
+    assert (
+        ProcessingLogEntry.objects.filter(object_type="checkin", object_id=due_checkin_a.pk, action="update").count()
+        == 1
+    )
 
 
 def test_checkins_of_a_closed_case_without_plan_are_listed_and_recordable(api, region_a, case_a, request):
@@ -209,7 +275,9 @@ def test_checkins_of_a_closed_case_without_plan_are_listed_and_recordable(api, r
     from casustafel.cases.services import transition_case
     from casustafel.plans.models import Plan
 
-    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
+    transition_case(
+        region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt"
+    )
     assert not Plan.objects.filter(case=case_a).exists()
     client = api(region_a.users["case_director"])
     listed = client.get(f"/api/v1/cases/{case_a.pk}/checkins")
@@ -226,10 +294,13 @@ def test_checkins_of_a_closed_case_without_plan_are_listed_and_recordable(api, r
 def test_checkin_too_early_refused(api, region_a, case_a, request):
     from casustafel.cases.services import transition_case
 
-    transition_case(region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt")
+    transition_case(
+        region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt"
+    )
     checkin = CheckIn.objects.get(case=case_a, months=12)
-    response = api(region_a.users["case_director"]).post(f"/api/v1/checkins/{checkin.pk}/result",
-                                                         checkin_body(request), format="json")
+    response = api(region_a.users["case_director"]).post(
+        f"/api/v1/checkins/{checkin.pk}/result", checkin_body(request), format="json"
+    )
     problem = assert_problem(response, 400, "checkin")
     assert "pas vanaf" in problem["invalidParams"][0]["reason"]
     checkin.refresh_from_db()

@@ -33,27 +33,86 @@ SUBJECT = {"given_names", "family_name", "date_of_birth", "gender", "municipalit
 LEGAL_BASIS = {"code", "label", "to_be_confirmed"}
 
 SIGNAL_KEYS = frozenset(
-    {"id", "reference", "status", "subject", "source_type", "source_description", "phenomenon", "facts", "opinions",
-     "counter_indications", "online_component", "urgency", "observed_on", "escalated_to_police",
-     "escalated_to_police_at", "weighing", "registered_by_organisation", "registered_at", "legal_basis",
-     "classification", "visibility", "shielded", "shielded_note"}
-    | {f"subject.{k}" for k in SUBJECT} | {f"legal_basis.{k}" for k in LEGAL_BASIS}
+    {
+        "id",
+        "reference",
+        "status",
+        "subject",
+        "source_type",
+        "source_description",
+        "phenomenon",
+        "facts",
+        "opinions",
+        "counter_indications",
+        "online_component",
+        "urgency",
+        "observed_on",
+        "escalated_to_police",
+        "escalated_to_police_at",
+        "weighing",
+        "registered_by_organisation",
+        "registered_at",
+        "legal_basis",
+        "classification",
+        "visibility",
+        "shielded",
+        "shielded_note",
+    }
+    | {f"subject.{k}" for k in SUBJECT}
+    | {f"legal_basis.{k}" for k in LEGAL_BASIS}
 )
 
-CONTRIBUTION = {"id", "party", "organisation", "contributor", "holds_information", "information", "view",
-                "view_rationale", "assessments", "updated_at", "legal_basis", "classification", "visibility",
-                "shielded", "shielded_note"}
+CONTRIBUTION = {
+    "id",
+    "party",
+    "organisation",
+    "contributor",
+    "holds_information",
+    "information",
+    "view",
+    "view_rationale",
+    "assessments",
+    "updated_at",
+    "legal_basis",
+    "classification",
+    "visibility",
+    "shielded",
+    "shielded_note",
+}
 WEIGHING_KEYS = frozenset(
-    {"id", "reference", "status", "subject", "framework", "signals", "contributions", "missing_parties",
-     "decisions", "opened_at", "signals_changed_at", "information_deadline"}
+    {
+        "id",
+        "reference",
+        "status",
+        "subject",
+        "framework",
+        "signals",
+        "contributions",
+        "missing_parties",
+        "decisions",
+        "opened_at",
+        "signals_changed_at",
+        "information_deadline",
+    }
     | {f"subject.{k}" for k in SUBJECT}
-    | {"framework.id", "framework.version", "framework.name", "framework.valid_from", "framework.criteria",
-       "framework.criteria[].code", "framework.criteria[].label", "framework.criteria[].guidance"}
+    | {
+        "framework.id",
+        "framework.version",
+        "framework.name",
+        "framework.valid_from",
+        "framework.criteria",
+        "framework.criteria[].code",
+        "framework.criteria[].label",
+        "framework.criteria[].guidance",
+    }
     | {"signals[].id", "signals[].reference", "signals[].status"}
     | {f"contributions[].{k}" for k in CONTRIBUTION}
     | {f"contributions[].legal_basis.{k}" for k in LEGAL_BASIS}
-    | {"contributions[].assessments[].criterion", "contributions[].assessments[].assessment",
-       "contributions[].assessments[].reasons"}
+    | {
+        "contributions[].assessments[].criterion",
+        "contributions[].assessments[].assessment",
+        "contributions[].assessments[].reasons",
+    }
 )
 SIGNAL_SIDE = {"intake", "weigher_gemeente", "weigher_politie", "weigher_om"}
 
@@ -67,9 +126,16 @@ def contributed(region_a, weighing_a):
     """The weighing with all three contributions, the police's shielded for origin and mayor."""
     for key in ("weigher_gemeente", "weigher_om"):
         submit_contribution(region_a.users[key], weighing=weighing_a, data=contribution(region_a.region))
-    submit_contribution(region_a.users["weigher_politie"], weighing=weighing_a, data=contribution(
-        region_a.region, legal_basis="wpg-18-2-pga", classification="criminal_law",
-        visibility=Visibility.ORIGIN_AND_MAYOR))
+    submit_contribution(
+        region_a.users["weigher_politie"],
+        weighing=weighing_a,
+        data=contribution(
+            region_a.region,
+            legal_basis="wpg-18-2-pga",
+            classification="criminal_law",
+            visibility=Visibility.ORIGIN_AND_MAYOR,
+        ),
+    )
     Contribution.objects.filter(party="politie").update(information="Geheim politiedetail")
     return weighing_a
 
@@ -111,20 +177,26 @@ def test_shielded_contribution_in_the_api(api, region_a, contributed):
 
 
 def test_signal_provenance_is_recorded_and_returned(api, region_a):
-    response = api(region_a.users["weigher_politie"]).post(f"{API}/signals", signal_body(
-        legal_basis="wpg-20", classification="criminal_law", visibility="core_parties"), format="json")
+    response = api(region_a.users["weigher_politie"]).post(
+        f"{API}/signals",
+        signal_body(legal_basis="wpg-20", classification="criminal_law", visibility="core_parties"),
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["legal_basis"]["code"] == "wpg-20"
     assert (body["classification"], body["visibility"], body["shielded"]) == ("criminal_law", "core_parties", False)
 
 
-@pytest.mark.parametrize("user, overrides, field", [
-    ("intake", {"legal_basis": "wpg-18-2-pga"}, "legal_basis"),
-    ("intake", {"classification": "criminal_law", "legal_basis": "avg-6-1e"}, "classification"),
-    ("intake", {"legal_basis": "bestaat-niet"}, "legal_basis"),
-    ("weigher_politie", {"classification": "ambtsbericht"}, "classification"),
-])
+@pytest.mark.parametrize(
+    "user, overrides, field",
+    [
+        ("intake", {"legal_basis": "wpg-18-2-pga"}, "legal_basis"),
+        ("intake", {"classification": "criminal_law", "legal_basis": "avg-6-1e"}, "classification"),
+        ("intake", {"legal_basis": "bestaat-niet"}, "legal_basis"),
+        ("weigher_politie", {"classification": "ambtsbericht"}, "classification"),
+    ],
+)
 def test_signal_basis_refusals(api, region_a, user, overrides, field):
     response = api(region_a.users[user]).post(f"{API}/signals", signal_body(**overrides), format="json")
     assert_problem(response, 400, field)
@@ -139,7 +211,9 @@ def test_signal_without_basis_is_refused(api, region_a):
 def test_contribution_basis_refusal(api, region_a, weighing_a):
     response = api(region_a.users["weigher_om"]).post(
         f"{API}/weighings/{weighing_a.pk}/contributions",
-        contribution_body(weighing_a, legal_basis="avg-6-1e", classification="criminal_law"), format="json")
+        contribution_body(weighing_a, legal_basis="avg-6-1e", classification="criminal_law"),
+        format="json",
+    )
     assert_problem(response, 400, "legal_basis")
     assert not weighing_a.contributions.exists()
 
@@ -148,9 +222,11 @@ def test_nctv_gate_in_the_api(api, region_a, case_a):
     nctv = OrganisationFactory(region=region_a.region, kind="nctv", name="NCTV a")
     client = api(region_a.users["case_director"])
     url = f"{API}/cases/{case_a.pk}/participants"
-    assert_problem(client.post(url, {"organisation": str(nctv.pk), "reason": "Maatregel"}, format="json"),
-                   400, "legal_basis")
-    response = client.post(url, {"organisation": str(nctv.pk), "reason": "Maatregel", "legal_basis": "twbmt"},
-                           format="json")
+    assert_problem(
+        client.post(url, {"organisation": str(nctv.pk), "reason": "Maatregel"}, format="json"), 400, "legal_basis"
+    )
+    response = client.post(
+        url, {"organisation": str(nctv.pk), "reason": "Maatregel", "legal_basis": "twbmt"}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["legal_basis"]["code"] == "twbmt"

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def _signals(region, count):
     for n in range(count):
-        register_signal(region.users["intake"], subject=subject_data(family_name=f"Persoon{n}", bsn=""), fields=signal_fields())
+        register_signal(
+            region.users["intake"], subject=subject_data(family_name=f"Persoon{n}", bsn=""), fields=signal_fields()
+        )
 
 
 def test_list_logs_each_row_of_the_page_via_api(api, region_a):
@@ -41,8 +43,11 @@ def test_detail_reads_are_logged_via_api(api, region_a, case_a, weighing_a, sign
     client.get(f"/api/v1/weighings/{weighing_a.pk}")
     client.get(f"/api/v1/cases/{case_a.pk}")
     client.get("/api/v1/cases")
-    entries = list(ProcessingLogEntry.objects.filter(id__gt=before).values_list(
-        "action", "object_type", "object_id", "audit_record__via_api"))
+    entries = list(
+        ProcessingLogEntry.objects.filter(id__gt=before).values_list(
+            "action", "object_type", "object_id", "audit_record__via_api"
+        )
+    )
     assert entries == [
         (Action.READ, "signal", signal_a.pk, True),
         (Action.READ, "weighing", weighing_a.pk, True),
@@ -54,8 +59,11 @@ def test_detail_reads_are_logged_via_api(api, region_a, case_a, weighing_a, sign
 def test_refused_read_is_logged_as_refused(api, world, signal_a):
     before = _last_log_id()
     assert api(world["b"].users["intake"]).get(f"/api/v1/signals/{signal_a.pk}").status_code == 404
-    rows = list(ProcessingLogEntry.objects.filter(id__gt=before).values_list(
-        "status", "object_id", "data_subject_id", "audit_record__via_api"))
+    rows = list(
+        ProcessingLogEntry.objects.filter(id__gt=before).values_list(
+            "status", "object_id", "data_subject_id", "audit_record__via_api"
+        )
+    )
     assert rows == [("refused", signal_a.pk, None, True)]
 
 
@@ -89,16 +97,19 @@ def test_case_list_query_count_does_not_grow(api, region_a, django_assert_max_nu
 
 def test_api_version_and_traceparent_headers(api, region_a):
     client = api(region_a.users["intake"])
-    for response in (client.get("/api/v1/signals"), api().get("/api/v1/signals"), client.get("/api/v1/nergens"),
-                     api().get("/api/v1/openapi.json")):
+    for response in (
+        client.get("/api/v1/signals"),
+        api().get("/api/v1/signals"),
+        client.get("/api/v1/nergens"),
+        api().get("/api/v1/openapi.json"),
+    ):
         assert response["API-Version"] == "1.0.0"
         assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-01", response["traceparent"])
 
 
 def test_incoming_traceparent_is_continued(api, region_a):
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
-    response = api(region_a.users["intake"]).get(
-        "/api/v1/cases", HTTP_TRACEPARENT=f"00-{trace_id}-00f067aa0ba902b7-01")
+    response = api(region_a.users["intake"]).get("/api/v1/cases", HTTP_TRACEPARENT=f"00-{trace_id}-00f067aa0ba902b7-01")
     assert response["traceparent"].startswith(f"00-{trace_id}-")
     problem = api().get("/api/v1/cases", HTTP_TRACEPARENT=f"00-{trace_id}-00f067aa0ba902b7-01").json()
     assert problem["traceId"] == trace_id

@@ -24,8 +24,12 @@ def intake(api, region_a):
 
 
 def _counts():
-    return Signal.objects.count(), Subject.objects.count(), SignalTransition.objects.count(), \
-        ProcessingLogEntry.objects.exclude(action__in=["read", "list"]).count()
+    return (
+        Signal.objects.count(),
+        Subject.objects.count(),
+        SignalTransition.objects.count(),
+        ProcessingLogEntry.objects.exclude(action__in=["read", "list"]).count(),
+    )
 
 
 def test_register_signal(intake):
@@ -70,31 +74,37 @@ def test_idempotency_key_returns_existing_signal(intake):
 
 def test_idempotency_key_must_be_uuid(intake):
     before = _counts()
-    assert_problem(intake.post("/api/v1/signals", signal_body(), format="json", HTTP_IDEMPOTENCY_KEY="abc"),
-                   400, "Idempotency-Key")
+    assert_problem(
+        intake.post("/api/v1/signals", signal_body(), format="json", HTTP_IDEMPOTENCY_KEY="abc"), 400, "Idempotency-Key"
+    )
     assert _counts() == before
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"subject": {"bsn": "123456789"}}, "subject.bsn"),
-    ({"subject": {"bsn": "12345"}}, "subject.bsn"),
-    ({"subject": {"date_of_birth": (timezone.localdate() + timedelta(days=1)).isoformat()}},
-     "subject.date_of_birth"),
-    ({"subject": {"date_of_birth": "2001-02-30"}}, "subject.date_of_birth"),
-    ({"subject": {"date_of_birth": "1850-01-01"}}, "subject.date_of_birth"),
-    ({"subject": {"gender": "onbekend"}}, "subject.gender"),
-    ({"phenomenon": "religie"}, "phenomenon"),
-    ({"source_type": "roddel"}, "source_type"),
-    ({"urgency": "morgen"}, "urgency"),
-    ({"facts": ""}, "facts"),
-    ({"facts": "x" * 10001}, "facts"),
-    ({"opinions": "x" * 10001}, "opinions"),
-    ({"counter_indications": "x" * 10001}, "counter_indications"),
-    ({"source_description": "x" * 201}, "source_description"),
-    ({"subject": {"family_name": "x" * 201}}, "subject.family_name"),
-    ({"observed_on": (timezone.localdate() + timedelta(days=3)).isoformat()}, "observed_on"),
-    ({"online_component": "misschien"}, "online_component"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"subject": {"bsn": "123456789"}}, "subject.bsn"),
+        ({"subject": {"bsn": "12345"}}, "subject.bsn"),
+        (
+            {"subject": {"date_of_birth": (timezone.localdate() + timedelta(days=1)).isoformat()}},
+            "subject.date_of_birth",
+        ),
+        ({"subject": {"date_of_birth": "2001-02-30"}}, "subject.date_of_birth"),
+        ({"subject": {"date_of_birth": "1850-01-01"}}, "subject.date_of_birth"),
+        ({"subject": {"gender": "onbekend"}}, "subject.gender"),
+        ({"phenomenon": "religie"}, "phenomenon"),
+        ({"source_type": "roddel"}, "source_type"),
+        ({"urgency": "morgen"}, "urgency"),
+        ({"facts": ""}, "facts"),
+        ({"facts": "x" * 10001}, "facts"),
+        ({"opinions": "x" * 10001}, "opinions"),
+        ({"counter_indications": "x" * 10001}, "counter_indications"),
+        ({"source_description": "x" * 201}, "source_description"),
+        ({"subject": {"family_name": "x" * 201}}, "subject.family_name"),
+        ({"observed_on": (timezone.localdate() + timedelta(days=3)).isoformat()}, "observed_on"),
+        ({"online_component": "misschien"}, "online_component"),
+    ],
+)
 def test_bad_input_is_a_problem_and_writes_nothing(intake, overrides, field):
     before = _counts()
     assert_problem(intake.post("/api/v1/signals", signal_body(**overrides), format="json"), 400, field)
@@ -131,8 +141,7 @@ def test_malformed_json_is_400(intake):
 def test_illegal_transition(intake, signal_a):
     intake.post(f"/api/v1/signals/{signal_a.pk}/transitions", {"target": "in_weighing"}, format="json")
     before = _counts()
-    response = intake.post(f"/api/v1/signals/{signal_a.pk}/transitions", {"target": "in_preparation"},
-                           format="json")
+    response = intake.post(f"/api/v1/signals/{signal_a.pk}/transitions", {"target": "in_preparation"}, format="json")
     assert_problem(response, 400, "status")
     assert _counts() == before
 
@@ -145,8 +154,11 @@ def test_unknown_transition_target(intake, signal_a):
 
 
 def test_transition_to_preparation(intake, signal_a):
-    response = intake.post(f"/api/v1/signals/{signal_a.pk}/transitions",
-                           {"target": "in_preparation", "reason": "Navragen bij school"}, format="json")
+    response = intake.post(
+        f"/api/v1/signals/{signal_a.pk}/transitions",
+        {"target": "in_preparation", "reason": "Navragen bij school"},
+        format="json",
+    )
     assert response.status_code == 200 and response.json()["status"] == states.IN_PREPARATION
     assert signal_a.transitions.last().reason == "Navragen bij school"
 
@@ -155,8 +167,9 @@ def test_filters(intake, signal_a):
     intake.post("/api/v1/signals", signal_body(phenomenon="jihadistisch", urgency="acuut"), format="json")
     received = intake.get("/api/v1/signals?status=received").json()["results"]
     assert [row["id"] for row in received] == [str(signal_a.pk)]
-    assert {row["phenomenon"] for row in intake.get("/api/v1/signals?phenomenon=jihadistisch").json()["results"]} \
-        == {"jihadistisch"}
+    assert {row["phenomenon"] for row in intake.get("/api/v1/signals?phenomenon=jihadistisch").json()["results"]} == {
+        "jihadistisch"
+    }
     assert_problem(intake.get("/api/v1/signals?status=bestaat-niet"), 400, "status")
 
 
@@ -165,12 +178,22 @@ def test_unknown_signal_is_404(intake):
     assert_problem(intake.get("/api/v1/signals/geen-uuid"), 404)
 
 
-ODD_BODIES = ["[]", '"tekst"', "null", "123", '{"subject": "x"}', '{"subject": []}', '{"facts": {"a": 1}}',
-              '{"subject": {"date_of_birth": 99999999999}}', '{"assessments": "x", "participants": {}}']
+ODD_BODIES = [
+    "[]",
+    '"tekst"',
+    "null",
+    "123",
+    '{"subject": "x"}',
+    '{"subject": []}',
+    '{"facts": {"a": 1}}',
+    '{"subject": {"date_of_birth": 99999999999}}',
+    '{"assessments": "x", "participants": {}}',
+]
 
 
-@pytest.mark.parametrize("route", ["signals", "signal-transitions", "contributions", "decision", "participants",
-                                   "case-transitions"])
+@pytest.mark.parametrize(
+    "route", ["signals", "signal-transitions", "contributions", "decision", "participants", "case-transitions"]
+)
 def test_odd_json_is_a_problem_never_a_500(api, region_a, signal_a, weighed_a, case_a, route):
     paths = {
         "signals": ("intake", "/api/v1/signals"),

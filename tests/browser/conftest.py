@@ -14,8 +14,15 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -66,7 +73,8 @@ def check_a11y(axe):
         details = "\n".join(
             f"  {v['id']} ({v['impact']}): {v['help']} [{len(v['nodes'])} element(s)]\n"
             + "\n".join(f"    {n['target']}: {' '.join(n.get('failureSummary', '').split())}" for n in v["nodes"][:5])
-            for v in results.response["violations"])
+            for v in results.response["violations"]
+        )
         assert results.violations_count == 0, f"axe: {results.violations_count} violation(s) on {name}:\n{details}"
         checked.append(name)
 

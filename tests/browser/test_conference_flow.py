@@ -179,14 +179,17 @@ def test_plan_of_action_goal_and_catalogue_intervention(page, check_a11y):
     goals.get_by_role("button", name="Doel toevoegen").click()
     expect(page.get_by_role("status")).to_contain_text("Het doel is toegevoegd.")
     expect(page.get_by_role("region", name="Doelen per leefgebied")).to_contain_text(
-        "Werk en onderwijs: Vindt binnen drie maanden een stageplaats.")
+        "Werk en onderwijs: Vindt binnen drie maanden een stageplaats."
+    )
     check_a11y(page, "plan van aanpak met doel")
 
     interventions = page.get_by_role("region", name="Interventies", exact=True)
     interventions.get_by_label("Maatregel of interventie (catalogus)").select_option(
-        label="Reclasseringstoezicht met bijzondere voorwaarden (gedwongen)")
+        label="Reclasseringstoezicht met bijzondere voorwaarden (gedwongen)"
+    )
     interventions.get_by_label("Uitvoerende (bevoegde) organisatie").select_option(
-        label=world.orgs["reclassering"].name)
+        label=world.orgs["reclassering"].name
+    )
     interventions.get_by_label("Start").fill(today.isoformat())
     interventions.get_by_label("Geplande einddatum").fill((today + timedelta(days=180)).isoformat())
     interventions.get_by_label("Aantal geplande contacten").fill("6")

@@ -77,19 +77,23 @@ def fill_signal(page, *, urgency="Normaal"):
     page.get_by_label("Contra-indicaties").fill("Heeft een stabiele baan.")
     page.get_by_label("Er is een online component").check()
     page.get_by_label("Urgentie").select_option(label=urgency)
-    page.get_by_label("Grondslag voor het delen").select_option(label="AVG art. 6 lid 1 sub e (taak van algemeen belang)")
+    page.get_by_label("Grondslag voor het delen").select_option(
+        label="AVG art. 6 lid 1 sub e (taak van algemeen belang)"
+    )
 
 
 def contribute(page, check_a11y, weigher, criteria):
     """One core party's contribution, filled in on the weighing page."""
     form = page.get_by_role("region", name="Inbreng van uw organisatie")
     form.get_by_role("group", name="Heeft uw organisatie informatie over deze persoon?").get_by_label(
-        "Ja", exact=True).check()
+        "Ja", exact=True
+    ).check()
     form.get_by_label("Informatie van uw organisatie").fill(f"Bekend bij {weigher.organisation}.")
     for criterion in criteria:
         form.get_by_role("combobox", name=criterion.label).select_option(label="Aanwezig")
         form.get_by_role("textbox", name=f"Onderbouwing: {criterion.label}").fill(
-            f"Onderbouwing {weigher.organisation.kind} voor {criterion.code}.")
+            f"Onderbouwing {weigher.organisation.kind} voor {criterion.code}."
+        )
     form.get_by_label("Standpunt van uw organisatie").select_option(label="Opnemen in de PGA")
     form.get_by_label("Onderbouwing standpunt").fill("Samenhangende zorgen; multidisciplinair nodig.")
     form.get_by_label("Grondslag voor het delen").select_option(index=1)  # the first basis offered to this party
@@ -126,7 +130,11 @@ def test_acute_signal_shows_escalation_notice(page, check_a11y):
     world = build_region("a")
     intake = world.users["intake"]
     # The person is already known from an earlier signal.
-    register_signal(intake, subject=subject_data(given_names="Pieter", family_name="Acuut", date_of_birth=date(1998, 3, 14)), fields=signal_fields())
+    register_signal(
+        intake,
+        subject=subject_data(given_names="Pieter", family_name="Acuut", date_of_birth=date(1998, 3, 14)),
+        fields=signal_fields(),
+    )
 
     login_ok(page, check_a11y, intake)
     page.goto("/signalen/nieuw/")
@@ -172,7 +180,9 @@ def test_whole_flow_from_signal_to_case(page, check_a11y):
 
     fill_subject(page)
     page.get_by_role("button", name="Controleer of deze persoon bekend is").click()
-    expect(page.locator("#known-person")).to_contain_text("Geen eerdere signalen of casussen over deze persoon gevonden.")
+    expect(page.locator("#known-person")).to_contain_text(
+        "Geen eerdere signalen of casussen over deze persoon gevonden."
+    )
     check_a11y(page, "signaalformulier na controle bekende persoon")
     fill_signal(page)
     page.get_by_role("button", name="Signaal registreren").click()
@@ -222,7 +232,8 @@ def test_whole_flow_from_signal_to_case(page, check_a11y):
     director = users["case_director"]
     decision.get_by_label("Casusregisseur").select_option(label=f"{director.display_name} ({director.organisation})")
     decision.get_by_role("group", name="Overige deelnemende organisaties").get_by_label(
-        str(world.orgs["reclassering"])).check()
+        str(world.orgs["reclassering"])
+    ).check()
     decision.get_by_label("Reden van betrokkenheid van deze organisaties").fill("Toezicht loopt.")
     decision.get_by_role("button", name="Besluit vastleggen").click()
 

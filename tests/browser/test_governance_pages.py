@@ -88,8 +88,9 @@ def test_mayor_and_designated_official_ambtsberichten(page, check_a11y):
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Ambtsbericht {document.reference}")
     check_a11y(page, "ambtsbericht (burgemeester)")
     readers = page.get_by_role("region", name="Aangewezen lezers")
-    readers.get_by_label("Medewerker").select_option(label=f"{world.users['intake'].display_name} "
-                                                           f"({world.users['intake'].organisation})")
+    readers.get_by_label("Medewerker").select_option(
+        label=f"{world.users['intake'].display_name} ({world.users['intake'].organisation})"
+    )
     readers.get_by_label("Handeling").select_option(label="Aanwijzen als lezer")
     submit(page, "Vastleggen", within=readers)
     expect(page.get_by_role("status")).to_contain_text("De aanwijzing is vastgelegd.")
@@ -124,7 +125,9 @@ def test_case_transparency_and_objections(page, check_a11y):
 
 def test_known_elsewhere_check_and_requests_between_tables(page, check_a11y):
     a, b = build_region("a"), build_region("b")
-    mine = register_signal(a.users["intake"], subject=subject_data(family_name="Reiziger"), fields=signal_fields()).signal
+    mine = register_signal(
+        a.users["intake"], subject=subject_data(family_name="Reiziger"), fields=signal_fields()
+    ).signal
     register_signal(b.users["intake"], subject=subject_data(family_name="Reiziger"), fields=signal_fields())
 
     login_ok(page, check_a11y, a.users["intake"])

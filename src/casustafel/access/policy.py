@@ -11,15 +11,18 @@ One vocabulary for every object type:
 * ``require(user, Action.X, obj=None)`` — the same, raising :class:`PolicyDenied`;
 * ``scope_*(user, queryset)`` — narrow a list to what the user may see.
 
-| object | who may read | who may act |
-|---|---|---|
-| signal | intake officers of the region; weighing members of the region's core parties | register/prepare: the same |
-| weighing | the same | contribute: core-party weighing members, for their own party; decide: the same |
-| case | users in an operational role whose organisation participates in the case | manage (participants, status, plan, transfer): the case director, or a process director whose organisation participates |
-| meeting | every case role of the region (date, place, invitations) | manage: the region's process director (chair); complete an action: the chair or the owning organisation |
-| agenda item | the chair and the core parties: all; others: items of cases they participate in | — |
-| ambtsbericht | content: the region's mayor and the officials the mayor designated | register, release, designate: the mayor |
-| processing log | the region's privacy officer (FG) | — |
+* signal — read: intake officers of the region and weighing members of its core parties;
+  register/prepare: the same;
+* weighing — read: the same; contribute: core-party weighing members, for their own party;
+  decide: the same;
+* case — read: users in an operational role whose organisation participates; manage
+  (participants, status, plan, transfer): the case director, or a participating process director;
+* meeting — read: every case role of the region (date, place, invitations); manage: the
+  region's process director (chair); complete an action: the chair or the owning organisation;
+* agenda item — the chair and the core parties: all; others: items of cases they participate in;
+* ambtsbericht — content: the region's mayor and the officials the mayor designated; register,
+  release, designate: the mayor;
+* processing log — the region's privacy officer (FG).
 
 A refusal says whether the object may be known to exist (``PolicyDenied.visible``): the
 web answers 404 to every refusal, the API 403 for an object the caller can see but may not
@@ -45,11 +48,12 @@ from casustafel.accounts.models import CORE_PARTY_KINDS, OrganisationKind, Role
 from casustafel.core.errors import PolicyDenied
 
 if TYPE_CHECKING:
-    from casustafel.accounts.models import Organisation, User
+    pass
 
 #: Roles that work with case content (never privacy officer, analyst or administrator).
-CASE_ROLES = frozenset({Role.CASE_DIRECTOR, Role.PARTICIPANT, Role.WEIGHING_MEMBER, Role.PROCESS_DIRECTOR,
-                        Role.INTAKE_OFFICER})
+CASE_ROLES = frozenset(
+    {Role.CASE_DIRECTOR, Role.PARTICIPANT, Role.WEIGHING_MEMBER, Role.PROCESS_DIRECTOR, Role.INTAKE_OFFICER}
+)
 
 
 class Action(StrEnum):
@@ -62,8 +66,6 @@ class Action(StrEnum):
     CASE_VIEW = "case.view"
     #: Participants, status, plan of action, transfer (obj: the case).
     CASE_MANAGE = "case.manage"
-    #: Be appointed case director at a table (obj: the region id the case is at).
-    CASE_DIRECT = "case.direct"
     #: Accept or decline a case transferred to one's table (obj: the transfer).
     TRANSFER_RECEIVE = "transfer.receive"
     #: Content of a signal or contribution, given the visibility its provider chose (obj: the item).
@@ -115,8 +117,9 @@ _REFUSALS: dict[Action, Any] = {
     Action.MEETING_MANAGE: _("Alleen de procesregisseur (voorzitter) kan dit doen."),
     Action.MEETING_COMPLETE_ACTION: _("Alleen de voorzitter of de eigenaar van de actie kan deze afronden."),
     Action.CATALOGUE_MANAGE: _("Alleen de functioneel beheerder kan de catalogus wijzigen."),
-    Action.RETENTION_MANAGE: _("Alleen de functionaris gegevensbescherming of functioneel beheerder van deze "
-                               "regio kan dit doen."),
+    Action.RETENTION_MANAGE: _(
+        "Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio kan dit doen."
+    ),
 }
 
 
@@ -132,46 +135,50 @@ class Visibility(TextChoices):
 
 
 def _placed(user: Any) -> bool:
+    """Active, with an organisation and a role. The helpers below are only asked for placed users."""
     return bool(user and user.is_authenticated and user.is_active and user.organisation_id and user.role)
 
 
-def _region_id(user: User) -> Any:
+def _region_id(user: Any) -> Any:
     return user.organisation.region_id
 
 
-def _is_intake(user: User) -> bool:
+def _is_intake(user: Any) -> bool:
     return user.role == Role.INTAKE_OFFICER
 
 
-def _is_core_weigher(user: User) -> bool:
+def _is_core_weigher(user: Any) -> bool:
     return user.role == Role.WEIGHING_MEMBER and user.organisation.kind in CORE_PARTY_KINDS
 
 
-def _works_on_signals(user: User) -> bool:
+def _works_on_signals(user: Any) -> bool:
     """Intake officers and core-party weighing members of a region (the signal side)."""
     return _is_intake(user) or _is_core_weigher(user)
 
 
-def _works_on_cases(user: User) -> bool:
+def _works_on_cases(user: Any) -> bool:
     return user.role in CASE_ROLES
 
 
-def _chairs(user: User) -> bool:
+def _chairs(user: Any) -> bool:
     """A process director chairs the conferences of their region."""
     return user.role == Role.PROCESS_DIRECTOR
 
 
-def _is_mayor_of(user: User, region_id: Any) -> bool:
+def _is_mayor_of(user: Any, region_id: Any) -> bool:
     """The mayor (or mandated) of a gemeente in ``region_id``."""
-    return (user.role == Role.MAYOR and user.organisation.kind == OrganisationKind.GEMEENTE
-            and _region_id(user) == region_id)
+    return (
+        user.role == Role.MAYOR
+        and user.organisation.kind == OrganisationKind.GEMEENTE
+        and _region_id(user) == region_id
+    )
 
 
-def _in_region(user: User, obj: Any, attribute: str = "region_id") -> bool:
+def _in_region(user: Any, obj: Any, attribute: str = "region_id") -> bool:
     return obj is None or getattr(obj, attribute) == _region_id(user)
 
 
-def _participates(user: User, case: Any) -> bool:
+def _participates(user: Any, case: Any) -> bool:
     return case.participants.filter(organisation_id=user.organisation_id).exists()
 
 
@@ -179,18 +186,25 @@ def may_direct_cases(user: Any, region_id: Any) -> bool:
     """Who may be case director (casusregisseur) at the table of ``region_id``: an active
     user in the case-director role of an organisation of that table. The one place this is
     decided: opening a case, the decision forms, the API and accepting a transfer ask it."""
-    return bool(user is not None and user.is_active and user.organisation_id and user.role == Role.CASE_DIRECTOR
-                and user.organisation.region_id == region_id)
+    return bool(
+        user is not None
+        and user.is_active
+        and user.organisation_id
+        and user.role == Role.CASE_DIRECTOR
+        and user.organisation.region_id == region_id
+    )
 
 
 def case_director_candidates(region_id: Any) -> QuerySet:
     """The users :func:`may_direct_cases` allows at ``region_id``, for a choice list."""
-    return (apps.get_model("accounts", "User").objects
-            .filter(is_active=True, role=Role.CASE_DIRECTOR, organisation__region_id=region_id)
-            .select_related("organisation"))
+    return (
+        apps.get_model("accounts", "User")
+        .objects.filter(is_active=True, role=Role.CASE_DIRECTOR, organisation__region_id=region_id)
+        .select_related("organisation")
+    )
 
 
-def sees_whole_agenda(organisation: Organisation) -> bool:
+def sees_whole_agenda(organisation: Any) -> bool:
     """The core parties (gemeente, politie, OM) see every agenda item of a conference."""
     return organisation.kind in CORE_PARTY_KINDS
 
@@ -209,13 +223,13 @@ def item_region_id(item: Any) -> Any:
 # ---------------------------------------------------------------- per-action rules (obj may be None)
 
 
-def _case_view(user: User, case: Any) -> bool:
+def _case_view(user: Any, case: Any) -> bool:
     if not _works_on_cases(user):
         return False
     return case is None or (case.region_id == _region_id(user) and _participates(user, case))
 
 
-def _case_manage(user: User, case: Any) -> bool:
+def _case_manage(user: Any, case: Any) -> bool:
     if case is None:
         return user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR)
     if case.region_id != _region_id(user):
@@ -225,7 +239,7 @@ def _case_manage(user: User, case: Any) -> bool:
     return _chairs(user) and _participates(user, case)
 
 
-def _task_complete(user: User, task: Any) -> bool:
+def _task_complete(user: Any, task: Any) -> bool:
     if task is None:
         return _works_on_cases(user)
     case = task.plan.case
@@ -234,7 +248,7 @@ def _task_complete(user: User, task: Any) -> bool:
     return _case_manage(user, case) or (_works_on_cases(user) and user.organisation_id == task.owner_id)
 
 
-def _item_view(user: User, item: Any) -> bool:
+def _item_view(user: Any, item: Any) -> bool:
     """The caller has already established that the user may see the container (the signal
     list, the weighing, the case); this narrows it per item by the ``visibility`` the
     providing organisation chose."""
@@ -250,7 +264,7 @@ def _item_view(user: User, item: Any) -> bool:
     return False
 
 
-def _restricted_read(user: User, document: Any) -> bool:
+def _restricted_read(user: Any, document: Any) -> bool:
     if document is None or _region_id(user) != document.region_id:
         return False
     if _is_mayor_of(user, document.region_id):
@@ -258,17 +272,17 @@ def _restricted_read(user: User, document: Any) -> bool:
     return document.designated_readers.filter(pk=user.pk).exists()
 
 
-def _restricted_manage(user: User, document: Any) -> bool:
+def _restricted_manage(user: Any, document: Any) -> bool:
     return _is_mayor_of(user, _region_id(user) if document is None else document.region_id)
 
 
-def _meeting_complete_action(user: User, action: Any) -> bool:
+def _meeting_complete_action(user: Any, action: Any) -> bool:
     if not _works_on_cases(user) or action is None or action.case.region_id != _region_id(user):
         return False
     return _chairs(user) or user.organisation_id == action.owner_id
 
 
-def _meeting_print(user: User, organisation: Any) -> bool:
+def _meeting_print(user: Any, organisation: Any) -> bool:
     if not _works_on_cases(user) or organisation is None or organisation.region_id != _region_id(user):
         return False
     return organisation.pk == user.organisation_id or _chairs(user)
@@ -283,9 +297,9 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.WEIGHING_DECIDE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
     Action.CASE_VIEW: _case_view,
     Action.CASE_MANAGE: _case_manage,
-    Action.CASE_DIRECT: lambda user, region_id: may_direct_cases(user, region_id if region_id else _region_id(user)),
-    Action.TRANSFER_RECEIVE: lambda user, obj: (_chairs(user) or _is_core_weigher(user))
-    and _in_region(user, obj, "to_region_id"),
+    Action.TRANSFER_RECEIVE: lambda user, obj: (
+        (_chairs(user) or _is_core_weigher(user)) and _in_region(user, obj, "to_region_id")
+    ),
     Action.ITEM_VIEW: _item_view,
     Action.PLAN_TASK_COMPLETE: _task_complete,
     Action.PLAN_FOLLOW_UP: lambda user, obj: user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR),
@@ -298,8 +312,9 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.RESTRICTED_READ: _restricted_read,
     Action.RESTRICTED_MANAGE: _restricted_manage,
     Action.ACCESS_REQUEST_HANDLE: lambda user, obj: user.role == Role.PRIVACY_OFFICER,
-    Action.RETENTION_MANAGE: lambda user, obj: user.role in (Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN)
-    and _in_region(user, obj),
+    Action.RETENTION_MANAGE: lambda user, obj: (
+        user.role in (Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN) and _in_region(user, obj)
+    ),
     Action.PROCESSING_LOG_VIEW: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
 }
 
@@ -388,7 +403,7 @@ def scope_meetings(user: Any, queryset: QuerySet) -> QuerySet:
     return queryset.filter(region_id=_region_id(user))
 
 
-def scope_agenda_items_for_organisation(organisation: Organisation, queryset: QuerySet) -> QuerySet:
+def scope_agenda_items_for_organisation(organisation: Any, queryset: QuerySet) -> QuerySet:
     """Agenda items ``organisation`` may see: all for a core party, else its own cases'."""
     queryset = queryset.filter(meeting__region_id=organisation.region_id)
     if sees_whole_agenda(organisation):

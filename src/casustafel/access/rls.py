@@ -27,10 +27,16 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.db import connection as default_connection
+from django.db import connections
+from psycopg.pq import TransactionStatus
+
+from casustafel.accounts.models import Region
+from casustafel.conf.database import parse_database_url
 
 SETTING = "casustafel.regions"
 POLICY = "casustafel_scope"
@@ -96,7 +102,8 @@ NOT_PERSONAL: dict[str, str] = {
     "processing_log.ProcessingActivity": "register van verwerkingsactiviteiten",
     "processing_log.ProcessingLogEntry": (
         "pseudoniem (geen naam of BSN); de keten wordt over alle regio's geverifieerd en de FG "
-        "bevraagt haar; alleen aan te vullen (append_only)"),
+        "bevraagt haar; alleen aan te vullen (append_only)"
+    ),
     "processing_log.AuditRecord": "wie handelde (medewerker, organisatie); alleen aan te vullen (append_only)",
 }
 
@@ -121,7 +128,6 @@ def _restore(previous: str, using=None) -> None:
     raw = conn.connection
     if raw is None or raw.closed:
         return  # a new connection starts with an empty scope anyway
-    from psycopg.pq import TransactionStatus
 
     if raw.info.transaction_status == TransactionStatus.INERROR:
         return  # the rollback that follows restores the value set before the transaction
@@ -147,7 +153,6 @@ def regions(*region_ids):
 
 
 def _all_region_ids():
-    from casustafel.accounts.models import Region
 
     return Region.objects.values_list("pk", flat=True)
 
@@ -229,7 +234,7 @@ class ScopeMiddleware:
 # ---------------------------------------------------------------- installation
 
 
-def _table(label: str) -> tuple[str, object]:
+def _table(label: str) -> tuple[str, Any]:
     """``app.Model`` or, for a many-to-many table, ``app.Model.field``: (db table, model)."""
     app_label, model_name, *m2m = label.split(".")
     model = apps.get_model(app_label, model_name)
@@ -271,15 +276,13 @@ $$;
 
 def app_role() -> str | None:
     """The application role that receives the grants (``None`` when it is the connecting role)."""
-    from casustafel.conf.database import parse_database_url
 
-    user = parse_database_url(settings.CASUSTAFEL_APP_DATABASE_URL)["USER"]
+    user = parse_database_url(settings.CASUSTAFEL_APP_DATABASE_URL or "")["USER"]
     return user or None
 
 
 def install(using="default") -> None:
     """Create or refresh every policy and grant (idempotent; run after each migrate)."""
-    from django.db import connections
 
     conn = connections[using]
     existing = set(conn.introspection.table_names())
@@ -288,7 +291,9 @@ def install(using="default") -> None:
         cursor.execute(
             "SELECT c.relname, c.relrowsecurity AND c.relforcerowsecurity, obj_description(p.oid, 'pg_policy') "
             "FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid AND p.polname = %s "
-            "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'", [POLICY])
+            "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'",
+            [POLICY],
+        )
         installed = {name: (forced, comment) for name, forced, comment in cursor.fetchall()}
         for label in [*REGION_TABLES, *CHILD_TABLES]:
             table, _model = _table(label)
@@ -330,5 +335,6 @@ def migration_scope_all_regions(schema_editor) -> None:
     """For data migrations (run as the owner, who is subject to FORCEd policies too):
     every region in scope for the rest of the migration's transaction."""
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"SELECT set_config('{SETTING}', coalesce(string_agg(id::text, ','), ''), true) "
-                       "FROM accounts_region")
+        cursor.execute(
+            f"SELECT set_config('{SETTING}', coalesce(string_agg(id::text, ','), ''), true) FROM accounts_region"
+        )

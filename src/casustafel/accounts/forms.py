@@ -3,12 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("Gebruikersnaam"), max_length=150, widget=forms.TextInput(
-        attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Wachtwoord"), max_length=256, strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("Gebruikersnaam"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Wachtwoord"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     otp_token = forms.RegexField(
-        label=_("Verificatiecode (6 cijfers uit uw authenticator-app)"), regex=r"^\d{6}$",
+        label=_("Verificatiecode (6 cijfers uit uw authenticator-app)"),
+        regex=r"^\d{6}$",
         error_messages={"invalid": _("Vul de zes cijfers van uw verificatiecode in.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

@@ -83,7 +83,11 @@ class User(AbstractUser):
     """A natural person working for one organisation, in one role."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="users", null=True, blank=True,
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
         verbose_name=_("organisatie"),
     )
     role = models.CharField(_("rol"), max_length=30, choices=Role.choices, blank=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
 from .models import User
 
@@ -20,7 +22,6 @@ def ensure_totp_device(user: User, *, key_hex: str | None = None) -> TOTPDevice:
 
 def current_totp(user: User) -> str:
     """The current code of a demo account's device (``casustafel totp``)."""
-    from django_otp.oath import TOTP
 
     if not user.is_demo:
         raise PermissionError("Alleen voor demo-accounts.")
@@ -31,7 +32,6 @@ def current_totp(user: User) -> str:
 
 def create_api_token(user: User) -> str:
     """Issue a personal API token bound to this natural person; only its hash is stored."""
-    from knox.models import AuthToken
 
     if not user.is_active or not user.organisation_id or not user.role:
         raise ValueError("Alleen actieve gebruikers met organisatie en rol krijgen een token.")

@@ -3,7 +3,4 @@ from django.urls import path
 from . import views
 
 app_name = "accounts"
-urlpatterns = [
-    path("inloggen/", views.login_view, name="login"),
-    path("uitloggen/", views.logout_view, name="logout"),
-]
+urlpatterns = [path("inloggen/", views.login_view, name="login"), path("uitloggen/", views.logout_view, name="logout")]

@@ -6,9 +6,7 @@ from rest_framework import serializers
 from casustafel.subjects.models import Subject
 
 #: Error responses every write operation may give besides the ones the schema hook adds.
-WRITE_ERRORS = {
-    415: OpenApiResponse(description="Niet-ondersteund mediatype (alleen application/json)"),
-}
+WRITE_ERRORS = {415: OpenApiResponse(description="Niet-ondersteund mediatype (alleen application/json)")}
 
 
 class SubjectSerializer(serializers.ModelSerializer):

@@ -16,39 +16,49 @@ from .models import ClosureReason
 
 class ParticipantForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisatie"), queryset=Organisation.objects.none())
-    reason = forms.CharField(label=_("Reden van betrokkenheid"), max_length=SHORT_TEXT_LIMIT,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-    legal_basis = forms.ChoiceField(label=_("Grondslag voor deelname (verplicht voor de NCTV)"), required=False,
-                                    choices=())
+    reason = forms.CharField(
+        label=_("Reden van betrokkenheid"), max_length=SHORT_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    legal_basis = forms.ChoiceField(
+        label=_("Grondslag voor deelname (verplicht voor de NCTV)"), required=False, choices=()
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["legal_basis"].choices = participation_choices()
         self.fields["organisation"].queryset = Organisation.objects.filter(region_id=case.region_id).exclude(
-            pk__in=case.participants.values("organisation_id"))
+            pk__in=case.participants.values("organisation_id")
+        )
 
 
 class CaseTransitionForm(forms.Form):
     target = forms.ChoiceField(label=_("Nieuwe status"), choices=())
-    closure_reason = forms.ChoiceField(label=_("Reden van afsluiting (bij afsluiten)"), required=False,
-                                       choices=[("", "—"), *ClosureReason.choices])
-    reason = forms.CharField(label=_("Toelichting"), max_length=SHORT_TEXT_LIMIT,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    closure_reason = forms.ChoiceField(
+        label=_("Reden van afsluiting (bij afsluiten)"), required=False, choices=[("", "—"), *ClosureReason.choices]
+    )
+    reason = forms.CharField(
+        label=_("Toelichting"), max_length=SHORT_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
+    )
     override_open_work = forms.CharField(
-        label=_("Toch afsluiten terwijl er werk openstaat: waarom (alleen als dat zo is)"), required=False,
-        max_length=SHORT_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
+        label=_("Toch afsluiten terwijl er werk openstaat: waarom (alleen als dat zo is)"),
+        required=False,
+        max_length=SHORT_TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         labels = case_states.CASE_MACHINE.labels
-        self.fields["target"].choices = [(s, labels[s]) for s in case_states.CASE_MACHINE.states
-                                         if case_states.CASE_MACHINE.can(case.status, s)] or [("", "—")]
+        self.fields["target"].choices = [
+            (s, labels[s]) for s in case_states.CASE_MACHINE.states if case_states.CASE_MACHINE.can(case.status, s)
+        ] or [("", "—")]
 
 
 class TransferProposalForm(forms.Form):
     to_region = forms.ModelChoiceField(label=_("Ontvangende casustafel"), queryset=Region.objects.none())
-    reason = forms.CharField(label=_("Reden van de overdracht"), max_length=2000, widget=forms.Textarea(
-        attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reden van de overdracht"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,12 +72,20 @@ class _DirectorField(forms.ModelChoiceField):
 
 class TransferDecisionForm(forms.Form):
     ACCEPT, DECLINE = "accept", "decline"
-    decision = forms.ChoiceField(label=_("Besluit"), widget=forms.RadioSelect, choices=[
-        (ACCEPT, _("Aanvaarden")), (DECLINE, _("Afwijzen"))])
-    case_director = _DirectorField(label=_("Casusregisseur (bij aanvaarden)"), required=False,
-                                           queryset=policy.case_director_candidates(None).none())
-    reason = forms.CharField(label=_("Toelichting (verplicht bij afwijzen)"), max_length=2000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.ChoiceField(
+        label=_("Besluit"), widget=forms.RadioSelect, choices=[(ACCEPT, _("Aanvaarden")), (DECLINE, _("Afwijzen"))]
+    )
+    case_director = _DirectorField(
+        label=_("Casusregisseur (bij aanvaarden)"),
+        required=False,
+        queryset=policy.case_director_candidates(None).none(),
+    )
+    reason = forms.CharField(
+        label=_("Toelichting (verplicht bij afwijzen)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, transfer, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,12 +26,13 @@ class Case(models.Model):
     region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
     subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="cases")
     origin_decision = models.OneToOneField("weighing.Decision", on_delete=models.PROTECT, related_name="case")
-    status = models.CharField(_("status"), max_length=20, choices=list(states.CASE_MACHINE.labels.items()),
-                              default=states.ACTIVE)
-    case_director = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("casusregisseur"))
-    closure_reason = models.CharField(_("reden afsluiting"), max_length=20, choices=ClosureReason.choices,
-                                      blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=list(states.CASE_MACHINE.labels.items()), default=states.ACTIVE
+    )
+    case_director = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("casusregisseur")
+    )
+    closure_reason = models.CharField(_("reden afsluiting"), max_length=20, choices=ClosureReason.choices, blank=True)
     opened_at = models.DateTimeField(_("geopend op"), auto_now_add=True, db_index=True)
     status_changed_at = models.DateTimeField(_("status gewijzigd op"), auto_now_add=True)
 
@@ -59,8 +60,14 @@ class CaseParticipant(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
     #: Required for organisations that may only join on a recorded legal basis (NCTV).
-    legal_basis = models.ForeignKey("governance.LegalBasis", on_delete=models.PROTECT, related_name="+",
-                                    null=True, blank=True, verbose_name=_("grondslag deelname"))
+    legal_basis = models.ForeignKey(
+        "governance.LegalBasis",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("grondslag deelname"),
+    )
     subject_id = property(lambda self: self.case.subject_id)
 
     class Meta:
@@ -107,21 +114,27 @@ class CaseTransfer(models.Model):
     case_reference = models.CharField(_("kenmerk"), max_length=20)
     municipality = models.CharField(_("woongemeente"), max_length=100, blank=True)
     from_region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
-    to_region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("ontvangende casustafel"))
+    to_region = models.ForeignKey(
+        "accounts.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("ontvangende casustafel")
+    )
     reason = models.TextField(_("reden overdracht"), max_length=2000)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(_("toelichting besluit"), max_length=2000, blank=True)
-    new_case_director = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                          null=True, blank=True)
+    new_case_director = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("overdracht")
         ordering = ["-proposed_at"]
-        constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(status="open"),
-                                               name="transfer_one_open_per_case")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="open"), name="transfer_one_open_per_case"
+            )
+        ]

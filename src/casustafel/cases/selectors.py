@@ -15,7 +15,9 @@ def visible_cases(user):
 
 
 def get_case(user, pk, *, via_api: bool = False) -> Case:
-    qs = visible_cases(user).prefetch_related("participants__organisation", "participants__legal_basis", "transitions__by")
+    qs = visible_cases(user).prefetch_related(
+        "participants__organisation", "participants__legal_basis", "transitions__by"
+    )
     try:
         case = qs.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError, ValidationError):

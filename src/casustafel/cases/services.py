@@ -35,8 +35,9 @@ def opening_errors(*, region_id: Any, case_director: User | None, participants: 
         elif not reason.strip():
             errors["participants"] = _("Geef per deelnemende organisatie de reden van betrokkenheid.")
         else:
-            errors.update(governance.participation_errors(organisation, basis[0] if basis else None,
-                                                          "participants_legal_basis"))
+            errors.update(
+                governance.participation_errors(organisation, basis[0] if basis else None, "participants_legal_basis")
+            )
     return errors
 
 
@@ -47,17 +48,27 @@ def open_case(actor: User, *, decision: Any, contributions: list, case_director:
     organisation; further organisations join with the reason they are involved.
     """
     weighing = decision.weighing
-    case = Case.objects.create(region_id=weighing.region_id, subject_id=weighing.subject_id,
-                               origin_decision=decision, case_director=case_director)
-    CaseTransition.objects.create(case=case, source="", target=states.ACTIVE, by=actor,
-                                  reason=_("Opgenomen in de PGA na integrale weging"))
+    case = Case.objects.create(
+        region_id=weighing.region_id,
+        subject_id=weighing.subject_id,
+        origin_decision=decision,
+        case_director=case_director,
+    )
+    CaseTransition.objects.create(
+        case=case, source="", target=states.ACTIVE, by=actor, reason=_("Opgenomen in de PGA na integrale weging")
+    )
     involved = {c.organisation_id: (c.organisation, _("Kernpartner weegploeg")) for c in contributions}
     involved.setdefault(case_director.organisation_id, (case_director.organisation, _("Organisatie casusregisseur")))
     for organisation, reason, *basis in participants:
         involved[organisation.pk] = (organisation, reason.strip(), *basis)
     rows = CaseParticipant.objects.bulk_create(
-        CaseParticipant(case=case, organisation=org, reason=reason, added_by=actor,
-                        legal_basis=governance.resolve_basis(basis[0], "participation") if basis else None)
+        CaseParticipant(
+            case=case,
+            organisation=org,
+            reason=reason,
+            added_by=actor,
+            legal_basis=governance.resolve_basis(basis[0], "participation") if basis else None,
+        )
         for org, reason, *basis in involved.values()
     )
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [case, *rows])
@@ -65,8 +76,9 @@ def open_case(actor: User, *, decision: Any, contributions: list, case_director:
 
 
 @transaction.atomic
-def add_participant(actor: User, *, case: Case, organisation: Organisation, reason: str, legal_basis: Any = None
-                    ) -> CaseParticipant:
+def add_participant(
+    actor: User, *, case: Case, organisation: Organisation, reason: str, legal_basis: Any = None
+) -> CaseParticipant:
     case = Case.objects.select_for_update().get(pk=case.pk)
     policy.require(actor, policy.Action.CASE_MANAGE, case)
     errors = {}
@@ -82,15 +94,20 @@ def add_participant(actor: User, *, case: Case, organisation: Organisation, reas
     if errors:
         raise ValidationError(errors)
     participant = CaseParticipant.objects.create(
-        case=case, organisation=organisation, reason=reason.strip(), added_by=actor,
-        legal_basis=governance.resolve_basis(legal_basis, "participation") if legal_basis else None)
+        case=case,
+        organisation=organisation,
+        reason=reason.strip(),
+        added_by=actor,
+        legal_basis=governance.resolve_basis(legal_basis, "participation") if legal_basis else None,
+    )
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [participant])
     return participant
 
 
 @transaction.atomic
-def transition_case(actor: User, *, case: Case, target: str, reason: str, closure_reason: str = "",
-                    override_open_work: str = "") -> Case:
+def transition_case(
+    actor: User, *, case: Case, target: str, reason: str, closure_reason: str = "", override_open_work: str = ""
+) -> Case:
     """Move the case along its lifecycle; only declared transitions, each with who/when/why.
 
     Closing while work is still open (see ``cases.closure``) needs an explicit override
@@ -114,7 +131,11 @@ def transition_case(actor: User, *, case: Case, target: str, reason: str, closur
     if errors:
         raise ValidationError(errors)
     CaseTransition.objects.create(
-        case=case, source=case.status, target=target, by=actor, reason=reason.strip(),
+        case=case,
+        source=case.status,
+        target=target,
+        by=actor,
+        reason=reason.strip(),
         closure_reason=closure_reason,
         open_work_override="; ".join(pending) + " — " + override_open_work.strip() if pending else "",
     )

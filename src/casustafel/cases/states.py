@@ -11,12 +11,7 @@ REOPENED = "reopened"
 
 CASE_MACHINE = StateMachine(
     name="case",
-    labels={
-        ACTIVE: _("Actief"),
-        SCALED_DOWN: _("Afgeschaald"),
-        CLOSED: _("Afgesloten"),
-        REOPENED: _("Heropend"),
-    },
+    labels={ACTIVE: _("Actief"), SCALED_DOWN: _("Afgeschaald"), CLOSED: _("Afgesloten"), REOPENED: _("Heropend")},
     transitions={
         ACTIVE: frozenset({SCALED_DOWN, CLOSED}),
         SCALED_DOWN: frozenset({ACTIVE, CLOSED}),

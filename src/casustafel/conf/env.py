@@ -112,16 +112,31 @@ def _declare(declaration: Declaration) -> None:
         raise ValueError(f"{declaration.name} is declared twice, differently: declare it once")
 
 
-def config(name: str, default: D, *, cast: Cast[T] = TEXT, help_text: str, group: str,
-           default_text: str | None = None, secret: bool = False) -> T | D:
+def config(
+    name: str,
+    default: D,
+    *,
+    cast: Cast[T] = TEXT,
+    help_text: str,
+    group: str,
+    default_text: str | None = None,
+    secret: bool = False,
+) -> T | D:
     """Declare environment variable ``name`` and return its value, or ``default`` when unset or empty.
 
     ``default_text`` documents a default that is not a plain value (e.g. "DATABASE_URL");
     ``secret`` keeps the value out of every error message.
     """
-    _declare(Declaration(name=name, group=group, help_text=help_text, type_label=cast.label,
-                         default_text=_default_text(default) if default_text is None else default_text,
-                         secret=secret))
+    _declare(
+        Declaration(
+            name=name,
+            group=group,
+            help_text=help_text,
+            type_label=cast.label,
+            default_text=_default_text(default) if default_text is None else default_text,
+            secret=secret,
+        )
+    )
     raw = os.environ.get(name, "")
     if raw == "":
         return default
@@ -143,10 +158,15 @@ def environment_without_own_variables() -> dict[str, str]:
 
 def data_dir() -> Path:
     """The state folder (created when missing)."""
-    path = config("CASUSTAFEL_DATA_DIR", Path(".state"), cast=PATH, group="Database en datamap",
-                  default_text="`.state` in de werkmap",
-                  help_text="Map voor de toestand op deze machine: de ingebedde PostgreSQL (`pgdata/`), "
-                            "de gegenereerde ontwikkelsleutels (`keys.json`) en de statische bestanden.")
+    path = config(
+        "CASUSTAFEL_DATA_DIR",
+        Path(".state"),
+        cast=PATH,
+        group="Database en datamap",
+        default_text="`.state` in de werkmap",
+        help_text="Map voor de toestand op deze machine: de ingebedde PostgreSQL (`pgdata/`), "
+        "de gegenereerde ontwikkelsleutels (`keys.json`) en de statische bestanden.",
+    )
     path = path.expanduser().resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path

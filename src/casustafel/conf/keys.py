@@ -53,24 +53,41 @@ FERNET_KEYS: Cast[list[str]] = Cast("Fernet-sleutels, kommagescheiden, nieuwste 
 
 def generate_keys() -> Keys:
     """Fresh random values for all three (development keys, and `casustafel config keys`)."""
-    return Keys(secret_key=secrets.token_urlsafe(50),
-                encryption_keys=[base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()],
-                blind_index_key=secrets.token_urlsafe(32))
+    return Keys(
+        secret_key=secrets.token_urlsafe(50),
+        encryption_keys=[base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()],
+        blind_index_key=secrets.token_urlsafe(32),
+    )
 
 
 def _from_environment() -> tuple[str | None, list[str] | None, str | None]:
     secret_key = config(
-        "DJANGO_SECRET_KEY", None, group=GROUP, secret=True, default_text=_DEVELOPMENT_ONLY,
-        help_text="Django's geheime sleutel (ondertekent sessies en CSRF-tokens).")
+        "DJANGO_SECRET_KEY",
+        None,
+        group=GROUP,
+        secret=True,
+        default_text=_DEVELOPMENT_ONLY,
+        help_text="Django's geheime sleutel (ondertekent sessies en CSRF-tokens).",
+    )
     encryption_keys = config(
-        "CASUSTAFEL_ENCRYPTION_KEYS", None, cast=FERNET_KEYS, group=GROUP, secret=True,
+        "CASUSTAFEL_ENCRYPTION_KEYS",
+        None,
+        cast=FERNET_KEYS,
+        group=GROUP,
+        secret=True,
         default_text=_DEVELOPMENT_ONLY,
         help_text="Sleutels voor de versleutelde velden (o.a. BSN), nieuwste eerst; oudere blijven "
-                  "leesbaar zodat sleutels geroteerd kunnen worden (`casustafel keys rotate`).")
+        "leesbaar zodat sleutels geroteerd kunnen worden (`casustafel keys rotate`).",
+    )
     blind_index_key = config(
-        "CASUSTAFEL_BLIND_INDEX_KEY", None, group=GROUP, secret=True, default_text=_DEVELOPMENT_ONLY,
+        "CASUSTAFEL_BLIND_INDEX_KEY",
+        None,
+        group=GROUP,
+        secret=True,
+        default_text=_DEVELOPMENT_ONLY,
         help_text="Apart geheim voor de blinde index (persoon vinden op BSN of naam en geboortedatum); "
-                  "nooit gelijk aan een versleutelingssleutel.")
+        "nooit gelijk aan een versleutelingssleutel.",
+    )
     return secret_key, encryption_keys, blind_index_key
 
 
@@ -88,16 +105,23 @@ def _development_keys(data_dir: Path) -> Keys:
 def load_keys(data_dir: Path, *, development: bool) -> Keys:
     """The keys from the environment; only in ``development`` are missing ones taken from keys.json."""
     secret_key, encryption_keys, blind_index_key = _from_environment()
-    missing = [name for name, value in (("DJANGO_SECRET_KEY", secret_key),
-                                        ("CASUSTAFEL_ENCRYPTION_KEYS", encryption_keys),
-                                        ("CASUSTAFEL_BLIND_INDEX_KEY", blind_index_key)) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("DJANGO_SECRET_KEY", secret_key),
+            ("CASUSTAFEL_ENCRYPTION_KEYS", encryption_keys),
+            ("CASUSTAFEL_BLIND_INDEX_KEY", blind_index_key),
+        )
+        if not value
+    ]
     if missing and not development:
         # Names only: the message ends up in logs and terminals, key material never does.
         verb = "ontbreekt" if len(missing) == 1 else "ontbreken"
         raise ImproperlyConfigured(
             f"Casustafel start niet: DATABASE_URL is gezet (een echte installatie), maar {', '.join(missing)} "
             f"{verb}. Zonder ingebedde database maakt Casustafel geen sleutels aan; zet ze in de omgeving "
-            f"(nieuwe waarden: `casustafel config keys`; zie docs/configuration.md).")
+            f"(nieuwe waarden: `casustafel config keys`; zie docs/configuration.md)."
+        )
     if missing:
         stored = _development_keys(data_dir)
         secret_key = secret_key or stored.secret_key
@@ -105,7 +129,8 @@ def load_keys(data_dir: Path, *, development: bool) -> Keys:
         blind_index_key = blind_index_key or stored.blind_index_key
     if blind_index_key in (encryption_keys or []):
         # One leaked secret must not open both the encrypted values and the index over them.
-        raise ImproperlyConfigured("CASUSTAFEL_BLIND_INDEX_KEY mag niet gelijk zijn aan een van de "
-                                   "CASUSTAFEL_ENCRYPTION_KEYS.")
+        raise ImproperlyConfigured(
+            "CASUSTAFEL_BLIND_INDEX_KEY mag niet gelijk zijn aan een van de CASUSTAFEL_ENCRYPTION_KEYS."
+        )
     assert secret_key and encryption_keys and blind_index_key  # for the type checker: all three are set
     return Keys(secret_key=secret_key, encryption_keys=encryption_keys, blind_index_key=blind_index_key)

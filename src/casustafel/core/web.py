@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .errors import PolicyDenied
+from .states import StateMachine
 
 PAGE_SIZE = 25
 TEXT_LIMIT = 10000
@@ -19,6 +20,16 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def page_of(request: HttpRequest, queryset: QuerySet) -> Page:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("pagina"))
+
+
+def status_filtered_page(request: HttpRequest, queryset: QuerySet, machine: StateMachine) -> dict:
+    """A list page filtered on ``?status=`` (a state of ``machine``; anything else: no filter).
+
+    Returns the template context of ``partials/status_filter.html`` and the page."""
+    status = request.GET.get("status")
+    if status in machine.labels:
+        queryset = queryset.filter(status=status)
+    return {"page": page_of(request, queryset), "status": status, "statuses": machine.labels.items()}
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError | PolicyDenied) -> None:
@@ -37,5 +48,6 @@ def apply_service_errors(form: forms.Form, error: ValidationError | PolicyDenied
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Toelichting"), max_length=SHORT_TEXT_LIMIT, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Toelichting"), max_length=SHORT_TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -37,8 +37,9 @@ OUTCOME_TO_SIGNAL_STATE = {
 
 
 @transaction.atomic
-def register_signal(actor: User, *, subject: SubjectData, fields: dict,
-                    idempotency_key: uuid.UUID | None = None) -> Registration:
+def register_signal(
+    actor: User, *, subject: SubjectData, fields: dict, idempotency_key: uuid.UUID | None = None
+) -> Registration:
     """Register a signal about a person (intake).
 
     A signal about a person whose earlier signal is still being weighed joins that
@@ -46,14 +47,16 @@ def register_signal(actor: User, *, subject: SubjectData, fields: dict,
     acute danger is escalated to the police at once and goes straight to the weighing
     table instead of waiting in the intake queue.
     """
-    registration = signal_services.register_signal(actor, subject=subject, fields=fields,
-                                                   idempotency_key=idempotency_key)
+    registration = signal_services.register_signal(
+        actor, subject=subject, fields=fields, idempotency_key=idempotency_key
+    )
     if registration.duplicate:
         return registration
     signal = registration.signal
     if weighing_services.open_weighing_for(signal.subject) is not None:
-        registration.signal = send_to_weighing(actor, signal=signal,
-                                               reason=_("Lopende weging van dezelfde persoon: samen wegen"))
+        registration.signal = send_to_weighing(
+            actor, signal=signal, reason=_("Lopende weging van dezelfde persoon: samen wegen")
+        )
         registration.joined_weighing = True
     elif signal.urgency == Urgency.ACUTE:
         signal_services.escalate_to_police(signal)
@@ -86,16 +89,25 @@ def record_decision(actor: User, *, weighing: Weighing, data: DecisionData) -> D
     contributions = weighing_services.decision_contributions(weighing)
     errors = weighing_services.decision_errors(weighing, data, contributions)
     if data.outcome == Outcome.INCLUDE:
-        errors.update(case_services.opening_errors(region_id=weighing.region_id, case_director=data.case_director,
-                                                   participants=data.participants))
+        errors.update(
+            case_services.opening_errors(
+                region_id=weighing.region_id, case_director=data.case_director, participants=data.participants
+            )
+        )
     if errors:
         raise ValidationError(errors)
     decision = weighing_services.write_decision(actor, weighing=weighing, data=data, contributions=contributions)
     outcome = Outcome(data.outcome)
-    signal_services.conclude_signals(actor, weighing_id=weighing.pk, target=OUTCOME_TO_SIGNAL_STATE[outcome],
-                                     reason=str(outcome.label))
+    signal_services.conclude_signals(
+        actor, weighing_id=weighing.pk, target=OUTCOME_TO_SIGNAL_STATE[outcome], reason=str(outcome.label)
+    )
     if outcome == Outcome.INCLUDE:
         assert data.case_director is not None  # opening_errors refused a decision without one
-        case_services.open_case(actor, decision=decision, contributions=contributions,
-                                case_director=data.case_director, participants=data.participants)
+        case_services.open_case(
+            actor,
+            decision=decision,
+            contributions=contributions,
+            case_director=data.case_director,
+            participants=data.participants,
+        )
     return decision

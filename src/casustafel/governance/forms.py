@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casustafel.access.policy import Visibility
+from casustafel.accounts.models import OrganisationKind, User
 
 from .models import Classification, LegalBasisUse, Objection
 from .selectors import available_bases, sharing_guide
@@ -20,13 +21,22 @@ class ProvenanceFieldsMixin(forms.Form):
     """
 
     legal_basis = forms.ChoiceField(
-        label=_("Grondslag voor het delen"), choices=(),
-        help_text=_("Alleen de grondslagen die voor uw soort organisatie beschikbaar zijn. Zonder grondslag "
-                    "wordt niets gedeeld."))
-    classification = forms.ChoiceField(label=_("Classificatie van de gegevens"), choices=Classification.choices,
-                                       initial=Classification.ORDINARY)
-    visibility = forms.ChoiceField(label=_("Wie mag de inhoud zien?"), choices=Visibility.choices,
-                                   initial=Visibility.ALL_PARTICIPANTS, widget=forms.RadioSelect)
+        label=_("Grondslag voor het delen"),
+        choices=(),
+        help_text=_(
+            "Alleen de grondslagen die voor uw soort organisatie beschikbaar zijn. Zonder grondslag "
+            "wordt niets gedeeld."
+        ),
+    )
+    classification = forms.ChoiceField(
+        label=_("Classificatie van de gegevens"), choices=Classification.choices, initial=Classification.ORDINARY
+    )
+    visibility = forms.ChoiceField(
+        label=_("Wie mag de inhoud zien?"),
+        choices=Visibility.choices,
+        initial=Visibility.ALL_PARTICIPANTS,
+        widget=forms.RadioSelect,
+    )
 
     PROVENANCE_FIELDS = ("legal_basis", "classification", "visibility")
 
@@ -47,52 +57,65 @@ class RestrictedDocumentForm(forms.Form):
     case_reference = forms.CharField(label=_("Kenmerk van de casus (optioneel)"), max_length=20, required=False)
     given_names = forms.CharField(label=_("Voornamen (als er geen casus is)"), max_length=200, required=False)
     family_name = forms.CharField(label=_("Achternaam (als er geen casus is)"), max_length=200, required=False)
-    date_of_birth = forms.DateField(label=_("Geboortedatum (als er geen casus is)"), required=False,
-                                    widget=DATE_WIDGET)
+    date_of_birth = forms.DateField(label=_("Geboortedatum (als er geen casus is)"), required=False, widget=DATE_WIDGET)
     received_at = forms.DateField(label=_("Ontvangen op"), widget=DATE_WIDGET)
-    content = forms.CharField(label=_("Inhoud van het ambtsbericht (geen bronnen vastleggen)"), max_length=20000,
-                              widget=forms.Textarea)
+    content = forms.CharField(
+        label=_("Inhoud van het ambtsbericht (geen bronnen vastleggen)"), max_length=20000, widget=forms.Textarea
+    )
 
 
 class ReleaseSummaryForm(forms.Form):
-    released_summary = forms.CharField(label=_("Samenvatting voor de casustafel"), max_length=5000,
-                                       widget=forms.Textarea(attrs={"rows": 4}))
+    released_summary = forms.CharField(
+        label=_("Samenvatting voor de casustafel"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class DesignationForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Medewerker"), queryset=None)
-    designated = forms.TypedChoiceField(label=_("Handeling"), coerce=lambda v: v == "1",
-                                        choices=[("1", _("Aanwijzen als lezer")), ("0", _("Aanwijzing intrekken"))])
+    designated = forms.TypedChoiceField(
+        label=_("Handeling"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("Aanwijzen als lezer")), ("0", _("Aanwijzing intrekken"))],
+    )
 
     def __init__(self, *args, region_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from casustafel.accounts.models import OrganisationKind, User
 
         self.fields["user"].queryset = User.objects.filter(
-            organisation__region_id=region_id, organisation__kind=OrganisationKind.GEMEENTE, is_active=True)
+            organisation__region_id=region_id, organisation__kind=OrganisationKind.GEMEENTE, is_active=True
+        )
         self.fields["user"].label_from_instance = lambda u: f"{u.display_name} ({u.organisation})"
 
 
 class TransparencyForm(forms.Form):
     informed = forms.TypedChoiceField(
-        label=_("Is de betrokkene geïnformeerd over de opname in de PGA?"), widget=forms.RadioSelect,
-        choices=[("1", _("Ja")), ("0", _("Nee, (nog) niet"))], coerce=lambda v: v == "1")
+        label=_("Is de betrokkene geïnformeerd over de opname in de PGA?"),
+        widget=forms.RadioSelect,
+        choices=[("1", _("Ja")), ("0", _("Nee, (nog) niet"))],
+        coerce=lambda v: v == "1",
+    )
     informed_at = forms.DateField(label=_("Geïnformeerd op"), required=False, widget=DATE_WIDGET)
-    not_informed_reason = forms.CharField(label=_("Reden om (nog) niet te informeren"), max_length=2000,
-                                          required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    not_informed_reason = forms.CharField(
+        label=_("Reden om (nog) niet te informeren"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     review_on = forms.DateField(label=_("Reden wordt heroverwogen op"), required=False, widget=DATE_WIDGET)
 
 
 class ObjectionForm(forms.Form):
     received_on = forms.DateField(label=_("Bezwaar ontvangen op"), widget=DATE_WIDGET)
-    summary = forms.CharField(label=_("Inhoud van het bezwaar"), max_length=5000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("Inhoud van het bezwaar"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ObjectionHandleForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Uitkomst"), choices=Objection.Outcome.choices)
-    outcome_rationale = forms.CharField(label=_("Motivering"), max_length=5000,
-                                        widget=forms.Textarea(attrs={"rows": 2}))
+    outcome_rationale = forms.CharField(
+        label=_("Motivering"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AccessRequestForm(forms.Form):
@@ -102,11 +125,15 @@ class AccessRequestForm(forms.Form):
     bsn = forms.CharField(label=_("BSN (optioneel)"), max_length=9, required=False)
     received_on = forms.DateField(label=_("Verzoek ontvangen op"), widget=DATE_WIDGET)
     exempted_references = forms.CharField(
-        label=_("Uitgezonderde onderdelen (kenmerken, één per regel)"), required=False, max_length=5000,
+        label=_("Uitgezonderde onderdelen (kenmerken, één per regel)"),
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Bijvoorbeeld SIG-2026-ABC123 of PGA-2026-XYZ789; voor inbreng en besluiten het id."))
-    exemption_ground = forms.CharField(label=_("Grond voor de uitzondering"), max_length=2000, required=False,
-                                       widget=forms.Textarea(attrs={"rows": 2}))
+        help_text=_("Bijvoorbeeld SIG-2026-ABC123 of PGA-2026-XYZ789; voor inbreng en besluiten het id."),
+    )
+    exemption_ground = forms.CharField(
+        label=_("Grond voor de uitzondering"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def references(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["exempted_references"].splitlines() if line.strip()]

@@ -31,10 +31,17 @@ def load(spec: dict, LegalBasisSet, LegalBasis) -> tuple[object, bool]:
         return basis_set, False
     LegalBasis.objects.filter(basis_set__version__lt=spec["version"]).update(is_active=False)
     LegalBasis.objects.bulk_create(
-        LegalBasis(basis_set=basis_set, code=b["code"], use=b["use"], label=b["label"],
-                   explanation=b["explanation"], organisation_kinds=b["organisation_kinds"],
-                   classifications=b.get("classifications", []), status=b.get("status", "in_force"),
-                   is_active=b.get("active", True))
+        LegalBasis(
+            basis_set=basis_set,
+            code=b["code"],
+            use=b["use"],
+            label=b["label"],
+            explanation=b["explanation"],
+            organisation_kinds=b["organisation_kinds"],
+            classifications=b.get("classifications", []),
+            status=b.get("status", "in_force"),
+            is_active=b.get("active", True),
+        )
         for b in spec["bases"]
     )
     return basis_set, True

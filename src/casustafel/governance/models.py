@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casustafel.core.references import new_reference
+
 
 class Classification(models.TextChoices):
     ORDINARY = "ordinary", _("Gewone persoonsgegevens")
@@ -78,33 +80,36 @@ class RestrictedDocument(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)
     region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
-    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="+",
-                                null=True, blank=True)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="restricted_documents",
-                             null=True, blank=True)
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="restricted_documents", null=True, blank=True
+    )
     received_at = models.DateField(_("ontvangen op"))
     content_encrypted = models.TextField(editable=False)
     released_summary = models.TextField(_("vrijgegeven samenvatting"), max_length=5000, blank=True)
     released_at = models.DateTimeField(_("vrijgegeven op"), null=True, blank=True)
-    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(auto_now_add=True)
-    designated_readers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True,
-                                                verbose_name=_("aangewezen lezers"))
+    designated_readers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("aangewezen lezers")
+    )
 
     class Meta:
         verbose_name = _("ambtsbericht")
         verbose_name_plural = _("ambtsberichten")
         ordering = ["-received_at", "-registered_at"]
-        constraints = [models.CheckConstraint(
-            condition=models.Q(subject__isnull=False) | models.Q(case__isnull=False),
-            name="restricted_document_has_subject_or_case")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(subject__isnull=False) | models.Q(case__isnull=False),
+                name="restricted_document_has_subject_or_case",
+            )
+        ]
 
     def save(self, *args, **kwargs):
         if not self.reference:
-            from casustafel.core.references import new_reference
-
             self.reference = new_reference("AMB")
         super().save(*args, **kwargs)
 
@@ -115,8 +120,7 @@ class RestrictedDocument(models.Model):
 class CaseTransparency(models.Model):
     """Whether and when the person was informed of their inclusion, or why not (and until when)."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="transparency",
-                                primary_key=True)
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="transparency", primary_key=True)
     informed = models.BooleanField(_("betrokkene is geïnformeerd"), default=False)
     informed_at = models.DateField(_("geïnformeerd op"), null=True, blank=True)
     not_informed_reason = models.TextField(_("reden om (nog) niet te informeren"), max_length=2000, blank=True)
@@ -151,8 +155,9 @@ class Objection(models.Model):
     outcome_rationale = models.TextField(_("motivering uitkomst"), max_length=5000, blank=True)
     handled_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     subject_id = property(lambda self: self.case.subject_id)
 
     class Meta:
@@ -184,8 +189,6 @@ class AccessRequest(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.reference:
-            from casustafel.core.references import new_reference
-
             self.reference = new_reference("INZ")
         super().save(*args, **kwargs)
 

@@ -16,16 +16,10 @@ from casustafel.core.identity import decrypt
 from casustafel.processing_log.models import Action, ProcessingLogEntry, Purpose
 from casustafel.processing_log.services import record
 
-from .models import (
-    AccessRequest,
-    Classification,
-    LegalBasis,
-    LegalBasisSet,
-    LegalBasisUse,
-    RestrictedDocument,
-)
+from .models import AccessRequest, Classification, LegalBasis, LegalBasisSet, LegalBasisUse, RestrictedDocument
 
 # ---------------------------------------------------------------- legal bases and the sharing guide
+
 
 def classification_rules() -> dict:
     """classification → {"guidance": ..., "organisation_kinds": [...]} of the newest data version."""
@@ -35,17 +29,22 @@ def classification_rules() -> dict:
 
 def available_bases(kind: str, use: str = LegalBasisUse.SHARING) -> list[LegalBasis]:
     """The active bases an organisation of ``kind`` may use (the sharing guide's choices)."""
-    return [b for b in LegalBasis.objects.filter(use=use, is_active=True).order_by("label")
-            if kind in b.organisation_kinds]
+    return [
+        b for b in LegalBasis.objects.filter(use=use, is_active=True).order_by("label") if kind in b.organisation_kinds
+    ]
 
 
 def sharing_guide(kind: str) -> dict:
     """What the intake and contribution forms show: bases with explanation, guidance per classification."""
     rules = classification_rules()
     classifications = [
-        {"value": value, "label": label, "guidance": rules.get(value, {}).get("guidance", ""),
-         "available": not rules.get(value, {}).get("organisation_kinds")
-         or kind in rules[value]["organisation_kinds"]}
+        {
+            "value": value,
+            "label": label,
+            "guidance": rules.get(value, {}).get("guidance", ""),
+            "available": not rules.get(value, {}).get("organisation_kinds")
+            or kind in rules[value]["organisation_kinds"],
+        }
         for value, label in Classification.choices
     ]
     return {"bases": available_bases(kind), "classifications": classifications}
@@ -69,9 +68,11 @@ def mark_visibility(user, items):
 
 # ---------------------------------------------------------------- ambtsberichten
 
+
 def readable_documents(user):
     return policy.scope_restricted_documents(
-        user, RestrictedDocument.objects.select_related("case", "subject", "released_by")).distinct()
+        user, RestrictedDocument.objects.select_related("case", "subject", "released_by")
+    ).distinct()
 
 
 def get_document(user, pk) -> RestrictedDocument:
@@ -92,12 +93,15 @@ def documents_for_table(*, region_id, subject_id=None, case=None) -> list[Restri
     condition = Q(subject_id=subject_id) if subject_id else Q(pk__in=[])
     if case is not None:
         condition |= Q(case=case) | Q(subject_id=case.subject_id)
-    return list(RestrictedDocument.objects.filter(condition, region_id=region_id)
-                .only("id", "reference", "received_at", "released_summary", "released_at")
-                .order_by("received_at"))
+    return list(
+        RestrictedDocument.objects.filter(condition, region_id=region_id)
+        .only("id", "reference", "received_at", "released_summary", "released_at")
+        .order_by("received_at")
+    )
 
 
 # ---------------------------------------------------------------- access requests
+
 
 def visible_access_requests(user):
     if not policy.can(user, policy.Action.ACCESS_REQUEST_HANDLE):
@@ -135,25 +139,41 @@ def access_request_export(user, request: AccessRequest) -> dict:
     """
     # Models by label: the export reads every app's records of the person, and those apps
     # record provenance through governance (which therefore imports none of them).
-    Case = apps.get_model("cases", "Case")  # noqa: N806
-    Signal = apps.get_model("signals", "Signal")  # noqa: N806
-    Contribution = apps.get_model("weighing", "Contribution")  # noqa: N806
-    Decision = apps.get_model("weighing", "Decision")  # noqa: N806
+    Case = apps.get_model("cases", "Case")
+    Signal = apps.get_model("signals", "Signal")
+    Contribution = apps.get_model("weighing", "Contribution")
+    Decision = apps.get_model("weighing", "Decision")
 
     request = get_access_request(user, request.pk)
     subject, region_id = request.subject, request.region_id
     exempt = set(request.exempted_references)
-    signals = list(Signal.objects.filter(subject=subject, region_id=region_id)
-                   .select_related("legal_basis", "registered_by_organisation").order_by("registered_at"))
-    contributions = list(Contribution.objects.filter(weighing__subject=subject, weighing__region_id=region_id)
-                         .select_related("legal_basis", "organisation", "weighing").order_by("updated_at"))
-    decisions = list(Decision.objects.filter(weighing__subject=subject, weighing__region_id=region_id)
-                     .select_related("weighing").order_by("decided_at"))
-    cases = list(Case.objects.filter(subject=subject, region_id=region_id).prefetch_related(
-        "participants__organisation", "objections").select_related("transparency").order_by("opened_at"))
+    signals = list(
+        Signal.objects.filter(subject=subject, region_id=region_id)
+        .select_related("legal_basis", "registered_by_organisation")
+        .order_by("registered_at")
+    )
+    contributions = list(
+        Contribution.objects.filter(weighing__subject=subject, weighing__region_id=region_id)
+        .select_related("legal_basis", "organisation", "weighing")
+        .order_by("updated_at")
+    )
+    decisions = list(
+        Decision.objects.filter(weighing__subject=subject, weighing__region_id=region_id)
+        .select_related("weighing")
+        .order_by("decided_at")
+    )
+    cases = list(
+        Case.objects.filter(subject=subject, region_id=region_id)
+        .prefetch_related("participants__organisation", "objections")
+        .select_related("transparency")
+        .order_by("opened_at")
+    )
     documents = list(RestrictedDocument.objects.filter(subject=subject, region_id=region_id))
-    log = list(ProcessingLogEntry.objects.filter(data_subject_id=subject.pk)
-               .select_related("audit_record__organisation").order_by("timestamp", "id"))
+    log = list(
+        ProcessingLogEntry.objects.filter(data_subject_id=subject.pk)
+        .select_related("audit_record__organisation")
+        .order_by("timestamp", "id")
+    )
 
     def item(reference, data):
         return _withheld(reference, request) if str(reference) in exempt else {"reference": str(reference), **data}
@@ -162,47 +182,117 @@ def access_request_export(user, request: AccessRequest) -> dict:
         t = getattr(case, "transparency", None)
         if t is None:
             return None
-        return {"informed": t.informed, "informed_at": t.informed_at and t.informed_at.isoformat(),
-                "not_informed_reason": t.not_informed_reason, "review_on": t.review_on and t.review_on.isoformat()}
+        return {
+            "informed": t.informed,
+            "informed_at": t.informed_at and t.informed_at.isoformat(),
+            "not_informed_reason": t.not_informed_reason,
+            "review_on": t.review_on and t.review_on.isoformat(),
+        }
 
     export = {
         "access_request": request.reference,
         "generated_at": timezone.now().isoformat(),
         "exemption_ground": request.exemption_ground,
-        "subject": {"given_names": subject.given_names, "family_name": subject.family_name,
-                    "date_of_birth": subject.date_of_birth.isoformat(), "gender": subject.gender,
-                    "municipality": subject.municipality, "bsn": subject.masked_bsn},
-        "signals": [item(s.reference, {
-            "registered_at": s.registered_at.isoformat(), "status": s.status, "source_type": s.source_type,
-            "phenomenon": s.phenomenon, "facts": s.facts, "opinions": s.opinions,
-            "counter_indications": s.counter_indications, "provenance": _provenance(s)}) for s in signals],
-        "weighing_contributions": [item(c.pk, {
-            "weighing": c.weighing.reference, "party": c.party, "updated_at": c.updated_at.isoformat(),
-            "holds_information": c.holds_information, "information": c.information, "view": c.view,
-            "view_rationale": c.view_rationale, "provenance": _provenance(c)}) for c in contributions],
-        "decisions": [item(d.pk, {
-            "weighing": d.weighing.reference, "outcome": d.outcome, "rationale": d.rationale,
-            "decided_at": d.decided_at.isoformat()}) for d in decisions],
-        "cases": [item(c.reference, {
-            "status": c.status, "opened_at": c.opened_at.isoformat(), "closure_reason": c.closure_reason,
-            "participants": [p.organisation.name for p in c.participants.all()],
-            "transparency": transparency(c),
-            "objections": [{"received_on": o.received_on.isoformat(), "status": o.status, "outcome": o.outcome}
-                           for o in c.objections.all()]}) for c in cases],
+        "subject": {
+            "given_names": subject.given_names,
+            "family_name": subject.family_name,
+            "date_of_birth": subject.date_of_birth.isoformat(),
+            "gender": subject.gender,
+            "municipality": subject.municipality,
+            "bsn": subject.masked_bsn,
+        },
+        "signals": [
+            item(
+                s.reference,
+                {
+                    "registered_at": s.registered_at.isoformat(),
+                    "status": s.status,
+                    "source_type": s.source_type,
+                    "phenomenon": s.phenomenon,
+                    "facts": s.facts,
+                    "opinions": s.opinions,
+                    "counter_indications": s.counter_indications,
+                    "provenance": _provenance(s),
+                },
+            )
+            for s in signals
+        ],
+        "weighing_contributions": [
+            item(
+                c.pk,
+                {
+                    "weighing": c.weighing.reference,
+                    "party": c.party,
+                    "updated_at": c.updated_at.isoformat(),
+                    "holds_information": c.holds_information,
+                    "information": c.information,
+                    "view": c.view,
+                    "view_rationale": c.view_rationale,
+                    "provenance": _provenance(c),
+                },
+            )
+            for c in contributions
+        ],
+        "decisions": [
+            item(
+                d.pk,
+                {
+                    "weighing": d.weighing.reference,
+                    "outcome": d.outcome,
+                    "rationale": d.rationale,
+                    "decided_at": d.decided_at.isoformat(),
+                },
+            )
+            for d in decisions
+        ],
+        "cases": [
+            item(
+                c.reference,
+                {
+                    "status": c.status,
+                    "opened_at": c.opened_at.isoformat(),
+                    "closure_reason": c.closure_reason,
+                    "participants": [p.organisation.name for p in c.participants.all()],
+                    "transparency": transparency(c),
+                    "objections": [
+                        {"received_on": o.received_on.isoformat(), "status": o.status, "outcome": o.outcome}
+                        for o in c.objections.all()
+                    ],
+                },
+            )
+            for c in cases
+        ],
         "restricted_documents": [
-            {"reference": d.reference, "withheld": True,
-             "ground": _("AIVD-ambtsbericht: inzage alleen via de AIVD (Wet op de inlichtingen- en "
-                         "veiligheidsdiensten 2017)")} for d in documents],
+            {
+                "reference": d.reference,
+                "withheld": True,
+                "ground": _(
+                    "AIVD-ambtsbericht: inzage alleen via de AIVD (Wet op de inlichtingen- en veiligheidsdiensten 2017)"
+                ),
+            }
+            for d in documents
+        ],
         "processing_log": [
-            {"timestamp": e.timestamp.isoformat(),
-             "organisation": e.audit_record.organisation.name if e.audit_record.organisation else None,
-             "action": e.get_action_display(), "activity": e.get_purpose_display(),
-             "object_type": e.object_type} for e in log],
+            {
+                "timestamp": e.timestamp.isoformat(),
+                "organisation": e.audit_record.organisation.name if e.audit_record.organisation else None,
+                "action": e.get_action_display(),
+                "activity": e.get_purpose_display(),
+                "object_type": e.object_type,
+            }
+            for e in log
+        ],
     }
     # Log the export: one row per exported (not withheld) item, as the FG's supervision activity.
-    record(user, Action.EXPORT, Purpose.PRIVACY_SUPERVISION,
-           [subject, request] + [s for s in signals if s.reference not in exempt]
-           + [c for c in contributions if str(c.pk) not in exempt] + [d for d in decisions if str(d.pk) not in exempt]
-           + [c for c in cases if c.reference not in exempt])
+    record(
+        user,
+        Action.EXPORT,
+        Purpose.PRIVACY_SUPERVISION,
+        [subject, request]
+        + [s for s in signals if s.reference not in exempt]
+        + [c for c in contributions if str(c.pk) not in exempt]
+        + [d for d in decisions if str(d.pk) not in exempt]
+        + [c for c in cases if c.reference not in exempt],
+    )
     AccessRequest.objects.filter(pk=request.pk).update(exported_at=timezone.now())
     return export

@@ -42,35 +42,44 @@ def resolve_basis(value, use: str = LegalBasisUse.SHARING) -> LegalBasis | None:
     return LegalBasis.objects.filter(code=value).order_by("-is_active", "-basis_set__version").first()
 
 
-def provenance_errors(organisation, legal_basis, classification: str, visibility: str,
-                      field_prefix: str = "") -> dict:
+def provenance_errors(organisation, legal_basis, classification: str, visibility: str, field_prefix: str = "") -> dict:
     """Why this provenance cannot be recorded (empty: it can). Messages name the field."""
     kind = organisation.kind
     errors = {}
-    basis_field, class_field, vis_field = (f"{field_prefix}legal_basis", f"{field_prefix}classification",
-                                           f"{field_prefix}visibility")
+    basis_field, class_field, vis_field = (
+        f"{field_prefix}legal_basis",
+        f"{field_prefix}classification",
+        f"{field_prefix}visibility",
+    )
     if classification not in Classification.values:
         errors[class_field] = _("Kies een geldige classificatie.")
     if visibility not in Visibility.values:
         errors[vis_field] = _("Kies voor wie dit zichtbaar is.")
     if legal_basis is None:
-        errors[basis_field] = _("Grondslag: kies de wettelijke grondslag waarop uw organisatie dit deelt. "
-                                "Zonder grondslag wordt niets gedeeld.")
+        errors[basis_field] = _(
+            "Grondslag: kies de wettelijke grondslag waarop uw organisatie dit deelt. "
+            "Zonder grondslag wordt niets gedeeld."
+        )
         return errors
     if legal_basis.use != LegalBasisUse.SHARING or not legal_basis.is_active:
-        errors[basis_field] = _("Grondslag: ‘%(basis)s’ is geen actieve grondslag voor het verstrekken van "
-                                "gegevens.") % {"basis": legal_basis.label}
+        errors[basis_field] = _(
+            "Grondslag: ‘%(basis)s’ is geen actieve grondslag voor het verstrekken van gegevens."
+        ) % {"basis": legal_basis.label}
     elif kind not in legal_basis.organisation_kinds:
         errors[basis_field] = _("Grondslag: ‘%(basis)s’ is niet beschikbaar voor %(kind)s.") % {
-            "basis": legal_basis.label, "kind": OrganisationKind(kind).label}
+            "basis": legal_basis.label,
+            "kind": OrganisationKind(kind).label,
+        }
     elif classification in Classification.values and classification not in legal_basis.classifications:
-        errors[class_field] = _("Classificatie: %(classification)s mag niet worden gedeeld op grond van "
-                                "‘%(basis)s’.") % {"classification": Classification(classification).label,
-                                                     "basis": legal_basis.label}
+        errors[class_field] = _(
+            "Classificatie: %(classification)s mag niet worden gedeeld op grond van ‘%(basis)s’."
+        ) % {"classification": Classification(classification).label, "basis": legal_basis.label}
     rule = classification_rules().get(classification, {})
     if class_field not in errors and rule.get("organisation_kinds") and kind not in rule["organisation_kinds"]:
         errors[class_field] = _("Classificatie: %(classification)s kan niet door %(kind)s worden gedeeld.") % {
-            "classification": Classification(classification).label, "kind": OrganisationKind(kind).label}
+            "classification": Classification(classification).label,
+            "kind": OrganisationKind(kind).label,
+        }
     return errors
 
 
@@ -94,13 +103,22 @@ def participation_errors(organisation, legal_basis, field: str = "legal_basis") 
         return {}
     basis = resolve_basis(legal_basis, LegalBasisUse.PARTICIPATION)
     if basis is None:
-        return {field: _("De NCTV kan alleen deelnemen met een vastgelegde grondslag (Tijdelijke wet "
-                         "bestuurlijke maatregelen terrorismebestrijding, Paspoortwet of de Wet coördinatie "
-                         "terrorismebestrijding en nationale veiligheid zodra in werking).")}
-    if (basis.use != LegalBasisUse.PARTICIPATION or not basis.is_active
-            or organisation.kind not in basis.organisation_kinds):
-        return {field: _("‘%(basis)s’ is geen grondslag waarop %(kind)s aan een casus kan deelnemen.") % {
-            "basis": basis.label, "kind": OrganisationKind(organisation.kind).label}}
+        return {
+            field: _(
+                "De NCTV kan alleen deelnemen met een vastgelegde grondslag (Tijdelijke wet "
+                "bestuurlijke maatregelen terrorismebestrijding, Paspoortwet of de Wet coördinatie "
+                "terrorismebestrijding en nationale veiligheid zodra in werking)."
+            )
+        }
+    if (
+        basis.use != LegalBasisUse.PARTICIPATION
+        or not basis.is_active
+        or organisation.kind not in basis.organisation_kinds
+    ):
+        return {
+            field: _("‘%(basis)s’ is geen grondslag waarop %(kind)s aan een casus kan deelnemen.")
+            % {"basis": basis.label, "kind": OrganisationKind(organisation.kind).label}
+        }
     return {}
 
 
@@ -108,8 +126,9 @@ def participation_errors(organisation, legal_basis, field: str = "legal_basis") 
 
 
 @transaction.atomic
-def register_restricted_document(actor, *, content: str, received_at: date, subject=None, case=None
-                                 ) -> RestrictedDocument:
+def register_restricted_document(
+    actor, *, content: str, received_at: date, subject=None, case=None
+) -> RestrictedDocument:
     policy.require(actor, policy.Action.RESTRICTED_MANAGE)
     region_id = actor.organisation.region_id
     errors = {}
@@ -126,8 +145,13 @@ def register_restricted_document(actor, *, content: str, received_at: date, subj
     if errors:
         raise ValidationError(errors)
     document = RestrictedDocument.objects.create(
-        region_id=region_id, subject=subject or case.subject, case=case, received_at=received_at,
-        content_encrypted=encrypt(content.strip()), registered_by=actor)
+        region_id=region_id,
+        subject=subject or case.subject,
+        case=case,
+        received_at=received_at,
+        content_encrypted=encrypt(content.strip()),
+        registered_by=actor,
+    )
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [document])
     return document
 
@@ -157,10 +181,15 @@ def set_designation(actor, document, user: User, designated: bool) -> Restricted
     """The mayor designates (or withdraws) an official of a gemeente of the region as reader."""
     document = _managed_document(actor, document)
     if designated:
-        if not (user.is_active and user.organisation_id and user.organisation.region_id == document.region_id
-                and user.organisation.kind == OrganisationKind.GEMEENTE):
-            raise ValidationError({"user": _("Alleen medewerkers van een gemeente van deze casustafel kunnen "
-                                             "worden aangewezen.")})
+        if not (
+            user.is_active
+            and user.organisation_id
+            and user.organisation.region_id == document.region_id
+            and user.organisation.kind == OrganisationKind.GEMEENTE
+        ):
+            raise ValidationError(
+                {"user": _("Alleen medewerkers van een gemeente van deze casustafel kunnen worden aangewezen.")}
+            )
         document.designated_readers.add(user)
     else:
         document.designated_readers.remove(user)
@@ -180,8 +209,9 @@ def _managed_case(actor, case):
 
 
 @transaction.atomic
-def record_transparency(actor, case, *, informed: bool, informed_at: date | None, not_informed_reason: str,
-                        review_on: date | None) -> CaseTransparency:
+def record_transparency(
+    actor, case, *, informed: bool, informed_at: date | None, not_informed_reason: str, review_on: date | None
+) -> CaseTransparency:
     case = _managed_case(actor, case)
     today = timezone.localdate()
     errors = {}
@@ -199,10 +229,16 @@ def record_transparency(actor, case, *, informed: bool, informed_at: date | None
             errors["review_on"] = _("De datum van heroverweging ligt in het verleden.")
     if errors:
         raise ValidationError(errors)
-    transparency, created = CaseTransparency.objects.update_or_create(case=case, defaults={
-        "informed": informed, "informed_at": informed_at if informed else None,
-        "not_informed_reason": "" if informed else not_informed_reason.strip(),
-        "review_on": None if informed else review_on, "updated_by": actor})
+    transparency, created = CaseTransparency.objects.update_or_create(
+        case=case,
+        defaults={
+            "informed": informed,
+            "informed_at": informed_at if informed else None,
+            "not_informed_reason": "" if informed else not_informed_reason.strip(),
+            "review_on": None if informed else review_on,
+            "updated_by": actor,
+        },
+    )
     record(actor, Action.CREATE if created else Action.UPDATE, Purpose.CASE_MANAGEMENT, [transparency])
     return transparency
 
@@ -217,8 +253,9 @@ def register_objection(actor, case, *, received_on: date, summary: str) -> Objec
         errors["summary"] = _("Beschrijf het bezwaar.")
     if errors:
         raise ValidationError(errors)
-    objection = Objection.objects.create(case=case, received_on=received_on, summary=summary.strip(),
-                                         registered_by=actor)
+    objection = Objection.objects.create(
+        case=case, received_on=received_on, summary=summary.strip(), registered_by=actor
+    )
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [objection])
     return objection
 
@@ -247,8 +284,9 @@ def handle_objection(actor, objection, *, outcome: str, rationale: str) -> Objec
 
 
 @transaction.atomic
-def register_access_request(actor, subject, *, received_on: date, exempted_references=(),
-                            exemption_ground: str = "") -> AccessRequest:
+def register_access_request(
+    actor, subject, *, received_on: date, exempted_references=(), exemption_ground: str = ""
+) -> AccessRequest:
     policy.require(actor, policy.Action.ACCESS_REQUEST_HANDLE)
     references = sorted({r.strip() for r in exempted_references if r.strip()})
     errors = {}
@@ -259,7 +297,12 @@ def register_access_request(actor, subject, *, received_on: date, exempted_refer
     if errors:
         raise ValidationError(errors)
     request = AccessRequest.objects.create(
-        region_id=actor.organisation.region_id, subject=subject, received_on=received_on,
-        exempted_references=references, exemption_ground=exemption_ground.strip(), registered_by=actor)
+        region_id=actor.organisation.region_id,
+        subject=subject,
+        received_on=received_on,
+        exempted_references=references,
+        exemption_ground=exemption_ground.strip(),
+        registered_by=actor,
+    )
     record(actor, Action.CREATE, Purpose.PRIVACY_SUPERVISION, [request])
     return request

@@ -47,9 +47,17 @@ def restricted_list(request):
 
 
 def _find_subject(region, data):
-    return find_known_subject(region, SubjectData(
-        given_names=data["given_names"], family_name=data["family_name"], date_of_birth=data["date_of_birth"],
-        gender="", municipality="", bsn=data.get("bsn") or ""))
+    return find_known_subject(
+        region,
+        SubjectData(
+            given_names=data["given_names"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            gender="",
+            municipality="",
+            bsn=data.get("bsn") or "",
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,14 +76,20 @@ def restricted_create(request):
         elif d["given_names"] and d["family_name"] and d["date_of_birth"]:
             subject = _find_subject(region, d)
             if subject is None:
-                form.add_error("family_name", _("Deze persoon is niet bekend bij uw casustafel. Laat eerst een "
-                                                "signaal registreren (bron: AIVD-ambtsbericht)."))
+                form.add_error(
+                    "family_name",
+                    _(
+                        "Deze persoon is niet bekend bij uw casustafel. Laat eerst een "
+                        "signaal registreren (bron: AIVD-ambtsbericht)."
+                    ),
+                )
         else:
             form.add_error(None, _("Geef het kenmerk van de casus of de gegevens van een bekende persoon."))
         if not form.errors:
             try:
                 document = services.register_restricted_document(
-                    request.user, content=d["content"], received_at=d["received_at"], subject=subject, case=case)
+                    request.user, content=d["content"], received_at=d["received_at"], subject=subject, case=case
+                )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -92,7 +106,8 @@ def _detail_context(request, document, release_form=None, designation_form=None)
         "is_mayor": is_mayor,
         "readers": document.designated_readers.select_related("organisation"),
         "release_form": release_form or ReleaseSummaryForm(initial={"released_summary": document.released_summary})
-        if is_mayor else None,
+        if is_mayor
+        else None,
         "designation_form": designation_form or DesignationForm(region_id=document.region_id) if is_mayor else None,
     }
 
@@ -117,8 +132,9 @@ def restricted_release(request, pk):
         else:
             messages.success(request, _("De samenvatting is vrijgegeven voor de casustafel."))
             return redirect("governance:restricted_detail", pk=document.pk)
-    return TemplateResponse(request, "governance/restricted_detail.html",
-                            _detail_context(request, document, release_form=form), status=400)
+    return TemplateResponse(
+        request, "governance/restricted_detail.html", _detail_context(request, document, release_form=form), status=400
+    )
 
 
 @require_POST
@@ -129,15 +145,18 @@ def restricted_designate(request, pk):
     form = DesignationForm(request.POST, region_id=document.region_id)
     if form.is_valid():
         try:
-            services.set_designation(request.user, document, form.cleaned_data["user"],
-                                     form.cleaned_data["designated"])
+            services.set_designation(request.user, document, form.cleaned_data["user"], form.cleaned_data["designated"])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("De aanwijzing is vastgelegd."))
             return redirect("governance:restricted_detail", pk=document.pk)
-    return TemplateResponse(request, "governance/restricted_detail.html",
-                            _detail_context(request, document, designation_form=form), status=400)
+    return TemplateResponse(
+        request,
+        "governance/restricted_detail.html",
+        _detail_context(request, document, designation_form=form),
+        status=400,
+    )
 
 
 # ------------------------------------------------------------------ transparency and objections
@@ -148,8 +167,12 @@ def _case_context(request, case, transparency_form=None, objection_form=None):
     transparency = getattr(case, "transparency", None)
     initial = {}
     if transparency is not None:
-        initial = {"informed": "1" if transparency.informed else "0", "informed_at": transparency.informed_at,
-                   "not_informed_reason": transparency.not_informed_reason, "review_on": transparency.review_on}
+        initial = {
+            "informed": "1" if transparency.informed else "0",
+            "informed_at": transparency.informed_at,
+            "not_informed_reason": transparency.not_informed_reason,
+            "review_on": transparency.review_on,
+        }
     return {
         "case": case,
         "transparency": transparency,
@@ -177,8 +200,9 @@ def case_transparency(request, pk):
         else:
             messages.success(request, _("De transparantie is vastgelegd."))
             return redirect("governance:case_transparency", pk=case.pk)
-    return TemplateResponse(request, "governance/case_transparency.html",
-                            _case_context(request, case, transparency_form=form), status=400)
+    return TemplateResponse(
+        request, "governance/case_transparency.html", _case_context(request, case, transparency_form=form), status=400
+    )
 
 
 @require_POST
@@ -195,8 +219,9 @@ def objection_create(request, pk):
         else:
             messages.success(request, _("Het bezwaar is geregistreerd."))
             return redirect("governance:case_transparency", pk=case.pk)
-    return TemplateResponse(request, "governance/case_transparency.html",
-                            _case_context(request, case, objection_form=form), status=400)
+    return TemplateResponse(
+        request, "governance/case_transparency.html", _case_context(request, case, objection_form=form), status=400
+    )
 
 
 @require_POST
@@ -211,8 +236,12 @@ def objection_handle(request, pk):
     form = ObjectionHandleForm(request.POST)
     if form.is_valid():
         try:
-            services.handle_objection(request.user, objection, outcome=form.cleaned_data["outcome"],
-                                      rationale=form.cleaned_data["outcome_rationale"])
+            services.handle_objection(
+                request.user,
+                objection,
+                outcome=form.cleaned_data["outcome"],
+                rationale=form.cleaned_data["outcome_rationale"],
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -234,26 +263,39 @@ def access_request_list(request):
     if request.method == "POST" and form.is_valid():
         subject = _find_subject(request.user.organisation.region, form.cleaned_data)
         if subject is None:
-            form.add_error(None, _("Over deze persoon zijn bij deze casustafel geen gegevens bekend. "
-                                   "Antwoord dat er geen gegevens worden verwerkt."))
+            form.add_error(
+                None,
+                _(
+                    "Over deze persoon zijn bij deze casustafel geen gegevens bekend. "
+                    "Antwoord dat er geen gegevens worden verwerkt."
+                ),
+            )
         else:
             try:
                 access_request = services.register_access_request(
-                    request.user, subject, received_on=form.cleaned_data["received_on"],
-                    exempted_references=form.references(), exemption_ground=form.cleaned_data["exemption_ground"])
+                    request.user,
+                    subject,
+                    received_on=form.cleaned_data["received_on"],
+                    exempted_references=form.references(),
+                    exemption_ground=form.cleaned_data["exemption_ground"],
+                )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
-                messages.success(request, _("Inzageverzoek %(ref)s is geregistreerd.") % {
-                    "ref": access_request.reference})
+                messages.success(
+                    request, _("Inzageverzoek %(ref)s is geregistreerd.") % {"ref": access_request.reference}
+                )
                 return redirect("governance:access_request_list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "governance/access_requests.html", {
-        "form": form, "requests": selectors.visible_access_requests(request.user)}, status=status)
+    return render(
+        request,
+        "governance/access_requests.html",
+        {"form": form, "requests": selectors.visible_access_requests(request.user)},
+        status=status,
+    )
 
 
-CSV_SECTIONS = ("signals", "weighing_contributions", "decisions", "cases", "restricted_documents",
-                "processing_log")
+CSV_SECTIONS = ("signals", "weighing_contributions", "decisions", "cases", "restricted_documents", "processing_log")
 
 
 @require_GET
@@ -266,12 +308,19 @@ def access_request_export(request, pk):
         writer.writerow(["onderdeel", "kenmerk", "uitgezonderd", "gegevens"])
         for section in CSV_SECTIONS:
             for row in export[section]:
-                writer.writerow([section, row.get("reference", ""), "ja" if row.get("withheld") else "nee",
-                                 json.dumps(row, ensure_ascii=False, default=str)])
+                writer.writerow(
+                    [
+                        section,
+                        row.get("reference", ""),
+                        "ja" if row.get("withheld") else "nee",
+                        json.dumps(row, ensure_ascii=False, default=str),
+                    ]
+                )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{access_request.reference}.csv"'
         return response
-    response = HttpResponse(json.dumps(export, ensure_ascii=False, indent=2, default=str),
-                            content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(export, ensure_ascii=False, indent=2, default=str), content_type="application/json; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{access_request.reference}.json"'
     return response

@@ -26,8 +26,10 @@ class MeetingForm(forms.Form):
     def moments(self):
         d = self.cleaned_data
         tz = timezone.get_current_timezone()
-        return (timezone.make_aware(datetime.combine(d["date"], d["start"]), tz),
-                timezone.make_aware(datetime.combine(d["date"], d["end"]), tz))
+        return (
+            timezone.make_aware(datetime.combine(d["date"], d["start"]), tz),
+            timezone.make_aware(datetime.combine(d["date"], d["end"]), tz),
+        )
 
 
 class CaseLabelChoiceField(forms.ModelChoiceField):
@@ -40,14 +42,18 @@ class AgendaItemForm(forms.Form):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = (Case.objects.filter(region_id=meeting.region_id, status__in=AGENDA_STATES)
-                                        .exclude(agenda_items__meeting=meeting).select_related("subject"))
+        self.fields["case"].queryset = (
+            Case.objects.filter(region_id=meeting.region_id, status__in=AGENDA_STATES)
+            .exclude(agenda_items__meeting=meeting)
+            .select_related("subject")
+        )
 
 
 class AttendanceForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisatie"), queryset=Organisation.objects.none())
-    attendance = forms.ChoiceField(label=_("Aanwezigheid"),
-                                   choices=[(Attendance.PRESENT, _("Aanwezig")), (Attendance.ABSENT, _("Afwezig"))])
+    attendance = forms.ChoiceField(
+        label=_("Aanwezigheid"), choices=[(Attendance.PRESENT, _("Aanwezig")), (Attendance.ABSENT, _("Afwezig"))]
+    )
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,13 +70,17 @@ class DecisionForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = forms.CharField(label=_("Actie"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ModelChoiceField(label=_("Eigenaar (organisatie)"), queryset=Organisation.objects.none(),
-                                   error_messages={"required": _(
-                                       "Een actie heeft een eigenaar nodig: kies de organisatie die de actie "
-                                       "uitvoert.")})
+    owner = forms.ModelChoiceField(
+        label=_("Eigenaar (organisatie)"),
+        queryset=Organisation.objects.none(),
+        error_messages={
+            "required": _("Een actie heeft een eigenaar nodig: kies de organisatie die de actie uitvoert.")
+        },
+    )
     due_date = forms.DateField(label=_("Uiterlijk op"), widget=DATE_WIDGET)
 
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = Organisation.objects.filter(
-            pk__in=item.case.participants.values("organisation_id"))
+            pk__in=item.case.participants.values("organisation_id")
+        )

@@ -17,8 +17,9 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField(_("einde"))
     location = models.CharField(_("locatie"), max_length=200)
     online = models.BooleanField(_("online"), default=False)
-    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("voorzitter"))
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("voorzitter")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,8 +46,9 @@ class Invitation(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     invited_at = models.DateTimeField(auto_now_add=True)
-    attendance = models.CharField(_("aanwezigheid"), max_length=10, choices=Attendance.choices,
-                                  default=Attendance.UNKNOWN)
+    attendance = models.CharField(
+        _("aanwezigheid"), max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
+    )
 
     class Meta:
         ordering = ["organisation__name"]
@@ -103,14 +105,16 @@ class MeetingAction(models.Model):
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="actions")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="meeting_actions")
     description = models.TextField(_("actie"), max_length=2000)
-    owner = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("eigenaar"))
+    owner = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("eigenaar")
+    )
     due_date = models.DateField(_("uiterlijk op"))
     status = models.CharField(_("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     done_at = models.DateTimeField(null=True, blank=True)
     subject_id = property(lambda self: self.case.subject_id)
 

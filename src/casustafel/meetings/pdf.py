@@ -30,11 +30,24 @@ def render_agenda_pdf(meeting, organisation, items) -> bytes:
     end = timezone.localtime(meeting.ends_at)
     story = [
         _p(_("Agenda en verslag casusoverleg"), h1),
-        _p(_("%(date)s, %(start)s–%(end)s, %(location)s") % {
-            "date": date_format(start, "j F Y"), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}",
-            "location": meeting.location + (" (" + _("online") + ")" if meeting.online else "")}, body),
-        _p(_("Voor: %(organisation)s. Vertrouwelijk: dit overzicht bevat alleen de agendapunten van casussen "
-             "waaraan deze organisatie deelneemt.") % {"organisation": organisation.name}, body),
+        _p(
+            _("%(date)s, %(start)s–%(end)s, %(location)s")
+            % {
+                "date": date_format(start, "j F Y"),
+                "start": f"{start:%H:%M}",
+                "end": f"{end:%H:%M}",
+                "location": meeting.location + (" (" + _("online") + ")" if meeting.online else ""),
+            },
+            body,
+        ),
+        _p(
+            _(
+                "Voor: %(organisation)s. Vertrouwelijk: dit overzicht bevat alleen de agendapunten van casussen "
+                "waaraan deze organisatie deelneemt."
+            )
+            % {"organisation": organisation.name},
+            body,
+        ),
         Spacer(1, 6 * mm),
     ]
     if not items:
@@ -43,8 +56,13 @@ def render_agenda_pdf(meeting, organisation, items) -> bytes:
         case = item.case
         story.append(_p(f"{number}. {case.reference} — {case.subject.full_name}", h2))
         story.append(_p(_("Reden agendering: %(reason)s") % {"reason": item.get_reason_display()}, body))
-        story.append(_p(_("Betrokken organisaties: %(orgs)s") % {
-            "orgs": ", ".join(p.organisation.name for p in case.participants.all())}, body))
+        story.append(
+            _p(
+                _("Betrokken organisaties: %(orgs)s")
+                % {"orgs": ", ".join(p.organisation.name for p in case.participants.all())},
+                body,
+            )
+        )
         story.append(_p(_("Verslag"), h3))
         story.append(_p(item.minutes or _("(nog geen verslag)"), body))
         decisions = list(item.decisions.all())
@@ -54,12 +72,30 @@ def render_agenda_pdf(meeting, organisation, items) -> bytes:
         actions = list(item.actions.all())
         if actions:
             story.append(_p(_("Acties"), h3))
-            story.extend(_p(_("• %(description)s — eigenaar %(owner)s, uiterlijk %(due)s (%(status)s)") % {
-                "description": a.description, "owner": a.owner.name, "due": date_format(a.due_date, "d-m-Y"),
-                "status": a.get_status_display()}, body) for a in actions)
+            story.extend(
+                _p(
+                    _("• %(description)s — eigenaar %(owner)s, uiterlijk %(due)s (%(status)s)")
+                    % {
+                        "description": a.description,
+                        "owner": a.owner.name,
+                        "due": date_format(a.due_date, "d-m-Y"),
+                        "status": a.get_status_display(),
+                    },
+                    body,
+                )
+                for a in actions
+            )
         story.append(Spacer(1, 4 * mm))
     buffer = BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=_("Casusoverleg"), author=_("Casustafel"),
-                            leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm, bottomMargin=20 * mm)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=_("Casusoverleg"),
+        author=_("Casustafel"),
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+    )
     doc.build(story)
     return buffer.getvalue()

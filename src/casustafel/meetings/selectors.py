@@ -11,26 +11,23 @@ from django.utils.translation import gettext as _
 from casustafel.access import policy
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case, CaseParticipant
+from casustafel.flow.selectors import reopening_proposals
+from casustafel.plans.selectors import reviews_due
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record, record_refused
 
-from .models import (
-    ActionStatus,
-    AgendaItem,
-    Decision,
-    ItemReason,
-    Meeting,
-    MeetingAction,
-)
+from .models import ActionStatus, AgendaItem, Decision, ItemReason, Meeting, MeetingAction
 
 #: Cases the table works on at its conferences (a scaled-down case leaves the agenda).
 AGENDA_STATES = (case_states.ACTIVE, case_states.REOPENED)
 
 
 def visible_meetings(user):
-    return (policy.scope_meetings(user, Meeting.objects.select_related("chair"))
-            .annotate(item_count=Count("items", distinct=True), invitation_count=Count("invitations", distinct=True))
-            .order_by("-starts_at", "id"))  # aggregation drops Meta.ordering
+    return (
+        policy.scope_meetings(user, Meeting.objects.select_related("chair"))
+        .annotate(item_count=Count("items", distinct=True), invitation_count=Count("invitations", distinct=True))
+        .order_by("-starts_at", "id")
+    )  # aggregation drops Meta.ordering
 
 
 def get_meeting(user, pk, *, via_api: bool = False) -> Meeting:
@@ -82,16 +79,22 @@ def get_item(user, pk, *, via_api: bool = False) -> AgendaItem:
 def get_action(user, pk, *, via_api: bool = False) -> MeetingAction:
     visible_items = policy.scope_agenda_items(user, AgendaItem.objects.all())
     try:
-        return (MeetingAction.objects.select_related("case", "owner", "item__meeting")
-                .filter(item__in=visible_items).get(pk=pk))
+        return (
+            MeetingAction.objects.select_related("case", "owner", "item__meeting")
+            .filter(item__in=visible_items)
+            .get(pk=pk)
+        )
     except (MeetingAction.DoesNotExist, ValueError, TypeError, ValidationError):
         record_refused(user, Action.READ, Purpose.CASE_MANAGEMENT, MeetingAction, pk, via_api=via_api)
         raise Http404 from None
 
 
 def previous_meeting(meeting: Meeting):
-    return (Meeting.objects.filter(region_id=meeting.region_id, starts_at__lt=meeting.starts_at)
-            .order_by("-starts_at").first())
+    return (
+        Meeting.objects.filter(region_id=meeting.region_id, starts_at__lt=meeting.starts_at)
+        .order_by("-starts_at")
+        .first()
+    )
 
 
 def agenda_suggestions(meeting: Meeting) -> list[tuple[Case, str]]:
@@ -99,22 +102,26 @@ def agenda_suggestions(meeting: Meeting) -> list[tuple[Case, str]]:
     previous conference, cases with open actions past their due date, and cases whose
     plan of action is due for review by the day of the conference; and closed or
     scaled-down cases with a new signal about the person (a proposal to reopen)."""
-    from casustafel.flow.selectors import reopening_proposals
-    from casustafel.plans.selectors import reviews_due
 
     on_agenda = meeting.items.values("case_id")
-    cases = (Case.objects.filter(region_id=meeting.region_id, status__in=AGENDA_STATES,
-                                 opened_at__lt=meeting.starts_at)
-             .exclude(pk__in=on_agenda).select_related("subject"))
+    cases = (
+        Case.objects.filter(region_id=meeting.region_id, status__in=AGENDA_STATES, opened_at__lt=meeting.starts_at)
+        .exclude(pk__in=on_agenda)
+        .select_related("subject")
+    )
     previous = previous_meeting(meeting)
     new = cases.filter(opened_at__gt=previous.starts_at) if previous else cases
-    overdue = cases.filter(meeting_actions__status=ActionStatus.OPEN,
-                           meeting_actions__due_date__lt=meeting.starts_at.date()).distinct()
+    overdue = cases.filter(
+        meeting_actions__status=ActionStatus.OPEN, meeting_actions__due_date__lt=meeting.starts_at.date()
+    ).distinct()
     found = {case.pk: (case, ItemReason.NEW_INCLUSION) for case in new}
     for case in overdue:
         found.setdefault(case.pk, (case, ItemReason.OVERDUE_ACTIONS))
-    for case in reviews_due(meeting.region_id, meeting.starts_at.date()).filter(
-            status__in=AGENDA_STATES, opened_at__lt=meeting.starts_at).exclude(pk__in=on_agenda):
+    for case in (
+        reviews_due(meeting.region_id, meeting.starts_at.date())
+        .filter(status__in=AGENDA_STATES, opened_at__lt=meeting.starts_at)
+        .exclude(pk__in=on_agenda)
+    ):
         found.setdefault(case.pk, (case, ItemReason.REVIEW_DUE))
     for case in reopening_proposals(meeting.region_id).exclude(pk__in=on_agenda):
         found.setdefault(case.pk, (case, ItemReason.REOPEN_PROPOSAL))
@@ -124,8 +131,11 @@ def agenda_suggestions(meeting: Meeting) -> list[tuple[Case, str]]:
 def open_actions_of_case(case) -> list[str]:
     """Open conference actions of ``case`` (a check for ``cases.closure``), in Dutch."""
     return [
-        _("actie '%(description)s' van %(owner)s (uiterlijk %(due)s)") % {
-            "description": action.description[:80], "owner": action.owner.name,
-            "due": date_format(action.due_date, "d-m-Y")}
+        _("actie '%(description)s' van %(owner)s (uiterlijk %(due)s)")
+        % {
+            "description": action.description[:80],
+            "owner": action.owner.name,
+            "due": date_format(action.due_date, "d-m-Y"),
+        }
         for action in MeetingAction.objects.filter(case_id=case.pk, status=ActionStatus.OPEN).select_related("owner")
     ]

@@ -18,16 +18,7 @@ from casustafel.cases.models import Case, CaseParticipant
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
-from .models import (
-    ActionStatus,
-    AgendaItem,
-    Attendance,
-    Decision,
-    Invitation,
-    ItemReason,
-    Meeting,
-    MeetingAction,
-)
+from .models import ActionStatus, AgendaItem, Attendance, Decision, Invitation, ItemReason, Meeting, MeetingAction
 from .selectors import AGENDA_STATES, agenda_suggestions
 
 TEXT_LIMIT = 10000
@@ -48,6 +39,7 @@ def _text(value: str, field: str, missing: str, limit: int, errors: dict) -> str
 
 
 # ------------------------------------------------------------------ scheduling
+
 
 @transaction.atomic
 def schedule_meeting(actor, starts_at: datetime, ends_at: datetime, location: str, online: bool = False) -> Meeting:
@@ -71,20 +63,27 @@ def schedule_meeting(actor, starts_at: datetime, ends_at: datetime, location: st
         elif ends_at - starts_at > timedelta(hours=12):
             errors["ends_at"] = _("Een casusoverleg duurt hoogstens twaalf uur.")
         else:
-            clash = (Meeting.objects.filter(region=region, starts_at__lt=ends_at, ends_at__gt=starts_at)
-                     .order_by("starts_at").first())
+            clash = (
+                Meeting.objects.filter(region=region, starts_at__lt=ends_at, ends_at__gt=starts_at)
+                .order_by("starts_at")
+                .first()
+            )
             if clash:
                 errors["starts_at"] = _(
                     "Dit overlapt met het casusoverleg van %(start)s tot %(end)s van deze casustafel."
-                ) % {"start": timezone.localtime(clash.starts_at).strftime("%d-%m-%Y %H:%M"),
-                     "end": timezone.localtime(clash.ends_at).strftime("%H:%M")}
+                ) % {
+                    "start": timezone.localtime(clash.starts_at).strftime("%d-%m-%Y %H:%M"),
+                    "end": timezone.localtime(clash.ends_at).strftime("%H:%M"),
+                }
     if errors:
         raise ValidationError(errors)
-    return Meeting.objects.create(region=region, starts_at=starts_at, ends_at=ends_at, location=location,
-                                  online=bool(online), chair=actor)
+    return Meeting.objects.create(
+        region=region, starts_at=starts_at, ends_at=ends_at, location=location, online=bool(online), chair=actor
+    )
 
 
 # ------------------------------------------------------------------ agenda
+
 
 def _next_position(meeting) -> int:
     return (meeting.items.aggregate(m=Max("position"))["m"] or 0) + 1
@@ -105,8 +104,9 @@ def add_agenda_item(actor, meeting: Meeting, case: Case, reason: str = ItemReaso
         errors["reason"] = _("Kies een geldige reden van agendering.")
     if errors:
         raise ValidationError(errors)
-    item = AgendaItem.objects.create(meeting=meeting, case=case, reason=reason, added_by=actor,
-                                     position=_next_position(meeting))
+    item = AgendaItem.objects.create(
+        meeting=meeting, case=case, reason=reason, added_by=actor, position=_next_position(meeting)
+    )
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [item])
     return item
 
@@ -117,8 +117,10 @@ def build_agenda(actor, meeting: Meeting) -> list[AgendaItem]:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_manage(actor, meeting)
     position = _next_position(meeting)
-    items = [AgendaItem(meeting=meeting, case=case, reason=reason, added_by=actor, position=position + index)
-             for index, (case, reason) in enumerate(agenda_suggestions(meeting))]
+    items = [
+        AgendaItem(meeting=meeting, case=case, reason=reason, added_by=actor, position=position + index)
+        for index, (case, reason) in enumerate(agenda_suggestions(meeting))
+    ]
     AgendaItem.objects.bulk_create(items)
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, items)
     return items
@@ -130,13 +132,18 @@ def invite(actor, meeting: Meeting, organisations) -> list[Invitation]:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_manage(actor, meeting)
     if organisations is None:
-        organisations = {p.organisation for p in CaseParticipant.objects.filter(
-            case__agenda_items__meeting=meeting).select_related("organisation")}
+        organisations = {
+            p.organisation
+            for p in CaseParticipant.objects.filter(case__agenda_items__meeting=meeting).select_related("organisation")
+        }
     if any(org.region_id != meeting.region_id for org in organisations):
         raise ValidationError({"organisations": _("Nodig alleen organisaties van deze casustafel uit.")})
     existing = set(meeting.invitations.values_list("organisation_id", flat=True))
-    new = [Invitation(meeting=meeting, organisation=org, invited_by=actor)
-           for org in organisations if org.pk not in existing]
+    new = [
+        Invitation(meeting=meeting, organisation=org, invited_by=actor)
+        for org in organisations
+        if org.pk not in existing
+    ]
     return Invitation.objects.bulk_create(new)
 
 
@@ -152,13 +159,15 @@ def record_attendance(actor, meeting: Meeting, organisation, attendance: str) ->
     if errors:
         raise ValidationError(errors)
     invitation, _created = Invitation.objects.select_for_update().get_or_create(
-        meeting=meeting, organisation=organisation, defaults={"invited_by": actor})
+        meeting=meeting, organisation=organisation, defaults={"invited_by": actor}
+    )
     invitation.attendance = attendance
     invitation.save(update_fields=["attendance"])
     return invitation
 
 
 # ------------------------------------------------------------------ per item
+
 
 def _locked_item(actor, item: AgendaItem) -> AgendaItem:
     item = AgendaItem.objects.select_for_update().select_related("meeting", "case").get(pk=item.pk)
@@ -208,8 +217,9 @@ def add_action(actor, item: AgendaItem, description: str, owner, due_date: date 
         errors["due_date"] = _("De uiterste datum kan niet in het verleden liggen.")
     if errors:
         raise ValidationError(errors)
-    action = MeetingAction.objects.create(item=item, case=item.case, description=description, owner=owner,
-                                          due_date=due_date, created_by=actor)
+    action = MeetingAction.objects.create(
+        item=item, case=item.case, description=description, owner=owner, due_date=due_date, created_by=actor
+    )
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [action])
     return action
 

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,14 +21,7 @@ from casustafel.accounts.models import Organisation
 from casustafel.core.web import apply_service_errors
 
 from . import selectors, services
-from .forms import (
-    ActionForm,
-    AgendaItemForm,
-    AttendanceForm,
-    DecisionForm,
-    MeetingForm,
-    MinutesForm,
-)
+from .forms import ActionForm, AgendaItemForm, AttendanceForm, DecisionForm, MeetingForm, MinutesForm
 from .models import ActionStatus, ItemReason
 from .pdf import render_agenda_pdf
 
@@ -39,9 +33,11 @@ def meeting_list(request):
     if not policy.can(request.user, policy.Action.MEETING_VIEW):
         raise Http404
     page = Paginator(selectors.visible_meetings(request.user), PAGE_SIZE).get_page(request.GET.get("pagina"))
-    return render(request, "meetings/meeting_list.html", {
-        "page": page, "can_manage": policy.can(request.user, policy.Action.MEETING_MANAGE),
-        "now": timezone.now()})
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {"page": page, "can_manage": policy.can(request.user, policy.Action.MEETING_MANAGE), "now": timezone.now()},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,8 +48,9 @@ def meeting_create(request):
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.moments()
         try:
-            meeting = services.schedule_meeting(request.user, starts_at, ends_at, form.cleaned_data["location"],
-                                                form.cleaned_data["online"])
+            meeting = services.schedule_meeting(
+                request.user, starts_at, ends_at, form.cleaned_data["location"], form.cleaned_data["online"]
+            )
         except ValidationError as error:
             _map_moment_errors(error)
             apply_service_errors(form, error)
@@ -81,24 +78,28 @@ def _context(request, meeting, bound=None, status_forms=None):
     for item in items:
         item.involved = [p.organisation for p in item.case.participants.all()]
         if can_manage:
-            item.minutes_form = bound.get((item.pk, "minutes")) or MinutesForm(initial={"minutes": item.minutes},
-                                                                              prefix=f"m{item.pk.hex[:8]}")
+            item.minutes_form = bound.get((item.pk, "minutes")) or MinutesForm(
+                initial={"minutes": item.minutes}, prefix=f"m{item.pk.hex[:8]}"
+            )
             item.decision_form = bound.get((item.pk, "decision")) or DecisionForm(prefix=f"d{item.pk.hex[:8]}")
             item.action_form = bound.get((item.pk, "action")) or ActionForm(item=item, prefix=f"a{item.pk.hex[:8]}")
         for action in item.actions.all():
-            action.can_complete = (action.status == ActionStatus.OPEN
-                                   and policy.can(user, policy.Action.MEETING_COMPLETE_ACTION, action))
+            action.can_complete = action.status == ActionStatus.OPEN and policy.can(
+                user, policy.Action.MEETING_COMPLETE_ACTION, action
+            )
     return {
         "meeting": meeting,
         "items": items,
         "invitations": meeting.invitations.select_related("organisation"),
         "can_manage": can_manage,
-        "sees_whole_agenda": policy.can(user, policy.Action.MEETING_MANAGE) or policy.sees_whole_agenda(user.organisation),
+        "sees_whole_agenda": policy.can(user, policy.Action.MEETING_MANAGE)
+        or policy.sees_whole_agenda(user.organisation),
         "suggestions": selectors.agenda_suggestions(meeting) if can_manage else [],
         "item_form": status_forms.get("item") or (AgendaItemForm(meeting=meeting) if can_manage else None),
         "attendance_form": status_forms.get("attendance") or (AttendanceForm(meeting=meeting) if can_manage else None),
-        "print_organisations": (Organisation.objects.filter(region_id=meeting.region_id) if can_manage
-                                else [user.organisation]),
+        "print_organisations": (
+            Organisation.objects.filter(region_id=meeting.region_id) if can_manage else [user.organisation]
+        ),
     }
 
 
@@ -144,8 +145,9 @@ def add_item(request, pk):
         else:
             messages.success(request, _("De casus staat op de agenda."))
             return redirect("meetings:meeting_detail", pk=meeting.pk)
-    return TemplateResponse(request, "meetings/meeting_detail.html",
-                            _context(request, meeting, status_forms={"item": form}), status=400)
+    return TemplateResponse(
+        request, "meetings/meeting_detail.html", _context(request, meeting, status_forms={"item": form}), status=400
+    )
 
 
 @require_POST
@@ -165,15 +167,20 @@ def attendance(request, pk):
     form = AttendanceForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:
-            services.record_attendance(request.user, meeting, form.cleaned_data["organisation"],
-                                       form.cleaned_data["attendance"])
+            services.record_attendance(
+                request.user, meeting, form.cleaned_data["organisation"], form.cleaned_data["attendance"]
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("De aanwezigheid is vastgelegd."))
             return redirect("meetings:meeting_detail", pk=meeting.pk)
-    return TemplateResponse(request, "meetings/meeting_detail.html",
-                            _context(request, meeting, status_forms={"attendance": form}), status=400)
+    return TemplateResponse(
+        request,
+        "meetings/meeting_detail.html",
+        _context(request, meeting, status_forms={"attendance": form}),
+        status=400,
+    )
 
 
 def _item_write(request, pk, kind, form_class, write, success):
@@ -191,36 +198,50 @@ def _item_write(request, pk, kind, form_class, write, success):
         else:
             messages.success(request, success)
             return redirect(f"{meeting_url(meeting)}#punt-{item.pk}")
-    return TemplateResponse(request, "meetings/meeting_detail.html",
-                            _context(request, meeting, bound={(item.pk, kind): form}), status=400)
+    return TemplateResponse(
+        request, "meetings/meeting_detail.html", _context(request, meeting, bound={(item.pk, kind): form}), status=400
+    )
 
 
 def meeting_url(meeting):
-    from django.urls import reverse
 
     return reverse("meetings:meeting_detail", kwargs={"pk": meeting.pk})
 
 
 @require_POST
 def item_minutes(request, pk):
-    return _item_write(request, pk, "minutes", MinutesForm,
-                       lambda item, d: services.set_minutes(request.user, item, d["minutes"]),
-                       _("Het verslag is opgeslagen."))
+    return _item_write(
+        request,
+        pk,
+        "minutes",
+        MinutesForm,
+        lambda item, d: services.set_minutes(request.user, item, d["minutes"]),
+        _("Het verslag is opgeslagen."),
+    )
 
 
 @require_POST
 def item_decision(request, pk):
-    return _item_write(request, pk, "decision", DecisionForm,
-                       lambda item, d: services.add_decision(request.user, item, d["text"]),
-                       _("Het besluit is vastgelegd."))
+    return _item_write(
+        request,
+        pk,
+        "decision",
+        DecisionForm,
+        lambda item, d: services.add_decision(request.user, item, d["text"]),
+        _("Het besluit is vastgelegd."),
+    )
 
 
 @require_POST
 def item_action(request, pk):
-    return _item_write(request, pk, "action", ActionForm,
-                       lambda item, d: services.add_action(request.user, item, d["description"], d["owner"],
-                                                           d["due_date"]),
-                       _("De actie is vastgelegd."))
+    return _item_write(
+        request,
+        pk,
+        "action",
+        ActionForm,
+        lambda item, d: services.add_action(request.user, item, d["description"], d["owner"], d["due_date"]),
+        _("De actie is vastgelegd."),
+    )
 
 
 @require_POST

@@ -2,17 +2,18 @@
 
 from django.db.models.signals import post_save
 
+from casustafel.cases import states
+from casustafel.cases.models import CaseTransition
+
+from .services import schedule_checkins
+
 
 def _on_transition(sender, instance, created, **kwargs):
-    from casustafel.cases import states
 
     if created and instance.target == states.CLOSED:
-        from .services import schedule_checkins
-
         schedule_checkins(instance.case)
 
 
 def connect():
-    from casustafel.cases.models import CaseTransition
 
     post_save.connect(_on_transition, sender=CaseTransition, dispatch_uid="plans.schedule_checkins")

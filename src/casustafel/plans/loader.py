@@ -19,7 +19,9 @@ def read_spec(path) -> dict:
     for entry in spec["entries"]:
         missing = [k for k in ENTRY_FIELDS if not entry.get(k)]
         if missing or not isinstance(entry.get("enforced"), bool):
-            raise ValueError(f"Maatregel {entry.get('code', '?')}: ontbrekende velden {', '.join(missing) or 'enforced'}.")
+            raise ValueError(
+                f"Maatregel {entry.get('code', '?')}: ontbrekende velden {', '.join(missing) or 'enforced'}."
+            )
         codes.add(entry["code"])
     for rule in spec.get("rules", []):
         missing = [k for k in RULE_FIELDS if not rule.get(k)]
@@ -32,19 +34,35 @@ def read_spec(path) -> dict:
 def load(spec: dict, CatalogueVersion, CatalogueEntry, InterferenceRule):
     """Create the catalogue of this version (idempotent); a newer version deactivates older rows."""
     catalogue, created = CatalogueVersion.objects.get_or_create(
-        version=spec["version"], defaults={"source": spec.get("source", ""), "note": spec.get("note", "")})
+        version=spec["version"], defaults={"source": spec.get("source", ""), "note": spec.get("note", "")}
+    )
     if not created:
         return catalogue, False
     CatalogueEntry.objects.filter(catalogue__version__lt=spec["version"]).update(is_active=False)
     InterferenceRule.objects.filter(catalogue__version__lt=spec["version"]).update(is_active=False)
     CatalogueEntry.objects.bulk_create(
-        CatalogueEntry(catalogue=catalogue, code=e["code"], group=e["group"], name=e["name"],
-                       description=e["description"], organisation_kinds=e["organisation_kinds"],
-                       legal_basis=e["legal_basis"], enforced=e["enforced"])
-        for e in spec["entries"])
+        CatalogueEntry(
+            catalogue=catalogue,
+            code=e["code"],
+            group=e["group"],
+            name=e["name"],
+            description=e["description"],
+            organisation_kinds=e["organisation_kinds"],
+            legal_basis=e["legal_basis"],
+            enforced=e["enforced"],
+        )
+        for e in spec["entries"]
+    )
     InterferenceRule.objects.bulk_create(
-        InterferenceRule(catalogue=catalogue, code=r["code"], measures_a=r["measures_a"],
-                         measures_b=r["measures_b"], explanation=r["explanation"],
-                         coordination=r["coordination"], owner_kind=r.get("owner_kind", ""))
-        for r in spec.get("rules", []))
+        InterferenceRule(
+            catalogue=catalogue,
+            code=r["code"],
+            measures_a=r["measures_a"],
+            measures_b=r["measures_b"],
+            explanation=r["explanation"],
+            coordination=r["coordination"],
+            owner_kind=r.get("owner_kind", ""),
+        )
+        for r in spec.get("rules", [])
+    )
     return catalogue, True

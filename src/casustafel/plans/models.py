@@ -126,10 +126,12 @@ class Goal(_PlanPart):
 
 class Intervention(_PlanPart):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="interventions")
-    entry = models.ForeignKey(CatalogueEntry, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("maatregel of interventie"))
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("uitvoerende organisatie"))
+    entry = models.ForeignKey(
+        CatalogueEntry, on_delete=models.PROTECT, related_name="+", verbose_name=_("maatregel of interventie")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("uitvoerende organisatie")
+    )
     legal_basis = models.TextField(_("grondslag"))
     enforced = models.BooleanField(_("gedwongen"))
     starts_on = models.DateField(_("start"))
@@ -170,15 +172,17 @@ class CoordinationTask(_PlanPart):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="coordination_tasks")
     rule = models.ForeignKey(InterferenceRule, on_delete=models.PROTECT, related_name="+", null=True)
     description = models.TextField(_("afstemmingsactie"), max_length=2000)
-    owner = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("eigenaar"))
+    owner = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("eigenaar")
+    )
     due_on = models.DateField(_("uiterlijk"))
     done = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     #: Completion: who marked it done, when, and what was agreed (required).
     done_at = models.DateTimeField(_("afgerond op"), null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
-                                blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     outcome = models.TextField(_("wat is afgesproken"), max_length=2000, blank=True)
 
     class Meta:
@@ -234,12 +238,19 @@ class CheckIn(models.Model):
     due_on = models.DateField(_("gepland op"))
     months = models.PositiveSmallIntegerField()
     done_on = models.DateField(_("gehouden op"), null=True, blank=True)
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True,
-                                     blank=True, verbose_name=_("met organisatie"))
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("met organisatie"),
+    )
     new_concerns = models.BooleanField(_("nieuwe zorgen"), null=True, blank=True)
     note = models.TextField(_("notitie"), max_length=2000, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
-                                    blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     recorded_at = models.DateTimeField(null=True, blank=True)
     subject_id = property(lambda self: self.case.subject_id)
 

@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from casustafel.access import policy
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case
+from casustafel.cases.selectors import log_listed
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
 from .models import (
     CatalogueEntry,
+    CheckIn,
     Contact,
     InterferenceRule,
     Intervention,
@@ -25,6 +27,7 @@ from .models import (
     Plan,
     Review,
     Score,
+    checkin_window_days,
     drift_days,
 )
 
@@ -57,10 +60,17 @@ def active_rules():
 def plan_queryset():
     return Plan.objects.select_related("case").prefetch_related(
         "goals",
-        Prefetch("interventions", queryset=Intervention.objects.select_related("entry", "organisation")
-                 .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("date")))),
+        Prefetch(
+            "interventions",
+            queryset=Intervention.objects.select_related("entry", "organisation").prefetch_related(
+                Prefetch("contacts", queryset=Contact.objects.order_by("date"))
+            ),
+        ),
         Prefetch("reviews", queryset=Review.objects.select_related("by").prefetch_related("scores")),
-        "acknowledgements__rule", "acknowledgements__by", "coordination_tasks__owner", "coordination_tasks__rule",
+        "acknowledgements__rule",
+        "acknowledgements__by",
+        "coordination_tasks__owner",
+        "coordination_tasks__rule",
     )
 
 
@@ -75,7 +85,6 @@ def plan_for_case(user, case, *, via_api: bool = False) -> Plan | None:
 
 def checkins_for_case(user, case, *, via_api: bool = False) -> list:
     """The follow-up moments after closure (opvolgmomenten) of a case the caller may see, logged."""
-    from .models import CheckIn
 
     checkins = list(CheckIn.objects.filter(case=case).select_related("organisation").order_by("due_on"))
     for checkin in checkins:
@@ -85,6 +94,7 @@ def checkins_for_case(user, case, *, via_api: bool = False) -> list:
 
 
 # ------------------------------------------------------------------ delivery
+
 
 def drift_reasons(intervention: Intervention, today: date | None = None) -> list[str]:
     """Why an intervention is drifting (empty when it is on track); uses prefetched contacts."""
@@ -96,10 +106,14 @@ def drift_reasons(intervention: Intervention, today: date | None = None) -> list
     reasons = []
     last = max((c.date for c in held), default=intervention.starts_on)
     if (today - last).days > drift_days():
-        reasons.append(_("Geen activiteit sinds %(date)s (meer dan %(days)s dagen).")
-                       % {"date": last.strftime("%d-%m-%Y"), "days": drift_days()})
+        reasons.append(
+            _("Geen activiteit sinds %(date)s (meer dan %(days)s dagen).")
+            % {"date": last.strftime("%d-%m-%Y"), "days": drift_days()}
+        )
     if contacts and not contacts[-1].held:
-        reasons.append(_("Gepland contact van %(date)s is niet doorgegaan.") % {"date": contacts[-1].date.strftime("%d-%m-%Y")})
+        reasons.append(
+            _("Gepland contact van %(date)s is niet doorgegaan.") % {"date": contacts[-1].date.strftime("%d-%m-%Y")}
+        )
     if intervention.planned_end < today:
         reasons.append(_("De geplande einddatum is verstreken."))
     return reasons
@@ -107,11 +121,15 @@ def drift_reasons(intervention: Intervention, today: date | None = None) -> list
 
 def delivery(intervention: Intervention) -> dict:
     contacts = list(intervention.contacts.all())
-    return {"planned": intervention.planned_sessions, "held": sum(c.held for c in contacts),
-            "not_held": sum(not c.held for c in contacts)}
+    return {
+        "planned": intervention.planned_sessions,
+        "held": sum(c.held for c in contacts),
+        "not_held": sum(not c.held for c in contacts),
+    }
 
 
 # ------------------------------------------------------------------ interference
+
 
 @dataclass
 class Conflict:
@@ -144,6 +162,7 @@ def conflict_codes(plan: Plan) -> set[str]:
 
 # ------------------------------------------------------------------ reviews
 
+
 def review_table(plan: Plan) -> dict:
     """Goals × reviews, side by side, with the change since the previous review."""
     reviews = list(plan.reviews.all())
@@ -156,28 +175,41 @@ def review_table(plan: Plan) -> dict:
             change = score - previous if score is not None and previous is not None else None
             cells.append({"score": score, "label": labels.get(score, "—"), "change": change})
             previous = score if score is not None else previous
-        rows.append({"goal": goal, "domain": LifeDomain(goal.domain).label, "cells": cells,
-                     "latest_change": next((c["change"] for c in reversed(cells) if c["score"] is not None), None)})
+        rows.append(
+            {
+                "goal": goal,
+                "domain": LifeDomain(goal.domain).label,
+                "cells": cells,
+                "latest_change": next((c["change"] for c in reversed(cells) if c["score"] is not None), None),
+            }
+        )
     return {"reviews": reviews, "rows": rows}
 
 
 def reviews_due(region_id, until_date: date):
     """Cases of the region (worked on by the table) whose plan has a review due on or before ``until_date``."""
-    from casustafel.cases.models import Case
 
-    return (Case.objects.filter(region_id=region_id, status__in=case_states.OPEN_STATES,
-                                plan__next_review_due__lte=until_date)
-            .exclude(status=case_states.SCALED_DOWN).order_by("plan__next_review_due"))
+    return (
+        Case.objects.filter(
+            region_id=region_id, status__in=case_states.OPEN_STATES, plan__next_review_due__lte=until_date
+        )
+        .exclude(status=case_states.SCALED_DOWN)
+        .order_by("plan__next_review_due")
+    )
 
 
 # ------------------------------------------------------------------ closure
 
+
 def open_interventions(case) -> list[str]:
     """Open-work check for ``cases.closure``: interventions that have not been ended."""
     rows = Intervention.objects.filter(plan__case_id=case.pk, ended_on__isnull=True).select_related(
-        "entry", "organisation")
-    return [_("interventie ‘%(name)s’ (%(org)s) loopt nog") % {"name": i.entry.name, "org": i.organisation.name}
-            for i in rows]
+        "entry", "organisation"
+    )
+    return [
+        _("interventie ‘%(name)s’ (%(org)s) loopt nog") % {"name": i.entry.name, "org": i.organisation.name}
+        for i in rows
+    ]
 
 
 def next_review_default(start: date, interval: int) -> date:
@@ -186,37 +218,52 @@ def next_review_default(start: date, interval: int) -> date:
 
 # ------------------------------------------------------------------ dashboard (case director, process director)
 
+
 def dashboard_follow_up(user, today: date | None = None) -> dict:
     """Drifting interventions of open cases and check-ins that can be recorded, per case.
 
     A fixed number of queries whatever the number of cases (interventions with their
     contacts, check-ins, one processing-log write for the listed cases).
     """
-    from casustafel.cases.selectors import log_listed
-
-    from .models import CheckIn, checkin_window_days
 
     if not policy.can(user, policy.Action.PLAN_FOLLOW_UP):
         return {"follows_up": False}
     today = today or timezone.localdate()
     cases = policy.scope_followed_cases(user, Case.objects.all())
-    interventions = (Intervention.objects.filter(plan__case__in=cases, plan__case__status__in=case_states.OPEN_STATES,
-                                                 ended_on__isnull=True, starts_on__lte=today)
-                     .select_related("entry", "organisation", "plan__case")
-                     .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("date")))
-                     .order_by("plan__case__reference", "starts_on"))
+    interventions = (
+        Intervention.objects.filter(
+            plan__case__in=cases,
+            plan__case__status__in=case_states.OPEN_STATES,
+            ended_on__isnull=True,
+            starts_on__lte=today,
+        )
+        .select_related("entry", "organisation", "plan__case")
+        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("date")))
+        .order_by("plan__case__reference", "starts_on")
+    )
     drifting: dict = {}
     for intervention in interventions:
         reasons = drift_reasons(intervention, today)
         if reasons:
             case = intervention.plan.case
             drifting.setdefault(case.pk, {"case": case, "items": []})["items"].append(
-                {"intervention": intervention, "reasons": reasons})
-    checkins = list(CheckIn.objects.filter(case__in=cases, case__status=case_states.CLOSED, done_on__isnull=True,
-                                           due_on__lte=today + timedelta(days=checkin_window_days()))
-                    .select_related("case").order_by("due_on"))
+                {"intervention": intervention, "reasons": reasons}
+            )
+    checkins = list(
+        CheckIn.objects.filter(
+            case__in=cases,
+            case__status=case_states.CLOSED,
+            done_on__isnull=True,
+            due_on__lte=today + timedelta(days=checkin_window_days()),
+        )
+        .select_related("case")
+        .order_by("due_on")
+    )
     listed = {row["case"].pk: row["case"] for row in drifting.values()}
     listed.update((c.case.pk, c.case) for c in checkins)
     log_listed(user, list(listed.values()))
-    return {"follows_up": True, "drifting_cases": list(drifting.values()),
-            "due_checkins": [{"checkin": c, "overdue": c.due_on < today} for c in checkins]}
+    return {
+        "follows_up": True,
+        "drifting_cases": list(drifting.values()),
+        "due_checkins": [{"checkin": c, "overdue": c.due_on < today} for c in checkins],
+    }

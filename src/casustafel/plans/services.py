@@ -28,6 +28,7 @@ from .models import (
     CoordinationTask,
     Goal,
     GoalScore,
+    Instrument,
     InterferenceRule,
     Intervention,
     LifeDomain,
@@ -45,16 +46,18 @@ def _locked_case(actor, case) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     policy.require(actor, policy.Action.CASE_MANAGE, case)
     if case.status == case_states.CLOSED:
-        raise ValidationError({"status": _("De casus is afgesloten; het plan van aanpak kan niet meer worden "
-                                           "gewijzigd.")}, code="closed")
+        raise ValidationError(
+            {"status": _("De casus is afgesloten; het plan van aanpak kan niet meer worden gewijzigd.")}, code="closed"
+        )
     return case
 
 
 def _plan(actor, case) -> Plan:
     plan = Plan.objects.select_for_update().filter(case=case).first()
     if plan is None:
-        plan = Plan.objects.create(case=case, created_by=actor, next_review_due=timezone.localdate()
-                                   + timedelta(days=review_interval_days()))
+        plan = Plan.objects.create(
+            case=case, created_by=actor, next_review_due=timezone.localdate() + timedelta(days=review_interval_days())
+        )
         record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [plan])
     plan.case = case
     return plan
@@ -85,8 +88,9 @@ def add_goal(actor, case, domain: str, description: str) -> Goal:
 
 
 @transaction.atomic
-def add_intervention(actor, case, entry_code: str, organisation, starts_on: date, planned_end: date,
-                     planned_sessions: int = 0) -> Intervention:
+def add_intervention(
+    actor, case, entry_code: str, organisation, starts_on: date, planned_end: date, planned_sessions: int = 0
+) -> Intervention:
     case = _locked_case(actor, case)
     errors = {}
     entry = CatalogueEntry.objects.filter(code=entry_code, is_active=True).first()
@@ -95,10 +99,11 @@ def add_intervention(actor, case, entry_code: str, organisation, starts_on: date
     if not isinstance(organisation, Organisation) or organisation.region_id != case.region_id:
         errors["organisation"] = _("Kies een organisatie van deze casustafel.")
     elif entry is not None and organisation.kind not in entry.organisation_kinds:
-        errors["organisation"] = _(
-            "%(org)s is niet bevoegd om ‘%(name)s’ uit te voeren; bevoegd zijn: %(kinds)s."
-        ) % {"org": organisation.name, "name": entry.name,
-             "kinds": ", ".join(str(OrganisationKind(k).label) for k in entry.organisation_kinds)}
+        errors["organisation"] = _("%(org)s is niet bevoegd om ‘%(name)s’ uit te voeren; bevoegd zijn: %(kinds)s.") % {
+            "org": organisation.name,
+            "name": entry.name,
+            "kinds": ", ".join(str(OrganisationKind(k).label) for k in entry.organisation_kinds),
+        }
     if not isinstance(starts_on, date):
         errors["starts_on"] = _("Geef de startdatum.")
     if not isinstance(planned_end, date):
@@ -111,16 +116,25 @@ def add_intervention(actor, case, entry_code: str, organisation, starts_on: date
         raise ValidationError(errors)
     plan = _plan(actor, case)
     intervention = Intervention.objects.create(
-        plan=plan, entry=entry, organisation=organisation, legal_basis=entry.legal_basis, enforced=entry.enforced,
-        starts_on=starts_on, planned_end=planned_end, planned_sessions=planned_sessions, created_by=actor)
+        plan=plan,
+        entry=entry,
+        organisation=organisation,
+        legal_basis=entry.legal_basis,
+        enforced=entry.enforced,
+        starts_on=starts_on,
+        planned_end=planned_end,
+        planned_sessions=planned_sessions,
+        created_by=actor,
+    )
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [intervention])
     return intervention
 
 
 def _intervention(case, intervention_id) -> Intervention:
     try:
-        intervention = Intervention.objects.select_for_update().select_related("entry").get(
-            pk=intervention_id, plan__case=case)
+        intervention = (
+            Intervention.objects.select_for_update().select_related("entry").get(pk=intervention_id, plan__case=case)
+        )
     except (Intervention.DoesNotExist, ValueError, TypeError, ValidationError):
         raise ValidationError({"intervention": _("Kies een interventie uit dit plan.")}) from None
     intervention.plan = Plan.objects.get(case=case)
@@ -168,8 +182,9 @@ def log_contact(actor, case, intervention_id, on: date, held: bool, note: str = 
 
 
 @transaction.atomic
-def acknowledge(actor, case, rule_code: str, reason: str, coordination: str = "", owner=None,
-                due_on: date | None = None) -> Acknowledgement:
+def acknowledge(
+    actor, case, rule_code: str, reason: str, coordination: str = "", owner=None, due_on: date | None = None
+) -> Acknowledgement:
     """Acknowledge a conflict in the plan with a reason; optionally create a coordination action."""
     case = _locked_case(actor, case)
     plan = _plan(actor, case)
@@ -196,16 +211,27 @@ def acknowledge(actor, case, rule_code: str, reason: str, coordination: str = ""
     ack = Acknowledgement.objects.create(plan=plan, rule=rule, reason=reason, by=actor)
     written = [ack]
     if coordination:
-        written.append(CoordinationTask.objects.create(plan=plan, rule=rule, description=coordination,
-                                                       owner=owner, due_on=due_on))
+        written.append(
+            CoordinationTask.objects.create(plan=plan, rule=rule, description=coordination, owner=owner, due_on=due_on)
+        )
     record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, written)
     return ack
 
 
 @transaction.atomic
-def add_review(actor, case, held_on: date, narrative: str, scores: dict, *, instrument: str = "",
-               assessor: str = "", assessed_on: date | None = None, conclusion: str = "",
-               scenarios: str = "") -> Review:
+def add_review(
+    actor,
+    case,
+    held_on: date,
+    narrative: str,
+    scores: dict,
+    *,
+    instrument: str = "",
+    assessor: str = "",
+    assessed_on: date | None = None,
+    conclusion: str = "",
+    scenarios: str = "",
+) -> Review:
     """A periodic review: a score per goal and a narrative; the next review is due one interval later."""
     try:
         case = _locked_case(actor, case)
@@ -225,13 +251,18 @@ def add_review(actor, case, held_on: date, narrative: str, scores: dict, *, inst
         errors["scores"] = _("Geef voor elk doel een score.")
     elif any(s not in Score.values for s in scores.values()):
         errors["scores"] = _("Een score ligt tussen 1 en 5.")
-    from .models import Instrument
 
     if instrument and instrument not in Instrument.values:
         errors["instrument"] = _("Kies een instrument uit de lijst.")
     assessor = _text(assessor, "assessor", errors, _("Geef de beoordelaar."), required=bool(instrument), limit=200)
-    conclusion = _text(conclusion, "conclusion", errors, _("Geef de conclusie van de beoordeling."),
-                       required=bool(instrument), limit=4000)
+    conclusion = _text(
+        conclusion,
+        "conclusion",
+        errors,
+        _("Geef de conclusie van de beoordeling."),
+        required=bool(instrument),
+        limit=4000,
+    )
     scenarios = _text(scenarios, "scenarios", errors, "", required=False, limit=4000)
     if instrument and (not isinstance(assessed_on, date) or assessed_on > timezone.localdate()):
         errors["assessed_on"] = _("Geef de datum van de beoordeling (niet in de toekomst).")
@@ -239,12 +270,20 @@ def add_review(actor, case, held_on: date, narrative: str, scores: dict, *, inst
         errors["instrument"] = _("Kies het gebruikte instrument.")
     if errors:
         raise ValidationError(errors)
-    review = Review.objects.create(plan=plan, held_on=held_on, narrative=narrative, by=actor,
-                                   instrument=instrument, assessor=assessor,
-                                   assessed_on=assessed_on if instrument else None,
-                                   conclusion=conclusion, scenarios=scenarios)
-    rows = GoalScore.objects.bulk_create(GoalScore(review=review, goal=goals[str(k)], score=v)
-                                         for k, v in scores.items())
+    review = Review.objects.create(
+        plan=plan,
+        held_on=held_on,
+        narrative=narrative,
+        by=actor,
+        instrument=instrument,
+        assessor=assessor,
+        assessed_on=assessed_on if instrument else None,
+        conclusion=conclusion,
+        scenarios=scenarios,
+    )
+    rows = GoalScore.objects.bulk_create(
+        GoalScore(review=review, goal=goals[str(k)], score=v) for k, v in scores.items()
+    )
     for row in rows:
         row.review = review
     plan.next_review_due = held_on + timedelta(days=review_interval_days())
@@ -262,19 +301,27 @@ def complete_task(actor, case, task_id, outcome: str, *, via_api: bool = False) 
     case = Case.objects.select_for_update().get(pk=case.pk)
     policy.require(actor, policy.Action.CASE_VIEW, case)
     try:
-        task = (CoordinationTask.objects.select_for_update(of=("self",)).select_related("plan", "owner")
-                .get(pk=task_id, plan__case=case))
+        task = (
+            CoordinationTask.objects.select_for_update(of=("self",))
+            .select_related("plan", "owner")
+            .get(pk=task_id, plan__case=case)
+        )
     except (CoordinationTask.DoesNotExist, ValueError, TypeError, ValidationError):
         raise ValidationError({"task": _("Kies een afstemmingsactie uit dit plan.")}) from None
     task.plan.case = case
     policy.require(actor, policy.Action.PLAN_TASK_COMPLETE, task)
     if case.status == case_states.CLOSED:
-        raise ValidationError({"status": _("De casus is afgesloten; afstemmingsacties kunnen niet meer worden "
-                                           "afgerond.")}, code="closed")
+        raise ValidationError(
+            {"status": _("De casus is afgesloten; afstemmingsacties kunnen niet meer worden afgerond.")}, code="closed"
+        )
     if task.done:
-        raise ValidationError({"task": _("Deze afstemmingsactie is al afgerond op %(date)s.")
-                               % {"date": timezone.localtime(task.done_at).strftime("%d-%m-%Y")
-                                  if task.done_at else "—"}}, code="done")
+        raise ValidationError(
+            {
+                "task": _("Deze afstemmingsactie is al afgerond op %(date)s.")
+                % {"date": timezone.localtime(task.done_at).strftime("%d-%m-%Y") if task.done_at else "—"}
+            },
+            code="done",
+        )
     errors = {}
     outcome = _text(outcome, "outcome", errors, _("Beschrijf wat er is afgesproken."))
     if errors:
@@ -299,13 +346,16 @@ def checkin_follow_up(checkin: CheckIn) -> str:
     """
     if not checkin.new_concerns:
         return ""
-    return _("Er zijn nieuwe zorgen. Laat een nieuw signaal over deze persoon registreren; het volgende "
-             "casusoverleg krijgt dan een voorstel tot heropening van de casus op de agenda.")
+    return _(
+        "Er zijn nieuwe zorgen. Laat een nieuw signaal over deze persoon registreren; het volgende "
+        "casusoverleg krijgt dan een voorstel tot heropening van de casus op de agenda."
+    )
 
 
 @transaction.atomic
-def record_checkin(actor, case, checkin_id, held_on: date, organisation, new_concerns: bool,
-                   note: str, *, via_api: bool = False) -> CheckIn:
+def record_checkin(
+    actor, case, checkin_id, held_on: date, organisation, new_concerns: bool, note: str, *, via_api: bool = False
+) -> CheckIn:
     """Record a post-closure check-in (case director or participating process director), once."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     policy.require(actor, policy.Action.CASE_MANAGE, case)
@@ -315,23 +365,39 @@ def record_checkin(actor, case, checkin_id, held_on: date, organisation, new_con
         raise ValidationError({"checkin": _("Kies een opvolgmoment van deze casus.")}) from None
     checkin.case = case
     if case.status != case_states.CLOSED:
-        raise ValidationError({"status": _("Een opvolgmoment na afsluiting hoort bij een afgesloten casus; deze "
-                                           "casus is niet (meer) afgesloten.")}, code="not_closed")
+        raise ValidationError(
+            {
+                "status": _(
+                    "Een opvolgmoment na afsluiting hoort bij een afgesloten casus; deze "
+                    "casus is niet (meer) afgesloten."
+                )
+            },
+            code="not_closed",
+        )
     if checkin.done_on:
-        raise ValidationError({"checkin": _("Dit opvolgmoment is al vastgelegd (gehouden op %(date)s).")
-                               % {"date": checkin.done_on.strftime("%d-%m-%Y")}}, code="done")
+        raise ValidationError(
+            {
+                "checkin": _("Dit opvolgmoment is al vastgelegd (gehouden op %(date)s).")
+                % {"date": checkin.done_on.strftime("%d-%m-%Y")}
+            },
+            code="done",
+        )
     today, opens = timezone.localdate(), checkin_opens_on(checkin)
     if today < opens:
-        raise ValidationError({"checkin": _("Dit opvolgmoment (gepland op %(due)s) kan pas vanaf %(opens)s worden "
-                                            "vastgelegd.") % {"due": checkin.due_on.strftime("%d-%m-%Y"),
-                                                              "opens": opens.strftime("%d-%m-%Y")}},
-                              code="too_early")
+        raise ValidationError(
+            {
+                "checkin": _("Dit opvolgmoment (gepland op %(due)s) kan pas vanaf %(opens)s worden vastgelegd.")
+                % {"due": checkin.due_on.strftime("%d-%m-%Y"), "opens": opens.strftime("%d-%m-%Y")}
+            },
+            code="too_early",
+        )
     errors = {}
     if not isinstance(held_on, date) or held_on > today:
         errors["held_on"] = _("Geef de datum van het gesprek (niet in de toekomst).")
     elif held_on < opens:
         errors["held_on"] = _("Het gesprek ligt te ver vóór het geplande opvolgmoment (vanaf %(opens)s).") % {
-            "opens": opens.strftime("%d-%m-%Y")}
+            "opens": opens.strftime("%d-%m-%Y")
+        }
     if not isinstance(organisation, Organisation) or organisation.region_id != case.region_id:
         errors["organisation"] = _("Kies de organisatie van deze casustafel waarmee het gesprek is gevoerd.")
     if not isinstance(new_concerns, bool):
@@ -368,10 +434,13 @@ def add_catalogue_entry(actor, data: dict) -> CatalogueEntry:
     current = CatalogueVersion.objects.select_for_update().order_by("-version").first()
     entries = list(CatalogueEntry.objects.filter(catalogue=current)) if current else []
     rules = list(InterferenceRule.objects.filter(catalogue=current)) if current else []
-    spec = {"version": (current.version if current else 0) + 1, "note": data.get("note", ""),
-            "source": current.source if current else "",
-            "entries": [{k: getattr(e, k) for k in (*loader.ENTRY_FIELDS, "enforced")} for e in entries],
-            "rules": [{k: getattr(r, k) for k in (*loader.RULE_FIELDS, "owner_kind")} for r in rules]}
+    spec = {
+        "version": (current.version if current else 0) + 1,
+        "note": data.get("note", ""),
+        "source": current.source if current else "",
+        "entries": [{k: getattr(e, k) for k in (*loader.ENTRY_FIELDS, "enforced")} for e in entries],
+        "rules": [{k: getattr(r, k) for k in (*loader.RULE_FIELDS, "owner_kind")} for r in rules],
+    }
     if any(e["code"] == data.get("code") for e in spec["entries"]):
         raise ValidationError({"code": _("Deze code bestaat al in de catalogus.")})
     spec["entries"].append({k: data.get(k) for k in (*loader.ENTRY_FIELDS, "enforced")})

@@ -37,26 +37,45 @@ def _context(request, case, **forms):
     interventions = []
     if plan is not None:
         for i in plan.interventions.all():
-            interventions.append({"obj": i, "drift": selectors.drift_reasons(i), "delivery": selectors.delivery(i),
-                                  "contacts": list(i.contacts.all())})
+            interventions.append(
+                {
+                    "obj": i,
+                    "drift": selectors.drift_reasons(i),
+                    "delivery": selectors.delivery(i),
+                    "contacts": list(i.contacts.all()),
+                }
+            )
     goals = list(plan.goals.all()) if plan else []
     tasks = list(plan.coordination_tasks.all()) if plan else []
     for task in tasks:
         task.plan.case = case
-        task.can_complete = (not task.done and case.status != case_states.CLOSED
-                             and policy.can(request.user, policy.Action.PLAN_TASK_COMPLETE, task))
+        task.can_complete = (
+            not task.done
+            and case.status != case_states.CLOSED
+            and policy.can(request.user, policy.Action.PLAN_TASK_COMPLETE, task)
+        )
     checkins = list(CheckIn.objects.filter(case=case).select_related("organisation", "recorded_by"))
-    can_record = (case.status == case_states.CLOSED and bool(checkins)
-                  and policy.can(request.user, policy.Action.CASE_MANAGE, case))
+    can_record = (
+        case.status == case_states.CLOSED
+        and bool(checkins)
+        and policy.can(request.user, policy.Action.CASE_MANAGE, case)
+    )
     for checkin in checkins:
         checkin.opens_on = services.checkin_opens_on(checkin)
         checkin.follow_up = services.checkin_follow_up(checkin)
     context = {
-        "case": case, "plan": plan, "can_manage": can_manage, "goals": goals, "interventions": interventions,
+        "case": case,
+        "plan": plan,
+        "can_manage": can_manage,
+        "goals": goals,
+        "interventions": interventions,
         "drifting": [i for i in interventions if i["drift"]],
         "conflicts": selectors.conflicts(plan) if plan else [],
-        "coordination_tasks": tasks, "task_form": forms.get("task_form"),
-        "checkins": checkins, "can_record_checkin": can_record, "checkin_form": forms.get("checkin_form"),
+        "coordination_tasks": tasks,
+        "task_form": forms.get("task_form"),
+        "checkins": checkins,
+        "can_record_checkin": can_record,
+        "checkin_form": forms.get("checkin_form"),
         "checkin_organisations": CheckInForm(case=case).fields["organisation"].queryset if can_record else [],
         "today": timezone.localdate(),
         "may_register_signal": policy.can(request.user, policy.Action.SIGNAL_CREATE),
@@ -67,7 +86,8 @@ def _context(request, case, **forms):
         context.update(
             goal_form=forms.get("goal_form") or GoalForm(),
             intervention_form=forms.get("intervention_form") or InterventionForm(case=case, entries=entries),
-            contact_form=forms.get("contact_form"), end_form=forms.get("end_form"),
+            contact_form=forms.get("contact_form"),
+            end_form=forms.get("end_form"),
             acknowledge_form=forms.get("acknowledge_form"),
             review_form=forms.get("review_form") or (ReviewForm(goals=goals) if goals else None),
         )
@@ -102,53 +122,77 @@ def _handle(request, case, form, form_name, call, success):
         else:
             messages.success(request, success)
             return redirect("plans:plan", pk=case.pk)
-    return TemplateResponse(request, "plans/plan_detail.html", _context(request, case, **{form_name: form}),
-                            status=400)
+    return TemplateResponse(request, "plans/plan_detail.html", _context(request, case, **{form_name: form}), status=400)
 
 
 @require_POST
 def goal_add(request, pk):
     case = _managed(request, pk)
-    return _handle(request, case, GoalForm(request.POST), "goal_form",
-                   lambda d: services.add_goal(request.user, case, d["domain"], d["description"]),
-                   _("Het doel is toegevoegd."))
+    return _handle(
+        request,
+        case,
+        GoalForm(request.POST),
+        "goal_form",
+        lambda d: services.add_goal(request.user, case, d["domain"], d["description"]),
+        _("Het doel is toegevoegd."),
+    )
 
 
 @require_POST
 def intervention_add(request, pk):
     case = _managed(request, pk)
     form = InterventionForm(request.POST, case=case, entries=selectors.active_entries())
-    return _handle(request, case, form, "intervention_form",
-                   lambda d: services.add_intervention(request.user, case, d["entry"], d["organisation"],
-                                                       d["starts_on"], d["planned_end"], d["planned_sessions"]),
-                   _("De interventie is toegevoegd."))
+    return _handle(
+        request,
+        case,
+        form,
+        "intervention_form",
+        lambda d: services.add_intervention(
+            request.user, case, d["entry"], d["organisation"], d["starts_on"], d["planned_end"], d["planned_sessions"]
+        ),
+        _("De interventie is toegevoegd."),
+    )
 
 
 @require_POST
 def intervention_end(request, pk):
     case = _managed(request, pk)
-    return _handle(request, case, EndForm(request.POST), "end_form",
-                   lambda d: services.end_intervention(request.user, case, d["intervention"], d["ended_on"],
-                                                       d["note"]),
-                   _("De interventie is beëindigd."))
+    return _handle(
+        request,
+        case,
+        EndForm(request.POST),
+        "end_form",
+        lambda d: services.end_intervention(request.user, case, d["intervention"], d["ended_on"], d["note"]),
+        _("De interventie is beëindigd."),
+    )
 
 
 @require_POST
 def contact_add(request, pk):
     case = _managed(request, pk)
-    return _handle(request, case, ContactForm(request.POST), "contact_form",
-                   lambda d: services.log_contact(request.user, case, d["intervention"], d["date"], d["held"],
-                                                  d["note"]),
-                   _("Het contact is vastgelegd."))
+    return _handle(
+        request,
+        case,
+        ContactForm(request.POST),
+        "contact_form",
+        lambda d: services.log_contact(request.user, case, d["intervention"], d["date"], d["held"], d["note"]),
+        _("Het contact is vastgelegd."),
+    )
 
 
 @require_POST
 def acknowledge(request, pk):
     case = _managed(request, pk)
-    return _handle(request, case, AcknowledgeForm(request.POST, case=case), "acknowledge_form",
-                   lambda d: services.acknowledge(request.user, case, d["rule"], d["reason"], d["coordination"],
-                                                  d["owner"], d["due_on"]),
-                   _("Het conflict is erkend."))
+    return _handle(
+        request,
+        case,
+        AcknowledgeForm(request.POST, case=case),
+        "acknowledge_form",
+        lambda d: services.acknowledge(
+            request.user, case, d["rule"], d["reason"], d["coordination"], d["owner"], d["due_on"]
+        ),
+        _("Het conflict is erkend."),
+    )
 
 
 @require_POST
@@ -156,21 +200,39 @@ def review_add(request, pk):
     case = _managed(request, pk)
     plan = selectors.plan_for_case(request.user, case)
     form = ReviewForm(request.POST, goals=list(plan.goals.all()) if plan else [])
-    return _handle(request, case, form, "review_form",
-                   lambda d: services.add_review(
-                       request.user, case, d["held_on"], d["narrative"], form.scores(), instrument=d["instrument"],
-                       assessor=d["assessor"], assessed_on=d["assessed_on"], conclusion=d["conclusion"],
-                       scenarios=d["scenarios"]),
-                   _("De evaluatie is vastgelegd."))
+    return _handle(
+        request,
+        case,
+        form,
+        "review_form",
+        lambda d: services.add_review(
+            request.user,
+            case,
+            d["held_on"],
+            d["narrative"],
+            form.scores(),
+            instrument=d["instrument"],
+            assessor=d["assessor"],
+            assessed_on=d["assessed_on"],
+            conclusion=d["conclusion"],
+            scenarios=d["scenarios"],
+        ),
+        _("De evaluatie is vastgelegd."),
+    )
 
 
 @require_POST
 def task_done(request, pk):
     """Mark a coordination task done: the owner organisation or the case's managers (decided by the service)."""
     case = case_selectors.get_case(request.user, pk)
-    return _handle(request, case, TaskDoneForm(request.POST), "task_form",
-                   lambda d: services.complete_task(request.user, case, d["task"], d["outcome"]),
-                   _("De afstemmingsactie is afgerond."))
+    return _handle(
+        request,
+        case,
+        TaskDoneForm(request.POST),
+        "task_form",
+        lambda d: services.complete_task(request.user, case, d["task"], d["outcome"]),
+        _("De afstemmingsactie is afgerond."),
+    )
 
 
 @require_POST
@@ -180,8 +242,9 @@ def checkin_record(request, pk):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            checkin = services.record_checkin(request.user, case, d["checkin"], d["held_on"], d["organisation"],
-                                              d["new_concerns"], d["note"])
+            checkin = services.record_checkin(
+                request.user, case, d["checkin"], d["held_on"], d["organisation"], d["new_concerns"], d["note"]
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -190,8 +253,7 @@ def checkin_record(request, pk):
             if follow_up:
                 messages.warning(request, follow_up)
             return redirect("plans:plan", pk=case.pk)
-    return TemplateResponse(request, "plans/plan_detail.html", _context(request, case, checkin_form=form),
-                            status=400)
+    return TemplateResponse(request, "plans/plan_detail.html", _context(request, case, checkin_form=form), status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -213,6 +275,9 @@ def catalogue(request):
             else:
                 messages.success(request, _("Er is een nieuwe catalogusversie vastgelegd."))
                 return redirect("plans:catalogue")
-    return TemplateResponse(request, "plans/catalogue.html", {
-        "catalogue_groups": selectors.catalogue_groups(), "form": form, "rules": selectors.active_rules()},
-        status=400 if request.method == "POST" else 200)
+    return TemplateResponse(
+        request,
+        "plans/catalogue.html",
+        {"catalogue_groups": selectors.catalogue_groups(), "form": form, "rules": selectors.active_rules()},
+        status=400 if request.method == "POST" else 200,
+    )

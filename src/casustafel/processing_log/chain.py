@@ -28,8 +28,20 @@ VERSION = 2
 AUDIT_FIELDS = ("timestamp", "trace_id", "span_id", "user_id", "organisation_id", "role", "via_api")
 
 #: Hashed fields of a log row, in hashing order (``audit_hash`` is the linked record's content hash).
-FIELDS = ("timestamp", "trace_id", "span_id", "audit_record_id", "audit_hash", "action", "purpose", "activity_id",
-          "status", "object_type", "object_id", "data_subject_id")
+FIELDS = (
+    "timestamp",
+    "trace_id",
+    "span_id",
+    "audit_record_id",
+    "audit_hash",
+    "action",
+    "purpose",
+    "activity_id",
+    "status",
+    "object_type",
+    "object_id",
+    "data_subject_id",
+)
 
 
 def _uuid(value) -> str | None:
@@ -50,15 +62,17 @@ def _dumps(row: list) -> str:
 
 def canonical_audit(values: dict) -> str:
     """Canonical serialisation of one audit record (``values`` maps every name in AUDIT_FIELDS)."""
-    return _dumps([
-        _timestamp(values["timestamp"]),
-        str(values["trace_id"]),
-        str(values["span_id"]),
-        values["user_id"],
-        _uuid(values["organisation_id"]),
-        str(values["role"] or ""),
-        bool(values["via_api"]),
-    ])
+    return _dumps(
+        [
+            _timestamp(values["timestamp"]),
+            str(values["trace_id"]),
+            str(values["span_id"]),
+            values["user_id"],
+            _uuid(values["organisation_id"]),
+            str(values["role"] or ""),
+            bool(values["via_api"]),
+        ]
+    )
 
 
 def audit_hash(values: dict) -> str:
@@ -72,20 +86,22 @@ def hash_audit_record(record) -> str:
 
 def canonical(values: dict) -> str:
     """Canonical serialisation of one row (``values`` maps every name in FIELDS)."""
-    return _dumps([
-        _timestamp(values["timestamp"]),
-        str(values["trace_id"]),
-        str(values["span_id"]),
-        values["audit_record_id"],
-        str(values["audit_hash"]),
-        str(values["action"]),
-        str(values["purpose"]),
-        values["activity_id"],
-        str(values["status"]),
-        str(values["object_type"]),
-        _uuid(values["object_id"]),
-        _uuid(values["data_subject_id"]),
-    ])
+    return _dumps(
+        [
+            _timestamp(values["timestamp"]),
+            str(values["trace_id"]),
+            str(values["span_id"]),
+            values["audit_record_id"],
+            str(values["audit_hash"]),
+            str(values["action"]),
+            str(values["purpose"]),
+            values["activity_id"],
+            str(values["status"]),
+            str(values["object_type"]),
+            _uuid(values["object_id"]),
+            _uuid(values["data_subject_id"]),
+        ]
+    )
 
 
 def row_hash(prev_hash: str, values: dict) -> str:
@@ -101,26 +117,41 @@ def hash_entry(prev_hash: str, entry, audit_record_hash: str) -> str:
 # ------------------------------------------------------------------ version 1 (ADR 0008)
 
 #: Version 1 hashed fields: the actor inline in the row.
-FIELDS_V1 = ("timestamp", "trace_id", "span_id", "user_id", "organisation_id", "action", "purpose", "activity_id",
-             "status", "object_type", "object_id", "data_subject_id", "via_api")
+FIELDS_V1 = (
+    "timestamp",
+    "trace_id",
+    "span_id",
+    "user_id",
+    "organisation_id",
+    "action",
+    "purpose",
+    "activity_id",
+    "status",
+    "object_type",
+    "object_id",
+    "data_subject_id",
+    "via_api",
+)
 
 
 def canonical_v1(values: dict) -> str:
-    return _dumps([
-        _timestamp(values["timestamp"]),
-        str(values["trace_id"]),
-        str(values["span_id"]),
-        values["user_id"],
-        _uuid(values["organisation_id"]),
-        str(values["action"]),
-        str(values["purpose"]),
-        values["activity_id"],
-        str(values["status"]),
-        str(values["object_type"]),
-        _uuid(values["object_id"]),
-        _uuid(values["data_subject_id"]),
-        bool(values["via_api"]),
-    ])
+    return _dumps(
+        [
+            _timestamp(values["timestamp"]),
+            str(values["trace_id"]),
+            str(values["span_id"]),
+            values["user_id"],
+            _uuid(values["organisation_id"]),
+            str(values["action"]),
+            str(values["purpose"]),
+            values["activity_id"],
+            str(values["status"]),
+            str(values["object_type"]),
+            _uuid(values["object_id"]),
+            _uuid(values["data_subject_id"]),
+            bool(values["via_api"]),
+        ]
+    )
 
 
 def row_hash_v1(prev_hash: str, values: dict) -> str:

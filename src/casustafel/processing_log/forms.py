@@ -25,9 +25,13 @@ class PeriodForm(forms.Form):
 class LogSearchForm(PeriodForm):
     """Search on a person, case or signal: only ever posted, so nothing personal is in a URL."""
 
-    bsn = forms.CharField(label=_("Burgerservicenummer van de betrokkene"), required=False, max_length=9,
-                          validators=[validate_bsn], widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                                                   "inputmode": "numeric"}))
+    bsn = forms.CharField(
+        label=_("Burgerservicenummer van de betrokkene"),
+        required=False,
+        max_length=9,
+        validators=[validate_bsn],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
     case_reference = forms.CharField(label=_("Kenmerk casus"), required=False, max_length=20)
     signal_reference = forms.CharField(label=_("Kenmerk signaal"), required=False, max_length=20)
 

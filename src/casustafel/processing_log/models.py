@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casustafel.accounts.models import Role
+
 
 class Action(models.TextChoices):
     READ = "read", _("Inzien")
@@ -84,10 +86,12 @@ class AuditRecord(models.Model):
     timestamp = models.DateTimeField(_("tijdstip"))
     trace_id = models.CharField(_("trace-id"), max_length=32)
     span_id = models.CharField(_("span-id"), max_length=16, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("gebruiker"))
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True,
-                                     verbose_name=_("organisatie"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("gebruiker")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("organisatie")
+    )
     #: The user's role when acting (roles change; the log keeps the one that applied).
     role = models.CharField(_("rol"), max_length=30, blank=True)
     via_api = models.BooleanField(_("via API"), default=False)
@@ -104,7 +108,6 @@ class AuditRecord(models.Model):
     @property
     def role_label(self) -> str:
         """The role's Dutch label (the code if the role no longer exists)."""
-        from casustafel.accounts.models import Role
 
         return str(Role(self.role).label) if self.role in Role.values else self.role
 
@@ -119,13 +122,19 @@ class ProcessingLogEntry(models.Model):
     #: New per ``record()`` call: the operation within the trace.
     span_id = models.CharField(_("span-id"), max_length=16, default="")
     #: Who acted (user, organisation, role, via API): one audit record per span.
-    audit_record = models.ForeignKey(AuditRecord, on_delete=models.PROTECT, related_name="entries",
-                                     verbose_name=_("verantwoordingsregel"))
+    audit_record = models.ForeignKey(
+        AuditRecord, on_delete=models.PROTECT, related_name="entries", verbose_name=_("verantwoordingsregel")
+    )
     action = models.CharField(_("handeling"), max_length=20, choices=Action.choices)
     #: The code of the processing activity (kept next to ``activity`` for compatibility).
     purpose = models.CharField(_("verwerkingsactiviteit"), max_length=40, choices=Purpose.choices)
-    activity = models.ForeignKey(ProcessingActivity, on_delete=models.PROTECT, related_name="+", null=True,
-                                 verbose_name=_("verwerkingsactiviteit (register)"))
+    activity = models.ForeignKey(
+        ProcessingActivity,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("verwerkingsactiviteit (register)"),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OK)
     object_type = models.CharField(_("soort object"), max_length=40)
     object_id = models.UUIDField(_("object"))

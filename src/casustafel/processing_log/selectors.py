@@ -35,8 +35,9 @@ OBJECT_TYPES = {
 
 def _entries() -> QuerySet:
     # Who acted is in the linked audit record (ADR 0015): one join, no query per row.
-    return (ProcessingLogEntry.objects
-            .select_related("audit_record__user", "audit_record__organisation", "activity").order_by("-id"))
+    return ProcessingLogEntry.objects.select_related(
+        "audit_record__user", "audit_record__organisation", "activity"
+    ).order_by("-id")
 
 
 def visible_entries(user) -> QuerySet:
@@ -73,16 +74,19 @@ def search(user, criteria: Criteria) -> SearchResult:
     is logged (action ``search``, activity ``privacy_supervision``), one row per object.
     """
     # Models by label: this query reads over every app's records, and every app writes the log.
-    Case = apps.get_model("cases", "Case")  # noqa: N806
-    Signal = apps.get_model("signals", "Signal")  # noqa: N806
-    Subject = apps.get_model("subjects", "Subject")  # noqa: N806
+    Case = apps.get_model("cases", "Case")
+    Signal = apps.get_model("signals", "Signal")
+    Subject = apps.get_model("subjects", "Subject")
 
     entries = visible_entries(user)  # also the access decision (404 for non-FGs)
     region_id = user.organisation.region_id
     conditions, found, not_found = [], [], []
     if criteria.bsn:
-        ids = list(Subject.objects.filter(region_id=region_id, bsn_index=identity.bsn_index(criteria.bsn))
-                   .values_list("pk", flat=True))
+        ids = list(
+            Subject.objects.filter(region_id=region_id, bsn_index=identity.bsn_index(criteria.bsn)).values_list(
+                "pk", flat=True
+            )
+        )
         if not ids:
             not_found.append(_("Er is in uw regio geen betrokkene met dit burgerservicenummer."))
         conditions.append(Q(data_subject_id__in=ids) | Q(object_id__in=ids))
@@ -127,11 +131,13 @@ def describe(user, entries) -> list[dict]:
         _label, app_label, model_name, path, region_path = OBJECT_TYPES.get(object_type, (None,) * 5)
         if path:
             model = apps.get_model(app_label, model_name)
-            references.update(model._default_manager.filter(pk__in=ids, **{region_path: user.organisation.region_id})
-                              .values_list("pk", path))
+            references.update(
+                model._default_manager.filter(pk__in=ids, **{region_path: user.organisation.region_id}).values_list(
+                    "pk", path
+                )
+            )
     rows = []
     for entry in entries:
         label = OBJECT_TYPES.get(entry.object_type, (entry.object_type,))[0]
-        rows.append({"entry": entry, "object_label": label,
-                     "reference": references.get(entry.object_id, "")})
+        rows.append({"entry": entry, "object_label": label, "reference": references.get(entry.object_id, "")})
     return rows

@@ -18,14 +18,7 @@ from casustafel.access import rls
 from casustafel.core.tracing import current_trace_id, new_span_id
 
 from . import chain
-from .models import (
-    Action,
-    AuditRecord,
-    ProcessingActivity,
-    ProcessingLogEntry,
-    Purpose,
-    Status,
-)
+from .models import Action, AuditRecord, ProcessingActivity, ProcessingLogEntry, Purpose, Status
 
 #: pg_advisory_xact_lock key of the chain ("LOGBOEK" in ASCII).
 CHAIN_LOCK = 0x4C4F47424F454B
@@ -63,17 +56,33 @@ def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> i
             last = cursor.fetchone()
         prev = last[0] if last else chain.GENESIS
         now, trace, span = timezone.now(), current_trace_id(), new_span_id()
-        audit = AuditRecord(timestamp=now, trace_id=trace, span_id=span, user_id=actor.pk,
-                            organisation_id=actor.organisation_id, role=str(getattr(actor, "role", "") or ""),
-                            via_api=via_api)
+        audit = AuditRecord(
+            timestamp=now,
+            trace_id=trace,
+            span_id=span,
+            user_id=actor.pk,
+            organisation_id=actor.organisation_id,
+            role=str(getattr(actor, "role", "") or ""),
+            via_api=via_api,
+        )
         audit.record_hash = chain.hash_audit_record(audit)
         audit.save(force_insert=True)
         rows = []
         for object_type, object_id, subject_id in targets:
             entry = ProcessingLogEntry(
-                timestamp=now, trace_id=trace, span_id=span, audit_record=audit, action=action, purpose=purpose,
-                activity_id=activity, status=status, object_type=object_type, object_id=object_id,
-                data_subject_id=subject_id, prev_hash=prev)
+                timestamp=now,
+                trace_id=trace,
+                span_id=span,
+                audit_record=audit,
+                action=action,
+                purpose=purpose,
+                activity_id=activity,
+                status=status,
+                object_type=object_type,
+                object_id=object_id,
+                data_subject_id=subject_id,
+                prev_hash=prev,
+            )
             entry.row_hash = prev = chain.hash_entry(entry.prev_hash, entry, audit.record_hash)
             rows.append(entry)
         ProcessingLogEntry.objects.bulk_create(rows)
@@ -104,5 +113,6 @@ def record_refused(actor, action: Action, purpose: Purpose, model, pk, *, via_ap
         return 0
     if not rls.exists_in_any_region(model, object_id):
         return 0
-    return _append(actor, action, purpose, [(model._meta.model_name, object_id, None)], via_api=via_api,
-                   status=Status.REFUSED)
+    return _append(
+        actor, action, purpose, [(model._meta.model_name, object_id, None)], via_api=via_api, status=Status.REFUSED
+    )

@@ -3,6 +3,4 @@ from django.urls import path
 from . import views
 
 app_name = "processing_log"
-urlpatterns = [
-    path("logboek/", views.logbook, name="logbook"),
-]
+urlpatterns = [path("logboek/", views.logbook, name="logbook")]

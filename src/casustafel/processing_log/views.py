@@ -37,9 +37,16 @@ def logbook(request):
         status = 400
     else:
         data = form.cleaned_data if form.is_bound else {}
-        result = selectors.search(request.user, selectors.Criteria(
-            date_from=data.get("date_from"), date_to=data.get("date_to"), bsn=data.get("bsn", ""),
-            case_reference=data.get("case_reference", ""), signal_reference=data.get("signal_reference", "")))
+        result = selectors.search(
+            request.user,
+            selectors.Criteria(
+                date_from=data.get("date_from"),
+                date_to=data.get("date_to"),
+                bsn=data.get("bsn", ""),
+                case_reference=data.get("case_reference", ""),
+                signal_reference=data.get("signal_reference", ""),
+            ),
+        )
         page = Paginator(result.entries, PAGE_SIZE).get_page(page_number)
         context.update(page=page, rows=selectors.describe(request.user, page.object_list), not_found=result.not_found)
     # The form shown is always the (posted) search form; a GET's period pre-fills it.
@@ -48,5 +55,9 @@ def logbook(request):
     else:
         context["form"] = LogSearchForm(initial=form.cleaned_data if status == 200 and form.is_bound else None)
         context["period_errors"] = form.errors if status == 400 else None
-        context["period_query"] = urlencode({k: form.data[k] for k in PeriodForm.base_fields if form.data.get(k)}) if status == 200 and form.is_bound else ""
+        context["period_query"] = (
+            urlencode({k: form.data[k] for k in PeriodForm.base_fields if form.data.get(k)})
+            if status == 200 and form.is_bound
+            else ""
+        )
     return render(request, "processing_log/logbook.html", context, status=status)

@@ -61,8 +61,10 @@ def cmd_schedules(args) -> int:
 
     for s in RetentionSchedule.objects.select_related("region").order_by("region__code", "trigger", "-version"):
         flag = f"  [{TO_BE_CONFIRMED_LABEL}]" if s.to_be_confirmed else ""
-        print(f"{s.region.code if s.region else 'landelijk':<14} {s.get_trigger_display():<24} v{s.version} "
-              f"geldig vanaf {s.valid_from}: {s.period_days} dagen, minderjarigen {s.minor_period_days} dagen{flag}")
+        print(
+            f"{s.region.code if s.region else 'landelijk':<14} {s.get_trigger_display():<24} v{s.version} "
+            f"geldig vanaf {s.valid_from}: {s.period_days} dagen, minderjarigen {s.minor_period_days} dagen{flag}"
+        )
         print(f"    herkomst: {s.source}")
     return 0
 
@@ -81,9 +83,12 @@ def cmd_run(args) -> int:
         print(f"  {'soort':<8} {'kenmerk':<20} {'aanleiding':<12} {'vernietigen':<12} schema")
         for item in run.items.order_by("kind", "reference"):
             notes = (" minderjarig" if item.minor else "") + (
-                " [juridische blokkade]" if active_hold(item.subject_id) else "")
-            print(f"  {item.get_kind_display():<8} {item.reference:<20} {item.trigger_date!s:<12} "
-                  f"{item.destruction_date!s:<12} v{item.schedule_version}{notes}")
+                " [juridische blokkade]" if active_hold(item.subject_id) else ""
+            )
+            print(
+                f"  {item.get_kind_display():<8} {item.reference:<20} {item.trigger_date!s:<12} "
+                f"{item.destruction_date!s:<12} v{item.schedule_version}{notes}"
+            )
         print(f"  Goedkeuren: casustafel retention approve {run.reference} --by GEBRUIKERSNAAM")
     return 0
 
@@ -103,8 +108,10 @@ def cmd_approve(args) -> int:
         approve_run(user, run)
     except (ValidationError, PermissionDenied) as error:
         return _fail(_messages(error))
-    print(f"Vernietigingsronde {run.reference} goedgekeurd door {user.username}. "
-          f"Uitvoeren: casustafel retention execute {run.reference}")
+    print(
+        f"Vernietigingsronde {run.reference} goedgekeurd door {user.username}. "
+        f"Uitvoeren: casustafel retention execute {run.reference}"
+    )
     return 0
 
 
@@ -122,9 +129,11 @@ def cmd_execute(args) -> int:
     except (ValidationError, PermissionDenied) as error:
         return _fail(_messages(error))
     report = run.report
-    print(f"Vernietigingsronde {run.reference} uitgevoerd: {report['persons_destroyed']} persoon/personen "
-          f"vernietigd, {report['persons_held']} opgeschort door juridische blokkade, "
-          f"{report['persons_skipped']} overgeslagen.")
+    print(
+        f"Vernietigingsronde {run.reference} uitgevoerd: {report['persons_destroyed']} persoon/personen "
+        f"vernietigd, {report['persons_held']} opgeschort door juridische blokkade, "
+        f"{report['persons_skipped']} overgeslagen."
+    )
     for reference in report["held"]:
         print(f"  juridische blokkade: {reference}")
     print(f"Verslag: casustafel retention report {run.reference} --csv PAD of --pdf PAD")

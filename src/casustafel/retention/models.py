@@ -47,8 +47,9 @@ class RetentionSchedule(models.Model):
         verbose_name = _("bewaarschema")
         ordering = ["trigger", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "trigger", "version"], name="retention_schedule_unique_version",
-                                    nulls_distinct=False),
+            models.UniqueConstraint(
+                fields=["region", "trigger", "version"], name="retention_schedule_unique_version", nulls_distinct=False
+            )
         ]
 
     def __str__(self):
@@ -75,8 +76,9 @@ class DestructionRun(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=STATUS_CHOICES, default=PROPOSED)
     run_date = models.DateField(_("peildatum"))
     proposed_at = models.DateTimeField(_("voorgesteld op"), auto_now_add=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
-                                    blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     approved_at = models.DateTimeField(_("goedgekeurd op"), null=True, blank=True)
     executed_at = models.DateTimeField(_("uitgevoerd op"), null=True, blank=True)
     #: Destruction report: counts per table, references destroyed and held (no names).
@@ -102,8 +104,12 @@ class DestructionItem(models.Model):
     DESTROYED = "destroyed"
     HELD = "held"
     SKIPPED = "skipped"
-    RESULT_CHOICES = [(PENDING, _("Voorgesteld")), (DESTROYED, _("Vernietigd")),
-                      (HELD, _("Opgeschort: juridische blokkade")), (SKIPPED, _("Overgeslagen: niet meer verlopen"))]
+    RESULT_CHOICES = [
+        (PENDING, _("Voorgesteld")),
+        (DESTROYED, _("Vernietigd")),
+        (HELD, _("Opgeschort: juridische blokkade")),
+        (SKIPPED, _("Overgeslagen: niet meer verlopen")),
+    ]
 
     run = models.ForeignKey(DestructionRun, on_delete=models.PROTECT, related_name="items")
     #: Pseudonymous id of the person (as in the processing log); no link once destroyed.
@@ -140,8 +146,9 @@ class LegalHold(models.Model):
     explanation = models.TextField(_("toelichting"), max_length=2000)
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     placed_at = models.DateTimeField(_("geplaatst op"), auto_now_add=True)
-    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
-                                  blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     lifted_at = models.DateTimeField(_("opgeheven op"), null=True, blank=True)
 
     class Meta:
@@ -171,5 +178,6 @@ class DestructionStatistic(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "trigger_year", "kind", "phenomenon", "outcome", "gender", "age_band"],
-                name="destruction_statistic_unique_cell"),
+                name="destruction_statistic_unique_cell",
+            )
         ]

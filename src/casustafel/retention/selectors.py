@@ -24,14 +24,7 @@ from casustafel.signals.models import Signal
 from casustafel.subjects.models import Subject
 from casustafel.weighing.models import Weighing
 
-from .models import (
-    DestructionItem,
-    DestructionRun,
-    LegalHold,
-    RecordKind,
-    RetentionSchedule,
-    Trigger,
-)
+from .models import DestructionItem, DestructionRun, LegalHold, RecordKind, RetentionSchedule, Trigger
 
 #: Signal states that count as "not included" (each is a retention record of its own).
 NOT_INCLUDED_STATES = (signal_states.REFERRED, signal_states.NO_ACTION)
@@ -53,11 +46,12 @@ def age_band(age: int) -> str:
 
 def applicable_schedule(region_id, trigger: str, on: date) -> RetentionSchedule | None:
     """The region's own newest version valid on ``on``, otherwise the national default."""
-    return (RetentionSchedule.objects
-            .filter(trigger=trigger, valid_from__lte=on)
-            .filter(Q(region_id=region_id) | Q(region__isnull=True))
-            .order_by(F("region").asc(nulls_last=True), "-version")
-            .first())
+    return (
+        RetentionSchedule.objects.filter(trigger=trigger, valid_from__lte=on)
+        .filter(Q(region_id=region_id) | Q(region__isnull=True))
+        .order_by(F("region").asc(nulls_last=True), "-version")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -96,8 +90,10 @@ def assess_subject(subject: Subject, on: date) -> Assessment:
     if Case.objects.filter(subject=subject, status__in=case_states.OPEN_STATES).exists():
         result.blocked = "open_case"
         return result
-    if (Signal.objects.filter(subject=subject, status__in=BLOCKING_SIGNAL_STATES).exists()
-            or Weighing.objects.filter(subject=subject).exclude(status=Weighing.DECIDED).exists()):
+    if (
+        Signal.objects.filter(subject=subject, status__in=BLOCKING_SIGNAL_STATES).exists()
+        or Weighing.objects.filter(subject=subject).exclude(status=Weighing.DECIDED).exists()
+    ):
         result.blocked = "in_weighing"
         return result
 
@@ -108,45 +104,78 @@ def assess_subject(subject: Subject, on: date) -> Assessment:
             return
         trigger_date = _local(trigger_moment)
         minor = age_on(subject.date_of_birth, trigger_date) < 18
-        result.records.append(DueRecord(
-            kind=kind, object_id=obj.pk, reference=obj.reference, trigger=trigger, trigger_date=trigger_date,
-            destruction_date=trigger_date + timedelta(days=schedule.period_for(minor)), minor=minor,
-            schedule=schedule, phenomenon=phenomenon, outcome=outcome))
+        result.records.append(
+            DueRecord(
+                kind=kind,
+                object_id=obj.pk,
+                reference=obj.reference,
+                trigger=trigger,
+                trigger_date=trigger_date,
+                destruction_date=trigger_date + timedelta(days=schedule.period_for(minor)),
+                minor=minor,
+                schedule=schedule,
+                phenomenon=phenomenon,
+                outcome=outcome,
+            )
+        )
 
-    signals = (Signal.objects.filter(subject=subject, status__in=NOT_INCLUDED_STATES + NEVER_WEIGHED_STATES)
-               .prefetch_related("transitions").order_by("registered_at"))
+    signals = (
+        Signal.objects.filter(subject=subject, status__in=NOT_INCLUDED_STATES + NEVER_WEIGHED_STATES)
+        .prefetch_related("transitions")
+        .order_by("registered_at")
+    )
     for signal in signals:
         transitions = list(signal.transitions.all())
         if signal.status in NOT_INCLUDED_STATES:
             moments = [t.at for t in transitions if t.target == signal.status]
         else:  # never sent to the weighing: the period runs from the last step taken
             moments = [t.at for t in transitions]
-        add(RecordKind.SIGNAL, signal, Trigger.SIGNAL_NOT_INCLUDED, max(moments, default=signal.registered_at),
-            signal.phenomenon, signal.status)
+        add(
+            RecordKind.SIGNAL,
+            signal,
+            Trigger.SIGNAL_NOT_INCLUDED,
+            max(moments, default=signal.registered_at),
+            signal.phenomenon,
+            signal.status,
+        )
     cases = Case.objects.filter(subject=subject, status=case_states.CLOSED).order_by("opened_at")
     for case in cases:
-        first_signal = (Signal.objects.filter(weighing_id=case.origin_decision.weighing_id)
-                        .order_by("registered_at").first())
-        add(RecordKind.CASE, case, Trigger.CASE_CLOSED, case.status_changed_at,
-            first_signal.phenomenon if first_signal else "", case.closure_reason)
+        first_signal = (
+            Signal.objects.filter(weighing_id=case.origin_decision.weighing_id).order_by("registered_at").first()
+        )
+        add(
+            RecordKind.CASE,
+            case,
+            Trigger.CASE_CLOSED,
+            case.status_changed_at,
+            first_signal.phenomenon if first_signal else "",
+            case.closure_reason,
+        )
     return result
 
 
 def pending_subject_ids(region_id) -> set:
     """Persons already in a proposed or approved run (not proposed twice)."""
-    return set(DestructionItem.objects.filter(
-        run__region_id=region_id, run__status__in=[DestructionRun.PROPOSED, DestructionRun.APPROVED],
-        result=DestructionItem.PENDING).values_list("subject_id", flat=True))
+    return set(
+        DestructionItem.objects.filter(
+            run__region_id=region_id,
+            run__status__in=[DestructionRun.PROPOSED, DestructionRun.APPROVED],
+            result=DestructionItem.PENDING,
+        ).values_list("subject_id", flat=True)
+    )
 
 
 def due_assessments(region, on: date) -> list[Assessment]:
     """Persons of ``region`` of whom every record is due on ``on`` (held persons included)."""
     skip = pending_subject_ids(region.pk)
-    candidates = (Subject.objects.filter(region=region)
-                  .exclude(pk__in=skip)
-                  .exclude(cases__status__in=case_states.OPEN_STATES)
-                  .exclude(signals__status__in=BLOCKING_SIGNAL_STATES)
-                  .distinct().order_by("created_at"))
+    candidates = (
+        Subject.objects.filter(region=region)
+        .exclude(pk__in=skip)
+        .exclude(cases__status__in=case_states.OPEN_STATES)
+        .exclude(signals__status__in=BLOCKING_SIGNAL_STATES)
+        .distinct()
+        .order_by("created_at")
+    )
     found = []
     for subject in candidates:
         assessment = assess_subject(subject, on)

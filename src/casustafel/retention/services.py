@@ -23,24 +23,14 @@ from django.utils.translation import gettext as _
 
 from casustafel.access import policy
 from casustafel.accounts.models import Region
-from casustafel.processing_log.models import (
-    Action,
-    AuditRecord,
-    ProcessingLogEntry,
-    Purpose,
-)
+from casustafel.cases.models import Case
+from casustafel.processing_log.models import Action, AuditRecord, ProcessingLogEntry, Purpose
 from casustafel.processing_log.services import record
+from casustafel.signals.models import Signal
 from casustafel.subjects.models import Subject
 
 from . import selectors
-from .models import (
-    DestructionItem,
-    DestructionRun,
-    DestructionStatistic,
-    HoldReason,
-    LegalHold,
-    RecordKind,
-)
+from .models import DestructionItem, DestructionRun, DestructionStatistic, HoldReason, LegalHold, RecordKind
 
 #: Models that are never destroyed even if they point at a person's records.
 KEPT_MODELS = frozenset({ProcessingLogEntry, AuditRecord, DestructionItem})
@@ -55,6 +45,7 @@ def _today() -> date:
 
 
 # ---------------------------------------------------------------- what a person consists of
+
 
 def _foreign_keys():
     for model in apps.get_models(include_auto_created=True):
@@ -80,8 +71,11 @@ def _collect(subject: Subject) -> dict:
             targets = owned.get(field.related_model)
             if not targets:
                 continue
-            rows = set(model._base_manager.select_for_update()
-                       .filter(**{f"{field.attname}__in": targets}).values_list("pk", flat=True))
+            rows = set(
+                model._base_manager.select_for_update()
+                .filter(**{f"{field.attname}__in": targets})
+                .values_list("pk", flat=True)
+            )
             new = rows - owned.get(model, set())
             if new:
                 owned.setdefault(model, set()).update(new)
@@ -91,8 +85,11 @@ def _collect(subject: Subject) -> dict:
 
 def _deletion_order(models) -> list:
     """Referrers before what they refer to (PROTECT-safe)."""
-    refers = {(m, f.related_model) for m, f in _foreign_keys() if m in models and f.related_model in models
-              and f.related_model is not m}
+    refers = {
+        (m, f.related_model)
+        for m, f in _foreign_keys()
+        if m in models and f.related_model in models and f.related_model is not m
+    }
     remaining, order = set(models), []
     while remaining:
         ready = [m for m in remaining if not any((other, m) in refers for other in remaining if other is not m)]
@@ -106,13 +103,19 @@ def _deletion_order(models) -> list:
 
 # ---------------------------------------------------------------- destroying one person
 
+
 def _trace(subject: Subject, records) -> None:
     """Add the destroyed records to the anonymous statistical trace (counts per cell)."""
     for rec in records:
         cell, _created = DestructionStatistic.objects.select_for_update().get_or_create(
-            region_id=subject.region_id, trigger_year=rec.trigger_date.year, kind=rec.kind,
-            phenomenon=rec.phenomenon, outcome=rec.outcome, gender=subject.gender,
-            age_band=selectors.age_band(selectors.age_on(subject.date_of_birth, rec.trigger_date)))
+            region_id=subject.region_id,
+            trigger_year=rec.trigger_date.year,
+            kind=rec.kind,
+            phenomenon=rec.phenomenon,
+            outcome=rec.outcome,
+            gender=subject.gender,
+            age_band=selectors.age_band(selectors.age_on(subject.date_of_birth, rec.trigger_date)),
+        )
         DestructionStatistic.objects.filter(pk=cell.pk).update(count=F("count") + 1)
 
 
@@ -128,15 +131,27 @@ def destroy_subject(actor, subject: Subject, on: date | None = None, expected_id
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     policy.require(actor, policy.Action.RETENTION_MANAGE, subject)
     if selectors.active_hold(subject.pk) is not None:
-        raise ValidationError(_("Op deze persoon rust een juridische blokkade; vernietiging is opgeschort tot "
-                                "de blokkade is opgeheven."), code="legal_hold")
+        raise ValidationError(
+            _("Op deze persoon rust een juridische blokkade; vernietiging is opgeschort tot de blokkade is opgeheven."),
+            code="legal_hold",
+        )
     assessment = selectors.assess_subject(subject, on)
     if not assessment.fully_due(on):
-        raise ValidationError(_("Niet alle gegevens van deze persoon hebben hun vernietigingsdatum bereikt, of er "
-                                "loopt nog een casus of weging; er is niets vernietigd."), code="not_due")
+        raise ValidationError(
+            _(
+                "Niet alle gegevens van deze persoon hebben hun vernietigingsdatum bereikt, of er "
+                "loopt nog een casus of weging; er is niets vernietigd."
+            ),
+            code="not_due",
+        )
     if expected_ids is not None and {r.object_id for r in assessment.records} != set(expected_ids):
-        raise ValidationError(_("De gegevens van deze persoon zijn gewijzigd sinds het voorstel; neem ze op in "
-                                "een nieuwe vernietigingsronde."), code="changed")
+        raise ValidationError(
+            _(
+                "De gegevens van deze persoon zijn gewijzigd sinds het voorstel; neem ze op in "
+                "een nieuwe vernietigingsronde."
+            ),
+            code="changed",
+        )
 
     owned = _collect(subject)
     for label in LOGGED_MODELS:
@@ -152,6 +167,7 @@ def destroy_subject(actor, subject: Subject, on: date | None = None, expected_id
 
 # ---------------------------------------------------------------- runs
 
+
 @transaction.atomic
 def propose_run(region: Region, on: date | None = None) -> DestructionRun | None:
     """List what is due in ``region`` as a proposed run (``None`` when nothing is due)."""
@@ -161,11 +177,22 @@ def propose_run(region: Region, on: date | None = None) -> DestructionRun | None
         return None
     run = DestructionRun.objects.create(region=region, run_date=on)
     DestructionItem.objects.bulk_create(
-        DestructionItem(run=run, subject_id=a.subject.pk, kind=r.kind, object_id=r.object_id,
-                        reference=r.reference, trigger=r.trigger, trigger_date=r.trigger_date,
-                        destruction_date=r.destruction_date, minor=r.minor, schedule=r.schedule,
-                        schedule_version=r.schedule.version)
-        for a in due for r in a.records)
+        DestructionItem(
+            run=run,
+            subject_id=a.subject.pk,
+            kind=r.kind,
+            object_id=r.object_id,
+            reference=r.reference,
+            trigger=r.trigger,
+            trigger_date=r.trigger_date,
+            destruction_date=r.destruction_date,
+            minor=r.minor,
+            schedule=r.schedule,
+            schedule_version=r.schedule.version,
+        )
+        for a in due
+        for r in a.records
+    )
     return run
 
 
@@ -179,8 +206,9 @@ def approve_run(actor, run: DestructionRun) -> DestructionRun:
     run = DestructionRun.objects.select_for_update().get(pk=run.pk)
     policy.require(actor, policy.Action.RETENTION_MANAGE, run)
     if run.status != DestructionRun.PROPOSED:
-        raise ValidationError(_("Alleen een voorgestelde vernietigingsronde kan worden goedgekeurd."),
-                              code="illegal_transition")
+        raise ValidationError(
+            _("Alleen een voorgestelde vernietigingsronde kan worden goedgekeurd."), code="illegal_transition"
+        )
     run.status, run.approved_by, run.approved_at = DestructionRun.APPROVED, actor, timezone.now()
     run.save(update_fields=["status", "approved_by", "approved_at"])
     return run
@@ -190,11 +218,11 @@ def approve_run(actor, run: DestructionRun) -> DestructionRun:
 def execute_run(run: DestructionRun, on: date | None = None) -> DestructionRun:
     """Destroy the persons of an approved run, on the approver's authority; held persons are skipped."""
     on = on or _today()
-    run = (DestructionRun.objects.select_for_update(of=("self",)).select_related("approved_by", "region")
-           .get(pk=run.pk))
+    run = DestructionRun.objects.select_for_update(of=("self",)).select_related("approved_by", "region").get(pk=run.pk)
     if run.status == DestructionRun.PROPOSED:
-        raise ValidationError(_("Deze vernietigingsronde is nog niet goedgekeurd; er is niets vernietigd."),
-                              code="not_approved")
+        raise ValidationError(
+            _("Deze vernietigingsronde is nog niet goedgekeurd; er is niets vernietigd."), code="not_approved"
+        )
     if run.status == DestructionRun.EXECUTED:
         raise ValidationError(_("Deze vernietigingsronde is al uitgevoerd."), code="illegal_transition")
     items = list(run.items.select_for_update().filter(result=DestructionItem.PENDING))
@@ -208,8 +236,9 @@ def execute_run(run: DestructionRun, on: date | None = None) -> DestructionRun:
         if subject is not None:
             try:
                 with transaction.atomic():
-                    _records, destroyed = destroy_subject(run.approved_by, subject, on,
-                                                          expected_ids={i.object_id for i in subject_items})
+                    _records, destroyed = destroy_subject(
+                        run.approved_by, subject, on, expected_ids={i.object_id for i in subject_items}
+                    )
                 counts.update(destroyed)
                 result = DestructionItem.DESTROYED
             except ValidationError as error:
@@ -234,19 +263,33 @@ def _report(run: DestructionRun, items, counts: Counter) -> dict:
         return len({i.subject_id for i in items if i.result == result})
 
     return {
-        "run": run.reference, "region": run.region.code, "run_date": run.run_date.isoformat(),
-        "approved_by": run.approved_by.username, "approved_at": run.approved_at.isoformat(),
+        "run": run.reference,
+        "region": run.region.code,
+        "run_date": run.run_date.isoformat(),
+        "approved_by": run.approved_by.username,
+        "approved_at": run.approved_at.isoformat(),
         "executed_at": run.executed_at.isoformat(),
-        "persons_destroyed": persons(DestructionItem.DESTROYED), "persons_held": persons(DestructionItem.HELD),
+        "persons_destroyed": persons(DestructionItem.DESTROYED),
+        "persons_held": persons(DestructionItem.HELD),
         "persons_skipped": persons(DestructionItem.SKIPPED),
-        "destroyed": refs(DestructionItem.DESTROYED), "held": refs(DestructionItem.HELD),
+        "destroyed": refs(DestructionItem.DESTROYED),
+        "held": refs(DestructionItem.HELD),
         "skipped": refs(DestructionItem.SKIPPED),
         "counts": dict(sorted(counts.items())),
     }
 
 
-REPORT_COLUMNS = ["onderdeel", "naam", "waarde", "soort", "aanleiding", "datum_aanleiding", "vernietigingsdatum",
-                  "versie_bewaarschema", "minderjarig"]
+REPORT_COLUMNS = [
+    "onderdeel",
+    "naam",
+    "waarde",
+    "soort",
+    "aanleiding",
+    "datum_aanleiding",
+    "vernietigingsdatum",
+    "versie_bewaarschema",
+    "minderjarig",
+]
 
 
 def report_csv(run: DestructionRun) -> str:
@@ -255,21 +298,35 @@ def report_csv(run: DestructionRun) -> str:
     writer = csv.writer(out)
     writer.writerow(REPORT_COLUMNS)
     report = run.report or {}
-    for key, value in (("kenmerk", run.reference), ("regio", run.region.code), ("status", run.status),
-                       ("peildatum", run.run_date.isoformat()),
-                       ("goedgekeurd_door", run.approved_by.username if run.approved_by else ""),
-                       ("goedgekeurd_op", run.approved_at.isoformat() if run.approved_at else ""),
-                       ("uitgevoerd_op", run.executed_at.isoformat() if run.executed_at else ""),
-                       ("personen_vernietigd", report.get("persons_destroyed", "")),
-                       ("personen_blokkade", report.get("persons_held", "")),
-                       ("personen_overgeslagen", report.get("persons_skipped", ""))):
+    for key, value in (
+        ("kenmerk", run.reference),
+        ("regio", run.region.code),
+        ("status", run.status),
+        ("peildatum", run.run_date.isoformat()),
+        ("goedgekeurd_door", run.approved_by.username if run.approved_by else ""),
+        ("goedgekeurd_op", run.approved_at.isoformat() if run.approved_at else ""),
+        ("uitgevoerd_op", run.executed_at.isoformat() if run.executed_at else ""),
+        ("personen_vernietigd", report.get("persons_destroyed", "")),
+        ("personen_blokkade", report.get("persons_held", "")),
+        ("personen_overgeslagen", report.get("persons_skipped", "")),
+    ):
         writer.writerow(["ronde", key, value])
     for table, count in report.get("counts", {}).items():
         writer.writerow(["tabel", table, count])
     for item in run.items.order_by("kind", "reference"):
-        writer.writerow(["gegeven", item.reference, item.get_result_display(), item.get_kind_display(),
-                         item.trigger, item.trigger_date.isoformat(), item.destruction_date.isoformat(),
-                         item.schedule_version, "ja" if item.minor else "nee"])
+        writer.writerow(
+            [
+                "gegeven",
+                item.reference,
+                item.get_result_display(),
+                item.get_kind_display(),
+                item.trigger,
+                item.trigger_date.isoformat(),
+                item.destruction_date.isoformat(),
+                item.schedule_version,
+                "ja" if item.minor else "nee",
+            ]
+        )
     return out.getvalue()
 
 
@@ -283,19 +340,19 @@ def _exported_records(run: DestructionRun) -> dict:
     The records may be destroyed already; the log only needs their type, id and the
     person's pseudonymous id, which the run's items keep.
     """
-    from casustafel.cases.models import Case
-    from casustafel.signals.models import Signal
 
     models = {RecordKind.SIGNAL: Signal, RecordKind.CASE: Case}
-    return [models[item.kind](pk=item.object_id, subject_id=item.subject_id)
-            for item in run.items.order_by("kind", "reference")]
+    return [
+        models[item.kind](pk=item.object_id, subject_id=item.subject_id)
+        for item in run.items.order_by("kind", "reference")
+    ]
 
 
 @transaction.atomic
 def export_report(actor, run: DestructionRun, fmt: str) -> bytes:
     """The destruction report of ``run`` as PDF or CSV, logged as an export of every record in it
     under the retention activity."""
-    from .report_pdf import render_report_pdf
+    from .report_pdf import render_report_pdf  # noqa: PLC0415 - ReportLab loads only for a PDF
 
     run = DestructionRun.objects.select_related("region", "approved_by").get(pk=run.pk)
     policy.require(actor, policy.Action.RETENTION_MANAGE, run)
@@ -308,6 +365,7 @@ def export_report(actor, run: DestructionRun, fmt: str) -> bytes:
 
 # ---------------------------------------------------------------- legal holds
 
+
 @transaction.atomic
 def place_hold(actor, subject: Subject, reason: str, explanation: str) -> LegalHold:
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
@@ -319,8 +377,9 @@ def place_hold(actor, subject: Subject, reason: str, explanation: str) -> LegalH
         errors["explanation"] = _("Licht de blokkade toe.")
     if errors:
         raise ValidationError(errors)
-    hold = LegalHold.objects.create(region_id=subject.region_id, subject=subject, reason=reason,
-                                    explanation=explanation.strip(), placed_by=actor)
+    hold = LegalHold.objects.create(
+        region_id=subject.region_id, subject=subject, reason=reason, explanation=explanation.strip(), placed_by=actor
+    )
     record(actor, Action.CREATE, Purpose.RETENTION, [hold])
     return hold
 

@@ -17,9 +17,11 @@ def overview(request):
     user, manage = request.user, policy.Action.RETENTION_MANAGE
     context = {
         "schedules": policy.scope_region_records(user, manage, RetentionSchedule.objects.all(), national=True)
-        .select_related("region").order_by("trigger", "region", "-version"),
-        "runs": policy.scope_region_records(user, manage, DestructionRun.objects.all())
-        .select_related("approved_by")[:50],
+        .select_related("region")
+        .order_by("trigger", "region", "-version"),
+        "runs": policy.scope_region_records(user, manage, DestructionRun.objects.all()).select_related("approved_by")[
+            :50
+        ],
         "holds": policy.scope_region_records(user, manage, LegalHold.objects.filter(lifted_at__isnull=True)),
     }
     return render(request, "retention/overview.html", context)

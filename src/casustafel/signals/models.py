@@ -71,12 +71,15 @@ class Signal(models.Model):
     registered_by_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(_("geregistreerd op"), auto_now_add=True, db_index=True)
     # Provenance (herkomst): the providing organisation is ``registered_by_organisation``.
-    legal_basis = models.ForeignKey("governance.LegalBasis", on_delete=models.PROTECT, related_name="+",
-                                    null=True, verbose_name=_("grondslag"))
-    classification = models.CharField(_("classificatie"), max_length=20, choices=Classification.choices,
-                                      default=Classification.ORDINARY)
-    visibility = models.CharField(_("zichtbaar voor"), max_length=20, choices=Visibility.choices,
-                                  default=Visibility.ALL_PARTICIPANTS)
+    legal_basis = models.ForeignKey(
+        "governance.LegalBasis", on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("grondslag")
+    )
+    classification = models.CharField(
+        _("classificatie"), max_length=20, choices=Classification.choices, default=Classification.ORDINARY
+    )
+    visibility = models.CharField(
+        _("zichtbaar voor"), max_length=20, choices=Visibility.choices, default=Visibility.ALL_PARTICIPANTS
+    )
     #: Client-supplied key so a repeated submission does not create a second signal.
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
@@ -86,7 +89,8 @@ class Signal(models.Model):
         ordering = ["-registered_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["registered_by", "idempotency_key"], name="signal_unique_submission",
+                fields=["registered_by", "idempotency_key"],
+                name="signal_unique_submission",
                 condition=models.Q(idempotency_key__isnull=False),
             )
         ]

@@ -41,8 +41,9 @@ def _transition(actor: User, signal: Signal, target: str, reason: str = "", *, b
     signal.save(update_fields=["status"])
 
 
-def register_signal(actor: User, *, subject: SubjectData, fields: dict, idempotency_key: uuid.UUID | None = None
-                    ) -> Registration:
+def register_signal(
+    actor: User, *, subject: SubjectData, fields: dict, idempotency_key: uuid.UUID | None = None
+) -> Registration:
     """Record a signal about a person (intake), inside the caller's transaction.
 
     What follows from it (joining a weighing, escalation) is the flow's: call
@@ -52,29 +53,48 @@ def register_signal(actor: User, *, subject: SubjectData, fields: dict, idempote
     if idempotency_key is not None:
         existing = Signal.objects.filter(registered_by=actor, idempotency_key=idempotency_key).first()
         if existing is not None:
-            return Registration(existing, known_person=True, joined_weighing=existing.weighing_id is not None,
-                                duplicate=True)
+            return Registration(
+                existing, known_person=True, joined_weighing=existing.weighing_id is not None, duplicate=True
+            )
     region = actor.organisation.region
     fields = dict(fields)
     legal_basis = governance.resolve_basis(fields.pop("legal_basis", None))
     fields.setdefault("classification", Classification.ORDINARY)
     fields.setdefault("visibility", Visibility.ALL_PARTICIPANTS)
-    errors = governance.provenance_errors(actor.organisation, legal_basis, fields["classification"],
-                                          fields["visibility"])
+    errors = governance.provenance_errors(
+        actor.organisation, legal_basis, fields["classification"], fields["visibility"]
+    )
     try:
         Signal(region=region, registered_by=actor, registered_by_organisation=actor.organisation, **fields).full_clean(
-            exclude=["subject", "region", "registered_by", "registered_by_organisation", "reference", "legal_basis",
-                     "classification", "visibility"])
+            exclude=[
+                "subject",
+                "region",
+                "registered_by",
+                "registered_by_organisation",
+                "reference",
+                "legal_basis",
+                "classification",
+                "visibility",
+            ]
+        )
     except ValidationError as error:
         errors = {**error.message_dict, **errors}
     if errors:
         raise ValidationError(errors)
     person, known = get_or_register_subject(region, subject)
-    signal = Signal(region=region, subject=person, registered_by=actor, legal_basis=legal_basis,
-                    registered_by_organisation=actor.organisation, idempotency_key=idempotency_key, **fields)
+    signal = Signal(
+        region=region,
+        subject=person,
+        registered_by=actor,
+        legal_basis=legal_basis,
+        registered_by_organisation=actor.organisation,
+        idempotency_key=idempotency_key,
+        **fields,
+    )
     signal.save()
-    SignalTransition.objects.create(signal=signal, source="", target=states.RECEIVED, by=actor,
-                                    reason=_("Signaal geregistreerd"))
+    SignalTransition.objects.create(
+        signal=signal, source="", target=states.RECEIVED, by=actor, reason=_("Signaal geregistreerd")
+    )
     if not known:
         record(actor, Action.CREATE, Purpose.INTAKE, [person])
     record(actor, Action.CREATE, Purpose.INTAKE, [signal])
@@ -111,8 +131,11 @@ def log_sent_to_weighing(actor: User, *, signal: Signal) -> None:
 
 def conclude_signals(actor: User, *, weighing_id: Any, target: str, reason: str) -> list[Signal]:
     """Give the signals of a decided weighing the decision's outcome (within its transaction)."""
-    signals = list(Signal.objects.select_for_update().filter(
-        weighing_id=weighing_id, status__in=[states.IN_WEIGHING, states.MORE_INFORMATION]))
+    signals = list(
+        Signal.objects.select_for_update().filter(
+            weighing_id=weighing_id, status__in=[states.IN_WEIGHING, states.MORE_INFORMATION]
+        )
+    )
     for signal in signals:
         if signal.status == target:
             continue

@@ -32,13 +32,8 @@ SIGNAL_MACHINE = StateMachine(
     initial=RECEIVED,
     # "Meer informatie nodig" and the outcomes are the weegploeg's: only the decision moves
     # a signal out of the weighing or back into it (flow.services.record_decision).
-    by_hand={
-        RECEIVED: frozenset({IN_PREPARATION, IN_WEIGHING}),
-        IN_PREPARATION: frozenset({IN_WEIGHING}),
-    },
-    by_hand_refusals={
-        MORE_INFORMATION: _("Dit signaal wacht op aanvullende informatie; lever die aan via de weging."),
-    },
+    by_hand={RECEIVED: frozenset({IN_PREPARATION, IN_WEIGHING}), IN_PREPARATION: frozenset({IN_WEIGHING})},
+    by_hand_refusals={MORE_INFORMATION: _("Dit signaal wacht op aanvullende informatie; lever die aan via de weging.")},
 )
 
 #: Outcome of a weighing decision → the state its signals take.

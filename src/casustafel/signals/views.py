@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casustafel.access import policy
-from casustafel.core.web import ReasonForm, apply_service_errors, page_of
+from casustafel.core.web import ReasonForm, apply_service_errors, status_filtered_page
 from casustafel.flow import selectors as flow_selectors
 from casustafel.flow import services as flow
 from casustafel.governance import selectors as governance_selectors
@@ -29,14 +29,11 @@ from .forms import IntakeForm
 @require_GET
 def signal_list(request):
     policy.require(request.user, policy.Action.SIGNAL_VIEW)
-    qs = signal_selectors.visible_signals(request.user)
-    status = request.GET.get("status")
-    if status in signal_states.SIGNAL_MACHINE.labels:
-        qs = qs.filter(status=status)
-    page = page_of(request, qs)
-    signal_selectors.log_listed(request.user, page.object_list)
-    return render(request, "signals/signal_list.html", {
-        "page": page, "status": status, "statuses": signal_states.SIGNAL_MACHINE.labels.items()})
+    context = status_filtered_page(
+        request, signal_selectors.visible_signals(request.user), signal_states.SIGNAL_MACHINE
+    )
+    signal_selectors.log_listed(request.user, context["page"].object_list)
+    return render(request, "signals/signal_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,7 +44,12 @@ def signal_create(request):
         data = form.cleaned_data
         subject = SubjectData(**{f: data[f] for f in IntakeForm.SUBJECT_FIELDS})
         try:
-            registration = flow.register_signal(request.user, subject=subject, fields={f: data[f] for f in IntakeForm.SIGNAL_FIELDS}, idempotency_key=data["submission"])
+            registration = flow.register_signal(
+                request.user,
+                subject=subject,
+                fields={f: data[f] for f in IntakeForm.SIGNAL_FIELDS},
+                idempotency_key=data["submission"],
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -59,11 +61,21 @@ def signal_create(request):
             if registration.known_person:
                 messages.warning(request, _("Deze persoon is al bekend. Bekijk de voorgeschiedenis hieronder."))
             if flow_selectors.proposes_reopening(signal):
-                messages.info(request, _("Over deze persoon is een afgeschaalde of afgesloten casus. Het volgende "
-                                         "casusoverleg krijgt een voorstel tot heropening op de agenda."))
+                messages.info(
+                    request,
+                    _(
+                        "Over deze persoon is een afgeschaalde of afgesloten casus. Het volgende "
+                        "casusoverleg krijgt een voorstel tot heropening op de agenda."
+                    ),
+                )
             if signal.is_acute:
-                messages.error(request, _("ACUUT GEVAAR: meld dit direct bij de politie (112 of de meldkamer). "
-                                          "Het signaal is meteen aan de weegploeg voorgelegd."))
+                messages.error(
+                    request,
+                    _(
+                        "ACUUT GEVAAR: meld dit direct bij de politie (112 of de meldkamer). "
+                        "Het signaal is meteen aan de weegploeg voorgelegd."
+                    ),
+                )
             return redirect("signals:signal_detail", pk=signal.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "signals/signal_form.html", {"form": form}, status=status)
@@ -78,9 +90,17 @@ def known_person_check(request):
     data = form.cleaned_data
     match = None
     if all(data.get(f) for f in ("given_names", "family_name", "date_of_birth")):
-        match = find_known_subject(request.user.organisation.region, SubjectData(
-            given_names=data["given_names"], family_name=data["family_name"],
-            date_of_birth=data["date_of_birth"], gender="", municipality="", bsn=data.get("bsn") or ""))
+        match = find_known_subject(
+            request.user.organisation.region,
+            SubjectData(
+                given_names=data["given_names"],
+                family_name=data["family_name"],
+                date_of_birth=data["date_of_birth"],
+                gender="",
+                municipality="",
+                bsn=data.get("bsn") or "",
+            ),
+        )
     history = None
     if match is not None:
         record(request.user, Action.SEARCH, Purpose.KNOWN_PERSON_CHECK, [match])
@@ -93,16 +113,20 @@ def signal_detail(request, pk):
     signal = signal_selectors.get_signal(request.user, pk)
     history = policy.scope_subject_history(request.user, signal.subject)
     governance_selectors.mark_visibility(request.user, [signal])
-    return render(request, "signals/signal_detail.html", {
-        "signal": signal,
-        "transitions": signal.transitions.select_related("by"),
-        "other_signals": history["signals"].exclude(pk=signal.pk),
-        "cases": history["cases"],
-        "other_cases_exist": history["other_cases_exist"],
-        "can_prepare": signal.status == signal_states.RECEIVED,
-        "can_send": signal_states.SIGNAL_MACHINE.can(signal.status, signal_states.IN_WEIGHING, by_hand=True),
-        "reason_form": ReasonForm(),
-    })
+    return render(
+        request,
+        "signals/signal_detail.html",
+        {
+            "signal": signal,
+            "transitions": signal.transitions.select_related("by"),
+            "other_signals": history["signals"].exclude(pk=signal.pk),
+            "cases": history["cases"],
+            "other_cases_exist": history["other_cases_exist"],
+            "can_prepare": signal.status == signal_states.RECEIVED,
+            "can_send": signal_states.SIGNAL_MACHINE.can(signal.status, signal_states.IN_WEIGHING, by_hand=True),
+            "reason_form": ReasonForm(),
+        },
+    )
 
 
 @require_POST

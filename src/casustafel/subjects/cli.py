@@ -49,7 +49,8 @@ def register(sub) -> None:
     keys_sub.add_parser("list", help="vingerafdrukken van de geconfigureerde sleutels")
     keys_sub.add_parser("generate", help="nieuwe sleutel genereren (voor de configuratie)")
     rotate = keys_sub.add_parser("rotate", help="alle versleutelde waarden onder de nieuwste sleutel brengen")
-    rotate.add_argument("--to", required=True, metavar="VINGERAFDRUK",
-                        help="vingerafdruk van de nieuwe sleutel (moet vooraan staan)")
+    rotate.add_argument(
+        "--to", required=True, metavar="VINGERAFDRUK", help="vingerafdruk van de nieuwe sleutel (moet vooraan staan)"
+    )
     keys_sub.add_parser("check", help="controleren of alles onder de nieuwste sleutel staat")
     parser.set_defaults(func=_keys)

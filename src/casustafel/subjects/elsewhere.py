@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,9 +51,16 @@ def request_information(actor, subject: Subject, reason: str) -> int:
     if not targets:
         raise ValidationError(_("Deze persoon is niet bekend bij een andere casustafel."), code="no_hit")
     requests = CrossRegionRequest.objects.bulk_create(
-        CrossRegionRequest(subject=subject, from_region_id=subject.region_id, to_subject_id=target_id,
-                           to_region_id=region_id, requested_by=actor, reason=reason.strip())
-        for target_id, region_id in targets)
+        CrossRegionRequest(
+            subject=subject,
+            from_region_id=subject.region_id,
+            to_subject_id=target_id,
+            to_region_id=region_id,
+            requested_by=actor,
+            reason=reason.strip(),
+        )
+        for target_id, region_id in targets
+    )
     record(actor, Action.CREATE, Purpose.KNOWN_PERSON_CHECK, requests)
     return len(requests)
 
@@ -60,12 +68,14 @@ def request_information(actor, subject: Subject, reason: str) -> int:
 def incoming_requests(user):
     """Requests to this user's table (matched to the table's own record of the person)."""
     return policy.scope_cross_region_requests(user, CrossRegionRequest.objects.all(), incoming=True).select_related(
-        "to_subject", "from_region")
+        "to_subject", "from_region"
+    )
 
 
 def outgoing_requests(user):
     return policy.scope_cross_region_requests(user, CrossRegionRequest.objects.all(), incoming=False).select_related(
-        "subject")
+        "subject"
+    )
 
 
 @transaction.atomic
@@ -73,8 +83,6 @@ def answer_request(actor, request_id, answer: str) -> CrossRegionRequest:
     try:
         request = incoming_requests(actor).select_for_update(of=("self",)).get(pk=request_id)
     except (CrossRegionRequest.DoesNotExist, ValueError, ValidationError):
-        from django.http import Http404
-
         raise Http404 from None
     if request.status == CrossRegionRequest.ANSWERED:
         raise ValidationError(_("Dit verzoek is al beantwoord."), code="answered")

@@ -9,5 +9,8 @@ from casustafel.core.web import SHORT_TEXT_LIMIT
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Antwoord (geen persoonsgegevens; bijvoorbeeld wie contact opneemt)"),
-                             max_length=SHORT_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.CharField(
+        label=_("Antwoord (geen persoonsgegevens; bijvoorbeeld wie contact opneemt)"),
+        max_length=SHORT_TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

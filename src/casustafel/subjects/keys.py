@@ -21,7 +21,7 @@ from casustafel.core import identity
 BATCH = 500
 
 
-class KeyError_(Exception):
+class KeyError_(Exception):  # noqa: N801, N818 - a CLI refusal, named after what it is about
     """A rotation that cannot be carried out (message in Dutch for the operator)."""
 
 
@@ -51,11 +51,14 @@ def rotate(to_fingerprint: str) -> list[RotationResult]:
     which must be the first configured key. All or nothing per table."""
     fingerprints = configured_fingerprints()
     if to_fingerprint not in fingerprints:
-        raise KeyError_(f"Sleutel {to_fingerprint} is niet geconfigureerd in CASUSTAFEL_ENCRYPTION_KEYS; "
-                        "er is niets gewijzigd.")
+        raise KeyError_(
+            f"Sleutel {to_fingerprint} is niet geconfigureerd in CASUSTAFEL_ENCRYPTION_KEYS; er is niets gewijzigd."
+        )
     if fingerprints[0] != to_fingerprint:
-        raise KeyError_(f"Sleutel {to_fingerprint} staat niet vooraan in CASUSTAFEL_ENCRYPTION_KEYS "
-                        f"(vooraan staat {fingerprints[0]}); er is niets gewijzigd.")
+        raise KeyError_(
+            f"Sleutel {to_fingerprint} staat niet vooraan in CASUSTAFEL_ENCRYPTION_KEYS "
+            f"(vooraan staat {fingerprints[0]}); er is niets gewijzigd."
+        )
     results = []
     for label, fields in identity.ENCRYPTED_FIELDS.items():
         model = apps.get_model(label)

@@ -75,10 +75,18 @@ class CrossRegionRequest(models.Model):
     STATUS_CHOICES = [(OPEN, _("Open")), (ANSWERED, _("Beantwoord"))]
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="outgoing_requests",
-                                verbose_name=_("betrokkene (verzoekende regio)"))
-    to_subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="incoming_requests",
-                                   verbose_name=_("betrokkene (ontvangende regio)"))
+    subject = models.ForeignKey(
+        Subject,
+        on_delete=models.CASCADE,
+        related_name="outgoing_requests",
+        verbose_name=_("betrokkene (verzoekende regio)"),
+    )
+    to_subject = models.ForeignKey(
+        Subject,
+        on_delete=models.CASCADE,
+        related_name="incoming_requests",
+        verbose_name=_("betrokkene (ontvangende regio)"),
+    )
     #: Both tables on the request itself: each reads it without the other's person (RLS).
     from_region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
     to_region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
@@ -87,8 +95,7 @@ class CrossRegionRequest(models.Model):
     reason = models.TextField(_("reden van het verzoek"), max_length=2000)
     status = models.CharField(_("status"), max_length=10, choices=STATUS_CHOICES, default=OPEN)
     answer = models.TextField(_("antwoord"), max_length=2000, blank=True)
-    answered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", null=True,
-                                    blank=True)
+    answered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -45,8 +45,9 @@ def request_list(request):
     policy.require(request.user, policy.Action.SIGNAL_VIEW)
     incoming = page_of(request, incoming_requests(request.user))
     outgoing = list(outgoing_requests(request.user)[:PAGE_SIZE])
-    return render(request, "subjects/request_list.html", {"page": incoming, "outgoing": outgoing,
-                                                     "answer_form": AnswerForm()})
+    return render(
+        request, "subjects/request_list.html", {"page": incoming, "outgoing": outgoing, "answer_form": AnswerForm()}
+    )
 
 
 @require_POST

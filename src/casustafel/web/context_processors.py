@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from casustafel.access import policy
+from casustafel.governance.models import RestrictedDocument
 
 
 class _Menu:
@@ -30,7 +31,6 @@ class _Menu:
     @property
     def restricted_documents(self) -> bool:
         """The mayor, and officials the mayor designated as reader of at least one ambtsbericht."""
-        from casustafel.governance.models import RestrictedDocument
 
         if policy.can(self._user, policy.Action.RESTRICTED_MANAGE):
             return True

@@ -20,10 +20,16 @@ from casustafel.signals.models import Urgency
 @require_GET
 def dashboard(request):
     user = request.user
-    context = {"can_signals": policy.can(user, policy.Action.SIGNAL_VIEW), "can_cases": policy.can(user, policy.Action.CASE_VIEW)}
+    context = {
+        "can_signals": policy.can(user, policy.Action.SIGNAL_VIEW),
+        "can_cases": policy.can(user, policy.Action.CASE_VIEW),
+    }
     if context["can_signals"]:
-        queue = list(signal_selectors.visible_signals(user).filter(status__in=signal_states.OPEN_STATES)
-                     .order_by("-urgency", "registered_at")[:10])
+        queue = list(
+            signal_selectors.visible_signals(user)
+            .filter(status__in=signal_states.OPEN_STATES)
+            .order_by("-urgency", "registered_at")[:10]
+        )
         # Acute first, then oldest first.
         queue.sort(key=lambda s: (s.urgency != Urgency.ACUTE, s.registered_at))
         signal_selectors.log_listed(user, queue)
@@ -37,8 +43,12 @@ def dashboard(request):
 
 
 def not_found(request, exception=None):
-    return render(request, "web/error.html", {"title": _("Niet gevonden"), "message": _(
-        "Deze pagina bestaat niet of u heeft er geen toegang toe.")}, status=404)
+    return render(
+        request,
+        "web/error.html",
+        {"title": _("Niet gevonden"), "message": _("Deze pagina bestaat niet of u heeft er geen toegang toe.")},
+        status=404,
+    )
 
 
 def forbidden(request, exception=None):
@@ -46,10 +56,21 @@ def forbidden(request, exception=None):
     the web neither discloses that the object exists nor offers what the user may not do."""
     if isinstance(exception, PolicyDenied):
         return not_found(request, exception)
-    return render(request, "web/error.html", {"title": _("Geen toegang"), "message": _(
-        "U heeft geen toegang tot deze pagina.")}, status=403)
+    return render(
+        request,
+        "web/error.html",
+        {"title": _("Geen toegang"), "message": _("U heeft geen toegang tot deze pagina.")},
+        status=403,
+    )
 
 
 def server_error(request):
-    return render(request, "web/error.html", {"title": _("Er ging iets mis"), "message": _(
-        "Er is een onverwachte fout opgetreden. Er is niets half opgeslagen; probeer het opnieuw.")}, status=500)
+    return render(
+        request,
+        "web/error.html",
+        {
+            "title": _("Er ging iets mis"),
+            "message": _("Er is een onverwachte fout opgetreden. Er is niets half opgeslagen; probeer het opnieuw."),
+        },
+        status=500,
+    )

@@ -17,9 +17,12 @@ class ContributionForm(ProvenanceFieldsMixin, forms.Form):
     holds_information = forms.TypedChoiceField(
         label=_("Heeft uw organisatie informatie over deze persoon?"),
         choices=[("1", _("Ja")), ("0", _("Nee, mijn organisatie heeft niets"))],
-        coerce=lambda v: v == "1", widget=forms.RadioSelect)
-    information = forms.CharField(label=_("Informatie van uw organisatie"), max_length=TEXT_LIMIT,
-                                  required=False, widget=forms.Textarea)
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    information = forms.CharField(
+        label=_("Informatie van uw organisatie"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea
+    )
     view = forms.ChoiceField(label=_("Standpunt van uw organisatie"), choices=Outcome.choices)
     view_rationale = forms.CharField(label=_("Onderbouwing standpunt"), max_length=5000, widget=forms.Textarea)
 
@@ -28,14 +31,19 @@ class ContributionForm(ProvenanceFieldsMixin, forms.Form):
         self.criteria = list(criteria)
         for criterion in self.criteria:
             self.fields[f"assessment_{criterion.code}"] = forms.ChoiceField(
-                label=criterion.label, choices=Assessment.choices, help_text=criterion.guidance)
+                label=criterion.label, choices=Assessment.choices, help_text=criterion.guidance
+            )
             self.fields[f"reasons_{criterion.code}"] = forms.CharField(
-                label=_("Onderbouwing: %(label)s") % {"label": criterion.label}, max_length=5000,
-                widget=forms.Textarea(attrs={"rows": 2}))
+                label=_("Onderbouwing: %(label)s") % {"label": criterion.label},
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
 
     def assessments(self) -> dict:
-        return {c.code: (self.cleaned_data[f"assessment_{c.code}"], self.cleaned_data[f"reasons_{c.code}"])
-                for c in self.criteria}
+        return {
+            c.code: (self.cleaned_data[f"assessment_{c.code}"], self.cleaned_data[f"reasons_{c.code}"])
+            for c in self.criteria
+        }
 
     def criterion_fields(self):
         return [(self[f"assessment_{c.code}"], self[f"reasons_{c.code}"]) for c in self.criteria]
@@ -44,28 +52,38 @@ class ContributionForm(ProvenanceFieldsMixin, forms.Form):
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Besluit"), choices=Outcome.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(label=_("Gezamenlijke onderbouwing"), max_length=TEXT_LIMIT, widget=forms.Textarea)
-    dissent = forms.CharField(label=_("Afwijkende standpunten"), max_length=5000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
-    referral_target = forms.ChoiceField(label=_("Doorverwijzen naar (bij doorverwijzen)"), required=False,
-                                        choices=[("", "—"), *ReferralTarget.choices])
-    information_deadline = forms.DateField(label=_("Termijn aanvullende informatie (bij meer informatie nodig)"),
-                                           required=False, widget=DATE_WIDGET)
-    case_director = forms.ModelChoiceField(label=_("Casusregisseur (bij opnemen)"), required=False,
-                                           queryset=User.objects.none())
+    dissent = forms.CharField(
+        label=_("Afwijkende standpunten"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    referral_target = forms.ChoiceField(
+        label=_("Doorverwijzen naar (bij doorverwijzen)"), required=False, choices=[("", "—"), *ReferralTarget.choices]
+    )
+    information_deadline = forms.DateField(
+        label=_("Termijn aanvullende informatie (bij meer informatie nodig)"), required=False, widget=DATE_WIDGET
+    )
+    case_director = forms.ModelChoiceField(
+        label=_("Casusregisseur (bij opnemen)"), required=False, queryset=User.objects.none()
+    )
     participants = forms.ModelMultipleChoiceField(
-        label=_("Overige deelnemende organisaties (bij opnemen)"), required=False,
-        queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple)
-    participants_reason = forms.CharField(label=_("Reden van betrokkenheid van deze organisaties"),
-                                          max_length=SHORT_TEXT_LIMIT, required=False)
-    participants_legal_basis = forms.ChoiceField(label=_("Grondslag voor deelname (verplicht voor de NCTV)"),
-                                                 required=False, choices=())
+        label=_("Overige deelnemende organisaties (bij opnemen)"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    participants_reason = forms.CharField(
+        label=_("Reden van betrokkenheid van deze organisaties"), max_length=SHORT_TEXT_LIMIT, required=False
+    )
+    participants_legal_basis = forms.ChoiceField(
+        label=_("Grondslag voor deelname (verplicht voor de NCTV)"), required=False, choices=()
+    )
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["case_director"].queryset = policy.case_director_candidates(region.pk if region else None)
         self.fields["case_director"].label_from_instance = lambda u: f"{u.display_name} ({u.organisation})"
         self.fields["participants"].queryset = Organisation.objects.filter(region=region).exclude(
-            kind__in=CORE_PARTY_KINDS)
+            kind__in=CORE_PARTY_KINDS
+        )
         self.fields["participants_legal_basis"].choices = participation_choices()
 
     def clean(self):

@@ -34,8 +34,7 @@ class CriteriaFramework(models.Model):
         verbose_name = _("wegingskader")
         ordering = ["-version"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "version"], name="framework_unique_version",
-                                    nulls_distinct=False),
+            models.UniqueConstraint(fields=["region", "version"], name="framework_unique_version", nulls_distinct=False)
         ]
 
     def __str__(self):
@@ -104,8 +103,9 @@ class Weighing(models.Model):
         verbose_name = _("weging")
         ordering = ["-opened_at"]
         constraints = [
-            models.UniqueConstraint(fields=["subject"], condition=~models.Q(status="decided"),
-                                    name="weighing_one_open_per_subject"),
+            models.UniqueConstraint(
+                fields=["subject"], condition=~models.Q(status="decided"), name="weighing_one_open_per_subject"
+            )
         ]
 
     def save(self, *args, **kwargs):
@@ -131,12 +131,15 @@ class Contribution(models.Model):
     view_rationale = models.TextField(_("onderbouwing standpunt"), max_length=5000)
     updated_at = models.DateTimeField(auto_now=True)
     # Provenance (herkomst): the providing organisation is ``organisation``.
-    legal_basis = models.ForeignKey("governance.LegalBasis", on_delete=models.PROTECT, related_name="+",
-                                    null=True, verbose_name=_("grondslag"))
-    classification = models.CharField(_("classificatie"), max_length=20, choices=Classification.choices,
-                                      default=Classification.ORDINARY)
-    visibility = models.CharField(_("zichtbaar voor"), max_length=20, choices=Visibility.choices,
-                                  default=Visibility.ALL_PARTICIPANTS)
+    legal_basis = models.ForeignKey(
+        "governance.LegalBasis", on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("grondslag")
+    )
+    classification = models.CharField(
+        _("classificatie"), max_length=20, choices=Classification.choices, default=Classification.ORDINARY
+    )
+    visibility = models.CharField(
+        _("zichtbaar voor"), max_length=20, choices=Visibility.choices, default=Visibility.ALL_PARTICIPANTS
+    )
     subject_id = property(lambda self: self.weighing.subject_id)
 
     class Meta:
@@ -162,8 +165,9 @@ class Decision(models.Model):
     weighing = models.ForeignKey(Weighing, on_delete=models.PROTECT, related_name="decisions")
     framework = models.ForeignKey(CriteriaFramework, on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(_("besluit"), max_length=20, choices=Outcome.choices)
-    referral_target = models.CharField(_("doorverwezen naar"), max_length=30, choices=ReferralTarget.choices,
-                                       blank=True)
+    referral_target = models.CharField(
+        _("doorverwezen naar"), max_length=30, choices=ReferralTarget.choices, blank=True
+    )
     rationale = models.TextField(_("gezamenlijke onderbouwing"), max_length=10000)
     dissent = models.TextField(_("afwijkende standpunten"), max_length=5000, blank=True)
     information_deadline = models.DateField(_("termijn aanvullende informatie"), null=True, blank=True)

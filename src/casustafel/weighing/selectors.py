@@ -20,8 +20,12 @@ def get_weighing(user, pk, *, via_api: bool = False) -> Weighing:
         "framework__criteria",
         "signals",
         "decisions",
-        Prefetch("contributions", queryset=Contribution.objects.select_related("organisation", "contributor", "legal_basis", "weighing")
-                 .prefetch_related("assessments__criterion")),
+        Prefetch(
+            "contributions",
+            queryset=Contribution.objects.select_related(
+                "organisation", "contributor", "legal_basis", "weighing"
+            ).prefetch_related("assessments__criterion"),
+        ),
     )
     try:
         weighing = qs.get(pk=pk)

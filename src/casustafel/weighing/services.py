@@ -18,15 +18,7 @@ from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
 from . import states
-from .models import (
-    WEIGHING_PARTIES,
-    Contribution,
-    CriteriaFramework,
-    CriterionAssessment,
-    Decision,
-    Outcome,
-    Weighing,
-)
+from .models import WEIGHING_PARTIES, Contribution, CriteriaFramework, CriterionAssessment, Decision, Outcome, Weighing
 
 
 def active_framework(region) -> CriteriaFramework:
@@ -52,12 +44,18 @@ def attach_signal(actor: User, *, signal: Any) -> Weighing:
     """Join the person's open weighing or open one (called inside the signal's transaction)."""
     now = timezone.now()
     weighing = (
-        Weighing.objects.select_for_update().filter(subject_id=signal.subject_id)
-        .filter(status__in=states.OPEN_STATES).first()
+        Weighing.objects.select_for_update()
+        .filter(subject_id=signal.subject_id)
+        .filter(status__in=states.OPEN_STATES)
+        .first()
     )
     if weighing is None:
-        weighing = Weighing.objects.create(region_id=signal.region_id, subject_id=signal.subject_id,
-                                           framework=active_framework(signal.region), signals_changed_at=now)
+        weighing = Weighing.objects.create(
+            region_id=signal.region_id,
+            subject_id=signal.subject_id,
+            framework=active_framework(signal.region),
+            signals_changed_at=now,
+        )
         record(actor, Action.CREATE, Purpose.WEIGHING, [weighing])
     else:
         if weighing.status != states.OPEN:
@@ -108,24 +106,29 @@ def submit_contribution(actor: User, *, weighing: Weighing, data: ContributionDa
     unknown = set(data.assessments) - set(criteria)
     if unknown:
         errors["assessments"] = _("Onbekend criterium voor dit wegingskader: %(codes)s") % {
-            "codes": ", ".join(sorted(unknown))}
+            "codes": ", ".join(sorted(unknown))
+        }
     for code, criterion in criteria.items():
         assessment, reasons = data.assessments.get(code, ("", ""))
         if not assessment or not reasons.strip():
             errors[f"assessments.{code}"] = _("Beoordeel “%(label)s” en onderbouw dat.") % {"label": criterion.label}
     legal_basis = governance.resolve_basis(data.legal_basis)
-    errors.update(governance.provenance_errors(actor.organisation, legal_basis, data.classification,
-                                               data.visibility))
+    errors.update(governance.provenance_errors(actor.organisation, legal_basis, data.classification, data.visibility))
     if errors:
         raise ValidationError(errors)
     contribution, created = Contribution.objects.update_or_create(
-        weighing=weighing, party=actor.organisation.kind,
+        weighing=weighing,
+        party=actor.organisation.kind,
         defaults={
-            "organisation": actor.organisation, "contributor": actor,
+            "organisation": actor.organisation,
+            "contributor": actor,
             "holds_information": data.holds_information,
             "information": data.information.strip() if data.holds_information else "",
-            "view": data.view, "view_rationale": data.view_rationale.strip(),
-            "legal_basis": legal_basis, "classification": data.classification, "visibility": data.visibility,
+            "view": data.view,
+            "view_rationale": data.view_rationale.strip(),
+            "legal_basis": legal_basis,
+            "classification": data.classification,
+            "visibility": data.visibility,
         },
     )
     contribution.assessments.all().delete()
@@ -144,9 +147,9 @@ class DecisionData:
     dissent: str = ""
     referral_target: str = ""
     information_deadline: date | None = None
-    case_director: object | None = None
+    case_director: User | None = None
     #: extra participating organisations: (organisation, reason)
-    participants: list = field(default_factory=list)
+    participants: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def lock_for_decision(actor: User, *, weighing: Weighing) -> Weighing:
@@ -189,14 +192,20 @@ def decision_contributions(weighing: Weighing) -> list[Contribution]:
     return list(weighing.contributions.select_related("organisation").prefetch_related("assessments"))
 
 
-def write_decision(actor: User, *, weighing: Weighing, data: DecisionData,
-                   contributions: list[Contribution]) -> Decision:
+def write_decision(
+    actor: User, *, weighing: Weighing, data: DecisionData, contributions: list[Contribution]
+) -> Decision:
     """Write the validated decision and move the weighing on (inside the flow's transaction)."""
     decision = Decision.objects.create(
-        weighing=weighing, framework=weighing.framework, outcome=data.outcome,
-        referral_target=data.referral_target, rationale=data.rationale.strip(), dissent=data.dissent.strip(),
+        weighing=weighing,
+        framework=weighing.framework,
+        outcome=data.outcome,
+        referral_target=data.referral_target,
+        rationale=data.rationale.strip(),
+        dissent=data.dissent.strip(),
         information_deadline=data.information_deadline if data.outcome == Outcome.MORE_INFORMATION else None,
-        decided_by=actor, basis=_basis(contributions),
+        decided_by=actor,
+        basis=_basis(contributions),
     )
     if data.outcome == Outcome.MORE_INFORMATION:
         target = states.AWAITING_INFORMATION

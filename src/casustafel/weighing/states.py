@@ -15,11 +15,7 @@ DECIDED = "decided"
 
 WEIGHING_MACHINE = StateMachine(
     name="weighing",
-    labels={
-        OPEN: _("Open"),
-        AWAITING_INFORMATION: _("Wacht op informatie"),
-        DECIDED: _("Besloten"),
-    },
+    labels={OPEN: _("Open"), AWAITING_INFORMATION: _("Wacht op informatie"), DECIDED: _("Besloten")},
     transitions={
         OPEN: frozenset({AWAITING_INFORMATION, DECIDED}),
         AWAITING_INFORMATION: frozenset({OPEN, AWAITING_INFORMATION, DECIDED}),

@@ -36,24 +36,33 @@ def _weighing_context(request, weighing, contribution_form=None, decision_form=N
     if contribution_form is None and policy.can(user, policy.Action.WEIGHING_CONTRIBUTE, weighing):
         initial = {}
         if own is not None:
-            initial = {"holds_information": "1" if own.holds_information else "0", "information": own.information,
-                       "view": own.view, "view_rationale": own.view_rationale}
+            initial = {
+                "holds_information": "1" if own.holds_information else "0",
+                "information": own.information,
+                "view": own.view,
+                "view_rationale": own.view_rationale,
+            }
             for a in own.assessments.all():
                 initial[f"assessment_{a.criterion.code}"] = a.assessment
                 initial[f"reasons_{a.criterion.code}"] = a.reasons
         if own is not None:
-            initial.update(legal_basis=own.legal_basis.code if own.legal_basis_id else "",
-                           classification=own.classification, visibility=own.visibility)
-        contribution_form = ContributionForm(initial=initial, criteria=criteria,
-                                             organisation_kind=user.organisation.kind)
+            initial.update(
+                legal_basis=own.legal_basis.code if own.legal_basis_id else "",
+                classification=own.classification,
+                visibility=own.visibility,
+            )
+        contribution_form = ContributionForm(
+            initial=initial, criteria=criteria, organisation_kind=user.organisation.kind
+        )
     can_decide = policy.can(user, policy.Action.WEIGHING_DECIDE, weighing) and weighing.status != weighing.DECIDED
     if decision_form is None and can_decide:
         decision_form = DecisionForm(region=weighing.region)
     return {
         "weighing": weighing,
         "signals": governance_selectors.mark_visibility(user, list(weighing.signals.all())),
-        "restricted_documents": governance_selectors.documents_for_table(region_id=weighing.region_id,
-                                                                         subject_id=weighing.subject_id),
+        "restricted_documents": governance_selectors.documents_for_table(
+            region_id=weighing.region_id, subject_id=weighing.subject_id
+        ),
         "criteria": criteria,
         "contributions": contributions,
         "missing": weighing_services.missing_parties(weighing, contributions),
@@ -67,11 +76,16 @@ def _weighing_context(request, weighing, contribution_form=None, decision_form=N
 @require_GET
 def weighing_list(request):
     policy.require(request.user, policy.Action.WEIGHING_VIEW)
-    qs = weighing_selectors.visible_weighings(request.user).annotate(
-        signal_count=Count("signals", distinct=True),
-        contribution_count=Count("contributions", filter=Q(contributions__updated_at__gte=F("signals_changed_at")),
-                                 distinct=True),
-    ).order_by("status", "-opened_at")
+    qs = (
+        weighing_selectors.visible_weighings(request.user)
+        .annotate(
+            signal_count=Count("signals", distinct=True),
+            contribution_count=Count(
+                "contributions", filter=Q(contributions__updated_at__gte=F("signals_changed_at")), distinct=True
+            ),
+        )
+        .order_by("status", "-opened_at")
+    )
     page = page_of(request, qs)
     record(request.user, Action.LIST, Purpose.WEIGHING, page.object_list)
     return render(request, "weighing/weighing_list.html", {"page": page})
@@ -87,14 +101,18 @@ def weighing_detail(request, pk):
 def weighing_contribute(request, pk):
     weighing = weighing_selectors.get_weighing(request.user, pk)
     policy.require(request.user, policy.Action.WEIGHING_CONTRIBUTE, weighing)
-    form = ContributionForm(request.POST, criteria=weighing.framework.criteria.all(),
-                            organisation_kind=request.user.organisation.kind)
+    form = ContributionForm(
+        request.POST, criteria=weighing.framework.criteria.all(), organisation_kind=request.user.organisation.kind
+    )
     if form.is_valid():
         data = weighing_services.ContributionData(
             holds_information=form.cleaned_data["holds_information"],
-            information=form.cleaned_data["information"], view=form.cleaned_data["view"],
-            view_rationale=form.cleaned_data["view_rationale"], assessments=form.assessments(),
-            **form.provenance())
+            information=form.cleaned_data["information"],
+            view=form.cleaned_data["view"],
+            view_rationale=form.cleaned_data["view_rationale"],
+            assessments=form.assessments(),
+            **form.provenance(),
+        )
         try:
             weighing_services.submit_contribution(request.user, weighing=weighing, data=data)
         except ValidationError as error:
@@ -102,8 +120,12 @@ def weighing_contribute(request, pk):
         else:
             messages.success(request, _("De inbreng van uw organisatie is vastgelegd."))
             return redirect("weighing:weighing_detail", pk=weighing.pk)
-    return TemplateResponse(request, "weighing/weighing_detail.html",
-                            _weighing_context(request, weighing, contribution_form=form), status=400)
+    return TemplateResponse(
+        request,
+        "weighing/weighing_detail.html",
+        _weighing_context(request, weighing, contribution_form=form),
+        status=400,
+    )
 
 
 @require_POST
@@ -114,19 +136,25 @@ def weighing_decide(request, pk):
     if form.is_valid():
         d = form.cleaned_data
         data = weighing_services.DecisionData(
-            outcome=d["outcome"], rationale=d["rationale"], dissent=d["dissent"],
-            referral_target=d["referral_target"], information_deadline=d["information_deadline"],
+            outcome=d["outcome"],
+            rationale=d["rationale"],
+            dissent=d["dissent"],
+            referral_target=d["referral_target"],
+            information_deadline=d["information_deadline"],
             case_director=d["case_director"],
-            participants=[(org, d["participants_reason"], d["participants_legal_basis"]) for org in d["participants"]])
+            participants=[(org, d["participants_reason"], d["participants_legal_basis"]) for org in d["participants"]],
+        )
         try:
             decision = flow.record_decision(request.user, weighing=weighing, data=data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("Het besluit is vastgelegd: %(outcome)s.") % {
-                "outcome": decision.get_outcome_display()})
+            messages.success(
+                request, _("Het besluit is vastgelegd: %(outcome)s.") % {"outcome": decision.get_outcome_display()}
+            )
             if decision.outcome == Outcome.INCLUDE:
                 return redirect("cases:case_detail", pk=decision.case.pk)
             return redirect("weighing:weighing_detail", pk=weighing.pk)
-    return TemplateResponse(request, "weighing/weighing_detail.html",
-                            _weighing_context(request, weighing, decision_form=form), status=400)
+    return TemplateResponse(
+        request, "weighing/weighing_detail.html", _weighing_context(request, weighing, decision_form=form), status=400
+    )

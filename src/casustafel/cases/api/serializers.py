@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from casustafel.access import policy
 from casustafel.accounts.models import Organisation, Region, User
 from casustafel.api.serializers import SubjectSerializer, TextField
 from casustafel.governance.api.serializers import LegalBasisSerializer
@@ -42,8 +43,16 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", "reference", "status", "subject", "case_director", "closure_reason", "opened_at",
-                  "status_changed_at"]
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "subject",
+            "case_director",
+            "closure_reason",
+            "opened_at",
+            "status_changed_at",
+        ]
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -55,11 +64,17 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class ParticipantCreateSerializer(serializers.Serializer):
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none(),
-                                                      help_text="Id van een organisatie van deze casustafel")
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.none(), help_text="Id van een organisatie van deze casustafel"
+    )
     reason = TextField(2000, help_text="Reden van betrokkenheid")
-    legal_basis = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
-                                        help_text="Grondslag voor deelname (verplicht voor de NCTV)")
+    legal_basis = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Grondslag voor deelname (verplicht voor de NCTV)",
+    )
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,11 +84,16 @@ class ParticipantCreateSerializer(serializers.Serializer):
 class CaseTransitionCreateSerializer(serializers.Serializer):
     target = serializers.ChoiceField(choices=STATUS_CHOICES)
     reason = TextField(2000)
-    closure_reason = serializers.ChoiceField(choices=ClosureReason.choices, required=False, allow_blank=True,
-                                             default="")
+    closure_reason = serializers.ChoiceField(
+        choices=ClosureReason.choices, required=False, allow_blank=True, default=""
+    )
     override_open_work = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, default="",
-        help_text="Bij afsluiten terwijl er nog werk openstaat: waarom de casus toch wordt afgesloten.")
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Bij afsluiten terwijl er nog werk openstaat: waarom de casus toch wordt afgesloten.",
+    )
 
 
 class CaseFilterSerializer(serializers.Serializer):
@@ -97,13 +117,26 @@ class CaseTransferSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseTransfer
-        fields = ["id", "case_reference", "municipality", "from_region", "to_region", "reason", "proposed_by",
-                  "proposed_at", "status", "decided_by", "decided_at", "decision_reason"]
+        fields = [
+            "id",
+            "case_reference",
+            "municipality",
+            "from_region",
+            "to_region",
+            "reason",
+            "proposed_by",
+            "proposed_at",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
 
 
 class CaseTransferCreateSerializer(serializers.Serializer):
-    to_region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(),
-                                                   help_text="Id van de ontvangende casustafel (regio)")
+    to_region = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.all(), help_text="Id van de ontvangende casustafel (regio)"
+    )
     reason = TextField(2000, help_text="Reden van de overdracht")
 
 
@@ -111,10 +144,13 @@ class CaseTransferDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[("accept", "Aanvaarden"), ("decline", "Afwijzen")])
     reason = TextField(2000, required=False, help_text="Toelichting; verplicht bij afwijzen")
     case_director = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.none(), required=False, allow_null=True, default=None,
-        help_text="Id van een casusregisseur van de ontvangende casustafel; verplicht bij aanvaarden")
+        queryset=User.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id van een casusregisseur van de ontvangende casustafel; verplicht bij aanvaarden",
+    )
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from casustafel.access import policy
         self.fields["case_director"].queryset = policy.case_director_candidates(region)

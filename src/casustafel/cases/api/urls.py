@@ -8,6 +8,5 @@ urlpatterns = [
     path("cases/<uuid:id>/participants", views.ParticipantView.as_view(), name="case-participants"),
     path("cases/<uuid:id>/transitions", views.CaseTransitionView.as_view(), name="case-transitions"),
     path("cases/<uuid:id>/transfers", views.CaseTransferView.as_view(), name="case-transfers"),
-    path("case-transfers/<uuid:id>/decision", views.CaseTransferDecisionView.as_view(),
-         name="case-transfer-decision"),
+    path("case-transfers/<uuid:id>/decision", views.CaseTransferDecisionView.as_view(), name="case-transfer-decision"),
 ]

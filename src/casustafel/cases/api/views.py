@@ -38,9 +38,10 @@ class CaseListView(generics.ListAPIView):
         return selectors.visible_cases(self.request.user).filter(**filters.validated_data)
 
     @extend_schema(
-        operation_id="list_cases", summary="Casussen waaraan de eigen organisatie deelneemt",
+        operation_id="list_cases",
+        summary="Casussen waaraan de eigen organisatie deelneemt",
         description="Alleen casussen van de eigen casustafel waaraan de organisatie van de gebruiker deelneemt. "
-                    "Elke getoonde rij wordt vastgelegd in het logboek dataverwerkingen.",
+        "Elke getoonde rij wordt vastgelegd in het logboek dataverwerkingen.",
         parameters=[CaseFilterSerializer],
         responses={200: CaseSerializer(many=True), 400: OpenApiResponse(description="Ongeldig filter")},
     )
@@ -51,18 +52,25 @@ class CaseListView(generics.ListAPIView):
 
 
 class CaseDetailView(APIView):
-    @extend_schema(operation_id="read_case", summary="Een casus inzien", responses=CaseDetailSerializer,
-                   description="De casus met deelnemende organisaties en statusgeschiedenis; het inzien wordt "
-                               "gelogd.")
+    @extend_schema(
+        operation_id="read_case",
+        summary="Een casus inzien",
+        responses=CaseDetailSerializer,
+        description="De casus met deelnemende organisaties en statusgeschiedenis; het inzien wordt gelogd.",
+    )
     def get(self, request, id):
         return Response(CaseDetailSerializer(selectors.get_case(request.user, id, via_api=True)).data)
 
 
 class ParticipantView(APIView):
-    @extend_schema(operation_id="add_case_participant", summary="Een deelnemende organisatie toevoegen",
-                   description="Door de casusregisseur of een procesregisseur van een deelnemende organisatie, "
-                               "met de reden van betrokkenheid.",
-                   request=ParticipantCreateSerializer, responses={201: ParticipantSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="add_case_participant",
+        summary="Een deelnemende organisatie toevoegen",
+        description="Door de casusregisseur of een procesregisseur van een deelnemende organisatie, "
+        "met de reden van betrokkenheid.",
+        request=ParticipantCreateSerializer,
+        responses={201: ParticipantSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         case = _managed_case(request, id)
         data = ParticipantCreateSerializer(data=request.data, region=case.region_id)
@@ -72,10 +80,14 @@ class ParticipantView(APIView):
 
 
 class CaseTransitionView(APIView):
-    @extend_schema(operation_id="transition_case", summary="De status van een casus wijzigen",
-                   description="Alleen de gedeclareerde overgangen (actief, afgeschaald, afgesloten, heropend), "
-                               "elk met een reden; afsluiten vraagt ook de reden van afsluiting.",
-                   request=CaseTransitionCreateSerializer, responses={200: CaseDetailSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="transition_case",
+        summary="De status van een casus wijzigen",
+        description="Alleen de gedeclareerde overgangen (actief, afgeschaald, afgesloten, heropend), "
+        "elk met een reden; afsluiten vraagt ook de reden van afsluiting.",
+        request=CaseTransitionCreateSerializer,
+        responses={200: CaseDetailSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         case = _managed_case(request, id)
         data = CaseTransitionCreateSerializer(data=request.data)
@@ -85,11 +97,15 @@ class CaseTransitionView(APIView):
 
 
 class CaseTransferView(APIView):
-    @extend_schema(operation_id="propose_case_transfer", summary="Overdracht aan een andere casustafel voorstellen",
-                   description="Door de casusregisseur of een procesregisseur van een deelnemende organisatie, "
-                               "met de reden. Niet aan de eigen casustafel; één open voorstel per casus; alleen "
-                               "actieve, heropende of afgeschaalde casussen.",
-                   request=CaseTransferCreateSerializer, responses={201: CaseTransferSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="propose_case_transfer",
+        summary="Overdracht aan een andere casustafel voorstellen",
+        description="Door de casusregisseur of een procesregisseur van een deelnemende organisatie, "
+        "met de reden. Niet aan de eigen casustafel; één open voorstel per casus; alleen "
+        "actieve, heropende of afgeschaalde casussen.",
+        request=CaseTransferCreateSerializer,
+        responses={201: CaseTransferSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         case = _managed_case(request, id)
         data = CaseTransferCreateSerializer(data=request.data)
@@ -99,15 +115,26 @@ class CaseTransferView(APIView):
 
 
 class CaseTransferDecisionView(APIView):
-    @extend_schema(operation_id="decide_case_transfer", tags=["cases"], summary="Een overdracht aanvaarden of afwijzen",
-                   description="Door de ontvangende casustafel (procesregisseur of lid weegploeg van een "
-                               "kernpartner). Aanvaarden vraagt een eigen casusregisseur; afwijzen een reden. "
-                               "Na aanvaarding verliest de verzendende casustafel de toegang.",
-                   request=CaseTransferDecisionSerializer, responses={200: CaseTransferSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="decide_case_transfer",
+        tags=["cases"],
+        summary="Een overdracht aanvaarden of afwijzen",
+        description="Door de ontvangende casustafel (procesregisseur of lid weegploeg van een "
+        "kernpartner). Aanvaarden vraagt een eigen casusregisseur; afwijzen een reden. "
+        "Na aanvaarding verliest de verzendende casustafel de toegang.",
+        request=CaseTransferDecisionSerializer,
+        responses={200: CaseTransferSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         proposal = transfer.get_incoming_transfer(request.user, id)
         data = CaseTransferDecisionSerializer(data=request.data, region=proposal.to_region_id)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        proposal = transfer.decide_transfer(request.user, transfer=proposal, accept=d["decision"] == "accept", reason=d["reason"], case_director=d["case_director"])
+        proposal = transfer.decide_transfer(
+            request.user,
+            transfer=proposal,
+            accept=d["decision"] == "accept",
+            reason=d["reason"],
+            case_director=d["case_director"],
+        )
         return Response(CaseTransferSerializer(proposal).data)

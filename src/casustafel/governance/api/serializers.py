@@ -10,8 +10,9 @@ from casustafel.governance.selectors import shielded_note
 
 
 class LegalBasisSerializer(serializers.ModelSerializer):
-    to_be_confirmed = serializers.BooleanField(read_only=True,
-                                               help_text="Te bevestigen: alleen van toepassing zodra in werking")
+    to_be_confirmed = serializers.BooleanField(
+        read_only=True, help_text="Te bevestigen: alleen van toepassing zodra in werking"
+    )
 
     class Meta:
         model = LegalBasis
@@ -23,13 +24,19 @@ def provenance_input_fields() -> dict:
     """Input fields for signal and contribution creation (validated by the service)."""
     return {
         "legal_basis": serializers.SlugField(
-            max_length=60, help_text="Code van de grondslag waarop uw organisatie dit deelt (verplicht; "
-                                     "alleen grondslagen die voor uw soort organisatie beschikbaar zijn)"),
-        "classification": serializers.ChoiceField(choices=Classification.choices, required=False,
-                                                  default=Classification.ORDINARY),
-        "visibility": serializers.ChoiceField(choices=Visibility.choices, required=False,
-                                              default=Visibility.ALL_PARTICIPANTS,
-                                              help_text="Wie de inhoud mag zien"),
+            max_length=60,
+            help_text="Code van de grondslag waarop uw organisatie dit deelt (verplicht; "
+            "alleen grondslagen die voor uw soort organisatie beschikbaar zijn)",
+        ),
+        "classification": serializers.ChoiceField(
+            choices=Classification.choices, required=False, default=Classification.ORDINARY
+        ),
+        "visibility": serializers.ChoiceField(
+            choices=Visibility.choices,
+            required=False,
+            default=Visibility.ALL_PARTICIPANTS,
+            help_text="Wie de inhoud mag zien",
+        ),
     }
 
 

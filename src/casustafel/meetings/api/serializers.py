@@ -54,11 +54,13 @@ class AgendaItemSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     case_id = serializers.UUIDField(source="case.id", read_only=True)
     case_reference = serializers.CharField(source="case.reference", read_only=True)
-    subject_name = serializers.CharField(source="case.subject.full_name", read_only=True,
-                                         help_text="Naam van de betrokkene")
+    subject_name = serializers.CharField(
+        source="case.subject.full_name", read_only=True, help_text="Naam van de betrokkene"
+    )
     reason = serializers.CharField(read_only=True, help_text="Reden van agendering")
     participating_organisations = serializers.SerializerMethodField(
-        help_text="Organisaties die aan de casus deelnemen (uit te nodigen)")
+        help_text="Organisaties die aan de casus deelnemen (uit te nodigen)"
+    )
     minutes = serializers.CharField(read_only=True)
     decisions = MeetingDecisionSerializer(many=True, read_only=True)
     actions = MeetingActionSerializer(many=True, read_only=True)
@@ -69,15 +71,18 @@ class AgendaItemSerializer(serializers.Serializer):
 
 class MeetingDetailSerializer(MeetingSerializer):
     invitations = InvitationSerializer(many=True, read_only=True)
-    agenda = AgendaItemSerializer(many=True, read_only=True,
-                                  help_text="Alleen de agendapunten die de gebruiker mag zien (need-to-know)")
+    agenda = AgendaItemSerializer(
+        many=True, read_only=True, help_text="Alleen de agendapunten die de gebruiker mag zien (need-to-know)"
+    )
 
     class Meta(MeetingSerializer.Meta):
         fields = [*MeetingSerializer.Meta.fields, "invitations", "agenda"]
 
 
 class AgendaItemCreateSerializer(serializers.Serializer):
-    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.none(), help_text="Id van een casus van deze casustafel")
+    case = serializers.PrimaryKeyRelatedField(
+        queryset=Case.objects.none(), help_text="Id van een casus van deze casustafel"
+    )
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,9 +109,13 @@ class MeetingDecisionCreateSerializer(serializers.Serializer):
 class MeetingActionCreateSerializer(serializers.Serializer):
     description = TextField(2000)
     owner = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.none(), help_text="Id van de organisatie die de actie uitvoert (verplicht)",
-        error_messages={"required": "Een actie heeft een eigenaar nodig: kies de organisatie die de actie uitvoert.",
-                        "null": "Een actie heeft een eigenaar nodig: kies de organisatie die de actie uitvoert."})
+        queryset=Organisation.objects.none(),
+        help_text="Id van de organisatie die de actie uitvoert (verplicht)",
+        error_messages={
+            "required": "Een actie heeft een eigenaar nodig: kies de organisatie die de actie uitvoert.",
+            "null": "Een actie heeft een eigenaar nodig: kies de organisatie die de actie uitvoert.",
+        },
+    )
     due_date = serializers.DateField(help_text="Uiterlijk op")
 
     def __init__(self, *args, region=None, **kwargs):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("agenda-items/<uuid:id>/minutes", views.MinutesView.as_view(), name="agenda-item-minutes"),
     path("agenda-items/<uuid:id>/decisions", views.DecisionView.as_view(), name="agenda-item-decisions"),
     path("agenda-items/<uuid:id>/actions", views.ActionView.as_view(), name="agenda-item-actions"),
-    path("meeting-actions/<uuid:id>/completion", views.ActionCompletionView.as_view(),
-         name="meeting-action-completion"),
+    path(
+        "meeting-actions/<uuid:id>/completion", views.ActionCompletionView.as_view(), name="meeting-action-completion"
+    ),
 ]

@@ -54,16 +54,25 @@ class MeetingListView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.visible_meetings(self.request.user)
 
-    @extend_schema(tags=["meetings"], operation_id="list_meetings", summary="Casusoverleggen van de eigen casustafel",
-                   description="Datum, tijd, locatie en voorzitter; de inhoud staat in het overleg zelf.",
-                   responses={200: MeetingSerializer(many=True)})
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="list_meetings",
+        summary="Casusoverleggen van de eigen casustafel",
+        description="Datum, tijd, locatie en voorzitter; de inhoud staat in het overleg zelf.",
+        responses={200: MeetingSerializer(many=True)},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(tags=["meetings"], operation_id="schedule_meeting", summary="Een casusoverleg plannen",
-                   description="Door een procesregisseur van de casustafel. Overlappende overleggen van dezelfde "
-                               "casustafel en overleggen in het verleden worden geweigerd.",
-                   request=MeetingCreateSerializer, responses={201: MeetingSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="schedule_meeting",
+        summary="Een casusoverleg plannen",
+        description="Door een procesregisseur van de casustafel. Overlappende overleggen van dezelfde "
+        "casustafel en overleggen in het verleden worden geweigerd.",
+        request=MeetingCreateSerializer,
+        responses={201: MeetingSerializer, **WRITE_ERRORS},
+    )
     def post(self, request):
         if not policy.can(request.user, policy.Action.MEETING_MANAGE):
             raise exceptions.PermissionDenied(CHAIR_ONLY)
@@ -74,19 +83,28 @@ class MeetingListView(generics.ListAPIView):
 
 
 class MeetingDetailView(APIView):
-    @extend_schema(tags=["meetings"], operation_id="read_meeting", summary="Een casusoverleg inzien",
-                   description="Met alleen de agendapunten (verslag, besluiten, acties) van casussen waaraan de "
-                               "organisatie van de gebruiker deelneemt; de voorzitter en de kernpartners zien de "
-                               "hele agenda. Het inzien wordt gelogd.",
-                   responses=MeetingDetailSerializer)
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="read_meeting",
+        summary="Een casusoverleg inzien",
+        description="Met alleen de agendapunten (verslag, besluiten, acties) van casussen waaraan de "
+        "organisatie van de gebruiker deelneemt; de voorzitter en de kernpartners zien de "
+        "hele agenda. Het inzien wordt gelogd.",
+        responses=MeetingDetailSerializer,
+    )
     def get(self, request, id):
         return Response(_detail(request, selectors.get_meeting(request.user, id, via_api=True)))
 
 
 class AgendaItemView(APIView):
-    @extend_schema(tags=["meetings"], operation_id="add_agenda_item", summary="Een casus agenderen",
-                   description="Door de procesregisseur (voorzitter); alleen actieve of heropende casussen.",
-                   request=AgendaItemCreateSerializer, responses={201: AgendaItemSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="add_agenda_item",
+        summary="Een casus agenderen",
+        description="Door de procesregisseur (voorzitter); alleen actieve of heropende casussen.",
+        request=AgendaItemCreateSerializer,
+        responses={201: AgendaItemSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         meeting = _managed_meeting(request, id)
         data = AgendaItemCreateSerializer(data=request.data, region=meeting.region_id)
@@ -97,9 +115,14 @@ class AgendaItemView(APIView):
 
 
 class AttendanceView(APIView):
-    @extend_schema(tags=["meetings"], operation_id="record_attendance", summary="Aanwezigheid van een organisatie vastleggen",
-                   description="Door de procesregisseur (voorzitter): aanwezig of afwezig.",
-                   request=AttendanceCreateSerializer, responses={200: InvitationSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="record_attendance",
+        summary="Aanwezigheid van een organisatie vastleggen",
+        description="Door de procesregisseur (voorzitter): aanwezig of afwezig.",
+        request=AttendanceCreateSerializer,
+        responses={200: InvitationSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         meeting = _managed_meeting(request, id)
         data = AttendanceCreateSerializer(data=request.data, region=meeting.region_id)
@@ -109,9 +132,14 @@ class AttendanceView(APIView):
 
 
 class MinutesView(APIView):
-    @extend_schema(tags=["meetings"], operation_id="set_agenda_item_minutes", summary="Het verslag van een agendapunt vastleggen",
-                   description="Door de procesregisseur (voorzitter); vervangt het eerdere verslag.",
-                   request=MinutesSerializer, responses={200: AgendaItemSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="set_agenda_item_minutes",
+        summary="Het verslag van een agendapunt vastleggen",
+        description="Door de procesregisseur (voorzitter); vervangt het eerdere verslag.",
+        request=MinutesSerializer,
+        responses={200: AgendaItemSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         item = _managed_item(request, id)
         data = MinutesSerializer(data=request.data)
@@ -121,9 +149,14 @@ class MinutesView(APIView):
 
 
 class DecisionView(APIView):
-    @extend_schema(tags=["meetings"], operation_id="add_agenda_item_decision", summary="Een besluit bij een agendapunt vastleggen",
-                   description="Door de procesregisseur (voorzitter).",
-                   request=MeetingDecisionCreateSerializer, responses={201: MeetingDecisionSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="add_agenda_item_decision",
+        summary="Een besluit bij een agendapunt vastleggen",
+        description="Door de procesregisseur (voorzitter).",
+        request=MeetingDecisionCreateSerializer,
+        responses={201: MeetingDecisionSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         item = _managed_item(request, id)
         data = MeetingDecisionCreateSerializer(data=request.data)
@@ -133,9 +166,14 @@ class DecisionView(APIView):
 
 
 class ActionView(APIView):
-    @extend_schema(tags=["meetings"], operation_id="add_agenda_item_action", summary="Een actie bij een agendapunt vastleggen",
-                   description="Met een eigenaar (een deelnemende organisatie, verplicht) en een uiterste datum.",
-                   request=MeetingActionCreateSerializer, responses={201: MeetingActionSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="add_agenda_item_action",
+        summary="Een actie bij een agendapunt vastleggen",
+        description="Met een eigenaar (een deelnemende organisatie, verplicht) en een uiterste datum.",
+        request=MeetingActionCreateSerializer,
+        responses={201: MeetingActionSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         item = _managed_item(request, id)
         data = MeetingActionCreateSerializer(data=request.data, region=item.meeting.region_id)
@@ -145,12 +183,18 @@ class ActionView(APIView):
 
 
 class ActionCompletionView(APIView):
-    @extend_schema(tags=["meetings"], operation_id="complete_meeting_action", summary="Een actie afronden",
-                   description="Door de eigenaar van de actie of de procesregisseur.",
-                   request=None, responses={200: MeetingActionSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="complete_meeting_action",
+        summary="Een actie afronden",
+        description="Door de eigenaar van de actie of de procesregisseur.",
+        request=None,
+        responses={200: MeetingActionSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         action = selectors.get_action(request.user, id, via_api=True)
         if not policy.can(request.user, policy.Action.MEETING_COMPLETE_ACTION, action):
-            raise exceptions.PermissionDenied(_("Alleen de eigenaar van de actie of de procesregisseur kan deze "
-                                                "afronden."))
+            raise exceptions.PermissionDenied(
+                _("Alleen de eigenaar van de actie of de procesregisseur kan deze afronden.")
+            )
         return Response(MeetingActionSerializer(services.complete_action(request.user, action)).data)

@@ -72,8 +72,17 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "held_on", "narrative", "instrument", "assessor", "assessed_on", "conclusion", "scenarios",
-                  "scores"]
+        fields = [
+            "id",
+            "held_on",
+            "narrative",
+            "instrument",
+            "assessor",
+            "assessed_on",
+            "conclusion",
+            "scenarios",
+            "scores",
+        ]
 
 
 class CoordinationTaskSerializer(serializers.Serializer):
@@ -114,8 +123,9 @@ class PlanSerializer(serializers.Serializer):
     conflicts = serializers.SerializerMethodField()
     reviews = ReviewSerializer(many=True, source="reviews.all")
     coordination_tasks = CoordinationTaskSerializer(many=True, source="coordination_tasks.all")
-    checkins = CheckInSerializer(many=True, source="case.checkins.all",
-                                 help_text="Opvolgmomenten na afsluiting (6 en 12 maanden)")
+    checkins = CheckInSerializer(
+        many=True, source="case.checkins.all", help_text="Opvolgmomenten na afsluiting (6 en 12 maanden)"
+    )
 
     @extend_schema_field(ConflictSerializer(many=True))
     def get_conflicts(self, obj):
@@ -146,8 +156,9 @@ class AcknowledgementCreateSerializer(serializers.Serializer):
     rule = serializers.SlugField(max_length=60, help_text="Code van de interferentieregel")
     reason = TextField(2000)
     coordination = TextField(2000, required=False, help_text="Afstemmingsactie (optioneel)")
-    owner = serializers.UUIDField(required=False, allow_null=True, default=None,
-                                  help_text="Eigenaar van de afstemmingsactie")
+    owner = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text="Eigenaar van de afstemmingsactie"
+    )
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 

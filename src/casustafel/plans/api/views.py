@@ -44,10 +44,13 @@ def _organisation(case, pk):
 
 
 class PlanView(APIView):
-    @extend_schema(operation_id="read_plan", summary="Het plan van aanpak van een casus inzien",
-                   description="Doelen, interventies (met contacten en signalering), conflicten en evaluaties; "
-                               "leesbaar voor de deelnemers aan de casus. Zonder plan: 404.",
-                   responses=PlanSerializer)
+    @extend_schema(
+        operation_id="read_plan",
+        summary="Het plan van aanpak van een casus inzien",
+        description="Doelen, interventies (met contacten en signalering), conflicten en evaluaties; "
+        "leesbaar voor de deelnemers aan de casus. Zonder plan: 404.",
+        responses=PlanSerializer,
+    )
     def get(self, request, id):
         case = case_selectors.get_case(request.user, id, via_api=True)
         plan = selectors.plan_for_case(request.user, case, via_api=True)
@@ -57,9 +60,13 @@ class PlanView(APIView):
 
 
 class GoalView(APIView):
-    @extend_schema(operation_id="add_plan_goal", summary="Een doel toevoegen", request=GoalCreateSerializer,
-                   description="Een doel per leefgebied; door de casusregisseur of procesregisseur.",
-                   responses={201: GoalSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="add_plan_goal",
+        summary="Een doel toevoegen",
+        request=GoalCreateSerializer,
+        description="Een doel per leefgebied; door de casusregisseur of procesregisseur.",
+        responses={201: GoalSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         case = _managed_case(request, id)
         data = GoalCreateSerializer(data=request.data)
@@ -69,24 +76,38 @@ class GoalView(APIView):
 
 
 class InterventionView(APIView):
-    @extend_schema(operation_id="add_plan_intervention", summary="Een interventie uit de catalogus toevoegen",
-                   description="De uitvoerende organisatie moet bevoegd zijn volgens de catalogus.",
-                   request=InterventionCreateSerializer, responses={201: InterventionSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="add_plan_intervention",
+        summary="Een interventie uit de catalogus toevoegen",
+        description="De uitvoerende organisatie moet bevoegd zijn volgens de catalogus.",
+        request=InterventionCreateSerializer,
+        responses={201: InterventionSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         case = _managed_case(request, id)
         data = InterventionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        intervention = services.add_intervention(request.user, case, d["measure"],
-                                                 _organisation(case, d["organisation"]), d["starts_on"],
-                                                 d["planned_end"], d["planned_sessions"])
+        intervention = services.add_intervention(
+            request.user,
+            case,
+            d["measure"],
+            _organisation(case, d["organisation"]),
+            d["starts_on"],
+            d["planned_end"],
+            d["planned_sessions"],
+        )
         return Response(InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
 
 
 class ContactView(APIView):
-    @extend_schema(operation_id="add_plan_contact", summary="Een (niet) gehouden contact vastleggen",
-                   description="Het contactlogboek van een interventie: datum, doorgegaan of niet, notitie.",
-                   request=ContactCreateSerializer, responses={201: ContactSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="add_plan_contact",
+        summary="Een (niet) gehouden contact vastleggen",
+        description="Het contactlogboek van een interventie: datum, doorgegaan of niet, notitie.",
+        request=ContactCreateSerializer,
+        responses={201: ContactSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         case = _managed_case(request, id)
         data = ContactCreateSerializer(data=request.data)
@@ -97,10 +118,14 @@ class ContactView(APIView):
 
 
 class ReviewView(APIView):
-    @extend_schema(operation_id="add_plan_review", summary="Een evaluatie vastleggen",
-                   description="Een score per doel (1-5) met toelichting; optioneel een gestructureerd "
-                               "instrument (zonder itemteksten). Een afgesloten casus wordt niet geëvalueerd.",
-                   request=ReviewCreateSerializer, responses={201: ReviewSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="add_plan_review",
+        summary="Een evaluatie vastleggen",
+        description="Een score per doel (1-5) met toelichting; optioneel een gestructureerd "
+        "instrument (zonder itemteksten). Een afgesloten casus wordt niet geëvalueerd.",
+        request=ReviewCreateSerializer,
+        responses={201: ReviewSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         case = _managed_case(request, id)
         data = ReviewCreateSerializer(data=request.data)
@@ -112,24 +137,40 @@ class ReviewView(APIView):
 
 
 class AcknowledgementView(APIView):
-    @extend_schema(operation_id="acknowledge_plan_conflict", summary="Een conflict tussen maatregelen erkennen",
-                   description="Met een reden (verplicht) en optioneel een afstemmingsactie met eigenaar en datum.",
-                   request=AcknowledgementCreateSerializer, responses={201: AcknowledgementSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="acknowledge_plan_conflict",
+        summary="Een conflict tussen maatregelen erkennen",
+        description="Met een reden (verplicht) en optioneel een afstemmingsactie met eigenaar en datum.",
+        request=AcknowledgementCreateSerializer,
+        responses={201: AcknowledgementSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         case = _managed_case(request, id)
         data = AcknowledgementCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        ack = services.acknowledge(request.user, case, d["rule"], d["reason"], d["coordination"],
-                                   _organisation(case, d["owner"]) if d["owner"] else None, d["due_on"])
+        ack = services.acknowledge(
+            request.user,
+            case,
+            d["rule"],
+            d["reason"],
+            d["coordination"],
+            _organisation(case, d["owner"]) if d["owner"] else None,
+            d["due_on"],
+        )
         return Response(AcknowledgementSerializer(ack).data, status=status.HTTP_201_CREATED)
 
 
 class TaskCompletionView(APIView):
-    @extend_schema(operation_id="complete_coordination_task", tags=["cases"], summary="Een afstemmingsactie afronden",
-                   description="Door de eigenaar (organisatie) van de afstemmingsactie of de casusregisseur, met "
-                               "wat er is afgesproken (verplicht). Eenmalig; niet na afsluiting van de casus.",
-                   request=TaskCompleteSerializer, responses={200: CoordinationTaskSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="complete_coordination_task",
+        tags=["cases"],
+        summary="Een afstemmingsactie afronden",
+        description="Door de eigenaar (organisatie) van de afstemmingsactie of de casusregisseur, met "
+        "wat er is afgesproken (verplicht). Eenmalig; niet na afsluiting van de casus.",
+        request=TaskCompleteSerializer,
+        responses={200: CoordinationTaskSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         task = CoordinationTask.objects.select_related("plan").filter(pk=id).first()
         if task is None:
@@ -137,34 +178,43 @@ class TaskCompletionView(APIView):
         case = case_selectors.get_case(request.user, task.plan.case_id, via_api=True)
         task.plan.case = case
         if not policy.can(request.user, policy.Action.PLAN_TASK_COMPLETE, task):
-            raise exceptions.PermissionDenied(_("Alleen de eigenaar van de afstemmingsactie of de casusregisseur "
-                                                "kan deze afronden."))
+            raise exceptions.PermissionDenied(
+                _("Alleen de eigenaar van de afstemmingsactie of de casusregisseur kan deze afronden.")
+            )
         data = TaskCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        task = services.complete_task(request.user, case, task.pk, data.validated_data["outcome"],
-                                      via_api=True)
+        task = services.complete_task(request.user, case, task.pk, data.validated_data["outcome"], via_api=True)
         return Response(CoordinationTaskSerializer(task).data)
 
 
 class CaseCheckInsView(APIView):
-    @extend_schema(operation_id="list_case_checkins", tags=["cases"],
-                   summary="De opvolgmomenten na afsluiting van een casus",
-                   description="De geplande en gehouden opvolgmomenten (6 en 12 maanden na afsluiting), ook "
-                               "voor een casus zonder plan van aanpak; leesbaar voor de deelnemers aan de casus. "
-                               "Vastleggen: `POST /checkins/{id}/result`.",
-                   responses=CheckInSerializer(many=True))
+    @extend_schema(
+        operation_id="list_case_checkins",
+        tags=["cases"],
+        summary="De opvolgmomenten na afsluiting van een casus",
+        description="De geplande en gehouden opvolgmomenten (6 en 12 maanden na afsluiting), ook "
+        "voor een casus zonder plan van aanpak; leesbaar voor de deelnemers aan de casus. "
+        "Vastleggen: `POST /checkins/{id}/result`.",
+        responses=CheckInSerializer(many=True),
+    )
     def get(self, request, id):
         case = case_selectors.get_case(request.user, id, via_api=True)
-        return Response(CheckInSerializer(selectors.checkins_for_case(request.user, case, via_api=True),
-                                          many=True).data)
+        return Response(
+            CheckInSerializer(selectors.checkins_for_case(request.user, case, via_api=True), many=True).data
+        )
 
 
 class CheckInResultView(APIView):
-    @extend_schema(operation_id="record_checkin", tags=["cases"], summary="Een opvolgmoment na afsluiting vastleggen",
-                   description="Datum, organisatie, nieuwe zorgen ja/nee en een notitie; door de casusregisseur "
-                               "of procesregisseur, eenmalig en vanaf de geplande datum min het venster "
-                               "(`opens_on`). Bij nieuwe zorgen zegt `follow_up` wat te doen.",
-                   request=CheckInRecordSerializer, responses={200: CheckInSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        operation_id="record_checkin",
+        tags=["cases"],
+        summary="Een opvolgmoment na afsluiting vastleggen",
+        description="Datum, organisatie, nieuwe zorgen ja/nee en een notitie; door de casusregisseur "
+        "of procesregisseur, eenmalig en vanaf de geplande datum min het venster "
+        "(`opens_on`). Bij nieuwe zorgen zegt `follow_up` wat te doen.",
+        request=CheckInRecordSerializer,
+        responses={200: CheckInSerializer, **WRITE_ERRORS},
+    )
     def post(self, request, id):
         checkin = CheckIn.objects.filter(pk=id).first()
         if checkin is None:
@@ -173,7 +223,14 @@ class CheckInResultView(APIView):
         data = CheckInRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        checkin = services.record_checkin(request.user, case, checkin.pk, d["held_on"],
-                                          _organisation(case, d["organisation"]), d["new_concerns"], d["note"],
-                                          via_api=True)
+        checkin = services.record_checkin(
+            request.user,
+            case,
+            checkin.pk,
+            d["held_on"],
+            _organisation(case, d["organisation"]),
+            d["new_concerns"],
+            d["note"],
+            via_api=True,
+        )
         return Response(CheckInSerializer(checkin).data)

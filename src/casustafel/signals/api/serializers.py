@@ -3,17 +3,9 @@
 from rest_framework import serializers
 
 from casustafel.api.serializers import SubjectSerializer, TextField
-from casustafel.governance.api.serializers import (
-    LegalBasisSerializer,
-    ShieldedMixin,
-    provenance_input_fields,
-)
+from casustafel.governance.api.serializers import LegalBasisSerializer, ShieldedMixin, provenance_input_fields
 from casustafel.subjects.models import Gender
-from casustafel.subjects.validators import (
-    validate_bsn,
-    validate_date_of_birth,
-    validate_not_future,
-)
+from casustafel.subjects.validators import validate_bsn, validate_date_of_birth, validate_not_future
 
 from .. import states
 from ..models import Phenomenon, Signal, SourceType, Urgency
@@ -28,8 +20,14 @@ class SubjectInputSerializer(serializers.Serializer):
     date_of_birth = serializers.DateField(validators=[validate_date_of_birth])
     gender = serializers.ChoiceField(choices=Gender.choices)
     municipality = serializers.CharField(max_length=100)
-    bsn = serializers.CharField(max_length=9, required=False, allow_blank=True, default="",
-                                validators=[validate_bsn], help_text="Burgerservicenummer (elfproef), optioneel")
+    bsn = serializers.CharField(
+        max_length=9,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_bsn],
+        help_text="Burgerservicenummer (elfproef), optioneel",
+    )
 
 
 class SignalCreateSerializer(serializers.Serializer):
@@ -44,8 +42,7 @@ class SignalCreateSerializer(serializers.Serializer):
     counter_indications = TextField(10000, required=False)
     online_component = serializers.BooleanField(required=False, default=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
-    observed_on = serializers.DateField(required=False, allow_null=True, default=None,
-                                        validators=[validate_not_future])
+    observed_on = serializers.DateField(required=False, allow_null=True, default=None, validators=[validate_not_future])
     legal_basis, classification, visibility = provenance_input_fields().values()
 
 
@@ -64,10 +61,29 @@ class SignalSerializer(ShieldedMixin, serializers.ModelSerializer):
     class Meta:
         model = Signal
         fields = [
-            "id", "reference", "status", "subject", "source_type", "source_description", "phenomenon", "facts",
-            "opinions", "counter_indications", "online_component", "urgency", "observed_on",
-            "escalated_to_police", "escalated_to_police_at", "weighing", "registered_by_organisation",
-            "registered_at", "legal_basis", "classification", "visibility", "shielded", "shielded_note",
+            "id",
+            "reference",
+            "status",
+            "subject",
+            "source_type",
+            "source_description",
+            "phenomenon",
+            "facts",
+            "opinions",
+            "counter_indications",
+            "online_component",
+            "urgency",
+            "observed_on",
+            "escalated_to_police",
+            "escalated_to_police_at",
+            "weighing",
+            "registered_by_organisation",
+            "registered_at",
+            "legal_basis",
+            "classification",
+            "visibility",
+            "shielded",
+            "shielded_note",
         ]
         read_only_fields = fields
 
@@ -79,8 +95,9 @@ class SignalRegistrationSerializer(SignalSerializer):
     """The registered signal with the outcome of the known-person check."""
 
     known_person = serializers.BooleanField(read_only=True, help_text="De persoon was al bekend bij deze tafel")
-    joined_weighing = serializers.BooleanField(read_only=True,
-                                               help_text="Het signaal is toegevoegd aan een lopende weging")
+    joined_weighing = serializers.BooleanField(
+        read_only=True, help_text="Het signaal is toegevoegd aan een lopende weging"
+    )
 
     class Meta(SignalSerializer.Meta):
         fields = [*SignalSerializer.Meta.fields, "known_person", "joined_weighing"]
@@ -88,8 +105,9 @@ class SignalRegistrationSerializer(SignalSerializer):
 
 
 #: The transitions a partner may make; the weighing's decision makes the others.
-TRANSITION_TARGETS = [(target, states.SIGNAL_MACHINE.labels[target])
-                      for target in (states.IN_PREPARATION, states.IN_WEIGHING)]
+TRANSITION_TARGETS = [
+    (target, states.SIGNAL_MACHINE.labels[target]) for target in (states.IN_PREPARATION, states.IN_WEIGHING)
+]
 
 
 class SignalTransitionSerializer(serializers.Serializer):

@@ -26,9 +26,12 @@ from .serializers import (
 )
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    required=False,
     description="Sleutel (UUID) van deze indiening: een herhaalde indiening met dezelfde sleutel geeft "
-                "het eerder geregistreerde signaal terug (200) in plaats van een tweede (201).",
+    "het eerder geregistreerde signaal terug (200) in plaats van een tweede (201).",
 )
 
 
@@ -39,8 +42,7 @@ def _idempotency_key(request) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise exceptions.ValidationError(
-            {"Idempotency-Key": [_("De Idempotency-Key moet een UUID zijn.")]}) from None
+        raise exceptions.ValidationError({"Idempotency-Key": [_("De Idempotency-Key moet een UUID zijn.")]}) from None
 
 
 class SignalListView(generics.ListAPIView):
@@ -52,9 +54,10 @@ class SignalListView(generics.ListAPIView):
         return selectors.visible_signals(self.request.user).filter(**filters.validated_data)
 
     @extend_schema(
-        operation_id="list_signals", summary="Signalen van de eigen casustafel",
+        operation_id="list_signals",
+        summary="Signalen van de eigen casustafel",
         description="Voor intakemedewerkers en leden van de weegploeg van de kernpartners; anderen krijgen een "
-                    "lege lijst. Elke getoonde rij wordt vastgelegd in het logboek dataverwerkingen.",
+        "lege lijst. Elke getoonde rij wordt vastgelegd in het logboek dataverwerkingen.",
         parameters=[SignalFilterSerializer],
         responses={200: SignalSerializer(many=True), 400: OpenApiResponse(description="Ongeldig filter")},
     )
@@ -64,16 +67,21 @@ class SignalListView(generics.ListAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
-        operation_id="create_signal", summary="Een signaal registreren (intake)",
+        operation_id="create_signal",
+        summary="Een signaal registreren (intake)",
         description="Registreert een signaal over een persoon en controleert of de persoon al bekend is. "
-                    "Een signaal over een persoon met een lopende weging wordt aan die weging toegevoegd; "
-                    "een signaal met urgentie 'acuut' wordt direct geëscaleerd naar de politie en voorgelegd "
-                    "aan de weegploeg. Het BSN wordt nooit teruggegeven, alleen gemaskeerd.",
-        request=SignalCreateSerializer, parameters=[IDEMPOTENCY_KEY],
-        responses={201: SignalRegistrationSerializer,
-                   200: OpenApiResponse(SignalRegistrationSerializer,
-                                        description="Herhaalde indiening: het eerder geregistreerde signaal"),
-                   **WRITE_ERRORS},
+        "Een signaal over een persoon met een lopende weging wordt aan die weging toegevoegd; "
+        "een signaal met urgentie 'acuut' wordt direct geëscaleerd naar de politie en voorgelegd "
+        "aan de weegploeg. Het BSN wordt nooit teruggegeven, alleen gemaskeerd.",
+        request=SignalCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: SignalRegistrationSerializer,
+            200: OpenApiResponse(
+                SignalRegistrationSerializer, description="Herhaalde indiening: het eerder geregistreerde signaal"
+            ),
+            **WRITE_ERRORS,
+        },
     )
     def post(self, request, *args, **kwargs):
         policy.require(request.user, policy.Action.SIGNAL_CREATE)
@@ -92,31 +100,46 @@ class SignalListView(generics.ListAPIView):
         signal = registration.signal
         signal.known_person, signal.joined_weighing = registration.known_person, registration.joined_weighing
         location = reverse("api:signal-detail", kwargs={"id": signal.pk}, request=request)
-        return Response(SignalRegistrationSerializer(signal, context={"request": request}).data,
-                        headers={"Location": location},
-                        status=status.HTTP_200_OK if registration.duplicate else status.HTTP_201_CREATED)
+        return Response(
+            SignalRegistrationSerializer(signal, context={"request": request}).data,
+            headers={"Location": location},
+            status=status.HTTP_200_OK if registration.duplicate else status.HTTP_201_CREATED,
+        )
 
 
 class SignalDetailView(APIView):
-    @extend_schema(operation_id="read_signal", summary="Een signaal inzien", responses=SignalSerializer,
-                   description="Het signaal met de persoon waarover het gaat; het inzien wordt gelogd.")
+    @extend_schema(
+        operation_id="read_signal",
+        summary="Een signaal inzien",
+        responses=SignalSerializer,
+        description="Het signaal met de persoon waarover het gaat; het inzien wordt gelogd.",
+    )
     def get(self, request, id):
-        return Response(SignalSerializer(selectors.get_signal(request.user, id, via_api=True),
-                                         context={"request": request}).data)
+        return Response(
+            SignalSerializer(selectors.get_signal(request.user, id, via_api=True), context={"request": request}).data
+        )
 
 
 class SignalTransitionView(APIView):
     @extend_schema(
-        operation_id="transition_signal", summary="Een signaal in voorbereiding nemen of voorleggen aan de weging",
+        operation_id="transition_signal",
+        summary="Een signaal in voorbereiding nemen of voorleggen aan de weging",
         description="Alleen de overgangen naar 'in_preparation' en 'in_weighing'; de overige volgen uit het "
-                    "besluit van de weegploeg. Een niet-toegestane overgang geeft 400.",
-        request=SignalTransitionSerializer, responses={200: SignalSerializer, **WRITE_ERRORS},
+        "besluit van de weegploeg. Een niet-toegestane overgang geeft 400.",
+        request=SignalTransitionSerializer,
+        responses={200: SignalSerializer, **WRITE_ERRORS},
     )
     def post(self, request, id):
         signal = selectors.get_signal(request.user, id, via_api=True)
         data = SignalTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        move = (services.start_preparation if data.validated_data["target"] == states.IN_PREPARATION
-                else flow.send_to_weighing)
-        return Response(SignalSerializer(move(request.user, signal=signal, reason=data.validated_data["reason"]),
-                                         context={"request": request}).data)
+        move = (
+            services.start_preparation
+            if data.validated_data["target"] == states.IN_PREPARATION
+            else flow.send_to_weighing
+        )
+        return Response(
+            SignalSerializer(
+                move(request.user, signal=signal, reason=data.validated_data["reason"]), context={"request": request}
+            ).data
+        )

@@ -6,11 +6,7 @@ from rest_framework import serializers
 from casustafel.access import policy
 from casustafel.accounts.models import Organisation, User
 from casustafel.api.serializers import SubjectSerializer, TextField
-from casustafel.governance.api.serializers import (
-    LegalBasisSerializer,
-    ShieldedMixin,
-    provenance_input_fields,
-)
+from casustafel.governance.api.serializers import LegalBasisSerializer, ShieldedMixin, provenance_input_fields
 
 from ..models import (
     Assessment,
@@ -61,9 +57,23 @@ class ContributionSerializer(ShieldedMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Contribution
-        fields = ["id", "party", "organisation", "contributor", "holds_information", "information", "view",
-                  "view_rationale", "assessments", "updated_at", "legal_basis", "classification", "visibility",
-                  "shielded", "shielded_note"]
+        fields = [
+            "id",
+            "party",
+            "organisation",
+            "contributor",
+            "holds_information",
+            "information",
+            "view",
+            "view_rationale",
+            "assessments",
+            "updated_at",
+            "legal_basis",
+            "classification",
+            "visibility",
+            "shielded",
+            "shielded_note",
+        ]
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -71,8 +81,16 @@ class DecisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Decision
-        fields = ["id", "outcome", "referral_target", "rationale", "dissent", "information_deadline",
-                  "decided_at", "case"]
+        fields = [
+            "id",
+            "outcome",
+            "referral_target",
+            "rationale",
+            "dissent",
+            "information_deadline",
+            "decided_at",
+            "case",
+        ]
 
     def get_case(self, decision) -> str | None:
         case = getattr(decision, "case", None)
@@ -92,12 +110,25 @@ class WeighingSerializer(serializers.ModelSerializer):
     contributions = ContributionSerializer(many=True, read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
     missing_parties = serializers.SerializerMethodField(
-        help_text="Partijen van de weegploeg waarvan (hernieuwde) inbreng nog ontbreekt")
+        help_text="Partijen van de weegploeg waarvan (hernieuwde) inbreng nog ontbreekt"
+    )
 
     class Meta:
         model = Weighing
-        fields = ["id", "reference", "status", "subject", "framework", "signals", "contributions",
-                  "missing_parties", "decisions", "opened_at", "signals_changed_at", "information_deadline"]
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "subject",
+            "framework",
+            "signals",
+            "contributions",
+            "missing_parties",
+            "decisions",
+            "opened_at",
+            "signals_changed_at",
+            "information_deadline",
+        ]
 
     def get_missing_parties(self, weighing) -> list[str]:
         return missing_parties(weighing, weighing.contributions.all())
@@ -129,26 +160,37 @@ class ContributionCreateSerializer(serializers.Serializer):
 class ParticipantInputSerializer(serializers.Serializer):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     reason = TextField(2000)
-    legal_basis = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
-                                        help_text="Grondslag voor deelname (verplicht voor de NCTV)")
+    legal_basis = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Grondslag voor deelname (verplicht voor de NCTV)",
+    )
 
 
 class DecisionCreateSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     rationale = TextField(10000)
     dissent = TextField(5000, required=False)
-    referral_target = serializers.ChoiceField(choices=ReferralTarget.choices, required=False, allow_blank=True,
-                                              default="")
+    referral_target = serializers.ChoiceField(
+        choices=ReferralTarget.choices, required=False, allow_blank=True, default=""
+    )
     information_deadline = serializers.DateField(required=False, allow_null=True, default=None)
     case_director = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.none(), required=False, allow_null=True, default=None,
-        help_text="Gebruikersnaam van de casusregisseur (bij opnemen)")
-    participants = ParticipantInputSerializer(many=True, required=False, default=list,
-                                              help_text="Extra deelnemende organisaties (bij opnemen)")
+        slug_field="username",
+        queryset=User.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Gebruikersnaam van de casusregisseur (bij opnemen)",
+    )
+    participants = ParticipantInputSerializer(
+        many=True, required=False, default=list, help_text="Extra deelnemende organisaties (bij opnemen)"
+    )
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the table's own people and organisations can be named (nothing else is disclosed).
         self.fields["case_director"].queryset = policy.case_director_candidates(region)
-        self.fields["participants"].child.fields["organisation"].queryset = Organisation.objects.filter(
-            region=region)
+        self.fields["participants"].child.fields["organisation"].queryset = Organisation.objects.filter(region=region)

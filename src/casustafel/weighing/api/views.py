@@ -27,24 +27,33 @@ def _visible_weighing(request, id, action):
 
 
 class WeighingDetailView(APIView):
-    @extend_schema(operation_id="read_weighing", summary="Een weging inzien: criteria, inbreng en besluiten",
-                   responses=WeighingSerializer,
-                   description="Het toegepaste wegingskader met zijn criteria, de signalen, de inbreng van "
-                               "gemeente, politie en OM en eerdere besluiten.")
+    @extend_schema(
+        operation_id="read_weighing",
+        summary="Een weging inzien: criteria, inbreng en besluiten",
+        responses=WeighingSerializer,
+        description="Het toegepaste wegingskader met zijn criteria, de signalen, de inbreng van "
+        "gemeente, politie en OM en eerdere besluiten.",
+    )
     def get(self, request, id):
-        return Response(WeighingSerializer(selectors.get_weighing(request.user, id, via_api=True),
-                                           context={"request": request}).data)
+        return Response(
+            WeighingSerializer(
+                selectors.get_weighing(request.user, id, via_api=True), context={"request": request}
+            ).data
+        )
 
 
 class ContributionView(APIView):
     @extend_schema(
-        operation_id="submit_contribution", summary="Inbreng van de eigen partij leveren of vernieuwen",
+        operation_id="submit_contribution",
+        summary="Inbreng van de eigen partij leveren of vernieuwen",
         description="Voor leden van de weegploeg van gemeente, politie en OM, namens hun eigen partij. "
-                    "Elk criterium van het wegingskader moet beoordeeld en onderbouwd zijn.",
+        "Elk criterium van het wegingskader moet beoordeeld en onderbouwd zijn.",
         request=ContributionCreateSerializer,
-        responses={201: ContributionSerializer,
-                   200: OpenApiResponse(ContributionSerializer, description="Bestaande inbreng vernieuwd"),
-                   **WRITE_ERRORS},
+        responses={
+            201: ContributionSerializer,
+            200: OpenApiResponse(ContributionSerializer, description="Bestaande inbreng vernieuwd"),
+            **WRITE_ERRORS,
+        },
     )
     def post(self, request, id):
         weighing = _visible_weighing(request, id, policy.Action.WEIGHING_CONTRIBUTE)
@@ -53,17 +62,23 @@ class ContributionView(APIView):
         values = dict(data.validated_data)
         values["assessments"] = {a["criterion"]: (a["assessment"], a["reasons"]) for a in values["assessments"]}
         renewed = any(c.party == request.user.organisation.kind for c in weighing.contributions.all())
-        contribution = services.submit_contribution(request.user, weighing=weighing, data=services.ContributionData(**values))
-        return Response(ContributionSerializer(contribution, context={"request": request}).data,
-                        status=status.HTTP_200_OK if renewed else status.HTTP_201_CREATED)
+        contribution = services.submit_contribution(
+            request.user, weighing=weighing, data=services.ContributionData(**values)
+        )
+        return Response(
+            ContributionSerializer(contribution, context={"request": request}).data,
+            status=status.HTTP_200_OK if renewed else status.HTTP_201_CREATED,
+        )
 
 
 class DecisionView(APIView):
     @extend_schema(
-        operation_id="record_decision", summary="Het gezamenlijke besluit van de weegploeg vastleggen",
+        operation_id="record_decision",
+        summary="Het gezamenlijke besluit van de weegploeg vastleggen",
         description="Kan pas als gemeente, politie en OM alle drie (opnieuw) hebben ingebracht. "
-                    "Bij opnemen wordt een casus geopend.",
-        request=DecisionCreateSerializer, responses={201: DecisionSerializer, **WRITE_ERRORS},
+        "Bij opnemen wordt een casus geopend.",
+        request=DecisionCreateSerializer,
+        responses={201: DecisionSerializer, **WRITE_ERRORS},
     )
     def post(self, request, id):
         weighing = _visible_weighing(request, id, policy.Action.WEIGHING_DECIDE)
