@@ -140,12 +140,12 @@ def add_cases(region, orgs, users, start: int, stop: int) -> None:
 
 
 def login(user) -> Client:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from casustafel.accounts.models import AuthenticatorDevice
 
     client = Client()
     client.force_login(user)
     session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session[DEVICE_ID_SESSION_KEY] = AuthenticatorDevice.objects.get(user=user).persistent_id
     session.save()
     return client
 

@@ -1,13 +1,14 @@
 """Test helpers shared by the web, API and browser tests."""
 
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casustafel.accounts.models import AuthenticatorDevice
 
 
 def login(client, user):
     """Log ``user`` in on the Django test client, second factor verified."""
     client.force_login(user)
     session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session[DEVICE_ID_SESSION_KEY] = AuthenticatorDevice.objects.get(user=user).persistent_id
     session.save()
     return client

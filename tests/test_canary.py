@@ -19,11 +19,10 @@ import uuid
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from casustafel import cli
+from casustafel.accounts.models import AuthenticatorDevice
 from casustafel.accounts.services import create_api_token
 from casustafel.subjects.models import Subject
 
@@ -56,8 +55,8 @@ def invalid_variant(bsn: str) -> str:
 
 
 def totp_code(user, offset_steps: int = 0) -> str:
-    device = TOTPDevice.objects.get(user=user)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    device = AuthenticatorDevice.objects.get(user=user)
+    totp = device.totp()
     totp.time = totp.time + offset_steps * device.step
     return f"{totp.token():06d}"
 

@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casustafel.accounts.models import AuthenticatorDevice
 
 from .factories import PASSWORD
 from .helpers import login
@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def code_for(user, offset_steps=0):
-    device = TOTPDevice.objects.get(user=user)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    device = AuthenticatorDevice.objects.get(user=user)
+    totp = device.totp()
     totp.time = time_machine_time() + offset_steps * device.step
     return f"{totp.token():06d}"
 

@@ -13,10 +13,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from casustafel.accounts.models import AuthenticatorDevice
 from casustafel.flow.services import register_signal
 from casustafel.signals.models import Signal
 from casustafel.weighing.services import active_framework
@@ -29,8 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 def totp_code(user) -> str:
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+    return f"{AuthenticatorDevice.objects.get(user=user, confirmed=True).totp().token():06d}"
 
 
 def login(page, check_a11y, user, *, code: str | None = None):

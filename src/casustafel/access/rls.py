@@ -90,6 +90,7 @@ NOT_PERSONAL: dict[str, str] = {
     "accounts.User": "medewerkers; nodig om in te loggen, vóór er een regio bekend is",
     "accounts.User.groups": "Django-groepen van medewerkers (niet gebruikt)",
     "accounts.User.user_permissions": "Django-rechten van medewerkers (niet gebruikt)",
+    "accounts.AuthenticatorDevice": "tweede factor van medewerkers (geheim versleuteld); nodig om in te loggen",
     "weighing.CriteriaFramework": "wegingskader (regelgeving als data)",
     "weighing.Criterion": "wegingskader (regelgeving als data)",
     "governance.LegalBasisSet": "grondslagen (regelgeving als data)",

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from binascii import unhexlify
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import random_hex
+
+from casustafel.core import identity
 
 
 class Region(models.Model):
@@ -105,3 +113,75 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+def new_encrypted_secret() -> str:
+    """A fresh 20-byte TOTP secret (hex, as authenticator apps are provisioned), encrypted."""
+    return identity.encrypt(random_hex(20))
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """The mandatory second factor: a TOTP authenticator whose secret is stored encrypted.
+
+    The fields and the verification follow django-otp's ``TOTPDevice``; only the secret
+    differs: it is Fernet-encrypted with the project's keys (``core.identity``, rotated by
+    ``casustafel keys rotate``) and decrypted in memory for one computation (ADR 0018).
+    """
+
+    key_encrypted = models.TextField(_("geheime sleutel (versleuteld)"), default=new_encrypted_secret)
+    step = models.PositiveSmallIntegerField(_("tijdstap in seconden"), default=30)
+    t0 = models.BigIntegerField(_("begintijd (Unix-tijd)"), default=0)
+    digits = models.PositiveSmallIntegerField(_("aantal cijfers"), choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(_("toegestane tijdstappen ernaast"), default=1)
+    drift = models.SmallIntegerField(_("afwijking van de klok in tijdstappen"), default=0)
+    #: The time step of the last accepted code: a code is accepted once, never again.
+    last_t = models.BigIntegerField(_("laatst geaccepteerde tijdstap"), default=-1)
+
+    #: What a verification writes; the application role may update these columns and no
+    #: others of this table (``access.rls``), so verification saves exactly these.
+    VERIFICATION_FIELDS = (
+        "last_t",
+        "drift",
+        "throttling_failure_timestamp",
+        "throttling_failure_count",
+        "last_used_at",
+    )
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator-app")
+
+    @property
+    def bin_key(self) -> bytes:
+        """The secret, decrypted (in memory only, for this computation)."""
+        return unhexlify(identity.decrypt(self.key_encrypted))
+
+    def totp(self) -> TOTP:
+        return TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        """django-otp's TOTP verification, saving only :data:`VERIFICATION_FIELDS`."""
+        allowed, _reason = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            code = int(token)
+        except (TypeError, ValueError):
+            code = None
+        verified = False
+        if code is not None:
+            totp = self.totp()
+            totp.time = time.time()
+            verified = totp.verify(code, self.tolerance, self.last_t + 1)
+            if verified:
+                self.last_t = totp.t()
+                if getattr(settings, "OTP_TOTP_SYNC", True):
+                    self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+        if not verified:
+            self.throttle_increment(commit=False)
+        self.save(update_fields=self.VERIFICATION_FIELDS)
+        return verified

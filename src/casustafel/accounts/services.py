@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from .models import User
+from casustafel.core import identity
+
+from .models import AuthenticatorDevice, User
 
 
 @transaction.atomic
-def ensure_totp_device(user: User, *, key_hex: str | None = None) -> TOTPDevice:
-    """Give the user a confirmed TOTP device (every account has a mandatory second factor)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+def ensure_totp_device(user: User, *, key_hex: str | None = None) -> AuthenticatorDevice:
+    """Give the user a confirmed TOTP device (every account has a mandatory second factor).
+
+    ``key_hex`` is a secret the authenticator app already holds; it is stored encrypted,
+    like the random one otherwise generated.
+    """
+    if key_hex:
+        bytes.fromhex(key_hex)  # ValueError for anything but a hex-encoded secret
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        kwargs = {"key": key_hex} if key_hex else {}
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True, **kwargs)
+        kwargs = {"key_encrypted": identity.encrypt(key_hex)} if key_hex else {}
+        device = AuthenticatorDevice.objects.create(user=user, name="authenticator", confirmed=True, **kwargs)
     return device
 
 
@@ -25,9 +31,8 @@ def current_totp(user: User) -> str:
 
     if not user.is_demo:
         raise PermissionError("Alleen voor demo-accounts.")
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=True)
+    return f"{device.totp().token():0{device.digits}d}"
 
 
 def create_api_token(user: User) -> str:
