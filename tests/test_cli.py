@@ -9,6 +9,7 @@ from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework.exceptions import AuthenticationFailed
 
+from casustafel import cli
 from casustafel.accounts.models import Region, Role, User
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case
@@ -108,3 +109,17 @@ def test_token_create_refused(capsys, username):
     captured = capsys.readouterr()
     assert captured.out == "" and "Kan geen token uitgeven" in captured.err
     assert not AuthToken.objects.exists()
+
+
+def test_administration_commands_connect_as_the_schema_owner(monkeypatch):
+    """ADR 0018: the application role may not create accounts or re-encrypt second factors;
+    `demo` and `keys` connect as the owner, the commands a user's work needs do not."""
+    roles = []
+    monkeypatch.setattr(cli, "setup_django", lambda *, as_owner=False: roles.append(as_owner))
+    monkeypatch.setattr(cli, "_migrate", lambda: None)
+    monkeypatch.setattr("casustafel.demo.load_demo", lambda: [])
+    UserFactory(username="demo-rol", is_demo=True)
+    for argv in (["demo"], ["keys", "list"], ["totp", "demo-rol"], ["token", "create", "demo-rol"]):
+        roles.clear()
+        assert main(argv) == 0
+        assert roles == [argv[0] in {"demo", "keys"}], argv

@@ -118,9 +118,42 @@ def test_application_role_privileges_table_by_table():
         )
         rows = cursor.fetchall()
     assert len(rows) > 50
+    account_tables = {rls._table(label)[0] for label in rls.ACCOUNT_TABLES}
     for table, select, insert, update, delete, truncate in rows:
+        if table in account_tables:  # UPDATE of named columns only; see the next test
+            assert (table, select, insert, update, delete, truncate) == (table, True, False, False, False, False)
+            continue
         writable = table not in append_only
         assert (table, select, insert, update, delete, truncate) == (table, True, True, writable, writable, False)
+
+
+@pytest.mark.django_db
+def test_application_role_updates_only_the_columns_logging_in_writes():
+    """ADR 0018: no organisation, role or superuser flag, and no second-factor secret, from the application."""
+    role = rls.app_role()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name, has_column_privilege(%s, table_name, column_name, 'UPDATE') "
+            "FROM information_schema.columns WHERE table_name = ANY(%s)",
+            [role, [rls._table(label)[0] for label in rls.ACCOUNT_TABLES]],
+        )
+        updatable = {(table, column) for table, column, allowed in cursor.fetchall() if allowed}
+        cursor.execute(
+            "SELECT has_table_privilege(%s, 'django_session', 'SELECT, INSERT, UPDATE, DELETE')"
+            ", has_table_privilege(%s, 'django_session', 'TRUNCATE')",
+            [role, role],
+        )
+        sessions = cursor.fetchone()
+    assert updatable == {
+        ("accounts_user", "last_login"),
+        ("accounts_user", "password"),
+        ("accounts_authenticatordevice", "last_t"),
+        ("accounts_authenticatordevice", "drift"),
+        ("accounts_authenticatordevice", "throttling_failure_timestamp"),
+        ("accounts_authenticatordevice", "throttling_failure_count"),
+        ("accounts_authenticatordevice", "last_used_at"),
+    }
+    assert sessions == (True, False)  # log in, touch, log out; never empty the table
 
 
 @pytest.mark.django_db
@@ -136,6 +169,19 @@ def test_application_role_privileges_table_by_table():
         "ALTER TABLE processing_log_processinglogentry DISABLE TRIGGER USER",
         "DROP POLICY casustafel_scope ON cases_case",
         "SET row_security = off; SELECT count(*) FROM subjects_subject",
+        # Accounts are administered as the owner (ADR 0018): not by the application.
+        "UPDATE accounts_user SET organisation_id = (SELECT id FROM accounts_organisation LIMIT 1)",
+        "UPDATE accounts_user SET role = 'functional_admin'",
+        "UPDATE accounts_user SET is_superuser = true",
+        "INSERT INTO accounts_user (username) VALUES ('nieuw')",
+        "DELETE FROM accounts_user",
+        "UPDATE accounts_organisation SET region_id = (SELECT id FROM accounts_region LIMIT 1)",
+        "INSERT INTO accounts_region (id, code, name) VALUES (gen_random_uuid(), 'x', 'x')",
+        "INSERT INTO accounts_user_groups (user_id, group_id) VALUES (1, 1)",
+        "UPDATE accounts_authenticatordevice SET key_encrypted = 'x'",
+        "UPDATE accounts_authenticatordevice SET user_id = 1",
+        "INSERT INTO accounts_authenticatordevice (user_id, name, confirmed) VALUES (1, 'x', true)",
+        "DELETE FROM accounts_authenticatordevice",
     ],
 )
 def test_application_role_cannot_change_the_log_or_escape_the_policies(statement):
@@ -305,3 +351,34 @@ def test_the_application_role_serves_web_and_api_reads_writes_and_the_log(world)
     rls.extend(a.region.pk, b.region.pk)
     assert Signal.objects.filter(region=a.region).count() == 1
     assert verify().intact
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_application_role_logs_in_with_password_and_second_factor(world):
+    """The narrowed account grants (ADR 0018) leave login working: a refused code writes the
+    throttling columns, an accepted one the verification columns and ``last_login``."""
+    import time_machine
+    from django.utils import timezone
+
+    from casustafel.accounts.models import AuthenticatorDevice
+
+    from .factories import PASSWORD
+
+    user = world["a"].users["intake"]
+    device = AuthenticatorDevice.objects.get(user=user)
+    code = f"{device.totp().token():06d}"
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    with _connected_as_application_role():
+        web = Client()
+        form = {"username": user.username, "password": PASSWORD}
+        assert web.post("/inloggen/", {**form, "otp_token": wrong}).status_code == 400
+        with time_machine.travel(timezone.now() + timezone.timedelta(seconds=3)):  # past the 1 s throttle
+            code = f"{AuthenticatorDevice.objects.get(pk=device.pk).totp().token():06d}"
+            assert web.post("/inloggen/", {**form, "otp_token": code}).status_code == 302
+            assert web.get("/").status_code == 200
+        assert web.post("/uitloggen/").status_code == 302
+    device.refresh_from_db()
+    user.refresh_from_db()
+    assert device.throttling_failure_count == 0 and device.last_used_at is not None and device.last_t > 0
+    assert user.last_login is not None
+    rls.extend(world["a"].region.pk, world["b"].region.pk)

@@ -16,12 +16,16 @@ from casustafel.conf.database import ensure_database
 from casustafel.conf.keys import generate_keys
 
 
-def setup_django() -> None:
+def setup_django(*, as_owner: bool = False) -> None:
     """Django for a subcommand that uses the database (all of them except ``config``).
 
     Importing the settings starts no server, so this is where the embedded PostgreSQL
     starts when DATABASE_URL is unset; its URLs are exported for child processes.
+    ``as_owner``: connect as the schema owner (``DATABASE_OWNER_URL``), for administration
+    the application role may not do: migrations, loading accounts, re-encrypting secrets.
     """
+    if as_owner:
+        os.environ["CASUSTAFEL_DB_ROLE"] = "owner"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casustafel.conf.settings")
     ensure_database()
     import django
@@ -46,8 +50,7 @@ def _migrate() -> None:
 
 
 def cmd_migrate(args) -> int:
-    os.environ["CASUSTAFEL_DB_ROLE"] = "owner"
-    setup_django()
+    setup_django(as_owner=True)
     _migrate()
     return 0
 
@@ -88,7 +91,9 @@ def cmd_serve(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    setup_django()
+    # As the owner: the application role may not create regions, organisations, users or
+    # second factors (ADR 0018); the demo data itself still goes through the services.
+    setup_django(as_owner=True)
     _migrate()
     from casustafel.demo import load_demo
 

@@ -14,9 +14,10 @@ new report cannot cross a region boundary (ADR 0014):
   region (:class:`ScopeMiddleware`, :func:`enter_request`), per job for the region it
   works on (:func:`regions`). Only two services widen it, each to the two regions a
   cross-region step involves: accepting a transfer, and the hit/no-hit check;
-* the application role gets SELECT/INSERT/UPDATE/DELETE on every table and only
-  SELECT/INSERT on models marked ``append_only = True`` (the processing log); it owns
-  nothing, so it cannot alter or disable a policy or trigger.
+* the application role gets SELECT/INSERT/UPDATE/DELETE on every table, only
+  SELECT/INSERT on models marked ``append_only = True`` (the processing log), and on the
+  account tables (:data:`ACCOUNT_TABLES`) SELECT plus UPDATE of the columns logging in
+  writes; it owns nothing, so it cannot alter or disable a policy or trigger.
 
 The tables are declared once, below; ``tests/test_rls.py`` fails for a model in a
 Casustafel app that is in neither :data:`REGION_TABLES`, :data:`CHILD_TABLES` nor
@@ -35,7 +36,7 @@ from django.db import connection as default_connection
 from django.db import connections
 from psycopg.pq import TransactionStatus
 
-from casustafel.accounts.models import Region
+from casustafel.accounts.models import AuthenticatorDevice, Region
 from casustafel.conf.database import parse_database_url
 
 SETTING = "casustafel.regions"
@@ -106,6 +107,20 @@ NOT_PERSONAL: dict[str, str] = {
         "bevraagt haar; alleen aan te vullen (append_only)"
     ),
     "processing_log.AuditRecord": "wie handelde (medewerker, organisatie); alleen aan te vullen (append_only)",
+}
+
+#: Account tables: the application role reads them and updates only these columns, the
+#: ones logging in writes (``last_login``; ``password`` when Django upgrades a hash at
+#: login; a second-factor verification's counters). Creating an account, moving a user to
+#: another organisation or role, granting rights and setting a second factor are
+#: administration, done as the owner (``casustafel demo``, ``casustafel keys``; ADR 0018).
+ACCOUNT_TABLES: dict[str, tuple[str, ...]] = {
+    "accounts.Region": (),
+    "accounts.Organisation": (),
+    "accounts.User": ("last_login", "password"),
+    "accounts.User.groups": (),
+    "accounts.User.user_permissions": (),
+    "accounts.AuthenticatorDevice": AuthenticatorDevice.VERIFICATION_FIELDS,
 }
 
 
@@ -313,16 +328,25 @@ def install(using="default") -> None:
         if role and role != cursor.fetchone()[0]:
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
             if cursor.fetchone():
-                _grant(cursor, role)
+                _grant(cursor, role, existing)
 
 
-def _grant(cursor, role: str) -> None:
+def _grant(cursor, role: str, existing: set[str]) -> None:
     quoted = '"' + role.replace('"', '""') + '"'
     cursor.execute(f"GRANT USAGE ON SCHEMA public TO {quoted}")
     cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
     cursor.execute(f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {quoted}")
     for table in append_only_tables():
         cursor.execute(f"REVOKE UPDATE, DELETE ON {table} FROM {quoted}")
+    for label, columns in ACCOUNT_TABLES.items():
+        table, model = _table(label)
+        if table not in existing:
+            continue  # a partial migrate; the grant follows on the migrate that creates it
+        # Revoking the table-level UPDATE also drops earlier column grants: always in step.
+        cursor.execute(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {quoted}")
+        if columns:
+            granted = ", ".join(_column(model, c) for c in columns)
+            cursor.execute(f"GRANT UPDATE ({granted}) ON {table} TO {quoted}")
     cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
     cursor.execute(f"GRANT EXECUTE ON FUNCTION casustafel_scope() TO {quoted}")
 

@@ -8,7 +8,9 @@ import sys
 def _keys(args) -> int:
     from casustafel.cli import setup_django
 
-    setup_django()
+    # As the owner: re-encrypting the TOTP secrets is an update the application role may not
+    # make (ADR 0018); the owner is subject to row-level security like the application.
+    setup_django(as_owner=True)
     from casustafel.access import rls
     from casustafel.core import identity
 
