@@ -42,7 +42,9 @@ Twee manieren van draaien:
   `CASUSTAFEL_ENCRYPTION_KEYS` en `CASUSTAFEL_BLIND_INDEX_KEY` zijn verplicht; ontbreekt er
   een, dan stopt de start met een melding die de ontbrekende variabelen noemt. Nieuwe
   waarden: `casustafel config keys`. De testsuite gebruikt vaste, openbare testsleutels
-  (`src/casustafel/conf/test_settings.py`) als de omgeving er geen geeft.
+  (`src/casustafel/conf/test_settings.py`) als de omgeving er geen geeft. Een echte
+  installatie is alleen over HTTPS bereikbaar: HTTP wordt doorgestuurd en cookies zijn
+  `Secure` (zie `CASUSTAFEL_SSL_REDIRECT` en verder onder *Web en sessies*).
 """
 
 _OUTRO = """\

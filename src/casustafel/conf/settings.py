@@ -13,8 +13,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from .database import NOT_STARTED, database_urls, parse_database_url
-from .env import BOOLEAN, COMMA_LIST, INTEGER, choice, config, data_dir
+from .env import BOOLEAN, COMMA_LIST, INTEGER, Cast, choice, config, data_dir
 from .keys import load_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,6 +25,11 @@ _urls = database_urls()
 # Development keys only with the embedded database (or none yet); a real deployment
 # brings its own keys or does not start.
 _keys = load_keys(DATA_DIR, development=_urls.embedded or not _urls.app)
+#: A real deployment: the operator's own PostgreSQL. The HTTPS-only protections below default
+#: on there, and off with the embedded development server, so that `casustafel serve` over
+#: http://127.0.0.1 still lets a developer log in.
+DEPLOYED = bool(_urls.app) and not _urls.embedded
+_ON_WHEN_DEPLOYED = "true bij een echte installatie (`DATABASE_URL` gezet), anders false"
 
 SECRET_KEY = _keys.secret_key
 DEBUG = config(
@@ -34,7 +41,7 @@ DEBUG = config(
 )
 ALLOWED_HOSTS = config(
     "DJANGO_ALLOWED_HOSTS",
-    ["127.0.0.1", "localhost", "testserver"],
+    ["127.0.0.1", "localhost"],
     cast=COMMA_LIST,
     group="Web en sessies",
     help_text="Hostnamen waarop Casustafel antwoordt.",
@@ -55,6 +62,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular",
+    "csp",
     "casustafel.core",
     "casustafel.accounts",
     "casustafel.access",
@@ -72,7 +80,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise and before anything that may answer early (the second-factor
+    # redirect), so that every response carries these headers, static files included.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "casustafel.core.middleware.ContentSecurityPolicyMiddleware",
+    "casustafel.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files (public, fingerprinted) stay cacheable; everything the
+    # application answers, error pages included, is not stored.
+    "casustafel.core.middleware.NoStoreMiddleware",
     "casustafel.core.middleware.TraceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,7 +99,6 @@ MIDDLEWARE = [
     "casustafel.accounts.middleware.RequireSecondFactorMiddleware",
     "casustafel.access.rls.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "casustafel.core.middleware.ApiVersionMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -160,10 +175,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = config(
     "CASUSTAFEL_SECURE_COOKIES",
-    False,
+    DEPLOYED,
     cast=BOOLEAN,
     group="Web en sessies",
-    help_text="Cookies alleen over HTTPS versturen; `true` in productie.",
+    default_text=_ON_WHEN_DEPLOYED,
+    help_text="Sessie- en CSRF-cookie alleen over HTTPS versturen (`Secure`).",
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -206,9 +222,108 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# --- HTTPS and security headers -----------------------------------------------------------
+SECURE_SSL_REDIRECT = config(
+    "CASUSTAFEL_SSL_REDIRECT",
+    DEPLOYED,
+    cast=BOOLEAN,
+    group="Web en sessies",
+    default_text=_ON_WHEN_DEPLOYED,
+    help_text="Elk verzoek over HTTP doorsturen naar HTTPS. Achter een proxy die TLS afhandelt moet "
+    "Casustafel zien dat het verzoek over HTTPS kwam: `casustafel serve` vertrouwt `X-Forwarded-Proto` "
+    "van een proxy op 127.0.0.1; een proxy elders vraagt `CASUSTAFEL_PROXY_SSL_HEADER`.",
+)
+# Sent by Django on HTTPS responses only, so the default is harmless over http://127.0.0.1.
+SECURE_HSTS_SECONDS = config(
+    "CASUSTAFEL_HSTS_SECONDS",
+    31_536_000,
+    cast=INTEGER,
+    group="Web en sessies",
+    help_text="Strict-Transport-Security: seconden dat de browser de site alleen over HTTPS bezoekt "
+    "(standaard een jaar); 0 zet de header uit.",
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config(
+    "CASUSTAFEL_HSTS_INCLUDE_SUBDOMAINS",
+    True,
+    cast=BOOLEAN,
+    group="Web en sessies",
+    help_text="Strict-Transport-Security geldt ook voor subdomeinen (`includeSubDomains`).",
+)
+SECURE_HSTS_PRELOAD = config(
+    "CASUSTAFEL_HSTS_PRELOAD",
+    True,
+    cast=BOOLEAN,
+    group="Web en sessies",
+    help_text="`preload` in Strict-Transport-Security: het domein mag in de HSTS-preloadlijst van de "
+    "browsers (aanmelden gebeurt apart, door de domeinhouder).",
+)
+
+
+def _proxy_ssl_header(raw: str) -> tuple[str, str]:
+    name = raw.strip()
+    if not name or not all(char.isalnum() or char == "-" for char in name):
+        raise ValueError("verwacht een HTTP-headernaam, bijv. X-Forwarded-Proto")
+    return "HTTP_" + name.upper().replace("-", "_"), "https"
+
+
+SECURE_PROXY_SSL_HEADER = config(
+    "CASUSTAFEL_PROXY_SSL_HEADER",
+    None,
+    cast=Cast("HTTP-headernaam", _proxy_ssl_header),
+    group="Web en sessies",
+    default_text="niet gezet: alleen de verbinding zelf telt",
+    help_text="Header waarmee de reverse proxy meldt dat het verzoek over HTTPS binnenkwam "
+    "(waarde `https`), bijv. `X-Forwarded-Proto`. Alleen zetten als die proxy de header altijd "
+    "zelf zet en een binnenkomende overschrijft: anders kan een client zich als HTTPS voordoen.",
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+#: Content-Security-Policy of the pages (django-csp): only this origin's stylesheet and
+#: scripts (htmx), no inline script or style at all, no framing, forms post here only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],  # htmx requests
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+#: The API answers JSON (and PDF/CSV) that is never a document to render: nothing may load.
+CASUSTAFEL_API_CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [NONE], "frame-ancestors": [NONE]}}
+#: Permissions-Policy: no page uses any of these browser features, so none may.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "web-share",
+        "xr-spatial-tracking",
+    )
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["casustafel.access.authentication.ScopedTokenAuthentication"],

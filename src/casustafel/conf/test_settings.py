@@ -28,6 +28,14 @@ for _name, _value in TEST_KEYS.items():
     # In the environment, not only in these settings: `casustafel serve` started by a test
     # (tests/test_project.py) is a child process and must read the same keys.
     os.environ.setdefault(_name, _value)
+# The test client speaks plain HTTP, also against your own PostgreSQL (DATABASE_URL set, where
+# the HTTPS-only protections default on); tests of those protections switch them on themselves.
+os.environ.setdefault("CASUSTAFEL_SSL_REDIRECT", "false")
+os.environ.setdefault("CASUSTAFEL_SECURE_COOKIES", "false")
 ensure_database()
 
 from .settings import *  # noqa: E402,F403
+from .settings import ALLOWED_HOSTS  # noqa: E402
+
+# Django's test client's host name; never a host of a real installation.
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
