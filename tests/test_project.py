@@ -33,7 +33,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def test_serve_runs_gunicorn_and_redirects_to_login():
-    """`casustafel serve` migrates and serves with several gunicorn workers (not runserver)."""
+    """`casustafel serve` migrates and serves with several gunicorn workers (not runserver),
+    without a ``Server`` banner (casustafel.conf.gunicorn_config) and with the security headers."""
     port = _free_port()
     env = dict(os.environ)  # DATABASE_URL points at the embedded server started for the tests
     process = subprocess.Popen(
@@ -45,18 +46,25 @@ def test_serve_runs_gunicorn_and_redirects_to_login():
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         deadline = time.monotonic() + 90
-        status = location = None
+        status = location = redirect_headers = None
         while time.monotonic() < deadline:
             try:
                 opener.open(f"http://127.0.0.1:{port}/", timeout=2)
             except urllib.error.HTTPError as exc:
-                status, location = exc.code, exc.headers.get("Location")
+                status, location, redirect_headers = exc.code, exc.headers.get("Location"), exc.headers
                 break
             except OSError:
                 time.sleep(0.5)
         assert status == 302 and location.startswith("/inloggen/")
-        login = urllib.request.urlopen(f"http://127.0.0.1:{port}/inloggen/", timeout=5).read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/inloggen/", timeout=5) as response:
+            login, login_headers = response.read().decode(), response.headers
         assert "Inloggen bij Casustafel" in login
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as response:
+            api_headers = response.headers
+        for headers in (redirect_headers, login_headers, api_headers):
+            assert "Server" not in headers, headers.get("Server")
+            assert "Content-Security-Policy" in headers and "Permissions-Policy" in headers
+            assert "no-store" in headers["Cache-Control"]
     finally:
         process.terminate()
         output = process.communicate(timeout=30)[0].decode()

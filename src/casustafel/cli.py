@@ -68,6 +68,8 @@ def cmd_serve(args) -> int:
         "-m",
         "gunicorn",
         "casustafel.wsgi:application",
+        "--config",
+        "python:casustafel.conf.gunicorn_config",  # no Server banner
         "--bind",
         f"{args.host}:{args.port}",
         "--workers",
