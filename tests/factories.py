@@ -159,14 +159,16 @@ def governance_objects(world: RegionWorld, *, subject=None, case=None) -> dict:
         subject=subject,
         case=case,
     )
-    governance.set_designation(world.users["mayor"], document, world.users["weigher_gemeente"], True)
+    governance.set_designation(
+        world.users["mayor"], document=document, user=world.users["weigher_gemeente"], designated=True
+    )
     objects = {"restricted_document": {"pk": document.pk}}
     if case is not None:
         objection = governance.register_objection(
-            world.users["case_director"], case, received_on=today, summary="Betrokkene maakt bezwaar (fictief)."
+            world.users["case_director"], case=case, received_on=today, summary="Betrokkene maakt bezwaar (fictief)."
         )
         access_request = governance.register_access_request(
-            world.users["privacy_officer"], case.subject, received_on=today
+            world.users["privacy_officer"], subject=case.subject, received_on=today
         )
         objects.update(objection={"pk": objection.pk}, access_request={"pk": access_request.pk})
     return objects

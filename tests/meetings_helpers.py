@@ -12,7 +12,10 @@ from casustafel.meetings import services
 def schedule(world_region, *, days: int = 7, hours: int = 2, location: str = "Stadhuis, zaal 3"):
     start = (timezone.now() + timedelta(days=days)).replace(second=0, microsecond=0)
     return services.schedule_meeting(
-        world_region.users["process_director"], start, start + timedelta(hours=hours), location
+        world_region.users["process_director"],
+        starts_at=start,
+        ends_at=start + timedelta(hours=hours),
+        location=location,
     )
 
 
@@ -20,9 +23,13 @@ def meeting_with_case(world_region, case):
     """A meeting with ``case`` on the agenda and an open action owned by the reclassering."""
     chair = world_region.users["process_director"]
     meeting = schedule(world_region)
-    item = services.add_agenda_item(chair, meeting, case)
+    item = services.add_agenda_item(chair, meeting=meeting, case=case)
     action = services.add_action(
-        chair, item, "Huisbezoek afleggen", world_region.orgs["reclassering"], timezone.localdate() + timedelta(days=14)
+        chair,
+        item=item,
+        description="Huisbezoek afleggen",
+        owner=world_region.orgs["reclassering"],
+        due_date=timezone.localdate() + timedelta(days=14),
     )
     return meeting, item, action
 

@@ -3,7 +3,10 @@
 * the layering and the "only the flow crosses signals, weighing and cases" rule, as
   import-linter contracts (``.importlinter``); ruff lint and format;
 * every domain page lives in its own app: ``web`` holds the frame only;
-* refusals by the access policy are ``PolicyDenied``, never a "forbidden" ValidationError.
+* refusals by the access policy are ``PolicyDenied``, never a "forbidden" ValidationError;
+* mypy over services, selectors, the policy and the API; services take a typed actor and
+  keyword-only arguments;
+* bandit: no finding of high severity.
 """
 
 from __future__ import annotations
@@ -42,15 +45,57 @@ def test_ruff_is_clean(command):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-#: Typed and checked by mypy (django-stubs): the access layer, the flow, the core plumbing.
-#: The domain services and API layer follow (issue "One house", item 6).
-MYPY_TARGETS = ["src/casustafel/access", "src/casustafel/flow", "src/casustafel/core"]
+#: Typed and checked by mypy (django-stubs): the access layer, the flow, the core plumbing,
+#: and of every domain app its services, selectors and API layer.
+MYPY_TARGETS = sorted(
+    {
+        *(str(path.relative_to(ROOT)) for path in SRC.glob("*/services.py")),
+        *(str(path.relative_to(ROOT)) for path in SRC.glob("*/selectors.py")),
+        *(str(path.relative_to(ROOT)) for path in SRC.glob("*/api") if path.is_dir()),
+        *(f"src/casustafel/{package}" for package in ("access", "flow", "core", "api")),
+    }
+    - {
+        f"src/casustafel/{package}/{module}.py"
+        for package in ("access", "flow", "core")
+        for module in ("services", "selectors")
+    }
+)
 
 
 def test_mypy_is_clean():
     mypy = Path(sys.executable).with_name("mypy")
     result = subprocess.run([str(mypy), *MYPY_TARGETS], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bandit_finds_nothing_of_high_severity():
+    bandit = Path(sys.executable).with_name("bandit")
+    result = subprocess.run(
+        [str(bandit), "-c", "pyproject.toml", "-r", "src", "--severity-level", "high", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _service_functions():
+    for path in sorted(SRC.glob("*/services.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                yield f"{path.parent.name}.{node.name}", node
+
+
+@pytest.mark.parametrize(
+    "node",
+    [node for _name, node in _service_functions() if node.args.args and node.args.args[0].arg == "actor"],
+    ids=[name for name, node in _service_functions() if node.args.args and node.args.args[0].arg == "actor"],
+)
+def test_services_take_a_typed_actor_and_keyword_arguments(node):
+    """A service is called as ``service(actor, subject=..., ...)``: the actor typed, the rest by name."""
+    actor, *positional = node.args.args
+    assert actor.annotation is not None, f"{node.name}: annotate the actor"
+    assert not positional, f"{node.name}: make {[a.arg for a in positional]} keyword-only (after ``*``)"
 
 
 def _routes(resolver, namespace=""):

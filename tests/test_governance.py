@@ -20,7 +20,7 @@ from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.governance import selectors
 from casustafel.governance import services as governance
 from casustafel.governance.models import LegalBasis, Objection, RestrictedDocument
-from casustafel.processing_log.models import Action, ProcessingLogEntry
+from casustafel.processing_log.models import Action, ProcessingLogEntry, Status
 from casustafel.signals.models import Signal
 from casustafel.weighing.models import Contribution
 from casustafel.weighing.services import submit_contribution
@@ -296,7 +296,9 @@ def test_ambtsbericht_access_matrix(client, region_a, document, key, readable):
     reads = ProcessingLogEntry.objects.filter(
         audit_record__user=user, action=Action.READ, object_type="restricteddocument"
     )
-    assert reads.exists() is readable
+    assert reads.filter(status=Status.OK).exists() is readable
+    # A refused read is logged too (Wet PGA art. 17), type and id only.
+    assert reads.filter(status=Status.REFUSED, object_id=document.pk).exists() is not readable
 
 
 def test_other_regions_mayor_gets_404(client, world, document):
@@ -306,14 +308,16 @@ def test_other_regions_mayor_gets_404(client, world, document):
 
 def test_withdrawn_designation_closes_access(region_a, document):
     official = region_a.users["weigher_gemeente"]
-    governance.set_designation(region_a.users["mayor"], document, official, False)
+    governance.set_designation(region_a.users["mayor"], document=document, user=official, designated=False)
     with pytest.raises(Http404):
         selectors.get_document(official, document.pk)
 
 
 def test_only_gemeente_officials_can_be_designated(region_a, document):
     with pytest.raises(ValidationError):
-        governance.set_designation(region_a.users["mayor"], document, region_a.users["weigher_politie"], True)
+        governance.set_designation(
+            region_a.users["mayor"], document=document, user=region_a.users["weigher_politie"], designated=True
+        )
 
 
 def test_table_sees_existence_and_released_summary_only(client, region_a, case_a, document):
@@ -363,13 +367,13 @@ def test_transparency_requires_reason_and_review_date(region_a, case_a):
     director = region_a.users["case_director"]
     with pytest.raises(ValidationError) as error:
         governance.record_transparency(
-            director, case_a, informed=False, informed_at=None, not_informed_reason="", review_on=None
+            director, case=case_a, informed=False, informed_at=None, not_informed_reason="", review_on=None
         )
     assert {"not_informed_reason", "review_on"} <= set(error.value.message_dict)
     review = timezone.localdate() + timedelta(days=90)
     t = governance.record_transparency(
         director,
-        case_a,
+        case=case_a,
         informed=False,
         informed_at=None,
         not_informed_reason="Lopend strafrechtelijk onderzoek",
@@ -377,7 +381,12 @@ def test_transparency_requires_reason_and_review_date(region_a, case_a):
     )
     assert t.review_on == review
     t = governance.record_transparency(
-        director, case_a, informed=True, informed_at=timezone.localdate(), not_informed_reason="ignored", review_on=None
+        director,
+        case=case_a,
+        informed=True,
+        informed_at=timezone.localdate(),
+        not_informed_reason="ignored",
+        review_on=None,
     )
     assert t.informed and t.not_informed_reason == "" and t.review_on is None
 
@@ -386,7 +395,7 @@ def test_transparency_only_by_case_managers(region_a, case_a):
     with pytest.raises(PolicyDenied):
         governance.record_transparency(
             region_a.users["participant_reclassering"],
-            case_a,
+            case=case_a,
             informed=True,
             informed_at=timezone.localdate(),
             not_informed_reason="",
@@ -410,7 +419,9 @@ def test_objection_workflow(client, region_a, case_a):
     objection.refresh_from_db()
     assert (objection.status, objection.outcome) == (Objection.HANDLED, "ongegrond") and objection.handled_at
     with pytest.raises(ValidationError):
-        governance.handle_objection(region_a.users["case_director"], objection, outcome="gegrond", rationale="x")
+        governance.handle_objection(
+            region_a.users["case_director"], objection=objection, outcome="gegrond", rationale="x"
+        )
     page = client.get(reverse("governance:case_transparency", args=[case_a.pk])).content.decode()
     assert "Ik wil niet in de PGA." in page and "Ongegrond" in page
 
@@ -459,7 +470,7 @@ def test_access_request_export_with_withheld_items(client, region_a, case_a):
 
 def test_ambtsbericht_is_always_withheld_from_the_export(region_a, case_a, document):
     officer = region_a.users["privacy_officer"]
-    request = governance.register_access_request(officer, case_a.subject, received_on=timezone.localdate())
+    request = governance.register_access_request(officer, subject=case_a.subject, received_on=timezone.localdate())
     export = selectors.access_request_export(officer, request)
     assert export["restricted_documents"][0]["withheld"] is True
     assert "Vertrouwelijke" not in json.dumps(export)
@@ -469,7 +480,7 @@ def test_exemption_needs_a_ground(region_a, case_a):
     with pytest.raises(ValidationError) as error:
         governance.register_access_request(
             region_a.users["privacy_officer"],
-            case_a.subject,
+            subject=case_a.subject,
             received_on=timezone.localdate(),
             exempted_references=["SIG-1"],
         )
@@ -479,5 +490,5 @@ def test_exemption_needs_a_ground(region_a, case_a):
 def test_access_requests_only_for_the_privacy_officer(region_a, case_a):
     with pytest.raises(PolicyDenied):
         governance.register_access_request(
-            region_a.users["case_director"], case_a.subject, received_on=timezone.localdate()
+            region_a.users["case_director"], subject=case_a.subject, received_on=timezone.localdate()
         )

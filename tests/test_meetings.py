@@ -39,7 +39,9 @@ def _start(days=7, hour=10):
 def test_past_meeting_is_refused(region_a):
     start = timezone.now() - timedelta(hours=1)
     with pytest.raises(ValidationError) as exc:
-        services.schedule_meeting(region_a.users["process_director"], start, start + timedelta(hours=2), "Stadhuis")
+        services.schedule_meeting(
+            region_a.users["process_director"], starts_at=start, ends_at=start + timedelta(hours=2), location="Stadhuis"
+        )
     assert "verleden" in exc.value.message_dict["starts_at"][0]
     assert not Meeting.objects.exists()
 
@@ -47,31 +49,45 @@ def test_past_meeting_is_refused(region_a):
 def test_overlapping_meeting_of_the_same_table_is_refused(world):
     a, b = world["a"], world["b"]
     start = _start()
-    services.schedule_meeting(a.users["process_director"], start, start + timedelta(hours=2), "Stadhuis")
+    services.schedule_meeting(
+        a.users["process_director"], starts_at=start, ends_at=start + timedelta(hours=2), location="Stadhuis"
+    )
     with pytest.raises(ValidationError) as exc:
         services.schedule_meeting(
-            a.users["process_director"], start + timedelta(hours=1), start + timedelta(hours=3), "Politiebureau"
+            a.users["process_director"],
+            starts_at=start + timedelta(hours=1),
+            ends_at=start + timedelta(hours=3),
+            location="Politiebureau",
         )
     assert "overlapt" in exc.value.message_dict["starts_at"][0]
     # Back to back is fine, and another table may meet at the same time.
     services.schedule_meeting(
-        a.users["process_director"], start + timedelta(hours=2), start + timedelta(hours=3), "Zaal 2"
+        a.users["process_director"],
+        starts_at=start + timedelta(hours=2),
+        ends_at=start + timedelta(hours=3),
+        location="Zaal 2",
     )
-    services.schedule_meeting(b.users["process_director"], start, start + timedelta(hours=2), "Stadhuis b")
+    services.schedule_meeting(
+        b.users["process_director"], starts_at=start, ends_at=start + timedelta(hours=2), location="Stadhuis b"
+    )
     assert Meeting.objects.filter(region=a.region).count() == 2
 
 
 def test_end_before_start_and_missing_location_are_refused(region_a):
     start = _start()
     with pytest.raises(ValidationError) as exc:
-        services.schedule_meeting(region_a.users["process_director"], start, start - timedelta(hours=1), "  ")
+        services.schedule_meeting(
+            region_a.users["process_director"], starts_at=start, ends_at=start - timedelta(hours=1), location="  "
+        )
     assert set(exc.value.message_dict) == {"ends_at", "location"}
 
 
 def test_only_the_process_director_schedules(region_a):
     start = _start()
     with pytest.raises(PolicyDenied):
-        services.schedule_meeting(region_a.users["case_director"], start, start + timedelta(hours=1), "Stadhuis")
+        services.schedule_meeting(
+            region_a.users["case_director"], starts_at=start, ends_at=start + timedelta(hours=1), location="Stadhuis"
+        )
 
 
 def test_web_schedule_shows_dutch_refusals_and_never_500(client, region_a):
@@ -107,11 +123,11 @@ def ten_cases(region_a):
 @pytest.fixture
 def big_meeting(region_a, ten_cases):
     meeting = schedule(region_a)
-    services.build_agenda(region_a.users["process_director"], meeting)
+    services.build_agenda(region_a.users["process_director"], meeting=meeting)
     chair = region_a.users["process_director"]
     for item in meeting.items.select_related("case"):
-        services.set_minutes(chair, item, f"Verslag over {item.case.reference}")
-        services.add_decision(chair, item, f"Besluit over {item.case.reference}")
+        services.set_minutes(chair, item=item, minutes=f"Verslag over {item.case.reference}")
+        services.add_decision(chair, item=item, text=f"Besluit over {item.case.reference}")
     return meeting
 
 
@@ -125,7 +141,7 @@ def test_overdue_actions_come_back_on_the_next_agenda(region_a, case_a):
     MeetingAction.objects.filter(pk=action.pk).update(due_date=timezone.localdate() - timedelta(days=1))
     later = schedule(region_a, days=21)
     assert agenda_suggestions(later) == [(case_a, ItemReason.OVERDUE_ACTIONS)]
-    services.complete_action(region_a.users["participant_reclassering"], action)
+    services.complete_action(region_a.users["participant_reclassering"], action=action)
     assert agenda_suggestions(later) == []
 
 
@@ -136,7 +152,7 @@ def test_reviews_due_come_on_the_agenda(region_a, case_a):
     meeting_with_case(region_a, case_a)  # on the previous agenda; its action is due in 14 days
     later = schedule(region_a, days=10)
     assert agenda_suggestions(later) == []
-    add_goal(region_a.users["case_director"], case_a, "huisvesting", "Stabiele woonsituatie")
+    add_goal(region_a.users["case_director"], case=case_a, domain="huisvesting", description="Stabiele woonsituatie")
     Plan.objects.filter(case=case_a).update(next_review_due=later.starts_at.date())
     assert agenda_suggestions(later) == [(case_a, ItemReason.REVIEW_DUE)]
     Plan.objects.filter(case=case_a).update(next_review_due=later.starts_at.date() + timedelta(days=1))
@@ -155,7 +171,7 @@ def test_new_signal_on_closed_or_scaled_down_case_proposes_reopening(region_a, c
     assert agenda_suggestions(later) == []
     register_signal(region_a.users["intake"], subject=subject_data(), fields=signal_fields())  # same person as case_a
     assert agenda_suggestions(later) == [(case_a, ItemReason.REOPEN_PROPOSAL)]
-    items = services.build_agenda(region_a.users["process_director"], later)
+    items = services.build_agenda(region_a.users["process_director"], meeting=later)
     assert [(i.case_id, i.reason) for i in items] == [(case_a.pk, ItemReason.REOPEN_PROPOSAL)]
     transition_case(director, case=case_a, target="active", reason="Heropend na nieuw signaal")
     assert agenda_suggestions(schedule(region_a, days=12)) != [(case_a, ItemReason.REOPEN_PROPOSAL)]
@@ -164,12 +180,12 @@ def test_new_signal_on_closed_or_scaled_down_case_proposes_reopening(region_a, c
 def test_agenda_item_refusals(world, case_a):
     a, b = world["a"], world["b"]
     meeting = schedule(a)
-    services.add_agenda_item(a.users["process_director"], meeting, case_a)
+    services.add_agenda_item(a.users["process_director"], meeting=meeting, case=case_a)
     with pytest.raises(ValidationError, match="al op de agenda"):
-        services.add_agenda_item(a.users["process_director"], meeting, case_a)
+        services.add_agenda_item(a.users["process_director"], meeting=meeting, case=case_a)
     other = make_case(b)
     with pytest.raises(ValidationError, match="van deze casustafel"):
-        services.add_agenda_item(a.users["process_director"], meeting, other)
+        services.add_agenda_item(a.users["process_director"], meeting=meeting, case=other)
 
 
 def _refs_in(html, cases):
@@ -251,7 +267,7 @@ def test_meeting_list_query_count_is_constant(client, region_a, case_a):
     meeting, _item, _action = meeting_with_case(region_a, case_a)
     for day in range(3, 9):
         m = schedule(region_a, days=day * 10)
-        services.invite(region_a.users["process_director"], m, [region_a.orgs["ggz"]])
+        services.invite(region_a.users["process_director"], meeting=m, organisations=[region_a.orgs["ggz"]])
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert response.status_code == 200 and response.content.decode().count("/overleggen/") >= 8
@@ -266,10 +282,10 @@ def test_action_without_owner_is_refused(client, region_a, case_a):
     chair = region_a.users["process_director"]
     due = timezone.localdate() + timedelta(days=7)
     with pytest.raises(ValidationError) as exc:
-        services.add_action(chair, item, "Gesprek voeren", None, due)
+        services.add_action(chair, item=item, description="Gesprek voeren", owner=None, due_date=due)
     assert "eigenaar" in exc.value.message_dict["owner"][0]
     with pytest.raises(ValidationError) as exc:
-        services.add_action(chair, item, "Gesprek voeren", region_a.orgs["ggz"], due)
+        services.add_action(chair, item=item, description="Gesprek voeren", owner=region_a.orgs["ggz"], due_date=due)
     assert "deelneemt" in exc.value.message_dict["owner"][0]
     login(client, chair)
     prefix = f"a{item.pk.hex[:8]}"
@@ -375,7 +391,7 @@ def test_case_with_open_action_cannot_be_closed_without_override(region_a, case_
 
 def test_case_closes_once_its_actions_are_done(region_a, case_a):
     _meeting, _item, action = meeting_with_case(region_a, case_a)
-    services.complete_action(region_a.users["process_director"], action)
+    services.complete_action(region_a.users["process_director"], action=action)
     transition_case(
         region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt"
     )

@@ -55,5 +55,5 @@ def test_designated_official_loses_the_link_with_the_designation(client, region_
     login(client, official)
     assert "Ambtsberichten" in menu_links(client.get(reverse("web:dashboard")).content.decode())
     document = RestrictedDocument.objects.get(region=region_a.region)
-    services.set_designation(region_a.users["mayor"], document, official, False)
+    services.set_designation(region_a.users["mayor"], document=document, user=official, designated=False)
     assert "Ambtsberichten" not in menu_links(client.get(reverse("web:dashboard")).content.decode())

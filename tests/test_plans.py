@@ -42,7 +42,13 @@ def orgs(region_a):
 def add(case, user, code, orgs, start=TODAY, end=None, sessions=0):
     entry = CatalogueEntry.objects.get(code=code, is_active=True)
     return services.add_intervention(
-        user, case, code, orgs[entry.organisation_kinds[0]], start, end or start + timedelta(days=180), sessions
+        user,
+        case=case,
+        entry_code=code,
+        organisation=orgs[entry.organisation_kinds[0]],
+        starts_on=start,
+        planned_end=end or start + timedelta(days=180),
+        planned_sessions=sessions,
     )
 
 
@@ -101,7 +107,9 @@ def test_ended_intervention_no_longer_conflicts(region_a, case_a, orgs):
     director = region_a.users["case_director"]
     exit_ = add(case_a, director, "exit_faciliteit", orgs)
     add(case_a, director, "reclasseringstoezicht", orgs)
-    services.end_intervention(director, case_a, exit_.pk, TODAY, "Exit trekt zich terug")
+    services.end_intervention(
+        director, case=case_a, intervention_id=exit_.pk, ended_on=TODAY, note="Exit trekt zich terug"
+    )
     assert "exit_reclasseringstoezicht" not in selectors.conflict_codes(selectors.plan_queryset().get(case=case_a))
 
 
@@ -111,22 +119,30 @@ def test_acknowledgement_needs_a_reason_and_can_create_a_coordination_action(reg
     add(case_a, director, "strafrechtelijk_onderzoek", orgs)
     add(case_a, director, "ongewenstverklaring", orgs)
     with pytest.raises(ValidationError) as error:
-        services.acknowledge(director, case_a, "vervolging_ongewenstverklaring", "   ")
+        services.acknowledge(director, case=case_a, rule_code="vervolging_ongewenstverklaring", reason="   ")
     assert "reason" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.acknowledge(director, case_a, "vervolging_ongewenstverklaring", "Afgewogen", "Overleg OM-IND")
+        services.acknowledge(
+            director,
+            case=case_a,
+            rule_code="vervolging_ongewenstverklaring",
+            reason="Afgewogen",
+            coordination="Overleg OM-IND",
+        )
     assert "owner" in error.value.message_dict
     assert not CoordinationTask.objects.exists()
     with pytest.raises(ValidationError):
-        services.acknowledge(director, case_a, "exit_reclasseringstoezicht", "Geen conflict in dit plan")
+        services.acknowledge(
+            director, case=case_a, rule_code="exit_reclasseringstoezicht", reason="Geen conflict in dit plan"
+        )
     services.acknowledge(
         director,
-        case_a,
-        "vervolging_ongewenstverklaring",
-        "Afgewogen in het casusoverleg",
-        "Overleg OM-IND",
-        orgs["om"],
-        TODAY + timedelta(days=14),
+        case=case_a,
+        rule_code="vervolging_ongewenstverklaring",
+        reason="Afgewogen in het casusoverleg",
+        coordination="Overleg OM-IND",
+        owner=orgs["om"],
+        due_on=TODAY + timedelta(days=14),
     )
     conflict = selectors.conflicts(selectors.plan_queryset().get(case=case_a))[0]
     assert conflict.acknowledgement.reason == "Afgewogen in het casusoverleg"
@@ -138,11 +154,11 @@ def test_non_competent_organisation_is_refused(region_a, case_a, orgs):
     with pytest.raises(ValidationError) as error:
         services.add_intervention(
             region_a.users["case_director"],
-            case_a,
-            "ongewenstverklaring",
-            orgs["gemeente"],
-            TODAY,
-            TODAY + timedelta(days=30),
+            case=case_a,
+            entry_code="ongewenstverklaring",
+            organisation=orgs["gemeente"],
+            starts_on=TODAY,
+            planned_end=TODAY + timedelta(days=30),
         )
     assert "niet bevoegd" in error.value.message_dict["organisation"][0]
     assert not Plan.objects.exists() and not Intervention.objects.exists()
@@ -152,14 +168,25 @@ def test_non_competent_organisation_is_refused(region_a, case_a, orgs):
 def test_other_region_organisation_and_bad_dates_are_refused(world, case_a, orgs):
     director = world["a"].users["case_director"]
     with pytest.raises(ValidationError) as error:
-        services.add_intervention(director, case_a, "zorg_ggz", world["b"].orgs["ggz"], TODAY, TODAY - timedelta(1))
+        services.add_intervention(
+            director,
+            case=case_a,
+            entry_code="zorg_ggz",
+            organisation=world["b"].orgs["ggz"],
+            starts_on=TODAY,
+            planned_end=TODAY - timedelta(1),
+        )
     assert set(error.value.message_dict) == {"organisation", "planned_end"}
 
 
 def test_only_case_managers_write_the_plan(region_a, case_a):
     with pytest.raises(PolicyDenied):
-        services.add_goal(region_a.users["participant_reclassering"], case_a, "huisvesting", "Woning")
-    goal = services.add_goal(region_a.users["process_director"], case_a, "huisvesting", "Stabiele woning")
+        services.add_goal(
+            region_a.users["participant_reclassering"], case=case_a, domain="huisvesting", description="Woning"
+        )
+    goal = services.add_goal(
+        region_a.users["process_director"], case=case_a, domain="huisvesting", description="Stabiele woning"
+    )
     assert goal.plan.case == case_a
     assert ProcessingLogEntry.objects.filter(object_type="goal", object_id=goal.pk).exists()
 
@@ -169,7 +196,7 @@ def test_drift_with_frozen_time(region_a, case_a, orgs, settings):
     director = region_a.users["case_director"]
     with time_machine.travel(TODAY, tick=False):
         intervention = add(case_a, director, "zorg_ggz", orgs, sessions=10)
-        services.log_contact(director, case_a, intervention.pk, TODAY, True, "Intake")
+        services.log_contact(director, case=case_a, intervention_id=intervention.pk, on=TODAY, held=True, note="Intake")
 
     def reasons():
         return selectors.drift_reasons(Intervention.objects.prefetch_related("contacts").get(pk=intervention.pk))
@@ -181,9 +208,23 @@ def test_drift_with_frozen_time(region_a, case_a, orgs, settings):
     settings.PLANS_DRIFT_DAYS = 60
     with time_machine.travel(TODAY + timedelta(days=31), tick=False):
         assert reasons() == []
-        services.log_contact(director, case_a, intervention.pk, TODAY + timedelta(days=31), False, "Niet verschenen")
+        services.log_contact(
+            director,
+            case=case_a,
+            intervention_id=intervention.pk,
+            on=TODAY + timedelta(days=31),
+            held=False,
+            note="Niet verschenen",
+        )
         assert any("niet doorgegaan" in r for r in reasons())
-        services.log_contact(director, case_a, intervention.pk, TODAY + timedelta(days=31), True, "Alsnog")
+        services.log_contact(
+            director,
+            case=case_a,
+            intervention_id=intervention.pk,
+            on=TODAY + timedelta(days=31),
+            held=True,
+            note="Alsnog",
+        )
         assert reasons() == []
 
 
@@ -192,28 +233,34 @@ def test_future_contact_refused(region_a, case_a, orgs):
     director = region_a.users["case_director"]
     intervention = add(case_a, director, "zorg_ggz", orgs)
     with pytest.raises(ValidationError) as error:
-        services.log_contact(director, case_a, intervention.pk, TODAY + timedelta(days=1), True)
+        services.log_contact(
+            director, case=case_a, intervention_id=intervention.pk, on=TODAY + timedelta(days=1), held=True
+        )
     assert "date" in error.value.message_dict
     with pytest.raises(ValidationError):
-        services.log_contact(director, case_a, "geen-uuid", TODAY, True)
+        services.log_contact(director, case=case_a, intervention_id="geen-uuid", on=TODAY, held=True)
 
 
 def test_reviews_show_change_and_schedule_the_next(region_a, case_a, settings):
     settings.PLANS_REVIEW_INTERVAL_DAYS = 90
     director = region_a.users["case_director"]
     with time_machine.travel(TODAY, tick=False):
-        housing = services.add_goal(director, case_a, "huisvesting", "Stabiele woning")
-        network = services.add_goal(director, case_a, "ideologie_netwerk", "Afstand tot netwerk")
+        housing = services.add_goal(director, case=case_a, domain="huisvesting", description="Stabiele woning")
+        network = services.add_goal(
+            director, case=case_a, domain="ideologie_netwerk", description="Afstand tot netwerk"
+        )
         assert list(selectors.reviews_due(case_a.region_id, TODAY + timedelta(days=90))) == [case_a]
         assert list(selectors.reviews_due(case_a.region_id, TODAY + timedelta(days=89))) == []
-        services.add_review(director, case_a, TODAY, "Eerste evaluatie", {housing.pk: 2, network.pk: 3})
+        services.add_review(
+            director, case=case_a, held_on=TODAY, narrative="Eerste evaluatie", scores={housing.pk: 2, network.pk: 3}
+        )
     with time_machine.travel(TODAY + timedelta(days=90), tick=False):
         services.add_review(
             director,
-            case_a,
-            TODAY + timedelta(days=90),
-            "Woning gevonden",
-            {housing.pk: 4, network.pk: 3},
+            case=case_a,
+            held_on=TODAY + timedelta(days=90),
+            narrative="Woning gevonden",
+            scores={housing.pk: 4, network.pk: 3},
             instrument="vera_2r",
             assessor="J. Jansen",
             assessed_on=TODAY + timedelta(days=80),
@@ -231,7 +278,7 @@ def test_reviews_show_change_and_schedule_the_next(region_a, case_a, settings):
 @time_machine.travel(TODAY, tick=False)
 def test_review_input_is_checked(region_a, case_a):
     director = region_a.users["case_director"]
-    goal = services.add_goal(director, case_a, "huisvesting", "Woning")
+    goal = services.add_goal(director, case=case_a, domain="huisvesting", description="Woning")
     for scores, kwargs, field in [
         ({}, {}, "scores"),
         ({goal.pk: 9}, {}, "scores"),
@@ -239,14 +286,14 @@ def test_review_input_is_checked(region_a, case_a):
         ({goal.pk: 3}, {"conclusion": "x"}, "instrument"),
     ]:
         with pytest.raises(ValidationError) as error:
-            services.add_review(director, case_a, TODAY, "Toelichting", scores, **kwargs)
+            services.add_review(director, case=case_a, held_on=TODAY, narrative="Toelichting", scores=scores, **kwargs)
         assert field in error.value.message_dict
 
 
 def test_review_of_a_closed_case_is_refused_and_checkins_are_scheduled(region_a, case_a):
     director = region_a.users["case_director"]
     with time_machine.travel(TODAY, tick=False):
-        goal = services.add_goal(director, case_a, "huisvesting", "Woning")
+        goal = services.add_goal(director, case=case_a, domain="huisvesting", description="Woning")
         transition_case(
             director, case=case_a, target=states.CLOSED, reason="Doelen bereikt", closure_reason="doelen_bereikt"
         )
@@ -255,7 +302,9 @@ def test_review_of_a_closed_case_is_refused_and_checkins_are_scheduled(region_a,
             date(2027, 3, 2),
         ]
         with pytest.raises(ValidationError) as error:
-            services.add_review(director, case_a, TODAY, "Nog een evaluatie", {goal.pk: 3})
+            services.add_review(
+                director, case=case_a, held_on=TODAY, narrative="Nog een evaluatie", scores={goal.pk: 3}
+            )
     assert "afgesloten" in error.value.message_dict["status"][0]
 
 
@@ -279,10 +328,10 @@ def test_case_cannot_close_with_running_interventions_without_override(region_a,
 
 def test_functional_admin_adds_a_catalogue_version(region_a):
     with pytest.raises(PolicyDenied):
-        services.add_catalogue_entry(region_a.users["case_director"], {})
+        services.add_catalogue_entry(region_a.users["case_director"], data={})
     entry = services.add_catalogue_entry(
         region_a.users["functional_admin"],
-        {
+        data={
             "code": "sport",
             "group": "zorg_en_ondersteuning",
             "name": "Sportcoaching",
@@ -303,7 +352,7 @@ def test_functional_admin_adds_a_catalogue_version(region_a):
 @time_machine.travel(TODAY, tick=False)
 def test_plan_page_query_count_is_constant(client, region_a, case_a, orgs):
     director = region_a.users["case_director"]
-    services.add_goal(director, case_a, "huisvesting", "Woning")
+    services.add_goal(director, case=case_a, domain="huisvesting", description="Woning")
     add(case_a, director, "zorg_ggz", orgs)
     login(client, director)
     url = reverse("plans:plan", kwargs={"pk": case_a.pk})
@@ -311,7 +360,7 @@ def test_plan_page_query_count_is_constant(client, region_a, case_a, orgs):
         assert client.get(url).status_code == 200
     for code in ("huisvesting", "schulden", "werk", "exit_faciliteit", "reclasseringstoezicht"):
         intervention = add(case_a, director, code, orgs)
-        services.log_contact(director, case_a, intervention.pk, TODAY, False)
+        services.log_contact(director, case=case_a, intervention_id=intervention.pk, on=TODAY, held=False)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert response.status_code == 200
@@ -396,12 +445,12 @@ def _task(region_a, case_a, orgs, owner="reclassering"):
     add(case_a, director, "reclasseringstoezicht", orgs)
     services.acknowledge(
         director,
-        case_a,
-        "exit_reclasseringstoezicht",
-        "Afgewogen",
-        "Afstemmen Exit en toezicht",
-        region_a.orgs[owner],
-        TODAY + timedelta(days=14),
+        case=case_a,
+        rule_code="exit_reclasseringstoezicht",
+        reason="Afgewogen",
+        coordination="Afstemmen Exit en toezicht",
+        owner=region_a.orgs[owner],
+        due_on=TODAY + timedelta(days=14),
     )
     return CoordinationTask.objects.get(plan__case=case_a)
 
@@ -411,28 +460,32 @@ def test_owner_organisation_completes_a_coordination_task_once(world, region_a, 
 
     task = _task(region_a, case_a, orgs)
     with pytest.raises(PolicyDenied) as refused:  # politie participates but does not own the task
-        services.complete_task(region_a.users["weigher_politie"], case_a, task.pk, "Afgesproken")
+        services.complete_task(region_a.users["weigher_politie"], case=case_a, task_id=task.pk, outcome="Afgesproken")
     assert "eigenaar" in str(refused.value) and refused.value.visible
     for outsider in (region_a.users["participant_ggz"], world["b"].users["case_director"]):
         with pytest.raises(PolicyDenied):
-            services.complete_task(outsider, case_a, task.pk, "Afgesproken")
+            services.complete_task(outsider, case=case_a, task_id=task.pk, outcome="Afgesproken")
     with pytest.raises(ValidationError) as error:
-        services.complete_task(region_a.users["participant_reclassering"], case_a, task.pk, "   ")
+        services.complete_task(region_a.users["participant_reclassering"], case=case_a, task_id=task.pk, outcome="   ")
     assert "outcome" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.complete_task(region_a.users["participant_reclassering"], case_a, "geen-uuid", "Afgesproken")
+        services.complete_task(
+            region_a.users["participant_reclassering"], case=case_a, task_id="geen-uuid", outcome="Afgesproken"
+        )
     assert "task" in error.value.message_dict
     task.refresh_from_db()
     assert not task.done and task.done_by is None
     reclassering = region_a.users["participant_reclassering"]
-    done = services.complete_task(reclassering, case_a, task.pk, "Exit-gesprekken vallen buiten de meldplicht")
+    done = services.complete_task(
+        reclassering, case=case_a, task_id=task.pk, outcome="Exit-gesprekken vallen buiten de meldplicht"
+    )
     task.refresh_from_db()
     assert task.done and task.done_by == reclassering and task.done_at is not None
     assert task.outcome == "Exit-gesprekken vallen buiten de meldplicht" == done.outcome
     entry = ProcessingLogEntry.objects.get(object_type="coordinationtask", object_id=task.pk, action="update")
     assert entry.data_subject_id == case_a.subject_id and entry.user == reclassering
     with pytest.raises(ValidationError) as error:
-        services.complete_task(region_a.users["case_director"], case_a, task.pk, "Nogmaals")
+        services.complete_task(region_a.users["case_director"], case=case_a, task_id=task.pk, outcome="Nogmaals")
     assert "al afgerond" in error.value.message_dict["task"][0]
     assert (
         ProcessingLogEntry.objects.filter(object_type="coordinationtask", object_id=task.pk, action="update").count()
@@ -453,7 +506,7 @@ def test_case_director_completes_a_task_but_not_after_closure(region_a, case_a, 
         override_open_work="Loopt buiten PGA",
     )
     with pytest.raises(ValidationError) as error:
-        services.complete_task(director, case_a, task.pk, "Afgesproken")
+        services.complete_task(director, case=case_a, task_id=task.pk, outcome="Afgesproken")
     assert "afgesloten" in error.value.message_dict["status"][0]
     task.refresh_from_db()
     assert not task.done
@@ -478,27 +531,69 @@ def test_checkin_is_recorded_once_within_its_window(world, region_a, case_a, set
     director, ggz = region_a.users["case_director"], region_a.orgs["ggz"]
     with time_machine.travel(date(2026, 8, 2), tick=False):
         with pytest.raises(ValidationError) as error:
-            services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 2), ggz, False, "Rustig")
+            services.record_checkin(
+                director,
+                case=case_a,
+                checkin_id=checkin.pk,
+                held_on=date(2026, 8, 2),
+                organisation=ggz,
+                new_concerns=False,
+                note="Rustig",
+            )
         assert "pas vanaf 03-08-2026" in error.value.message_dict["checkin"][0]
     with time_machine.travel(date(2026, 8, 10), tick=False):
         with pytest.raises(PolicyDenied) as refused:
             services.record_checkin(
-                region_a.users["participant_reclassering"], case_a, checkin.pk, date(2026, 8, 10), ggz, False, "Rustig"
+                region_a.users["participant_reclassering"],
+                case=case_a,
+                checkin_id=checkin.pk,
+                held_on=date(2026, 8, 10),
+                organisation=ggz,
+                new_concerns=False,
+                note="Rustig",
             )
         assert "casusregisseur" in str(refused.value)
         with pytest.raises(PolicyDenied):
             services.record_checkin(
-                world["b"].users["case_director"], case_a, checkin.pk, date(2026, 8, 10), ggz, False, "Rustig"
+                world["b"].users["case_director"],
+                case=case_a,
+                checkin_id=checkin.pk,
+                held_on=date(2026, 8, 10),
+                organisation=ggz,
+                new_concerns=False,
+                note="Rustig",
             )
         with pytest.raises(ValidationError) as error:
-            services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 11), world["b"].orgs["ggz"], None, " ")
+            services.record_checkin(
+                director,
+                case=case_a,
+                checkin_id=checkin.pk,
+                held_on=date(2026, 8, 11),
+                organisation=world["b"].orgs["ggz"],
+                new_concerns=None,
+                note=" ",
+            )
         assert set(error.value.message_dict) == {"held_on", "organisation", "new_concerns", "note"}
         with pytest.raises(ValidationError) as error:
-            services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 1), ggz, False, "Rustig")
+            services.record_checkin(
+                director,
+                case=case_a,
+                checkin_id=checkin.pk,
+                held_on=date(2026, 8, 1),
+                organisation=ggz,
+                new_concerns=False,
+                note="Rustig",
+            )
         assert "held_on" in error.value.message_dict
         assert not ProcessingLogEntry.objects.filter(object_type="checkin").exists()
         recorded = services.record_checkin(
-            director, case_a, checkin.pk, date(2026, 8, 10), ggz, True, "Nieuwe contacten met oud netwerk"
+            director,
+            case=case_a,
+            checkin_id=checkin.pk,
+            held_on=date(2026, 8, 10),
+            organisation=ggz,
+            new_concerns=True,
+            note="Nieuwe contacten met oud netwerk",
         )
         assert "nieuw signaal" in services.checkin_follow_up(recorded)
         checkin.refresh_from_db()
@@ -515,7 +610,15 @@ def test_checkin_is_recorded_once_within_its_window(world, region_a, case_a, set
             == 1
         )
         with pytest.raises(ValidationError) as error:
-            services.record_checkin(director, case_a, checkin.pk, date(2026, 8, 10), ggz, False, "Nogmaals")
+            services.record_checkin(
+                director,
+                case=case_a,
+                checkin_id=checkin.pk,
+                held_on=date(2026, 8, 10),
+                organisation=ggz,
+                new_concerns=False,
+                note="Nogmaals",
+            )
         assert "al vastgelegd" in error.value.message_dict["checkin"][0]
     assert services.checkin_follow_up(CheckIn.objects.get(case=case_a, months=12)) == ""
 
@@ -525,7 +628,13 @@ def test_checkin_of_a_case_that_is_not_closed_is_refused(region_a, case_a):
     checkin = CheckIn.objects.create(case=case_a, due_on=TODAY, months=6)
     with pytest.raises(ValidationError) as error:
         services.record_checkin(
-            region_a.users["case_director"], case_a, checkin.pk, TODAY, region_a.orgs["ggz"], False, "Rustig"
+            region_a.users["case_director"],
+            case=case_a,
+            checkin_id=checkin.pk,
+            held_on=TODAY,
+            organisation=region_a.orgs["ggz"],
+            new_concerns=False,
+            note="Rustig",
         )
     assert "afgesloten casus" in error.value.message_dict["status"][0]
 

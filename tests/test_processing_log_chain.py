@@ -80,8 +80,8 @@ def test_register_is_seeded_from_data_and_covers_every_purpose():
 def test_rows_carry_span_status_activity_and_python_timestamp(region_a, signal_a):
     intake = region_a.users["intake"]
     before = ProcessingLogEntry.objects.order_by("-id").values_list("id", flat=True).first()
-    record(intake, Action.READ, Purpose.INTAKE, [signal_a, signal_a.subject])
-    record(intake, Action.READ, Purpose.INTAKE, [signal_a])
+    record(intake, action=Action.READ, purpose=Purpose.INTAKE, objects=[signal_a, signal_a.subject])
+    record(intake, action=Action.READ, purpose=Purpose.INTAKE, objects=[signal_a])
     first, second, third = ProcessingLogEntry.objects.filter(id__gt=before).select_related("activity").order_by("id")
     assert HEX16.match(first.span_id) and first.span_id == second.span_id != third.span_id
     assert first.timestamp == second.timestamp and first.timestamp is not None
@@ -169,7 +169,7 @@ def test_canonical_form_is_fixed():
 
 def test_record_serialises_appends_with_an_advisory_lock(region_a, signal_a):
     with transaction.atomic():
-        record(region_a.users["intake"], Action.READ, Purpose.INTAKE, [signal_a])
+        record(region_a.users["intake"], action=Action.READ, purpose=Purpose.INTAKE, objects=[signal_a])
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks "
@@ -260,7 +260,7 @@ def test_truncated_tail_is_detected_against_the_exported_head(logged, capsys):
     assert (int(exported_id), exported_hash) == (logged[-1].pk, logged[-1].row_hash) == head()
 
     # The log grows after the export: still intact against the old head.
-    record(logged[-1].user, Action.READ, Purpose.INTAKE, [Signal.objects.first()])
+    record(logged[-1].user, action=Action.READ, purpose=Purpose.INTAKE, objects=[Signal.objects.first()])
     assert main(["log", "verify", "--head", exported_hash]) == 0
     assert "Logboek intact" in capsys.readouterr().out
 
@@ -364,9 +364,11 @@ def test_log_rows_hold_no_actor_columns_and_both_tables_are_append_only():
 def test_one_audit_record_per_record_call_with_actor_organisation_and_role(region_a, signal_a):
     intake, weigher = region_a.users["intake"], region_a.users["weigher_gemeente"]
     before_row, before_audit = head()[0], AuditRecord.objects.order_by("-id").values_list("id", flat=True)[0]
-    record(intake, Action.READ, Purpose.INTAKE, [signal_a, signal_a.subject])
-    record(weigher, Action.READ, Purpose.WEIGHING, [signal_a], via_api=True)
-    record(intake, Action.READ, Purpose.INTAKE, [])  # nothing processed: no rows, no audit record
+    record(intake, action=Action.READ, purpose=Purpose.INTAKE, objects=[signal_a, signal_a.subject])
+    record(weigher, action=Action.READ, purpose=Purpose.WEIGHING, objects=[signal_a], via_api=True)
+    record(
+        intake, action=Action.READ, purpose=Purpose.INTAKE, objects=[]
+    )  # nothing processed: no rows, no audit record
     audits = list(AuditRecord.objects.filter(id__gt=before_audit).order_by("id"))
     assert [(a.user_id, a.organisation_id, a.role, a.via_api) for a in audits] == [
         (intake.pk, intake.organisation_id, intake.role, False),
@@ -387,7 +389,7 @@ def test_role_is_the_one_held_when_acting(region_a, signal_a):
 
     intake = region_a.users["intake"]
     before = head()[0]
-    record(intake, Action.READ, Purpose.INTAKE, [signal_a])
+    record(intake, action=Action.READ, purpose=Purpose.INTAKE, objects=[signal_a])
     old_role = intake.role
     intake.role = Role.ANALYST
     intake.save(update_fields=["role"])

@@ -79,7 +79,7 @@ def not_included_signal(world_region, outcome=Outcome.NO_ACTION, **subject):
 def run_and_approve(world_region, on):
     run = services.propose_run(world_region.region, on)
     assert run is not None
-    return services.approve_run(world_region.users["privacy_officer"], run)
+    return services.approve_run(world_region.users["privacy_officer"], run=run)
 
 
 # ---------------------------------------------------------------- schedules
@@ -182,7 +182,7 @@ def test_approval_by_a_wrong_role_or_region_is_refused(world, case_a, capsys):
     run = services.propose_run(a.region, today() + timedelta(days=FIVE_YEARS))
     for user in (a.users["case_director"], a.users["mayor"], a.users["analyst"], b.users["privacy_officer"]):
         with pytest.raises(PolicyDenied) as refused:
-            services.approve_run(user, run)
+            services.approve_run(user, run=run)
         assert refused.value.action == policy.Action.RETENTION_MANAGE
     assert main(["retention", "approve", run.reference, "--by", a.users["intake"].username]) == 2
     assert "functionaris gegevensbescherming" in capsys.readouterr().err
@@ -267,7 +267,7 @@ def test_rerun_is_idempotent(region_a, case_a, capsys):
     on = today() + timedelta(days=FIVE_YEARS)
     run = services.propose_run(region_a.region, on)
     assert services.propose_run(region_a.region, on) is None  # already proposed: not listed twice
-    services.approve_run(region_a.users["privacy_officer"], run)
+    services.approve_run(region_a.users["privacy_officer"], run=run)
     assert services.propose_run(region_a.region, on) is None
     services.execute_run(run, on)
     assert services.propose_run(region_a.region, on) is None
@@ -310,7 +310,7 @@ def test_legal_hold_suspends_destruction_until_lifted(region_a, case_a, capsys):
     ).exists()
 
     with pytest.raises(ValidationError, match="juridische blokkade") as refused:
-        services.destroy_subject(officer, subject, on)
+        services.destroy_subject(officer, subject=subject, on=on)
     assert refused.value.code == "legal_hold"
 
     run = services.execute_run(run_and_approve(region_a, on), on)
@@ -321,11 +321,11 @@ def test_legal_hold_suspends_destruction_until_lifted(region_a, case_a, capsys):
 
     # Others cannot place or lift holds.
     with pytest.raises(PolicyDenied):
-        services.place_hold(region_a.users["case_director"], subject, "other", "Mag niet.")
+        services.place_hold(region_a.users["case_director"], subject=subject, reason="other", explanation="Mag niet.")
     with pytest.raises(PolicyDenied):
-        services.lift_hold(region_a.users["analyst"], hold)
+        services.lift_hold(region_a.users["analyst"], hold=hold)
     with pytest.raises(ValidationError):
-        services.place_hold(officer, subject, "other", "  ")
+        services.place_hold(officer, subject=subject, reason="other", explanation="  ")
 
     assert main(["retention", "lift", str(hold.pk), "--by", officer.username]) == 0
     hold.refresh_from_db()
@@ -476,7 +476,12 @@ def test_privacy_officer_page_shows_schedules_to_be_confirmed_runs_and_holds(cli
 
     close(region_a, case_a)
     run = services.propose_run(region_a.region, today() + timedelta(days=FIVE_YEARS))
-    services.place_hold(region_a.users["privacy_officer"], case_a.subject, "court_case", "Zaak bij de rechtbank.")
+    services.place_hold(
+        region_a.users["privacy_officer"],
+        subject=case_a.subject,
+        reason="court_case",
+        explanation="Zaak bij de rechtbank.",
+    )
     login(client, region_a.users["privacy_officer"])
     response = client.get(reverse("retention:overview"))
     page = response.content.decode()

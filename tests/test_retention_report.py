@@ -65,10 +65,10 @@ def approved_run(region_a):
     destroyed = _closed_case(region_a, given_names=GIVEN, family_name=FAMILY, bsn=BSN, date_of_birth=DOB)
     held = _closed_case(region_a, family_name=HELD_FAMILY)
     officer = region_a.users["privacy_officer"]
-    services.place_hold(officer, held.subject, "court_case", "Zaak bij de rechtbank.")
+    services.place_hold(officer, subject=held.subject, reason="court_case", explanation="Zaak bij de rechtbank.")
     on = timezone.localdate() + timedelta(days=FIVE_YEARS)
     run = services.propose_run(region_a.region, on)
-    run = services.approve_run(officer, run)
+    run = services.approve_run(officer, run=run)
     return run, on, destroyed, held
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("casustafel.api.urls")),
 ]
 
+handler400 = "casustafel.web.views.bad_request"
 handler404 = "casustafel.web.views.not_found"
 handler500 = "casustafel.web.views.server_error"
 handler403 = "casustafel.web.views.forbidden"

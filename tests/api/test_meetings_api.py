@@ -53,7 +53,7 @@ def test_scoped_agenda_per_organisation(api, region_a):
             region_a.users["case_director"], case=case, organisation=region_a.orgs["ggz"], reason="Behandeling loopt"
         )
     meeting = schedule(region_a)
-    services.build_agenda(region_a.users["process_director"], meeting)
+    services.build_agenda(region_a.users["process_director"], meeting=meeting)
     url = f"{API}/meetings/{meeting.pk}"
     ggz = api(region_a.users["participant_ggz"]).get(url)
     assert ggz.status_code == 200

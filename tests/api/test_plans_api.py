@@ -41,14 +41,19 @@ def intervention_body(request):
 def contact_body(request):
     region, case = request.getfixturevalue("region_a"), request.getfixturevalue("case_a")
     intervention = services.add_intervention(
-        region.users["case_director"], case, "zorg_ggz", region.orgs["ggz"], _today(), _today() + timedelta(days=90)
+        region.users["case_director"],
+        case=case,
+        entry_code="zorg_ggz",
+        organisation=region.orgs["ggz"],
+        starts_on=_today(),
+        planned_end=_today() + timedelta(days=90),
     )
     return {"intervention": str(intervention.pk), "date": str(_today()), "held": True, "note": "Intake"}
 
 
 def review_body(request):
     region, case = request.getfixturevalue("region_a"), request.getfixturevalue("case_a")
-    goal = services.add_goal(region.users["case_director"], case, "huisvesting", "Woning")
+    goal = services.add_goal(region.users["case_director"], case=case, domain="huisvesting", description="Woning")
     return {"held_on": str(_today()), "narrative": "Gaat goed", "scores": [{"goal": str(goal.pk), "score": 4}]}
 
 
@@ -56,7 +61,14 @@ def acknowledgement_body(request):
     region, case = request.getfixturevalue("region_a"), request.getfixturevalue("case_a")
     director = region.users["case_director"]
     for code, org in (("bevriezing_terrorismelijst", "om"), ("reclasseringstoezicht", "reclassering")):
-        services.add_intervention(director, case, code, region.orgs[org], _today(), _today() + timedelta(days=90))
+        services.add_intervention(
+            director,
+            case=case,
+            entry_code=code,
+            organisation=region.orgs[org],
+            starts_on=_today(),
+            planned_end=_today() + timedelta(days=90),
+        )
     return {"rule": "bevriezing_achterblijvers", "reason": "Ontheffing aangevraagd"}
 
 
@@ -80,12 +92,12 @@ def coordination_task_a(region_a, case_a, request):
     acknowledgement_body(request)
     services.acknowledge(
         region_a.users["case_director"],
-        case_a,
-        "bevriezing_achterblijvers",
-        "Ontheffing",
-        "Afstemmen met OM",
-        region_a.orgs["reclassering"],
-        _today() + timedelta(days=14),
+        case=case_a,
+        rule_code="bevriezing_achterblijvers",
+        reason="Ontheffing",
+        coordination="Afstemmen met OM",
+        owner=region_a.orgs["reclassering"],
+        due_on=_today() + timedelta(days=14),
     )
     return CoordinationTask.objects.get(plan__case=case_a)
 
@@ -110,7 +122,7 @@ def due_checkin_a(region_a, case_a):
 
 @pytest.fixture
 def planned_case_a(region_a, case_a):
-    services.add_goal(region_a.users["case_director"], case_a, "huisvesting", "Stabiele woning")
+    services.add_goal(region_a.users["case_director"], case=case_a, domain="huisvesting", description="Stabiele woning")
     return case_a
 
 
@@ -221,7 +233,7 @@ def test_complete_coordination_task(api, region_a, case_a, coordination_task_a):
     problem = assert_problem(client.post(path, {"outcome": "Nogmaals"}, format="json"), 400, "task")
     assert "al afgerond" in problem["invalidParams"][0]["reason"]
     entry = ProcessingLogEntry.objects.get(
-        object_type="coordinationtask", object_id=coordination_task_a.pk, action="update"
+        object_type="coordinationtask", object_id=coordination_task_a.pk, action="update", status="ok"
     )
     assert entry.audit_record.via_api
     plan = client.get(f"/api/v1/cases/{case_a.pk}/plan").json()

@@ -4,11 +4,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from casustafel.processing_log.models import ProcessingLogEntry
 from casustafel.signals import states
 from casustafel.signals.models import Signal, SignalTransition
+from casustafel.signals.services import idempotency_lock_id
 from casustafel.subjects.models import Subject
 
 from .conftest import assert_problem, signal_body
@@ -70,6 +72,41 @@ def test_idempotency_key_returns_existing_signal(intake):
     assert first.status_code == 201 and again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
     assert _counts() == before
+
+
+def test_idempotency_key_with_another_body_is_422_and_nothing_is_lost(intake):
+    """IETF Idempotency-Key draft: the same key with another body is refused, not answered with
+    the earlier signal — an acute second signal would otherwise be silently dropped."""
+    key = str(uuid.uuid4())
+    first = intake.post("/api/v1/signals", signal_body(), format="json", HTTP_IDEMPOTENCY_KEY=key)
+    before = _counts()
+    other = intake.post("/api/v1/signals", signal_body(urgency="acuut"), format="json", HTTP_IDEMPOTENCY_KEY=key)
+    body = assert_problem(other, 422)
+    assert "Idempotency-Key" in body["detail"]
+    assert _counts() == before
+    # The same body in another key order is the same submission.
+    reordered = dict(reversed(list(signal_body().items())))
+    again = intake.post("/api/v1/signals", reordered, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+
+
+def test_idempotency_key_in_flight_is_409(intake, region_a):
+    """While a submission under the key is being processed (its lock held), a repeat is 409."""
+    key = uuid.uuid4()
+    user = region_a.users["intake"]
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [idempotency_lock_id(user, key=key)])
+        before = _counts()
+        response = intake.post("/api/v1/signals", signal_body(), format="json", HTTP_IDEMPOTENCY_KEY=str(key))
+        assert_problem(response, 409)
+        assert _counts() == before
+    finally:
+        other.close()
+    assert (
+        intake.post("/api/v1/signals", signal_body(), format="json", HTTP_IDEMPOTENCY_KEY=str(key)).status_code == 201
+    )
 
 
 def test_idempotency_key_must_be_uuid(intake):

@@ -48,7 +48,7 @@ from casustafel.accounts.models import CORE_PARTY_KINDS, OrganisationKind, Role
 from casustafel.core.errors import PolicyDenied
 
 if TYPE_CHECKING:
-    pass
+    from casustafel.accounts.models import Organisation, User
 
 #: Roles that work with case content (never privacy officer, analyst or administrator).
 CASE_ROLES = frozenset(
@@ -335,7 +335,20 @@ def require(user: Any, action: Action, obj: Any = None) -> None:
     # scoped selectors, which already answered "not found" for what the user cannot see.
     view_action = _VIEW_ACTION.get(action)
     visible = obj is None or view_action is None or can(user, view_action, obj)
-    raise PolicyDenied(action, _REFUSALS.get(action, _("Geen toestemming voor deze handeling.")), visible=visible)
+    raise PolicyDenied(
+        action, _REFUSALS.get(action, _("Geen toestemming voor deze handeling.")), visible=visible, obj=obj
+    )
+
+
+def organisation_of(user: User) -> Organisation:
+    """The organisation of a *placed* user: one the policy admitted (every rule requires it).
+
+    Services call this after :func:`require`, so a user without organisation never gets here;
+    if one does, it is refused like any other unplaced user.
+    """
+    if not _placed(user) or user.organisation is None:
+        raise PolicyDenied(None, _("Geen toestemming voor deze handeling."), visible=True)
+    return user.organisation
 
 
 # ---------------------------------------------------------------- scoping (reads, lists)

@@ -1,5 +1,8 @@
 """Serializers shared by the API packages of the domain apps."""
 
+from datetime import UTC
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -18,6 +21,25 @@ class SubjectSerializer(serializers.ModelSerializer):
         model = Subject
         fields = ["id", "given_names", "family_name", "date_of_birth", "gender", "municipality", "masked_bsn"]
         read_only_fields = fields
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A moment with a time zone, between the years 1900 and 2200.
+
+    Outside that range a date is a typing error, and at the edges of time (``0001-01-01``)
+    the conversion to UTC would overflow; both answer a clear message instead.
+    """
+
+    default_error_messages = {"out_of_range": _("Geef een moment tussen 1900 en 2200.")}
+
+    def to_internal_value(self, value):
+        try:
+            moment = super().to_internal_value(value)
+            if not 1900 <= moment.astimezone(UTC).year <= 2200:
+                self.fail("out_of_range")
+        except OverflowError:
+            self.fail("out_of_range")
+        return moment
 
 
 class TextField(serializers.CharField):

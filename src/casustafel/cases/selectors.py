@@ -21,11 +21,11 @@ def get_case(user, pk, *, via_api: bool = False) -> Case:
     try:
         case = qs.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError, ValidationError):
-        record_refused(user, Action.READ, Purpose.CASE_MANAGEMENT, Case, pk, via_api=via_api)
+        record_refused(user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, model=Case, pk=pk, via_api=via_api)
         raise Http404 from None
-    record(user, Action.READ, Purpose.CASE_MANAGEMENT, [case], via_api=via_api)
+    record(user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, objects=[case], via_api=via_api)
     return case
 
 
 def log_listed(user, cases, *, via_api: bool = False) -> None:
-    record(user, Action.LIST, Purpose.CASE_MANAGEMENT, cases, via_api=via_api)
+    record(user, action=Action.LIST, purpose=Purpose.CASE_MANAGEMENT, objects=cases, via_api=via_api)

@@ -57,7 +57,9 @@ def open_case(actor: User, *, decision: Any, contributions: list, case_director:
     CaseTransition.objects.create(
         case=case, source="", target=states.ACTIVE, by=actor, reason=_("Opgenomen in de PGA na integrale weging")
     )
-    involved = {c.organisation_id: (c.organisation, _("Kernpartner weegploeg")) for c in contributions}
+    involved: dict[Any, tuple[Any, ...]] = {
+        c.organisation_id: (c.organisation, _("Kernpartner weegploeg")) for c in contributions
+    }
     involved.setdefault(case_director.organisation_id, (case_director.organisation, _("Organisatie casusregisseur")))
     for organisation, reason, *basis in participants:
         involved[organisation.pk] = (organisation, reason.strip(), *basis)
@@ -71,7 +73,7 @@ def open_case(actor: User, *, decision: Any, contributions: list, case_director:
         )
         for org, reason, *basis in involved.values()
     )
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [case, *rows])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[case, *rows])
     return case
 
 
@@ -100,7 +102,7 @@ def add_participant(
         added_by=actor,
         legal_basis=governance.resolve_basis(legal_basis, "participation") if legal_basis else None,
     )
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [participant])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[participant])
     return participant
 
 
@@ -143,5 +145,5 @@ def transition_case(
     case.closure_reason = closure_reason if target == states.CLOSED else ""
     case.status_changed_at = timezone.now()
     case.save(update_fields=["status", "closure_reason", "status_changed_at"])
-    record(actor, Action.TRANSITION, Purpose.CASE_MANAGEMENT, [case])
+    record(actor, action=Action.TRANSITION, purpose=Purpose.CASE_MANAGEMENT, objects=[case])
     return case

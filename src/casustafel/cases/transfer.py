@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from casustafel.access import policy, rls
 from casustafel.accounts.models import CORE_PARTY_KINDS, Organisation, Region
 from casustafel.processing_log.models import Action, Purpose
-from casustafel.processing_log.services import record
+from casustafel.processing_log.services import record, record_refused
 from casustafel.subjects.models import Subject
 
 from . import states
@@ -57,7 +57,7 @@ def propose_transfer(actor: User, *, case: Case, to_region: Region | None, reaso
         reason=reason.strip(),
         proposed_by=actor,
     )
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [transfer])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[transfer])
     return transfer
 
 
@@ -67,10 +67,13 @@ def incoming_transfers(user):
     return policy.scope_incoming_transfers(user, qs).filter(status=TransferStatus.OPEN)
 
 
-def get_incoming_transfer(user, pk) -> CaseTransfer:
+def get_incoming_transfer(user, pk, *, via_api: bool = False) -> CaseTransfer:
     try:
         return incoming_transfers(user).get(pk=pk)
     except (CaseTransfer.DoesNotExist, ValueError, TypeError, ValidationError):
+        record_refused(
+            user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, model=CaseTransfer, pk=pk, via_api=via_api
+        )
         raise Http404 from None
 
 
@@ -96,7 +99,7 @@ def _decide(actor, transfer, accept, reason, case_director) -> CaseTransfer:
         if not reason:
             raise ValidationError({"reason": _("Geef de reden van afwijzing.")})
         _close(actor, transfer, TransferStatus.DECLINED, reason)
-        record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [transfer])
+        record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[transfer])
         return transfer
 
     case = Case.objects.select_for_update().get(pk=transfer.case_id)
@@ -149,11 +152,11 @@ def _decide(actor, transfer, accept, reason, case_director) -> CaseTransfer:
     case.save(update_fields=["region", "case_director"])
     transfer.new_case_director = case_director
     _close(actor, transfer, TransferStatus.ACCEPTED, reason)
-    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [transfer])
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[transfer])
     # The person's records are now provided to the receiving table (verstrekking).
-    record(actor, Action.SHARE, Purpose.CASE_MANAGEMENT, [case, subject, *signals, *weighings])
-    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, removed)
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, added)
+    record(actor, action=Action.SHARE, purpose=Purpose.CASE_MANAGEMENT, objects=[case, subject, *signals, *weighings])
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=removed)
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=added)
     return transfer
 
 

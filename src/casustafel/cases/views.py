@@ -135,7 +135,7 @@ def case_transfer(request, pk):
 def transfer_list(request):
     policy.require(request.user, policy.Action.TRANSFER_RECEIVE)
     page = page_of(request, transfer_services.incoming_transfers(request.user))
-    record(request.user, Action.LIST, Purpose.CASE_MANAGEMENT, page.object_list)
+    record(request.user, action=Action.LIST, purpose=Purpose.CASE_MANAGEMENT, objects=page.object_list)
     return render(request, "cases/transfer_list.html", {"page": page})
 
 
@@ -160,5 +160,5 @@ def transfer_decide(request, pk):
                     request, _("De overdracht is aanvaard.") if accept else _("De overdracht is afgewezen.")
                 )
                 return redirect("cases:transfer_list")
-    record(request.user, Action.READ, Purpose.CASE_MANAGEMENT, [transfer])
+    record(request.user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, objects=[transfer])
     return TemplateResponse(request, "cases/transfer_decide.html", {"transfer": transfer, "form": form}, status=status)

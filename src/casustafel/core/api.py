@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import json
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from .errors import api_status
+from .errors import PolicyDenied, RequestConflict, announce_refusal, api_status
 from .tracing import current_trace_id
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -24,9 +27,30 @@ _TITLES = {
     405: "Methode niet toegestaan.",
     406: "Gevraagd formaat niet beschikbaar.",
     409: "Conflict met de huidige toestand.",
+    413: "Aanvraag te groot.",
+    500: "Interne fout.",
     415: "Niet-ondersteund mediatype.",
+    422: "Verzoek niet verwerkbaar.",
     429: "Te veel verzoeken.",
 }
+
+
+#: Field errors whose standard message repeats the raw input (DRF: ``"{input}" is not a valid
+#: choice``, ``Invalid pk "{pk_value}"``): answered with a fixed message instead, so an error
+#: never echoes what was sent — no personal data, no unencodable text (lone surrogates).
+_NO_ECHO = {
+    "invalid_choice": _lazy("Kies een van de toegestane waarden."),
+    "does_not_exist": _lazy("Dit object bestaat niet of is voor u niet beschikbaar."),
+    "incorrect_type": _lazy("Dit veld heeft een verkeerd type."),
+    "incorrect_match": _lazy("Dit object bestaat niet of is voor u niet beschikbaar."),
+    "no_match": _lazy("Dit object bestaat niet of is voor u niet beschikbaar."),
+}
+
+
+def _reason(detail) -> str:
+    code = getattr(detail, "code", None)
+    text = str(_NO_ECHO[code]) if code in _NO_ECHO else str(detail)
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _flatten(detail, prefix: str = "") -> list[dict]:
@@ -44,7 +68,7 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
                 params.extend(_flatten(item, prefix))
     else:
         params.append(
-            {"name": prefix or "nonFieldErrors", "code": getattr(detail, "code", "invalid"), "reason": str(detail)}
+            {"name": prefix or "nonFieldErrors", "code": getattr(detail, "code", "invalid"), "reason": _reason(detail)}
         )
     return params
 
@@ -54,12 +78,20 @@ def problem_response(status_code: int, detail: str | None = None, invalid_params
         "type": f"https://casustafel.example/problemen/{status_code}",
         "title": _TITLES.get(status_code, _("Fout.")),
         "status": status_code,
-        "detail": detail or _TITLES.get(status_code, ""),
+        "detail": str(detail or _TITLES.get(status_code, "")),
         "traceId": current_trace_id(),
     }
     if invalid_params:
         body["invalidParams"] = invalid_params
     return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE, headers=headers)
+
+
+def problem_json(status_code: int, detail: str | None = None) -> HttpResponse:
+    """A problem answered outside DRF (Django's error handlers): the same body, plain Django."""
+    response = problem_response(status_code, detail)
+    return HttpResponse(
+        json.dumps(response.data, ensure_ascii=False), status=status_code, content_type=PROBLEM_CONTENT_TYPE
+    )
 
 
 def problem_exception_handler(exc, context):
@@ -68,7 +100,13 @@ def problem_exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Niet gevonden."))
+    elif isinstance(exc, RequestConflict):
+        return problem_response(exc.status, str(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        return problem_response(413, _("De aanvraag is te groot."))
     elif isinstance(exc, PermissionDenied):
+        if isinstance(exc, PolicyDenied) and context.get("request") is not None:
+            announce_refusal(context["request"], exc, via_api=True)
         if api_status(exc) == 404:
             exc = exceptions.NotFound(_("Niet gevonden."))
         else:

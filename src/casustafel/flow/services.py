@@ -38,7 +38,7 @@ OUTCOME_TO_SIGNAL_STATE = {
 
 @transaction.atomic
 def register_signal(
-    actor: User, *, subject: SubjectData, fields: dict, idempotency_key: uuid.UUID | None = None
+    actor: User, *, subject: SubjectData, fields: dict, idempotency_key: uuid.UUID | None = None, fingerprint: str = ""
 ) -> Registration:
     """Register a signal about a person (intake).
 
@@ -48,7 +48,7 @@ def register_signal(
     table instead of waiting in the intake queue.
     """
     registration = signal_services.register_signal(
-        actor, subject=subject, fields=fields, idempotency_key=idempotency_key
+        actor, subject=subject, fields=fields, idempotency_key=idempotency_key, fingerprint=fingerprint
     )
     if registration.duplicate:
         return registration

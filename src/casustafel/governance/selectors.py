@@ -14,7 +14,7 @@ from casustafel.access import policy
 from casustafel.access.policy import Visibility
 from casustafel.core.identity import decrypt
 from casustafel.processing_log.models import Action, ProcessingLogEntry, Purpose
-from casustafel.processing_log.services import record
+from casustafel.processing_log.services import record, record_refused
 
 from .models import AccessRequest, Classification, LegalBasis, LegalBasisSet, LegalBasisUse, RestrictedDocument
 
@@ -79,11 +79,12 @@ def get_document(user, pk) -> RestrictedDocument:
     """An ambtsbericht whose content ``user`` may read, else "not found". Reading is logged."""
     try:
         document = readable_documents(user).get(pk=pk)
+        if not policy.can(user, policy.Action.RESTRICTED_READ, document):
+            raise RestrictedDocument.DoesNotExist
     except (RestrictedDocument.DoesNotExist, ValueError, TypeError, ValidationError):
+        record_refused(user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, model=RestrictedDocument, pk=pk)
         raise Http404 from None
-    if not policy.can(user, policy.Action.RESTRICTED_READ, document):
-        raise Http404
-    record(user, Action.READ, Purpose.CASE_MANAGEMENT, [document])
+    record(user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, objects=[document])
     document.content = decrypt(document.content_encrypted)
     return document
 
@@ -113,6 +114,7 @@ def get_access_request(user, pk) -> AccessRequest:
     try:
         return visible_access_requests(user).get(pk=pk)
     except (AccessRequest.DoesNotExist, ValueError, TypeError, ValidationError):
+        record_refused(user, action=Action.READ, purpose=Purpose.PRIVACY_SUPERVISION, model=AccessRequest, pk=pk)
         raise Http404 from None
 
 
@@ -286,9 +288,9 @@ def access_request_export(user, request: AccessRequest) -> dict:
     # Log the export: one row per exported (not withheld) item, as the FG's supervision activity.
     record(
         user,
-        Action.EXPORT,
-        Purpose.PRIVACY_SUPERVISION,
-        [subject, request]
+        action=Action.EXPORT,
+        purpose=Purpose.PRIVACY_SUPERVISION,
+        objects=[subject, request]
         + [s for s in signals if s.reference not in exempt]
         + [c for c in contributions if str(c.pk) not in exempt]
         + [d for d in decisions if str(d.pk) not in exempt]

@@ -83,7 +83,7 @@ def provenance_errors(organisation, legal_basis, classification: str, visibility
     return errors
 
 
-def check_provenance(organisation, legal_basis, classification, visibility) -> LegalBasis:
+def check_provenance(organisation, legal_basis, classification, visibility) -> LegalBasis | None:
     basis = resolve_basis(legal_basis)
     errors = provenance_errors(organisation, basis, classification, visibility)
     if errors:
@@ -127,10 +127,10 @@ def participation_errors(organisation, legal_basis, field: str = "legal_basis") 
 
 @transaction.atomic
 def register_restricted_document(
-    actor, *, content: str, received_at: date, subject=None, case=None
+    actor: User, *, content: str, received_at: date, subject=None, case=None
 ) -> RestrictedDocument:
     policy.require(actor, policy.Action.RESTRICTED_MANAGE)
-    region_id = actor.organisation.region_id
+    region_id = policy.organisation_of(actor).region_id
     errors = {}
     if not content.strip():
         errors["content"] = _("Neem de inhoud van het ambtsbericht op.")
@@ -152,7 +152,7 @@ def register_restricted_document(
         content_encrypted=encrypt(content.strip()),
         registered_by=actor,
     )
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [document])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[document])
     return document
 
 
@@ -163,7 +163,7 @@ def _managed_document(actor, document) -> RestrictedDocument:
 
 
 @transaction.atomic
-def release_summary(actor, document, summary: str) -> RestrictedDocument:
+def release_summary(actor: User, *, document, summary: str) -> RestrictedDocument:
     """The mayor releases a summary for the case conference (never the content or sources)."""
     document = _managed_document(actor, document)
     if not summary.strip():
@@ -172,20 +172,21 @@ def release_summary(actor, document, summary: str) -> RestrictedDocument:
     document.released_at = timezone.now()
     document.released_by = actor
     document.save(update_fields=["released_summary", "released_at", "released_by"])
-    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [document])
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[document])
     return document
 
 
 @transaction.atomic
-def set_designation(actor, document, user: User, designated: bool) -> RestrictedDocument:
+def set_designation(actor: User, *, document, user: User, designated: bool) -> RestrictedDocument:
     """The mayor designates (or withdraws) an official of a gemeente of the region as reader."""
     document = _managed_document(actor, document)
     if designated:
+        organisation = user.organisation
         if not (
             user.is_active
-            and user.organisation_id
-            and user.organisation.region_id == document.region_id
-            and user.organisation.kind == OrganisationKind.GEMEENTE
+            and organisation is not None
+            and organisation.region_id == document.region_id
+            and organisation.kind == OrganisationKind.GEMEENTE
         ):
             raise ValidationError(
                 {"user": _("Alleen medewerkers van een gemeente van deze casustafel kunnen worden aangewezen.")}
@@ -193,7 +194,7 @@ def set_designation(actor, document, user: User, designated: bool) -> Restricted
         document.designated_readers.add(user)
     else:
         document.designated_readers.remove(user)
-    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [document])
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[document])
     return document
 
 
@@ -210,7 +211,7 @@ def _managed_case(actor, case):
 
 @transaction.atomic
 def record_transparency(
-    actor, case, *, informed: bool, informed_at: date | None, not_informed_reason: str, review_on: date | None
+    actor: User, *, case, informed: bool, informed_at: date | None, not_informed_reason: str, review_on: date | None
 ) -> CaseTransparency:
     case = _managed_case(actor, case)
     today = timezone.localdate()
@@ -239,12 +240,17 @@ def record_transparency(
             "updated_by": actor,
         },
     )
-    record(actor, Action.CREATE if created else Action.UPDATE, Purpose.CASE_MANAGEMENT, [transparency])
+    record(
+        actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        purpose=Purpose.CASE_MANAGEMENT,
+        objects=[transparency],
+    )
     return transparency
 
 
 @transaction.atomic
-def register_objection(actor, case, *, received_on: date, summary: str) -> Objection:
+def register_objection(actor: User, *, case, received_on: date, summary: str) -> Objection:
     case = _managed_case(actor, case)
     errors = {}
     if received_on is None or received_on > timezone.localdate():
@@ -256,12 +262,12 @@ def register_objection(actor, case, *, received_on: date, summary: str) -> Objec
     objection = Objection.objects.create(
         case=case, received_on=received_on, summary=summary.strip(), registered_by=actor
     )
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [objection])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[objection])
     return objection
 
 
 @transaction.atomic
-def handle_objection(actor, objection, *, outcome: str, rationale: str) -> Objection:
+def handle_objection(actor: User, *, objection, outcome: str, rationale: str) -> Objection:
     objection = Objection.objects.select_for_update().select_related("case").get(pk=objection.pk)
     _managed_case(actor, objection.case)
     errors = {}
@@ -276,7 +282,7 @@ def handle_objection(actor, objection, *, outcome: str, rationale: str) -> Objec
     objection.status, objection.outcome = Objection.HANDLED, outcome
     objection.outcome_rationale, objection.handled_at, objection.handled_by = rationale.strip(), timezone.now(), actor
     objection.save()
-    record(actor, Action.TRANSITION, Purpose.CASE_MANAGEMENT, [objection])
+    record(actor, action=Action.TRANSITION, purpose=Purpose.CASE_MANAGEMENT, objects=[objection])
     return objection
 
 
@@ -285,7 +291,7 @@ def handle_objection(actor, objection, *, outcome: str, rationale: str) -> Objec
 
 @transaction.atomic
 def register_access_request(
-    actor, subject, *, received_on: date, exempted_references=(), exemption_ground: str = ""
+    actor: User, *, subject, received_on: date, exempted_references=(), exemption_ground: str = ""
 ) -> AccessRequest:
     policy.require(actor, policy.Action.ACCESS_REQUEST_HANDLE)
     references = sorted({r.strip() for r in exempted_references if r.strip()})
@@ -297,12 +303,12 @@ def register_access_request(
     if errors:
         raise ValidationError(errors)
     request = AccessRequest.objects.create(
-        region_id=actor.organisation.region_id,
+        region_id=policy.organisation_of(actor).region_id,
         subject=subject,
         received_on=received_on,
         exempted_references=references,
         exemption_ground=exemption_ground.strip(),
         registered_by=actor,
     )
-    record(actor, Action.CREATE, Purpose.PRIVACY_SUPERVISION, [request])
+    record(actor, action=Action.CREATE, purpose=Purpose.PRIVACY_SUPERVISION, objects=[request])
     return request

@@ -62,8 +62,7 @@ def _find_subject(region, data):
 
 @require_http_methods(["GET", "POST"])
 def restricted_create(request):
-    if not policy.can(request.user, policy.Action.RESTRICTED_MANAGE):
-        raise Http404
+    policy.require(request.user, policy.Action.RESTRICTED_MANAGE)
     form = RestrictedDocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -121,12 +120,11 @@ def restricted_detail(request, pk):
 @require_POST
 def restricted_release(request, pk):
     document = selectors.get_document(request.user, pk)
-    if not policy.can(request.user, policy.Action.RESTRICTED_MANAGE, document):
-        raise Http404
+    policy.require(request.user, policy.Action.RESTRICTED_MANAGE, document)
     form = ReleaseSummaryForm(request.POST)
     if form.is_valid():
         try:
-            services.release_summary(request.user, document, form.cleaned_data["released_summary"])
+            services.release_summary(request.user, document=document, summary=form.cleaned_data["released_summary"])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -140,12 +138,16 @@ def restricted_release(request, pk):
 @require_POST
 def restricted_designate(request, pk):
     document = selectors.get_document(request.user, pk)
-    if not policy.can(request.user, policy.Action.RESTRICTED_MANAGE, document):
-        raise Http404
+    policy.require(request.user, policy.Action.RESTRICTED_MANAGE, document)
     form = DesignationForm(request.POST, region_id=document.region_id)
     if form.is_valid():
         try:
-            services.set_designation(request.user, document, form.cleaned_data["user"], form.cleaned_data["designated"])
+            services.set_designation(
+                request.user,
+                document=document,
+                user=form.cleaned_data["user"],
+                designated=form.cleaned_data["designated"],
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -189,12 +191,11 @@ def case_transparency(request, pk):
     case = case_selectors.get_case(request.user, pk)
     if request.method == "GET":
         return render(request, "governance/case_transparency.html", _case_context(request, case))
-    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
-        raise Http404
+    policy.require(request.user, policy.Action.CASE_MANAGE, case)
     form = TransparencyForm(request.POST)
     if form.is_valid():
         try:
-            services.record_transparency(request.user, case, **form.cleaned_data)
+            services.record_transparency(request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -208,12 +209,11 @@ def case_transparency(request, pk):
 @require_POST
 def objection_create(request, pk):
     case = case_selectors.get_case(request.user, pk)
-    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
-        raise Http404
+    policy.require(request.user, policy.Action.CASE_MANAGE, case)
     form = ObjectionForm(request.POST)
     if form.is_valid():
         try:
-            services.register_objection(request.user, case, **form.cleaned_data)
+            services.register_objection(request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -231,14 +231,13 @@ def objection_handle(request, pk):
     except Objection.DoesNotExist:
         raise Http404 from None
     case = case_selectors.get_case(request.user, objection.case_id)
-    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
-        raise Http404
+    policy.require(request.user, policy.Action.CASE_MANAGE, case)
     form = ObjectionHandleForm(request.POST)
     if form.is_valid():
         try:
             services.handle_objection(
                 request.user,
-                objection,
+                objection=objection,
                 outcome=form.cleaned_data["outcome"],
                 rationale=form.cleaned_data["outcome_rationale"],
             )
@@ -257,8 +256,7 @@ def objection_handle(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def access_request_list(request):
-    if not policy.can(request.user, policy.Action.ACCESS_REQUEST_HANDLE):
-        raise Http404
+    policy.require(request.user, policy.Action.ACCESS_REQUEST_HANDLE)
     form = AccessRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         subject = _find_subject(request.user.organisation.region, form.cleaned_data)
@@ -274,7 +272,7 @@ def access_request_list(request):
             try:
                 access_request = services.register_access_request(
                     request.user,
-                    subject,
+                    subject=subject,
                     received_on=form.cleaned_data["received_on"],
                     exempted_references=form.references(),
                     exemption_ground=form.cleaned_data["exemption_ground"],

@@ -34,7 +34,7 @@ def get_meeting(user, pk, *, via_api: bool = False) -> Meeting:
     try:
         return policy.scope_meetings(user, Meeting.objects.select_related("chair", "region")).get(pk=pk)
     except (Meeting.DoesNotExist, ValueError, TypeError, ValidationError):
-        record_refused(user, Action.READ, Purpose.CASE_MANAGEMENT, Meeting, pk, via_api=via_api)
+        record_refused(user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, model=Meeting, pk=pk, via_api=via_api)
         raise Http404 from None
 
 
@@ -49,7 +49,7 @@ def _item_queryset():
 def _log_items(user, items, *, via_api: bool, action: Action = Action.READ) -> list:
     items = list(items)
     content = [obj for item in items for obj in (item, *item.decisions.all(), *item.actions.all())]
-    record(user, action, Purpose.CASE_MANAGEMENT, content, via_api=via_api)
+    record(user, action=action, purpose=Purpose.CASE_MANAGEMENT, objects=content, via_api=via_api)
     return items
 
 
@@ -72,7 +72,9 @@ def get_item(user, pk, *, via_api: bool = False) -> AgendaItem:
     try:
         return policy.scope_agenda_items(user, AgendaItem.objects.select_related("meeting", "case")).get(pk=pk)
     except (AgendaItem.DoesNotExist, ValueError, TypeError, ValidationError):
-        record_refused(user, Action.READ, Purpose.CASE_MANAGEMENT, AgendaItem, pk, via_api=via_api)
+        record_refused(
+            user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, model=AgendaItem, pk=pk, via_api=via_api
+        )
         raise Http404 from None
 
 
@@ -85,7 +87,9 @@ def get_action(user, pk, *, via_api: bool = False) -> MeetingAction:
             .get(pk=pk)
         )
     except (MeetingAction.DoesNotExist, ValueError, TypeError, ValidationError):
-        record_refused(user, Action.READ, Purpose.CASE_MANAGEMENT, MeetingAction, pk, via_api=via_api)
+        record_refused(
+            user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, model=MeetingAction, pk=pk, via_api=via_api
+        )
         raise Http404 from None
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.access import policy
-from casustafel.accounts.models import Region
+from casustafel.accounts.models import Region, User
 from casustafel.cases.models import Case, CaseParticipant
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
@@ -42,12 +42,14 @@ def _text(value: str, field: str, missing: str, limit: int, errors: dict) -> str
 
 
 @transaction.atomic
-def schedule_meeting(actor, starts_at: datetime, ends_at: datetime, location: str, online: bool = False) -> Meeting:
+def schedule_meeting(
+    actor: User, *, starts_at: datetime, ends_at: datetime, location: str, online: bool = False
+) -> Meeting:
     """Schedule a conference of the actor's table: not in the past, not overlapping another."""
     _require_manage(actor)
     # One scheduler per region at a time, so two overlapping meetings cannot both pass the check.
-    region = Region.objects.select_for_update().get(pk=actor.organisation.region_id)
-    errors = {}
+    region = Region.objects.select_for_update().get(pk=policy.organisation_of(actor).region_id)
+    errors: dict[str, str] = {}
     location = _text(location, "location", _("Geef de locatie of de link van het online overleg."), 200, errors)
     if starts_at is None:
         errors["starts_at"] = _("Geef het begin van het overleg.")
@@ -90,10 +92,10 @@ def _next_position(meeting) -> int:
 
 
 @transaction.atomic
-def add_agenda_item(actor, meeting: Meeting, case: Case, reason: str = ItemReason.MANUAL) -> AgendaItem:
+def add_agenda_item(actor: User, *, meeting: Meeting, case: Case, reason: str = ItemReason.MANUAL) -> AgendaItem:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_manage(actor, meeting)
-    errors = {}
+    errors: dict[str, str] = {}
     if case is None or case.region_id != meeting.region_id:
         errors["case"] = _("Kies een casus van deze casustafel.")
     elif case.status not in AGENDA_STATES:
@@ -107,12 +109,12 @@ def add_agenda_item(actor, meeting: Meeting, case: Case, reason: str = ItemReaso
     item = AgendaItem.objects.create(
         meeting=meeting, case=case, reason=reason, added_by=actor, position=_next_position(meeting)
     )
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [item])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[item])
     return item
 
 
 @transaction.atomic
-def build_agenda(actor, meeting: Meeting) -> list[AgendaItem]:
+def build_agenda(actor: User, *, meeting: Meeting) -> list[AgendaItem]:
     """Put the suggested cases (new inclusions, overdue actions) on the agenda."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_manage(actor, meeting)
@@ -122,12 +124,12 @@ def build_agenda(actor, meeting: Meeting) -> list[AgendaItem]:
         for index, (case, reason) in enumerate(agenda_suggestions(meeting))
     ]
     AgendaItem.objects.bulk_create(items)
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, items)
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=items)
     return items
 
 
 @transaction.atomic
-def invite(actor, meeting: Meeting, organisations) -> list[Invitation]:
+def invite(actor: User, *, meeting: Meeting, organisations) -> list[Invitation]:
     """Invite organisations (by default: every organisation participating in an agenda item)."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_manage(actor, meeting)
@@ -148,10 +150,10 @@ def invite(actor, meeting: Meeting, organisations) -> list[Invitation]:
 
 
 @transaction.atomic
-def record_attendance(actor, meeting: Meeting, organisation, attendance: str) -> Invitation:
+def record_attendance(actor: User, *, meeting: Meeting, organisation, attendance: str) -> Invitation:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_manage(actor, meeting)
-    errors = {}
+    errors: dict[str, str] = {}
     if organisation is None or organisation.region_id != meeting.region_id:
         errors["organisation"] = _("Kies een organisatie van deze casustafel.")
     if attendance not in (Attendance.PRESENT, Attendance.ABSENT):
@@ -178,34 +180,34 @@ def _locked_item(actor, item: AgendaItem) -> AgendaItem:
 
 
 @transaction.atomic
-def set_minutes(actor, item: AgendaItem, minutes: str) -> AgendaItem:
+def set_minutes(actor: User, *, item: AgendaItem, minutes: str) -> AgendaItem:
     item = _locked_item(actor, item)
-    errors = {}
+    errors: dict[str, str] = {}
     item.minutes = _text(minutes, "minutes", _("Schrijf het verslag van dit agendapunt."), TEXT_LIMIT, errors)
     if errors:
         raise ValidationError(errors)
     item.save(update_fields=["minutes"])
-    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [item])
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[item])
     return item
 
 
 @transaction.atomic
-def add_decision(actor, item: AgendaItem, text: str) -> Decision:
+def add_decision(actor: User, *, item: AgendaItem, text: str) -> Decision:
     item = _locked_item(actor, item)
-    errors = {}
+    errors: dict[str, str] = {}
     text = _text(text, "text", _("Beschrijf het besluit."), SHORT_TEXT_LIMIT, errors)
     if errors:
         raise ValidationError(errors)
     decision = Decision.objects.create(item=item, text=text, recorded_by=actor)
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [decision])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[decision])
     return decision
 
 
 @transaction.atomic
-def add_action(actor, item: AgendaItem, description: str, owner, due_date: date | None) -> MeetingAction:
+def add_action(actor: User, *, item: AgendaItem, description: str, owner, due_date: date | None) -> MeetingAction:
     """An action on a case, owned by a participating organisation, with a due date."""
     item = _locked_item(actor, item)
-    errors = {}
+    errors: dict[str, str] = {}
     description = _text(description, "description", _("Beschrijf de actie."), 2000, errors)
     if owner is None:
         errors["owner"] = _("Een actie heeft een eigenaar nodig: kies de organisatie die de actie uitvoert.")
@@ -215,17 +217,17 @@ def add_action(actor, item: AgendaItem, description: str, owner, due_date: date 
         errors["due_date"] = _("Geef de datum waarop de actie uiterlijk klaar is.")
     elif due_date < timezone.localdate():
         errors["due_date"] = _("De uiterste datum kan niet in het verleden liggen.")
-    if errors:
+    if errors or due_date is None:
         raise ValidationError(errors)
     action = MeetingAction.objects.create(
         item=item, case=item.case, description=description, owner=owner, due_date=due_date, created_by=actor
     )
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [action])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[action])
     return action
 
 
 @transaction.atomic
-def complete_action(actor, action: MeetingAction) -> MeetingAction:
+def complete_action(actor: User, *, action: MeetingAction) -> MeetingAction:
     action = MeetingAction.objects.select_for_update().select_related("case", "owner").get(pk=action.pk)
     policy.require(actor, policy.Action.MEETING_COMPLETE_ACTION, action)
     if action.status == ActionStatus.DONE:
@@ -234,5 +236,5 @@ def complete_action(actor, action: MeetingAction) -> MeetingAction:
     action.done_by = actor
     action.done_at = timezone.now()
     action.save(update_fields=["status", "done_by", "done_at"])
-    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [action])
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[action])
     return action

@@ -30,8 +30,7 @@ PAGE_SIZE = 25
 
 @require_GET
 def meeting_list(request):
-    if not policy.can(request.user, policy.Action.MEETING_VIEW):
-        raise Http404
+    policy.require(request.user, policy.Action.MEETING_VIEW)
     page = Paginator(selectors.visible_meetings(request.user), PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(
         request,
@@ -42,14 +41,17 @@ def meeting_list(request):
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request):
-    if not policy.can(request.user, policy.Action.MEETING_MANAGE):
-        raise Http404
+    policy.require(request.user, policy.Action.MEETING_MANAGE)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.moments()
         try:
             meeting = services.schedule_meeting(
-                request.user, starts_at, ends_at, form.cleaned_data["location"], form.cleaned_data["online"]
+                request.user,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                location=form.cleaned_data["location"],
+                online=form.cleaned_data["online"],
             )
         except ValidationError as error:
             _map_moment_errors(error)
@@ -111,8 +113,7 @@ def meeting_detail(request, pk):
 
 def _managed(request, pk):
     meeting = selectors.get_meeting(request.user, pk)
-    if not policy.can(request.user, policy.Action.MEETING_MANAGE, meeting):
-        raise Http404
+    policy.require(request.user, policy.Action.MEETING_MANAGE, meeting)
     return meeting
 
 
@@ -126,7 +127,7 @@ def _refused(request, meeting, error, **kwargs):
 def build_agenda(request, pk):
     meeting = _managed(request, pk)
     try:
-        items = services.build_agenda(request.user, meeting)
+        items = services.build_agenda(request.user, meeting=meeting)
     except ValidationError as error:
         return _refused(request, meeting, error)
     messages.success(request, _("%(count)d casussen op de agenda gezet.") % {"count": len(items)})
@@ -139,7 +140,9 @@ def add_item(request, pk):
     form = AgendaItemForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:
-            services.add_agenda_item(request.user, meeting, form.cleaned_data["case"], ItemReason.MANUAL)
+            services.add_agenda_item(
+                request.user, meeting=meeting, case=form.cleaned_data["case"], reason=ItemReason.MANUAL
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -154,7 +157,7 @@ def add_item(request, pk):
 def invite(request, pk):
     meeting = _managed(request, pk)
     try:
-        invited = services.invite(request.user, meeting, None)
+        invited = services.invite(request.user, meeting=meeting, organisations=None)
     except ValidationError as error:
         return _refused(request, meeting, error)
     messages.success(request, _("%(count)d organisaties uitgenodigd.") % {"count": len(invited)})
@@ -168,7 +171,10 @@ def attendance(request, pk):
     if form.is_valid():
         try:
             services.record_attendance(
-                request.user, meeting, form.cleaned_data["organisation"], form.cleaned_data["attendance"]
+                request.user,
+                meeting=meeting,
+                organisation=form.cleaned_data["organisation"],
+                attendance=form.cleaned_data["attendance"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -186,8 +192,7 @@ def attendance(request, pk):
 def _item_write(request, pk, kind, form_class, write, success):
     item = selectors.get_item(request.user, pk)
     meeting = item.meeting
-    if not policy.can(request.user, policy.Action.MEETING_MANAGE, meeting):
-        raise Http404
+    policy.require(request.user, policy.Action.MEETING_MANAGE, meeting)
     kwargs = {"item": item} if form_class is ActionForm else {}
     form = form_class(request.POST, prefix=f"{kind[0]}{item.pk.hex[:8]}", **kwargs)
     if form.is_valid():
@@ -215,7 +220,7 @@ def item_minutes(request, pk):
         pk,
         "minutes",
         MinutesForm,
-        lambda item, d: services.set_minutes(request.user, item, d["minutes"]),
+        lambda item, d: services.set_minutes(request.user, item=item, minutes=d["minutes"]),
         _("Het verslag is opgeslagen."),
     )
 
@@ -227,7 +232,7 @@ def item_decision(request, pk):
         pk,
         "decision",
         DecisionForm,
-        lambda item, d: services.add_decision(request.user, item, d["text"]),
+        lambda item, d: services.add_decision(request.user, item=item, text=d["text"]),
         _("Het besluit is vastgelegd."),
     )
 
@@ -239,7 +244,9 @@ def item_action(request, pk):
         pk,
         "action",
         ActionForm,
-        lambda item, d: services.add_action(request.user, item, d["description"], d["owner"], d["due_date"]),
+        lambda item, d: services.add_action(
+            request.user, item=item, description=d["description"], owner=d["owner"], due_date=d["due_date"]
+        ),
         _("De actie is vastgelegd."),
     )
 
@@ -247,11 +254,10 @@ def item_action(request, pk):
 @require_POST
 def action_done(request, pk):
     action = selectors.get_action(request.user, pk)
-    if not policy.can(request.user, policy.Action.MEETING_COMPLETE_ACTION, action):
-        raise Http404
+    policy.require(request.user, policy.Action.MEETING_COMPLETE_ACTION, action)
     meeting = action.item.meeting
     try:
-        services.complete_action(request.user, action)
+        services.complete_action(request.user, action=action)
     except ValidationError as error:
         return _refused(request, meeting, error)
     messages.success(request, _("De actie is afgerond."))

@@ -79,7 +79,7 @@ def plan_for_case(user, case, *, via_api: bool = False) -> Plan | None:
     plan = plan_queryset().filter(case=case).first()
     if plan is not None:
         plan.case = case
-        record(user, Action.READ, Purpose.CASE_MANAGEMENT, [plan], via_api=via_api)
+        record(user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, objects=[plan], via_api=via_api)
     return plan
 
 
@@ -89,7 +89,7 @@ def checkins_for_case(user, case, *, via_api: bool = False) -> list:
     checkins = list(CheckIn.objects.filter(case=case).select_related("organisation").order_by("due_on"))
     for checkin in checkins:
         checkin.case = case
-    record(user, Action.READ, Purpose.CASE_MANAGEMENT, checkins, via_api=via_api)
+    record(user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, objects=checkins, via_api=via_api)
     return checkins
 
 
@@ -145,7 +145,7 @@ def conflicts(plan: Plan, rules=None) -> list[Conflict]:
     acks = {a.rule.code: a for a in plan.acknowledgements.all()}
     tasks = defaultdict(list)
     for task in plan.coordination_tasks.all():
-        if task.rule_id:
+        if task.rule is not None:
             tasks[task.rule.code].append(task)
     found = []
     for rule in rules if rules is not None else active_rules():
@@ -171,9 +171,11 @@ def review_table(plan: Plan) -> dict:
     for goal in plan.goals.all():
         cells, previous = [], None
         for review in reviews:
-            score = next((s.score for s in review.scores.all() if s.goal_id == goal.pk), None)
-            change = score - previous if score is not None and previous is not None else None
-            cells.append({"score": score, "label": labels.get(score, "—"), "change": change})
+            score: int | None = next((s.score for s in review.scores.all() if s.goal_id == goal.pk), None)
+            change: int | None = score - previous if score is not None and previous is not None else None
+            cells.append(
+                {"score": score, "label": labels.get(score, "—") if score is not None else "—", "change": change}
+            )
             previous = score if score is not None else previous
         rows.append(
             {

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.access import policy
-from casustafel.accounts.models import Organisation, OrganisationKind
+from casustafel.accounts.models import Organisation, OrganisationKind, User
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case
 from casustafel.processing_log.models import Action, Purpose
@@ -58,7 +58,7 @@ def _plan(actor, case) -> Plan:
         plan = Plan.objects.create(
             case=case, created_by=actor, next_review_due=timezone.localdate() + timedelta(days=review_interval_days())
         )
-        record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [plan])
+        record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[plan])
     plan.case = case
     return plan
 
@@ -73,9 +73,9 @@ def _text(value, name, errors, message, *, required=True, limit=LIMIT):
 
 
 @transaction.atomic
-def add_goal(actor, case, domain: str, description: str) -> Goal:
+def add_goal(actor: User, *, case, domain: str, description: str) -> Goal:
     case = _locked_case(actor, case)
-    errors = {}
+    errors: dict[str, str] = {}
     if domain not in LifeDomain.values:
         errors["domain"] = _("Kies een leefgebied.")
     description = _text(description, "description", errors, _("Beschrijf het doel."))
@@ -83,16 +83,16 @@ def add_goal(actor, case, domain: str, description: str) -> Goal:
         raise ValidationError(errors)
     plan = _plan(actor, case)
     goal = Goal.objects.create(plan=plan, domain=domain, description=description)
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [goal])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[goal])
     return goal
 
 
 @transaction.atomic
 def add_intervention(
-    actor, case, entry_code: str, organisation, starts_on: date, planned_end: date, planned_sessions: int = 0
+    actor: User, *, case, entry_code: str, organisation, starts_on: date, planned_end: date, planned_sessions: int = 0
 ) -> Intervention:
     case = _locked_case(actor, case)
-    errors = {}
+    errors: dict[str, str] = {}
     entry = CatalogueEntry.objects.filter(code=entry_code, is_active=True).first()
     if entry is None:
         errors["entry"] = _("Kies een maatregel of interventie uit de catalogus.")
@@ -112,7 +112,7 @@ def add_intervention(
         errors["planned_end"] = _("De geplande einddatum ligt vóór de startdatum.")
     if not isinstance(planned_sessions, int) or not 0 <= planned_sessions <= 1000:
         errors["planned_sessions"] = _("Geef het aantal geplande contacten (0 tot 1000).")
-    if errors:
+    if errors or entry is None:
         raise ValidationError(errors)
     plan = _plan(actor, case)
     intervention = Intervention.objects.create(
@@ -126,7 +126,7 @@ def add_intervention(
         planned_sessions=planned_sessions,
         created_by=actor,
     )
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [intervention])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[intervention])
     return intervention
 
 
@@ -143,10 +143,10 @@ def _intervention(case, intervention_id) -> Intervention:
 
 
 @transaction.atomic
-def end_intervention(actor, case, intervention_id, ended_on: date, note: str = "") -> Intervention:
+def end_intervention(actor: User, *, case, intervention_id, ended_on: date, note: str = "") -> Intervention:
     case = _locked_case(actor, case)
     intervention = _intervention(case, intervention_id)
-    errors = {}
+    errors: dict[str, str] = {}
     if intervention.ended_on:
         errors["intervention"] = _("Deze interventie is al beëindigd.")
     if not isinstance(ended_on, date) or ended_on > timezone.localdate():
@@ -158,15 +158,15 @@ def end_intervention(actor, case, intervention_id, ended_on: date, note: str = "
         raise ValidationError(errors)
     intervention.ended_on, intervention.end_note = ended_on, note
     intervention.save(update_fields=["ended_on", "end_note"])
-    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [intervention])
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[intervention])
     return intervention
 
 
 @transaction.atomic
-def log_contact(actor, case, intervention_id, on: date, held: bool, note: str = "") -> Contact:
+def log_contact(actor: User, *, case, intervention_id, on: date, held: bool, note: str = "") -> Contact:
     case = _locked_case(actor, case)
     intervention = _intervention(case, intervention_id)
-    errors = {}
+    errors: dict[str, str] = {}
     if not isinstance(on, date) or on > timezone.localdate():
         errors["date"] = _("Geef een datum die niet in de toekomst ligt.")
     elif on < intervention.starts_on:
@@ -177,20 +177,20 @@ def log_contact(actor, case, intervention_id, on: date, held: bool, note: str = 
     if errors:
         raise ValidationError(errors)
     contact = Contact.objects.create(intervention=intervention, date=on, held=held, note=note, by=actor)
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [contact])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[contact])
     return contact
 
 
 @transaction.atomic
 def acknowledge(
-    actor, case, rule_code: str, reason: str, coordination: str = "", owner=None, due_on: date | None = None
+    actor: User, *, case, rule_code: str, reason: str, coordination: str = "", owner=None, due_on: date | None = None
 ) -> Acknowledgement:
     """Acknowledge a conflict in the plan with a reason; optionally create a coordination action."""
     case = _locked_case(actor, case)
     plan = _plan(actor, case)
     plan = selectors.plan_queryset().get(pk=plan.pk)
     plan.case = case
-    errors = {}
+    errors: dict[str, str] = {}
     found = {c.rule.code: c for c in selectors.conflicts(plan)}
     if rule_code not in found:
         errors["rule"] = _("Dit plan bevat geen conflict met deze code.")
@@ -209,23 +209,23 @@ def acknowledge(
         raise ValidationError(errors)
     rule = found[rule_code].rule
     ack = Acknowledgement.objects.create(plan=plan, rule=rule, reason=reason, by=actor)
-    written = [ack]
-    if coordination:
+    written: list[Acknowledgement | CoordinationTask] = [ack]
+    if coordination and isinstance(due_on, date):
         written.append(
             CoordinationTask.objects.create(plan=plan, rule=rule, description=coordination, owner=owner, due_on=due_on)
         )
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, written)
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=written)
     return ack
 
 
 @transaction.atomic
 def add_review(
-    actor,
+    actor: User,
+    *,
     case,
     held_on: date,
     narrative: str,
     scores: dict,
-    *,
     instrument: str = "",
     assessor: str = "",
     assessed_on: date | None = None,
@@ -241,7 +241,7 @@ def add_review(
         raise
     plan = _plan(actor, case)
     goals = {str(g.pk): g for g in plan.goals.all()}
-    errors = {}
+    errors: dict[str, str] = {}
     if not isinstance(held_on, date) or held_on > timezone.localdate():
         errors["held_on"] = _("Geef een evaluatiedatum die niet in de toekomst ligt.")
     narrative = _text(narrative, "narrative", errors, _("Geef een toelichting op de voortgang."), limit=10000)
@@ -288,12 +288,12 @@ def add_review(
         row.review = review
     plan.next_review_due = held_on + timedelta(days=review_interval_days())
     plan.save(update_fields=["next_review_due"])
-    record(actor, Action.CREATE, Purpose.CASE_MANAGEMENT, [review, *rows])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[review, *rows])
     return review
 
 
 @transaction.atomic
-def complete_task(actor, case, task_id, outcome: str, *, via_api: bool = False) -> CoordinationTask:
+def complete_task(actor: User, *, case, task_id, outcome: str, via_api: bool = False) -> CoordinationTask:
     """Mark a coordination task done with what was agreed (``policy.Action.PLAN_TASK_COMPLETE``).
 
     The task's owner organisation or whoever manages the case; once only; not after closure.
@@ -322,13 +322,13 @@ def complete_task(actor, case, task_id, outcome: str, *, via_api: bool = False) 
             },
             code="done",
         )
-    errors = {}
+    errors: dict[str, str] = {}
     outcome = _text(outcome, "outcome", errors, _("Beschrijf wat er is afgesproken."))
     if errors:
         raise ValidationError(errors)
     task.done, task.done_at, task.done_by, task.outcome = True, timezone.now(), actor, outcome
     task.save(update_fields=["done", "done_at", "done_by", "outcome"])
-    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [task], via_api=via_api)
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[task], via_api=via_api)
     return task
 
 
@@ -354,7 +354,7 @@ def checkin_follow_up(checkin: CheckIn) -> str:
 
 @transaction.atomic
 def record_checkin(
-    actor, case, checkin_id, held_on: date, organisation, new_concerns: bool, note: str, *, via_api: bool = False
+    actor: User, *, case, checkin_id, held_on: date, organisation, new_concerns: bool, note: str, via_api: bool = False
 ) -> CheckIn:
     """Record a post-closure check-in (case director or participating process director), once."""
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -391,7 +391,7 @@ def record_checkin(
             },
             code="too_early",
         )
-    errors = {}
+    errors: dict[str, str] = {}
     if not isinstance(held_on, date) or held_on > today:
         errors["held_on"] = _("Geef de datum van het gesprek (niet in de toekomst).")
     elif held_on < opens:
@@ -409,7 +409,7 @@ def record_checkin(
     checkin.new_concerns, checkin.note = new_concerns, note
     checkin.recorded_by, checkin.recorded_at = actor, timezone.now()
     checkin.save(update_fields=["done_on", "organisation", "new_concerns", "note", "recorded_by", "recorded_at"])
-    record(actor, Action.UPDATE, Purpose.CASE_MANAGEMENT, [checkin], via_api=via_api)
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[checkin], via_api=via_api)
     return checkin
 
 
@@ -428,7 +428,7 @@ def schedule_checkins(case, months=DEFAULT_CHECKIN_MONTHS) -> list[CheckIn]:
 
 
 @transaction.atomic
-def add_catalogue_entry(actor, data: dict) -> CatalogueEntry:
+def add_catalogue_entry(actor: User, *, data: dict) -> CatalogueEntry:
     """The functional administrator adds a measure: a new catalogue version (old plans keep theirs)."""
     policy.require(actor, policy.Action.CATALOGUE_MANAGE)
     current = CatalogueVersion.objects.select_for_update().order_by("-version").first()

@@ -102,8 +102,7 @@ def plan_detail(request, pk):
 
 def _managed(request, pk):
     case = case_selectors.get_case(request.user, pk)
-    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
-        raise Http404
+    policy.require(request.user, policy.Action.CASE_MANAGE, case)
     return case
 
 
@@ -133,7 +132,7 @@ def goal_add(request, pk):
         case,
         GoalForm(request.POST),
         "goal_form",
-        lambda d: services.add_goal(request.user, case, d["domain"], d["description"]),
+        lambda d: services.add_goal(request.user, case=case, domain=d["domain"], description=d["description"]),
         _("Het doel is toegevoegd."),
     )
 
@@ -148,7 +147,13 @@ def intervention_add(request, pk):
         form,
         "intervention_form",
         lambda d: services.add_intervention(
-            request.user, case, d["entry"], d["organisation"], d["starts_on"], d["planned_end"], d["planned_sessions"]
+            request.user,
+            case=case,
+            entry_code=d["entry"],
+            organisation=d["organisation"],
+            starts_on=d["starts_on"],
+            planned_end=d["planned_end"],
+            planned_sessions=d["planned_sessions"],
         ),
         _("De interventie is toegevoegd."),
     )
@@ -162,7 +167,9 @@ def intervention_end(request, pk):
         case,
         EndForm(request.POST),
         "end_form",
-        lambda d: services.end_intervention(request.user, case, d["intervention"], d["ended_on"], d["note"]),
+        lambda d: services.end_intervention(
+            request.user, case=case, intervention_id=d["intervention"], ended_on=d["ended_on"], note=d["note"]
+        ),
         _("De interventie is beëindigd."),
     )
 
@@ -175,7 +182,9 @@ def contact_add(request, pk):
         case,
         ContactForm(request.POST),
         "contact_form",
-        lambda d: services.log_contact(request.user, case, d["intervention"], d["date"], d["held"], d["note"]),
+        lambda d: services.log_contact(
+            request.user, case=case, intervention_id=d["intervention"], on=d["date"], held=d["held"], note=d["note"]
+        ),
         _("Het contact is vastgelegd."),
     )
 
@@ -189,7 +198,13 @@ def acknowledge(request, pk):
         AcknowledgeForm(request.POST, case=case),
         "acknowledge_form",
         lambda d: services.acknowledge(
-            request.user, case, d["rule"], d["reason"], d["coordination"], d["owner"], d["due_on"]
+            request.user,
+            case=case,
+            rule_code=d["rule"],
+            reason=d["reason"],
+            coordination=d["coordination"],
+            owner=d["owner"],
+            due_on=d["due_on"],
         ),
         _("Het conflict is erkend."),
     )
@@ -207,10 +222,10 @@ def review_add(request, pk):
         "review_form",
         lambda d: services.add_review(
             request.user,
-            case,
-            d["held_on"],
-            d["narrative"],
-            form.scores(),
+            case=case,
+            held_on=d["held_on"],
+            narrative=d["narrative"],
+            scores=form.scores(),
             instrument=d["instrument"],
             assessor=d["assessor"],
             assessed_on=d["assessed_on"],
@@ -230,7 +245,7 @@ def task_done(request, pk):
         case,
         TaskDoneForm(request.POST),
         "task_form",
-        lambda d: services.complete_task(request.user, case, d["task"], d["outcome"]),
+        lambda d: services.complete_task(request.user, case=case, task_id=d["task"], outcome=d["outcome"]),
         _("De afstemmingsactie is afgerond."),
     )
 
@@ -243,7 +258,13 @@ def checkin_record(request, pk):
         d = form.cleaned_data
         try:
             checkin = services.record_checkin(
-                request.user, case, d["checkin"], d["held_on"], d["organisation"], d["new_concerns"], d["note"]
+                request.user,
+                case=case,
+                checkin_id=d["checkin"],
+                held_on=d["held_on"],
+                organisation=d["organisation"],
+                new_concerns=d["new_concerns"],
+                note=d["note"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -258,8 +279,7 @@ def checkin_record(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def catalogue(request):
-    if not policy.can(request.user, policy.Action.CATALOGUE_VIEW):
-        raise Http404
+    policy.require(request.user, policy.Action.CATALOGUE_VIEW)
     manage = policy.can(request.user, policy.Action.CATALOGUE_MANAGE)
     form = None
     if manage:
@@ -269,7 +289,7 @@ def catalogue(request):
             raise Http404
         if form.is_valid():
             try:
-                services.add_catalogue_entry(request.user, form.cleaned_data)
+                services.add_catalogue_entry(request.user, data=form.cleaned_data)
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:

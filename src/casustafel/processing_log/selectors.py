@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from casustafel.access import policy
@@ -80,7 +80,9 @@ def search(user, criteria: Criteria) -> SearchResult:
 
     entries = visible_entries(user)  # also the access decision (404 for non-FGs)
     region_id = user.organisation.region_id
-    conditions, found, not_found = [], [], []
+    conditions: list[Q] = []
+    found: list[Model] = []
+    not_found: list[str] = []
     if criteria.bsn:
         ids = list(
             Subject.objects.filter(region_id=region_id, bsn_index=identity.bsn_index(criteria.bsn)).values_list(
@@ -88,13 +90,13 @@ def search(user, criteria: Criteria) -> SearchResult:
             )
         )
         if not ids:
-            not_found.append(_("Er is in uw regio geen betrokkene met dit burgerservicenummer."))
+            not_found.append(str(_("Er is in uw regio geen betrokkene met dit burgerservicenummer.")))
         conditions.append(Q(data_subject_id__in=ids) | Q(object_id__in=ids))
         found += Subject.objects.filter(pk__in=ids)
     if criteria.case_reference:
         case = Case.objects.filter(region_id=region_id, reference__iexact=criteria.case_reference).first()
         if case is None:
-            not_found.append(_("Er is in uw regio geen casus met dit kenmerk."))
+            not_found.append(str(_("Er is in uw regio geen casus met dit kenmerk.")))
             conditions.append(Q(pk__in=[]))
         else:
             conditions.append(Q(object_id__in=[case.pk, *case.participants.values_list("pk", flat=True)]))
@@ -102,7 +104,7 @@ def search(user, criteria: Criteria) -> SearchResult:
     if criteria.signal_reference:
         signal = Signal.objects.filter(region_id=region_id, reference__iexact=criteria.signal_reference).first()
         if signal is None:
-            not_found.append(_("Er is in uw regio geen signaal met dit kenmerk."))
+            not_found.append(str(_("Er is in uw regio geen signaal met dit kenmerk.")))
             conditions.append(Q(pk__in=[]))
         else:
             conditions.append(Q(object_id=signal.pk))
@@ -116,7 +118,7 @@ def search(user, criteria: Criteria) -> SearchResult:
     if criteria.date_to:
         entries = entries.filter(timestamp__date__lte=criteria.date_to)
     if found:
-        record(user, Action.SEARCH, Purpose.PRIVACY_SUPERVISION, found)
+        record(user, action=Action.SEARCH, purpose=Purpose.PRIVACY_SUPERVISION, objects=found)
     return SearchResult(entries=entries, not_found=not_found)
 
 
@@ -128,13 +130,15 @@ def describe(user, entries) -> list[dict]:
         by_type.setdefault(entry.object_type, set()).add(entry.object_id)
     references = {}
     for object_type, ids in by_type.items():
-        _label, app_label, model_name, path, region_path = OBJECT_TYPES.get(object_type, (None,) * 5)
+        if object_type not in OBJECT_TYPES:
+            continue
+        _label, app_label, model_name, path, region_path = OBJECT_TYPES[object_type]
         if path:
-            model = apps.get_model(app_label, model_name)
+            model = apps.get_model(str(app_label), str(model_name))
             references.update(
-                model._default_manager.filter(pk__in=ids, **{region_path: user.organisation.region_id}).values_list(
-                    "pk", path
-                )
+                model._default_manager.filter(
+                    pk__in=ids, **{str(region_path): user.organisation.region_id}
+                ).values_list("pk", path)
             )
     rows = []
     for entry in entries:

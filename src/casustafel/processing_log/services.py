@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -19,6 +20,9 @@ from casustafel.core.tracing import current_trace_id, new_span_id
 
 from . import chain
 from .models import Action, AuditRecord, ProcessingActivity, ProcessingLogEntry, Purpose, Status
+
+if TYPE_CHECKING:
+    from casustafel.accounts.models import User
 
 #: pg_advisory_xact_lock key of the chain ("LOGBOEK" in ASCII).
 CHAIN_LOCK = 0x4C4F47424F454B
@@ -89,7 +93,7 @@ def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> i
     return len(rows)
 
 
-def record(actor, action: Action, purpose: Purpose, objects: Iterable, *, via_api: bool = False) -> int:
+def record(actor: User | None, *, action: Action, purpose: Purpose, objects: Iterable, via_api: bool = False) -> int:
     """Record ``action`` by ``actor`` on each object (one row per object and data subject).
 
     Must run inside the transaction of the write it records; for reads it is its own.
@@ -98,7 +102,7 @@ def record(actor, action: Action, purpose: Purpose, objects: Iterable, *, via_ap
     return _append(actor, action, purpose, targets, via_api=via_api, status=Status.OK)
 
 
-def record_refused(actor, action: Action, purpose: Purpose, model, pk, *, via_api: bool = False) -> int:
+def record_refused(actor: User | None, *, action: Action, purpose: Purpose, model, pk, via_api: bool = False) -> int:
     """Record a refused access to an existing object (type and id only, no subject).
 
     Call it outside any transaction that the refusal rolls back (selectors run outside
@@ -115,4 +119,26 @@ def record_refused(actor, action: Action, purpose: Purpose, model, pk, *, via_ap
         return 0
     return _append(
         actor, action, purpose, [(model._meta.model_name, object_id, None)], via_api=via_api, status=Status.REFUSED
+    )
+
+
+#: The processing activity a refused access to an object of an app belongs to.
+_PURPOSE_BY_APP = {
+    "signals": Purpose.INTAKE,
+    "subjects": Purpose.INTAKE,
+    "weighing": Purpose.WEIGHING,
+    "retention": Purpose.RETENTION,
+    "processing_log": Purpose.PRIVACY_SUPERVISION,
+}
+
+
+def record_policy_refusal(sender, *, user, obj, write: bool, via_api: bool, **kwargs) -> None:
+    """Receiver of ``core.errors.refused``: the policy refused ``user`` an action on ``obj``."""
+    record_refused(
+        user,
+        action=Action.UPDATE if write else Action.READ,
+        purpose=_PURPOSE_BY_APP.get(obj._meta.app_label, Purpose.CASE_MANAGEMENT),
+        model=type(obj),
+        pk=obj.pk,
+        via_api=via_api,
     )

@@ -6,7 +6,6 @@ access log or browser history. Every other role gets "not found".
 """
 
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
@@ -23,8 +22,7 @@ PAGE_SIZE = 50
 @never_cache
 @require_http_methods(["GET", "POST"])
 def logbook(request):
-    if not policy.can(request.user, policy.Action.PROCESSING_LOG_VIEW):
-        raise Http404
+    policy.require(request.user, policy.Action.PROCESSING_LOG_VIEW)
     if request.method == "POST":
         form = LogSearchForm(request.POST)
         page_number = request.POST.get("pagina")

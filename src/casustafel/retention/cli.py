@@ -105,7 +105,7 @@ def cmd_approve(args) -> int:
     if user is None:
         return _fail("Onbekende gebruiker.")
     try:
-        approve_run(user, run)
+        approve_run(user, run=run)
     except (ValidationError, PermissionDenied) as error:
         return _fail(_messages(error))
     print(
@@ -185,7 +185,7 @@ def cmd_hold(args) -> int:
     if subject is None or user is None:
         return _fail("Onbekende persoon of gebruiker.")
     try:
-        hold = place_hold(user, subject, args.reason, args.explanation)
+        hold = place_hold(user, subject=subject, reason=args.reason, explanation=args.explanation)
     except (ValidationError, PermissionDenied) as error:
         return _fail(_messages(error))
     print(f"Juridische blokkade {hold.pk} vastgelegd; vernietiging is opgeschort tot opheffing.")
@@ -204,7 +204,7 @@ def cmd_lift(args) -> int:
     if hold is None or user is None:
         return _fail("Onbekende blokkade of gebruiker.")
     try:
-        lift_hold(user, hold)
+        lift_hold(user, hold=hold)
     except (ValidationError, PermissionDenied) as error:
         return _fail(_messages(error))
     print(f"Juridische blokkade {hold.pk} opgeheven.")

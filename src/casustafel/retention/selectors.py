@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from uuid import UUID
 
 from django.db.models import F, Q
 from django.http import Http404
@@ -19,6 +20,8 @@ from django.utils import timezone
 from casustafel.access import policy
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record_refused
 from casustafel.signals import states as signal_states
 from casustafel.signals.models import Signal
 from casustafel.subjects.models import Subject
@@ -57,7 +60,7 @@ def applicable_schedule(region_id, trigger: str, on: date) -> RetentionSchedule 
 @dataclass(frozen=True)
 class DueRecord:
     kind: str
-    object_id: object
+    object_id: UUID
     reference: str
     trigger: str
     trigger_date: date
@@ -188,6 +191,7 @@ def get_run(user, pk) -> DestructionRun:
     """A destruction run the user may manage (privacy officer / functional admin of its region), else 404."""
     run = DestructionRun.objects.select_related("region", "approved_by").filter(pk=pk).first()
     if run is None or not policy.can(user, policy.Action.RETENTION_MANAGE, run):
+        record_refused(user, action=Action.READ, purpose=Purpose.RETENTION, model=DestructionRun, pk=pk)
         raise Http404
     return run
 

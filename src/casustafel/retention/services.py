@@ -17,12 +17,12 @@ from datetime import date
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.access import policy
-from casustafel.accounts.models import Region
+from casustafel.accounts.models import Region, User
 from casustafel.cases.models import Case
 from casustafel.processing_log.models import Action, AuditRecord, ProcessingLogEntry, Purpose
 from casustafel.processing_log.services import record
@@ -120,7 +120,9 @@ def _trace(subject: Subject, records) -> None:
 
 
 @transaction.atomic
-def destroy_subject(actor, subject: Subject, on: date | None = None, expected_ids=None) -> tuple[list, Counter]:
+def destroy_subject(
+    actor: User, *, subject: Subject, on: date | None = None, expected_ids=None
+) -> tuple[list, Counter]:
     """Destroy a person and everything about them in their region; returns (records, counts per table).
 
     Refused (Dutch ``ValidationError``) when a legal hold rests on the person, when not
@@ -156,9 +158,14 @@ def destroy_subject(actor, subject: Subject, on: date | None = None, expected_id
     owned = _collect(subject)
     for label in LOGGED_MODELS:
         model = apps.get_model(label)
-        record(actor, Action.DESTROY, Purpose.RETENTION, model.objects.filter(pk__in=owned.get(model, ())))
+        record(
+            actor,
+            action=Action.DESTROY,
+            purpose=Purpose.RETENTION,
+            objects=model.objects.filter(pk__in=owned.get(model, ())),
+        )
     _trace(subject, assessment.records)
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for model in _deletion_order(owned):
         _total, per_model = model._base_manager.filter(pk__in=owned[model]).delete()
         counts.update({label: n for label, n in per_model.items() if n})
@@ -202,7 +209,7 @@ def propose_runs(on: date | None = None, region_code: str | None = None) -> list
 
 
 @transaction.atomic
-def approve_run(actor, run: DestructionRun) -> DestructionRun:
+def approve_run(actor: User, *, run: DestructionRun) -> DestructionRun:
     run = DestructionRun.objects.select_for_update().get(pk=run.pk)
     policy.require(actor, policy.Action.RETENTION_MANAGE, run)
     if run.status != DestructionRun.PROPOSED:
@@ -219,7 +226,8 @@ def execute_run(run: DestructionRun, on: date | None = None) -> DestructionRun:
     """Destroy the persons of an approved run, on the approver's authority; held persons are skipped."""
     on = on or _today()
     run = DestructionRun.objects.select_for_update(of=("self",)).select_related("approved_by", "region").get(pk=run.pk)
-    if run.status == DestructionRun.PROPOSED:
+    approver = run.approved_by
+    if run.status == DestructionRun.PROPOSED or approver is None:
         raise ValidationError(
             _("Deze vernietigingsronde is nog niet goedgekeurd; er is niets vernietigd."), code="not_approved"
         )
@@ -229,7 +237,7 @@ def execute_run(run: DestructionRun, on: date | None = None) -> DestructionRun:
     by_subject = defaultdict(list)
     for item in items:
         by_subject[item.subject_id].append(item)
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for subject_id, subject_items in by_subject.items():
         subject = Subject.objects.filter(pk=subject_id).first()
         result = DestructionItem.SKIPPED
@@ -237,7 +245,7 @@ def execute_run(run: DestructionRun, on: date | None = None) -> DestructionRun:
             try:
                 with transaction.atomic():
                     _records, destroyed = destroy_subject(
-                        run.approved_by, subject, on, expected_ids={i.object_id for i in subject_items}
+                        approver, subject=subject, on=on, expected_ids={i.object_id for i in subject_items}
                     )
                 counts.update(destroyed)
                 result = DestructionItem.DESTROYED
@@ -266,9 +274,10 @@ def _report(run: DestructionRun, items, counts: Counter) -> dict:
         "run": run.reference,
         "region": run.region.code,
         "run_date": run.run_date.isoformat(),
-        "approved_by": run.approved_by.username,
-        "approved_at": run.approved_at.isoformat(),
-        "executed_at": run.executed_at.isoformat(),
+        # An executed run is always approved; the fallbacks only satisfy the types.
+        "approved_by": run.approved_by.username if run.approved_by else "",
+        "approved_at": run.approved_at.isoformat() if run.approved_at else "",
+        "executed_at": run.executed_at.isoformat() if run.executed_at else "",
         "persons_destroyed": persons(DestructionItem.DESTROYED),
         "persons_held": persons(DestructionItem.HELD),
         "persons_skipped": persons(DestructionItem.SKIPPED),
@@ -334,14 +343,14 @@ def report_csv(run: DestructionRun) -> str:
 REPORT_FORMATS = {"pdf": ("application/pdf", "pdf"), "csv": ("text/csv; charset=utf-8", "csv")}
 
 
-def _exported_records(run: DestructionRun) -> dict:
+def _exported_records(run: DestructionRun) -> list[Model]:
     """The run's records as (unsaved) signal/case instances per log purpose, for the processing log.
 
     The records may be destroyed already; the log only needs their type, id and the
     person's pseudonymous id, which the run's items keep.
     """
 
-    models = {RecordKind.SIGNAL: Signal, RecordKind.CASE: Case}
+    models: dict[str, type[Model]] = {RecordKind.SIGNAL: Signal, RecordKind.CASE: Case}
     return [
         models[item.kind](pk=item.object_id, subject_id=item.subject_id)
         for item in run.items.order_by("kind", "reference")
@@ -349,7 +358,7 @@ def _exported_records(run: DestructionRun) -> dict:
 
 
 @transaction.atomic
-def export_report(actor, run: DestructionRun, fmt: str) -> bytes:
+def export_report(actor: User, *, run: DestructionRun, fmt: str) -> bytes:
     """The destruction report of ``run`` as PDF or CSV, logged as an export of every record in it
     under the retention activity."""
     from .report_pdf import render_report_pdf  # noqa: PLC0415 - ReportLab loads only for a PDF
@@ -359,7 +368,7 @@ def export_report(actor, run: DestructionRun, fmt: str) -> bytes:
     if fmt not in REPORT_FORMATS:
         raise ValidationError(_("Kies PDF of CSV als formaat van het verslag."), code="invalid")
     content = render_report_pdf(run) if fmt == "pdf" else report_csv(run).encode("utf-8")
-    record(actor, Action.EXPORT, Purpose.RETENTION, _exported_records(run))
+    record(actor, action=Action.EXPORT, purpose=Purpose.RETENTION, objects=_exported_records(run))
     return content
 
 
@@ -367,7 +376,7 @@ def export_report(actor, run: DestructionRun, fmt: str) -> bytes:
 
 
 @transaction.atomic
-def place_hold(actor, subject: Subject, reason: str, explanation: str) -> LegalHold:
+def place_hold(actor: User, *, subject: Subject, reason: str, explanation: str) -> LegalHold:
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     policy.require(actor, policy.Action.RETENTION_MANAGE, subject)
     errors = {}
@@ -380,17 +389,17 @@ def place_hold(actor, subject: Subject, reason: str, explanation: str) -> LegalH
     hold = LegalHold.objects.create(
         region_id=subject.region_id, subject=subject, reason=reason, explanation=explanation.strip(), placed_by=actor
     )
-    record(actor, Action.CREATE, Purpose.RETENTION, [hold])
+    record(actor, action=Action.CREATE, purpose=Purpose.RETENTION, objects=[hold])
     return hold
 
 
 @transaction.atomic
-def lift_hold(actor, hold: LegalHold) -> LegalHold:
+def lift_hold(actor: User, *, hold: LegalHold) -> LegalHold:
     hold = LegalHold.objects.select_for_update().select_related("subject").get(pk=hold.pk)
     policy.require(actor, policy.Action.RETENTION_MANAGE, hold)
     if hold.lifted_at is not None:
         raise ValidationError(_("Deze blokkade is al opgeheven."), code="illegal_transition")
     hold.lifted_by, hold.lifted_at = actor, timezone.now()
     hold.save(update_fields=["lifted_by", "lifted_at"])
-    record(actor, Action.UPDATE, Purpose.RETENTION, [hold])
+    record(actor, action=Action.UPDATE, purpose=Purpose.RETENTION, objects=[hold])
     return hold

@@ -1,6 +1,6 @@
 """The privacy officer's retention page (/bewaartermijnen/): schedules, runs and holds, no names."""
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -12,8 +12,7 @@ from .models import DestructionRun, LegalHold, RetentionSchedule
 
 @require_GET
 def overview(request):
-    if not policy.can(request.user, policy.Action.RETENTION_MANAGE):
-        raise Http404
+    policy.require(request.user, policy.Action.RETENTION_MANAGE)
     user, manage = request.user, policy.Action.RETENTION_MANAGE
     context = {
         "schedules": policy.scope_region_records(user, manage, RetentionSchedule.objects.all(), national=True)
@@ -29,7 +28,7 @@ def overview(request):
 
 def _report(request, pk, fmt):
     run = selectors.get_run(request.user, pk)
-    content = services.export_report(request.user, run, fmt)
+    content = services.export_report(request.user, run=run, fmt=fmt)
     content_type, extension = services.REPORT_FORMATS[fmt]
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{run.reference}.{extension}"'

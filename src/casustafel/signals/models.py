@@ -82,6 +82,8 @@ class Signal(models.Model):
     )
     #: Client-supplied key so a repeated submission does not create a second signal.
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
+    #: SHA-256 of the submitted body under that key: the same key with another body is refused.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("signaal")

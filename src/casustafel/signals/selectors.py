@@ -20,12 +20,12 @@ def get_signal(user, pk, *, via_api: bool = False) -> Signal:
     try:
         signal = visible_signals(user).get(pk=pk)
     except (Signal.DoesNotExist, ValueError, TypeError, ValidationError):
-        record_refused(user, Action.READ, Purpose.INTAKE, Signal, pk, via_api=via_api)
+        record_refused(user, action=Action.READ, purpose=Purpose.INTAKE, model=Signal, pk=pk, via_api=via_api)
         raise Http404 from None
-    record(user, Action.READ, Purpose.INTAKE, [signal], via_api=via_api)
+    record(user, action=Action.READ, purpose=Purpose.INTAKE, objects=[signal], via_api=via_api)
     return signal
 
 
 def log_listed(user, signals, *, via_api: bool = False) -> None:
     """Every row shown in a list is a read of personal data."""
-    record(user, Action.LIST, Purpose.INTAKE, signals, via_api=via_api)
+    record(user, action=Action.LIST, purpose=Purpose.INTAKE, objects=signals, via_api=via_api)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.access import policy
 from casustafel.access.policy import Visibility
+from casustafel.core.errors import RequestConflict
 from casustafel.governance import services as governance
 from casustafel.governance.models import Classification
 from casustafel.processing_log.models import Action, Purpose
@@ -42,21 +44,32 @@ def _transition(actor: User, signal: Signal, target: str, reason: str = "", *, b
 
 
 def register_signal(
-    actor: User, *, subject: SubjectData, fields: dict, idempotency_key: uuid.UUID | None = None
+    actor: User, *, subject: SubjectData, fields: dict, idempotency_key: uuid.UUID | None = None, fingerprint: str = ""
 ) -> Registration:
     """Record a signal about a person (intake), inside the caller's transaction.
 
     What follows from it (joining a weighing, escalation) is the flow's: call
     ``flow.services.register_signal``, which wraps this.
+
+    With an ``idempotency_key`` a repeated submission returns the earlier signal — if it
+    carries the same body (``fingerprint``); another body under the same key is refused
+    (422), so a second, different signal is never silently dropped, and a submission while
+    the first is still being processed is refused (409) rather than waiting on it.
     """
     policy.require(actor, policy.Action.SIGNAL_CREATE)
     if idempotency_key is not None:
+        _claim(actor, idempotency_key)
         existing = Signal.objects.filter(registered_by=actor, idempotency_key=idempotency_key).first()
         if existing is not None:
+            if existing.idempotency_fingerprint != fingerprint:
+                raise RequestConflict(
+                    _("Deze Idempotency-Key is al gebruikt voor een andere indiening. Gebruik een nieuwe sleutel."),
+                    status=422,
+                )
             return Registration(
                 existing, known_person=True, joined_weighing=existing.weighing_id is not None, duplicate=True
             )
-    region = actor.organisation.region
+    region = policy.organisation_of(actor).region
     fields = dict(fields)
     legal_basis = governance.resolve_basis(fields.pop("legal_basis", None))
     fields.setdefault("classification", Classification.ORDINARY)
@@ -89,6 +102,7 @@ def register_signal(
         legal_basis=legal_basis,
         registered_by_organisation=actor.organisation,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint if idempotency_key is not None else "",
         **fields,
     )
     signal.save()
@@ -96,8 +110,8 @@ def register_signal(
         signal=signal, source="", target=states.RECEIVED, by=actor, reason=_("Signaal geregistreerd")
     )
     if not known:
-        record(actor, Action.CREATE, Purpose.INTAKE, [person])
-    record(actor, Action.CREATE, Purpose.INTAKE, [signal])
+        record(actor, action=Action.CREATE, purpose=Purpose.INTAKE, objects=[person])
+    record(actor, action=Action.CREATE, purpose=Purpose.INTAKE, objects=[signal])
     return Registration(signal, known_person=known, joined_weighing=False)
 
 
@@ -112,7 +126,7 @@ def start_preparation(actor: User, *, signal: Signal, reason: str = "") -> Signa
     signal = Signal.objects.select_for_update().get(pk=signal.pk)
     policy.require(actor, policy.Action.SIGNAL_TRANSITION, signal)
     _transition(actor, signal, states.IN_PREPARATION, reason, by_hand=True)
-    record(actor, Action.TRANSITION, Purpose.INTAKE, [signal])
+    record(actor, action=Action.TRANSITION, purpose=Purpose.INTAKE, objects=[signal])
     return signal
 
 
@@ -126,7 +140,7 @@ def move_to_weighing(actor: User, *, signal: Signal, reason: str = "") -> Signal
 
 
 def log_sent_to_weighing(actor: User, *, signal: Signal) -> None:
-    record(actor, Action.TRANSITION, Purpose.INTAKE, [signal])
+    record(actor, action=Action.TRANSITION, purpose=Purpose.INTAKE, objects=[signal])
 
 
 def conclude_signals(actor: User, *, weighing_id: Any, target: str, reason: str) -> list[Signal]:
@@ -142,5 +156,21 @@ def conclude_signals(actor: User, *, weighing_id: Any, target: str, reason: str)
         if signal.status == states.MORE_INFORMATION and target != states.IN_WEIGHING:
             _transition(actor, signal, states.IN_WEIGHING, _("Aanvullende informatie ontvangen"))
         _transition(actor, signal, target, reason)
-    record(actor, Action.TRANSITION, Purpose.WEIGHING, signals)
+    record(actor, action=Action.TRANSITION, purpose=Purpose.WEIGHING, objects=signals)
     return signals
+
+
+def idempotency_lock_id(actor: User, *, key: uuid.UUID) -> int:
+    """The transaction-level advisory lock that marks a submission under ``key`` as in flight."""
+    digest = hashlib.sha256(f"signal-submission:{actor.pk}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _claim(actor: User, key: uuid.UUID) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [idempotency_lock_id(actor, key=key)])
+        (claimed,) = cursor.fetchone()
+    if not claimed:
+        raise RequestConflict(
+            _("Een indiening met deze Idempotency-Key wordt nog verwerkt. Probeer het zo opnieuw."), status=409
+        )

@@ -103,7 +103,7 @@ def known_person_check(request):
         )
     history = None
     if match is not None:
-        record(request.user, Action.SEARCH, Purpose.KNOWN_PERSON_CHECK, [match])
+        record(request.user, action=Action.SEARCH, purpose=Purpose.KNOWN_PERSON_CHECK, objects=[match])
         history = policy.scope_subject_history(request.user, match)
     return render(request, "signals/partials/known_person.html", {"checked": bool(data), "history": history})
 

@@ -37,7 +37,7 @@ def known_elsewhere(actor, subject: Subject) -> bool:
     """Hit / no hit only: whether another region's table knows this person."""
     policy.require(actor, policy.Action.SIGNAL_VIEW, subject)
     hit = bool(_matches_elsewhere(subject))
-    record(actor, Action.SEARCH, Purpose.KNOWN_PERSON_CHECK, [subject])
+    record(actor, action=Action.SEARCH, purpose=Purpose.KNOWN_PERSON_CHECK, objects=[subject])
     return hit
 
 
@@ -61,7 +61,7 @@ def request_information(actor, subject: Subject, reason: str) -> int:
         )
         for target_id, region_id in targets
     )
-    record(actor, Action.CREATE, Purpose.KNOWN_PERSON_CHECK, requests)
+    record(actor, action=Action.CREATE, purpose=Purpose.KNOWN_PERSON_CHECK, objects=requests)
     return len(requests)
 
 
@@ -91,5 +91,5 @@ def answer_request(actor, request_id, answer: str) -> CrossRegionRequest:
     request.status, request.answer = CrossRegionRequest.ANSWERED, answer.strip()
     request.answered_by, request.answered_at = actor, timezone.now()
     request.save(update_fields=["status", "answer", "answered_by", "answered_at"])
-    record(actor, Action.UPDATE, Purpose.KNOWN_PERSON_CHECK, [request])
+    record(actor, action=Action.UPDATE, purpose=Purpose.KNOWN_PERSON_CHECK, objects=[request])
     return request

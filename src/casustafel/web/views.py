@@ -3,6 +3,7 @@ and the error pages. Domain pages live in their own apps."""
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -10,7 +11,8 @@ from django.views.decorators.http import require_GET
 from casustafel.access import policy
 from casustafel.cases import selectors as case_selectors
 from casustafel.cases import states as case_states
-from casustafel.core.errors import PolicyDenied
+from casustafel.core.api import problem_json
+from casustafel.core.errors import PolicyDenied, announce_refusal
 from casustafel.plans.selectors import dashboard_follow_up
 from casustafel.signals import selectors as signal_selectors
 from casustafel.signals import states as signal_states
@@ -42,7 +44,31 @@ def dashboard(request):
     return render(request, "web/dashboard.html", context)
 
 
+def _api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    """handler400: a request Django refuses before any view (a body in an undecodable charset,
+    a bad Host header, too many fields, an oversized body): a page, or a problem in the API.
+    Rendered without the request's data, which is what could not be read."""
+    if _api(request):
+        too_large = isinstance(exception, RequestDataTooBig)
+        return problem_json(413 if too_large else 400, _("De aanvraag is te groot.") if too_large else None)
+    return render(
+        request,
+        "web/error.html",
+        {
+            "title": _("Ongeldige aanvraag"),
+            "message": _("Deze aanvraag kon niet worden verwerkt. Probeer het opnieuw."),
+        },
+        status=400,
+    )
+
+
 def not_found(request, exception=None):
+    if _api(request):
+        return problem_json(404)
     return render(
         request,
         "web/error.html",
@@ -55,7 +81,10 @@ def forbidden(request, exception=None):
     """handler403. A refusal by the access policy is answered as "not found" (ADR 0003):
     the web neither discloses that the object exists nor offers what the user may not do."""
     if isinstance(exception, PolicyDenied):
+        announce_refusal(request, exception, via_api=False)
         return not_found(request, exception)
+    if _api(request):
+        return problem_json(403)
     return render(
         request,
         "web/error.html",
@@ -65,6 +94,8 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
+    if _api(request):
+        return problem_json(500, _("Er is een onverwachte fout opgetreden. Er is niets half opgeslagen."))
     return render(
         request,
         "web/error.html",

@@ -30,7 +30,7 @@ def get_weighing(user, pk, *, via_api: bool = False) -> Weighing:
     try:
         weighing = qs.get(pk=pk)
     except (Weighing.DoesNotExist, ValueError, TypeError, ValidationError):
-        record_refused(user, Action.READ, Purpose.WEIGHING, Weighing, pk, via_api=via_api)
+        record_refused(user, action=Action.READ, purpose=Purpose.WEIGHING, model=Weighing, pk=pk, via_api=via_api)
         raise Http404 from None
-    record(user, Action.READ, Purpose.WEIGHING, [weighing], via_api=via_api)
+    record(user, action=Action.READ, purpose=Purpose.WEIGHING, objects=[weighing], via_api=via_api)
     return weighing

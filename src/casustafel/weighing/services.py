@@ -56,14 +56,14 @@ def attach_signal(actor: User, *, signal: Any) -> Weighing:
             framework=active_framework(signal.region),
             signals_changed_at=now,
         )
-        record(actor, Action.CREATE, Purpose.WEIGHING, [weighing])
+        record(actor, action=Action.CREATE, purpose=Purpose.WEIGHING, objects=[weighing])
     else:
         if weighing.status != states.OPEN:
             states.WEIGHING_MACHINE.check(weighing.status, states.OPEN)
         weighing.signals_changed_at = now
         weighing.status = states.OPEN
         weighing.save(update_fields=["signals_changed_at", "status"])
-        record(actor, Action.UPDATE, Purpose.WEIGHING, [weighing])
+        record(actor, action=Action.UPDATE, purpose=Purpose.WEIGHING, objects=[weighing])
     signal.weighing = weighing
     signal.save(update_fields=["weighing"])
     return weighing
@@ -112,15 +112,16 @@ def submit_contribution(actor: User, *, weighing: Weighing, data: ContributionDa
         assessment, reasons = data.assessments.get(code, ("", ""))
         if not assessment or not reasons.strip():
             errors[f"assessments.{code}"] = _("Beoordeel “%(label)s” en onderbouw dat.") % {"label": criterion.label}
+    organisation = policy.organisation_of(actor)
     legal_basis = governance.resolve_basis(data.legal_basis)
-    errors.update(governance.provenance_errors(actor.organisation, legal_basis, data.classification, data.visibility))
+    errors.update(governance.provenance_errors(organisation, legal_basis, data.classification, data.visibility))
     if errors:
         raise ValidationError(errors)
     contribution, created = Contribution.objects.update_or_create(
         weighing=weighing,
-        party=actor.organisation.kind,
+        party=organisation.kind,
         defaults={
-            "organisation": actor.organisation,
+            "organisation": organisation,
             "contributor": actor,
             "holds_information": data.holds_information,
             "information": data.information.strip() if data.holds_information else "",
@@ -136,7 +137,7 @@ def submit_contribution(actor: User, *, weighing: Weighing, data: ContributionDa
         CriterionAssessment(contribution=contribution, criterion=criteria[code], assessment=a, reasons=r.strip())
         for code, (a, r) in data.assessments.items()
     )
-    record(actor, Action.CREATE if created else Action.UPDATE, Purpose.WEIGHING, [contribution])
+    record(actor, action=Action.CREATE if created else Action.UPDATE, purpose=Purpose.WEIGHING, objects=[contribution])
     return contribution
 
 
@@ -217,7 +218,7 @@ def write_decision(
     states.WEIGHING_MACHINE.check(weighing.status, target)
     weighing.status = target
     weighing.save(update_fields=["status", "information_deadline", "signals_changed_at"])
-    record(actor, Action.CREATE, Purpose.WEIGHING, [decision])
+    record(actor, action=Action.CREATE, purpose=Purpose.WEIGHING, objects=[decision])
     return decision
 
 

@@ -87,7 +87,7 @@ def weighing_list(request):
         .order_by("status", "-opened_at")
     )
     page = page_of(request, qs)
-    record(request.user, Action.LIST, Purpose.WEIGHING, page.object_list)
+    record(request.user, action=Action.LIST, purpose=Purpose.WEIGHING, objects=page.object_list)
     return render(request, "weighing/weighing_list.html", {"page": page})
 
 

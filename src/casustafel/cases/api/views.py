@@ -126,7 +126,7 @@ class CaseTransferDecisionView(APIView):
         responses={200: CaseTransferSerializer, **WRITE_ERRORS},
     )
     def post(self, request, id):
-        proposal = transfer.get_incoming_transfer(request.user, id)
+        proposal = transfer.get_incoming_transfer(request.user, id, via_api=True)
         data = CaseTransferDecisionSerializer(data=request.data, region=proposal.to_region_id)
         data.is_valid(raise_exception=True)
         d = data.validated_data

@@ -1,6 +1,8 @@
 """Provenance on the wire: the legal basis, classification and visibility of an item,
 and the shielding of items the caller may not see."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from casustafel.access import policy
@@ -44,6 +46,7 @@ class ShieldedMixin:
     """Replace the content fields by null for callers who may not see the item (Action.ITEM_VIEW)."""
 
     content_fields: tuple[str, ...] = ()
+    context: dict[str, Any]  # provided by the serializer this is mixed into
 
     def _shielded(self, instance) -> bool:
         request = self.context.get("request")

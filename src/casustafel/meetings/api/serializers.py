@@ -1,9 +1,11 @@
 """Conferences on the wire: the meeting, its (need-to-know scoped) agenda, and the writes."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from casustafel.accounts.models import Organisation
-from casustafel.api.serializers import TextField
+from casustafel.api.serializers import DateTimeField, TextField
 from casustafel.cases.api.serializers import OrganisationSerializer
 from casustafel.cases.models import Case
 
@@ -19,8 +21,8 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class MeetingCreateSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField(help_text="Begin, met tijdzone; niet in het verleden")
-    ends_at = serializers.DateTimeField(help_text="Einde, na het begin")
+    starts_at = DateTimeField(help_text="Begin, met tijdzone; niet in het verleden")
+    ends_at = DateTimeField(help_text="Einde, na het begin")
     location = serializers.CharField(max_length=200, help_text="Locatie of link van het online overleg")
     online = serializers.BooleanField(required=False, default=False)
 
@@ -65,8 +67,8 @@ class AgendaItemSerializer(serializers.Serializer):
     decisions = MeetingDecisionSerializer(many=True, read_only=True)
     actions = MeetingActionSerializer(many=True, read_only=True)
 
-    def get_participating_organisations(self, item) -> list[dict]:
-        return OrganisationSerializer([p.organisation for p in item.case.participants.all()], many=True).data
+    def get_participating_organisations(self, item) -> list[dict[str, Any]]:
+        return list(OrganisationSerializer([p.organisation for p in item.case.participants.all()], many=True).data)
 
 
 class MeetingDetailSerializer(MeetingSerializer):

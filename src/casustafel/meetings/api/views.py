@@ -1,9 +1,8 @@
 """Conference endpoints: list and schedule meetings, read a meeting with its scoped agenda,
 add agenda items, record attendance, minutes, decisions and actions, complete actions."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,8 +25,6 @@ from .serializers import (
     MinutesSerializer,
 )
 
-CHAIR_ONLY = _("Alleen de procesregisseur (voorzitter) kan dit doen.")
-
 
 def _detail(request, meeting):
     meeting.agenda = selectors.agenda(request.user, meeting, via_api=True)
@@ -36,15 +33,13 @@ def _detail(request, meeting):
 
 def _managed_meeting(request, id):
     meeting = selectors.get_meeting(request.user, id, via_api=True)
-    if not policy.can(request.user, policy.Action.MEETING_MANAGE, meeting):
-        raise exceptions.PermissionDenied(CHAIR_ONLY)
+    policy.require(request.user, policy.Action.MEETING_MANAGE, meeting)
     return meeting
 
 
 def _managed_item(request, id):
     item = selectors.get_item(request.user, id, via_api=True)
-    if not policy.can(request.user, policy.Action.MEETING_MANAGE, item.meeting):
-        raise exceptions.PermissionDenied(CHAIR_ONLY)
+    policy.require(request.user, policy.Action.MEETING_MANAGE, item.meeting)
     return item
 
 
@@ -74,8 +69,7 @@ class MeetingListView(generics.ListAPIView):
         responses={201: MeetingSerializer, **WRITE_ERRORS},
     )
     def post(self, request):
-        if not policy.can(request.user, policy.Action.MEETING_MANAGE):
-            raise exceptions.PermissionDenied(CHAIR_ONLY)
+        policy.require(request.user, policy.Action.MEETING_MANAGE)
         data = MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = services.schedule_meeting(request.user, **data.validated_data)
@@ -109,7 +103,7 @@ class AgendaItemView(APIView):
         meeting = _managed_meeting(request, id)
         data = AgendaItemCreateSerializer(data=request.data, region=meeting.region_id)
         data.is_valid(raise_exception=True)
-        item = services.add_agenda_item(request.user, meeting, data.validated_data["case"])
+        item = services.add_agenda_item(request.user, meeting=meeting, case=data.validated_data["case"])
         item = selectors.get_item(request.user, item.pk, via_api=True)
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -127,7 +121,7 @@ class AttendanceView(APIView):
         meeting = _managed_meeting(request, id)
         data = AttendanceCreateSerializer(data=request.data, region=meeting.region_id)
         data.is_valid(raise_exception=True)
-        invitation = services.record_attendance(request.user, meeting, **data.validated_data)
+        invitation = services.record_attendance(request.user, meeting=meeting, **data.validated_data)
         return Response(InvitationSerializer(invitation).data)
 
 
@@ -144,7 +138,7 @@ class MinutesView(APIView):
         item = _managed_item(request, id)
         data = MinutesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.set_minutes(request.user, item, data.validated_data["minutes"])
+        services.set_minutes(request.user, item=item, minutes=data.validated_data["minutes"])
         return Response(AgendaItemSerializer(selectors.get_item(request.user, id, via_api=True)).data)
 
 
@@ -161,7 +155,7 @@ class DecisionView(APIView):
         item = _managed_item(request, id)
         data = MeetingDecisionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        decision = services.add_decision(request.user, item, data.validated_data["text"])
+        decision = services.add_decision(request.user, item=item, text=data.validated_data["text"])
         return Response(MeetingDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
@@ -178,7 +172,7 @@ class ActionView(APIView):
         item = _managed_item(request, id)
         data = MeetingActionCreateSerializer(data=request.data, region=item.meeting.region_id)
         data.is_valid(raise_exception=True)
-        action = services.add_action(request.user, item, **data.validated_data)
+        action = services.add_action(request.user, item=item, **data.validated_data)
         return Response(MeetingActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
 
@@ -193,8 +187,5 @@ class ActionCompletionView(APIView):
     )
     def post(self, request, id):
         action = selectors.get_action(request.user, id, via_api=True)
-        if not policy.can(request.user, policy.Action.MEETING_COMPLETE_ACTION, action):
-            raise exceptions.PermissionDenied(
-                _("Alleen de eigenaar van de actie of de procesregisseur kan deze afronden.")
-            )
-        return Response(MeetingActionSerializer(services.complete_action(request.user, action)).data)
+        policy.require(request.user, policy.Action.MEETING_COMPLETE_ACTION, action)
+        return Response(MeetingActionSerializer(services.complete_action(request.user, action=action)).data)

@@ -34,8 +34,7 @@ from .serializers import (
 
 def _managed_case(request, id):
     case = case_selectors.get_case(request.user, id, via_api=True)
-    if not policy.can(request.user, policy.Action.CASE_MANAGE, case):
-        raise exceptions.PermissionDenied(_("Alleen de casusregisseur of procesregisseur kan het plan wijzigen."))
+    policy.require(request.user, policy.Action.CASE_MANAGE, case)
     return case
 
 
@@ -71,7 +70,7 @@ class GoalView(APIView):
         case = _managed_case(request, id)
         data = GoalCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        goal = services.add_goal(request.user, case, **data.validated_data)
+        goal = services.add_goal(request.user, case=case, **data.validated_data)
         return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
 
 
@@ -90,12 +89,12 @@ class InterventionView(APIView):
         d = data.validated_data
         intervention = services.add_intervention(
             request.user,
-            case,
-            d["measure"],
-            _organisation(case, d["organisation"]),
-            d["starts_on"],
-            d["planned_end"],
-            d["planned_sessions"],
+            case=case,
+            entry_code=d["measure"],
+            organisation=_organisation(case, d["organisation"]),
+            starts_on=d["starts_on"],
+            planned_end=d["planned_end"],
+            planned_sessions=d["planned_sessions"],
         )
         return Response(InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
 
@@ -113,7 +112,9 @@ class ContactView(APIView):
         data = ContactCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        contact = services.log_contact(request.user, case, d["intervention"], d["date"], d["held"], d["note"])
+        contact = services.log_contact(
+            request.user, case=case, intervention_id=d["intervention"], on=d["date"], held=d["held"], note=d["note"]
+        )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
@@ -132,7 +133,9 @@ class ReviewView(APIView):
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)
         scores = {s["goal"]: s["score"] for s in d.pop("scores")}
-        review = services.add_review(request.user, case, d.pop("held_on"), d.pop("narrative"), scores, **d)
+        review = services.add_review(
+            request.user, case=case, held_on=d.pop("held_on"), narrative=d.pop("narrative"), scores=scores, **d
+        )
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
@@ -151,12 +154,12 @@ class AcknowledgementView(APIView):
         d = data.validated_data
         ack = services.acknowledge(
             request.user,
-            case,
-            d["rule"],
-            d["reason"],
-            d["coordination"],
-            _organisation(case, d["owner"]) if d["owner"] else None,
-            d["due_on"],
+            case=case,
+            rule_code=d["rule"],
+            reason=d["reason"],
+            coordination=d["coordination"],
+            owner=_organisation(case, d["owner"]) if d["owner"] else None,
+            due_on=d["due_on"],
         )
         return Response(AcknowledgementSerializer(ack).data, status=status.HTTP_201_CREATED)
 
@@ -177,13 +180,12 @@ class TaskCompletionView(APIView):
             raise exceptions.NotFound(_("Niet gevonden."))
         case = case_selectors.get_case(request.user, task.plan.case_id, via_api=True)
         task.plan.case = case
-        if not policy.can(request.user, policy.Action.PLAN_TASK_COMPLETE, task):
-            raise exceptions.PermissionDenied(
-                _("Alleen de eigenaar van de afstemmingsactie of de casusregisseur kan deze afronden.")
-            )
+        policy.require(request.user, policy.Action.PLAN_TASK_COMPLETE, task)
         data = TaskCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        task = services.complete_task(request.user, case, task.pk, data.validated_data["outcome"], via_api=True)
+        task = services.complete_task(
+            request.user, case=case, task_id=task.pk, outcome=data.validated_data["outcome"], via_api=True
+        )
         return Response(CoordinationTaskSerializer(task).data)
 
 
@@ -225,12 +227,12 @@ class CheckInResultView(APIView):
         d = data.validated_data
         checkin = services.record_checkin(
             request.user,
-            case,
-            checkin.pk,
-            d["held_on"],
-            _organisation(case, d["organisation"]),
-            d["new_concerns"],
-            d["note"],
+            case=case,
+            checkin_id=checkin.pk,
+            held_on=d["held_on"],
+            organisation=_organisation(case, d["organisation"]),
+            new_concerns=d["new_concerns"],
+            note=d["note"],
             via_api=True,
         )
         return Response(CheckInSerializer(checkin).data)

@@ -1,5 +1,7 @@
 """Signal endpoints: list, register, read and move a signal along (same rules as the UI)."""
 
+import hashlib
+import json
 import uuid
 
 from django.db import IntegrityError
@@ -30,8 +32,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiTypes.UUID,
     OpenApiParameter.HEADER,
     required=False,
-    description="Sleutel (UUID) van deze indiening: een herhaalde indiening met dezelfde sleutel geeft "
-    "het eerder geregistreerde signaal terug (200) in plaats van een tweede (201).",
+    description="Sleutel (UUID) van deze indiening: een herhaalde indiening met dezelfde sleutel en dezelfde "
+    "inhoud geeft het eerder geregistreerde signaal terug (200) in plaats van een tweede (201). Dezelfde "
+    "sleutel met een andere inhoud geeft 422; zolang de eerste indiening nog wordt verwerkt 409.",
 )
 
 
@@ -43,6 +46,12 @@ def _idempotency_key(request) -> uuid.UUID | None:
         return uuid.UUID(value)
     except ValueError:
         raise exceptions.ValidationError({"Idempotency-Key": [_("De Idempotency-Key moet een UUID zijn.")]}) from None
+
+
+def _fingerprint(data) -> str:
+    """The submitted body, canonically: the same JSON in another key order is the same submission."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class SignalListView(generics.ListAPIView):
@@ -80,23 +89,30 @@ class SignalListView(generics.ListAPIView):
             200: OpenApiResponse(
                 SignalRegistrationSerializer, description="Herhaalde indiening: het eerder geregistreerde signaal"
             ),
+            409: OpenApiResponse(description="Een indiening met deze Idempotency-Key wordt nog verwerkt"),
+            422: OpenApiResponse(description="Deze Idempotency-Key is al gebruikt voor een andere inhoud"),
             **WRITE_ERRORS,
         },
     )
     def post(self, request, *args, **kwargs):
         policy.require(request.user, policy.Action.SIGNAL_CREATE)
         key = _idempotency_key(request)
+        fingerprint = _fingerprint(request.data) if key is not None else ""
         data = SignalCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         subject = SubjectData(**fields.pop("subject"))
         try:
-            registration = flow.register_signal(request.user, subject=subject, fields=fields, idempotency_key=key)
+            registration = flow.register_signal(
+                request.user, subject=subject, fields=fields, idempotency_key=key, fingerprint=fingerprint
+            )
         except IntegrityError:
             if key is None:
                 raise
             # A concurrent submission with the same key won the race: answer with its signal.
-            registration = flow.register_signal(request.user, subject=subject, fields=fields, idempotency_key=key)
+            registration = flow.register_signal(
+                request.user, subject=subject, fields=fields, idempotency_key=key, fingerprint=fingerprint
+            )
         signal = registration.signal
         signal.known_person, signal.joined_weighing = registration.known_person, registration.joined_weighing
         location = reverse("api:signal-detail", kwargs={"id": signal.pk}, request=request)
