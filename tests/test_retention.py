@@ -96,7 +96,10 @@ def test_schedules_are_seeded_as_versioned_data_all_to_be_confirmed(capsys):
 
     assert main(["retention", "schedules"]) == 0
     out = capsys.readouterr().out
-    assert out.count("nog te bevestigen tegen de Wet PGA") == national.count()
+    assert (
+        out.count("nog te bevestigen tegen de Wet PGA")
+        == RetentionSchedule.objects.filter(to_be_confirmed=True).count()
+    )
 
 
 # ---------------------------------------------------------------- what is due
@@ -110,7 +113,9 @@ def test_closed_case_is_due_after_five_years_and_not_before(region_a, case_a):
     item = run.items.get()
     assert (item.kind, item.reference, item.trigger) == ("case", case_a.reference, Trigger.CASE_CLOSED)
     assert item.trigger_date == today() and item.destruction_date == today() + timedelta(days=FIVE_YEARS)
-    assert item.schedule_version == 1 and item.subject_id == case_a.subject_id and not item.minor
+    # Made after 1 July 2025: version 2, the art. 9 rule (5 years after the last processing).
+    assert item.schedule_version == 2 and item.subject_id == case_a.subject_id and not item.minor
+    assert item.rule == "last_processing" and item.last_processing == today()
     assert run.status == DestructionRun.PROPOSED
 
 
@@ -143,7 +148,7 @@ def test_a_person_is_only_due_when_all_their_records_are(region_a, case_a):
 def test_minors_have_their_own_shorter_rule(region_a):
     dob = today() - timedelta(days=16 * 365)
     signal = not_included_signal(region_a, family_name="Minderjarig", date_of_birth=dob)
-    rule = RetentionSchedule.objects.get(region=None, trigger=Trigger.SIGNAL_NOT_INCLUDED, version=1)
+    rule = RetentionSchedule.objects.get(region=None, trigger=Trigger.SIGNAL_NOT_INCLUDED, version=2)
     assert services.propose_run(region_a.region, today() + timedelta(days=rule.minor_period_days - 1)) is None
     run = services.propose_run(region_a.region, today() + timedelta(days=rule.minor_period_days))
     item = run.items.get()
@@ -156,7 +161,7 @@ def test_the_schedule_version_applied_is_recorded_per_item(world):
     RetentionSchedule.objects.create(
         region=a.region,
         trigger=Trigger.SIGNAL_NOT_INCLUDED,
-        version=2,
+        version=3,
         valid_from=date(2026, 1, 1),
         period_days=30,
         minor_period_days=14,
@@ -167,10 +172,10 @@ def test_the_schedule_version_applied_is_recorded_per_item(world):
     not_included_signal(b, family_name="Regio B")
     on = today() + timedelta(days=40)
     run_a = services.propose_run(a.region, on)
-    assert [(i.schedule_version, i.schedule.region_id) for i in run_a.items.all()] == [(2, a.region.pk)]
-    assert services.propose_run(b.region, on) is None  # region b: national v1, one year
+    assert [(i.schedule_version, i.schedule.region_id) for i in run_a.items.all()] == [(3, a.region.pk)]
+    assert services.propose_run(b.region, on) is None  # region b: national v2, one year
     run_b = services.propose_run(b.region, today() + timedelta(days=ONE_YEAR))
-    assert [(i.schedule_version, i.schedule.region_id) for i in run_b.items.all()] == [(1, None)]
+    assert [(i.schedule_version, i.schedule.region_id) for i in run_b.items.all()] == [(2, None)]
 
 
 # ---------------------------------------------------------------- approval and execution
@@ -299,6 +304,8 @@ def test_legal_hold_suspends_destruction_until_lifted(region_a, case_a, capsys):
                 "Klacht bij de Nationale ombudsman.",
                 "--by",
                 officer.username,
+                "--review-date",
+                (today() + timedelta(days=365)).isoformat(),
             ]
         )
         == 0
@@ -321,11 +328,19 @@ def test_legal_hold_suspends_destruction_until_lifted(region_a, case_a, capsys):
 
     # Others cannot place or lift holds.
     with pytest.raises(PolicyDenied):
-        services.place_hold(region_a.users["case_director"], subject=subject, reason="other", explanation="Mag niet.")
+        services.place_hold(
+            region_a.users["case_director"],
+            subject=subject,
+            reason="other",
+            explanation="Mag niet.",
+            review_date=today() + timedelta(days=30),
+        )
     with pytest.raises(PolicyDenied):
         services.lift_hold(region_a.users["analyst"], hold=hold)
     with pytest.raises(ValidationError):
-        services.place_hold(officer, subject=subject, reason="other", explanation="  ")
+        services.place_hold(
+            officer, subject=subject, reason="other", explanation="  ", review_date=today() + timedelta(days=30)
+        )
 
     assert main(["retention", "lift", str(hold.pk), "--by", officer.username]) == 0
     hold.refresh_from_db()
@@ -388,7 +403,10 @@ def test_report_csv_content(region_a, case_a, tmp_path, capsys):
             "case_closed",
             today().isoformat(),
             on.isoformat(),
-            "1",
+            "2",
+            "nee",
+            "last_processing",
+            today().isoformat(),
             "nee",
         ]
     ]
@@ -481,11 +499,15 @@ def test_privacy_officer_page_shows_schedules_to_be_confirmed_runs_and_holds(cli
         subject=case_a.subject,
         reason="court_case",
         explanation="Zaak bij de rechtbank.",
+        review_date=today() + timedelta(days=90),
     )
     login(client, region_a.users["privacy_officer"])
     response = client.get(reverse("retention:overview"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count("nog te bevestigen tegen de Wet PGA") == RetentionSchedule.objects.count()
+    assert (
+        page.count("nog te bevestigen tegen de Wet PGA")
+        == RetentionSchedule.objects.filter(to_be_confirmed=True).count()
+    )
     assert run.reference in page and "Rechtszaak" in page
     assert case_a.subject.family_name not in page and "Zaak bij de rechtbank" not in page  # no names, no free text

@@ -65,7 +65,13 @@ def approved_run(region_a):
     destroyed = _closed_case(region_a, given_names=GIVEN, family_name=FAMILY, bsn=BSN, date_of_birth=DOB)
     held = _closed_case(region_a, family_name=HELD_FAMILY)
     officer = region_a.users["privacy_officer"]
-    services.place_hold(officer, subject=held.subject, reason="court_case", explanation="Zaak bij de rechtbank.")
+    services.place_hold(
+        officer,
+        subject=held.subject,
+        reason="court_case",
+        explanation="Zaak bij de rechtbank.",
+        review_date=timezone.localdate() + timedelta(days=90),
+    )
     on = timezone.localdate() + timedelta(days=FIVE_YEARS)
     run = services.propose_run(region_a.region, on)
     run = services.approve_run(officer, run=run)
@@ -103,7 +109,9 @@ def test_pdf_report_lists_run_items_and_totals_without_personal_data(approved_ru
     assert text.startswith(f"Vernietigingsverslag {run.reference}")
     assert region_a.region.code in text and "Uitgevoerd" in text
     assert region_a.users["privacy_officer"].username in text
-    assert "Casus afgesloten" in text and "v1" in text and "nog te bevestigen tegen de Wet PGA" in text
+    # Art. 9 Wet PGA: the report names the rule and the version that applied to each item.
+    assert "Casus afgesloten" in text and "v2" in text and "Bevestigd" in text
+    assert "laatste verwerking (art. 9 Wet PGA)" in text and "versie 2" in text
     for case in (destroyed, held):
         assert case.reference in text
     assert f"{destroyed.reference} Casus afgesloten" in text

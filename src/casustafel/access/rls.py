@@ -54,6 +54,7 @@ REGION_TABLES: dict[str, tuple[str, ...]] = {
     "governance.AccessRequest": ("region",),
     "meetings.Meeting": ("region",),
     "retention.LegalHold": ("region",),
+    "retention.NecessityReview": ("region",),
     "retention.DestructionRun": ("region",),
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from datetime import date
 from pathlib import Path
 
 
@@ -185,10 +186,83 @@ def cmd_hold(args) -> int:
     if subject is None or user is None:
         return _fail("Onbekende persoon of gebruiker.")
     try:
-        hold = place_hold(user, subject=subject, reason=args.reason, explanation=args.explanation)
+        hold = place_hold(
+            user, subject=subject, reason=args.reason, explanation=args.explanation, review_date=args.review_date
+        )
     except (ValidationError, PermissionDenied) as error:
         return _fail(_messages(error))
-    print(f"Juridische blokkade {hold.pk} vastgelegd; vernietiging is opgeschort tot opheffing.")
+    print(
+        f"Juridische blokkade {hold.pk} vastgelegd; vernietiging is opgeschort tot opheffing. "
+        f"Heroverwegen op {hold.review_date}."
+    )
+    return 0
+
+
+def cmd_hold_review(args) -> int:
+    """The hold was reviewed and is still needed for the legal claim: its next review date."""
+    _setup()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .models import LegalHold
+    from .services import review_hold
+
+    hold = LegalHold.objects.filter(pk=args.hold).first() if _is_uuid(args.hold) else None
+    user = _user(args.by)
+    if hold is None or user is None:
+        return _fail("Onbekende blokkade of gebruiker.")
+    try:
+        hold = review_hold(user, hold=hold, review_date=args.review_date)
+    except (ValidationError, PermissionDenied) as error:
+        return _fail(_messages(error))
+    print(f"Juridische blokkade {hold.pk} heroverwogen; opnieuw heroverwegen op {hold.review_date}.")
+    return 0
+
+
+def cmd_review(args) -> int:
+    """Art. 9 Wet PGA: record a necessity review of a person's data."""
+    _setup()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .services import record_necessity_review
+
+    subject, user = _subject_for(args.target), _user(args.by)
+    if subject is None or user is None:
+        return _fail("Onbekende persoon of gebruiker.")
+    try:
+        review = record_necessity_review(user, subject=subject, outcome=args.outcome, reason=args.reason or "")
+    except (ValidationError, PermissionDenied) as error:
+        return _fail(_messages(error))
+    print(f"Noodzaaktoets vastgelegd: {review.get_outcome_display()}.")
+    return 0
+
+
+def cmd_dates(args) -> int:
+    """Every record with its latest destruction date, rule and version (art. 9 Wet PGA); no names."""
+    _setup()
+    from django.utils import timezone
+
+    from casustafel.accounts.models import Region
+
+    from .models import rule_label
+    from .selectors import holds_for_review, region_assessments
+
+    on = timezone.localdate()
+    regions = Region.objects.order_by("code")
+    if args.region:
+        regions = regions.filter(code=args.region)
+    for region in regions:
+        print(f"Regio {region.code}")
+        for assessment in region_assessments(region.pk, on):
+            review = f"  noodzaaktoets uiterlijk {assessment.review_due}" if assessment.review_due else ""
+            blocked = f"  [loopt nog: {assessment.blocked}]" if assessment.blocked else ""
+            for r in assessment.records:
+                print(
+                    f"  {r.kind:<7} {r.reference:<20} vernietigen uiterlijk {r.destruction_date}  "
+                    f"{rule_label(r.rule, r.schedule.version, r.last_processing, r.no_longer_necessary)}"
+                    f"{review}{blocked}"
+                )
+        for hold in holds_for_review(region.pk, on):
+            print(f"  juridische blokkade {hold.pk} te heroverwegen (sinds {hold.review_date or 'onbekend'})")
     return 0
 
 
@@ -235,7 +309,24 @@ def register(sub) -> None:
     hold.add_argument("--reason", required=True, choices=["complaint", "court_case", "other"])
     hold.add_argument("--explanation", required=True)
     hold.add_argument("--by", required=True, metavar="GEBRUIKERSNAAM")
+    hold.add_argument(
+        "--review-date", required=True, type=date.fromisoformat, metavar="JJJJ-MM-DD", help="heroverwegen op"
+    )
     hold.set_defaults(func=cmd_hold)
+    hold_review = rsub.add_parser("hold-review", help="juridische blokkade heroverwogen: nieuwe heroverwegingsdatum")
+    hold_review.add_argument("hold")
+    hold_review.add_argument("--review-date", required=True, type=date.fromisoformat, metavar="JJJJ-MM-DD")
+    hold_review.add_argument("--by", required=True, metavar="GEBRUIKERSNAAM")
+    hold_review.set_defaults(func=cmd_hold_review)
+    review = rsub.add_parser("review", help="noodzaaktoets vastleggen (art. 9 Wet PGA; persoon-id of kenmerk)")
+    review.add_argument("target")
+    review.add_argument("--outcome", required=True, choices=["still_necessary", "no_longer_necessary"])
+    review.add_argument("--reason", help="motivering (verplicht bij nog noodzakelijk)")
+    review.add_argument("--by", required=True, metavar="GEBRUIKERSNAAM")
+    review.set_defaults(func=cmd_review)
+    dates = rsub.add_parser("dates", help="uiterste vernietigingsdatum, regel en versie per gegeven (art. 9)")
+    dates.add_argument("--region", help="alleen deze regiocode")
+    dates.set_defaults(func=cmd_dates)
     lift = rsub.add_parser("lift", help="juridische blokkade opheffen")
     lift.add_argument("hold")
     lift.add_argument("--by", required=True, metavar="GEBRUIKERSNAAM")

@@ -26,11 +26,26 @@ class Trigger(models.TextChoices):
     TRANSFER_COMPLETED = "transfer_completed", _("Overdracht afgerond")
 
 
+#: Art. 9 Wet PGA: at the latest five years after the last processing. 1826 days is never
+#: longer than five calendar years (a five-year span holds one or two leap days).
+ART9_MAXIMUM_DAYS = 1826
+
+
+class Basis(models.TextChoices):
+    """From which date a schedule's period runs (ADR 0020)."""
+
+    #: Version 1: from the trigger event itself (closure, decision), as the Modelconvenant did.
+    TRIGGER = "trigger", _("termijn na de aanleiding (Modelconvenant PGA)")
+    #: Version 2: from the last substantive processing of the person's data (art. 9 Wet PGA).
+    LAST_PROCESSING = "last_processing", _("termijn na de laatste verwerking (art. 9 Wet PGA)")
+
+
 class RetentionSchedule(models.Model):
     """One version of the retention rule for a trigger. ``region`` empty = national default.
 
-    The applicable rule for a region is its own newest version valid on the run date,
-    otherwise the national one. Minors (under 18 on the trigger date) have their own period.
+    The applicable rule for a record is the region's own newest version valid on the
+    record's date, otherwise the national one (ADR 0020: records keep the version they were
+    made under). Minors (under 18 on the trigger date) have their own period.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -42,6 +57,9 @@ class RetentionSchedule(models.Model):
     minor_period_days = models.PositiveIntegerField(_("bewaartermijn minderjarigen (dagen)"))
     to_be_confirmed = models.BooleanField(_("nog te bevestigen tegen de Wet PGA"), default=True)
     source = models.TextField(_("herkomst"))
+    basis = models.CharField(_("termijn loopt vanaf"), max_length=20, choices=Basis.choices, default=Basis.TRIGGER)
+    #: Periodic necessity review (art. 9: destroy as soon as no longer necessary); empty = none.
+    review_interval_days = models.PositiveIntegerField(_("noodzaaktoets elke (dagen)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bewaarschema")
@@ -49,7 +67,13 @@ class RetentionSchedule(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "trigger", "version"], name="retention_schedule_unique_version", nulls_distinct=False
-            )
+            ),
+            # Art. 9 Wet PGA: a period after the last processing never exceeds five years.
+            models.CheckConstraint(
+                condition=~models.Q(basis="last_processing")
+                | models.Q(period_days__lte=ART9_MAXIMUM_DAYS, minor_period_days__lte=ART9_MAXIMUM_DAYS),
+                name="retention_schedule_art9_maximum",
+            ),
         ]
 
     def __str__(self):
@@ -123,11 +147,31 @@ class DestructionItem(models.Model):
     minor = models.BooleanField(_("minderjarig op datum aanleiding"))
     schedule = models.ForeignKey(RetentionSchedule, on_delete=models.PROTECT, related_name="+")
     schedule_version = models.PositiveIntegerField(_("versie bewaarschema"))
+    #: The rule applied (the schedule's basis at proposal), named in the report.
+    rule = models.CharField(_("regel"), max_length=20, choices=Basis.choices, default=Basis.TRIGGER)
+    #: Date of the last substantive processing of the person's data (ADR 0020).
+    last_processing = models.DateField(_("laatste verwerking"), null=True, blank=True)
+    #: A necessity review found the data no longer necessary: destruction brought forward.
+    no_longer_necessary = models.BooleanField(_("niet langer noodzakelijk"), default=False)
     result = models.CharField(_("resultaat"), max_length=10, choices=RESULT_CHOICES, default=PENDING)
 
     class Meta:
         verbose_name = _("te vernietigen gegeven")
         ordering = ["id"]
+
+    @property
+    def rule_label(self) -> str:
+        """Which rule and which version applied, in words (report and overview)."""
+        return rule_label(self.rule, self.schedule_version, self.last_processing, self.no_longer_necessary)
+
+
+def rule_label(rule: str, version: int, last_processing=None, no_longer_necessary: bool = False) -> str:
+    text = f"{Basis(rule).label} — {_('versie')} {version}"
+    if rule == Basis.LAST_PROCESSING and last_processing is not None:
+        text += f"; {_('laatste verwerking')} {last_processing:%d-%m-%Y}"
+    if no_longer_necessary:
+        text += f"; {_('noodzaaktoets: niet langer noodzakelijk')}"
+    return text
 
 
 class HoldReason(models.TextChoices):
@@ -150,6 +194,9 @@ class LegalHold(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     lifted_at = models.DateTimeField(_("opgeheven op"), null=True, blank=True)
+    #: Art. 9 exception (legal claim) is reviewed: past this date the hold is listed for review.
+    #: Empty only on holds placed before review dates existed (listed for review at once).
+    review_date = models.DateField(_("heroverwegen op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("juridische blokkade")
@@ -158,6 +205,28 @@ class LegalHold(models.Model):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None
+
+
+class NecessityOutcome(models.TextChoices):
+    STILL_NECESSARY = "still_necessary", _("Nog noodzakelijk")
+    NO_LONGER_NECESSARY = "no_longer_necessary", _("Niet langer noodzakelijk")
+
+
+class NecessityReview(models.Model):
+    """A periodic necessity review of a person's data (art. 9 Wet PGA: destroy as soon as no
+    longer necessary). "Niet langer noodzakelijk" brings destruction forward to the next run."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="necessity_reviews")
+    outcome = models.CharField(_("uitkomst"), max_length=20, choices=NecessityOutcome.choices)
+    reason = models.TextField(_("motivering"), max_length=2000, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(_("getoetst op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("noodzaaktoets")
+        ordering = ["-reviewed_at"]
 
 
 class DestructionStatistic(models.Model):

@@ -98,6 +98,7 @@ def render_report_pdf(run: DestructionRun) -> bytes:
                 _("Versie"),
                 _("Termijn (dagen)"),
                 _("Minderjarigen (dagen)"),
+                _("Regel"),
                 _("Status"),
             ]
         ]
@@ -109,10 +110,11 @@ def render_report_pdf(run: DestructionRun) -> bytes:
                     f"v{s.version}",
                     s.period_days,
                     s.minor_period_days,
+                    s.get_basis_display(),
                     str(TO_BE_CONFIRMED_LABEL) if s.to_be_confirmed else _("Bevestigd"),
                 ]
             )
-        story.append(_table(rows, [38 * mm, 28 * mm, 14 * mm, 24 * mm, 28 * mm, 38 * mm], small))
+        story.append(_table(rows, [30 * mm, 22 * mm, 12 * mm, 20 * mm, 24 * mm, 34 * mm, 28 * mm], small))
     else:
         story.append(_p(_("Geen (de ronde bevat geen gegevens)."), body))
 
@@ -142,6 +144,11 @@ def render_report_pdf(run: DestructionRun) -> bytes:
                 ]
             )
         story.append(_table(rows, [14 * mm, 38 * mm, 26 * mm, 20 * mm, 26 * mm, 18 * mm, 28 * mm], small))
+        # Art. 9 Wet PGA: which rule and which version applied to each item (ADR 0020).
+        story.append(_p(_("Toegepaste regel per gegeven"), h2))
+        rows = [[_("Kenmerk"), _("Regel en versie")]]
+        rows += [[item.reference, item.rule_label] for item in items]
+        story.append(_table(rows, [38 * mm, 132 * mm], small))
     else:
         story.append(_p(_("Geen gegevens."), body))
 

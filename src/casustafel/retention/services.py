@@ -30,7 +30,16 @@ from casustafel.signals.models import Signal
 from casustafel.subjects.models import Subject
 
 from . import selectors
-from .models import DestructionItem, DestructionRun, DestructionStatistic, HoldReason, LegalHold, RecordKind
+from .models import (
+    DestructionItem,
+    DestructionRun,
+    DestructionStatistic,
+    HoldReason,
+    LegalHold,
+    NecessityOutcome,
+    NecessityReview,
+    RecordKind,
+)
 
 #: Models that are never destroyed even if they point at a person's records.
 KEPT_MODELS = frozenset({ProcessingLogEntry, AuditRecord, DestructionItem})
@@ -114,7 +123,9 @@ def _trace(subject: Subject, records) -> None:
             phenomenon=rec.phenomenon,
             outcome=rec.outcome,
             gender=subject.gender,
-            age_band=selectors.age_band(selectors.age_on(subject.date_of_birth, rec.trigger_date)),
+            age_band=selectors.age_band(
+                selectors.age_on(subject.date_of_birth, rec.trigger_date) if subject.date_of_birth else None
+            ),
         )
         DestructionStatistic.objects.filter(pk=cell.pk).update(count=F("count") + 1)
 
@@ -196,6 +207,9 @@ def propose_run(region: Region, on: date | None = None) -> DestructionRun | None
             minor=r.minor,
             schedule=r.schedule,
             schedule_version=r.schedule.version,
+            rule=r.rule,
+            last_processing=r.last_processing,
+            no_longer_necessary=r.no_longer_necessary,
         )
         for a in due
         for r in a.records
@@ -298,6 +312,9 @@ REPORT_COLUMNS = [
     "vernietigingsdatum",
     "versie_bewaarschema",
     "minderjarig",
+    "regel",
+    "laatste_verwerking",
+    "niet_langer_noodzakelijk",
 ]
 
 
@@ -334,6 +351,9 @@ def report_csv(run: DestructionRun) -> str:
                 item.destruction_date.isoformat(),
                 item.schedule_version,
                 "ja" if item.minor else "nee",
+                item.rule,
+                item.last_processing.isoformat() if item.last_processing else "",
+                "ja" if item.no_longer_necessary else "nee",
             ]
         )
     return out.getvalue()
@@ -375,8 +395,18 @@ def export_report(actor: User, *, run: DestructionRun, fmt: str) -> bytes:
 # ---------------------------------------------------------------- legal holds
 
 
+def _review_date_error(review_date: date | None) -> str | None:
+    if review_date is None:
+        return _("Geef aan wanneer de blokkade opnieuw wordt beoordeeld (art. 9 Wet PGA: alleen zolang nodig).")
+    if review_date <= _today():
+        return _("De datum van heroverweging moet in de toekomst liggen.")
+    return None
+
+
 @transaction.atomic
-def place_hold(actor: User, *, subject: Subject, reason: str, explanation: str) -> LegalHold:
+def place_hold(actor: User, *, subject: Subject, reason: str, explanation: str, review_date: date | None) -> LegalHold:
+    """Art. 9 Wet PGA exception (legal claim): suspend destruction, with its reason and the
+    date on which the hold is reviewed."""
     subject = Subject.objects.select_for_update().get(pk=subject.pk)
     policy.require(actor, policy.Action.RETENTION_MANAGE, subject)
     errors = {}
@@ -384,10 +414,17 @@ def place_hold(actor: User, *, subject: Subject, reason: str, explanation: str) 
         errors["reason"] = _("Kies de reden van de blokkade: klacht, rechtszaak of anders.")
     if not (explanation or "").strip():
         errors["explanation"] = _("Licht de blokkade toe.")
+    if (review_error := _review_date_error(review_date)) is not None:
+        errors["review_date"] = review_error
     if errors:
         raise ValidationError(errors)
     hold = LegalHold.objects.create(
-        region_id=subject.region_id, subject=subject, reason=reason, explanation=explanation.strip(), placed_by=actor
+        region_id=subject.region_id,
+        subject=subject,
+        reason=reason,
+        explanation=explanation.strip(),
+        placed_by=actor,
+        review_date=review_date,
     )
     record(actor, action=Action.CREATE, purpose=Purpose.RETENTION, objects=[hold])
     return hold
@@ -403,3 +440,43 @@ def lift_hold(actor: User, *, hold: LegalHold) -> LegalHold:
     hold.save(update_fields=["lifted_by", "lifted_at"])
     record(actor, action=Action.UPDATE, purpose=Purpose.RETENTION, objects=[hold])
     return hold
+
+
+@transaction.atomic
+def review_hold(actor: User, *, hold: LegalHold, review_date: date | None) -> LegalHold:
+    """The hold was reviewed and is still needed for the legal claim: set its next review date."""
+    hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    policy.require(actor, policy.Action.RETENTION_MANAGE, hold)
+    if hold.lifted_at is not None:
+        raise ValidationError(_("Deze blokkade is al opgeheven."), code="illegal_transition")
+    if (review_error := _review_date_error(review_date)) is not None:
+        raise ValidationError({"review_date": review_error})
+    hold.review_date = review_date
+    hold.save(update_fields=["review_date"])
+    record(actor, action=Action.UPDATE, purpose=Purpose.RETENTION, objects=[hold])
+    return hold
+
+
+# ---------------------------------------------------------------- necessity review (art. 9)
+
+
+@transaction.atomic
+def record_necessity_review(actor: User, *, subject: Subject, outcome: str, reason: str) -> NecessityReview:
+    """Art. 9 Wet PGA: record whether a person's data are still necessary (who, when, outcome,
+    reason). "Niet langer noodzakelijk" brings destruction forward to the next run; an open case
+    still keeps the person until the participants close it (art. 6 lid 3)."""
+    subject = Subject.objects.select_for_update().get(pk=subject.pk)
+    policy.require(actor, policy.Action.RETENTION_MANAGE, subject)
+    errors = {}
+    if outcome not in NecessityOutcome.values:
+        errors["outcome"] = _("Kies de uitkomst: nog noodzakelijk of niet langer noodzakelijk.")
+    reason = (reason or "").strip()
+    if outcome == NecessityOutcome.STILL_NECESSARY and not reason:
+        errors["reason"] = _("Motiveer waarom de gegevens nog noodzakelijk zijn.")
+    if errors:
+        raise ValidationError(errors)
+    review = NecessityReview.objects.create(
+        region_id=subject.region_id, subject=subject, outcome=outcome, reason=reason, reviewed_by=actor
+    )
+    record(actor, action=Action.CREATE, purpose=Purpose.RETENTION, objects=[review])
+    return review

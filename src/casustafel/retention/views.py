@@ -2,9 +2,11 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from casustafel.access import policy
+from casustafel.subjects.models import Subject
 
 from . import selectors, services
 from .models import DestructionRun, LegalHold, RetentionSchedule
@@ -14,14 +16,26 @@ from .models import DestructionRun, LegalHold, RetentionSchedule
 def overview(request):
     policy.require(request.user, policy.Action.RETENTION_MANAGE)
     user, manage = request.user, policy.Action.RETENTION_MANAGE
+    today = timezone.localdate()
+    # References, dates and rules only (no names), like a proposed run (ADR 0009, 0020).
+    assessments = selectors.assess_subjects(policy.scope_region_records(user, manage, Subject.objects.all()), today)
+    holds = list(policy.scope_region_records(user, manage, LegalHold.objects.filter(lifted_at__isnull=True)))
     context = {
+        "today": today,
+        "records": [
+            {"record": r, "assessment": a}
+            for a in sorted(assessments.values(), key=lambda a: (a.destruction_date or today, str(a.subject.pk)))
+            for r in a.records
+        ],
+        "reviews_due": [a for a in assessments.values() if a.review_due and a.review_due <= today],
+        "holds_for_review": [h for h in holds if h.review_date is None or h.review_date <= today],
         "schedules": policy.scope_region_records(user, manage, RetentionSchedule.objects.all(), national=True)
         .select_related("region")
         .order_by("trigger", "region", "-version"),
         "runs": policy.scope_region_records(user, manage, DestructionRun.objects.all()).select_related("approved_by")[
             :50
         ],
-        "holds": policy.scope_region_records(user, manage, LegalHold.objects.filter(lifted_at__isnull=True)),
+        "holds": holds,
     }
     return render(request, "retention/overview.html", context)
 
