@@ -364,3 +364,20 @@ def test_art9_due_list_computation_query_count_is_pinned_and_independent_of_pers
         close(region_a, make_case(region_a, family_name=f"Meer{i}"))
         open_signal(region_a, f"Signaal{i}")
     assert count() == few == 12
+
+
+def test_art9_overview_lists_a_hold_past_its_review_date(client, region_a, case_a):
+    officer = region_a.users["privacy_officer"]
+    hold = services.place_hold(
+        officer,
+        subject=case_a.subject,
+        reason="court_case",
+        explanation="Rechtsvordering.",
+        review_date=today() + timedelta(days=10),
+    )
+    login(client, officer)
+    page = client.get(reverse("retention:overview")).content.decode()
+    assert "Heroverweging verlopen" not in page and "Geen blokkade wacht op heroverweging" in page
+    LegalHold.objects.filter(pk=hold.pk).update(review_date=today() - timedelta(days=1))
+    page = client.get(reverse("retention:overview")).content.decode()
+    assert "Heroverweging verlopen" in page and str(hold.pk) in page
