@@ -64,6 +64,10 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     ),
     "processing_log:logbook": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "retention:overview": (None, {"get": {"privacy_officer", "functional_admin"}}),
+    "retention:person": (
+        "retention_subject",
+        {"get": {"privacy_officer", "functional_admin"}, "post": {"privacy_officer", "functional_admin"}},
+    ),
     "retention:report_pdf": ("destruction_run", {"get": {"privacy_officer", "functional_admin"}}),
     "retention:report_csv": ("destruction_run", {"get": {"privacy_officer", "functional_admin"}}),
     # Ambtsberichten: the mayor, and the official the mayor designated (governance_objects).

@@ -381,3 +381,35 @@ def test_art9_overview_lists_a_hold_past_its_review_date(client, region_a, case_
     LegalHold.objects.filter(pk=hold.pk).update(review_date=today() - timedelta(days=1))
     page = client.get(reverse("retention:overview")).content.decode()
     assert "Heroverweging verlopen" in page and str(hold.pk) in page
+
+
+def test_art9_necessity_review_on_the_person_page(client, world):
+    a, b = world["a"], world["b"]
+    signal = open_signal(a, "Webtoets")
+    url = reverse("retention:person", args=[signal.subject_id])
+    login(client, a.users["privacy_officer"])
+    page = client.get(url).content.decode()
+    assert signal.reference in page and "termijn na de laatste verwerking (art. 9 Wet PGA)" in page
+    assert "Webtoets" not in page  # references and dates, no names
+
+    refused = client.post(url, {"outcome": NecessityOutcome.STILL_NECESSARY, "reason": ""})
+    assert (
+        refused.status_code == 400 and "Motiveer waarom de gegevens nog noodzakelijk zijn" in refused.content.decode()
+    )
+    assert not NecessityReview.objects.exists()  # nothing half-written
+
+    done = client.post(url, {"outcome": NecessityOutcome.NO_LONGER_NECESSARY, "reason": "Geen zorgen meer."})
+    assert done.status_code == 302
+    review = NecessityReview.objects.get()
+    assert (review.outcome, review.reviewed_by, review.reason) == (
+        NecessityOutcome.NO_LONGER_NECESSARY,
+        a.users["privacy_officer"],
+        "Geen zorgen meer.",
+    )
+    assert ProcessingLogEntry.objects.filter(object_id=review.pk, action="create", purpose="retention").exists()
+    assert "niet langer noodzakelijk: bij de volgende ronde" in client.get(url).content.decode()
+
+    login(client, b.users["privacy_officer"])  # another region's privacy officer: not found
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"outcome": NecessityOutcome.NO_LONGER_NECESSARY}).status_code == 404
+    assert NecessityReview.objects.count() == 1

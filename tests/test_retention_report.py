@@ -17,6 +17,7 @@ from casustafel.processing_log.models import ProcessingLogEntry
 from casustafel.retention import services
 from casustafel.retention.models import DestructionRun
 from casustafel.retention.report_pdf import render_report_pdf
+from casustafel.subjects.models import Subject
 from casustafel.weighing.models import Outcome
 from casustafel.weighing.services import DecisionData
 
@@ -33,9 +34,11 @@ HELD_FAMILY = "Blokkadepersoon"
 
 
 def retention_objects(world_region) -> dict:
-    """A (proposed, empty) destruction run of the region, for the authorization matrix."""
+    """A (proposed, empty) destruction run and a person of the region, for the authorization matrix."""
     run = DestructionRun.objects.create(region=world_region.region, run_date=timezone.localdate())
-    return {"destruction_run": {"pk": run.pk}}
+    subject = Subject.objects.filter(region=world_region.region).order_by("created_at").first()
+    assert subject is not None, "the matrix's region has a person (its case)"
+    return {"destruction_run": {"pk": run.pk}, "retention_subject": {"pk": subject.pk}}
 
 
 def _closed_case(world_region, **subject):

@@ -364,5 +364,15 @@ def get_run(user, pk) -> DestructionRun:
     return run
 
 
+def get_subject(user, pk) -> Subject:
+    """A person whose retention the user manages (privacy officer / functional admin of the
+    person's region), else 404 (and the refusal logged)."""
+    subject = Subject.objects.filter(pk=pk).first()
+    if subject is None or not policy.can(user, policy.Action.RETENTION_MANAGE, subject):
+        record_refused(user, action=Action.READ, purpose=Purpose.RETENTION, model=Subject, pk=pk)
+        raise Http404
+    return subject
+
+
 def active_hold(subject_id) -> LegalHold | None:
     return LegalHold.objects.filter(subject_id=subject_id, lifted_at__isnull=True).first()

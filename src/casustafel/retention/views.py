@@ -1,14 +1,20 @@
 """The privacy officer's retention page (/bewaartermijnen/): schedules, runs and holds, no names."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from casustafel.access import policy
+from casustafel.core.errors import PolicyDenied
+from casustafel.core.web import apply_service_errors
 from casustafel.subjects.models import Subject
 
 from . import selectors, services
+from .forms import NecessityReviewForm
 from .models import DestructionRun, LegalHold, RetentionSchedule
 
 
@@ -59,3 +65,31 @@ def report_pdf(request, pk):
 def report_csv(request, pk):
     """The destruction report of one run as CSV (an export: logged)."""
     return _report(request, pk, "csv")
+
+
+@require_http_methods(["GET", "POST"])
+def person(request, pk):
+    """One person's records with their art. 9 dates, rule and version, holds and necessity
+    reviews (references, dates and outcomes only: no names, no free text), and the form to
+    record a necessity review."""
+    subject = selectors.get_subject(request.user, pk)
+    form = NecessityReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.record_necessity_review(request.user, subject=subject, **form.cleaned_data)
+            except (ValidationError, PolicyDenied) as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("De noodzaaktoets is vastgelegd."))
+                return redirect("retention:person", pk=subject.pk)
+    context = {
+        "subject_id": subject.pk,
+        "assessment": selectors.assess_subject(subject, timezone.localdate()),
+        "holds": LegalHold.objects.filter(subject=subject).order_by("-placed_at"),
+        "reviews": subject.necessity_reviews.select_related("reviewed_by").order_by("-reviewed_at"),
+        "form": form,
+    }
+    return render(request, "retention/person.html", context, status=status)
