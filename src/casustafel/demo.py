@@ -281,6 +281,40 @@ def _populate(code: str, count: int) -> None:
             )
         if fate == "reopened":
             transition_case(director, case=case, target=case_states.REOPENED, reason="Nieuwe zorgen na afsluiting")
+    _populate_two_ways_in(intake, municipalities[0].name.replace("Gemeente ", ""))
+
+
+def _populate_two_ways_in(intake: User, municipality: str) -> None:
+    """A legal person (Wet PGA art. 2) and an anonymous melding by anyone (art. 5 lid 2)."""
+    fields = dict(
+        source_type=SourceType.CITIZEN,
+        phenomenon=Phenomenon.RIGHT_WING,
+        facts="Organiseert bijeenkomsten waar tot geweld wordt opgeroepen (fictief).",
+        legal_basis="wet-pga",
+    )
+    register_signal(
+        intake,
+        subject=SubjectData(
+            kind="legal_person",
+            legal_name="Stichting Fictief Verbond",
+            kvk_number="90000001",
+            rsin="111222333",
+            establishment_place=municipality,
+            municipality=municipality,
+        ),
+        fields=fields,
+    )
+    register_signal(
+        intake,
+        subject=SubjectData(
+            given_names="Noor",
+            family_name="Meldingsvoorbeeld",
+            date_of_birth=date(1998, 5, 17),
+            gender="vrouw",
+            municipality=municipality,
+        ),
+        fields={**fields, "intake_route": "report", "reporter_kind": "anonymous", "addressed_to": "police"},
+    )
 
 
 def load_demo() -> list[dict]:

@@ -13,13 +13,30 @@ WRITE_ERRORS = {415: OpenApiResponse(description="Niet-ondersteund mediatype (al
 
 
 class SubjectSerializer(serializers.ModelSerializer):
-    """The person (betrokkene) as shown to those who may see them: never the raw BSN."""
+    """The person or organisation (betrokkene) as shown to those who may see them: never the raw BSN.
+
+    ``municipality`` is the gemeente van verblijf (Wet PGA art. 1); a legal person carries its
+    name, KvK number, RSIN and place of establishment (art. 2 lid 1).
+    """
 
     masked_bsn = serializers.CharField(read_only=True, help_text="BSN gemaskeerd, bijvoorbeeld *****1234")
 
     class Meta:
         model = Subject
-        fields = ["id", "given_names", "family_name", "date_of_birth", "gender", "municipality", "masked_bsn"]
+        fields = [
+            "id",
+            "kind",
+            "given_names",
+            "family_name",
+            "date_of_birth",
+            "gender",
+            "municipality",
+            "masked_bsn",
+            "legal_name",
+            "kvk_number",
+            "rsin",
+            "establishment_place",
+        ]
         read_only_fields = fields
 
 

@@ -369,6 +369,8 @@ SPECTACULAR_SETTINGS = {
         "WeighingStatusEnum": "casustafel.weighing.models.Weighing.STATUS_CHOICES",
         "OutcomeEnum": "casustafel.weighing.models.Outcome",
         "CaseStatusEnum": "casustafel.cases.api.serializers.STATUS_CHOICES",
+        "SubjectKindEnum": "casustafel.subjects.models.SubjectKind",
+        "KindEnum": "casustafel.accounts.models.OrganisationKind",
     },
 }
 

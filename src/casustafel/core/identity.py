@@ -24,6 +24,16 @@ def is_valid_bsn(value: str) -> bool:
     return total % 11 == 0
 
 
+def is_valid_rsin(value: str) -> bool:
+    """An RSIN (legal person's number) passes the same elfproef as the BSN."""
+    return is_valid_bsn(value)
+
+
+def is_valid_kvk_number(value: str) -> bool:
+    """A KvK number: 8 digits (the Handelsregister gives it no check digit), not all zero."""
+    return len(value) == 8 and value.isascii() and value.isdigit() and value != "00000000"
+
+
 @lru_cache(maxsize=4)
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     return MultiFernet([Fernet(k.encode()) for k in keys])
@@ -51,6 +61,19 @@ def normalise_name(name: str) -> str:
 
 def bsn_index(bsn: str) -> str:
     return blind_index("bsn", bsn)
+
+
+def kvk_index(kvk_number: str) -> str:
+    return blind_index("kvk", kvk_number)
+
+
+def rsin_index(rsin: str) -> str:
+    return blind_index("rsin", rsin)
+
+
+def organisation_index(name: str, place: str) -> str:
+    """Index of a legal person's name + place of establishment, for the check without numbers."""
+    return blind_index("org-name-place", f"{normalise_name(name)}|{normalise_name(place)}")
 
 
 def identity_index(given_names: str, family_name: str, date_of_birth: date) -> str:

@@ -198,7 +198,7 @@ def access_request_export(user, request: AccessRequest) -> dict:
         "subject": {
             "given_names": subject.given_names,
             "family_name": subject.family_name,
-            "date_of_birth": subject.date_of_birth.isoformat(),
+            "date_of_birth": subject.date_of_birth.isoformat() if subject.date_of_birth else None,
             "gender": subject.gender,
             "municipality": subject.municipality,
             "bsn": subject.masked_bsn,

@@ -9,26 +9,89 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.core.web import DATE_WIDGET, TEXT_LIMIT
 from casustafel.governance.forms import ProvenanceFieldsMixin
-from casustafel.subjects.models import Gender
-from casustafel.subjects.validators import validate_bsn, validate_date_of_birth, validate_not_future
+from casustafel.subjects.models import Gender, SubjectKind
+from casustafel.subjects.validators import (
+    subject_kind_errors,
+    validate_bsn,
+    validate_date_of_birth,
+    validate_kvk_number,
+    validate_not_future,
+    validate_rsin,
+)
 
-from .models import Phenomenon, SourceType, Urgency
+from .models import Addressee, IntakeRoute, Phenomenon, ReporterKind, SourceType, Urgency, default_addressee
+
+NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 
 
 class IntakeForm(ProvenanceFieldsMixin, forms.Form):
-    # Subject (betrokkene)
-    given_names = forms.CharField(label=_("Voornamen"), max_length=200)
-    family_name = forms.CharField(label=_("Achternaam"), max_length=200)
-    date_of_birth = forms.DateField(label=_("Geboortedatum"), widget=DATE_WIDGET, validators=[validate_date_of_birth])
-    gender = forms.ChoiceField(label=_("Geslacht"), choices=Gender.choices)
-    municipality = forms.CharField(label=_("Woongemeente"), max_length=100)
+    # The way in (Wet PGA art. 5 lid 1–2)
+    intake_route = forms.ChoiceField(
+        label=_("Soort binnenkomst"),
+        choices=IntakeRoute.choices,
+        initial=IntakeRoute.REFERRAL,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Aanmelding: uw organisatie meldt als deelnemer aan. Melding: iemand anders (burger, "
+            "professional of anoniem) heeft het gemeld."
+        ),
+    )
+    addressed_to = forms.ChoiceField(label=_("Gericht aan"), choices=Addressee.choices, required=False)
+    reporter_kind = forms.ChoiceField(
+        label=_("Melder (alleen bij een melding)"), choices=[("", _("— kies —")), *ReporterKind.choices], required=False
+    )
+    reporter_name = forms.CharField(label=_("Naam melder (optioneel)"), max_length=200, required=False)
+    reporter_contact = forms.CharField(
+        label=_("Contactgegevens melder (optioneel)"),
+        max_length=300,
+        required=False,
+        help_text=_("Niet bij een anonieme melding."),
+    )
+    # Subject (betrokkene): a natural person or a legal person (art. 2 lid 1)
+    kind = forms.ChoiceField(
+        label=_("Soort betrokkene"),
+        choices=SubjectKind.choices,
+        initial=SubjectKind.NATURAL_PERSON,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    given_names = forms.CharField(label=_("Voornamen"), max_length=200, required=False)
+    family_name = forms.CharField(label=_("Achternaam"), max_length=200, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Geboortedatum"), widget=DATE_WIDGET, validators=[validate_date_of_birth], required=False
+    )
+    gender = forms.ChoiceField(label=_("Geslacht"), choices=[("", _("— kies —")), *Gender.choices], required=False)
+    legal_name = forms.CharField(label=_("Naam organisatie"), max_length=200, required=False)
+    kvk_number = forms.CharField(
+        label=_("KvK-nummer (optioneel)"),
+        max_length=8,
+        required=False,
+        validators=[validate_kvk_number],
+        widget=forms.TextInput(attrs=NUMERIC),
+    )
+    rsin = forms.CharField(
+        label=_("RSIN (optioneel)"),
+        max_length=9,
+        required=False,
+        validators=[validate_rsin],
+        widget=forms.TextInput(attrs=NUMERIC),
+    )
+    establishment_place = forms.CharField(label=_("Plaats van vestiging"), max_length=100, required=False)
+    municipality = forms.CharField(
+        label=_("Gemeente van verblijf"),
+        max_length=100,
+        help_text=_(
+            "Waar de betrokkene verblijft of het laatst verbleef; voor een organisatie: waar die gevestigd is."
+        ),
+    )
     bsn = forms.CharField(
         label=_("BSN (optioneel)"),
         max_length=9,
         min_length=9,
         required=False,
         validators=[validate_bsn],
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs=NUMERIC),
     )
     # Signal
     source_type = forms.ChoiceField(label=_("Soort bron"), choices=SourceType.choices)
@@ -63,8 +126,25 @@ class IntakeForm(ProvenanceFieldsMixin, forms.Form):
     )
     submission = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
-    SUBJECT_FIELDS = ("given_names", "family_name", "date_of_birth", "gender", "municipality", "bsn")
+    SUBJECT_FIELDS = (
+        "kind",
+        "given_names",
+        "family_name",
+        "date_of_birth",
+        "gender",
+        "municipality",
+        "bsn",
+        "legal_name",
+        "kvk_number",
+        "rsin",
+        "establishment_place",
+    )
     SIGNAL_FIELDS = (
+        "intake_route",
+        "addressed_to",
+        "reporter_kind",
+        "reporter_name",
+        "reporter_contact",
         "source_type",
         "source_description",
         "phenomenon",
@@ -76,3 +156,19 @@ class IntakeForm(ProvenanceFieldsMixin, forms.Form):
         "observed_on",
         *ProvenanceFieldsMixin.PROVENANCE_FIELDS,
     )
+
+    def __init__(self, *args, organisation_kind: str | None = None, **kwargs):
+        super().__init__(*args, organisation_kind=organisation_kind, **kwargs)
+        if organisation_kind:
+            self.fields["addressed_to"].initial = default_addressee(organisation_kind)
+
+    def clean(self):
+        data = super().clean()
+        # Unsaid (a client without these fields): a natural person, an aanmelding by the
+        # user's organisation, addressed to that organisation's side of the three.
+        data["kind"] = data.get("kind") or SubjectKind.NATURAL_PERSON
+        data["intake_route"] = data.get("intake_route") or IntakeRoute.REFERRAL
+        for field, message in subject_kind_errors(data).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data

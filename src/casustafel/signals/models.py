@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,37 @@ class Urgency(models.TextChoices):
     ACUTE = "acuut", _("Acuut gevaar")
 
 
+class IntakeRoute(models.TextChoices):
+    """The two ways in (Wet PGA art. 5 lid 1–2)."""
+
+    REFERRAL = "referral", _("Aanmelding door een deelnemer (art. 5 lid 1)")
+    REPORT = "report", _("Melding (art. 5 lid 2)")
+
+
+class Addressee(models.TextChoices):
+    """To whom an aanmelding or melding is addressed (art. 5 lid 1–2)."""
+
+    POLICE = "police", _("Politie")
+    PROSECUTION = "prosecution", _("Openbaar Ministerie")
+    MAYOR = "mayor", _("Burgemeester van de gemeente van verblijf")
+
+
+class ReporterKind(models.TextChoices):
+    """Who made a melding: anyone may (art. 5 lid 2)."""
+
+    CITIZEN = "citizen", _("Burger")
+    PROFESSIONAL = "professional", _("Professional")
+    ANONYMOUS = "anonymous", _("Anoniem")
+
+
+#: The addressee an organisation receives an aanmelding as, when none is chosen.
+ADDRESSEE_OF_KIND = {"politie": Addressee.POLICE, "om": Addressee.PROSECUTION}
+
+
+def default_addressee(organisation_kind: str) -> str:
+    return ADDRESSEE_OF_KIND.get(organisation_kind, Addressee.MAYOR)
+
+
 class Signal(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)
@@ -57,6 +89,15 @@ class Signal(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=list(states.SIGNAL_MACHINE.labels.items()), default=states.RECEIVED
     )
+    # The way in (art. 5 lid 1–2). An aanmelding's registering participant (art. 4 d) is
+    # ``registered_by_organisation`` and ``registered_by``; a melding records its reporter.
+    intake_route = models.CharField(
+        _("soort binnenkomst"), max_length=10, choices=IntakeRoute.choices, default=IntakeRoute.REFERRAL
+    )
+    addressed_to = models.CharField(_("gericht aan"), max_length=12, choices=Addressee.choices, default=Addressee.MAYOR)
+    reporter_kind = models.CharField(_("soort melder"), max_length=12, choices=ReporterKind.choices, blank=True)
+    reporter_name = models.CharField(_("naam melder"), max_length=200, blank=True)
+    reporter_contact = models.CharField(_("contactgegevens melder"), max_length=300, blank=True)
     source_type = models.CharField(_("soort bron"), max_length=30, choices=SourceType.choices)
     source_description = models.CharField(_("bron (organisatie of functie)"), max_length=200, blank=True)
     phenomenon = models.CharField(_("fenomeen"), max_length=30, choices=Phenomenon.choices)
@@ -96,6 +137,31 @@ class Signal(models.Model):
                 condition=models.Q(idempotency_key__isnull=False),
             )
         ]
+
+    def clean(self):
+        """The two ways in (art. 5 lid 1–2): a melding names its reporter kind; an aanmelding has none."""
+        super().clean()
+        errors = {}
+        if self.intake_route == IntakeRoute.REPORT:
+            if not self.reporter_kind:
+                errors["reporter_kind"] = _("Kies wie de melding deed: burger, professional of anoniem.")
+            elif self.reporter_kind == ReporterKind.ANONYMOUS:
+                for field in ("reporter_name", "reporter_contact"):
+                    if getattr(self, field).strip():
+                        errors[field] = _("Een anonieme melding heeft geen naam of contactgegevens van de melder.")
+        else:
+            for field in ("reporter_kind", "reporter_name", "reporter_contact"):
+                if getattr(self, field).strip():
+                    errors[field] = _(
+                        "Bij een aanmelding is de aanmeldende deelnemer uw organisatie; vul geen melder in "
+                        "(of kies ‘Melding’)."
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_report(self) -> bool:
+        return self.intake_route == IntakeRoute.REPORT
 
     def save(self, *args, **kwargs):
         if not self.reference:

@@ -22,7 +22,7 @@ from casustafel.processing_log.services import record
 from casustafel.subjects.services import SubjectData, get_or_register_subject
 
 from . import states
-from .models import Signal, SignalTransition
+from .models import Signal, SignalTransition, default_addressee
 
 if TYPE_CHECKING:
     from casustafel.accounts.models import User
@@ -74,6 +74,10 @@ def register_signal(
     legal_basis = governance.resolve_basis(fields.pop("legal_basis", None))
     fields.setdefault("classification", Classification.ORDINARY)
     fields.setdefault("visibility", Visibility.ALL_PARTICIPANTS)
+    # An aanmelding or melding is addressed to politie, OM or the burgemeester (art. 5 lid 1–2);
+    # unsaid, it is addressed to the receiving organisation's side of the three.
+    if not fields.get("addressed_to"):
+        fields["addressed_to"] = default_addressee(policy.organisation_of(actor).kind)
     errors = governance.provenance_errors(
         actor.organisation, legal_basis, fields["classification"], fields["visibility"]
     )

@@ -18,6 +18,7 @@ from casustafel.flow import services as flow
 from casustafel.governance import selectors as governance_selectors
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
+from casustafel.subjects.models import SubjectKind
 from casustafel.subjects.services import SubjectData, find_known_subject
 
 from . import selectors as signal_selectors
@@ -89,15 +90,26 @@ def known_person_check(request):
     form.is_valid()
     data = form.cleaned_data
     match = None
-    if all(data.get(f) for f in ("given_names", "family_name", "date_of_birth")):
+    if data.get("kind") == SubjectKind.LEGAL_PERSON:
+        # An organisation (Wet PGA art. 2): by KvK number or RSIN, else by name + place.
+        if data.get("legal_name") or data.get("kvk_number") or data.get("rsin"):
+            match = find_known_subject(
+                request.user.organisation.region,
+                SubjectData(
+                    kind=SubjectKind.LEGAL_PERSON,
+                    legal_name=data.get("legal_name") or "",
+                    establishment_place=data.get("establishment_place") or "",
+                    kvk_number=data.get("kvk_number") or "",
+                    rsin=data.get("rsin") or "",
+                ),
+            )
+    elif all(data.get(f) for f in ("given_names", "family_name", "date_of_birth")):
         match = find_known_subject(
             request.user.organisation.region,
             SubjectData(
                 given_names=data["given_names"],
                 family_name=data["family_name"],
                 date_of_birth=data["date_of_birth"],
-                gender="",
-                municipality="",
                 bsn=data.get("bsn") or "",
             ),
         )

@@ -13,7 +13,7 @@ from casustafel.access import policy, rls
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
-from .models import CrossRegionRequest, Subject
+from .models import CrossRegionRequest, Subject, SubjectKind
 
 
 def _matches_elsewhere(subject: Subject) -> list[tuple]:
@@ -22,15 +22,37 @@ def _matches_elsewhere(subject: Subject) -> list[tuple]:
     The one place that reads across regions: the database scope is widened to every
     region for this single query (ADR 0014), which returns only keys, never content.
     """
-    condition = Q(identity_index=subject.identity_index)
-    if subject.bsn_index:
-        condition |= Q(bsn_index=subject.bsn_index)
-    matches = Subject.objects.filter(condition).exclude(region_id=subject.region_id)
-    if subject.bsn_index:
-        # Same name and birth date but another BSN is another person.
-        matches = matches.filter(Q(bsn_index=subject.bsn_index) | Q(bsn_index=""))
+    if subject.is_legal_person:
+        matches = _organisation_matches(subject)
+    else:
+        condition = Q(identity_index=subject.identity_index)
+        if subject.bsn_index:
+            condition |= Q(bsn_index=subject.bsn_index)
+        matches = Subject.objects.filter(condition, kind=SubjectKind.NATURAL_PERSON).exclude(
+            region_id=subject.region_id
+        )
+        if subject.bsn_index:
+            # Same name and birth date but another BSN is another person.
+            matches = matches.filter(Q(bsn_index=subject.bsn_index) | Q(bsn_index=""))
     with rls.all_regions():
         return list(matches.values_list("pk", "region_id"))
+
+
+def _organisation_matches(subject: Subject):
+    """A legal person (Wet PGA art. 2) elsewhere: same KvK number or RSIN; or the same name and
+    place where no number on either side says it is another organisation."""
+    numbers = Q()
+    if subject.kvk_index:
+        numbers |= Q(kvk_index=subject.kvk_index)
+    if subject.rsin_index:
+        numbers |= Q(rsin_index=subject.rsin_index)
+    same_name = Q(identity_index=subject.identity_index)
+    if subject.kvk_index:
+        same_name &= Q(kvk_index="") | Q(kvk_index=subject.kvk_index)
+    if subject.rsin_index:
+        same_name &= Q(rsin_index="") | Q(rsin_index=subject.rsin_index)
+    condition = (numbers | same_name) if numbers else same_name
+    return Subject.objects.filter(condition, kind=SubjectKind.LEGAL_PERSON).exclude(region_id=subject.region_id)
 
 
 def known_elsewhere(actor, subject: Subject) -> bool:

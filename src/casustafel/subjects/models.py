@@ -14,19 +14,60 @@ class Gender(models.TextChoices):
     OTHER = "anders", _("Anders / niet vastgelegd")
 
 
+class SubjectKind(models.TextChoices):
+    """Wet PGA art. 2 lid 1: the casusoverleg concerns a natural person or a legal person."""
+
+    NATURAL_PERSON = "natural_person", _("Natuurlijk persoon")
+    LEGAL_PERSON = "legal_person", _("Rechtspersoon / organisatie")
+
+
 class Subject(models.Model):
-    """A person about whom the region's table holds signals or a case (betrokkene)."""
+    """A person or organisation about whom the region's table holds signals or a case (betrokkene).
+
+    A natural person has names, date of birth, gender and optionally a BSN; a legal person
+    (Wet PGA art. 2, 4, 5) has its name, KvK number, RSIN and place of establishment. Both
+    record the *gemeente van verblijf* (art. 1): ``municipality`` is its name (as the CBS
+    names the gemeente; also for a gemeente outside the region), ``municipality_organisation``
+    the region's gemeente organisation for it when the region has one — whose burgemeester
+    carries the casusoverleg (art. 2 lid 1). A case copies both at opening (ADR 0021).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
-    given_names = models.CharField(_("voornamen"), max_length=200)
-    family_name = models.CharField(_("achternaam"), max_length=200)
-    date_of_birth = models.DateField(_("geboortedatum"))
-    gender = models.CharField(_("geslacht"), max_length=10, choices=Gender.choices)
-    municipality = models.CharField(_("woongemeente"), max_length=100)
+    kind = models.CharField(
+        _("soort betrokkene"), max_length=20, choices=SubjectKind.choices, default=SubjectKind.NATURAL_PERSON
+    )
+    given_names = models.CharField(_("voornamen"), max_length=200, blank=True)
+    family_name = models.CharField(_("achternaam"), max_length=200, blank=True)
+    date_of_birth = models.DateField(_("geboortedatum"), null=True, blank=True)
+    gender = models.CharField(_("geslacht"), max_length=10, choices=Gender.choices, blank=True)
+    municipality = models.CharField(
+        _("gemeente van verblijf"),
+        max_length=100,
+        help_text=_(
+            "Waar de betrokkene verblijft of het laatst verbleef; voor een rechtspersoon: waar die gevestigd is."
+        ),
+    )
+    municipality_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("gemeente van verblijf (organisatie)"),
+    )
     bsn_encrypted = models.TextField(_("BSN (versleuteld)"), blank=True)
     bsn_index = models.CharField(max_length=64, blank=True, db_index=True)
     identity_index = models.CharField(max_length=64, db_index=True)
+    # A legal person (rechtspersoon). Its numbers are public registry data, not personal data
+    # of a natural person; they are kept in the clear and also as keyed indexes, so the
+    # cross-region check compares hashes only, as for the BSN.
+    legal_name = models.CharField(_("naam organisatie"), max_length=200, blank=True)
+    kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True)
+    kvk_index = models.CharField(max_length=64, blank=True, db_index=True)
+    rsin = models.CharField(_("RSIN"), max_length=9, blank=True)
+    rsin_index = models.CharField(max_length=64, blank=True, db_index=True)
+    establishment_place = models.CharField(_("plaats van vestiging"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -34,15 +75,49 @@ class Subject(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "bsn_index"], condition=~models.Q(bsn_index=""), name="subject_unique_bsn_per_region"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["region", "kvk_index"], condition=~models.Q(kvk_index=""), name="subject_unique_kvk_per_region"
+            ),
+            models.UniqueConstraint(
+                fields=["region", "rsin_index"],
+                condition=~models.Q(rsin_index=""),
+                name="subject_unique_rsin_per_region",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind=SubjectKind.NATURAL_PERSON,
+                        date_of_birth__isnull=False,
+                        legal_name="",
+                        kvk_index="",
+                        rsin_index="",
+                    )
+                    | models.Q(kind=SubjectKind.LEGAL_PERSON, bsn_index="", date_of_birth__isnull=True)
+                    & ~models.Q(legal_name="")
+                ),
+                name="subject_kind_fields",
+            ),
         ]
 
     def __str__(self):
         return self.full_name
 
     @property
+    def is_legal_person(self) -> bool:
+        return self.kind == SubjectKind.LEGAL_PERSON
+
+    @property
     def full_name(self) -> str:
+        """The name pages show: the person's name, or the organisation's name for a legal person."""
+        if self.is_legal_person:
+            return self.legal_name
         return f"{self.given_names} {self.family_name}"
+
+    @property
+    def residence_gemeente(self):
+        """The gemeente organisation of the gemeente van verblijf (art. 1), if the region has it."""
+        return self.municipality_organisation
 
     @property
     def bsn(self) -> str:
@@ -57,8 +132,15 @@ class Subject(models.Model):
         self.bsn_encrypted = identity.encrypt(bsn) if bsn else ""
         self.bsn_index = identity.bsn_index(bsn) if bsn else ""
 
+    def set_registry_numbers(self, *, kvk_number: str, rsin: str) -> None:
+        self.kvk_number, self.kvk_index = kvk_number, identity.kvk_index(kvk_number) if kvk_number else ""
+        self.rsin, self.rsin_index = rsin, identity.rsin_index(rsin) if rsin else ""
+
     def refresh_identity_index(self) -> None:
-        self.identity_index = identity.identity_index(self.given_names, self.family_name, self.date_of_birth)
+        if self.is_legal_person:
+            self.identity_index = identity.organisation_index(self.legal_name, self.establishment_place)
+        else:
+            self.identity_index = identity.identity_index(self.given_names, self.family_name, self.date_of_birth)
 
 
 class CrossRegionRequest(models.Model):

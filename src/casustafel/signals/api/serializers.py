@@ -4,36 +4,113 @@ from rest_framework import serializers
 
 from casustafel.api.serializers import SubjectSerializer, TextField
 from casustafel.governance.api.serializers import LegalBasisSerializer, ShieldedMixin, provenance_input_fields
-from casustafel.subjects.models import Gender
-from casustafel.subjects.validators import validate_bsn, validate_date_of_birth, validate_not_future
+from casustafel.subjects.models import Gender, SubjectKind
+from casustafel.subjects.validators import (
+    subject_kind_errors,
+    validate_bsn,
+    validate_date_of_birth,
+    validate_kvk_number,
+    validate_not_future,
+    validate_rsin,
+)
 
 from .. import states
-from ..models import Phenomenon, Signal, SourceType, Urgency
+from ..models import Addressee, IntakeRoute, Phenomenon, ReporterKind, Signal, SourceType, Urgency
 
 #: Signal states with their labels (named ``SignalStatusEnum`` in the OpenAPI document).
 STATUS_CHOICES = list(states.SIGNAL_MACHINE.labels.items())
 
 
 class SubjectInputSerializer(serializers.Serializer):
-    given_names = serializers.CharField(max_length=200)
-    family_name = serializers.CharField(max_length=200)
-    date_of_birth = serializers.DateField(validators=[validate_date_of_birth])
-    gender = serializers.ChoiceField(choices=Gender.choices)
-    municipality = serializers.CharField(max_length=100)
+    """A natural person (names, date of birth, gender, BSN) or a legal person (name, KvK
+    number, RSIN, place of establishment) — Wet PGA art. 2 lid 1; both with the gemeente van
+    verblijf (art. 1)."""
+
+    kind = serializers.ChoiceField(
+        choices=SubjectKind.choices,
+        required=False,
+        default=SubjectKind.NATURAL_PERSON,
+        help_text="Natuurlijk persoon of rechtspersoon (Wet PGA art. 2 lid 1)",
+    )
+    given_names = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    family_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    date_of_birth = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[validate_date_of_birth]
+    )
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True, default="")
+    municipality = serializers.CharField(
+        max_length=100,
+        help_text="Gemeente van verblijf (Wet PGA art. 1): waar de betrokkene verblijft of het laatst verbleef; "
+        "voor een rechtspersoon waar die gevestigd is",
+    )
     bsn = serializers.CharField(
         max_length=9,
         required=False,
         allow_blank=True,
         default="",
         validators=[validate_bsn],
-        help_text="Burgerservicenummer (elfproef), optioneel",
+        help_text="Burgerservicenummer (elfproef), optioneel; alleen voor een natuurlijk persoon",
     )
+    legal_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Naam van de rechtspersoon"
+    )
+    kvk_number = serializers.CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_kvk_number],
+        help_text="KvK-nummer (8 cijfers), optioneel",
+    )
+    rsin = serializers.CharField(
+        max_length=9,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_rsin],
+        help_text="RSIN (9 cijfers, elfproef), optioneel",
+    )
+    establishment_place = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="Plaats van vestiging"
+    )
+
+    def validate(self, attrs):
+        errors = subject_kind_errors(attrs)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class SignalCreateSerializer(serializers.Serializer):
     """A new signal about a person (intake)."""
 
     subject = SubjectInputSerializer()
+    intake_route = serializers.ChoiceField(
+        choices=IntakeRoute.choices,
+        required=False,
+        default=IntakeRoute.REFERRAL,
+        help_text="Aanmelding door een deelnemer (art. 5 lid 1; de aanmeldende deelnemer is de eigen organisatie) "
+        "of melding door een ieder (art. 5 lid 2)",
+    )
+    addressed_to = serializers.ChoiceField(
+        choices=Addressee.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Gericht aan politie, OM of de burgemeester van de gemeente van verblijf; zonder waarde: de "
+        "kant van de eigen organisatie (politie, OM, anders de burgemeester)",
+    )
+    reporter_kind = serializers.ChoiceField(
+        choices=ReporterKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Bij een melding verplicht: burger, professional of anoniem",
+    )
+    reporter_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reporter_contact = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="Niet bij een anonieme melding"
+    )
     source_type = serializers.ChoiceField(choices=SourceType.choices)
     source_description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     phenomenon = serializers.ChoiceField(choices=Phenomenon.choices)
@@ -49,7 +126,14 @@ class SignalCreateSerializer(serializers.Serializer):
 class SignalSerializer(ShieldedMixin, serializers.ModelSerializer):
     """A signal; its content is null (and ``shielded`` true) for callers its provenance excludes."""
 
-    content_fields = ("source_description", "facts", "opinions", "counter_indications")
+    content_fields = (
+        "source_description",
+        "facts",
+        "opinions",
+        "counter_indications",
+        "reporter_name",
+        "reporter_contact",
+    )
     subject = SubjectSerializer(read_only=True)
     legal_basis = LegalBasisSerializer(read_only=True, allow_null=True)
     shielded = serializers.BooleanField(read_only=True, help_text="Inhoud afgeschermd voor de vrager")
@@ -65,6 +149,11 @@ class SignalSerializer(ShieldedMixin, serializers.ModelSerializer):
             "reference",
             "status",
             "subject",
+            "intake_route",
+            "addressed_to",
+            "reporter_kind",
+            "reporter_name",
+            "reporter_contact",
             "source_type",
             "source_description",
             "phenomenon",
