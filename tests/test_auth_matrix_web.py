@@ -13,10 +13,13 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from casustafel.cases.blocking import decide_reuse
+from casustafel.cases.services import transition_case
 from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.subjects.elsewhere import request_information
 from casustafel.subjects.models import CrossRegionRequest
 
+from .conftest import make_case
 from .factories import USER_SPECS, governance_objects, signal_fields, subject_data
 from .helpers import login
 from .meetings_helpers import meeting_objects
@@ -62,6 +65,16 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
         "incoming_transfer",
         {"get": {"process_director"} | WEIGHERS, "post": {"process_director"} | WEIGHERS},
     ),
+    # Art. 7 lid 2: the sending table's case and signal workers see its proposals and may
+    # object (that their organisation supplied items is checked by the service: 400).
+    "cases:transfer_outgoing": (None, {"get": CASE_ROLES}),
+    "cases:transfer_object": ("outgoing_transfer", {"get": CASE_ROLES, "post": CASE_ROLES}),
+    # Art. 6 lid 3: a closed case is blocked; only the law's uses remain.
+    "cases:blocked_cases": (None, {"get": CASE_MANAGERS | WEIGHERS | {"privacy_officer"}}),
+    "cases:closed_case": ("closed_case", {"get": CASE_MANAGERS}),
+    "cases:lawfulness_review": ("closed_case", {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
+    "cases:blocked_case_notice": ("closed_case", {"get": WEIGHERS, "post": WEIGHERS}),
+    "cases:blocked_case_content": ("closed_case", {"get": WEIGHERS}),
     "processing_log:logbook": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "retention:overview": (None, {"get": {"privacy_officer", "functional_admin"}}),
     "retention:person": (
@@ -103,7 +116,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "plans:acknowledge": ("case", {"post": CASE_MANAGERS}),
     "plans:review_add": ("case", {"post": CASE_MANAGERS}),
     "plans:task_done": ("case", {"post": CASE_READERS}),  # the service refuses non-owners of the task
-    "plans:checkin_record": ("case", {"post": CASE_MANAGERS}),
+    "plans:checkin_record": ("closed_case", {"post": CASE_MANAGERS}),
     "plans:catalogue": (None, {"get": CASE_ROLES | {"functional_admin"}, "post": {"functional_admin"}}),
 }
 #: Public or session routes, tested in test_login.py.
@@ -161,12 +174,58 @@ def objects(world, case_a, signal_a):
         "case": {"pk": case_a.pk},
         "incoming_request": {"pk": incoming.pk},
         "incoming_transfer": {"pk": incoming_transfer_to(world).pk},
+        "outgoing_transfer": {"pk": incoming_transfer_to(world, to="b").pk},
+        "closed_case": {"pk": closed_case_with_new_aanmelding(a).pk},
         **governance_objects(a, case=case_a),
         **meeting_objects(a, case_a),
         **retention_objects(a),
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},
         "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }
+
+
+def closed_case_with_new_aanmelding(world_region):
+    """A closed (blocked) case of the region, a new aanmelding about its person, and the
+    three core parties' decision that its data may serve the renewed weighing."""
+    case = make_case(world_region, family_name="Afgesloten")
+    transition_case(
+        world_region.users["case_director"], case=case, target="closed", reason="Klaar", closure_reason="verhuisd"
+    )
+    register_signal(
+        world_region.users["intake"], subject=subject_data(family_name="Afgesloten"), fields=signal_fields()
+    )
+    for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
+        decide_reuse(world_region.users[key], case=case, decision="may_serve", reason="Zelfde zorgen")
+    return case
+
+
+CLOSED_CASE_CONTENT_ROUTES = [
+    "cases:case_detail",
+    "cases:case_add_participant",
+    "cases:case_transfer",
+    "governance:case_transparency",
+    "plans:plan",
+    "plans:goal_add",
+    "plans:task_done",
+]
+
+
+@pytest.mark.parametrize("route", CLOSED_CASE_CONTENT_ROUTES)
+def test_closed_case_content_is_blocked_for_every_user(route, world, client):
+    """Wet PGA art. 6 lid 3: no participant reads a closed case's personal data (404, logged)."""
+    case = closed_case_with_new_aanmelding(world["a"])
+    url = reverse(route, kwargs={"pk": case.pk})
+    failures = []
+    for region, key, user in _users(world):
+        login(client, user)
+        for verb in ("get", "post"):
+            with transaction.atomic():
+                status = getattr(client, verb)(url).status_code
+                transaction.set_rollback(True)
+            if status not in (404, 405):
+                failures.append(f"{region}/{key} {verb.upper()} → {status}")
+        client.logout()
+    assert failures == []
 
 
 def _users(world):

@@ -495,6 +495,7 @@ def test_owner_organisation_completes_a_coordination_task_once(world, region_a, 
 
 @time_machine.travel(TODAY, tick=False)
 def test_case_director_completes_a_task_but_not_after_closure(region_a, case_a, orgs):
+    """After closure the case is blocked (Wet PGA art. 6 lid 3): its tasks are out of reach."""
     task = _task(region_a, case_a, orgs, owner="om")
     director = region_a.users["case_director"]
     transition_case(
@@ -505,9 +506,8 @@ def test_case_director_completes_a_task_but_not_after_closure(region_a, case_a, 
         closure_reason="doelen_bereikt",
         override_open_work="Loopt buiten PGA",
     )
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(PolicyDenied):
         services.complete_task(director, case=case_a, task_id=task.pk, outcome="Afgesproken")
-    assert "afgesloten" in error.value.message_dict["status"][0]
     task.refresh_from_db()
     assert not task.done
 
@@ -680,8 +680,11 @@ def test_web_checkin_and_dashboard_follow_up(client, region_a, case_a):
     with time_machine.travel(date(2026, 8, 20), tick=False):
         login(client, director)
         dashboard = client.get(reverse("web:dashboard")).content.decode()
-        assert case_a.reference in dashboard and reverse("plans:plan", kwargs={"pk": case_a.pk}) in dashboard
-        assert "Opvolgmoment vastleggen" in client.get(reverse("plans:plan", kwargs={"pk": case_a.pk})).content.decode()
+        # Art. 6 lid 3: the follow-up works on the closed case's minimum page, not the plan.
+        closed_url = reverse("cases:closed_case", kwargs={"pk": case_a.pk})
+        assert case_a.reference in dashboard and closed_url in dashboard
+        assert client.get(reverse("plans:plan", kwargs={"pk": case_a.pk})).status_code == 404
+        assert "Opvolgmoment vastleggen" in client.get(closed_url).content.decode()
         r = client.post(
             url,
             {

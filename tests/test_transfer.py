@@ -272,3 +272,90 @@ def test_case_page_links_to_transfer_for_managers_only(client, region_a, case_a)
     client.logout()
     login(client, region_a.users["participant_reclassering"])
     assert url not in client.get(reverse("cases:case_detail", args=[case_a.pk])).content.decode()
+
+
+# ---------------------------------------------------------------- Wet PGA art. 7: per supplying participant
+
+
+def test_art7_lid2_objection_by_a_supplier_keeps_its_items_behind(world):
+    """An organisation that supplied items objects for weighty reasons: its items do not travel."""
+    from casustafel.cases.transfer import object_to_transfer, supplying_organisations
+
+    transfer = incoming_transfer_to(world)
+    a, b = world["a"], world["b"]
+    assert set(supplying_organisations(transfer)) == {b.orgs["gemeente"], b.orgs["politie"], b.orgs["om"]}
+    objection = object_to_transfer(b.users["weigher_politie"], transfer=transfer, reason="Lopend opsporingsonderzoek")
+    assert (objection.organisation, objection.objected_by) == (b.orgs["politie"], b.users["weigher_politie"])
+    assert ProcessingLogEntry.objects.filter(object_id=str(objection.pk), action="create").exists()
+    case = transfer.case
+    decide_transfer(a.users["process_director"], transfer=transfer, accept=True, case_director=a.users["case_director"])
+    case.refresh_from_db()
+    assert case.region == a.region
+    # The signal was registered by the gemeente (no objection): it travels. The weighing holds
+    # the politie's contribution (objected): the joint record stays with the sending table.
+    assert set(Signal.objects.filter(subject_id=case.subject_id).values_list("region", flat=True)) == {a.region.pk}
+    assert set(Weighing.objects.filter(subject_id=case.subject_id).values_list("region", flat=True)) == {b.region.pk}
+    shared = ProcessingLogEntry.objects.filter(action="share", data_subject_id=case.subject_id)
+    assert "weighing" not in set(shared.values_list("object_type", flat=True))
+
+
+def test_art7_lid2_objected_signal_stays_with_the_sending_table(world):
+    from casustafel.cases.transfer import object_to_transfer
+
+    transfer = incoming_transfer_to(world)
+    a, b = world["a"], world["b"]
+    object_to_transfer(b.users["intake"], transfer=transfer, reason="Bron moet worden beschermd")
+    decide_transfer(a.users["weigher_om"], transfer=transfer, accept=True, case_director=a.users["case_director"])
+    assert set(Signal.objects.filter(subject_id=transfer.subject_id).values_list("region", flat=True)) == {b.region.pk}
+
+
+def test_art7_lid2_objection_refusals(world):
+    from casustafel.cases.transfer import object_to_transfer
+
+    transfer = incoming_transfer_to(world)
+    a, b = world["a"], world["b"]
+    with pytest.raises(ValidationError) as error:  # reclassering supplied nothing about the person
+        object_to_transfer(b.users["participant_reclassering"], transfer=transfer, reason="Liever niet")
+    assert "geen gegevens over deze persoon ingebracht" in str(error.value.message_dict["transfer"])
+    with pytest.raises(ValidationError) as error:
+        object_to_transfer(b.users["weigher_om"], transfer=transfer, reason=" ")
+    assert "zwaarwegende reden" in str(error.value.message_dict["reason"])
+    with pytest.raises(PolicyDenied):  # the receiving table does not object to its own intake
+        object_to_transfer(a.users["weigher_om"], transfer=transfer, reason="Geen idee")
+    object_to_transfer(b.users["weigher_om"], transfer=transfer, reason="Strafzaak loopt")
+    with pytest.raises(ValidationError):
+        object_to_transfer(b.users["weigher_om"], transfer=transfer, reason="Nogmaals")
+    decide_transfer(a.users["weigher_om"], transfer=transfer, accept=False, reason="Niet bij ons")
+    with pytest.raises(ValidationError) as error:  # only before the transfer is decided
+        object_to_transfer(b.users["weigher_politie"], transfer=transfer, reason="Te laat")
+    assert "al besloten" in str(error.value.message_dict["transfer"])
+    assert transfer.objections.count() == 1
+
+
+def test_art7_regie_and_gemeente_van_verblijf_move_with_an_accepted_transfer(world):
+    transfer = incoming_transfer_to(world)
+    a = world["a"]
+    decide_transfer(a.users["weigher_om"], transfer=transfer, accept=True, case_director=a.users["case_director"])
+    case = Case.objects.get(pk=transfer.case_id)
+    assert case.case_director == a.users["case_director"]
+    subject = Subject.objects.get(pk=case.subject_id)
+    assert subject.municipality == a.orgs["gemeente"].name.removeprefix("Gemeente ")
+
+
+def test_art7_web_objection_page(client, world):
+    transfer = incoming_transfer_to(world)
+    b = world["b"]
+    login(client, b.users["weigher_politie"])
+    assert transfer.case_reference in client.get(reverse("cases:transfer_outgoing")).content.decode()
+    url = reverse("cases:transfer_object", args=[transfer.pk])
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400 and not transfer.objections.exists()
+    assert client.post(url, {"reason": "Lopend onderzoek"}).status_code == 302
+    assert transfer.objections.get().organisation == b.orgs["politie"]
+    # The receiving table cannot reach the objection page.
+    login(client, world["a"].users["weigher_politie"])
+    assert client.get(url).status_code == 404
+    # The case director sees the objection on the transfer page.
+    login(client, b.users["case_director"])
+    page = client.get(reverse("cases:case_transfer", args=[transfer.case_id])).content.decode()
+    assert "Lopend onderzoek" in page and "art. 7 lid 2" in page

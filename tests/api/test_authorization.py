@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
 from casustafel.cases.models import Case
+from casustafel.cases.services import transition_case
 from casustafel.meetings.models import Meeting
+from casustafel.plans.models import CheckIn
 from casustafel.signals.models import Signal
 
 from ..conftest import make_case
@@ -129,11 +132,10 @@ ROUTES: dict[str, Route] = {
         {"post": grant(CASE_MANAGERS | {"participant_reclassering"}, 200, visible=CASE_VIEWERS)},
         body={"post": plans_api.task_completion_body},
     ),
-    "api/v1/cases/<uuid:id>/checkins": Route("case_a", {"get": grant(CASE_VIEWERS, 200)}),
+    # Art. 6 lid 3: after closure only the follow-up minimum, for the case's directors.
+    "api/v1/cases/<uuid:id>/checkins": Route("closed_case_a", {"get": grant(CASE_MANAGERS, 200)}),
     "api/v1/checkins/<uuid:id>/result": Route(
-        "due_checkin_a",
-        {"post": grant(CASE_MANAGERS, 200, visible=CASE_VIEWERS)},
-        body={"post": plans_api.checkin_body},
+        "closed_checkin_a", {"post": grant(CASE_MANAGERS, 200)}, body={"post": plans_api.checkin_body}
     ),
     "api/v1/meetings": Route(
         None,
@@ -211,6 +213,44 @@ ROUTES: dict[str, Route] = {
 
 def _meeting_body() -> dict:
     return {"starts_at": "2099-03-01T10:00:00+01:00", "ends_at": "2099-03-01T12:00:00+01:00", "location": "Stadhuis"}
+
+
+@pytest.fixture
+def closed_case_a(region_a):
+    """A closed (blocked) case of region a; not case_a, which the meeting fixtures use."""
+    case = make_case(region_a, family_name="Afgesloten")
+    transition_case(
+        region_a.users["case_director"], case=case, target="closed", reason="Klaar", closure_reason="doelen_bereikt"
+    )
+    return case
+
+
+@pytest.fixture
+def closed_checkin_a(closed_case_a):
+    """Its 6-month check-in, moved to today (due, so it can be recorded)."""
+    checkin = CheckIn.objects.get(case=closed_case_a, months=6)
+    CheckIn.objects.filter(pk=checkin.pk).update(due_on=timezone.localdate())
+    return checkin
+
+
+CLOSED_CASE_PATHS = [
+    ("get", "/api/v1/cases/{id}"),
+    ("get", "/api/v1/cases/{id}/plan"),
+    ("post", "/api/v1/cases/{id}/participants"),
+    ("post", "/api/v1/cases/{id}/transfers"),
+    ("post", "/api/v1/cases/{id}/plan/goals"),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_closed_case_is_blocked_for_every_role(role, world, closed_case_a, api):
+    """Wet PGA art. 6 lid 3: a closed case's personal data: 404 for every role, in the list neither."""
+    client = api(world["a"].users[role])
+    for verb, path in CLOSED_CASE_PATHS:
+        response = _call(client, verb, path.format(id=closed_case_a.pk), {})
+        assert_problem(response, 404)
+    listed = client.get("/api/v1/cases")
+    assert listed.status_code != 200 or str(closed_case_a.pk) not in {r["id"] for r in listed.json()["results"]}
 
 
 @pytest.fixture
@@ -303,8 +343,9 @@ def test_matrix(route, role, world, request, api):
         if spec.lists and verb == "get":
             rows = {row["id"] for row in response.json()["results"]}
             own = spec.lists.objects.filter(region=world["a"].region)
-            if spec.lists is Case:
+            if spec.lists is Case:  # closed cases are blocked (Wet PGA art. 6 lid 3)
                 own = own.filter(participants__organisation=world["a"].users[role].organisation)
+                own = own.exclude(status="closed")
             allowed = {Signal: SIGNAL_SIDE, Meeting: MEETING_VIEWERS}.get(spec.lists, CASE_VIEWERS)
             expected_rows = {str(pk) for pk in own.values_list("pk", flat=True)} if role in allowed else set()
             assert rows == expected_rows

@@ -216,7 +216,7 @@ def test_review_of_closed_case_refused(api, region_a, case_a, request):
         region_a.users["case_director"], case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt"
     )
     response = api(region_a.users["case_director"]).post(f"/api/v1/cases/{case_a.pk}/plan/reviews", body, format="json")
-    assert_problem(response, 400, "status")
+    assert_problem(response, 404)  # blocked after closure (Wet PGA art. 6 lid 3)
     assert Plan.objects.get(case=case_a).reviews.count() == 0
 
 
@@ -254,7 +254,7 @@ def test_task_of_closed_case_refused(api, region_a, case_a, coordination_task_a)
     response = api(region_a.users["case_director"]).post(
         f"/api/v1/coordination-tasks/{coordination_task_a.pk}/completion", task_completion_body(None), format="json"
     )
-    assert_problem(response, 400, "status")
+    assert_problem(response, 404)  # blocked after closure (Wet PGA art. 6 lid 3)
     coordination_task_a.refresh_from_db()
     assert not coordination_task_a.done
 

@@ -64,10 +64,22 @@ class Action(StrEnum):
     WEIGHING_CONTRIBUTE = "weighing.contribute"
     WEIGHING_DECIDE = "weighing.decide"
     CASE_VIEW = "case.view"
+    #: The minimum of a blocked (closed) case: reference, dates, outcome, check-ins, reopening
+    #: (Wet PGA art. 6 lid 3): the case director, or a participating process director (obj: the case).
+    CASE_CLOSED_FOLLOW_UP = "case.closed_follow_up"
+    #: The privacy officer's lawfulness review of a blocked case, with a recorded reason (obj: the case).
+    CASE_LAWFULNESS_REVIEW = "case.lawfulness_review"
+    #: See that a blocked case about a newly reported person exists (reference, closing date) and
+    #: record whether its data may serve the renewed weighing: the three core parties (obj: the case).
+    BLOCKED_CASE_NOTICE = "case.blocked_notice"
     #: Participants, status, plan of action, transfer (obj: the case).
     CASE_MANAGE = "case.manage"
     #: Accept or decline a case transferred to one's table (obj: the transfer).
     TRANSFER_RECEIVE = "transfer.receive"
+    #: Object to a proposed transfer for weighty reasons (Wet PGA art. 7 lid 2; obj: the transfer):
+    #: a case or signal worker of the sending table; that the organisation supplied items is data
+    #: the service checks.
+    TRANSFER_OBJECT = "transfer.object"
     #: Content of a signal or contribution, given the visibility its provider chose (obj: the item).
     ITEM_VIEW = "item.view"
     #: Plans: mark a coordination task (afstemmingsactie) done (obj: the task, with ``plan.case``):
@@ -223,10 +235,29 @@ def item_region_id(item: Any) -> Any:
 # ---------------------------------------------------------------- per-action rules (obj may be None)
 
 
+#: The case status whose personal data are blocked (afgeschermd) for every participant until
+#: destruction (Wet PGA art. 6 lid 3). A literal: this package does not import ``cases``.
+BLOCKED_CASE_STATUS = "closed"
+
+
+def is_blocked(case: Any) -> bool:
+    """Wet PGA art. 6 lid 3: a closed case's personal data are blocked for the participants."""
+    return case.status == BLOCKED_CASE_STATUS
+
+
 def _case_view(user: Any, case: Any) -> bool:
     if not _works_on_cases(user):
         return False
-    return case is None or (case.region_id == _region_id(user) and _participates(user, case))
+    if case is None:
+        return True
+    return case.region_id == _region_id(user) and not is_blocked(case) and _participates(user, case)
+
+
+def _case_closed_follow_up(user: Any, case: Any) -> bool:
+    """Art. 6 lid 3: only the minimum of a blocked case (reference, dates, outcome, check-ins)."""
+    if case is None:
+        return user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR)
+    return is_blocked(case) and _case_manage(user, case)
 
 
 def _case_manage(user: Any, case: Any) -> bool:
@@ -297,6 +328,12 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.WEIGHING_DECIDE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
     Action.CASE_VIEW: _case_view,
     Action.CASE_MANAGE: _case_manage,
+    Action.CASE_CLOSED_FOLLOW_UP: _case_closed_follow_up,
+    Action.CASE_LAWFULNESS_REVIEW: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
+    Action.BLOCKED_CASE_NOTICE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
+    Action.TRANSFER_OBJECT: lambda user, obj: (
+        (_works_on_cases(user) or _works_on_signals(user)) and _in_region(user, obj, "from_region_id")
+    ),
     Action.TRANSFER_RECEIVE: lambda user, obj: (
         (_chairs(user) or _is_core_weigher(user)) and _in_region(user, obj, "to_region_id")
     ),
@@ -357,11 +394,15 @@ def organisation_of(user: User) -> Organisation:
 def scope_signals(user: Any, queryset: QuerySet) -> QuerySet:
     if not can(user, Action.SIGNAL_VIEW):
         return queryset.none()
-    return queryset.filter(region_id=_region_id(user))
+    # Art. 6 lid 3: the signals that led to a case that is now closed are blocked with it.
+    return queryset.filter(region_id=_region_id(user)).exclude(weighing__decisions__case__status=BLOCKED_CASE_STATUS)
 
 
 def scope_weighings(user: Any, queryset: QuerySet) -> QuerySet:
-    return scope_signals(user, queryset)
+    if not can(user, Action.WEIGHING_VIEW):
+        return queryset.none()
+    # Art. 6 lid 3: the weighing that opened a case that is now closed is blocked with it.
+    return queryset.filter(region_id=_region_id(user)).exclude(decisions__case__status=BLOCKED_CASE_STATUS)
 
 
 def scope_cases(user: Any, queryset: QuerySet) -> QuerySet:
@@ -369,16 +410,47 @@ def scope_cases(user: Any, queryset: QuerySet) -> QuerySet:
         return queryset.none()
     participant = apps.get_model("cases", "CaseParticipant")
     participates = participant.objects.filter(case_id=OuterRef("pk"), organisation_id=user.organisation_id)
-    return queryset.filter(region_id=_region_id(user)).filter(Exists(participates))
+    # Art. 6 lid 3: a closed case is blocked for every participant.
+    return queryset.filter(region_id=_region_id(user)).exclude(status=BLOCKED_CASE_STATUS).filter(Exists(participates))
 
 
 def scope_followed_cases(user: Any, queryset: QuerySet) -> QuerySet:
     """Cases on a director's dashboard: a case director's own; a process director's: every
-    case of the region they may see."""
+    case of the region they participate in. Closed (blocked) cases are included for their
+    minimum only (reference, check-in dates: art. 6 lid 3); callers show nothing more of them."""
     if not can(user, Action.PLAN_FOLLOW_UP):
         return queryset.none()
-    cases = scope_cases(user, queryset)
+    participant = apps.get_model("cases", "CaseParticipant")
+    participates = participant.objects.filter(case_id=OuterRef("pk"), organisation_id=user.organisation_id)
+    cases = queryset.filter(region_id=_region_id(user)).filter(Exists(participates))
     return cases.filter(case_director=user) if user.role == Role.CASE_DIRECTOR else cases
+
+
+def scope_closed_follow_up(user: Any, queryset: QuerySet) -> QuerySet:
+    """Blocked cases whose minimum ``user`` may see (:attr:`Action.CASE_CLOSED_FOLLOW_UP`)."""
+    if not can(user, Action.CASE_CLOSED_FOLLOW_UP):
+        return queryset.none()
+    queryset = queryset.filter(region_id=_region_id(user), status=BLOCKED_CASE_STATUS)
+    if user.role == Role.CASE_DIRECTOR:
+        return queryset.filter(case_director=user)
+    participant = apps.get_model("cases", "CaseParticipant")
+    participates = participant.objects.filter(case_id=OuterRef("pk"), organisation_id=user.organisation_id)
+    return queryset.filter(Exists(participates))
+
+
+def scope_lawfulness_review(user: Any, queryset: QuerySet) -> QuerySet:
+    """Blocked cases the region's privacy officer may review (art. 6 lid 3, art. 13)."""
+    if not can(user, Action.CASE_LAWFULNESS_REVIEW):
+        return queryset.none()
+    return queryset.filter(region_id=_region_id(user), status=BLOCKED_CASE_STATUS)
+
+
+def scope_blocked_case_notices(user: Any, queryset: QuerySet) -> QuerySet:
+    """Blocked cases of the region the three core parties are told exist (reference and
+    closing date only), for persons about whom a new signal is in weighing (art. 6 lid 3)."""
+    if not can(user, Action.BLOCKED_CASE_NOTICE):
+        return queryset.none()
+    return queryset.filter(region_id=_region_id(user), status=BLOCKED_CASE_STATUS)
 
 
 def scope_subject_history(user: Any, subject: Any) -> dict:
@@ -389,6 +461,10 @@ def scope_subject_history(user: Any, subject: Any) -> dict:
         "signals": scope_signals(user, signal.objects.filter(subject=subject)),
         "cases": scope_cases(user, case.objects.filter(subject=subject)),
         "other_cases_exist": case.objects.filter(subject=subject).exists(),
+        # Art. 6 lid 3: the three core parties learn that a blocked case exists, nothing more.
+        "blocked_cases": scope_blocked_case_notices(user, case.objects.filter(subject=subject)).only(
+            "id", "reference", "status_changed_at", "region_id", "status"
+        ),
     }
 
 
@@ -418,7 +494,8 @@ def scope_meetings(user: Any, queryset: QuerySet) -> QuerySet:
 
 def scope_agenda_items_for_organisation(organisation: Any, queryset: QuerySet) -> QuerySet:
     """Agenda items ``organisation`` may see: all for a core party, else its own cases'."""
-    queryset = queryset.filter(meeting__region_id=organisation.region_id)
+    # Art. 6 lid 3: items (minutes, decisions, actions) of a closed case are blocked.
+    queryset = queryset.filter(meeting__region_id=organisation.region_id).exclude(case__status=BLOCKED_CASE_STATUS)
     if sees_whole_agenda(organisation):
         return queryset
     participant = apps.get_model("cases", "CaseParticipant")
@@ -431,7 +508,7 @@ def scope_agenda_items(user: Any, queryset: QuerySet) -> QuerySet:
     if not can(user, Action.MEETING_VIEW):
         return queryset.none()
     if can(user, Action.MEETING_MANAGE):
-        return queryset.filter(meeting__region_id=_region_id(user))
+        return queryset.filter(meeting__region_id=_region_id(user)).exclude(case__status=BLOCKED_CASE_STATUS)
     return scope_agenda_items_for_organisation(user.organisation, queryset)
 
 
@@ -439,6 +516,13 @@ def scope_incoming_transfers(user: Any, queryset: QuerySet) -> QuerySet:
     if not can(user, Action.TRANSFER_RECEIVE):
         return queryset.none()
     return queryset.filter(to_region_id=_region_id(user))
+
+
+def scope_outgoing_transfers(user: Any, queryset: QuerySet) -> QuerySet:
+    """Transfers proposed by the user's table, for an objection (art. 7 lid 2)."""
+    if not can(user, Action.TRANSFER_OBJECT):
+        return queryset.none()
+    return queryset.filter(from_region_id=_region_id(user))
 
 
 def scope_processing_log_region(user: Any) -> Any:

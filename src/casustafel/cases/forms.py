@@ -11,7 +11,7 @@ from casustafel.core.web import SHORT_TEXT_LIMIT
 from casustafel.governance.forms import participation_choices
 
 from . import states as case_states
-from .models import ClosureReason
+from .models import ClosureReason, ReuseDecision
 
 
 class ParticipantForm(forms.Form):
@@ -90,3 +90,21 @@ class TransferDecisionForm(forms.Form):
     def __init__(self, *args, transfer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["case_director"].queryset = policy.case_director_candidates(transfer.to_region_id)
+
+
+class ReasonForm(forms.Form):
+    """One required reason: a lawfulness review (art. 6 lid 3) or a transfer objection (art. 7 lid 2)."""
+
+    reason = forms.CharField(label=_("Reden"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+
+
+class ReuseDecisionForm(forms.Form):
+    """Art. 6 lid 3: may the blocked case's data serve the renewed weighing?"""
+
+    decision = forms.ChoiceField(label=_("Besluit"), widget=forms.RadioSelect, choices=ReuseDecision.choices)
+    reason = forms.CharField(label=_("Onderbouwing"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -138,3 +138,62 @@ class CaseTransfer(models.Model):
                 fields=["case"], condition=models.Q(status="open"), name="transfer_one_open_per_case"
             )
         ]
+
+
+class TransferObjection(models.Model):
+    """Wet PGA art. 7 lid 2: a participant that originally supplied items about the person
+    objects, for weighty reasons, to providing them to the receiving table. Its items stay
+    behind when the transfer is accepted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    transfer = models.ForeignKey(CaseTransfer, on_delete=models.CASCADE, related_name="objections")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("zwaarwegende reden"), max_length=2000)
+    objected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    objected_at = models.DateTimeField(auto_now_add=True)
+    subject_id = property(lambda self: self.transfer.subject_id)
+
+    class Meta:
+        verbose_name = _("bezwaar tegen verstrekking")
+        ordering = ["objected_at"]
+        constraints = [models.UniqueConstraint(fields=["transfer", "organisation"], name="transfer_objection_unique")]
+
+
+class LawfulnessReview(models.Model):
+    """Wet PGA art. 6 lid 3 with art. 13/14: the privacy officer reads a blocked (closed) case
+    to review the lawfulness of its processing; every such read is recorded with its reason."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lawfulness_reviews")
+    reason = models.TextField(_("reden rechtmatigheidscontrole"), max_length=2000)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+    subject_id = property(lambda self: self.case.subject_id)
+
+    class Meta:
+        verbose_name = _("rechtmatigheidscontrole")
+        ordering = ["-reviewed_at"]
+
+
+class ReuseDecision(models.TextChoices):
+    MAY_SERVE = "may_serve", _("De gegevens mogen de nieuwe weging dienen")
+    STAYS_BLOCKED = "stays_blocked", _("De gegevens blijven afgeschermd")
+
+
+class BlockedCaseReuse(models.Model):
+    """Wet PGA art. 6 lid 3 with art. 5 lid 3: after a new aanmelding about the person of a
+    blocked (closed) case, politie, OM and the burgemeester record whether its data may
+    serve the renewed weighing: who, when, the decision and why."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reuse_decisions")
+    decision = models.CharField(_("besluit"), max_length=20, choices=ReuseDecision.choices)
+    reason = models.TextField(_("onderbouwing"), max_length=2000)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    subject_id = property(lambda self: self.case.subject_id)
+
+    class Meta:
+        verbose_name = _("besluit over afgeschermde casus")
+        ordering = ["-decided_at"]

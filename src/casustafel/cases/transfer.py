@@ -4,6 +4,13 @@ The sending table proposes; the receiving table accepts (choosing its own case d
 or declines. Acceptance moves the case, the person and the person's signals and
 weighings to the receiving region in one transaction; the sending table's
 organisations stop participating and so lose access through the ordinary policy.
+
+Wet PGA art. 7: providing the person's data to the casusoverleg of another gemeente is
+decided per supplying participant. Until the transfer is decided, each organisation that
+originally supplied items about the person (registered a signal, contributed to a
+weighing) may object for weighty reasons (lid 2); its items then do not travel: they
+keep the sending region (ADR 0022). The regie (case director) and the gemeente van
+verblijf move with an accepted transfer.
 """
 
 from __future__ import annotations
@@ -18,13 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.access import policy, rls
-from casustafel.accounts.models import CORE_PARTY_KINDS, Organisation, Region
+from casustafel.accounts.models import CORE_PARTY_KINDS, Organisation, OrganisationKind, Region
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record, record_refused
 from casustafel.subjects.models import Subject
 
 from . import states
-from .models import Case, CaseParticipant, CaseTransfer, TransferStatus
+from .models import Case, CaseParticipant, CaseTransfer, TransferObjection, TransferStatus
 
 if TYPE_CHECKING:
     from casustafel.accounts.models import User
@@ -59,6 +66,62 @@ def propose_transfer(actor: User, *, case: Case, to_region: Region | None, reaso
     )
     record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[transfer])
     return transfer
+
+
+def supplying_organisations(transfer: CaseTransfer):
+    """Art. 7 lid 2: the organisations of the sending table that originally supplied items
+    about the person: registered one of the person's signals or contributed to a weighing."""
+    subject = Subject.objects.get(pk=transfer.subject_id)
+    supplied = Q(pk__in=subject.signals.values("registered_by_organisation")) | Q(
+        pk__in=subject.weighings.values("contributions__organisation")
+    )
+    return Organisation.objects.filter(supplied, region_id=transfer.from_region_id).order_by("name")
+
+
+def outgoing_transfers(user):
+    """Open proposals of the user's own table, for objections (art. 7 lid 2)."""
+    qs = CaseTransfer.objects.select_related("to_region", "proposed_by")
+    return policy.scope_outgoing_transfers(user, qs).filter(status=TransferStatus.OPEN)
+
+
+def get_outgoing_transfer(user, pk, *, via_api: bool = False) -> CaseTransfer:
+    try:
+        transfer = outgoing_transfers(user).get(pk=pk)
+    except (CaseTransfer.DoesNotExist, ValueError, TypeError, ValidationError):
+        record_refused(
+            user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, model=CaseTransfer, pk=pk, via_api=via_api
+        )
+        raise Http404 from None
+    record(user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, objects=[transfer], via_api=via_api)
+    return transfer
+
+
+@transaction.atomic
+def object_to_transfer(actor: User, *, transfer: CaseTransfer, reason: str) -> TransferObjection:
+    """Art. 7 lid 2: the actor's organisation, having supplied items about the person,
+    objects for weighty reasons to providing them to the receiving table; recorded (who,
+    organisation, reason) and logged. Its items stay behind when the transfer is accepted."""
+    transfer = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
+    policy.require(actor, policy.Action.TRANSFER_OBJECT, transfer)
+    organisation = policy.organisation_of(actor)
+    errors = {}
+    if transfer.status != TransferStatus.OPEN:
+        errors["transfer"] = _("Over deze overdracht is al besloten; bezwaar is niet meer mogelijk.")
+    elif not supplying_organisations(transfer).filter(pk=organisation.pk).exists():
+        errors["transfer"] = _(
+            "Uw organisatie heeft geen gegevens over deze persoon ingebracht en kan daarom geen bezwaar maken."
+        )
+    elif transfer.objections.filter(organisation=organisation).exists():
+        errors["transfer"] = _("Uw organisatie heeft al bezwaar gemaakt tegen deze overdracht.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Geef de zwaarwegende reden van het bezwaar.")
+    if errors:
+        raise ValidationError(errors)
+    objection = TransferObjection.objects.create(
+        transfer=transfer, organisation=organisation, reason=reason.strip(), objected_by=actor
+    )
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[objection])
+    return objection
 
 
 def incoming_transfers(user):
@@ -127,11 +190,16 @@ def _decide(actor, transfer, accept, reason, case_director) -> CaseTransfer:
 
     to_region_id = transfer.to_region_id
     # The person's signals and weighings go along, reached through the person (the cases
-    # app does not import signals or weighing: ADR 0001).
-    signals = list(subject.signals.select_for_update())
-    weighings = list(subject.weighings.select_for_update())
-    subject.signals.update(region_id=to_region_id)
-    subject.weighings.update(region_id=to_region_id)
+    # app does not import signals or weighing: ADR 0001) — except what an organisation that
+    # objected supplied (art. 7 lid 2): its signals, and a weighing it contributed to (one
+    # joint record, not split), keep the sending region.
+    objected = list(transfer.objections.values_list("organisation_id", flat=True))
+    travelling_signals = subject.signals.exclude(registered_by_organisation_id__in=objected)
+    travelling_weighings = subject.weighings.exclude(contributions__organisation_id__in=objected)
+    signals = list(travelling_signals.select_for_update())
+    weighings = list(travelling_weighings.select_for_update())
+    subject.signals.filter(pk__in=[s.pk for s in signals]).update(region_id=to_region_id)
+    subject.weighings.filter(pk__in=[w.pk for w in weighings]).update(region_id=to_region_id)
     subject.region_id = to_region_id
     subject.save(update_fields=["region"])
 
@@ -147,6 +215,12 @@ def _decide(actor, transfer, accept, reason, case_director) -> CaseTransfer:
         CaseParticipant(case=case, organisation=org, reason=why, added_by=actor) for org, why in involved.values()
     )
 
+    # The regie moves (the receiving table's case director) and so does the gemeente van
+    # verblijf: the receiving table's gemeente now carries the casusoverleg (art. 1, 2).
+    gemeente = next((org for org, _why in involved.values() if org.kind == OrganisationKind.GEMEENTE), None)
+    if gemeente is not None:
+        subject.municipality = gemeente.name.removeprefix("Gemeente ")
+        subject.save(update_fields=["municipality"])
     case.region_id = to_region_id
     case.case_director = case_director
     case.save(update_fields=["region", "case_director"])

@@ -7,20 +7,33 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casustafel.access import policy
+from casustafel.core.errors import PolicyDenied
 from casustafel.core.web import apply_service_errors, page_of, status_filtered_page
 from casustafel.governance import selectors as governance_selectors
+from casustafel.plans import selectors as plan_selectors
+from casustafel.plans import services as plan_services
+from casustafel.plans.forms import CheckInForm
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
+from . import blocking
 from . import selectors as case_selectors
 from . import services as case_services
 from . import states as case_states
 from . import transfer as transfer_services
-from .forms import CaseTransitionForm, ParticipantForm, TransferDecisionForm, TransferProposalForm
+from .forms import (
+    CaseTransitionForm,
+    ParticipantForm,
+    ReasonForm,
+    ReuseDecisionForm,
+    TransferDecisionForm,
+    TransferProposalForm,
+)
 
 
 def _case_context(request, case, participant_form=None, transition_form=None):
@@ -78,7 +91,8 @@ def case_add_participant(request, pk):
 
 @require_POST
 def case_transition(request, pk):
-    case = case_selectors.get_case(request.user, pk)
+    # A closed case is blocked (art. 6 lid 3), but its directors may still reopen it.
+    case = blocking.get_managed_case(request.user, pk)
     policy.require(request.user, policy.Action.CASE_MANAGE, case)
     form = CaseTransitionForm(request.POST, case=case)
     if form.is_valid():
@@ -96,7 +110,11 @@ def case_transition(request, pk):
             apply_service_errors(form, error)
         else:
             messages.success(request, _("De status van de casus is gewijzigd."))
+            if policy.is_blocked(case):
+                return redirect("cases:closed_case", pk=case.pk)
             return redirect("cases:case_detail", pk=case.pk)
+    if policy.is_blocked(case):
+        return _closed_case_page(request, case, transition_form=form, status=400)
     return TemplateResponse(
         request, "cases/case_detail.html", _case_context(request, case, transition_form=form), status=400
     )
@@ -123,11 +141,11 @@ def case_transfer(request, pk):
             else:
                 messages.success(request, _("De overdracht is voorgesteld aan de ontvangende casustafel."))
                 return redirect("cases:case_detail", pk=case.pk)
+    transfers = case.transfers.select_related("to_region", "decided_by").prefetch_related(
+        "objections__organisation", "objections__objected_by"
+    )
     return TemplateResponse(
-        request,
-        "cases/case_transfer.html",
-        {"case": case, "form": form, "transfers": case.transfers.select_related("to_region", "decided_by")},
-        status=status,
+        request, "cases/case_transfer.html", {"case": case, "form": form, "transfers": transfers}, status=status
     )
 
 
@@ -162,3 +180,160 @@ def transfer_decide(request, pk):
                 return redirect("cases:transfer_list")
     record(request.user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, objects=[transfer])
     return TemplateResponse(request, "cases/transfer_decide.html", {"transfer": transfer, "form": form}, status=status)
+
+
+# ---------------------------------------------------------------- transfer objections (Wet PGA art. 7 lid 2)
+
+
+@require_GET
+def outgoing_transfer_list(request):
+    policy.require(request.user, policy.Action.TRANSFER_OBJECT)
+    page = page_of(request, transfer_services.outgoing_transfers(request.user))
+    record(request.user, action=Action.LIST, purpose=Purpose.CASE_MANAGEMENT, objects=page.object_list)
+    return render(request, "cases/transfer_outgoing.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def transfer_object(request, pk):
+    transfer = transfer_services.get_outgoing_transfer(request.user, pk)
+    policy.require(request.user, policy.Action.TRANSFER_OBJECT, transfer)
+    form = ReasonForm(request.POST or None, label=_("Zwaarwegende reden"))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                transfer_services.object_to_transfer(
+                    request.user, transfer=transfer, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Het bezwaar is vastgelegd; wat uw organisatie inbracht, gaat niet mee met de overdracht."),
+                )
+                return redirect("cases:transfer_outgoing")
+    context = {
+        "transfer": transfer,
+        "form": form,
+        "suppliers": transfer_services.supplying_organisations(transfer),
+        "objections": transfer.objections.select_related("organisation", "objected_by"),
+    }
+    return TemplateResponse(request, "cases/transfer_object.html", context, status=status)
+
+
+# ---------------------------------------------------------------- blocked (closed) cases (Wet PGA art. 6 lid 3)
+
+
+def _closed_case_page(request, case, *, checkin_form=None, transition_form=None, status=200):
+    """The minimum of a blocked case: reference, dates, outcome, check-ins, reopening."""
+    checkins = plan_selectors.checkins_for_case(request.user, case)
+    can_manage = policy.can(request.user, policy.Action.CASE_MANAGE, case)
+    for checkin in checkins:
+        checkin.opens_on = plan_services.checkin_opens_on(checkin)
+        checkin.follow_up = plan_services.checkin_follow_up(checkin)
+    context = {
+        "case": case,
+        "closing": blocking.closing_transition(case),
+        "checkins": checkins,
+        "can_record_checkin": can_manage and bool(checkins),
+        "checkin_form": checkin_form,
+        "checkin_organisations": CheckInForm(case=case).fields["organisation"].queryset if can_manage else [],
+        "transition_form": (transition_form or CaseTransitionForm(case=case)) if can_manage else None,
+        "today": timezone.localdate(),
+        "may_register_signal": policy.can(request.user, policy.Action.SIGNAL_CREATE),
+    }
+    return TemplateResponse(request, "cases/closed_case.html", context, status=status)
+
+
+@require_GET
+def closed_case(request, pk):
+    return _closed_case_page(request, blocking.get_closed_case(request.user, pk))
+
+
+def render_closed_case(request, case, *, checkin_form=None, status=200):
+    """For the check-in view of the plans app (the check-ins live there, the page here)."""
+    return _closed_case_page(request, case, checkin_form=checkin_form, status=status)
+
+
+@require_GET
+def blocked_cases(request):
+    """Blocked cases, each role its own use: the directors' follow-up, the privacy officer's
+    lawfulness review, and the three core parties' notice after a new aanmelding."""
+    user = request.user
+    followed = list(blocking.followed_closed_cases(user)[:200])
+    reviewable = list(blocking.reviewable_cases(user)[:200])
+    notices = list(blocking.blocked_case_notices(user)[:200])
+    if not (
+        policy.can(user, policy.Action.CASE_CLOSED_FOLLOW_UP)
+        or policy.can(user, policy.Action.CASE_LAWFULNESS_REVIEW)
+        or policy.can(user, policy.Action.BLOCKED_CASE_NOTICE)
+    ):
+        raise PolicyDenied(policy.Action.CASE_CLOSED_FOLLOW_UP, _("Geen toestemming voor deze handeling."))
+    shown = {case.pk: case for case in [*followed, *reviewable]}
+    if shown:
+        record(user, action=Action.LIST, purpose=Purpose.CASE_MANAGEMENT, objects=list(shown.values()))
+    if notices:
+        blocking.log_notices(user, notices)
+    return render(
+        request, "cases/blocked_cases.html", {"followed": followed, "reviewable": reviewable, "notices": notices}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def lawfulness_review(request, pk):
+    case = blocking.get_reviewable_case(request.user, pk)
+    policy.require(request.user, policy.Action.CASE_LAWFULNESS_REVIEW, case)
+    form = ReasonForm(request.POST or None, label=_("Reden van de rechtmatigheidscontrole"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = blocking.review_lawfulness(request.user, case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            context = {
+                "case": case,
+                "review": review,
+                "participants": case.participants.select_related("organisation", "legal_basis"),
+                "transitions": case.transitions.select_related("by"),
+            }
+            return render(request, "cases/lawfulness_review.html", context)
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request, "cases/lawfulness_review.html", {"case": case, "form": form, "review": None}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def blocked_case_notice(request, pk):
+    case = blocking.get_notice(request.user, pk)
+    policy.require(request.user, policy.Action.BLOCKED_CASE_NOTICE, case)
+    form = ReuseDecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                blocking.decide_reuse(
+                    request.user, case=case, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Het besluit over de afgeschermde casus is vastgelegd."))
+                return redirect("cases:blocked_case_notice", pk=case.pk)
+    blocking.log_notices(request.user, [case])
+    context = {
+        "case": case,
+        "form": form,
+        "decisions": blocking.current_reuse_decisions(case),
+        "permitted": blocking.reuse_permitted(case),
+    }
+    return TemplateResponse(request, "cases/blocked_case_notice.html", context, status=status)
+
+
+@require_GET
+def blocked_case_content(request, pk):
+    case = blocking.get_reusable_case(request.user, pk)
+    return render(request, "cases/blocked_case_content.html", {"case": case})

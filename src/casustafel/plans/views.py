@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casustafel.access import policy
+from casustafel.cases import blocking
 from casustafel.cases import selectors as case_selectors
 from casustafel.cases import states as case_states
+from casustafel.cases import views as case_views
 from casustafel.core.errors import PolicyDenied
 from casustafel.core.web import apply_service_errors
 
@@ -252,7 +254,10 @@ def task_done(request, pk):
 
 @require_POST
 def checkin_record(request, pk):
-    case = _managed(request, pk)
+    # After closure the case is blocked (Wet PGA art. 6 lid 3): check-ins work on its
+    # minimum, on the closed-case page of the cases app.
+    case = blocking.get_closed_case(request.user, pk)
+    policy.require(request.user, policy.Action.CASE_MANAGE, case)
     form = CheckInForm(request.POST, case=case)
     if form.is_valid():
         d = form.cleaned_data
@@ -273,8 +278,8 @@ def checkin_record(request, pk):
             follow_up = services.checkin_follow_up(checkin)
             if follow_up:
                 messages.warning(request, follow_up)
-            return redirect("plans:plan", pk=case.pk)
-    return TemplateResponse(request, "plans/plan_detail.html", _context(request, case, checkin_form=form), status=400)
+            return redirect("cases:closed_case", pk=case.pk)
+    return case_views.render_closed_case(request, case, checkin_form=form, status=400)
 
 
 @require_http_methods(["GET", "POST"])

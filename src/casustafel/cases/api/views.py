@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from casustafel.access import policy
 from casustafel.api.serializers import WRITE_ERRORS
 
-from .. import selectors, services, transfer
+from .. import blocking, selectors, services, transfer
 from .serializers import (
     CaseDetailSerializer,
     CaseFilterSerializer,
@@ -89,7 +89,9 @@ class CaseTransitionView(APIView):
         responses={200: CaseDetailSerializer, **WRITE_ERRORS},
     )
     def post(self, request, id):
-        case = _managed_case(request, id)
+        # A closed case is blocked (Wet PGA art. 6 lid 3), but its directors may reopen it.
+        case = blocking.get_managed_case(request.user, id, via_api=True)
+        policy.require(request.user, policy.Action.CASE_MANAGE, case)
         data = CaseTransitionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.transition_case(request.user, case=case, **data.validated_data)

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from casustafel.access import policy
 from casustafel.accounts.models import Organisation
 from casustafel.api.serializers import WRITE_ERRORS
+from casustafel.cases import blocking
 from casustafel.cases import selectors as case_selectors
 
 from .. import selectors, services
@@ -195,12 +196,14 @@ class CaseCheckInsView(APIView):
         tags=["cases"],
         summary="De opvolgmomenten na afsluiting van een casus",
         description="De geplande en gehouden opvolgmomenten (6 en 12 maanden na afsluiting), ook "
-        "voor een casus zonder plan van aanpak; leesbaar voor de deelnemers aan de casus. "
+        "voor een casus zonder plan van aanpak. Een afgesloten casus is afgeschermd (Wet PGA art. 6 "
+        "lid 3): alleen de casusregisseur en een deelnemende procesregisseur zien dit minimum. "
         "Vastleggen: `POST /checkins/{id}/result`.",
         responses=CheckInSerializer(many=True),
     )
     def get(self, request, id):
-        case = case_selectors.get_case(request.user, id, via_api=True)
+        # A closed case is blocked (Wet PGA art. 6 lid 3): only its follow-up minimum.
+        case = blocking.get_closed_case(request.user, id, via_api=True)
         return Response(
             CheckInSerializer(selectors.checkins_for_case(request.user, case, via_api=True), many=True).data
         )
@@ -221,7 +224,8 @@ class CheckInResultView(APIView):
         checkin = CheckIn.objects.filter(pk=id).first()
         if checkin is None:
             raise exceptions.NotFound(_("Niet gevonden."))
-        case = _managed_case(request, checkin.case_id)
+        case = blocking.get_closed_case(request.user, checkin.case_id, via_api=True)
+        policy.require(request.user, policy.Action.CASE_MANAGE, case)
         data = CheckInRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
