@@ -340,6 +340,7 @@ def test_art7_regie_and_gemeente_van_verblijf_move_with_an_accepted_transfer(wor
     assert case.case_director == a.users["case_director"]
     subject = Subject.objects.get(pk=case.subject_id)
     assert subject.municipality == a.orgs["gemeente"].name.removeprefix("Gemeente ")
+    assert subject.municipality_organisation == a.orgs["gemeente"]
 
 
 def test_art7_web_objection_page(client, world):

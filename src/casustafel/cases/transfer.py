@@ -220,7 +220,8 @@ def _decide(actor, transfer, accept, reason, case_director) -> CaseTransfer:
     gemeente = next((org for org, _why in involved.values() if org.kind == OrganisationKind.GEMEENTE), None)
     if gemeente is not None:
         subject.municipality = gemeente.name.removeprefix("Gemeente ")
-        subject.save(update_fields=["municipality"])
+        subject.municipality_organisation = gemeente
+        subject.save(update_fields=["municipality", "municipality_organisation"])
     case.region_id = to_region_id
     case.case_director = case_director
     case.save(update_fields=["region", "case_director"])
