@@ -119,7 +119,7 @@ def add_cases(region, orgs, users, start: int, stop: int) -> None:
                 "phenomenon": Phenomenon.RIGHT_WING,
                 "facts": "Deelt gewelddadige teksten (fictief).",
                 # Provenance (governance): the intake officer works for a gemeente.
-                "legal_basis": "avg-6-1e",
+                "legal_basis": "wet-pga",
                 "classification": "ordinary",
                 "visibility": "all_participants",
             },

@@ -77,7 +77,7 @@ def signal_fields(**overrides) -> dict:
         online_component=True,
         urgency=Urgency.NORMAL,
         # Provenance: the test intake officers work for a gemeente.
-        legal_basis="avg-6-1e",
+        legal_basis="wet-pga",
         classification="ordinary",
         visibility="all_participants",
     )

@@ -53,6 +53,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "weighing:weighing_detail": ("weighing", {"get": SIGNAL_WORKERS}),
     "weighing:weighing_contribute": ("weighing", {"post": WEIGHERS}),
     "weighing:weighing_decide": ("weighing", {"post": WEIGHERS}),
+    "governance:weighing_withheld": ("weighing", {"post": SIGNAL_WORKERS}),
+    "governance:withheld_list": (None, {"get": SIGNAL_WORKERS | {"mayor", "privacy_officer"}}),
     "cases:case_list": (None, {"get": CASE_ROLES}),
     "cases:case_detail": ("case", {"get": CASE_READERS}),
     "cases:case_add_participant": ("case", {"post": CASE_MANAGERS}),

@@ -4,7 +4,7 @@ transparency, objections and the access-request export."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -36,15 +36,38 @@ pytestmark = pytest.mark.django_db
 
 
 def test_legal_bases_are_seeded_as_versioned_data():
-    codes = set(LegalBasis.objects.filter(is_active=True).values_list("code", flat=True))
-    assert {"wpg-18-2-pga", "wpg-20", "wjsg-39f", "avg-6-1e", "wet-pga", "twbmt", "paspoortwet", "wctnv"} <= codes
-    assert LegalBasis.objects.get(code="wet-pga").to_be_confirmed
-    assert "te bevestigen" in str(LegalBasis.objects.get(code="wctnv"))
+    """Item 10: version 1 stays (old records keep their basis), version 2 is the law as it stands."""
+    v1 = set(LegalBasis.objects.filter(basis_set__version=1).values_list("code", flat=True))
+    assert {"wpg-18-2-pga", "wpg-20", "wjsg-39f", "avg-6-1e", "wet-pga", "twbmt", "paspoortwet", "wctnv"} <= v1
+    active = set(LegalBasis.objects.filter(is_active=True).values_list("code", "basis_set__version"))
+    assert active == {("wet-pga", 2), ("wpg-20", 2), ("wjsg-39f", 2), ("twbmt", 2), ("paspoortwet", 2)}
+
+
+def test_legal_bases_v2_settle_what_the_law_settles_art_4_8_item_10():
+    """Wet PGA art. 4 and 8 in force since 1 July 2025: no "te bevestigen" on any v2 basis;
+    it stays, as data, only for what the AMvB must decide (art. 12 lid 4, 16 lid 5)."""
+    v2 = selectors.current_basis_set()
+    assert v2.version == 2 and v2.valid_from == date(2025, 7, 1)
+    assert not any(b.to_be_confirmed for b in v2.bases.all())
+    assert "te bevestigen" not in str(v2.bases.get(code="wet-pga"))
+    assert [p["article"] for p in v2.pending_amvb] == ["art. 12 lid 4", "art. 16 lid 5"]
+    assert all("Te bevestigen" in p["text"] for p in v2.pending_amvb)
+    assert selectors.current_basis_set(on=date(2025, 6, 30)).version == 1
+    assert LegalBasis.objects.get(code="wet-pga", basis_set__version=1).to_be_confirmed
+
+
+def test_loading_legal_bases_v2_is_idempotent():
+    from casustafel.governance import loader
+    from casustafel.governance.models import LegalBasisSet
+
+    spec = loader.read_spec(loader.DATA_DIR / "legal_bases_v2.json")
+    basis_set, created = loader.load(spec, LegalBasisSet, LegalBasis)
+    assert not created and basis_set.bases.count() == 5
 
 
 def test_management_command_loads_a_new_version(tmp_path):
     spec = {
-        "version": 2,
+        "version": 3,
         "source": "test",
         "classifications": {},
         "bases": [
@@ -58,18 +81,18 @@ def test_management_command_loads_a_new_version(tmp_path):
             }
         ],
     }
-    path = tmp_path / "legal_bases_v2.json"
+    path = tmp_path / "legal_bases_v3.json"
     path.write_text(json.dumps(spec))
     call_command("load_legal_bases", str(path))
     active = LegalBasis.objects.filter(is_active=True)
-    assert list(active.values_list("code", "basis_set__version")) == [("avg-6-1e", 2)]
+    assert list(active.values_list("code", "basis_set__version")) == [("avg-6-1e", 3)]
 
 
 def test_sharing_guide_offers_only_bases_of_the_organisation_kind():
     police = {b.code for b in selectors.available_bases("politie")}
     municipality = {b.code for b in selectors.available_bases("gemeente")}
-    assert "wpg-18-2-pga" in police and "avg-6-1e" not in police
-    assert "avg-6-1e" in municipality and "wpg-18-2-pga" not in municipality
+    assert {"wpg-20", "wet-pga"} <= police and "wpg-18-2-pga" not in police and "wjsg-39f" not in police
+    assert "wet-pga" in municipality and not {"wpg-20", "avg-6-1e"} & municipality
     guide = selectors.sharing_guide("politie")
     ambtsbericht = next(c for c in guide["classifications"] if c["value"] == "ambtsbericht")
     assert not ambtsbericht["available"] and ambtsbericht["guidance"]
@@ -78,8 +101,8 @@ def test_sharing_guide_offers_only_bases_of_the_organisation_kind():
 def test_intake_form_shows_the_guide(client, region_a):
     login(client, region_a.users["intake"])
     page = client.get(reverse("signals:signal_create")).content.decode()
-    assert 'value="avg-6-1e"' in page and 'value="wpg-18-2-pga"' not in page
-    assert "alleen delen als dat strikt noodzakelijk is" in page
+    assert 'value="wet-pga"' in page and 'value="wpg-20"' not in page and 'value="avg-6-1e"' not in page
+    assert "art. 8 lid 1 Wet PGA" in page and 'value="social_relations"' in page
 
 
 # ---------------------------------------------------------------- provenance refusals
@@ -89,9 +112,9 @@ def test_intake_form_shows_the_guide(client, region_a):
     "overrides, field, fragment",
     [
         ({"legal_basis": None}, "legal_basis", "Zonder grondslag"),
-        ({"legal_basis": "wpg-18-2-pga"}, "legal_basis", "niet beschikbaar voor Gemeente"),
+        ({"legal_basis": "wpg-20"}, "legal_basis", "niet beschikbaar voor Gemeente"),
         ({"legal_basis": "twbmt"}, "legal_basis", "geen actieve grondslag"),
-        ({"classification": "criminal_law"}, "classification", "Strafrechtelijke gegevens mag niet"),
+        ({"legal_basis": "avg-6-1e"}, "legal_basis", "alleen voor vastleggingen van vóór 1 juli 2025"),
         ({"visibility": "iedereen"}, "visibility", "zichtbaar"),
     ],
 )
@@ -116,7 +139,7 @@ def test_ambtsbericht_classification_is_for_the_gemeente_only(region_a, signal_a
     submit_contribution(
         region_a.users["weigher_gemeente"],
         weighing=weighing,
-        data=contribution(region_a.region, legal_basis="avg-6-1e", classification="ambtsbericht"),
+        data=contribution(region_a.region, legal_basis="wet-pga", classification="ambtsbericht"),
     )
 
 
@@ -126,16 +149,17 @@ def test_contribution_records_its_provenance(region_a, signal_a):
         region_a.users["weigher_politie"],
         weighing=weighing,
         data=contribution(
-            region_a.region, legal_basis="wpg-18-2-pga", classification="criminal_law", visibility="core_parties"
+            region_a.region, legal_basis="wpg-20", classification="criminal_law", visibility="core_parties"
         ),
     )
     c.refresh_from_db()
-    assert (c.legal_basis.code, c.classification, c.visibility) == ("wpg-18-2-pga", "criminal_law", "core_parties")
+    assert (c.legal_basis.code, c.classification, c.visibility) == ("wpg-20", "criminal_law", "core_parties")
+    assert c.legal_basis.basis_set.version == 2
     with pytest.raises(ValidationError) as error:
         submit_contribution(
             region_a.users["weigher_om"],
             weighing=weighing,
-            data=contribution(region_a.region, legal_basis="avg-6-1e", classification="criminal_law"),
+            data=contribution(region_a.region, legal_basis="wpg-20", classification="criminal_law"),
         )
     assert "niet beschikbaar" in error.value.message_dict["legal_basis"][0]
 
@@ -160,10 +184,7 @@ def shielded_weighing(region_a, signal_a):
         region_a.users["weigher_politie"],
         weighing=weighing,
         data=contribution(
-            region_a.region,
-            legal_basis="wpg-18-2-pga",
-            classification="criminal_law",
-            visibility=Visibility.ORIGIN_AND_MAYOR,
+            region_a.region, legal_basis="wpg-20", classification="criminal_law", visibility=Visibility.ORIGIN_AND_MAYOR
         ),
     )
     Contribution.objects.filter(party="politie").update(information="Geheim politiedetail")
@@ -492,3 +513,218 @@ def test_access_requests_only_for_the_privacy_officer(region_a, case_a):
         governance.register_access_request(
             region_a.users["case_director"], subject=case_a.subject, received_on=timezone.localdate()
         )
+
+
+# ---------------------------------------------------------------- Wet PGA art. 8: special categories
+
+
+@pytest.mark.parametrize("refused", ["sexual_orientation", "genetic", "biometric", "trade_union", "special_category"])
+def test_special_category_the_law_does_not_permit_is_refused_art_8(region_a, refused):
+    """Art. 8 Wet PGA permits only race/ethnic origin, beliefs and health (and criminal data)."""
+    before = Signal.objects.count()
+    with pytest.raises(ValidationError) as error:
+        register_signal(region_a.users["intake"], subject=subject_data(), fields=signal_fields(classification=refused))
+    message = " ".join(error.value.message_dict["classification"])
+    assert "art. 8 wet pga" in message.lower()
+    assert Signal.objects.count() == before
+
+
+@pytest.mark.parametrize("permitted", ["special_ethnicity", "special_beliefs", "special_health", "criminal_law"])
+def test_special_categories_the_law_permits_are_accepted_art_8(region_a, permitted):
+    """Art. 8 lid 1 (race or ethnic origin; political, religious or philosophical beliefs;
+    health) and lid 2 (criminal-law data), under the Wet PGA basis."""
+    signal = register_signal(
+        region_a.users["intake"], subject=subject_data(), fields=signal_fields(classification=permitted)
+    ).signal
+    signal.refresh_from_db()
+    assert signal.classification == permitted
+
+
+def test_web_intake_refuses_a_special_category_with_a_form_error_art_8(client, region_a):
+    from .test_web import intake_post
+
+    login(client, region_a.users["intake"])
+    response = client.post(reverse("signals:signal_create"), intake_post(classification="biometric"))
+    assert response.status_code == 400
+    assert "biometrische gegevens" in response.content.decode()
+    assert not Signal.objects.exists()
+
+
+# ---------------------------------------------------------------- Wet PGA art. 4: data categories
+
+
+@pytest.mark.parametrize(
+    "category, user, basis",
+    [
+        ("identifying", "intake", "wet-pga"),
+        ("bsn", "intake", "wet-pga"),
+        ("signals", "intake", "wet-pga"),
+        ("registering_participant", "intake", "wet-pga"),
+        ("plan_of_action", "intake", "wet-pga"),
+        ("police_data", "weigher_politie", "wpg-20"),
+        ("judicial_data", "weigher_om", "wjsg-39f"),
+        ("social_relations", "intake", "wet-pga"),
+    ],
+)
+def test_each_art_4_category_is_accepted(region_a, category, user, basis):
+    """Art. 4 a–h: every item is tagged with its category (f under Wpg art. 20, g under the Wjsg)."""
+    fields = signal_fields(legal_basis=basis, data_category=category)
+    fields.pop("visibility")
+    signal = register_signal(region_a.users[user], subject=subject_data(), fields=fields).signal
+    signal.refresh_from_db()
+    assert signal.data_category == category
+
+
+def test_unknown_category_is_refused_art_4(region_a):
+    with pytest.raises(ValidationError) as error:
+        register_signal(region_a.users["intake"], subject=subject_data(), fields=signal_fields(data_category="dna"))
+    assert "art. 4 Wet PGA" in error.value.message_dict["data_category"][0]
+    assert not Signal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "category, user, fragment", [("police_data", "weigher_politie", "Wet politiegegevens art. 20")]
+)
+def test_police_data_only_on_wpg_20_art_4_f(region_a, category, user, fragment):
+    """Art. 4 f: police data are those provided under art. 20 Wpg, not on another basis."""
+    with pytest.raises(ValidationError) as error:
+        register_signal(
+            region_a.users[user],
+            subject=subject_data(),
+            fields=signal_fields(legal_basis="wet-pga", data_category=category),
+        )
+    assert fragment in error.value.message_dict["data_category"][0]
+
+
+def test_social_relations_are_narrower_by_default_art_4_h(region_a, signal_a):
+    """Art. 4 h: data on people in the person's social circle default to the core parties and
+    may never be shown to all participants."""
+    fields = signal_fields(data_category="social_relations", facts="Broer van betrokkene")
+    fields.pop("visibility")
+    signal = register_signal(region_a.users["intake"], subject=subject_data(), fields=fields).signal
+    assert signal.visibility == Visibility.CORE_PARTIES
+    assert not policy.can(region_a.users["participant_reclassering"], policy.Action.ITEM_VIEW, signal)
+    assert policy.can(region_a.users["weigher_om"], policy.Action.ITEM_VIEW, signal)
+    with pytest.raises(ValidationError) as error:
+        register_signal(
+            region_a.users["intake"],
+            subject=subject_data(),
+            fields=signal_fields(data_category="social_relations", visibility=Visibility.ALL_PARTICIPANTS),
+        )
+    assert "sociale relatie" in error.value.message_dict["visibility"][0]
+    weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
+    contribution_data = contribution(region_a.region)
+    contribution_data.data_category, contribution_data.visibility = "social_relations", ""
+    c = submit_contribution(region_a.users["weigher_gemeente"], weighing=weighing, data=contribution_data)
+    assert (c.data_category, c.visibility) == ("social_relations", Visibility.CORE_PARTIES)
+
+
+def test_social_relations_are_shown_as_such_art_4_h(client, region_a, signal_a):
+    weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
+    contribution_data = contribution(region_a.region)
+    contribution_data.data_category, contribution_data.visibility = "social_relations", ""
+    submit_contribution(region_a.users["weigher_gemeente"], weighing=weighing, data=contribution_data)
+    login(client, region_a.users["weigher_om"])
+    page = client.get(reverse("weighing:weighing_detail", args=[weighing.pk])).content.decode()
+    assert "h. Personen met wie betrokkene een sociale relatie onderhoudt" in page
+    assert "sociale omgeving: beperkt zichtbaar" in page
+
+
+# ---------------------------------------------------------------- legal bases v2 for new records, v1 kept (item 10)
+
+
+def test_new_records_resolve_against_v2_and_old_records_keep_v1_art_4_8(region_a, signal_a):
+    """Records made since 1 July 2025 carry a version-2 basis; a record made before keeps its
+    version-1 basis (Wpg-machtigingsbesluit), which new records can no longer use."""
+    assert signal_a.legal_basis.basis_set.version == 2
+    old_basis = LegalBasis.objects.get(code="wpg-18-2-pga", basis_set__version=1)
+    Signal.objects.filter(pk=signal_a.pk).update(legal_basis=old_basis)
+    signal_a.refresh_from_db()
+    assert signal_a.legal_basis == old_basis and signal_a.legal_basis.basis_set.version == 1
+    with pytest.raises(ValidationError) as error:
+        register_signal(
+            region_a.users["weigher_politie"], subject=subject_data(), fields=signal_fields(legal_basis="wpg-18-2-pga")
+        )
+    assert "alleen voor vastleggingen van vóór 1 juli 2025" in error.value.message_dict["legal_basis"][0]
+    assert governance.resolve_basis("wet-pga").basis_set.version == 2
+
+
+# ---------------------------------------------------------------- withheld for weighty reasons (art. 4 aanhef)
+
+
+def test_withheld_record_has_no_content_and_is_seen_by_core_parties_and_fg_art_4_aanhef(region_a, signal_a):
+    from casustafel.governance.models import WithheldData
+
+    weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
+    police = region_a.users["weigher_politie"]
+    withheld = governance.record_withheld(
+        police, subject=weighing.subject, weighing=weighing, data_category="police_data", reason="ongoing_investigation"
+    )
+    content_fields = {f.name for f in WithheldData._meta.concrete_fields} - {
+        "id", "region", "subject", "weighing", "organisation", "recorded_by", "recorded_at",
+        "data_category", "reason", "motivation",
+    }  # fmt: skip
+    assert content_fields == set()
+    assert withheld.organisation == police.organisation and withheld.recorded_by == police
+    assert ProcessingLogEntry.objects.filter(
+        object_type="withhelddata", object_id=withheld.pk, action=Action.CREATE
+    ).exists()
+    users = region_a.users
+    for who in ("weigher_gemeente", "weigher_om", "privacy_officer"):
+        assert selectors.withheld_records(users[who], weighing=weighing) == [withheld], who
+    for who in ("participant_reclassering", "analyst"):
+        assert selectors.withheld_records(users[who], weighing=weighing) == [], who
+
+
+def test_withheld_other_reason_needs_a_short_motivation_art_4_aanhef(region_a, signal_a):
+    from casustafel.governance.models import WithheldData
+
+    weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
+    with pytest.raises(ValidationError) as error:
+        governance.record_withheld(
+            region_a.users["weigher_om"],
+            subject=weighing.subject,
+            weighing=weighing,
+            data_category="judicial_data",
+            reason="other",
+        )
+    assert "motivation" in error.value.message_dict
+    with pytest.raises(PolicyDenied):
+        governance.record_withheld(
+            region_a.users["analyst"], subject=weighing.subject, data_category="signals", reason="safety"
+        )
+    assert not WithheldData.objects.exists()
+
+
+def test_withheld_form_on_the_weighing_page_art_4_aanhef(client, region_a, signal_a):
+    from casustafel.governance.models import WithheldData
+
+    weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
+    url = reverse("governance:weighing_withheld", args=[weighing.pk])
+    login(client, region_a.users["weigher_politie"])
+    response = client.post(url, {"data_category": "police_data", "reason": "other", "motivation": ""})
+    assert response.status_code == 400 and "Motiveer kort" in response.content.decode()
+    assert not WithheldData.objects.exists()
+    response = client.post(url, {"data_category": "police_data", "reason": "source_protection"})
+    assert response.status_code == 302
+    page = client.get(reverse("weighing:weighing_detail", args=[weighing.pk])).content.decode()
+    assert "Bescherming van een bron of melder" in page and "f. Politiegegevens" in page
+
+
+def test_withheld_overview_for_the_fg_and_core_parties_only_art_4_aanhef(client, region_a, signal_a):
+    weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
+    governance.record_withheld(
+        region_a.users["weigher_om"],
+        subject=weighing.subject,
+        weighing=weighing,
+        data_category="judicial_data",
+        reason="legal_secrecy",
+    )
+    url = reverse("governance:withheld_list")
+    login(client, region_a.users["privacy_officer"])
+    page = client.get(url).content.decode()
+    assert "Wettelijke geheimhoudingsplicht van de deelnemer" in page and weighing.reference in page
+    assert "Achtergehouden gegevens" in page  # in the FG's menu
+    client.logout()
+    login(client, region_a.users["participant_reclassering"])
+    assert client.get(url).status_code == 404

@@ -38,7 +38,7 @@ def intake_post(**overrides):
         "urgency": "normaal",
         "observed_on": "",
         "submission": str(uuid.uuid4()),
-        "legal_basis": "avg-6-1e",
+        "legal_basis": "wet-pga",
         "classification": "ordinary",
         "visibility": "all_participants",
     }

@@ -117,7 +117,7 @@ def intake_form(family_name: str, **overrides) -> dict:
         "urgency": "normaal",
         "observed_on": "",
         "submission": str(uuid.uuid4()),
-        "legal_basis": "avg-6-1e",
+        "legal_basis": "wet-pga",
         "classification": "ordinary",
         "visibility": "all_participants",
     }
@@ -138,7 +138,7 @@ def signal_json(family_name: str) -> dict:
         "phenomenon": "rechts_extremistisch",
         "facts": "Deelt gewelddadige teksten in een besloten groep.",
         "online_component": True,
-        "legal_basis": "avg-6-1e",
+        "legal_basis": "wet-pga",
     }
 
 

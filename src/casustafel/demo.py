@@ -151,10 +151,10 @@ def _build_region(code: str, spec: dict) -> Region:
 
 
 #: The legal basis each core party's demo contribution is shared on.
-DEMO_BASES = {"gemeente": "avg-6-1e", "politie": "wpg-18-2-pga", "om": "wjsg-39f"}
+DEMO_BASES = {"gemeente": "wet-pga", "politie": "wpg-20", "om": "wjsg-39f"}
 
 
-def _contribution(framework_criteria, view: str, rng: random.Random, legal_basis: str = "avg-6-1e") -> ContributionData:
+def _contribution(framework_criteria, view: str, rng: random.Random, legal_basis: str = "wet-pga") -> ContributionData:
     return ContributionData(
         holds_information=rng.random() > 0.25,
         information="Eigen registraties bevestigen de zorgen (fictief).",
@@ -214,7 +214,7 @@ def _populate(code: str, count: int) -> None:
             counter_indications="Heeft een stabiele baan." if rng.random() > 0.5 else "",
             online_component=rng.random() > 0.4,
             urgency=Urgency.ACUTE if fate == "acute" else rng.choice([Urgency.NORMAL, Urgency.HIGH]),
-            legal_basis="avg-6-1e",
+            legal_basis="wet-pga",
         )
         signal = register_signal(intake, subject=subject, fields=fields).signal
         if fate == "received":

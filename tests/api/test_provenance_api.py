@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from casustafel.access.policy import Visibility
+from casustafel.signals.models import Signal
 from casustafel.weighing.models import Contribution
 from casustafel.weighing.services import submit_contribution
 
@@ -29,7 +30,14 @@ def key_paths(value, prefix="") -> set[str]:
     return out
 
 
-SUBJECT = {"given_names", "family_name", "date_of_birth", "gender", "municipality", "masked_bsn", "id"}
+SUBJECT = {"given_names", "family_name", "date_of_birth", "gender", "municipality", "masked_bsn", "id"} | {
+    # Legal persons (art. 2 Wet PGA).
+    "kind",
+    "legal_name",
+    "kvk_number",
+    "rsin",
+    "establishment_place",
+}
 LEGAL_BASIS = {"code", "label", "to_be_confirmed"}
 
 SIGNAL_KEYS = frozenset(
@@ -38,6 +46,12 @@ SIGNAL_KEYS = frozenset(
         "reference",
         "status",
         "subject",
+        # The way in (art. 5 lid 1–2): aanmelding or melding, its addressee and reporter.
+        "intake_route",
+        "addressed_to",
+        "reporter_kind",
+        "reporter_name",
+        "reporter_contact",
         "source_type",
         "source_description",
         "phenomenon",
@@ -55,6 +69,7 @@ SIGNAL_KEYS = frozenset(
         "legal_basis",
         "classification",
         "visibility",
+        "data_category",
         "shielded",
         "shielded_note",
     }
@@ -76,6 +91,7 @@ CONTRIBUTION = {
     "legal_basis",
     "classification",
     "visibility",
+    "data_category",
     "shielded",
     "shielded_note",
 }
@@ -130,10 +146,7 @@ def contributed(region_a, weighing_a):
         region_a.users["weigher_politie"],
         weighing=weighing_a,
         data=contribution(
-            region_a.region,
-            legal_basis="wpg-18-2-pga",
-            classification="criminal_law",
-            visibility=Visibility.ORIGIN_AND_MAYOR,
+            region_a.region, legal_basis="wpg-20", classification="criminal_law", visibility=Visibility.ORIGIN_AND_MAYOR
         ),
     )
     Contribution.objects.filter(party="politie").update(information="Geheim politiedetail")
@@ -171,7 +184,7 @@ def test_shielded_contribution_in_the_api(api, region_a, contributed):
     assert other["shielded"] is True
     assert other["information"] is None and other["assessments"] is None and other["view"] is None
     assert other["shielded_note"] == "afgeschermd: alleen zichtbaar voor politie a en de burgemeester"
-    assert other["legal_basis"]["code"] == "wpg-18-2-pga" and other["classification"] == "criminal_law"
+    assert other["legal_basis"]["code"] == "wpg-20" and other["classification"] == "criminal_law"
     own = police(region_a.users["weigher_politie"])
     assert own["shielded"] is False and own["information"] == "Geheim politiedetail"
 
@@ -192,7 +205,10 @@ def test_signal_provenance_is_recorded_and_returned(api, region_a):
     "user, overrides, field",
     [
         ("intake", {"legal_basis": "wpg-18-2-pga"}, "legal_basis"),
-        ("intake", {"classification": "criminal_law", "legal_basis": "avg-6-1e"}, "classification"),
+        ("intake", {"legal_basis": "avg-6-1e"}, "legal_basis"),
+        ("intake", {"classification": "sexual_orientation"}, "classification"),
+        ("intake", {"data_category": "social_relations", "visibility": "all_participants"}, "visibility"),
+        ("weigher_politie", {"data_category": "police_data", "legal_basis": "wet-pga"}, "data_category"),
         ("intake", {"legal_basis": "bestaat-niet"}, "legal_basis"),
         ("weigher_politie", {"classification": "ambtsbericht"}, "classification"),
     ],
@@ -230,3 +246,25 @@ def test_nctv_gate_in_the_api(api, region_a, case_a):
     )
     assert response.status_code == 201, response.content
     assert response.json()["legal_basis"]["code"] == "twbmt"
+
+
+def test_refused_special_category_names_the_article_in_the_api_art_8(api, region_a):
+    """Art. 8: a special category the law does not permit is a problem+json 400 naming the field."""
+    response = api(region_a.users["intake"]).post(
+        f"{API}/signals", signal_body(classification="genetic"), format="json"
+    )
+    body = assert_problem(response, 400, "classification")
+    reason = next(p["reason"] for p in body["invalidParams"] if p["name"] == "classification")
+    assert "art. 8 Wet PGA" in reason
+    assert not Signal.objects.exists()
+
+
+def test_art_4_category_over_the_api_with_narrower_default_for_h(api, region_a):
+    """Art. 4 h: without a chosen visibility, social-relations data are for the core parties only."""
+    body = signal_body(data_category="social_relations")
+    body.pop("visibility", None)
+    response = api(region_a.users["intake"]).post(f"{API}/signals", body, format="json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["data_category"], response.json()["visibility"]) == ("social_relations", "core_parties")
+    response = api(region_a.users["intake"]).post(f"{API}/signals", signal_body(), format="json")
+    assert response.json()["data_category"] == "signals"

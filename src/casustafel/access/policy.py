@@ -106,6 +106,12 @@ class Action(StrEnum):
     RETENTION_MANAGE = "retention.manage"
     #: Processing log: the privacy officer (FG) queries the log of their own region.
     PROCESSING_LOG_VIEW = "processing_log.view"
+    #: Record that one's organisation withholds data for weighty reasons (Wet PGA art. 4 aanhef;
+    #: obj: the subject or weighing, with ``region_id``): whoever works on its signals or cases.
+    WITHHELD_RECORD = "withheld.record"
+    #: See those records (never content, there is none): the three core parties (their case roles
+    #: and the mayor) and the FG.
+    WITHHELD_VIEW = "withheld.view"
 
 
 #: For an action on an object, the action that makes the object visible: a refusal of the
@@ -353,6 +359,16 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
         user.role in (Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN) and _in_region(user, obj)
     ),
     Action.PROCESSING_LOG_VIEW: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
+    Action.WITHHELD_RECORD: lambda user, obj: (
+        (_works_on_signals(user) or _works_on_cases(user)) and _in_region(user, obj)
+    ),
+    Action.WITHHELD_VIEW: lambda user, obj: (
+        (
+            user.role == Role.PRIVACY_OFFICER
+            or (user.organisation.kind in CORE_PARTY_KINDS and (_works_on_cases(user) or user.role == Role.MAYOR))
+        )
+        and _in_region(user, obj)
+    ),
 }
 
 

@@ -52,6 +52,7 @@ REGION_TABLES: dict[str, tuple[str, ...]] = {
     "cases.CaseTransfer": ("from_region", "to_region"),
     "governance.RestrictedDocument": ("region",),
     "governance.AccessRequest": ("region",),
+    "governance.WithheldData": ("region",),
     "meetings.Meeting": ("region",),
     "retention.LegalHold": ("region",),
     "retention.NecessityReview": ("region",),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from casustafel.access.policy import Visibility
 from casustafel.accounts.models import OrganisationKind, User
 
-from .models import Classification, LegalBasisUse, Objection
+from .models import Classification, DataCategory, LegalBasisUse, Objection, WithholdingReason
 from .selectors import available_bases, sharing_guide
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -28,8 +28,24 @@ class ProvenanceFieldsMixin(forms.Form):
             "wordt niets gedeeld."
         ),
     )
-    classification = forms.ChoiceField(
-        label=_("Classificatie van de gegevens"), choices=Classification.choices, initial=Classification.ORDINARY
+    data_category = forms.ChoiceField(
+        label=_("Categorie persoonsgegevens (art. 4 Wet PGA)"),
+        choices=DataCategory.choices,
+        initial=DataCategory.SIGNALS,
+        # Not sent (an older client): a signal or contribution is a description of signals (c).
+        required=False,
+        help_text=_(
+            "Gegevens over personen met wie betrokkene een sociale relatie onderhoudt (h) zijn "
+            "alleen zichtbaar voor de kernpartners, of voor uw organisatie en de burgemeester."
+        ),
+    )
+    # A plain field with the permitted choices as its widget: a special category the law does
+    # not permit (art. 8) reaches the service, which refuses it by name.
+    classification = forms.CharField(
+        label=_("Classificatie van de gegevens (art. 8 Wet PGA)"),
+        max_length=30,
+        initial=Classification.ORDINARY,
+        widget=forms.Select(choices=Classification.choices),
     )
     visibility = forms.ChoiceField(
         label=_("Wie mag de inhoud zien?"),
@@ -38,15 +54,35 @@ class ProvenanceFieldsMixin(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    PROVENANCE_FIELDS = ("legal_basis", "classification", "visibility")
+    PROVENANCE_FIELDS = ("legal_basis", "data_category", "classification", "visibility")
 
     def __init__(self, *args, organisation_kind: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.guide = sharing_guide(organisation_kind or "")
         self.fields["legal_basis"].choices = [("", "—")] + [(b.code, str(b)) for b in self.guide["bases"]]
+        self.fields["classification"].widget.choices = [
+            (c["value"], c["label"]) for c in self.guide["classifications"] if c["available"]
+        ]
+        if self.guide["data_categories"]:
+            self.fields["data_category"].choices = [(c["value"], c["label"]) for c in self.guide["data_categories"]]
 
     def provenance(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.PROVENANCE_FIELDS}
+        values = {name: self.cleaned_data[name] for name in self.PROVENANCE_FIELDS}
+        values["data_category"] = values["data_category"] or DataCategory.SIGNALS
+        return values
+
+
+class WithheldForm(forms.Form):
+    """That your organisation withholds data for weighty reasons (art. 4 aanhef): no content."""
+
+    data_category = forms.ChoiceField(label=_("Categorie die u achterhoudt (art. 4)"), choices=DataCategory.choices)
+    reason = forms.ChoiceField(label=_("Zwaarwegende reden"), choices=WithholdingReason.choices)
+    motivation = forms.CharField(
+        label=_("Korte motivering (geen persoonsgegevens, geen inhoud)"),
+        max_length=300,
+        required=False,
+        help_text=_("Verplicht bij ‘andere zwaarwegende reden’."),
+    )
 
 
 def participation_choices(kind: str = "nctv"):

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REQUIRED = ("code", "use", "label", "explanation", "organisation_kinds")
+#: Keys a version may add (version 2: Wet PGA art. 4 categories, art. 8 refusals, AMvB points).
+OPTIONAL_SET_KEYS = ("refused_classifications", "data_categories", "pending_amvb")
 
 
 def read_spec(path: Path) -> dict:
@@ -18,15 +21,22 @@ def read_spec(path: Path) -> dict:
         missing = [k for k in REQUIRED if not basis.get(k)]
         if missing:
             raise ValueError(f"Grondslag {basis.get('code', '?')}: ontbrekende velden {', '.join(missing)}.")
+    if "valid_from" in spec:
+        try:
+            date.fromisoformat(spec["valid_from"])
+        except (TypeError, ValueError) as error:
+            raise ValueError("'valid_from' is een datum (JJJJ-MM-DD).") from error
     return spec
 
 
 def load(spec: dict, LegalBasisSet, LegalBasis) -> tuple[object, bool]:
     """Create the set of this version (idempotent); a newer version deactivates older bases."""
-    basis_set, created = LegalBasisSet.objects.get_or_create(
-        version=spec["version"],
-        defaults={"source": spec.get("source", ""), "classifications": spec.get("classifications", {})},
-    )
+    defaults = {"source": spec.get("source", ""), "classifications": spec.get("classifications", {})}
+    # Only the keys the file has: version 1 is loaded by a migration that predates these fields.
+    if "valid_from" in spec:
+        defaults["valid_from"] = date.fromisoformat(spec["valid_from"])
+    defaults.update({key: spec[key] for key in OPTIONAL_SET_KEYS if key in spec})
+    basis_set, created = LegalBasisSet.objects.get_or_create(version=spec["version"], defaults=defaults)
     if not created:
         return basis_set, False
     LegalBasis.objects.filter(basis_set__version__lt=spec["version"]).update(is_active=False)

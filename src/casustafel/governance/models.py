@@ -13,10 +13,35 @@ from casustafel.core.references import new_reference
 
 
 class Classification(models.TextChoices):
+    """What kind of personal data an item holds. Which values a version permits is data
+    (``LegalBasisSet.classifications``): from version 2 (Wet PGA art. 8) the generic
+    ``special_category`` gives way to the three special categories the law permits."""
+
     ORDINARY = "ordinary", _("Gewone persoonsgegevens")
+    #: Version 1 only (records made before 1 July 2025 keep it).
     SPECIAL_CATEGORY = "special_category", _("Bijzondere persoonsgegevens")
-    CRIMINAL_LAW = "criminal_law", _("Strafrechtelijke gegevens")
+    SPECIAL_ETHNICITY = "special_ethnicity", _("Bijzonder: ras of etnische afkomst (art. 8 lid 1)")
+    SPECIAL_BELIEFS = (
+        "special_beliefs",
+        _("Bijzonder: politieke, religieuze of levensbeschouwelijke overtuiging (art. 8 lid 1)"),
+    )
+    SPECIAL_HEALTH = "special_health", _("Bijzonder: gezondheid (art. 8 lid 1)")
+    CRIMINAL_LAW = "criminal_law", _("Strafrechtelijke gegevens (art. 8 lid 2)")
     AMBTSBERICHT = "ambtsbericht", _("Afgeleid van een ambtsbericht")
+
+
+class DataCategory(models.TextChoices):
+    """The categories of personal data of Wet PGA art. 4 (a–h). Their rules per version
+    (default and permitted visibility, required bases) are data: ``LegalBasisSet.data_categories``."""
+
+    IDENTIFYING = "identifying", _("a. Identificerende en contactgegevens")
+    BSN = "bsn", _("b. Burgerservicenummer")
+    SIGNALS = "signals", _("c. Omschrijving van de signalen")
+    REGISTERING_PARTICIPANT = "registering_participant", _("d. Deelnemer die de signalen heeft ingebracht")
+    PLAN_OF_ACTION = "plan_of_action", _("e. Gegevens voor het plan van aanpak")
+    POLICE_DATA = "police_data", _("f. Politiegegevens (art. 20 Wpg)")
+    JUDICIAL_DATA = "judicial_data", _("g. Justitiële en strafvorderlijke gegevens (Wjsg)")
+    SOCIAL_RELATIONS = "social_relations", _("h. Personen met wie betrokkene een sociale relatie onderhoudt")
 
 
 class LegalBasisUse(models.TextChoices):
@@ -29,8 +54,16 @@ class LegalBasisSet(models.Model):
 
     version = models.PositiveIntegerField(_("versie"), unique=True)
     source = models.TextField(_("herkomst"), blank=True)
+    #: First day records resolve against this version (None: since always, version 1).
+    valid_from = models.DateField(_("geldig vanaf"), null=True, blank=True)
     #: classification → {"guidance": str, "organisation_kinds": [kinds; empty = all]}
     classifications = models.JSONField(default=dict)
+    #: Special categories the law does not permit (art. 8): code → {"label", "message"}.
+    refused_classifications = models.JSONField(default=dict, blank=True)
+    #: art. 4 category → {"guidance", "default_visibility", "visibilities", "legal_bases"}; empty in version 1.
+    data_categories = models.JSONField(default=dict, blank=True)
+    #: What the implementing AMvB must still settle (art. 12 lid 4, 16 lid 5): [{"article", "text"}].
+    pending_amvb = models.JSONField(default=list, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -194,3 +227,39 @@ class AccessRequest(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class WithholdingReason(models.TextChoices):
+    """Why a participant withholds data (Wet PGA art. 4 aanhef: "zwaarwegende redenen"). A code
+    and at most a short motivation: the record itself carries no personal content."""
+
+    SOURCE_PROTECTION = "source_protection", _("Bescherming van een bron of melder")
+    ONGOING_INVESTIGATION = "ongoing_investigation", _("Belang van een lopend opsporingsonderzoek")
+    SAFETY = "safety", _("Veiligheid van betrokkene of derden")
+    LEGAL_SECRECY = "legal_secrecy", _("Wettelijke geheimhoudingsplicht van de deelnemer")
+    OTHER = "other", _("Andere zwaarwegende reden (kort gemotiveerd)")
+
+
+class WithheldData(models.Model):
+    """That a participant withholds data about a person or a weighing for weighty reasons
+    (Wet PGA art. 4 aanhef) — who, which organisation, when, which art. 4 category and a
+    reason code; never the data itself. Visible to the three core parties and the FG."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="+")
+    weighing = models.ForeignKey("weighing.Weighing", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+    data_category = models.CharField(_("categorie (art. 4)"), max_length=30, choices=DataCategory.choices)
+    reason = models.CharField(_("reden"), max_length=30, choices=WithholdingReason.choices)
+    motivation = models.CharField(_("korte motivering (zonder persoonsgegevens)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("achtergehouden gegevens")
+        verbose_name_plural = _("achtergehouden gegevens")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.get_data_category_display()}"

@@ -3,6 +3,8 @@ are logged."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -16,15 +18,45 @@ from casustafel.core.identity import decrypt
 from casustafel.processing_log.models import Action, ProcessingLogEntry, Purpose
 from casustafel.processing_log.services import record, record_refused
 
-from .models import AccessRequest, Classification, LegalBasis, LegalBasisSet, LegalBasisUse, RestrictedDocument
+from .models import (
+    AccessRequest,
+    Classification,
+    DataCategory,
+    LegalBasis,
+    LegalBasisSet,
+    LegalBasisUse,
+    RestrictedDocument,
+    WithheldData,
+)
 
 # ---------------------------------------------------------------- legal bases and the sharing guide
 
 
-def classification_rules() -> dict:
-    """classification → {"guidance": ..., "organisation_kinds": [...]} of the newest data version."""
-    basis_set = LegalBasisSet.objects.order_by("-version").first()
+def current_basis_set(on: date | None = None) -> LegalBasisSet | None:
+    """The version of the legal-bases data valid on ``on`` (today): new records resolve
+    against it; records keep the version of the basis they were made under."""
+    on = on or timezone.localdate()
+    return LegalBasisSet.objects.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).order_by("-version").first()
+
+
+def classification_rules(basis_set: LegalBasisSet | None = None) -> dict:
+    """classification → {"guidance": ..., "organisation_kinds": [...]} of the version valid today."""
+    basis_set = basis_set or current_basis_set()
     return basis_set.classifications if basis_set else {}
+
+
+def data_category_rules(basis_set: LegalBasisSet | None = None) -> dict:
+    """Wet PGA art. 4 category → {"guidance", "default_visibility", "visibilities", "legal_bases"}
+    of the version valid today (empty before the Wet PGA: version 1 has no categories)."""
+    basis_set = basis_set or current_basis_set()
+    return basis_set.data_categories if basis_set else {}
+
+
+def default_visibility(data_category: str | None, basis_set: LegalBasisSet | None = None) -> str:
+    """Who sees an item of this art. 4 category when its provider does not choose: category h
+    (social relations) is narrower by data."""
+    rule = data_category_rules(basis_set).get(data_category or "", {})
+    return rule.get("default_visibility") or Visibility.ALL_PARTICIPANTS
 
 
 def available_bases(kind: str, use: str = LegalBasisUse.SHARING) -> list[LegalBasis]:
@@ -35,8 +67,12 @@ def available_bases(kind: str, use: str = LegalBasisUse.SHARING) -> list[LegalBa
 
 
 def sharing_guide(kind: str) -> dict:
-    """What the intake and contribution forms show: bases with explanation, guidance per classification."""
-    rules = classification_rules()
+    """What the intake and contribution forms show: bases with explanation, guidance per
+    classification (only those the valid version permits: art. 8), per art. 4 category, and
+    what the law refuses."""
+    basis_set = current_basis_set()
+    rules = classification_rules(basis_set)
+    categories = data_category_rules(basis_set)
     classifications = [
         {
             "value": value,
@@ -46,13 +82,33 @@ def sharing_guide(kind: str) -> dict:
             or kind in rules[value]["organisation_kinds"],
         }
         for value, label in Classification.choices
+        if value in rules
     ]
-    return {"bases": available_bases(kind), "classifications": classifications}
+    data_categories = [
+        {
+            "value": value,
+            "label": label,
+            "guidance": categories[value].get("guidance", ""),
+            "narrow": Visibility.ALL_PARTICIPANTS not in categories[value].get("visibilities", []),
+        }
+        for value, label in DataCategory.choices
+        if value in categories
+    ]
+    refused_rules = basis_set.refused_classifications if basis_set else {}
+    refused = [rule.get("label", code) for code, rule in refused_rules.items()]
+    return {
+        "bases": available_bases(kind),
+        "classifications": classifications,
+        "data_categories": data_categories,
+        "refused": refused,
+    }
 
 
 def shielded_note(item) -> str:
     """The note shown instead of an item the user may not see."""
     origin = getattr(item, "registered_by_organisation", None) or getattr(item, "organisation", None)
+    if getattr(item, "data_category", "") == DataCategory.SOCIAL_RELATIONS:
+        return _("afgeschermd: gegevens over de sociale omgeving (art. 4 h), beperkt zichtbaar")
     if item.visibility == Visibility.CORE_PARTIES:
         return _("afgeschermd: alleen zichtbaar voor de kernpartners (gemeente, politie, OM)")
     return _("afgeschermd: alleen zichtbaar voor %(org)s en de burgemeester") % {"org": origin}
@@ -64,6 +120,42 @@ def mark_visibility(user, items):
         item.shielded = not policy.can(user, policy.Action.ITEM_VIEW, item)
         item.shielded_note = shielded_note(item) if item.shielded else ""
     return items
+
+
+# ---------------------------------------------------------------- withheld for weighty reasons (art. 4 aanhef)
+
+
+def withheld_records(user, *, subject_id=None, weighing=None, log: bool = True) -> list[WithheldData]:
+    """Records that a participant withholds data (art. 4 aanhef) about a person or in a
+    weighing, for the three core parties and the FG (empty for anyone else). Shown rows are logged."""
+    target = weighing
+    if target is None:
+        target = apps.get_model("subjects", "Subject").objects.only("region_id").filter(pk=subject_id).first()
+    if target is None or not policy.can(user, policy.Action.WITHHELD_VIEW, target):
+        return []
+    queryset = WithheldData.objects.filter(region_id=user.organisation.region_id).select_related(
+        "organisation", "recorded_by"
+    )
+    queryset = queryset.filter(weighing=weighing) if weighing is not None else queryset.filter(subject_id=subject_id)
+    rows = list(queryset)
+    if rows and log:
+        purpose = Purpose.WEIGHING if weighing is not None else Purpose.INTAKE
+        record(user, action=Action.READ, purpose=purpose, objects=rows)
+    return rows
+
+
+def withheld_in_region(user) -> list[WithheldData]:
+    """Every such record of the user's table (the FG's and the core parties' overview); logged."""
+    if not policy.can(user, policy.Action.WITHHELD_VIEW):
+        return []
+    rows = list(
+        WithheldData.objects.filter(region_id=user.organisation.region_id).select_related(
+            "organisation", "recorded_by", "weighing"
+        )
+    )
+    if rows:
+        record(user, action=Action.READ, purpose=Purpose.PRIVACY_SUPERVISION, objects=rows)
+    return rows
 
 
 # ---------------------------------------------------------------- ambtsberichten
@@ -198,6 +290,7 @@ def access_request_export(user, request: AccessRequest) -> dict:
         "subject": {
             "given_names": subject.given_names,
             "family_name": subject.family_name,
+            # A legal person (art. 2) has no date of birth.
             "date_of_birth": subject.date_of_birth.isoformat() if subject.date_of_birth else None,
             "gender": subject.gender,
             "municipality": subject.municipality,

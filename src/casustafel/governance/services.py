@@ -9,6 +9,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from casustafel.access import policy
@@ -22,18 +23,25 @@ from .models import (
     AccessRequest,
     CaseTransparency,
     Classification,
+    DataCategory,
     LegalBasis,
+    LegalBasisSet,
     LegalBasisUse,
     Objection,
     RestrictedDocument,
+    WithheldData,
+    WithholdingReason,
 )
-from .selectors import classification_rules
+from .selectors import classification_rules, current_basis_set, data_category_rules
+from .selectors import default_visibility as selectors_default_visibility
 
 # ---------------------------------------------------------------- provenance
 
 
 def resolve_basis(value, use: str = LegalBasisUse.SHARING) -> LegalBasis | None:
-    """A LegalBasis from an instance or an (active) code; ``None`` when empty or unknown."""
+    """A LegalBasis from an instance or a code; ``None`` when empty or unknown. A code resolves
+    to the basis of the newest (active) version that has it; an old version's basis is found
+    too, so that it is refused with its own message."""
     if value in (None, ""):
         return None
     if isinstance(value, LegalBasis):
@@ -42,26 +50,73 @@ def resolve_basis(value, use: str = LegalBasisUse.SHARING) -> LegalBasis | None:
     return LegalBasis.objects.filter(code=value).order_by("-is_active", "-basis_set__version").first()
 
 
-def provenance_errors(organisation, legal_basis, classification: str, visibility: str, field_prefix: str = "") -> dict:
-    """Why this provenance cannot be recorded (empty: it can). Messages name the field."""
+def provenance_errors(
+    organisation,
+    legal_basis,
+    classification: str,
+    visibility: str,
+    field_prefix: str = "",
+    *,
+    data_category: str | None = None,
+    basis_set: LegalBasisSet | None = None,
+) -> dict:
+    """Why this provenance cannot be recorded (empty: it can). Messages name the field.
+
+    Against the version of the legal-bases data valid today: its bases (item 10), the art. 8
+    special categories it permits (others refused, by name), the art. 4 category (a–h) with
+    the visibility it allows (h: narrower) and the basis it requires (f: Wpg art. 20, g: Wjsg).
+    """
     kind = organisation.kind
-    errors = {}
-    basis_field, class_field, vis_field = (
+    errors: dict[str, str] = {}
+    basis_field, class_field, vis_field, cat_field = (
         f"{field_prefix}legal_basis",
         f"{field_prefix}classification",
         f"{field_prefix}visibility",
+        f"{field_prefix}data_category",
     )
-    if classification not in Classification.values:
+    basis_set = basis_set or current_basis_set()
+    rules = classification_rules(basis_set)
+    refused = basis_set.refused_classifications if basis_set else {}
+    categories = data_category_rules(basis_set)
+    if classification in refused:
+        errors[class_field] = refused[classification].get("message") or _(
+            "Classificatie: deze bijzondere categorie mag niet worden verwerkt (art. 8 Wet PGA)."
+        )
+    elif classification not in Classification.values or (rules and classification not in rules):
         errors[class_field] = _("Kies een geldige classificatie.")
     if visibility not in Visibility.values:
         errors[vis_field] = _("Kies voor wie dit zichtbaar is.")
+    category_rule: dict = {}
+    if categories:
+        if data_category not in categories or data_category not in DataCategory.values:
+            errors[cat_field] = _("Categorie: kies de categorie van art. 4 Wet PGA (a–h) waartoe deze gegevens horen.")
+        else:
+            category_rule = {**categories[data_category], "code": data_category}
+            allowed = category_rule.get("visibilities") or Visibility.values
+            if vis_field not in errors and visibility not in allowed:
+                errors[vis_field] = _(
+                    "Zichtbaar voor: %(category)s zijn niet voor %(visibility)s; kies %(allowed)s."
+                ) % {
+                    "category": DataCategory(category_rule["code"]).label,
+                    "visibility": Visibility(visibility).label.lower(),
+                    "allowed": _(" of ").join(str(Visibility(v).label).lower() for v in allowed),
+                }
     if legal_basis is None:
         errors[basis_field] = _(
             "Grondslag: kies de wettelijke grondslag waarop uw organisatie dit deelt. "
             "Zonder grondslag wordt niets gedeeld."
         )
         return errors
-    if legal_basis.use != LegalBasisUse.SHARING or not legal_basis.is_active:
+    if basis_set is not None and legal_basis.basis_set_id != basis_set.pk:
+        errors[basis_field] = _(
+            "Grondslag: ‘%(basis)s’ geldt alleen voor vastleggingen van vóór %(date)s; kies een grondslag "
+            "van de Wet PGA (grondslagen versie %(version)s)."
+        ) % {
+            "basis": legal_basis.label,
+            "date": date_format(basis_set.valid_from, "j F Y") if basis_set.valid_from else "",
+            "version": basis_set.version,
+        }
+    elif legal_basis.use != LegalBasisUse.SHARING or not legal_basis.is_active:
         errors[basis_field] = _(
             "Grondslag: ‘%(basis)s’ is geen actieve grondslag voor het verstrekken van gegevens."
         ) % {"basis": legal_basis.label}
@@ -70,11 +125,21 @@ def provenance_errors(organisation, legal_basis, classification: str, visibility
             "basis": legal_basis.label,
             "kind": OrganisationKind(kind).label,
         }
-    elif classification in Classification.values and classification not in legal_basis.classifications:
+    elif class_field not in errors and classification not in legal_basis.classifications:
         errors[class_field] = _(
             "Classificatie: %(classification)s mag niet worden gedeeld op grond van ‘%(basis)s’."
         ) % {"classification": Classification(classification).label, "basis": legal_basis.label}
-    rule = classification_rules().get(classification, {})
+    elif category_rule.get("legal_bases") and legal_basis.code not in category_rule["legal_bases"]:
+        errors[cat_field] = _("Categorie: %(category)s worden verstrekt op grond van %(bases)s, niet ‘%(basis)s’.") % {
+            "category": DataCategory(category_rule["code"]).label,
+            "bases": ", ".join(
+                LegalBasis.objects.filter(basis_set=basis_set, code__in=category_rule["legal_bases"]).values_list(
+                    "label", flat=True
+                )
+            ),
+            "basis": legal_basis.label,
+        }
+    rule = rules.get(classification, {})
     if class_field not in errors and rule.get("organisation_kinds") and kind not in rule["organisation_kinds"]:
         errors[class_field] = _("Classificatie: %(classification)s kan niet door %(kind)s worden gedeeld.") % {
             "classification": Classification(classification).label,
@@ -83,12 +148,66 @@ def provenance_errors(organisation, legal_basis, classification: str, visibility
     return errors
 
 
-def check_provenance(organisation, legal_basis, classification, visibility) -> LegalBasis | None:
+def default_visibility(data_category: str | None, basis_set: LegalBasisSet | None = None) -> str:
+    """The visibility of an item whose provider did not choose one (art. 4 h: narrower)."""
+    return selectors_default_visibility(data_category, basis_set)
+
+
+def check_provenance(
+    organisation, legal_basis, classification, visibility, data_category: str | None = None
+) -> LegalBasis | None:
     basis = resolve_basis(legal_basis)
-    errors = provenance_errors(organisation, basis, classification, visibility)
+    errors = provenance_errors(organisation, basis, classification, visibility, data_category=data_category)
     if errors:
         raise ValidationError(errors)
     return basis
+
+
+# ---------------------------------------------------------------- withheld for weighty reasons (art. 4 aanhef)
+
+
+@transaction.atomic
+def record_withheld(
+    actor: User, *, subject, weighing=None, data_category: str, reason: str, motivation: str = ""
+) -> WithheldData:
+    """Record that the actor's organisation withholds data of ``data_category`` about
+    ``subject`` (or in ``weighing``) for weighty reasons (Wet PGA art. 4 aanhef). Only who,
+    which organisation, when, the category and a reason code with a short motivation: the
+    withheld data themselves are never recorded."""
+    target = weighing if weighing is not None else subject
+    policy.require(actor, policy.Action.WITHHELD_RECORD, target)
+    errors = {}
+    if data_category not in DataCategory.values:
+        errors["data_category"] = _("Kies de categorie van art. 4 Wet PGA (a–h) die u achterhoudt.")
+    if reason not in WithholdingReason.values:
+        errors["reason"] = _("Kies de zwaarwegende reden.")
+    motivation = (motivation or "").strip()
+    if reason == WithholdingReason.OTHER and not motivation:
+        errors["motivation"] = _("Motiveer kort waarom (zonder persoonsgegevens of inhoud).")
+    elif len(motivation) > 300:
+        errors["motivation"] = _("Houd de motivering kort: ten hoogste 300 tekens, zonder persoonsgegevens.")
+    if weighing is not None and weighing.subject_id != subject.pk:
+        errors["weighing"] = _("Deze weging gaat niet over deze persoon.")
+    if errors:
+        raise ValidationError(errors)
+    organisation = policy.organisation_of(actor)
+    withheld = WithheldData.objects.create(
+        region_id=organisation.region_id,
+        subject=subject,
+        weighing=weighing,
+        organisation=organisation,
+        recorded_by=actor,
+        data_category=data_category,
+        reason=reason,
+        motivation=motivation,
+    )
+    record(
+        actor,
+        action=Action.CREATE,
+        purpose=Purpose.WEIGHING if weighing is not None else Purpose.INTAKE,
+        objects=[withheld],
+    )
+    return withheld
 
 
 # ---------------------------------------------------------------- NCTV participation gate
@@ -106,8 +225,7 @@ def participation_errors(organisation, legal_basis, field: str = "legal_basis") 
         return {
             field: _(
                 "De NCTV kan alleen deelnemen met een vastgelegde grondslag (Tijdelijke wet "
-                "bestuurlijke maatregelen terrorismebestrijding, Paspoortwet of de Wet coördinatie "
-                "terrorismebestrijding en nationale veiligheid zodra in werking)."
+                "bestuurlijke maatregelen terrorismebestrijding of Paspoortwet)."
             )
         }
     if (

@@ -12,6 +12,8 @@ urlpatterns = [
     path("casussen/<uuid:pk>/transparantie/", views.case_transparency, name="case_transparency"),
     path("casussen/<uuid:pk>/bezwaren/", views.objection_create, name="objection_create"),
     path("bezwaren/<uuid:pk>/afhandelen/", views.objection_handle, name="objection_handle"),
+    path("wegingen/<uuid:pk>/achtergehouden/", views.weighing_withheld, name="weighing_withheld"),
+    path("achtergehouden/", views.withheld_list, name="withheld_list"),
     path("inzageverzoeken/", views.access_request_list, name="access_request_list"),
     path("inzageverzoeken/<uuid:pk>/export/", views.access_request_export, name="access_request_export"),
 ]

@@ -20,6 +20,7 @@ from casustafel.cases import selectors as case_selectors
 from casustafel.cases.models import Case
 from casustafel.core.web import apply_service_errors
 from casustafel.subjects.services import SubjectData, find_known_subject
+from casustafel.weighing import selectors as weighing_selectors
 
 from . import selectors, services
 from .forms import (
@@ -30,8 +31,38 @@ from .forms import (
     ReleaseSummaryForm,
     RestrictedDocumentForm,
     TransparencyForm,
+    WithheldForm,
 )
 from .models import Objection
+
+# ------------------------------------------------------------------ withheld for weighty reasons (art. 4 aanhef)
+
+
+@require_POST
+def weighing_withheld(request, pk):
+    """A participant records that it withholds data in this weighing (no content)."""
+    weighing = weighing_selectors.get_weighing(request.user, pk)
+    policy.require(request.user, policy.Action.WITHHELD_RECORD, weighing)
+    form = WithheldForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_withheld(request.user, subject=weighing.subject, weighing=weighing, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Vastgelegd dat uw organisatie gegevens achterhoudt."))
+            return redirect("weighing:weighing_detail", pk=weighing.pk)
+    return TemplateResponse(
+        request, "governance/withheld_form.html", {"weighing": weighing, "withheld_form": form}, status=400
+    )
+
+
+@require_GET
+def withheld_list(request):
+    """The table's records of data withheld for weighty reasons: the core parties and the FG."""
+    policy.require(request.user, policy.Action.WITHHELD_VIEW)
+    return render(request, "governance/withheld_list.html", {"withheld": selectors.withheld_in_region(request.user)})
+
 
 # ------------------------------------------------------------------ ambtsberichten
 

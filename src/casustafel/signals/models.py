@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.access.policy import Visibility
 from casustafel.core.references import new_reference
-from casustafel.governance.models import Classification
+from casustafel.governance.models import Classification, DataCategory
 
 from . import states
 
@@ -120,6 +120,10 @@ class Signal(models.Model):
     )
     visibility = models.CharField(
         _("zichtbaar voor"), max_length=20, choices=Visibility.choices, default=Visibility.ALL_PARTICIPANTS
+    )
+    #: Wet PGA art. 4 category (a–h); its rules per version are data (governance).
+    data_category = models.CharField(
+        _("categorie (art. 4)"), max_length=30, choices=DataCategory.choices, default=DataCategory.SIGNALS
     )
     #: Client-supplied key so a repeated submission does not create a second signal.
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)

@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.access import policy
-from casustafel.access.policy import Visibility
 from casustafel.core.errors import RequestConflict
 from casustafel.governance import services as governance
-from casustafel.governance.models import Classification
+from casustafel.governance.models import Classification, DataCategory
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 from casustafel.subjects.services import SubjectData, get_or_register_subject
@@ -73,13 +72,23 @@ def register_signal(
     fields = dict(fields)
     legal_basis = governance.resolve_basis(fields.pop("legal_basis", None))
     fields.setdefault("classification", Classification.ORDINARY)
-    fields.setdefault("visibility", Visibility.ALL_PARTICIPANTS)
+    # Unsaid, a signal is what art. 4 c names: a description of the signals.
+    fields["data_category"] = fields.get("data_category") or DataCategory.SIGNALS
+    basis_set = governance.current_basis_set()
+    if not fields.get("visibility"):
+        # Unchosen, the art. 4 category decides (h, social relations: narrower).
+        fields["visibility"] = governance.default_visibility(fields["data_category"], basis_set)
     # An aanmelding or melding is addressed to politie, OM or the burgemeester (art. 5 lid 1–2);
     # unsaid, it is addressed to the receiving organisation's side of the three.
     if not fields.get("addressed_to"):
         fields["addressed_to"] = default_addressee(policy.organisation_of(actor).kind)
     errors = governance.provenance_errors(
-        actor.organisation, legal_basis, fields["classification"], fields["visibility"]
+        actor.organisation,
+        legal_basis,
+        fields["classification"],
+        fields["visibility"],
+        data_category=fields["data_category"],
+        basis_set=basis_set,
     )
     try:
         Signal(region=region, registered_by=actor, registered_by_organisation=actor.organisation, **fields).full_clean(
@@ -92,6 +101,7 @@ def register_signal(
                 "legal_basis",
                 "classification",
                 "visibility",
+                "data_category",
             ]
         )
     except ValidationError as error:

@@ -21,6 +21,11 @@ class _Menu:
         return policy.can(self._user, policy.Action.ACCESS_REQUEST_HANDLE)
 
     @property
+    def withheld(self) -> bool:
+        """Records of data withheld for weighty reasons (Wet PGA art. 4 aanhef)."""
+        return policy.can(self._user, policy.Action.WITHHELD_VIEW)
+
+    @property
     def retention(self) -> bool:
         return policy.can(self._user, policy.Action.RETENTION_MANAGE)
 

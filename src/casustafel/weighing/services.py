@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from casustafel.access import policy
 from casustafel.accounts.models import OrganisationKind
 from casustafel.governance import services as governance
+from casustafel.governance.models import DataCategory
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
@@ -87,7 +88,10 @@ class ContributionData:
     #: Provenance: the legal basis (LegalBasis or its code), classification and who may see it.
     legal_basis: object = None
     classification: str = "ordinary"
-    visibility: str = "all_participants"
+    #: Empty: the art. 4 category decides (h, social relations: narrower than all participants).
+    visibility: str = ""
+    #: Wet PGA art. 4 category (a–h).
+    data_category: str = "signals"
 
 
 @transaction.atomic
@@ -114,7 +118,14 @@ def submit_contribution(actor: User, *, weighing: Weighing, data: ContributionDa
             errors[f"assessments.{code}"] = _("Beoordeel “%(label)s” en onderbouw dat.") % {"label": criterion.label}
     organisation = policy.organisation_of(actor)
     legal_basis = governance.resolve_basis(data.legal_basis)
-    errors.update(governance.provenance_errors(organisation, legal_basis, data.classification, data.visibility))
+    data_category = data.data_category or DataCategory.SIGNALS
+    basis_set = governance.current_basis_set()
+    visibility = data.visibility or governance.default_visibility(data_category, basis_set)
+    errors.update(
+        governance.provenance_errors(
+            organisation, legal_basis, data.classification, visibility, data_category=data_category, basis_set=basis_set
+        )
+    )
     if errors:
         raise ValidationError(errors)
     contribution, created = Contribution.objects.update_or_create(
@@ -129,7 +140,8 @@ def submit_contribution(actor: User, *, weighing: Weighing, data: ContributionDa
             "view_rationale": data.view_rationale.strip(),
             "legal_basis": legal_basis,
             "classification": data.classification,
-            "visibility": data.visibility,
+            "visibility": visibility,
+            "data_category": data_category,
         },
     )
     contribution.assessments.all().delete()

@@ -16,6 +16,7 @@ from casustafel.access import policy
 from casustafel.core.web import apply_service_errors, page_of
 from casustafel.flow import services as flow
 from casustafel.governance import selectors as governance_selectors
+from casustafel.governance.forms import WithheldForm
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
@@ -50,6 +51,7 @@ def _weighing_context(request, weighing, contribution_form=None, decision_form=N
                 legal_basis=own.legal_basis.code if own.legal_basis_id else "",
                 classification=own.classification,
                 visibility=own.visibility,
+                data_category=own.data_category,
             )
         contribution_form = ContributionForm(
             initial=initial, criteria=criteria, organisation_kind=user.organisation.kind
@@ -63,6 +65,9 @@ def _weighing_context(request, weighing, contribution_form=None, decision_form=N
         "restricted_documents": governance_selectors.documents_for_table(
             region_id=weighing.region_id, subject_id=weighing.subject_id
         ),
+        # Wet PGA art. 4 aanhef: data withheld for weighty reasons (who, category, reason; no content).
+        "withheld": governance_selectors.withheld_records(user, weighing=weighing),
+        "withheld_form": WithheldForm() if policy.can(user, policy.Action.WITHHELD_RECORD, weighing) else None,
         "criteria": criteria,
         "contributions": contributions,
         "missing": weighing_services.missing_parties(weighing, contributions),

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from casustafel.access import policy
 from casustafel.access.policy import Visibility
-from casustafel.governance.models import Classification, LegalBasis
+from casustafel.governance.models import Classification, DataCategory, LegalBasis
 from casustafel.governance.selectors import shielded_note
 
 
@@ -30,14 +30,27 @@ def provenance_input_fields() -> dict:
             help_text="Code van de grondslag waarop uw organisatie dit deelt (verplicht; "
             "alleen grondslagen die voor uw soort organisatie beschikbaar zijn)",
         ),
-        "classification": serializers.ChoiceField(
-            choices=Classification.choices, required=False, default=Classification.ORDINARY
+        # A string, not an enum: a special category the law does not permit (art. 8) is refused
+        # by name by the service (problem+json 400 naming this field), not as an unknown value.
+        "classification": serializers.CharField(
+            max_length=30,
+            required=False,
+            default=Classification.ORDINARY,
+            help_text="Classificatie (art. 8 Wet PGA): ordinary, special_ethnicity, special_beliefs, "
+            "special_health, criminal_law of ambtsbericht (alleen gemeente). Andere bijzondere "
+            "categorieën worden geweigerd.",
         ),
         "visibility": serializers.ChoiceField(
             choices=Visibility.choices,
             required=False,
-            default=Visibility.ALL_PARTICIPANTS,
-            help_text="Wie de inhoud mag zien",
+            help_text="Wie de inhoud mag zien; zonder keuze volgt die uit de categorie "
+            "(h, sociale relaties: alleen de kernpartners)",
+        ),
+        "data_category": serializers.ChoiceField(
+            choices=DataCategory.choices,
+            required=False,
+            default=DataCategory.SIGNALS,
+            help_text="Categorie persoonsgegevens van art. 4 Wet PGA (a–h)",
         ),
     }
 

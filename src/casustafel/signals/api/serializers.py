@@ -120,7 +120,7 @@ class SignalCreateSerializer(serializers.Serializer):
     online_component = serializers.BooleanField(required=False, default=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.NORMAL)
     observed_on = serializers.DateField(required=False, allow_null=True, default=None, validators=[validate_not_future])
-    legal_basis, classification, visibility = provenance_input_fields().values()
+    legal_basis, classification, visibility, data_category = provenance_input_fields().values()
 
 
 class SignalSerializer(ShieldedMixin, serializers.ModelSerializer):
@@ -171,6 +171,7 @@ class SignalSerializer(ShieldedMixin, serializers.ModelSerializer):
             "legal_basis",
             "classification",
             "visibility",
+            "data_category",
             "shielded",
             "shielded_note",
         ]

@@ -71,6 +71,7 @@ class ContributionSerializer(ShieldedMixin, serializers.ModelSerializer):
             "legal_basis",
             "classification",
             "visibility",
+            "data_category",
             "shielded",
             "shielded_note",
         ]
@@ -148,7 +149,7 @@ class ContributionCreateSerializer(serializers.Serializer):
     view = serializers.ChoiceField(choices=Outcome.choices)
     view_rationale = TextField(5000)
     assessments = AssessmentInputSerializer(many=True)
-    legal_basis, classification, visibility = provenance_input_fields().values()
+    legal_basis, classification, visibility, data_category = provenance_input_fields().values()
 
     def validate_assessments(self, value):
         codes = [item["criterion"] for item in value]
