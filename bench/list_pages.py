@@ -86,7 +86,8 @@ def build_world(code: str):
 
 def add_cases(region, orgs, users, start: int, stop: int) -> None:
     """Persons ``start``..``stop-1``: one signal each, weighed and included, so one case each."""
-    from casustafel.flow.services import record_decision, register_signal, send_to_weighing
+    from casustafel.demo import decide_jointly
+    from casustafel.flow.services import register_signal, send_to_weighing
     from casustafel.signals.models import Phenomenon, SourceType
     from casustafel.subjects.services import SubjectData
     from casustafel.weighing.models import Assessment, Outcome
@@ -127,7 +128,7 @@ def add_cases(region, orgs, users, start: int, stop: int) -> None:
         signal = send_to_weighing(users["intake"], signal=signal)
         for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
             submit_contribution(users[key], weighing=signal.weighing, data=data)
-        record_decision(
+        decide_jointly(
             users["weigher_gemeente"],
             weighing=signal.weighing,
             data=DecisionData(

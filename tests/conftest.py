@@ -1,7 +1,8 @@
 import pytest
 from django.utils import timezone
 
-from casustafel.flow.services import record_decision, register_signal, send_to_weighing
+from casustafel.demo import decide_jointly
+from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.weighing.models import Outcome
 from casustafel.weighing.services import DecisionData, submit_contribution
 
@@ -63,7 +64,7 @@ def make_case(world_region, **subject_overrides):
     reg = register_signal(users["intake"], subject=subject_data(**subject_overrides), fields=signal_fields())
     signal = send_to_weighing(users["intake"], signal=reg.signal)
     weigh_all(world_region, signal.weighing)
-    decision = record_decision(
+    decision = decide_jointly(
         users["weigher_gemeente"],
         weighing=signal.weighing,
         data=DecisionData(

@@ -53,6 +53,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "weighing:weighing_detail": ("weighing", {"get": SIGNAL_WORKERS}),
     "weighing:weighing_contribute": ("weighing", {"post": WEIGHERS}),
     "weighing:weighing_decide": ("weighing", {"post": WEIGHERS}),
+    "weighing:decision_confirm": ("weighing", {"post": WEIGHERS}),
+    "weighing:registrant_informed": ("weighing", {"post": SIGNAL_WORKERS}),
     "governance:weighing_withheld": ("weighing", {"post": SIGNAL_WORKERS}),
     "governance:withheld_list": (None, {"get": SIGNAL_WORKERS | {"mayor", "privacy_officer"}}),
     "cases:case_list": (None, {"get": CASE_ROLES}),

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from casustafel.cases import states as case_states
-from casustafel.flow.services import record_decision, register_signal, send_to_weighing
+from casustafel.demo import decide_jointly
+from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.processing_log.models import ProcessingLogEntry
 from casustafel.signals import states
 from casustafel.signals.models import Signal, Urgency
@@ -27,7 +28,7 @@ def test_full_flow_opens_case_with_participants_and_log(region_a):
     kinds = set(case.participants.values_list("organisation__kind", flat=True))
     assert kinds == {"gemeente", "politie", "om", "zvh", "reclassering"}
     assert Signal.objects.get(subject=case.subject).status == states.INCLUDED
-    assert case.origin_decision.framework.version == 1
+    assert case.origin_decision.framework.version == 2  # art. 5 lid 3: the criteria of the law
     logged = set(ProcessingLogEntry.objects.values_list("object_type", flat=True))
     assert {"signal", "subject", "weighing", "contribution", "decision", "case", "caseparticipant"} <= logged
 
@@ -38,7 +39,7 @@ def test_decision_requires_all_three_parties(region_a, signal_a):
     submit_contribution(users["weigher_gemeente"], weighing=signal.weighing, data=contribution(region_a.region))
     submit_contribution(users["weigher_politie"], weighing=signal.weighing, data=contribution(region_a.region))
     with pytest.raises(ValidationError) as exc:
-        record_decision(
+        decide_jointly(
             users["weigher_om"], weighing=signal.weighing, data=DecisionData(outcome=Outcome.NO_ACTION, rationale="x")
         )
     assert "Openbaar Ministerie" in str(exc.value.message_dict["contributions"])
@@ -56,11 +57,11 @@ def test_new_signal_joins_open_weighing_and_requires_fresh_contributions(region_
     assert second.signal.weighing_id == first.weighing_id
     assert second.signal.status == states.IN_WEIGHING
     with pytest.raises(ValidationError):
-        record_decision(
+        decide_jointly(
             users["weigher_om"], weighing=first.weighing, data=DecisionData(outcome=Outcome.NO_ACTION, rationale="x")
         )
     weigh_all(region_a, first.weighing)
-    record_decision(
+    decide_jointly(
         users["weigher_om"], weighing=first.weighing, data=DecisionData(outcome=Outcome.NO_ACTION, rationale="x")
     )
     assert set(Signal.objects.filter(weighing=first.weighing).values_list("status", flat=True)) == {states.NO_ACTION}
@@ -92,7 +93,7 @@ def test_more_information_then_decision(region_a, signal_a):
     signal = send_to_weighing(users["intake"], signal=signal)
     weigh_all(region_a, signal.weighing)
     deadline = timezone.localdate() + timedelta(days=14)
-    record_decision(
+    decide_jointly(
         users["weigher_om"],
         weighing=signal.weighing,
         data=DecisionData(
@@ -104,7 +105,7 @@ def test_more_information_then_decision(region_a, signal_a):
     weighing = Weighing.objects.get(pk=signal.weighing_id)
     assert weighing.status == Weighing.AWAITING_INFORMATION
     weigh_all(region_a, weighing)
-    record_decision(
+    decide_jointly(
         users["weigher_om"],
         weighing=weighing,
         data=DecisionData(

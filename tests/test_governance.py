@@ -253,7 +253,7 @@ def test_nctv_joins_a_case_only_with_a_basis(region_a, case_a, nctv):
 
 
 def test_nctv_in_the_decision_needs_a_basis(region_a, signal_a, nctv):
-    from casustafel.flow.services import record_decision
+    from casustafel.demo import decide_jointly
     from casustafel.weighing.models import Outcome
     from casustafel.weighing.services import DecisionData
 
@@ -266,10 +266,10 @@ def test_nctv_in_the_decision_needs_a_basis(region_a, signal_a, nctv):
         participants=[(nctv, "Maatregel")],
     )
     with pytest.raises(ValidationError) as error:
-        record_decision(region_a.users["weigher_gemeente"], weighing=weighing, data=data)
+        decide_jointly(region_a.users["weigher_gemeente"], weighing=weighing, data=data)
     assert "participants_legal_basis" in error.value.message_dict
     data.participants = [(nctv, "Maatregel", "twbmt")]
-    case = record_decision(region_a.users["weigher_gemeente"], weighing=weighing, data=data).case
+    case = decide_jointly(region_a.users["weigher_gemeente"], weighing=weighing, data=data).case
     assert case.participants.get(organisation=nctv).legal_basis.code == "twbmt"
 
 

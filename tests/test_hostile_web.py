@@ -184,7 +184,8 @@ def test_every_post_route_has_a_form_or_is_an_action(world, objects, client):
 #: POST routes for which the matrix's pages show no form with fields. They still get every
 #: hostile *request* above. Buttons (no fields): the meeting and known-elsewhere actions,
 #: the known-person check (htmx, fields of the intake form). Forms that appear only once a case
-#: has a plan, a contact, a review or a check-in due: their fields reach the same service
+#: has a plan, a contact, a review or a check-in due, or a weighing a proposed decision or a
+#: registrant to inform: their fields reach the same service
 #: entry points as the API's, which the API corpus (tests/api/test_hostile_input.py) covers.
 WITHOUT_FIELDS: list[str] = [
     "meetings:action_done",
@@ -200,6 +201,8 @@ WITHOUT_FIELDS: list[str] = [
     "signals:signal_transition",
     "subjects:known_elsewhere_check",
     "subjects:known_elsewhere_request",
+    "weighing:decision_confirm",
+    "weighing:registrant_informed",
 ]
 
 

@@ -15,7 +15,8 @@ from casustafel.cases.models import Case, CaseParticipant
 from casustafel.cases.selectors import get_case
 from casustafel.cases.services import add_participant, transition_case
 from casustafel.core.tracing import reset_trace_id, set_trace_id
-from casustafel.flow.services import record_decision, register_signal, send_to_weighing
+from casustafel.demo import decide_jointly
+from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.processing_log.models import Action, ProcessingLogEntry, Purpose
 from casustafel.signals.models import Signal
 from casustafel.signals.selectors import get_signal
@@ -143,7 +144,7 @@ def test_every_service_write_is_logged(region_a, trace):
 
     decider = users["weigher_gemeente"]
     before = last_id()
-    decision = record_decision(
+    decision = decide_jointly(
         decider,
         weighing=signal.weighing,
         data=DecisionData(
@@ -152,8 +153,11 @@ def test_every_service_write_is_logged(region_a, trace):
     )
     rows = new_rows(before)
     case = decision.case
+    # Proposed by the gemeente, put into effect by the third confirmation (the OM's): art. 5 lid 3.
+    confirmer = users["weigher_om"]
+    decision_rows = [r for r in rows if r.object_type == "decision"]
     assert_rows(
-        [r for r in rows if r.object_type == "decision"],
+        decision_rows[:1],
         decider,
         action=Action.CREATE,
         purpose=Purpose.WEIGHING,
@@ -161,8 +165,24 @@ def test_every_service_write_is_logged(region_a, trace):
         subject_id=subject.pk,
     )
     assert_rows(
+        decision_rows[1:],
+        confirmer,
+        action=Action.UPDATE,
+        purpose=Purpose.WEIGHING,
+        objects=[decision],
+        subject_id=subject.pk,
+    )
+    assert_rows(
+        [r for r in rows if r.object_type == "decisionconfirmation"][2:],
+        confirmer,
+        action=Action.CREATE,
+        purpose=Purpose.WEIGHING,
+        objects=[decision.confirmations.get(party="om")],
+        subject_id=subject.pk,
+    )
+    assert_rows(
         [r for r in rows if r.object_type == "signal"],
-        decider,
+        confirmer,
         action=Action.TRANSITION,
         purpose=Purpose.WEIGHING,
         objects=[signal],
@@ -170,7 +190,7 @@ def test_every_service_write_is_logged(region_a, trace):
     )
     assert_rows(
         [r for r in rows if r.object_type in ("case", "caseparticipant")],
-        decider,
+        confirmer,
         action=Action.CREATE,
         purpose=Purpose.CASE_MANAGEMENT,
         objects=[case, *case.participants.all()],

@@ -20,7 +20,8 @@ from casustafel.cases.models import Case, CaseParticipant, CaseTransition
 from casustafel.cases.services import transition_case
 from casustafel.cli import main
 from casustafel.core.errors import PolicyDenied
-from casustafel.flow.services import record_decision, register_signal, send_to_weighing
+from casustafel.demo import decide_jointly
+from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.processing_log.models import ProcessingLogEntry
 from casustafel.retention import services
 from casustafel.retention.models import (
@@ -64,7 +65,7 @@ def not_included_signal(world_region, outcome=Outcome.NO_ACTION, **subject):
     signal = register_signal(users["intake"], subject=subject_data(**subject), fields=signal_fields()).signal
     signal = send_to_weighing(users["intake"], signal=signal)
     weigh_all(world_region, signal.weighing, view=outcome)
-    record_decision(
+    decide_jointly(
         users["weigher_gemeente"],
         weighing=signal.weighing,
         data=DecisionData(
@@ -460,7 +461,7 @@ def test_destruction_leaves_no_residue_in_the_database(world, capsys):
                 assessments={c.code: ("aanwezig", FREE_TEXTS[2]) for c in framework.criteria.all()},
             ),
         )
-    decision = record_decision(
+    decision = decide_jointly(
         users["weigher_gemeente"],
         weighing=signal.weighing,
         data=DecisionData(outcome=Outcome.INCLUDE, rationale=FREE_TEXTS[3], case_director=users["case_director"]),

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 from casustafel.cases import states as case_states
 from casustafel.cases.services import transition_case
 from casustafel.cli import main
-from casustafel.flow.services import record_decision, register_signal, send_to_weighing
+from casustafel.demo import decide_jointly
+from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.processing_log.models import ProcessingLogEntry
 from casustafel.retention import services
 from casustafel.retention.models import DestructionRun
@@ -46,7 +47,7 @@ def _closed_case(world_region, **subject):
     signal = register_signal(users["intake"], subject=subject_data(**subject), fields=signal_fields(facts=FACTS)).signal
     signal = send_to_weighing(users["intake"], signal=signal)
     weigh_all(world_region, signal.weighing)
-    case = record_decision(
+    case = decide_jointly(
         users["weigher_gemeente"],
         weighing=signal.weighing,
         data=DecisionData(

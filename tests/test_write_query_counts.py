@@ -43,9 +43,10 @@ from rest_framework.test import APIClient
 
 from casustafel.accounts.services import create_api_token
 from casustafel.cases.models import Case
+from casustafel.flow.services import confirm_decision
 from casustafel.plans.models import Intervention
 from casustafel.signals.models import Signal
-from casustafel.weighing.models import Contribution, CriteriaFramework, Criterion, Decision, Outcome
+from casustafel.weighing.models import Contribution, CriteriaFramework, Criterion, Decision, DecisionStatus, Outcome
 
 from .conftest import make_case
 from .factories import OrganisationFactory
@@ -362,6 +363,10 @@ def decision_json(region, outcome: str, participants: tuple[str, ...]) -> dict:
     return data
 
 
+#: Proposing a decision without participants (web, API); an inclusion adds the case director and
+#: the participants' lookup.
+PROPOSE_WEB = 39
+PROPOSE_API = 36
 ONE_PARTICIPANT = ("reclassering",)
 FOUR_PARTICIPANTS = ("reclassering", "ggz", "wijkteam", "onderwijs")
 
@@ -375,48 +380,70 @@ ORGANISATION_PER_PARTICIPANT = pytest.mark.xfail(
 )
 
 
+def _confirmed_by_politie(region, weighing) -> Decision:
+    decision = Decision.objects.get(weighing=weighing, status=DecisionStatus.PROPOSED)
+    return confirm_decision(region.users["weigher_politie"], decision=decision, agrees=True)
+
+
+def _check_outcome(weighing, outcome, participants) -> None:
+    decision = Decision.objects.get(weighing=weighing, outcome=outcome)
+    assert decision.status == DecisionStatus.IN_EFFECT
+    case = Case.objects.filter(origin_decision=decision).first()
+    assert (case is not None) == (outcome == Outcome.INCLUDE)
+    if case is not None:
+        assert set(participants) <= set(case.participants.values_list("organisation__kind", flat=True))
+
+
 @pytest.mark.parametrize(
     "outcome, participants, expected",
     [
-        pytest.param(Outcome.NO_ACTION, (), 47, id="no-action"),
-        # Opening the case: the case, its first transition, its participants (one bulk insert), their log rows,
-        # and the one lookup of the named participants.
-        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, 58, id="include-opens-case-1-participant"),
-        pytest.param(Outcome.INCLUDE, FOUR_PARTICIPANTS, 58, id="include-opens-case-4-participants"),
+        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_WEB, 63), id="no-action"),
+        # Opening the case at the third confirmation: the case, its first transition, its participants
+        # (one bulk insert), their log rows, and the one lookup of the named participants.
+        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_WEB + 2, 67), id="include-opens-case-1-participant"),
+        pytest.param(Outcome.INCLUDE, FOUR_PARTICIPANTS, (PROPOSE_WEB + 2, 67), id="include-opens-case-4-participants"),
     ],
 )
 def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(
     web, warm, participants_available, outcome, participants, expected
 ):
+    """The eensluidende beoordeling (art. 5 lid 3 Wet PGA) in two writes: the proposal, and the
+    third confirmation that puts it into effect (signals concluded, case opened)."""
     weighing = weighed(web, warm, "Besluit")
-    weigher = web(warm.users["weigher_gemeente"])
-    response, queries = post_counting_queries(
-        weigher, f"/wegingen/{weighing.pk}/besluit/", decision_form(warm, outcome, participants)
+    response, proposal_queries = post_counting_queries(
+        web(warm.users["weigher_gemeente"]),
+        f"/wegingen/{weighing.pk}/besluit/",
+        decision_form(warm, outcome, participants),
     )
     assert response.status_code == 302
-    decision = Decision.objects.get(weighing=weighing, outcome=outcome)
-    case = Case.objects.filter(origin_decision=decision).first()
-    assert (case is not None) == (outcome == Outcome.INCLUDE)
-    if case is not None:
-        assert set(participants) <= set(case.participants.values_list("organisation__kind", flat=True))
-    # no action 47 = 7 session + 2 scope + 7 selector (weighing, criteria, signals, decisions, contributions,
-    #      assessments, criteria) + read log record (6) + 2 form (region, participation bases) + transaction:
-    #      2 savepoint, weighing lock, contributions + assessments again, framework, insert decision, update
-    #      weighing, log record (6), signals lock, insert transition, update signal, log record (6)
-    # inclusion 58 = 47 + case director + participants (form lookups) + 3 inserts (case, transition,
-    #      participants) + log record (6)
-    assert_query_count(queries, expected, f"decision {outcome} with {len(participants)} participants (web)")
+    _confirmed_by_politie(warm, weighing)
+    response, queries = post_counting_queries(
+        web(warm.users["weigher_om"]), f"/wegingen/{weighing.pk}/besluit/bevestigen/", {"agrees": "1", "reason": ""}
+    )
+    assert response.status_code == 302
+    _check_outcome(weighing, outcome, participants)
+    # proposal (no action) = 7 session + 2 scope + 7 selector (weighing, criteria, signals, decisions,
+    #      contributions, assessments, criteria) + read log record (6) + 2 form (region, participation bases)
+    #      + transaction: 2 savepoint, weighing lock, contributions + assessments again, framework, insert
+    #      decision, insert confirmation, update weighing, log record (6); inclusion: + case director + participants
+    assert_query_count(proposal_queries, expected[0], f"propose {outcome} with {len(participants)} participants (web)")
+    # confirmation: session, scope, selector and read log as above + transaction: locks (weighing, decision),
+    #      earlier confirmation, insert confirmation + log record, parties confirmed, contributions, participants,
+    #      update decision + weighing + log record, signals lock + transitions + log record; inclusion: + case,
+    #      transition, participants, log record; no action/referral: + the registering organisations, their
+    #      notices (one bulk insert) and a log record (art. 5 lid 6 Wet PGA)
+    assert_query_count(queries, expected[1], f"confirm {outcome} with {len(participants)} participants (web)")
 
 
 @pytest.mark.parametrize(
     "outcome, participants, expected",
     [
-        pytest.param(Outcome.NO_ACTION, (), 42, id="no-action"),
-        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, 52, id="include-opens-case-1-participant"),
+        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_API, 58), id="no-action"),
+        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_API + 2, 61), id="include-opens-case-1-participant"),
         pytest.param(
             Outcome.INCLUDE,
             FOUR_PARTICIPANTS,
-            52,
+            (PROPOSE_API + 2, 61),
             id="include-opens-case-4-participants",
             marks=ORGANISATION_PER_PARTICIPANT,
         ),
@@ -426,21 +453,21 @@ def test_a_decision_through_the_api_costs_a_fixed_number_of_queries(
     web, api, warm, participants_available, outcome, participants, expected
 ):
     weighing = weighed(web, warm, "Besluit")
-    weigher = api(warm.users["weigher_gemeente"])
-    response, queries = post_counting_queries(
-        weigher, f"{API}/weighings/{weighing.pk}/decision", decision_json(warm, outcome, participants), format="json"
+    response, proposal_queries = post_counting_queries(
+        api(warm.users["weigher_gemeente"]),
+        f"{API}/weighings/{weighing.pk}/decision",
+        decision_json(warm, outcome, participants),
+        format="json",
     )
     assert response.status_code == 201, response.content
-    decision = Decision.objects.get(weighing=weighing, outcome=outcome)
-    case = Case.objects.filter(origin_decision=decision).first()
-    assert (case is not None) == (outcome == Outcome.INCLUDE)
-    if case is not None:
-        assert set(participants) <= set(case.participants.values_list("organisation__kind", flat=True))
-    # no action 42 = 3 token + 2 scope + 7 selector + read log record (6) + the web's transaction (23)
-    #      + the answer: the decision's case (none)
-    # inclusion 52 = 42 - the answer's case lookup (open_case set it) + case director + participant
-    #      + 3 inserts + log record (6)
-    assert_query_count(queries, expected, f"decision {outcome} with {len(participants)} participants (API)")
+    decision = _confirmed_by_politie(warm, weighing)
+    response, queries = post_counting_queries(
+        api(warm.users["weigher_om"]), f"{API}/decisions/{decision.pk}/confirmations", {"agrees": True}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    _check_outcome(weighing, outcome, participants)
+    assert_query_count(proposal_queries, expected[0], f"propose {outcome} with {len(participants)} participants (API)")
+    assert_query_count(queries, expected[1], f"confirm {outcome} with {len(participants)} participants (API)")
 
 
 # ------------------------------------------------------------------ 5. add an intervention to the plan of action

@@ -19,11 +19,11 @@ from casustafel.accounts.services import ensure_totp_device
 from casustafel.cases import states as case_states
 from casustafel.cases.models import ClosureReason
 from casustafel.cases.services import add_participant, transition_case
-from casustafel.flow.services import record_decision, register_signal, send_to_weighing
+from casustafel.flow.services import confirm_decision, propose_decision, register_signal, send_to_weighing
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
 from casustafel.signals.services import start_preparation
 from casustafel.subjects.services import SubjectData
-from casustafel.weighing.models import Assessment, Outcome, ReferralTarget
+from casustafel.weighing.models import WEIGHING_PARTIES, Assessment, Decision, Outcome, ReferralTarget, Weighing
 from casustafel.weighing.services import ContributionData, DecisionData, submit_contribution
 
 DEMO_PASSWORD = "Casustafel-demo-2026"
@@ -246,7 +246,7 @@ def _populate(code: str, count: int) -> None:
             )
         if fate == "partial":
             continue
-        decision = record_decision(
+        decision = decide_jointly(
             weighers[0],
             weighing=weighing,
             data=DecisionData(
@@ -337,3 +337,24 @@ def load_demo() -> list[dict]:
         .select_related("organisation__region")
         .order_by("organisation__region__name", "username")
     ]
+
+
+def decide_jointly(proposer: User, *, weighing: Weighing, data: DecisionData) -> Decision:
+    """The weegploeg decides as the law asks (art. 5 lid 3 Wet PGA): one member proposes, a
+    weighing member of each other core party of the region confirms. Used for demo data and tests."""
+    decision = propose_decision(proposer, weighing=weighing, data=data)
+    for kind in WEIGHING_PARTIES:
+        if kind == proposer.organisation.kind:
+            continue
+        confirmer = (
+            User.objects.filter(
+                organisation__region_id=weighing.region_id,
+                organisation__kind=kind,
+                role=Role.WEIGHING_MEMBER,
+                is_active=True,
+            )
+            .order_by("pk")
+            .first()
+        )
+        decision = confirm_decision(confirmer, decision=decision, agrees=True)
+    return decision

@@ -4,7 +4,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from casustafel.accounts.services import create_api_token
-from casustafel.flow.services import send_to_weighing
+from casustafel.flow.services import propose_decision, send_to_weighing
+from casustafel.weighing.models import Outcome
+from casustafel.weighing.services import DecisionData
 
 from ..conftest import weigh_all
 
@@ -35,6 +37,16 @@ def weighed_a(region_a, weighing_a):
     """An open weighing in region a with fresh contributions of all three parties."""
     weigh_all(region_a, weighing_a)
     return weighing_a
+
+
+@pytest.fixture
+def proposed_decision_a(region_a, weighed_a):
+    """A decision "geen actie" proposed by the gemeente, awaiting politie and OM (art. 5 lid 3)."""
+    return propose_decision(
+        region_a.users["weigher_gemeente"],
+        weighing=weighed_a,
+        data=DecisionData(outcome=Outcome.NO_ACTION, rationale="Geen zorgen over radicalisering."),
+    )
 
 
 def assert_problem(response, status: int, field: str | None = None) -> dict:

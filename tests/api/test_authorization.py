@@ -92,6 +92,17 @@ ROUTES: dict[str, Route] = {
         {"post": grant(WEIGHERS, 201, visible={"intake"})},
         body={"post": lambda request: {"outcome": "geen_actie", "rationale": "Geen zorgen over radicalisering."}},
     ),
+    # The eensluidende beoordeling (art. 5 lid 3): the other two core parties confirm the
+    # gemeente's proposal; the gemeente already did (400), the intake officer sees it (403).
+    "api/v1/decisions/<uuid:id>/confirmations": Route(
+        "proposed_decision_a",
+        {
+            "post": lambda role: {"weigher_politie": 200, "weigher_om": 200, "weigher_gemeente": 400}.get(
+                role, 403 if role in SIGNAL_SIDE else 404
+            )
+        },
+        body={"post": lambda request: {"agrees": True}},
+    ),
     "api/v1/cases": Route(None, {"get": always(200)}, lists=Case),
     "api/v1/cases/<uuid:id>": Route("case_a", {"get": grant(CASE_VIEWERS, 200)}),
     "api/v1/cases/<uuid:id>/participants": Route(

@@ -25,6 +25,8 @@ from .test_authorization import (  # noqa: F401 — the matrix's fixtures
     VERBS,
     _path,
     agenda_item_a,
+    closed_case_a,
+    closed_checkin_a,
     coordination_task_a,
     due_checkin_a,
     incoming_transfer_a,

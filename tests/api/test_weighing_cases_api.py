@@ -48,7 +48,7 @@ def test_contribution_created_then_renewed(api, region_a, weighing_a):
         ({"view_rationale": "x" * 5001}, "view_rationale"),
         ({"information": "x" * 10001}, "information"),
         ({"holds_information": True, "information": ""}, "information"),
-        ({"assessments": []}, "assessments.radicalisation-link"),
+        ({"assessments": []}, "assessments.violence"),
         ({"assessments": [{"criterion": "onbekend", "assessment": "aanwezig", "reasons": "x"}]}, "assessments"),
         (
             {"assessments": [{"criterion": "social-relations", "assessment": "heel erg", "reasons": "x"}]},
@@ -103,7 +103,18 @@ def test_decision_include_opens_case(api, region_a, weighed_a):
         format="json",
     )
     assert response.status_code == 201, response.content
-    case = Case.objects.get(pk=response.json()["case"])
+    proposal = response.json()
+    assert proposal["status"] == "proposed" and proposal["case"] is None
+    assert [c["party"] for c in proposal["confirmations"]] == ["gemeente"]
+    # The eensluidende beoordeling (art. 5 lid 3 Wet PGA): politie and OM confirm.
+    path = f"/api/v1/decisions/{proposal['id']}/confirmations"
+    politie = api(region_a.users["weigher_politie"]).post(path, {"agrees": True}, format="json")
+    assert politie.status_code == 200 and politie.json()["case"] is None
+    assert_problem(api(region_a.users["weigher_politie"]).post(path, {"agrees": True}, format="json"), 400)
+    assert_problem(api(region_a.users["weigher_om"]).post(path, {"agrees": False}, format="json"), 400, "reason")
+    om = api(region_a.users["weigher_om"]).post(path, {"agrees": True}, format="json")
+    assert om.status_code == 200 and om.json()["status"] == "in_effect"
+    case = Case.objects.get(pk=om.json()["case"])
     assert case.participants.filter(organisation=region_a.orgs["ggz"]).exists()
     assert_problem(
         client.post(

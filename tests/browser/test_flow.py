@@ -27,8 +27,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 # test would also wipe the criteria framework seeded by a migration; this restores it.
 
 
-def totp_code(user) -> str:
-    return f"{AuthenticatorDevice.objects.get(user=user, confirmed=True).totp().token():06d}"
+def totp_code(user, offset_steps: int = 0) -> str:
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=True)
+    totp = device.totp()
+    totp.time = totp.time + offset_steps * device.step
+    return f"{totp.token():06d}"
 
 
 def login(page, check_a11y, user, *, code: str | None = None):
@@ -62,7 +65,7 @@ def fill_subject(page, *, given="Pieter", family="Browsertest", born="1998-03-14
     page.get_by_label("Achternaam").fill(family)
     page.get_by_label("Geboortedatum").fill(born)
     page.get_by_label("Geslacht").select_option(label="Man")
-    page.get_by_label("Woongemeente").fill("Lindeveld")
+    page.get_by_label("Gemeente van verblijf").fill("Lindeveld")
 
 
 def fill_signal(page, *, urgency="Normaal"):
@@ -76,7 +79,7 @@ def fill_signal(page, *, urgency="Normaal"):
     page.get_by_label("Er is een online component").check()
     page.get_by_label("Urgentie").select_option(label=urgency)
     page.get_by_label("Grondslag voor het delen").select_option(
-        label="AVG art. 6 lid 1 sub e (taak van algemeen belang)"
+        label="Wet PGA art. 4 en 8 (verstrekking aan de deelnemers van het casusoverleg)"
     )
 
 
@@ -222,7 +225,7 @@ def test_whole_flow_from_signal_to_case(page, check_a11y):
         if key != "weigher_om":
             logout(page)
 
-    # --- OM (the last to contribute) records the joint decision
+    # --- OM (the last to contribute) proposes the joint decision
     decision = page.get_by_role("region", name="Gezamenlijk besluit")
     expect(decision).not_to_contain_text("pas worden vastgelegd")
     decision.get_by_role("group", name="Besluit").get_by_label("Opnemen in de PGA").check()
@@ -234,10 +237,29 @@ def test_whole_flow_from_signal_to_case(page, check_a11y):
     ).check()
     decision.get_by_label("Reden van betrokkenheid van deze organisaties").fill("Toezicht loopt.")
     decision.get_by_role("button", name="Besluit vastleggen").click()
+    expect(page.get_by_role("status")).to_contain_text("is voorgesteld")
+    proposal = page.get_by_role("region", name="Voorgesteld besluit")
+    expect(proposal).to_contain_text("Openbaar Ministerie: onderschreven")
+    check_a11y(page, "wegingpagina met voorgesteld besluit (OM)")
+    logout(page)
 
-    # --- the case page opens
+    # --- the eensluidende beoordeling (art. 5 lid 3 Wet PGA): gemeente and politie confirm
+    for key in ("weigher_gemeente", "weigher_politie"):
+        # A second login within the same 30 seconds: a code is accepted once, so use the next one.
+        login(page, check_a11y, users[key], code=totp_code(users[key], offset_steps=1))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Werkvoorraad")
+        page.goto(weighing_url)
+        proposal = page.get_by_role("region", name="Voorgesteld besluit")
+        proposal.get_by_label("Ja, wij onderschrijven het besluit").check()
+        check_a11y(page, f"bevestigen van het besluit ({key})")
+        proposal.get_by_role("button", name="Bevestiging vastleggen").click()
+        if key == "weigher_gemeente":
+            expect(page.get_by_role("status")).to_contain_text("Uw bevestiging is vastgelegd.")
+            logout(page)
+
+    # --- with the third confirmation the case page opens
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Casus "))
-    expect(page.get_by_role("status")).to_contain_text("Het besluit is vastgelegd: Opnemen in de PGA.")
+    expect(page.get_by_role("status")).to_contain_text("Eensluidend besloten: Opnemen in de PGA.")
     main = page.get_by_role("main")
     expect(main).to_contain_text("Pieter Browsertest")
     expect(main).to_contain_text(director.display_name)
@@ -246,7 +268,7 @@ def test_whole_flow_from_signal_to_case(page, check_a11y):
     check_a11y(page, "casuspagina")
     case_url = page.url
     nav(page, "Casussen")
-    check_a11y(page, "casussenlijst (OM)")
+    check_a11y(page, "casussenlijst (politie)")
     logout(page)
 
     # --- the case director finds the case

@@ -65,6 +65,8 @@ CHILD_TABLES: dict[str, str] = {
     "weighing.Contribution": "weighing",
     "weighing.CriterionAssessment": "contribution",
     "weighing.Decision": "weighing",
+    "weighing.DecisionConfirmation": "decision",
+    "weighing.RegistrantNotice": "decision",
     "cases.CaseParticipant": "case",
     "cases.CaseTransition": "case",
     "cases.TransferObjection": "transfer",

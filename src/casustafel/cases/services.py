@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.access import policy
+from casustafel.accounts.models import Organisation
 from casustafel.governance import services as governance
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
@@ -19,7 +20,7 @@ from .closure import open_work
 from .models import Case, CaseParticipant, CaseTransition
 
 if TYPE_CHECKING:
-    from casustafel.accounts.models import Organisation, User
+    from casustafel.accounts.models import User
 
 
 def opening_errors(*, region_id: Any, case_director: User | None, participants: list) -> dict:
@@ -39,6 +40,18 @@ def opening_errors(*, region_id: Any, case_director: User | None, participants: 
                 governance.participation_errors(organisation, basis[0] if basis else None, "participants_legal_basis")
             )
     return errors
+
+
+def participants_from_ids(proposed: list, *, region_id: Any) -> list[tuple[Any, ...]]:
+    """The participants a proposed decision named ((organisation id, reason, basis code) rows),
+    as (organisation, reason[, basis code]) for :func:`opening_errors` and :func:`open_case`."""
+    ids = [row[0] for row in proposed]
+    organisations = {str(o.pk): o for o in Organisation.objects.filter(pk__in=ids, region_id=region_id)}
+    return [
+        (organisations[org_id], reason, *([basis] if basis else []))
+        for org_id, reason, basis in proposed
+        if org_id in organisations
+    ]
 
 
 def open_case(actor: User, *, decision: Any, contributions: list, case_director: User, participants: list) -> Case:

@@ -78,12 +78,14 @@ def send_to_weighing(actor: User, *, signal: Signal, reason: str = "") -> Signal
 
 
 @transaction.atomic
-def record_decision(actor: User, *, weighing: Weighing, data: DecisionData) -> Decision:
-    """The weegploeg's joint decision; its signals take the outcome, and inclusion opens a case.
+def propose_decision(actor: User, *, weighing: Weighing, data: DecisionData) -> Decision:
+    """A weegploeg member proposes the joint decision; their own party confirms it with it.
 
     Every rule is checked before anything is written: the weighing's own (all three
     parties contributed after the latest signal, …) and, for inclusion, the case's
-    (an eligible case director, participants of this table).
+    (an eligible case director, participants of this table). The decision takes effect
+    only when politie, OM and the burgemeester's designated officials have each confirmed
+    it: the *eensluidende beoordeling* of art. 5 lid 3 Wet PGA (see :func:`confirm_decision`).
     """
     weighing = weighing_services.lock_for_decision(actor, weighing=weighing)
     contributions = weighing_services.decision_contributions(weighing)
@@ -96,18 +98,42 @@ def record_decision(actor: User, *, weighing: Weighing, data: DecisionData) -> D
         )
     if errors:
         raise ValidationError(errors)
-    decision = weighing_services.write_decision(actor, weighing=weighing, data=data, contributions=contributions)
-    outcome = Outcome(data.outcome)
+    return weighing_services.write_proposal(actor, weighing=weighing, data=data, contributions=contributions)
+
+
+@transaction.atomic
+def confirm_decision(actor: User, *, decision: Decision, agrees: bool, reason: str = "") -> Decision:
+    """One core party confirms (or rejects, with its reason) the proposed decision.
+
+    With the third agreement the decision is the eensluidende beoordeling (art. 5 lid 3):
+    its signals take the outcome, and an inclusion opens the case with the participants
+    the three decided on together (art. 5 lid 5). A rejection ends the proposal.
+    """
+    weighing, decision = weighing_services.lock_proposal(actor, decision=decision)
+    unanimous = weighing_services.write_confirmation(
+        actor, weighing=weighing, decision=decision, agrees=agrees, reason=reason
+    )
+    if not unanimous:
+        return decision
+    contributions = weighing_services.decision_contributions(weighing)
+    outcome = Outcome(decision.outcome)
+    participants = case_services.participants_from_ids(decision.proposed_participants, region_id=weighing.region_id)
+    if outcome == Outcome.INCLUDE:
+        errors = case_services.opening_errors(
+            region_id=weighing.region_id, case_director=decision.case_director, participants=participants
+        )
+        if errors:
+            raise ValidationError(errors)
+    weighing_services.put_into_effect(actor, weighing=weighing, decision=decision)
     signal_services.conclude_signals(
         actor, weighing_id=weighing.pk, target=OUTCOME_TO_SIGNAL_STATE[outcome], reason=str(outcome.label)
     )
-    if outcome == Outcome.INCLUDE:
-        assert data.case_director is not None  # opening_errors refused a decision without one
+    if outcome == Outcome.INCLUDE and decision.case_director is not None:
         case_services.open_case(
             actor,
             decision=decision,
             contributions=contributions,
-            case_director=data.case_director,
-            participants=data.participants,
+            case_director=decision.case_director,
+            participants=participants,
         )
     return decision

@@ -17,6 +17,7 @@ from casustafel.plans.selectors import dashboard_follow_up
 from casustafel.signals import selectors as signal_selectors
 from casustafel.signals import states as signal_states
 from casustafel.signals.models import Urgency
+from casustafel.weighing import selectors as weighing_selectors
 
 
 @require_GET
@@ -36,6 +37,7 @@ def dashboard(request):
         queue.sort(key=lambda s: (s.urgency != Urgency.ACUTE, s.registered_at))
         signal_selectors.log_listed(user, queue)
         context["queue"] = queue
+        context["registrant_notices"] = weighing_selectors.open_registrant_notices(user)
     if context["can_cases"]:
         cases = list(case_selectors.visible_cases(user).filter(status__in=case_states.OPEN_STATES)[:10])
         case_selectors.log_listed(user, cases)

@@ -91,3 +91,28 @@ class DecisionForm(forms.Form):
         if data.get("participants") and not (data.get("participants_reason") or "").strip():
             self.add_error("participants_reason", _("Geef de reden van betrokkenheid."))
         return data
+
+
+class ConfirmationForm(forms.Form):
+    """A core party confirms or rejects the proposed decision (art. 5 lid 3 Wet PGA)."""
+
+    agrees = forms.TypedChoiceField(
+        label=_("Onderschrijft uw partij dit besluit?"),
+        choices=[("1", _("Ja, wij onderschrijven het besluit")), ("0", _("Nee, wij onderschrijven het niet"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Toelichting"),
+        help_text=_("Verplicht als uw partij het besluit niet onderschrijft."),
+        required=False,
+        max_length=SHORT_TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RegistrantInformedForm(forms.Form):
+    """Art. 5 lid 6 Wet PGA: the registering participant was informed that the case is not put forward."""
+
+    notice = forms.UUIDField(widget=forms.HiddenInput)
+    informed_on = forms.DateField(label=_("Geïnformeerd op"), widget=DATE_WIDGET)

@@ -161,9 +161,24 @@ class CriterionAssessment(models.Model):
         constraints = [models.UniqueConstraint(fields=["contribution", "criterion"], name="assessment_unique")]
 
 
+class DecisionStatus(models.TextChoices):
+    """A decision is the *eensluidende beoordeling* of art. 5 lid 3 Wet PGA only once politie,
+    OM and the burgemeester's designated officials have each confirmed it."""
+
+    PROPOSED = "proposed", _("Voorgesteld, wacht op bevestiging")
+    IN_EFFECT = "in_effect", _("Eensluidend besloten")
+    REJECTED = "rejected", _("Niet eensluidend (afgewezen)")
+    LAPSED = "lapsed", _("Vervallen door een nieuw signaal")
+
+
 class Decision(models.Model):
     """The joint decision of the weegploeg. A weighing may have several over time
-    (more information needed → decided), all kept."""
+    (more information needed → decided; proposals rejected or lapsed), all kept.
+
+    One member proposes it; it takes effect when each of the three core parties has
+    confirmed it (art. 5 lid 3 and 5 Wet PGA: eensluidend, and the three decide which
+    participants take part).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     weighing = models.ForeignKey(Weighing, on_delete=models.PROTECT, related_name="decisions")
@@ -179,8 +194,60 @@ class Decision(models.Model):
     basis = models.JSONField(default=dict)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.IN_EFFECT
+    )
+    #: When the third confirmation made it the eensluidende beoordeling.
+    effective_at = models.DateTimeField(_("eensluidend sinds"), null=True, blank=True)
+    #: The proposed case director and participants, until the case is opened on confirmation.
+    case_director = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_participants = models.JSONField(default=list, blank=True)
     subject_id = property(lambda self: self.weighing.subject_id)
 
     class Meta:
         verbose_name = _("besluit")
         ordering = ["decided_at"]
+
+
+class DecisionConfirmation(models.Model):
+    """One core party's confirmation (or rejection, with its reason) of a proposed decision."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="confirmations")
+    party = models.CharField(_("partij"), max_length=20, choices=[(k.value, k.label) for k in WEIGHING_PARTIES])
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+    agrees = models.BooleanField(_("eens"))
+    reason = models.TextField(_("toelichting"), max_length=5000, blank=True)
+    subject_id = property(lambda self: self.decision.weighing.subject_id)
+
+    class Meta:
+        verbose_name = _("bevestiging besluit")
+        ordering = ["confirmed_at"]
+        constraints = [models.UniqueConstraint(fields=["decision", "party"], name="decision_confirmation_per_party")]
+
+
+class RegistrantNotice(models.Model):
+    """Art. 5 lid 6 Wet PGA: when the case is not put to the casusoverleg, the participant that
+    registered it (aanmelding) is informed. A task per registering organisation, open until
+    someone records that — and when — it was done."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="registrant_notices")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    informed_on = models.DateField(_("geïnformeerd op"), null=True, blank=True)
+    informed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    subject_id = property(lambda self: self.decision.weighing.subject_id)
+
+    class Meta:
+        verbose_name = _("informeren aanmelder")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "organisation"], name="registrant_notice_per_organisation")
+        ]

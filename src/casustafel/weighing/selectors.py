@@ -8,7 +8,7 @@ from casustafel.access import policy
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record, record_refused
 
-from .models import Contribution, Weighing
+from .models import Contribution, Decision, RegistrantNotice, Weighing
 
 
 def visible_weighings(user):
@@ -34,3 +34,27 @@ def get_weighing(user, pk, *, via_api: bool = False) -> Weighing:
         raise Http404 from None
     record(user, action=Action.READ, purpose=Purpose.WEIGHING, objects=[weighing], via_api=via_api)
     return weighing
+
+
+def get_decision(user, pk, *, via_api: bool = False) -> Decision:
+    """A decision of a weighing the user may see (the weighing's need-to-know), else "not found"."""
+    try:
+        decision = Decision.objects.select_related("weighing").get(
+            pk=pk, weighing__in=visible_weighings(user).values("pk")
+        )
+    except (Decision.DoesNotExist, ValueError, TypeError, ValidationError):
+        record_refused(user, action=Action.READ, purpose=Purpose.WEIGHING, model=Decision, pk=pk, via_api=via_api)
+        raise Http404 from None
+    record(user, action=Action.READ, purpose=Purpose.WEIGHING, objects=[decision], via_api=via_api)
+    return decision
+
+
+def open_registrant_notices(user) -> list[RegistrantNotice]:
+    """Art. 5 lid 6: registering participants still to be informed, for the weighings the user sees."""
+    return list(
+        RegistrantNotice.objects.filter(
+            informed_on__isnull=True, decision__weighing__in=visible_weighings(user).values("pk")
+        )
+        .select_related("organisation", "decision__weighing")
+        .order_by("created_at")
+    )

@@ -19,7 +19,18 @@ from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
 from . import states
-from .models import WEIGHING_PARTIES, Contribution, CriteriaFramework, CriterionAssessment, Decision, Outcome, Weighing
+from .models import (
+    WEIGHING_PARTIES,
+    Contribution,
+    CriteriaFramework,
+    CriterionAssessment,
+    Decision,
+    DecisionConfirmation,
+    DecisionStatus,
+    Outcome,
+    RegistrantNotice,
+    Weighing,
+)
 
 
 def active_framework(region) -> CriteriaFramework:
@@ -59,6 +70,11 @@ def attach_signal(actor: User, *, signal: Any) -> Weighing:
         )
         record(actor, action=Action.CREATE, purpose=Purpose.WEIGHING, objects=[weighing])
     else:
+        if weighing.status == states.DECISION_PROPOSED:
+            # A proposal weighed without this signal cannot become the joint assessment.
+            lapsed = list(weighing.decisions.filter(status=DecisionStatus.PROPOSED))
+            weighing.decisions.filter(status=DecisionStatus.PROPOSED).update(status=DecisionStatus.LAPSED)
+            record(actor, action=Action.UPDATE, purpose=Purpose.WEIGHING, objects=lapsed)
         if weighing.status != states.OPEN:
             states.WEIGHING_MACHINE.check(weighing.status, states.OPEN)
         weighing.signals_changed_at = now
@@ -171,6 +187,10 @@ def lock_for_decision(actor: User, *, weighing: Weighing) -> Weighing:
     policy.require(actor, policy.Action.WEIGHING_DECIDE, weighing)
     if weighing.status == states.DECIDED:
         raise ValidationError(_("Over deze weging is al besloten."), code="decided")
+    if weighing.status == states.DECISION_PROPOSED:
+        raise ValidationError(
+            _("Er ligt al een voorstel voor een besluit; bevestig het of wijs het af."), code="proposed"
+        )
     return weighing
 
 
@@ -205,10 +225,12 @@ def decision_contributions(weighing: Weighing) -> list[Contribution]:
     return list(weighing.contributions.select_related("organisation").prefetch_related("assessments"))
 
 
-def write_decision(
+def write_proposal(
     actor: User, *, weighing: Weighing, data: DecisionData, contributions: list[Contribution]
 ) -> Decision:
-    """Write the validated decision and move the weighing on (inside the flow's transaction)."""
+    """Write the validated proposal, confirmed by the proposer's own party (inside the flow's
+    transaction). It takes effect when the other two core parties confirm it (art. 5 lid 3)."""
+    organisation = policy.organisation_of(actor)
     decision = Decision.objects.create(
         weighing=weighing,
         framework=weighing.framework,
@@ -219,19 +241,120 @@ def write_decision(
         information_deadline=data.information_deadline if data.outcome == Outcome.MORE_INFORMATION else None,
         decided_by=actor,
         basis=_basis(contributions),
+        status=DecisionStatus.PROPOSED,
+        case_director=data.case_director,
+        proposed_participants=[
+            [str(org.pk), str(reason), str(getattr(basis[0], "code", basis[0]) if basis and basis[0] else "")]
+            for org, reason, *basis in data.participants
+        ],
     )
-    if data.outcome == Outcome.MORE_INFORMATION:
-        target = states.AWAITING_INFORMATION
-        weighing.information_deadline = data.information_deadline
+    confirmation = DecisionConfirmation.objects.create(
+        decision=decision, party=organisation.kind, organisation=organisation, confirmed_by=actor, agrees=True
+    )
+    _move(weighing, states.DECISION_PROPOSED)
+    record(actor, action=Action.CREATE, purpose=Purpose.WEIGHING, objects=[decision, confirmation])
+    return decision
+
+
+def pending_proposal(weighing: Weighing) -> Decision | None:
+    return weighing.decisions.filter(status=DecisionStatus.PROPOSED).first()
+
+
+def lock_proposal(actor: User, *, decision: Decision) -> tuple[Weighing, Decision]:
+    """Lock a proposal for a confirmation: only a core party's weighing member, once per party."""
+    weighing = Weighing.objects.select_for_update().get(pk=decision.weighing_id)
+    policy.require(actor, policy.Action.WEIGHING_DECIDE, weighing)
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.status != DecisionStatus.PROPOSED:
+        raise ValidationError(_("Dit voorstel is niet meer open voor bevestiging."), code="not_proposed")
+    party = policy.organisation_of(actor).kind
+    if decision.confirmations.filter(party=party).exists():
+        raise ValidationError(_("Uw partij heeft dit voorstel al bevestigd."), code="confirmed")
+    return weighing, decision
+
+
+def write_confirmation(actor: User, *, weighing: Weighing, decision: Decision, agrees: bool, reason: str) -> bool:
+    """Record one party's confirmation; ``True`` when all three core parties agreed.
+
+    A rejection ends the proposal (the assessment is not *eensluidend*): the weighing is open
+    again for a new proposal, and the reason is kept.
+    """
+    reason = (reason or "").strip()
+    if not agrees and not reason:
+        raise ValidationError({"reason": _("Geef aan waarom uw partij het voorstel niet onderschrijft.")})
+    organisation = policy.organisation_of(actor)
+    confirmation = DecisionConfirmation.objects.create(
+        decision=decision,
+        party=organisation.kind,
+        organisation=organisation,
+        confirmed_by=actor,
+        agrees=agrees,
+        reason=reason,
+    )
+    record(actor, action=Action.CREATE, purpose=Purpose.WEIGHING, objects=[confirmation])
+    if not agrees:
+        decision.status = DecisionStatus.REJECTED
+        decision.save(update_fields=["status"])
+        _move(weighing, states.OPEN)
+        record(actor, action=Action.UPDATE, purpose=Purpose.WEIGHING, objects=[decision])
+        return False
+    parties = set(decision.confirmations.filter(agrees=True).values_list("party", flat=True))
+    return parties >= {str(kind) for kind in WEIGHING_PARTIES}
+
+
+def put_into_effect(actor: User, *, weighing: Weighing, decision: Decision) -> Decision:
+    """All three agreed: the decision is the eensluidende beoordeling; the weighing moves on."""
+    decision.status = DecisionStatus.IN_EFFECT
+    decision.effective_at = timezone.now()
+    decision.save(update_fields=["status", "effective_at"])
+    if decision.outcome == Outcome.MORE_INFORMATION:
+        weighing.information_deadline = decision.information_deadline
         # New information must be weighed by all three again.
         weighing.signals_changed_at = timezone.now()
+        _move(weighing, states.AWAITING_INFORMATION)
     else:
-        target = states.DECIDED
+        _move(weighing, states.DECIDED)
+    record(actor, action=Action.UPDATE, purpose=Purpose.WEIGHING, objects=[decision])
+    if decision.outcome in (Outcome.NO_ACTION, Outcome.REFER):
+        _create_registrant_notices(actor, weighing=weighing, decision=decision)
+    return decision
+
+
+def _create_registrant_notices(actor: User, *, weighing: Weighing, decision: Decision) -> None:
+    """Art. 5 lid 6: not put to the casusoverleg → inform each participant that registered a signal."""
+    organisations = set(
+        weighing.signals.filter(intake_route="referral").values_list("registered_by_organisation", flat=True)
+    )
+    notices = RegistrantNotice.objects.bulk_create(
+        RegistrantNotice(decision=decision, organisation_id=organisation) for organisation in organisations
+    )
+    if notices:
+        record(actor, action=Action.CREATE, purpose=Purpose.WEIGHING, objects=notices)
+
+
+@transaction.atomic
+def record_registrant_informed(actor: User, *, notice: RegistrantNotice, informed_on: date) -> RegistrantNotice:
+    """Record that (and when) the registering participant was informed (art. 5 lid 6)."""
+    notice = RegistrantNotice.objects.select_for_update().select_related("decision__weighing").get(pk=notice.pk)
+    policy.require(actor, policy.Action.WEIGHING_VIEW, notice.decision.weighing)
+    if notice.informed_on is not None:
+        raise ValidationError(_("Het informeren van deze aanmelder is al vastgelegd."), code="done")
+    if informed_on is None or informed_on > timezone.localdate():
+        raise ValidationError(
+            {"informed_on": _("Geef de datum waarop de aanmelder is geïnformeerd (niet in de toekomst).")}
+        )
+    if informed_on < notice.decision.decided_at.date():
+        raise ValidationError({"informed_on": _("De datum ligt vóór het besluit.")})
+    notice.informed_on, notice.informed_by = informed_on, actor
+    notice.save(update_fields=["informed_on", "informed_by"])
+    record(actor, action=Action.UPDATE, purpose=Purpose.WEIGHING, objects=[notice])
+    return notice
+
+
+def _move(weighing: Weighing, target: str) -> None:
     states.WEIGHING_MACHINE.check(weighing.status, target)
     weighing.status = target
     weighing.save(update_fields=["status", "information_deadline", "signals_changed_at"])
-    record(actor, action=Action.CREATE, purpose=Purpose.WEIGHING, objects=[decision])
-    return decision
 
 
 def _basis(contributions) -> dict:

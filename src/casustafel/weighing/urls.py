@@ -8,4 +8,6 @@ urlpatterns = [
     path("wegingen/<uuid:pk>/", views.weighing_detail, name="weighing_detail"),
     path("wegingen/<uuid:pk>/inbreng/", views.weighing_contribute, name="weighing_contribute"),
     path("wegingen/<uuid:pk>/besluit/", views.weighing_decide, name="weighing_decide"),
+    path("wegingen/<uuid:pk>/besluit/bevestigen/", views.decision_confirm, name="decision_confirm"),
+    path("wegingen/<uuid:pk>/aanmelder-geinformeerd/", views.registrant_informed, name="registrant_informed"),
 ]

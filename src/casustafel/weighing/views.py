@@ -22,11 +22,12 @@ from casustafel.processing_log.services import record
 
 from . import selectors as weighing_selectors
 from . import services as weighing_services
-from .forms import ContributionForm, DecisionForm
-from .models import Outcome
+from .forms import ConfirmationForm, ContributionForm, DecisionForm, RegistrantInformedForm
+from .models import DecisionStatus, Outcome
+from .states import DECISION_PROPOSED
 
 
-def _weighing_context(request, weighing, contribution_form=None, decision_form=None):
+def _weighing_context(request, weighing, contribution_form=None, decision_form=None, confirmation_form=None):
     user = request.user
     contributions = list(weighing.contributions.all())
     for c in contributions:
@@ -56,9 +57,18 @@ def _weighing_context(request, weighing, contribution_form=None, decision_form=N
         contribution_form = ContributionForm(
             initial=initial, criteria=criteria, organisation_kind=user.organisation.kind
         )
-    can_decide = policy.can(user, policy.Action.WEIGHING_DECIDE, weighing) and weighing.status != weighing.DECIDED
+    may_decide = policy.can(user, policy.Action.WEIGHING_DECIDE, weighing)
+    proposal = next((d for d in weighing.decisions.all() if d.status == DecisionStatus.PROPOSED), None)
+    can_decide = may_decide and weighing.status not in (weighing.DECIDED, DECISION_PROPOSED)
     if decision_form is None and can_decide:
         decision_form = DecisionForm(region=weighing.region)
+    can_confirm = (
+        may_decide
+        and proposal is not None
+        and all(c.party != user.organisation.kind for c in proposal.confirmations.all())
+    )
+    if confirmation_form is None and can_confirm:
+        confirmation_form = ConfirmationForm()
     return {
         "weighing": weighing,
         "signals": governance_selectors.mark_visibility(user, list(weighing.signals.all())),
@@ -74,6 +84,13 @@ def _weighing_context(request, weighing, contribution_form=None, decision_form=N
         "decisions": weighing.decisions.all(),
         "contribution_form": contribution_form if weighing.status != weighing.DECIDED else None,
         "decision_form": decision_form if can_decide else None,
+        "proposal": proposal,
+        "registrant_notices": [
+            (notice, RegistrantInformedForm(initial={"notice": notice.pk}, auto_id=f"id_{notice.pk}_%s"))
+            for notice in weighing_selectors.open_registrant_notices(user)
+            if notice.decision.weighing_id == weighing.pk
+        ],
+        "confirmation_form": confirmation_form if can_confirm else None,
         "other_cases": policy.scope_subject_history(user, weighing.subject)["cases"],
     }
 
@@ -150,16 +167,78 @@ def weighing_decide(request, pk):
             participants=[(org, d["participants_reason"], d["participants_legal_basis"]) for org in d["participants"]],
         )
         try:
-            decision = flow.record_decision(request.user, weighing=weighing, data=data)
+            decision = flow.propose_decision(request.user, weighing=weighing, data=data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(
-                request, _("Het besluit is vastgelegd: %(outcome)s.") % {"outcome": decision.get_outcome_display()}
+                request,
+                _("Het besluit ‘%(outcome)s’ is voorgesteld; het geldt zodra de andere kernpartners het bevestigen.")
+                % {"outcome": decision.get_outcome_display()},
             )
-            if decision.outcome == Outcome.INCLUDE:
-                return redirect("cases:case_detail", pk=decision.case.pk)
             return redirect("weighing:weighing_detail", pk=weighing.pk)
     return TemplateResponse(
         request, "weighing/weighing_detail.html", _weighing_context(request, weighing, decision_form=form), status=400
     )
+
+
+@require_POST
+def decision_confirm(request, pk):
+    """A core party's weighing member confirms or rejects the proposed decision (art. 5 lid 3)."""
+    weighing = weighing_selectors.get_weighing(request.user, pk)
+    policy.require(request.user, policy.Action.WEIGHING_DECIDE, weighing)
+    proposal = next((d for d in weighing.decisions.all() if d.status == DecisionStatus.PROPOSED), None)
+    form = ConfirmationForm(request.POST)
+    if proposal is None:
+        messages.error(request, _("Er is geen voorstel (meer) om te bevestigen."))
+        return redirect("weighing:weighing_detail", pk=weighing.pk)
+    if form.is_valid():
+        try:
+            decision = flow.confirm_decision(
+                request.user, decision=proposal, agrees=form.cleaned_data["agrees"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            if decision.status == DecisionStatus.IN_EFFECT:
+                messages.success(
+                    request, _("Eensluidend besloten: %(outcome)s.") % {"outcome": decision.get_outcome_display()}
+                )
+                if decision.outcome == Outcome.INCLUDE:
+                    return redirect("cases:case_detail", pk=decision.case.pk)
+            elif decision.status == DecisionStatus.REJECTED:
+                messages.success(request, _("Uw partij onderschrijft het voorstel niet; het voorstel is vervallen."))
+            else:
+                messages.success(request, _("Uw bevestiging is vastgelegd."))
+            return redirect("weighing:weighing_detail", pk=weighing.pk)
+    return TemplateResponse(
+        request,
+        "weighing/weighing_detail.html",
+        _weighing_context(request, weighing, confirmation_form=form),
+        status=400,
+    )
+
+
+@require_POST
+def registrant_informed(request, pk):
+    """Record that the registering participant was informed (art. 5 lid 6 Wet PGA)."""
+    weighing = weighing_selectors.get_weighing(request.user, pk)
+    notices = {str(n.pk): n for n in weighing_selectors.open_registrant_notices(request.user)}
+    notice = notices.get(request.POST.get("notice", ""))
+    if notice is None or notice.decision.weighing_id != weighing.pk:
+        messages.error(request, _("Deze taak is al afgerond of bestaat niet."))
+        return redirect("weighing:weighing_detail", pk=weighing.pk)
+    form = RegistrantInformedForm(request.POST, auto_id=f"id_{notice.pk}_%s")
+    if form.is_valid():
+        try:
+            weighing_services.record_registrant_informed(
+                request.user, notice=notice, informed_on=form.cleaned_data["informed_on"]
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Vastgelegd dat %(org)s is geïnformeerd.") % {"org": notice.organisation})
+            return redirect("weighing:weighing_detail", pk=weighing.pk)
+    context = _weighing_context(request, weighing)
+    context["registrant_notices"] = [(n, form if n.pk == notice.pk else f) for n, f in context["registrant_notices"]]
+    return TemplateResponse(request, "weighing/weighing_detail.html", context, status=400)

@@ -141,6 +141,8 @@ class SignalSerializer(ShieldedMixin, serializers.ModelSerializer):
     weighing = serializers.UUIDField(source="weighing_id", read_only=True, allow_null=True)
     registered_by_organisation = serializers.CharField(source="registered_by_organisation.name", read_only=True)
     escalated_to_police = serializers.SerializerMethodField()
+    # Empty for an aanmelding (art. 5 lid 1): only a melding has a reporter.
+    reporter_kind = serializers.ChoiceField(choices=ReporterKind.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Signal

@@ -15,6 +15,7 @@ from ..models import (
     Criterion,
     CriterionAssessment,
     Decision,
+    DecisionConfirmation,
     Outcome,
     ReferralTarget,
     Weighing,
@@ -77,8 +78,24 @@ class ContributionSerializer(ShieldedMixin, serializers.ModelSerializer):
         ]
 
 
+class DecisionConfirmationSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = DecisionConfirmation
+        fields = ["party", "organisation", "agrees", "reason", "confirmed_at"]
+
+
+class DecisionConfirmationCreateSerializer(serializers.Serializer):
+    agrees = serializers.BooleanField(help_text="Onderschrijft uw partij het voorgestelde besluit?")
+    reason = TextField(5000, required=False, help_text="Toelichting; verplicht bij niet onderschrijven")
+
+
 class DecisionSerializer(serializers.ModelSerializer):
     case = serializers.SerializerMethodField(help_text="De casus die dit besluit opende (bij opnemen)")
+    confirmations = DecisionConfirmationSerializer(
+        many=True, read_only=True, help_text="Bevestigingen door gemeente, politie en OM (art. 5 lid 3 Wet PGA)"
+    )
 
     class Meta:
         model = Decision
@@ -90,6 +107,9 @@ class DecisionSerializer(serializers.ModelSerializer):
             "dissent",
             "information_deadline",
             "decided_at",
+            "status",
+            "effective_at",
+            "confirmations",
             "case",
         ]
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("weighings/<uuid:id>", views.WeighingDetailView.as_view(), name="weighing-detail"),
     path("weighings/<uuid:id>/contributions", views.ContributionView.as_view(), name="weighing-contributions"),
     path("weighings/<uuid:id>/decision", views.DecisionView.as_view(), name="weighing-decision"),
+    path("decisions/<uuid:id>/confirmations", views.DecisionConfirmationView.as_view(), name="decision-confirmations"),
 ]

@@ -13,6 +13,7 @@ from .. import selectors, services
 from .serializers import (
     ContributionCreateSerializer,
     ContributionSerializer,
+    DecisionConfirmationCreateSerializer,
     DecisionCreateSerializer,
     DecisionSerializer,
     WeighingSerializer,
@@ -73,10 +74,12 @@ class ContributionView(APIView):
 
 class DecisionView(APIView):
     @extend_schema(
-        operation_id="record_decision",
-        summary="Het gezamenlijke besluit van de weegploeg vastleggen",
-        description="Kan pas als gemeente, politie en OM alle drie (opnieuw) hebben ingebracht. "
-        "Bij opnemen wordt een casus geopend.",
+        operation_id="propose_decision",
+        summary="Een besluit van de weegploeg voorstellen",
+        description="Kan pas als gemeente, politie en OM alle drie (opnieuw) hebben ingebracht. Het voorstel "
+        "geldt als bevestigd door de partij van de indiener; het besluit geldt pas als ook de andere twee "
+        "kernpartners het bevestigen (eensluidende beoordeling, art. 5 lid 3 Wet PGA). Bij opnemen wordt dan "
+        "een casus geopend met de deelnemers die de drie samen kozen.",
         request=DecisionCreateSerializer,
         responses={201: DecisionSerializer, **WRITE_ERRORS},
     )
@@ -86,5 +89,23 @@ class DecisionView(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["participants"] = [(p["organisation"], p["reason"], p["legal_basis"]) for p in values["participants"]]
-        decision = flow.record_decision(request.user, weighing=weighing, data=services.DecisionData(**values))
+        decision = flow.propose_decision(request.user, weighing=weighing, data=services.DecisionData(**values))
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionConfirmationView(APIView):
+    @extend_schema(
+        operation_id="confirm_decision",
+        summary="Een voorgesteld besluit bevestigen of afwijzen",
+        description="Door een lid van de weegploeg van een kernpartner (gemeente, politie, OM) die het voorstel "
+        "nog niet bevestigde. Na de derde instemming geldt het besluit (eensluidend, art. 5 lid 3 Wet PGA); "
+        "een afwijzing, met reden, beëindigt het voorstel.",
+        request=DecisionConfirmationCreateSerializer,
+        responses={200: DecisionSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, id):
+        decision = selectors.get_decision(request.user, id, via_api=True)
+        data = DecisionConfirmationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = flow.confirm_decision(request.user, decision=decision, **data.validated_data)
+        return Response(DecisionSerializer(decision).data)
