@@ -698,6 +698,8 @@ def test_web_checkin_and_dashboard_follow_up(client, region_a, case_a):
         )
         body = r.content.decode()
         assert r.status_code == 200 and "nieuw signaal" in body and "Zorgen over nieuw netwerk" in body
+        # The closed case shows the minimum (art. 6 lid 3 Wet PGA): when and with whom, not who recorded it.
+        assert "gehouden op" in body and "vastgelegd door" not in body
         assert case_a.reference not in client.get(reverse("web:dashboard")).content.decode()
         r = client.post(
             url,
