@@ -49,12 +49,12 @@ def get_decision(user, pk, *, via_api: bool = False) -> Decision:
     return decision
 
 
-def open_registrant_notices(user) -> list[RegistrantNotice]:
-    """Art. 5 lid 6: registering participants still to be informed, for the weighings the user sees."""
+def open_registrant_notices(user, *, weighing=None) -> list[RegistrantNotice]:
+    """Art. 5 lid 6: registering participants still to be informed, for the weighings the user sees
+    (or for one of them)."""
+    weighings = visible_weighings(user) if weighing is None else visible_weighings(user).filter(pk=weighing.pk)
     return list(
-        RegistrantNotice.objects.filter(
-            informed_on__isnull=True, decision__weighing__in=visible_weighings(user).values("pk")
-        )
+        RegistrantNotice.objects.filter(informed_on__isnull=True, decision__weighing__in=weighings.values("pk"))
         .select_related("organisation", "decision__weighing")
         .order_by("created_at")
     )

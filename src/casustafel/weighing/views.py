@@ -87,8 +87,7 @@ def _weighing_context(request, weighing, contribution_form=None, decision_form=N
         "proposal": proposal,
         "registrant_notices": [
             (notice, RegistrantInformedForm(initial={"notice": notice.pk}, auto_id=f"id_{notice.pk}_%s"))
-            for notice in weighing_selectors.open_registrant_notices(user)
-            if notice.decision.weighing_id == weighing.pk
+            for notice in weighing_selectors.open_registrant_notices(user, weighing=weighing)
         ],
         "confirmation_form": confirmation_form if can_confirm else None,
         "other_cases": policy.scope_subject_history(user, weighing.subject)["cases"],
@@ -223,9 +222,9 @@ def decision_confirm(request, pk):
 def registrant_informed(request, pk):
     """Record that the registering participant was informed (art. 5 lid 6 Wet PGA)."""
     weighing = weighing_selectors.get_weighing(request.user, pk)
-    notices = {str(n.pk): n for n in weighing_selectors.open_registrant_notices(request.user)}
+    notices = {str(n.pk): n for n in weighing_selectors.open_registrant_notices(request.user, weighing=weighing)}
     notice = notices.get(request.POST.get("notice", ""))
-    if notice is None or notice.decision.weighing_id != weighing.pk:
+    if notice is None:
         messages.error(request, _("Deze taak is al afgerond of bestaat niet."))
         return redirect("weighing:weighing_detail", pk=weighing.pk)
     form = RegistrantInformedForm(request.POST, auto_id=f"id_{notice.pk}_%s")
