@@ -8,6 +8,8 @@ with the Django test client and a logged-in user of that region (second factor v
 * the signal list  (/signalen/)
 * the case list    (/casussen/)
 * one signal's detail page
+* the dashboard (/), once as a weegploeg member (signal queue, registrants to inform) and
+  once as the case director (open cases, follow-up)
 
 and reports the number of SQL queries per request and the median wall time over
 ``--repeat`` requests (interleaved over sizes and pages), plus both as ratios to N=10
@@ -53,7 +55,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment, tea
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
-PAGES = ("signal list", "case list", "signal detail")
+PAGES = ("signal list", "case list", "signal detail", "dashboard, weigher", "dashboard, case director")
 
 
 def build_world(code: str):
@@ -182,11 +184,14 @@ def run(sizes: list[int], repeat: int) -> dict:
         assert Signal.objects.filter(region=region).count() == n == Case.objects.filter(region=region).count()
         print(f"N={n}: built in {time.perf_counter() - begin:.1f} s", file=sys.stderr, flush=True)
         signal_client, case_client = login(users["intake"]), login(users["case_director"])
+        weigher_client = login(users["weigher_gemeente"])
         one = Signal.objects.filter(region=region).order_by("registered_at").first()
         targets[n] = {
             "signal list": (signal_client, reverse("signals:signal_list")),
             "case list": (case_client, reverse("cases:case_list")),
             "signal detail": (signal_client, reverse("signals:signal_detail", args=[one.pk])),
+            "dashboard, weigher": (weigher_client, reverse("web:dashboard")),
+            "dashboard, case director": (case_client, reverse("web:dashboard")),
         }
     queries = {n: {page: count_queries(*targets[n][page]) for page in PAGES} for n in sizes}
     times = {variant: {n: {page: [] for page in PAGES} for n in sizes} for variant in ("rls", "off")}
@@ -219,12 +224,17 @@ def switch_rls(on: bool) -> None:
                 cursor.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
 
 
-def report(results: dict, repeat: int) -> str:
+def load_average() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def report(results: dict, repeat: int, load_at_start: str) -> str:
     sizes = sorted(results)
     base = sizes[0]
     lines = [
         f"Machine: {platform.platform()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
-        f"PostgreSQL {connection.pg_version // 10000} (embedded); median of {repeat} requests",
+        f"PostgreSQL {connection.pg_version // 10000} (embedded), DEBUG={settings.DEBUG}; median of {repeat} "
+        f"requests; load average (1/5/15 min) at the start {load_at_start}, at the end {load_average()}",
         "",
         f"| page | N | queries | median ms | queries / N={base} | time / N={base} | time / previous N "
         "| ms without RLS | RLS / without |",
@@ -250,6 +260,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = sorted(args.sizes)
 
+    load_at_start = load_average()
     setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     old_name = connection.settings_dict["NAME"]
@@ -259,7 +270,7 @@ def main() -> int:
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
-    print(report(results, args.repeat))
+    print(report(results, args.repeat, load_at_start))
     return 0
 
 

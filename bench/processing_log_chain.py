@@ -70,7 +70,7 @@ def build():
     return user, subject
 
 
-def unchained(actor, action, purpose, objects, *, via_api=False):
+def unchained(actor, *, action, purpose, objects, via_api=False):
     """The write path without the chain: the same audit record and rows, one transaction, no lock or hash."""
     from casustafel.core.tracing import current_trace_id, new_span_id
     from casustafel.processing_log.models import AuditRecord, ProcessingLogEntry, Status
@@ -113,7 +113,7 @@ def timed(write, user, signal, n):
     latencies = []
     for _ in range(n):
         start = time.perf_counter()
-        write(user, Action.READ, Purpose.INTAKE, [signal])
+        write(user, action=Action.READ, purpose=Purpose.INTAKE, objects=[signal])
         latencies.append(time.perf_counter() - start)
     return latencies
 
@@ -126,6 +126,7 @@ def main() -> int:
     from casustafel.processing_log.services import record
     from casustafel.processing_log.verify import verify
 
+    load_at_start = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
@@ -148,7 +149,9 @@ def main() -> int:
     median = {k: statistics.median(v) * 1000 for k, v in results.items()}
     print(
         f"Machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
-        f"DEBUG={settings.DEBUG}; {per_round * args.rounds} records per variant in {args.rounds} interleaved rounds"
+        f"DEBUG={settings.DEBUG}; {per_round * args.rounds} records per variant in {args.rounds} interleaved rounds; "
+        f"load average (1/5/15 min) at the start {load_at_start}, at the end "
+        + " / ".join(f"{x:.2f}" for x in os.getloadavg())
     )
     print("| variant | records/s | median ms/record | ratio (records/s vs unchained) |")
     print("|---|---:|---:|---:|")
