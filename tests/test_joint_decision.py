@@ -167,3 +167,23 @@ def test_art_5_lid_6_no_notice_when_the_case_is_included(region_a, weighed):
 
     decide_jointly(region_a.users["weigher_gemeente"], weighing=weighed, data=_include(region_a))
     assert not RegistrantNotice.objects.filter(decision__weighing=weighed).exists()
+
+
+def test_art_5_lid_6_the_dashboard_lists_the_oldest_ten_notices(region_a, weighed, client):
+    """The dashboard's work list does not grow with the backlog: the ten oldest open notices."""
+    from casustafel.weighing import selectors
+    from casustafel.weighing.models import RegistrantNotice
+
+    from .factories import OrganisationFactory
+
+    decision = decide_jointly(
+        region_a.users["weigher_politie"],
+        weighing=weighed,
+        data=DecisionData(outcome=Outcome.NO_ACTION, rationale="Geen zorgen over radicalisering."),
+    )
+    for n in range(11):
+        organisation = OrganisationFactory(region=region_a.region, kind="wijkteam", name=f"Wijkteam {n:02d}")
+        RegistrantNotice.objects.create(decision=decision, organisation=organisation)
+    everything = selectors.open_registrant_notices(region_a.users["intake"])
+    assert len(everything) == 12
+    assert selectors.open_registrant_notices(region_a.users["intake"], limit=10) == everything[:10]

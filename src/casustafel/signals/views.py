@@ -65,8 +65,8 @@ def signal_create(request):
                 messages.info(
                     request,
                     _(
-                        "Over deze persoon is een afgeschaalde of afgesloten casus. Het volgende "
-                        "casusoverleg krijgt een voorstel tot heropening op de agenda."
+                        "Over deze persoon is een afgeschaalde casus. Het volgende casusoverleg "
+                        "krijgt een voorstel tot heropening op de agenda."
                     ),
                 )
             if signal.is_acute:

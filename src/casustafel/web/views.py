@@ -37,7 +37,8 @@ def dashboard(request):
         queue.sort(key=lambda s: (s.urgency != Urgency.ACUTE, s.registered_at))
         signal_selectors.log_listed(user, queue)
         context["queue"] = queue
-        context["registrant_notices"] = weighing_selectors.open_registrant_notices(user)
+        # The oldest ten, like the queue: the list does not grow with the backlog.
+        context["registrant_notices"] = weighing_selectors.open_registrant_notices(user, limit=10)
     if context["can_cases"]:
         cases = list(case_selectors.visible_cases(user).filter(status__in=case_states.OPEN_STATES)[:10])
         case_selectors.log_listed(user, cases)

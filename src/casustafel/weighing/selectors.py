@@ -49,12 +49,13 @@ def get_decision(user, pk, *, via_api: bool = False) -> Decision:
     return decision
 
 
-def open_registrant_notices(user, *, weighing=None) -> list[RegistrantNotice]:
+def open_registrant_notices(user, *, weighing=None, limit: int | None = None) -> list[RegistrantNotice]:
     """Art. 5 lid 6: registering participants still to be informed, for the weighings the user sees
-    (or for one of them)."""
+    (or for one of them), oldest first; at most ``limit`` (the dashboard's work list)."""
     weighings = visible_weighings(user) if weighing is None else visible_weighings(user).filter(pk=weighing.pk)
-    return list(
+    notices = (
         RegistrantNotice.objects.filter(informed_on__isnull=True, decision__weighing__in=weighings.values("pk"))
         .select_related("organisation", "decision__weighing")
         .order_by("created_at")
     )
+    return list(notices[:limit] if limit is not None else notices)
