@@ -172,3 +172,17 @@ def governance_objects(world: RegionWorld, *, subject=None, case=None) -> dict:
         )
         objects.update(objection={"pk": objection.pk}, access_request={"pk": access_request.pk})
     return objects
+
+
+def admit_ggz(world_region: RegionWorld, case, necessary_data=("identifying", "plan_of_action")):
+    """Let the region's ggz take part in ``case`` as a third party (Wet PGA art. 3 lid 3),
+    admitted by the three, with the data marked necessary for it."""
+    from casustafel.demo import admit_jointly
+
+    return admit_jointly(
+        world_region.users["weigher_gemeente"],
+        case=case,
+        organisation=world_region.orgs["ggz"],
+        expertise="Behandeling loopt",
+        necessary_data=list(necessary_data),
+    )

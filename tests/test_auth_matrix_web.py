@@ -15,12 +15,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casustafel.cases.blocking import decide_reuse
 from casustafel.cases.services import transition_case
+from casustafel.cases.third_parties import propose_third_party
+from casustafel.demo import admit_jointly
 from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.subjects.elsewhere import request_information
 from casustafel.subjects.models import CrossRegionRequest
 
 from .conftest import make_case
-from .factories import USER_SPECS, governance_objects, signal_fields, subject_data
+from .factories import USER_SPECS, OrganisationFactory, governance_objects, signal_fields, subject_data
 from .helpers import login
 from .meetings_helpers import meeting_objects
 from .test_retention_report import retention_objects
@@ -34,6 +36,8 @@ WEIGHERS = {"weigher_gemeente", "weigher_politie", "weigher_om"}
 CASE_ROLES = SIGNAL_WORKERS | {"process_director", "case_director", "participant_reclassering", "participant_ggz"}
 # case_a's participants: gemeente, politie, om (weighed), zvh (case director's), reclassering.
 CASE_READERS = SIGNAL_WORKERS | {"process_director", "case_director", "participant_reclassering"}
+# Art. 3 lid 3: the ggz takes part in case_a as a third party, with identifying data only (objects).
+THIRD_PARTY = {"participant_ggz"}
 CASE_MANAGERS = {"process_director", "case_director"}
 EVERYONE = set(USER_SPECS)
 
@@ -58,7 +62,11 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "governance:weighing_withheld": ("weighing", {"post": SIGNAL_WORKERS}),
     "governance:withheld_list": (None, {"get": SIGNAL_WORKERS | {"mayor", "privacy_officer"}}),
     "cases:case_list": (None, {"get": CASE_ROLES}),
-    "cases:case_detail": ("case", {"get": CASE_READERS}),
+    "cases:case_detail": ("case", {"get": CASE_READERS | THIRD_PARTY}),
+    # Art. 3 lid 3: case managers and the three propose a third party; the three decide.
+    "cases:third_party_propose": ("case", {"post": CASE_MANAGERS | WEIGHERS}),
+    "cases:third_party_admissions": (None, {"get": WEIGHERS}),
+    "cases:third_party_decide": ("admission", {"get": WEIGHERS, "post": WEIGHERS}),
     "cases:case_add_participant": ("case", {"post": CASE_MANAGERS}),
     "cases:case_transition": ("case", {"post": CASE_MANAGERS}),
     # Transfers: the sending case's managers propose; the receiving table (process director,
@@ -180,12 +188,35 @@ def objects(world, case_a, signal_a):
         "incoming_transfer": {"pk": incoming_transfer_to(world).pk},
         "outgoing_transfer": {"pk": incoming_transfer_to(world, to="b").pk},
         "closed_case": {"pk": closed_case_with_new_aanmelding(a).pk},
+        "admission": {"pk": third_party_objects(a, case_a).pk},
         **governance_objects(a, case=case_a),
         **meeting_objects(a, case_a),
         **retention_objects(a),
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},
         "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }
+
+
+def third_party_objects(world_region, case):
+    """The ggz admitted to ``case`` as a third party seeing identifying data only (not the plan:
+    the matrix grants it the case page, never the plan or transparency), and an open proposal
+    for the onderwijs awaiting the three."""
+    admit_jointly(
+        world_region.users["weigher_gemeente"],
+        case=case,
+        organisation=world_region.orgs["ggz"],
+        expertise="Behandeling",
+        necessary_data=["identifying"],
+    )
+    school = OrganisationFactory(region=world_region.region, kind="onderwijs", name="School")
+    return propose_third_party(
+        world_region.users["case_director"],
+        case=case,
+        organisation=school,
+        expertise="Leerplicht en begeleiding op school",
+        plan_roles=["carrying_out"],
+        necessary_data=["plan_of_action"],
+    )
 
 
 def closed_case_with_new_aanmelding(world_region):

@@ -235,24 +235,35 @@ def nctv(region_a):
 
 
 def test_nctv_joins_a_case_only_with_a_basis(region_a, case_a, nctv):
+    """The NCTV is a third party (Wet PGA art. 3 lid 3) that also needs its legal basis."""
     from casustafel.cases.services import add_participant
+    from casustafel.cases.third_parties import confirm_third_party, propose_third_party
 
     director = region_a.users["case_director"]
     with pytest.raises(ValidationError) as error:
         add_participant(director, case=case_a, organisation=nctv, reason="Uitreisverbod overwegen")
+    assert "art. 3 lid 3" in error.value.message_dict["organisation"][0]
+    proposal = dict(
+        case=case_a,
+        organisation=nctv,
+        expertise="Uitreisverbod overwegen",
+        plan_roles=["carrying_out"],
+        necessary_data=["identifying", "plan_of_action"],
+    )
+    with pytest.raises(ValidationError) as error:
+        propose_third_party(director, **proposal)
     assert "NCTV kan alleen deelnemen" in error.value.message_dict["legal_basis"][0]
     with pytest.raises(ValidationError) as error:
-        add_participant(
-            director, case=case_a, organisation=nctv, reason="Uitreisverbod overwegen", legal_basis="avg-6-1e"
-        )
+        propose_third_party(director, **proposal, legal_basis="avg-6-1e")
     assert "legal_basis" in error.value.message_dict
-    participant = add_participant(
-        director, case=case_a, organisation=nctv, reason="Uitreisverbod overwegen", legal_basis="paspoortwet"
-    )
-    assert participant.legal_basis.code == "paspoortwet"
+    admission = propose_third_party(director, **proposal, legal_basis="paspoortwet")
+    for key in ("weigher_gemeente", "weigher_politie", "weigher_om"):
+        admission = confirm_third_party(region_a.users[key], admission=admission, agrees=True)
+    assert case_a.participants.get(organisation=nctv).legal_basis.code == "paspoortwet"
 
 
-def test_nctv_in_the_decision_needs_a_basis(region_a, signal_a, nctv):
+def test_nctv_is_not_named_in_the_opening_decision(region_a, signal_a, nctv):
+    """Art. 3 lid 3: the NCTV, a third party, is admitted after opening, not in the decision."""
     from casustafel.demo import decide_jointly
     from casustafel.weighing.models import Outcome
     from casustafel.weighing.services import DecisionData
@@ -263,22 +274,25 @@ def test_nctv_in_the_decision_needs_a_basis(region_a, signal_a, nctv):
         outcome=Outcome.INCLUDE,
         rationale="Zorgen.",
         case_director=region_a.users["case_director"],
-        participants=[(nctv, "Maatregel")],
+        participants=[(nctv, "Maatregel", "twbmt")],
     )
     with pytest.raises(ValidationError) as error:
         decide_jointly(region_a.users["weigher_gemeente"], weighing=weighing, data=data)
-    assert "participants_legal_basis" in error.value.message_dict
-    data.participants = [(nctv, "Maatregel", "twbmt")]
-    case = decide_jointly(region_a.users["weigher_gemeente"], weighing=weighing, data=data).case
-    assert case.participants.get(organisation=nctv).legal_basis.code == "twbmt"
+    assert "art. 3 lid 3" in error.value.message_dict["participants"][0]
 
 
 def test_nctv_gate_in_the_web_form(client, region_a, case_a, nctv):
     login(client, region_a.users["case_director"])
-    url = reverse("cases:case_add_participant", args=[case_a.pk])
-    response = client.post(url, {"organisation": nctv.pk, "reason": "Maatregel"})
+    url = reverse("cases:third_party_propose", args=[case_a.pk])
+    body = {
+        "organisation": nctv.pk,
+        "expertise": "Maatregel",
+        "plan_roles": ["carrying_out"],
+        "necessary_data": ["plan_of_action"],
+    }
+    response = client.post(url, body)
     assert response.status_code == 400 and "NCTV kan alleen deelnemen" in response.content.decode()
-    response = client.post(url, {"organisation": nctv.pk, "reason": "Maatregel", "legal_basis": "twbmt"})
+    response = client.post(url, {**body, "legal_basis": "twbmt"})
     assert response.status_code == 302
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from casustafel.cases.models import CaseTransition
-from casustafel.cases.services import add_participant, transition_case
+from casustafel.cases.services import transition_case
 from casustafel.core.errors import PolicyDenied
 from casustafel.meetings import services
 from casustafel.meetings.models import ActionStatus, AgendaItem, ItemReason, Meeting, MeetingAction
@@ -23,6 +23,7 @@ from casustafel.meetings.selectors import agenda_suggestions
 from casustafel.processing_log.models import ProcessingLogEntry
 
 from .conftest import make_case
+from .factories import admit_ggz
 from .helpers import login
 from .meetings_helpers import meeting_with_case, schedule
 
@@ -111,12 +112,10 @@ def test_web_schedule_shows_dutch_refusals_and_never_500(client, region_a):
 
 @pytest.fixture
 def ten_cases(region_a):
-    """Ten cases; the ggz participates in the first three."""
+    """Ten cases; the ggz takes part in the first three (a third party, art. 3 lid 3)."""
     cases = [make_case(region_a, family_name=f"Persoon{n:02d}") for n in range(10)]
     for case in cases[:3]:
-        add_participant(
-            region_a.users["case_director"], case=case, organisation=region_a.orgs["ggz"], reason="Behandeling loopt"
-        )
+        admit_ggz(region_a, case)
     return cases
 
 
@@ -159,7 +158,7 @@ def test_reviews_due_come_on_the_agenda(region_a, case_a):
     assert agenda_suggestions(later) == []
 
 
-def test_new_signal_on_closed_or_scaled_down_case_proposes_reopening(region_a, case_a):
+def test_new_signal_on_scaled_down_case_proposes_reopening(region_a, case_a):
     from casustafel.cases.services import transition_case
     from casustafel.flow.services import register_signal
 
@@ -175,6 +174,23 @@ def test_new_signal_on_closed_or_scaled_down_case_proposes_reopening(region_a, c
     assert [(i.case_id, i.reason) for i in items] == [(case_a.pk, ItemReason.REOPEN_PROPOSAL)]
     transition_case(director, case=case_a, target="active", reason="Heropend na nieuw signaal")
     assert agenda_suggestions(schedule(region_a, days=12)) != [(case_a, ItemReason.REOPEN_PROPOSAL)]
+
+
+def test_art6_lid3_a_new_signal_on_a_closed_case_is_not_put_on_the_agenda(region_a, case_a):
+    """A closed case is blocked: the new aanmelding goes to the three (blocked-case notice), not to
+    the conference as a reopening proposal with the blocked case's data."""
+    from casustafel.cases.services import transition_case
+    from casustafel.flow.services import register_signal
+
+    from .factories import signal_fields, subject_data
+
+    director = region_a.users["case_director"]
+    transition_case(director, case=case_a, target="scaled_down", reason="Gaat goed")
+    transition_case(
+        director, case=case_a, target="closed", reason="Klaar", closure_reason="doelen_bereikt", override_open_work="x"
+    )
+    register_signal(region_a.users["intake"], subject=subject_data(), fields=signal_fields())  # same person
+    assert agenda_suggestions(schedule(region_a, days=10)) == []
 
 
 def test_agenda_item_refusals(world, case_a):

@@ -27,7 +27,7 @@ from casustafel.weighing.selectors import get_weighing
 from casustafel.weighing.services import DecisionData, submit_contribution
 
 from .conftest import make_case
-from .factories import contribution, signal_fields, subject_data
+from .factories import OrganisationFactory, contribution, signal_fields, subject_data
 from .helpers import login
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +199,8 @@ def test_every_service_write_is_logged(region_a, trace):
 
     director = users["case_director"]
     before = last_id()
-    participant = add_participant(director, case=case, organisation=region_a.orgs["ggz"], reason="Behandeling")
+    rvdk = OrganisationFactory(region=region_a.region, kind="rvdk")
+    participant = add_participant(director, case=case, organisation=rvdk, reason="Onderzoek")
     assert_rows(
         new_rows(before),
         director,

@@ -325,8 +325,9 @@ def test_a_contribution_through_the_api_costs_the_same_for_any_number_of_criteri
 
 @pytest.fixture
 def participants_available(region_a):
-    """Region a with two more organisations that can take part in a case."""
-    for kind in ("wijkteam", "onderwijs"):
+    """Region a with the Raad voor de Kinderbescherming, a participant of art. 3 lid 1 Wet PGA
+    (third parties are admitted after opening, art. 3 lid 3)."""
+    for kind in ("rvdk",):
         region_a.orgs[kind] = OrganisationFactory(region=region_a.region, kind=kind, name=f"{kind} a")
     return region_a
 
@@ -368,7 +369,7 @@ def decision_json(region, outcome: str, participants: tuple[str, ...]) -> dict:
 PROPOSE_WEB = 39
 PROPOSE_API = 36
 ONE_PARTICIPANT = ("reclassering",)
-FOUR_PARTICIPANTS = ("reclassering", "ggz", "wijkteam", "onderwijs")
+THREE_PARTICIPANTS = ("reclassering", "rvdk", "zvh")
 
 #: An N+1 the pinned counts found: ``ParticipantInputSerializer.organisation`` is a
 #: ``PrimaryKeyRelatedField``, so the API looks up each participating organisation with its own SELECT.
@@ -401,7 +402,7 @@ def _check_outcome(weighing, outcome, participants) -> None:
         # Opening the case at the third confirmation: the case, its first transition, its participants
         # (one bulk insert), their log rows, and the one lookup of the named participants.
         pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_WEB + 2, 67), id="include-opens-case-1-participant"),
-        pytest.param(Outcome.INCLUDE, FOUR_PARTICIPANTS, (PROPOSE_WEB + 2, 67), id="include-opens-case-4-participants"),
+        pytest.param(Outcome.INCLUDE, THREE_PARTICIPANTS, (PROPOSE_WEB + 2, 67), id="include-opens-case-3-parts"),
     ],
 )
 def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(
@@ -442,9 +443,9 @@ def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(
         pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_API + 2, 61), id="include-opens-case-1-participant"),
         pytest.param(
             Outcome.INCLUDE,
-            FOUR_PARTICIPANTS,
+            THREE_PARTICIPANTS,
             (PROPOSE_API + 2, 61),
-            id="include-opens-case-4-participants",
+            id="include-opens-case-3-parts",
             marks=ORGANISATION_PER_PARTICIPANT,
         ),
     ],

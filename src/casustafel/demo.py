@@ -17,8 +17,9 @@ from casustafel.access import rls
 from casustafel.accounts.models import Organisation, OrganisationKind, Region, Role, User
 from casustafel.accounts.services import ensure_totp_device
 from casustafel.cases import states as case_states
-from casustafel.cases.models import ClosureReason
+from casustafel.cases.models import Case, ClosureReason, PlanRole, ThirdPartyAdmission
 from casustafel.cases.services import add_participant, transition_case
+from casustafel.cases.third_parties import confirm_third_party, propose_third_party
 from casustafel.flow.services import confirm_decision, propose_decision, register_signal, send_to_weighing
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
 from casustafel.signals.services import start_preparation
@@ -43,6 +44,7 @@ REGIONS = {
             ("ggz", "GGZ Lindeveld"),
             ("wijkteam", "Wijkteam Lindeveld-Noord"),
             ("lse_exit", "Landelijk Steunpunt Extremisme"),
+            ("ind", "Immigratie- en Naturalisatiedienst"),
         ],
         "users": [
             ("intake", "Gemeente Lindeveld", Role.INTAKE_OFFICER, "Iris", "Intakema"),
@@ -70,6 +72,7 @@ REGIONS = {
             ("politie", "Politie eenheid Kustland, team PGA"),
             ("om", "OM arrondissementsparket Kustland"),
             ("reclassering", "Reclassering Kustland"),
+            ("ind", "Immigratie- en Naturalisatiedienst"),
         ],
         "users": [
             ("intake", "Gemeente Kustland", Role.INTAKE_OFFICER, "Karin", "Kustintake"),
@@ -176,9 +179,9 @@ def _populate(code: str, count: int) -> None:
     users = {u.username.split(f".{code}")[0]: u for u in User.objects.filter(username__endswith=f".{code}")}
     intake, weighers = users["intake"], [users["weeg.gemeente"], users["weeg.politie"], users["weeg.om"]]
     director = users["casusregisseur"]
-    partners = list(
-        Organisation.objects.filter(region__code=code, kind__in=["reclassering", "ggz", "wijkteam", "lse_exit", "rvdk"])
-    )
+    # Participants of art. 3 lid 1 join at opening; third parties (art. 3 lid 3) after it, by the three.
+    partners = list(Organisation.objects.filter(region__code=code, kind__in=["reclassering", "rvdk"]))
+    third = list(Organisation.objects.filter(region__code=code, kind__in=["ggz", "wijkteam", "lse_exit"]))
     municipalities = list(Organisation.objects.filter(region__code=code, kind=OrganisationKind.GEMEENTE))
     # The fate of each synthetic person, so every state is represented.
     plan = [
@@ -269,6 +272,14 @@ def _populate(code: str, count: int) -> None:
                 add_participant(
                     director, case=case, organisation=extra[0], reason="Aanvullende ondersteuning (fictief)"
                 )
+        if third and rng.random() > 0.4:
+            admit_jointly(
+                weighers[0],
+                case=case,
+                organisation=rng.choice(third),
+                expertise="Begeleiding bij deradicalisering en zorg (fictief).",
+                necessary_data=["identifying", "plan_of_action"] if rng.random() > 0.3 else ["plan_of_action"],
+            )
         if fate in ("scaled_down", "closed", "reopened"):
             transition_case(director, case=case, target=case_states.SCALED_DOWN, reason="Gaat de goede kant op")
         if fate in ("closed", "reopened"):
@@ -358,3 +369,33 @@ def decide_jointly(proposer: User, *, weighing: Weighing, data: DecisionData) ->
         )
         decision = confirm_decision(confirmer, decision=decision, agrees=True)
     return decision
+
+
+def admit_jointly(
+    proposer: User, *, case: Case, organisation: Organisation, expertise: str, necessary_data: list[str]
+) -> ThirdPartyAdmission:
+    """The three let a third party take part in one case (art. 3 lid 3 Wet PGA): a weighing
+    member proposes, a weighing member of each other core party agrees. Demo data and tests."""
+    admission = propose_third_party(
+        proposer,
+        case=case,
+        organisation=organisation,
+        expertise=expertise,
+        plan_roles=[PlanRole.CARRYING_OUT],
+        necessary_data=necessary_data,
+    )
+    for kind in WEIGHING_PARTIES:
+        if admission.confirmations.filter(party=kind).exists():
+            continue
+        confirmer = (
+            User.objects.filter(
+                organisation__region_id=case.region_id,
+                organisation__kind=kind,
+                role=Role.WEIGHING_MEMBER,
+                is_active=True,
+            )
+            .order_by("pk")
+            .first()
+        )
+        admission = confirm_third_party(confirmer, admission=admission, agrees=True)
+    return admission

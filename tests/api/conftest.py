@@ -1,14 +1,13 @@
 """Fixtures for the API tests: personal tokens and a client that speaks JSON."""
 
 import pytest
-from rest_framework.test import APIClient
 
-from casustafel.accounts.services import create_api_token
 from casustafel.flow.services import propose_decision, send_to_weighing
 from casustafel.weighing.models import Outcome
 from casustafel.weighing.services import DecisionData
 
 from ..conftest import weigh_all
+from ..helpers import api_client
 
 API = "/api/v1"
 
@@ -17,13 +16,7 @@ API = "/api/v1"
 def api():
     """``api(user)`` → an APIClient authenticated with that person's token (``None``: anonymous)."""
 
-    def make(user=None):
-        client = APIClient()
-        if user is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {create_api_token(user)}")
-        return client
-
-    return make
+    return api_client
 
 
 @pytest.fixture
@@ -46,6 +39,22 @@ def proposed_decision_a(region_a, weighed_a):
         region_a.users["weigher_gemeente"],
         weighing=weighed_a,
         data=DecisionData(outcome=Outcome.NO_ACTION, rationale="Geen zorgen over radicalisering."),
+    )
+
+
+@pytest.fixture
+def third_party_admission_a(region_a, case_a):
+    """The case director's proposal to admit the ggz to case_a as a third party (art. 3 lid 3),
+    awaiting all three (gemeente, politie, OM)."""
+    from casustafel.cases.third_parties import propose_third_party
+
+    return propose_third_party(
+        region_a.users["case_director"],
+        case=case_a,
+        organisation=region_a.orgs["ggz"],
+        expertise="Behandeling",
+        plan_roles=["carrying_out"],
+        necessary_data=["plan_of_action"],
     )
 
 

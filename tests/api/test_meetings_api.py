@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from casustafel.cases.services import add_participant
 from casustafel.meetings import services
 from casustafel.meetings.models import Meeting, MeetingAction
 
 from ..conftest import make_case
+from ..factories import admit_ggz
 from ..meetings_helpers import meeting_with_case, schedule
 from .conftest import API, assert_problem
 
@@ -49,9 +49,7 @@ def test_schedule_and_refusals(api, region_a):
 def test_scoped_agenda_per_organisation(api, region_a):
     cases = [make_case(region_a, family_name=f"Api{n:02d}") for n in range(10)]
     for case in cases[:3]:
-        add_participant(
-            region_a.users["case_director"], case=case, organisation=region_a.orgs["ggz"], reason="Behandeling loopt"
-        )
+        admit_ggz(region_a, case)
     meeting = schedule(region_a)
     services.build_agenda(region_a.users["process_director"], meeting=meeting)
     url = f"{API}/meetings/{meeting.pk}"

@@ -235,15 +235,18 @@ def test_contribution_basis_refusal(api, region_a, weighing_a):
 
 
 def test_nctv_gate_in_the_api(api, region_a, case_a):
+    """The NCTV is a third party (art. 3 lid 3) that also needs its legal basis (Twbmt, Paspoortwet)."""
     nctv = OrganisationFactory(region=region_a.region, kind="nctv", name="NCTV a")
     client = api(region_a.users["case_director"])
-    url = f"{API}/cases/{case_a.pk}/participants"
-    assert_problem(
-        client.post(url, {"organisation": str(nctv.pk), "reason": "Maatregel"}, format="json"), 400, "legal_basis"
-    )
-    response = client.post(
-        url, {"organisation": str(nctv.pk), "reason": "Maatregel", "legal_basis": "twbmt"}, format="json"
-    )
+    url = f"{API}/cases/{case_a.pk}/third-parties"
+    body = {
+        "organisation": str(nctv.pk),
+        "expertise": "Maatregel",
+        "plan_roles": ["carrying_out"],
+        "necessary_data": ["plan_of_action"],
+    }
+    assert_problem(client.post(url, body, format="json"), 400, "legal_basis")
+    response = client.post(url, {**body, "legal_basis": "twbmt"}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["legal_basis"]["code"] == "twbmt"
 

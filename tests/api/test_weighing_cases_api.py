@@ -9,6 +9,7 @@ from casustafel.cases import states as case_states
 from casustafel.cases.models import Case, CaseParticipant, CaseTransition
 from casustafel.weighing.models import Contribution, CriterionAssessment, Decision, Weighing
 
+from ..factories import OrganisationFactory
 from .conftest import assert_problem, contribution_body
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,7 @@ def test_decision_include_opens_case(api, region_a, weighed_a):
             "outcome": "opnemen",
             "rationale": "Samenhangende zorgen.",
             "case_director": region_a.users["case_director"].username,
-            "participants": [{"organisation": str(region_a.orgs["ggz"].pk), "reason": "Behandeling loopt"}],
+            "participants": [{"organisation": str(region_a.orgs["reclassering"].pk), "reason": "Toezicht loopt"}],
         },
         format="json",
     )
@@ -115,7 +116,7 @@ def test_decision_include_opens_case(api, region_a, weighed_a):
     om = api(region_a.users["weigher_om"]).post(path, {"agrees": True}, format="json")
     assert om.status_code == 200 and om.json()["status"] == "in_effect"
     case = Case.objects.get(pk=om.json()["case"])
-    assert case.participants.filter(organisation=region_a.orgs["ggz"]).exists()
+    assert case.participants.filter(organisation=region_a.orgs["reclassering"]).exists()
     assert_problem(
         client.post(
             f"/api/v1/weighings/{weighed_a.pk}/decision",
@@ -169,9 +170,10 @@ def test_bad_decision(api, region_a, weighed_a, body, field):
 def test_add_participant(api, region_a, case_a):
     client = api(region_a.users["case_director"])
     url = f"/api/v1/cases/{case_a.pk}/participants"
-    body = {"organisation": str(region_a.orgs["ggz"].pk), "reason": "Behandeling loopt"}
+    body = {"organisation": str(OrganisationFactory(region=region_a.region, kind="rvdk").pk), "reason": "Onderzoek"}
     response = client.post(url, body, format="json")
-    assert response.status_code == 201 and response.json()["organisation"]["kind"] == "ggz"
+    assert response.status_code == 201 and response.json()["organisation"]["kind"] == "rvdk"
+    assert response.json()["capacity"] == "participant"
     before = _case_counts()
     assert_problem(client.post(url, body, format="json"), 400, "organisation")  # duplicate submission
     assert _case_counts() == before

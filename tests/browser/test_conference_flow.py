@@ -17,12 +17,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from casustafel.cases.services import add_participant
 from casustafel.meetings.models import ActionStatus, MeetingAction
 from casustafel.plans.models import Goal, Intervention
 
 from ..conftest import make_case
-from ..factories import build_region
+from ..factories import admit_ggz, build_region
 from .test_flow import login_ok, logout, nav
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -38,7 +37,7 @@ def test_conference_from_agenda_to_minutes_and_actions(page, check_a11y):
     shared = make_case(world, family_name="Overlegpersoon")
     other = make_case(world, family_name="Anderpersoon", date_of_birth=timezone.localdate().replace(year=1990))
     # GGZ takes part in the first case only; reclassering (added by make_case) in both.
-    add_participant(users["case_director"], case=shared, organisation=orgs["ggz"], reason="Behandeling loopt")
+    admit_ggz(world, shared)
     day = timezone.localdate() + timedelta(days=7)
     due = timezone.localdate() + timedelta(days=14)
 

@@ -17,6 +17,8 @@ One vocabulary for every object type:
   decide: the same;
 * case — read: users in an operational role whose organisation participates; manage
   (participants, status, plan, transfer): the case director, or a participating process director;
+  a third party (Wet PGA art. 3 lid 3) reads only the data the three marked necessary for it;
+  admitting one: proposed by a case manager or core-party weighing member, decided by the three;
 * meeting — read: every case role of the region (date, place, invitations); manage: the
   region's process director (chair); complete an action: the chair or the owning organisation;
 * agenda item — the chair and the core parties: all; others: items of cases they participate in;
@@ -41,7 +43,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from casustafel.accounts.models import CORE_PARTY_KINDS, OrganisationKind, Role
@@ -74,6 +76,21 @@ class Action(StrEnum):
     BLOCKED_CASE_NOTICE = "case.blocked_notice"
     #: Participants, status, plan of action, transfer (obj: the case).
     CASE_MANAGE = "case.manage"
+    #: Who the person of a case is (art. 4 a): every participant; a third party only when the
+    #: three marked identifying data necessary for it (art. 3 lid 3; obj: the case).
+    CASE_IDENTITY_VIEW = "case.identity_view"
+    #: The plan of action and the case's agenda items (art. 4 e): every participant; a third
+    #: party only when marked necessary for it (obj: the case).
+    CASE_PLAN_VIEW = "case.plan_view"
+    #: What only the participants of art. 3 lid 1 see (released ambtsbericht summaries,
+    #: transparency and objections), never a third party (obj: the case).
+    CASE_PARTICIPANT_VIEW = "case.participant_view"
+    #: Propose to let a third party take part in a case (art. 3 lid 3; obj: the case): the case
+    #: director or a participating process director, or a core-party weighing member.
+    THIRD_PARTY_PROPOSE = "third_party.propose"
+    #: Agree with or reject that admission for one's party: the weighing members of the three
+    #: (gemeente, politie, OM) of the case's table (obj: the admission, with ``case``).
+    THIRD_PARTY_DECIDE = "third_party.decide"
     #: Accept or decline a case transferred to one's table (obj: the transfer).
     TRANSFER_RECEIVE = "transfer.receive"
     #: Object to a proposed transfer for weighty reasons (Wet PGA art. 7 lid 2; obj: the transfer):
@@ -122,6 +139,7 @@ _VIEW_ACTION: dict[Action, Action] = {
     Action.WEIGHING_CONTRIBUTE: Action.WEIGHING_VIEW,
     Action.WEIGHING_DECIDE: Action.WEIGHING_VIEW,
     Action.CASE_MANAGE: Action.CASE_VIEW,
+    Action.THIRD_PARTY_PROPOSE: Action.CASE_VIEW,
     Action.MEETING_MANAGE: Action.MEETING_VIEW,
 }
 
@@ -131,6 +149,18 @@ _REFUSALS: dict[Action, Any] = {
     Action.WEIGHING_CONTRIBUTE: _("Alleen leden van de weegploeg kunnen dit doen."),
     Action.WEIGHING_DECIDE: _("Alleen leden van de weegploeg kunnen dit doen."),
     Action.CASE_MANAGE: _("Alleen de casusregisseur of procesregisseur kan dit doen."),
+    Action.CASE_PLAN_VIEW: _(
+        "Gegevens voor het plan van aanpak zijn niet als noodzakelijk voor uw organisatie aangemerkt "
+        "(art. 3 lid 3 Wet PGA)."
+    ),
+    Action.CASE_PARTICIPANT_VIEW: _("Alleen deelnemers van art. 3 lid 1 Wet PGA zien dit; derden niet."),
+    Action.THIRD_PARTY_PROPOSE: _(
+        "Alleen de casusregisseur, de procesregisseur of een lid van de weegploeg kan een derde voorstellen."
+    ),
+    Action.THIRD_PARTY_DECIDE: _(
+        "Alleen de burgemeester van de gemeente van verblijf, de politie en het OM (hun leden van de "
+        "weegploeg) beslissen samen over het toelaten van een derde (art. 3 lid 3 Wet PGA)."
+    ),
     Action.PLAN_TASK_COMPLETE: _("Alleen de eigenaar van de afstemmingsactie of de casusregisseur kan deze afronden."),
     Action.MEETING_MANAGE: _("Alleen de procesregisseur (voorzitter) kan dit doen."),
     Action.MEETING_COMPLETE_ACTION: _("Alleen de voorzitter of de eigenaar van de actie kan deze afronden."),
@@ -196,8 +226,37 @@ def _in_region(user: Any, obj: Any, attribute: str = "region_id") -> bool:
     return obj is None or getattr(obj, attribute) == _region_id(user)
 
 
+def _participation(user: Any, case: Any) -> tuple[str, list[str]] | None:
+    """How the user's organisation takes part in ``case``: (capacity, necessary data), or None.
+
+    Uses what a selector already loaded (the ``viewer_*`` annotations of :func:`scope_cases`,
+    or prefetched participants) before asking the database.
+    """
+    if hasattr(case, "viewer_capacity"):
+        return (case.viewer_capacity, case.viewer_necessary_data or []) if case.viewer_capacity else None
+    prefetched = getattr(case, "_prefetched_objects_cache", {}).get("participants")
+    if prefetched is not None:
+        rows = [(p.capacity, p.necessary_data) for p in prefetched if p.organisation_id == user.organisation_id]
+        return rows[0] if rows else None
+    return (
+        case.participants.filter(organisation_id=user.organisation_id).values_list("capacity", "necessary_data").first()
+    )
+
+
 def _participates(user: Any, case: Any) -> bool:
-    return case.participants.filter(organisation_id=user.organisation_id).exists()
+    return _participation(user, case) is not None
+
+
+def _may_see_case_data(user: Any, case: Any, data: str | None) -> bool:
+    """Art. 3 lid 3: a participant sees the case's data; a third party only what the three
+    marked necessary for it (``data`` None: never)."""
+    if case is None or not _case_view(user, case):
+        return False
+    participation = _participation(user, case)
+    if participation is None:
+        return False
+    capacity, necessary = participation
+    return capacity == PARTICIPANT_CAPACITY or (data is not None and data in necessary)
 
 
 def may_direct_cases(user: Any, region_id: Any) -> bool:
@@ -249,6 +308,24 @@ BLOCKED_CASE_STATUS = "closed"
 def is_blocked(case: Any) -> bool:
     """Wet PGA art. 6 lid 3: a closed case's personal data are blocked for the participants."""
     return case.status == BLOCKED_CASE_STATUS
+
+
+#: ``cases.Capacity.PARTICIPANT``: an organisation of art. 3 lid 1 (a literal, see above).
+PARTICIPANT_CAPACITY = "participant"
+
+
+def _third_party_propose(user: Any, case: Any) -> bool:
+    if case is None:
+        return user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR) or _is_core_weigher(user)
+    return _case_view(user, case) and (_case_manage(user, case) or _is_core_weigher(user))
+
+
+def _third_party_decide(user: Any, admission: Any) -> bool:
+    if not _is_core_weigher(user):
+        return False
+    if admission is None:
+        return True
+    return admission.case.region_id == _region_id(user) and not is_blocked(admission.case)
 
 
 def _case_view(user: Any, case: Any) -> bool:
@@ -334,6 +411,11 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.WEIGHING_DECIDE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
     Action.CASE_VIEW: _case_view,
     Action.CASE_MANAGE: _case_manage,
+    Action.CASE_IDENTITY_VIEW: lambda user, obj: _may_see_case_data(user, obj, "identifying"),
+    Action.CASE_PLAN_VIEW: lambda user, obj: _may_see_case_data(user, obj, "plan_of_action"),
+    Action.CASE_PARTICIPANT_VIEW: lambda user, obj: _may_see_case_data(user, obj, None),
+    Action.THIRD_PARTY_PROPOSE: _third_party_propose,
+    Action.THIRD_PARTY_DECIDE: _third_party_decide,
     Action.CASE_CLOSED_FOLLOW_UP: _case_closed_follow_up,
     Action.CASE_LAWFULNESS_REVIEW: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
     Action.BLOCKED_CASE_NOTICE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
@@ -427,7 +509,16 @@ def scope_cases(user: Any, queryset: QuerySet) -> QuerySet:
     participant = apps.get_model("cases", "CaseParticipant")
     participates = participant.objects.filter(case_id=OuterRef("pk"), organisation_id=user.organisation_id)
     # Art. 6 lid 3: a closed case is blocked for every participant.
-    return queryset.filter(region_id=_region_id(user)).exclude(status=BLOCKED_CASE_STATUS).filter(Exists(participates))
+    # Art. 3 lid 3: how the viewer takes part, so each row knows what a third party may see.
+    return (
+        queryset.filter(region_id=_region_id(user))
+        .exclude(status=BLOCKED_CASE_STATUS)
+        .filter(Exists(participates))
+        .annotate(
+            viewer_capacity=Subquery(participates.values("capacity")[:1]),
+            viewer_necessary_data=Subquery(participates.values("necessary_data")[:1]),
+        )
+    )
 
 
 def scope_followed_cases(user: Any, queryset: QuerySet) -> QuerySet:
@@ -509,14 +600,24 @@ def scope_meetings(user: Any, queryset: QuerySet) -> QuerySet:
 
 
 def scope_agenda_items_for_organisation(organisation: Any, queryset: QuerySet) -> QuerySet:
-    """Agenda items ``organisation`` may see: all for a core party, else its own cases'."""
+    """Agenda items ``organisation`` may see: all for a core party, else its own cases'.
+
+    A third party (art. 3 lid 3) sees the items of its case only when the three marked the
+    plan data (art. 4 e) necessary for it, and the person's name (``identity_shielded``
+    false) only when they marked identifying data (art. 4 a).
+    """
     # Art. 6 lid 3: items (minutes, decisions, actions) of a closed case are blocked.
     queryset = queryset.filter(meeting__region_id=organisation.region_id).exclude(case__status=BLOCKED_CASE_STATUS)
     if sees_whole_agenda(organisation):
         return queryset
     participant = apps.get_model("cases", "CaseParticipant")
     participates = participant.objects.filter(case_id=OuterRef("case_id"), organisation_id=organisation.pk)
-    return queryset.filter(Exists(participates))
+    as_participant = Q(capacity=PARTICIPANT_CAPACITY)
+    return queryset.filter(
+        Exists(participates.filter(as_participant | Q(necessary_data__contains=["plan_of_action"])))
+    ).annotate(
+        identity_shielded=~Exists(participates.filter(as_participant | Q(necessary_data__contains=["identifying"])))
+    )
 
 
 def scope_agenda_items(user: Any, queryset: QuerySet) -> QuerySet:

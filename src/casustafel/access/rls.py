@@ -72,6 +72,8 @@ CHILD_TABLES: dict[str, str] = {
     "cases.TransferObjection": "transfer",
     "cases.LawfulnessReview": "case",
     "cases.BlockedCaseReuse": "case",
+    "cases.ThirdPartyAdmission": "case",
+    "cases.ThirdPartyConfirmation": "admission",
     "governance.CaseTransparency": "case",
     "governance.Objection": "case",
     "governance.RestrictedDocument.designated_readers": "restricteddocument",

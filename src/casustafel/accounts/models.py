@@ -53,6 +53,17 @@ class OrganisationKind(models.TextChoices):
 #: The three core parties of the weegploeg (gemeente, politie, OM).
 CORE_PARTY_KINDS = (OrganisationKind.GEMEENTE, OrganisationKind.POLITIE, OrganisationKind.OM)
 
+#: Wet PGA art. 3 lid 1: the participants the law designates (burgemeester and college of the
+#: gemeenten, politie, OM, reclasseringsinstellingen, Raad voor de Kinderbescherming), with the
+#: Zorg- en Veiligheidshuis, which facilitates the casusoverleg on behalf of the burgemeester
+#: (ADR 0025). Every other kind takes part only as a third party per case (art. 3 lid 3).
+PARTICIPANT_KINDS = (*CORE_PARTY_KINDS, OrganisationKind.RECLASSERING, OrganisationKind.RVDK, OrganisationKind.ZVH)
+
+
+def is_third_party_kind(kind: str) -> bool:
+    """An organisation of this kind takes part in a case only as a third party (art. 3 lid 3)."""
+    return kind not in PARTICIPANT_KINDS
+
 
 class Organisation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -73,6 +84,11 @@ class Organisation(models.Model):
     @property
     def is_core_party(self) -> bool:
         return self.kind in CORE_PARTY_KINDS
+
+    @property
+    def is_third_party(self) -> bool:
+        """Wet PGA art. 3 lid 3: takes part in a case only when the three admit it there."""
+        return is_third_party_kind(self.kind)
 
 
 class Role(models.TextChoices):

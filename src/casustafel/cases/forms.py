@@ -6,12 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casustafel.access import policy
-from casustafel.accounts.models import Organisation, Region
+from casustafel.accounts.models import PARTICIPANT_KINDS, Organisation, Region
 from casustafel.core.web import SHORT_TEXT_LIMIT
 from casustafel.governance.forms import participation_choices
 
 from . import states as case_states
-from .models import ClosureReason, ReuseDecision
+from .models import ClosureReason, PlanRole, ReuseDecision, ThirdPartyData
 
 
 class ParticipantForm(forms.Form):
@@ -26,9 +26,10 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["legal_basis"].choices = participation_choices()
-        self.fields["organisation"].queryset = Organisation.objects.filter(region_id=case.region_id).exclude(
-            pk__in=case.participants.values("organisation_id")
-        )
+        # Art. 3 lid 1 only: a third party is admitted by the three (ThirdPartyForm).
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            region_id=case.region_id, kind__in=PARTICIPANT_KINDS
+        ).exclude(pk__in=case.participants.values("organisation_id"))
 
 
 class CaseTransitionForm(forms.Form):
@@ -108,3 +109,51 @@ class ReuseDecisionForm(forms.Form):
 
     decision = forms.ChoiceField(label=_("Besluit"), widget=forms.RadioSelect, choices=ReuseDecision.choices)
     reason = forms.CharField(label=_("Onderbouwing"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ThirdPartyForm(forms.Form):
+    """Propose a third party for a case (Wet PGA art. 3 lid 3)."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisatie (derde)"), queryset=Organisation.objects.none())
+    expertise = forms.CharField(
+        label=_("Deskundigheid die voor deze casus nodig is"),
+        max_length=SHORT_TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    plan_roles = forms.MultipleChoiceField(
+        label=_("Rol bij het plan van aanpak"), choices=PlanRole.choices, widget=forms.CheckboxSelectMultiple
+    )
+    necessary_data = forms.MultipleChoiceField(
+        label=_("Gegevens die voor de derde noodzakelijk zijn"),
+        help_text=_("De derde ziet alleen deze gegevens; signalen, politie- en justitiële gegevens nooit."),
+        choices=ThirdPartyData.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    legal_basis = forms.ChoiceField(
+        label=_("Grondslag voor deelname (verplicht voor de NCTV)"), required=False, choices=()
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        # Its own ids: the case page also carries the participant form (same field names).
+        kwargs.setdefault("auto_id", "id_third_party_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].choices = participation_choices()
+        self.fields["organisation"].queryset = organisations
+
+
+class ThirdPartyDecisionForm(forms.Form):
+    """One of the three agrees with or rejects the admission of a third party."""
+
+    agrees = forms.TypedChoiceField(
+        label=_("Laat uw partij deze derde toe?"),
+        choices=[("1", _("Ja, wij laten de derde toe")), ("0", _("Nee, wij laten de derde niet toe"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Toelichting"),
+        help_text=_("Verplicht als uw partij de derde niet toelaat."),
+        required=False,
+        max_length=SHORT_TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

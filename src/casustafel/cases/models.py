@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,8 +51,37 @@ class Case(models.Model):
         return self.reference
 
 
+class Capacity(models.TextChoices):
+    """In what capacity an organisation takes part in a case (Wet PGA art. 3)."""
+
+    PARTICIPANT = "participant", _("Deelnemer (art. 3 lid 1)")
+    THIRD_PARTY = "third_party", _("Derde (art. 3 lid 3)")
+
+
+class PlanRole(models.TextChoices):
+    """A third party's role in the integrated plan of action (art. 3 lid 3)."""
+
+    DRAFTING = "drafting", _("Opstellen van het plan van aanpak")
+    CARRYING_OUT = "carrying_out", _("Uitvoeren van het plan van aanpak")
+    EVALUATING = "evaluating", _("Evalueren van het plan van aanpak")
+
+
+class ThirdPartyData(models.TextChoices):
+    """What a third party may be given access to (art. 3 lid 3, last sentence): the art. 4
+    categories that a case shows its participants. Signals, police and judicial data and
+    data on the social circle are never shown to a third party (ADR 0025)."""
+
+    IDENTIFYING = "identifying", _("a. Identificerende en contactgegevens van betrokkene")
+    PLAN_OF_ACTION = "plan_of_action", _("e. Gegevens voor het plan van aanpak en de bespreking in het casusoverleg")
+
+
 class CaseParticipant(models.Model):
-    """An organisation taking part in a case, with the reason it is involved."""
+    """An organisation taking part in a case, with the reason it is involved.
+
+    A participant of art. 3 lid 1 sees the whole case; a third party (art. 3 lid 3) only the
+    data the three marked necessary for it (``necessary_data``) and is not a joint
+    controller (art. 3 lid 4 with art. 12 lid 1).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
@@ -68,7 +98,21 @@ class CaseParticipant(models.Model):
         blank=True,
         verbose_name=_("grondslag deelname"),
     )
+    capacity = models.CharField(
+        _("hoedanigheid"), max_length=20, choices=Capacity.choices, default=Capacity.PARTICIPANT
+    )
+    #: For a third party: the admission by the three (art. 3 lid 3) it takes part on.
+    admission = models.OneToOneField(
+        "ThirdPartyAdmission", on_delete=models.PROTECT, null=True, blank=True, related_name="participant"
+    )
+    necessary_data = ArrayField(
+        models.CharField(max_length=30, choices=ThirdPartyData.choices), default=list, blank=True
+    )
     subject_id = property(lambda self: self.case.subject_id)
+
+    @property
+    def is_third_party(self) -> bool:
+        return self.capacity == Capacity.THIRD_PARTY
 
     class Meta:
         verbose_name = _("deelnemende organisatie")
@@ -197,3 +241,82 @@ class BlockedCaseReuse(models.Model):
     class Meta:
         verbose_name = _("besluit over afgeschermde casus")
         ordering = ["-decided_at"]
+
+
+class AdmissionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Voorgesteld")
+    ADMITTED = "admitted", _("Toegelaten")
+    REJECTED = "rejected", _("Niet toegelaten")
+
+
+class ThirdPartyAdmission(models.Model):
+    """Wet PGA art. 3 lid 3: the burgemeester of the gemeente van verblijf, the politie and
+    the OM together let a third party take part in one case, because it has expertise the
+    case needs and a role in drafting, carrying out or evaluating the plan of action. One
+    proposes, each of the three confirms (the proposer's party by proposing, if it is one of
+    them); a rejection ends the proposal with its reason."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="third_party_admissions")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    expertise = models.TextField(_("benodigde deskundigheid"), max_length=2000)
+    plan_roles = ArrayField(models.CharField(max_length=20, choices=PlanRole.choices), verbose_name=_("rol"))
+    necessary_data = ArrayField(
+        models.CharField(max_length=30, choices=ThirdPartyData.choices), verbose_name=_("noodzakelijke gegevens")
+    )
+    legal_basis = models.ForeignKey(
+        "governance.LegalBasis",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("grondslag deelname"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AdmissionStatus.choices, default=AdmissionStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    subject_id = property(lambda self: self.case.subject_id)
+
+    class Meta:
+        verbose_name = _("toelating derde")
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "organisation"],
+                condition=models.Q(status="proposed"),
+                name="third_party_one_open_admission",
+            )
+        ]
+
+    def get_plan_roles_display(self) -> str:
+        labels = dict(PlanRole.choices)
+        return ", ".join(str(labels.get(role, role)) for role in self.plan_roles)
+
+    def get_necessary_data_display(self) -> str:
+        labels = dict(ThirdPartyData.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.necessary_data)
+
+
+class ThirdPartyConfirmation(models.Model):
+    """One of the three (gemeente, politie, OM) agrees with — or rejects, with its reason —
+    the admission of a third party (art. 3 lid 3)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    admission = models.ForeignKey(ThirdPartyAdmission, on_delete=models.CASCADE, related_name="confirmations")
+    party = models.CharField(_("partij"), max_length=20)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+    agrees = models.BooleanField(_("eens"))
+    reason = models.TextField(_("toelichting"), max_length=2000, blank=True)
+    subject_id = property(lambda self: self.admission.case.subject_id)
+
+    class Meta:
+        verbose_name = _("bevestiging toelating derde")
+        ordering = ["confirmed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["admission", "party"], name="third_party_confirmation_per_party")
+        ]

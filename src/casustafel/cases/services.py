@@ -18,6 +18,7 @@ from casustafel.processing_log.services import record
 from . import states
 from .closure import open_work
 from .models import Case, CaseParticipant, CaseTransition
+from .third_parties import third_party_refusal
 
 if TYPE_CHECKING:
     from casustafel.accounts.models import User
@@ -33,6 +34,9 @@ def opening_errors(*, region_id: Any, case_director: User | None, participants: 
     for organisation, reason, *basis in participants:
         if organisation.region_id != region_id:
             errors["participants"] = _("Een deelnemende organisatie moet bij deze casustafel horen.")
+        elif organisation.is_third_party:
+            # Art. 3 lid 3: a third party is admitted per case, after opening, by the three.
+            errors["participants"] = third_party_refusal(organisation)
         elif not reason.strip():
             errors["participants"] = _("Geef per deelnemende organisatie de reden van betrokkenheid.")
         else:
@@ -99,11 +103,14 @@ def add_participant(
     errors = {}
     if organisation.region_id != case.region_id:
         errors["organisation"] = _("Deze organisatie hoort niet bij deze casustafel.")
+    elif organisation.is_third_party:
+        errors["organisation"] = third_party_refusal(organisation)
     elif case.participants.filter(organisation=organisation).exists():
         errors["organisation"] = _("Deze organisatie neemt al deel aan de casus.")
     if not reason.strip():
         errors["reason"] = _("Geef de reden van betrokkenheid.")
-    errors.update(governance.participation_errors(organisation, legal_basis))
+    if "organisation" not in errors:
+        errors.update(governance.participation_errors(organisation, legal_basis))
     if case.status == states.CLOSED:
         errors["status"] = _("Aan een afgesloten casus kunnen geen deelnemers worden toegevoegd.")
     if errors:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casustafel.access import policy
 from casustafel.core.errors import PolicyDenied
-from casustafel.core.web import apply_service_errors, page_of, status_filtered_page
+from casustafel.core.web import apply_service_errors, page_of, status_filtered_page, submitted
 from casustafel.governance import selectors as governance_selectors
 from casustafel.plans import selectors as plan_selectors
 from casustafel.plans import services as plan_services
@@ -21,7 +21,7 @@ from casustafel.plans.forms import CheckInForm
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
-from . import blocking
+from . import blocking, third_parties
 from . import selectors as case_selectors
 from . import services as case_services
 from . import states as case_states
@@ -31,21 +31,35 @@ from .forms import (
     ParticipantForm,
     ReasonForm,
     ReuseDecisionForm,
+    ThirdPartyDecisionForm,
+    ThirdPartyForm,
     TransferDecisionForm,
     TransferProposalForm,
 )
 
 
-def _case_context(request, case, participant_form=None, transition_form=None):
-    can_manage = policy.can(request.user, policy.Action.CASE_MANAGE, case)
+def _case_context(request, case, participant_form=None, transition_form=None, third_party_form=None):
+    user = request.user
+    can_manage = policy.can(user, policy.Action.CASE_MANAGE, case)
+    is_open = case.status != case_states.CLOSED
+    # Art. 3 lid 3: a third party sees only the data the three marked necessary for it.
+    participant_view = policy.can(user, policy.Action.CASE_PARTICIPANT_VIEW, case)
+    may_propose = is_open and policy.can(user, policy.Action.THIRD_PARTY_PROPOSE, case)
     return {
         "case": case,
         "participants": case.participants.all(),
-        "restricted_documents": governance_selectors.documents_for_table(region_id=case.region_id, case=case),
+        "identity_visible": policy.can(user, policy.Action.CASE_IDENTITY_VIEW, case),
+        "plan_visible": policy.can(user, policy.Action.CASE_PLAN_VIEW, case),
+        "participant_view": participant_view,
+        "restricted_documents": governance_selectors.documents_for_table(region_id=case.region_id, case=case)
+        if participant_view
+        else [],
+        "admissions": third_parties.admissions_of_case(user, case),
         "transitions": case.transitions.all(),
         "can_manage": can_manage,
-        "participant_form": (participant_form or ParticipantForm(case=case))
-        if can_manage and case.status != case_states.CLOSED
+        "participant_form": (participant_form or ParticipantForm(case=case)) if can_manage and is_open else None,
+        "third_party_form": (third_party_form or ThirdPartyForm(organisations=third_parties.candidates(case)))
+        if may_propose
         else None,
         "transition_form": (transition_form or CaseTransitionForm(case=case)) if can_manage else None,
     }
@@ -337,3 +351,66 @@ def blocked_case_notice(request, pk):
 def blocked_case_content(request, pk):
     case = blocking.get_reusable_case(request.user, pk)
     return render(request, "cases/blocked_case_content.html", {"case": case})
+
+
+# ---------------------------------------------------------------- third parties (Wet PGA art. 3 lid 3)
+
+
+@require_POST
+def third_party_propose(request, pk):
+    case = case_selectors.get_case(request.user, pk)
+    policy.require(request.user, policy.Action.THIRD_PARTY_PROPOSE, case)
+    form = ThirdPartyForm(request.POST, organisations=third_parties.candidates(case))
+
+    def write(data):
+        third_parties.propose_third_party(
+            request.user,
+            case=case,
+            organisation=data["organisation"],
+            expertise=data["expertise"],
+            plan_roles=data["plan_roles"],
+            necessary_data=data["necessary_data"],
+            legal_basis=data["legal_basis"] or None,
+        )
+
+    if submitted(form, write):
+        messages.success(
+            request, _("De toelating van de derde is voorgesteld; de burgemeester, politie en OM beslissen samen.")
+        )
+        return redirect("cases:case_detail", pk=case.pk)
+    return TemplateResponse(
+        request, "cases/case_detail.html", _case_context(request, case, third_party_form=form), status=400
+    )
+
+
+@require_GET
+def third_party_admissions(request):
+    policy.require(request.user, policy.Action.THIRD_PARTY_DECIDE)
+    page = page_of(request, third_parties.open_admissions(request.user))
+    record(request.user, action=Action.LIST, purpose=Purpose.CASE_MANAGEMENT, objects=page.object_list)
+    return render(request, "cases/third_party_admissions.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def third_party_decide(request, pk):
+    admission = third_parties.get_admission(request.user, pk)
+    form = ThirdPartyDecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+
+        def write(data):
+            third_parties.confirm_third_party(
+                request.user, admission=admission, agrees=data["agrees"], reason=data["reason"]
+            )
+
+        if submitted(form, write):
+            messages.success(request, _("Het standpunt van uw partij over de derde is vastgelegd."))
+            return redirect("cases:third_party_admissions")
+    confirmations = admission.confirmations.select_related("organisation", "confirmed_by")
+    return TemplateResponse(
+        request,
+        "cases/third_party_decide.html",
+        {"admission": admission, "confirmations": confirmations, "form": form},
+        status=status,
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -45,6 +48,19 @@ def apply_service_errors(form: forms.Form, error: ValidationError | PolicyDenied
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def submitted(form: forms.Form, write: Callable[[dict], Any]) -> bool:
+    """The posted-form shape of every page: validate ``form``, call the service ``write``
+    with its cleaned data, and put a refused write's errors on the form. True when written."""
+    if not form.is_valid():
+        return False
+    try:
+        write(form.cleaned_data)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return False
+    return True
 
 
 class ReasonForm(forms.Form):

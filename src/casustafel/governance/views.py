@@ -220,6 +220,8 @@ def _case_context(request, case, transparency_form=None, objection_form=None):
 @require_http_methods(["GET", "POST"])
 def case_transparency(request, pk):
     case = case_selectors.get_case(request.user, pk)
+    # Art. 3 lid 3: transparency and objections are for the participants, not a third party.
+    policy.require(request.user, policy.Action.CASE_PARTICIPANT_VIEW, case)
     if request.method == "GET":
         return render(request, "governance/case_transparency.html", _case_context(request, case))
     policy.require(request.user, policy.Action.CASE_MANAGE, case)

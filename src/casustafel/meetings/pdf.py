@@ -54,7 +54,13 @@ def render_agenda_pdf(meeting, organisation, items) -> bytes:
         story.append(_p(_("Er staan voor uw organisatie geen agendapunten op dit overleg."), body))
     for number, item in enumerate(items, start=1):
         case = item.case
-        story.append(_p(f"{number}. {case.reference} — {case.subject.full_name}", h2))
+        # Art. 3 lid 3: a third party sees the name only when identifying data were marked necessary.
+        title = (
+            case.reference
+            if getattr(item, "identity_shielded", False)
+            else f"{case.reference} — {case.subject.full_name}"
+        )
+        story.append(_p(f"{number}. {title}", h2))
         story.append(_p(_("Reden agendering: %(reason)s") % {"reason": item.get_reason_display()}, body))
         story.append(
             _p(

@@ -75,7 +75,12 @@ def plan_queryset():
 
 
 def plan_for_case(user, case, *, via_api: bool = False) -> Plan | None:
-    """The plan of a case the caller has already been allowed to see (``cases.selectors.get_case``)."""
+    """The plan of a case the caller has already been allowed to see (``cases.selectors.get_case``).
+
+    A third party reads it only when the three marked plan data (art. 4 e) necessary for it
+    (Wet PGA art. 3 lid 3); otherwise this refuses.
+    """
+    policy.require(user, policy.Action.CASE_PLAN_VIEW, case)
     plan = plan_queryset().filter(case=case).first()
     if plan is not None:
         plan.case = case

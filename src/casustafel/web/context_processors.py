@@ -34,6 +34,23 @@ class _Menu:
         return policy.can(self._user, policy.Action.TRANSFER_RECEIVE)
 
     @property
+    def third_parties(self) -> bool:
+        """Admitting third parties to a case (Wet PGA art. 3 lid 3): the three's weighing members."""
+        return policy.can(self._user, policy.Action.THIRD_PARTY_DECIDE)
+
+    @property
+    def blocked_cases(self) -> bool:
+        """Closed, blocked cases (art. 6 lid 3): follow-up, lawfulness review, renewed weighing."""
+        return any(
+            policy.can(self._user, action)
+            for action in (
+                policy.Action.CASE_CLOSED_FOLLOW_UP,
+                policy.Action.CASE_LAWFULNESS_REVIEW,
+                policy.Action.BLOCKED_CASE_NOTICE,
+            )
+        )
+
+    @property
     def restricted_documents(self) -> bool:
         """The mayor, and officials the mayor designated as reader of at least one ambtsbericht."""
 

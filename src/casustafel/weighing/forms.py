@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casustafel.access import policy
-from casustafel.accounts.models import CORE_PARTY_KINDS, Organisation, User
+from casustafel.accounts.models import CORE_PARTY_KINDS, PARTICIPANT_KINDS, Organisation, User
 from casustafel.core.web import DATE_WIDGET, SHORT_TEXT_LIMIT, TEXT_LIMIT
 from casustafel.governance.forms import ProvenanceFieldsMixin, participation_choices
 
@@ -65,7 +65,7 @@ class DecisionForm(forms.Form):
         label=_("Casusregisseur (bij opnemen)"), required=False, queryset=User.objects.none()
     )
     participants = forms.ModelMultipleChoiceField(
-        label=_("Overige deelnemende organisaties (bij opnemen)"),
+        label=_("Overige deelnemende organisaties (art. 3 lid 1; derden worden na opening toegelaten)"),
         required=False,
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -81,9 +81,10 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["case_director"].queryset = policy.case_director_candidates(region.pk if region else None)
         self.fields["case_director"].label_from_instance = lambda u: f"{u.display_name} ({u.organisation})"
-        self.fields["participants"].queryset = Organisation.objects.filter(region=region).exclude(
-            kind__in=CORE_PARTY_KINDS
-        )
+        # Art. 3 lid 1 participants; third parties are admitted after opening (art. 3 lid 3).
+        self.fields["participants"].queryset = Organisation.objects.filter(
+            region=region, kind__in=PARTICIPANT_KINDS
+        ).exclude(kind__in=CORE_PARTY_KINDS)
         self.fields["participants_legal_basis"].choices = participation_choices()
 
     def clean(self):

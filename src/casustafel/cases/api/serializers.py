@@ -8,7 +8,18 @@ from casustafel.api.serializers import SubjectSerializer, TextField
 from casustafel.governance.api.serializers import LegalBasisSerializer
 
 from .. import states
-from ..models import Case, CaseParticipant, CaseTransfer, CaseTransition, ClosureReason
+from ..models import (
+    Capacity,
+    Case,
+    CaseParticipant,
+    CaseTransfer,
+    CaseTransition,
+    ClosureReason,
+    PlanRole,
+    ThirdPartyAdmission,
+    ThirdPartyConfirmation,
+    ThirdPartyData,
+)
 
 #: Case states with their labels (named ``CaseStatusEnum`` in the OpenAPI document).
 STATUS_CHOICES = list(states.CASE_MACHINE.labels.items())
@@ -23,10 +34,18 @@ class OrganisationSerializer(serializers.ModelSerializer):
 class ParticipantSerializer(serializers.ModelSerializer):
     organisation = OrganisationSerializer(read_only=True)
     legal_basis = LegalBasisSerializer(read_only=True, allow_null=True, help_text="Grondslag voor deelname")
+    capacity = serializers.ChoiceField(
+        choices=Capacity.choices, read_only=True, help_text="Deelnemer (art. 3 lid 1) of derde (art. 3 lid 3)"
+    )
+    necessary_data = serializers.ListField(
+        child=serializers.ChoiceField(choices=ThirdPartyData.choices),
+        read_only=True,
+        help_text="Voor een derde: de gegevens die als noodzakelijk zijn aangemerkt",
+    )
 
     class Meta:
         model = CaseParticipant
-        fields = ["id", "organisation", "reason", "added_at", "legal_basis"]
+        fields = ["id", "organisation", "capacity", "reason", "added_at", "legal_basis", "necessary_data"]
 
 
 class TransitionSerializer(serializers.ModelSerializer):
@@ -38,8 +57,18 @@ class TransitionSerializer(serializers.ModelSerializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    subject = SubjectSerializer(read_only=True)
+    """A case; ``subject`` is null for a third party for whom identifying data were not marked
+    necessary (Wet PGA art. 3 lid 3)."""
+
+    subject = SubjectSerializer(read_only=True, allow_null=True)
     case_director = serializers.CharField(source="case_director.display_name", read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not policy.can(request.user, policy.Action.CASE_IDENTITY_VIEW, instance):
+            data["subject"] = None
+        return data
 
     class Meta:
         model = Case
@@ -154,3 +183,86 @@ class CaseTransferDecisionSerializer(serializers.Serializer):
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["case_director"].queryset = policy.case_director_candidates(region)
+
+
+class ThirdPartyConfirmationSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer(read_only=True)
+    confirmed_by = serializers.CharField(source="confirmed_by.display_name", read_only=True)
+
+    class Meta:
+        model = ThirdPartyConfirmation
+        fields = ["party", "organisation", "agrees", "reason", "confirmed_by", "confirmed_at"]
+
+
+class ThirdPartyAdmissionSerializer(serializers.ModelSerializer):
+    """The admission of a third party to one case (art. 3 lid 3): no case content but the reference."""
+
+    case = serializers.UUIDField(source="case_id", read_only=True)
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    organisation = OrganisationSerializer(read_only=True)
+    plan_roles = serializers.ListField(child=serializers.ChoiceField(choices=PlanRole.choices), read_only=True)
+    necessary_data = serializers.ListField(
+        child=serializers.ChoiceField(choices=ThirdPartyData.choices), read_only=True
+    )
+    legal_basis = LegalBasisSerializer(read_only=True, allow_null=True)
+    proposed_by = serializers.CharField(source="proposed_by.display_name", read_only=True)
+    confirmations = ThirdPartyConfirmationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ThirdPartyAdmission
+        fields = [
+            "id",
+            "case",
+            "case_reference",
+            "organisation",
+            "expertise",
+            "plan_roles",
+            "necessary_data",
+            "legal_basis",
+            "status",
+            "proposed_by",
+            "proposed_at",
+            "decided_at",
+            "confirmations",
+        ]
+
+
+class ThirdPartyCreateSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.none(), help_text="Id van een organisatie van deze casustafel (een derde)"
+    )
+    expertise = TextField(2000, help_text="De deskundigheid die voor deze casus nodig is")
+    plan_roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=PlanRole.choices),
+        min_length=1,
+        max_length=3,
+        help_text="Rol bij het opstellen, uitvoeren of evalueren van het plan van aanpak",
+    )
+    necessary_data = serializers.ListField(
+        child=serializers.ChoiceField(choices=ThirdPartyData.choices),
+        min_length=1,
+        max_length=2,
+        help_text="Gegevens die voor de derde noodzakelijk zijn",
+    )
+    legal_basis = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Grondslag voor deelname (verplicht voor de NCTV)",
+    )
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(region=region)
+
+
+class ThirdPartyConfirmationCreateSerializer(serializers.Serializer):
+    agrees = serializers.BooleanField(help_text="Laat uw partij de derde toe?")
+    reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Verplicht als uw partij de derde niet toelaat",
+    )

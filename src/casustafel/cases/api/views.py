@@ -7,8 +7,11 @@ from rest_framework.views import APIView
 
 from casustafel.access import policy
 from casustafel.api.serializers import WRITE_ERRORS
+from casustafel.processing_log.models import Action as LogAction
+from casustafel.processing_log.models import Purpose
+from casustafel.processing_log.services import record
 
-from .. import blocking, selectors, services, transfer
+from .. import blocking, selectors, services, third_parties, transfer
 from .serializers import (
     CaseDetailSerializer,
     CaseFilterSerializer,
@@ -19,6 +22,9 @@ from .serializers import (
     CaseTransitionCreateSerializer,
     ParticipantCreateSerializer,
     ParticipantSerializer,
+    ThirdPartyAdmissionSerializer,
+    ThirdPartyConfirmationCreateSerializer,
+    ThirdPartyCreateSerializer,
 )
 
 
@@ -59,7 +65,8 @@ class CaseDetailView(APIView):
         description="De casus met deelnemende organisaties en statusgeschiedenis; het inzien wordt gelogd.",
     )
     def get(self, request, id):
-        return Response(CaseDetailSerializer(selectors.get_case(request.user, id, via_api=True)).data)
+        case = selectors.get_case(request.user, id, via_api=True)
+        return Response(CaseDetailSerializer(case, context={"request": request}).data)
 
 
 class ParticipantView(APIView):
@@ -95,7 +102,7 @@ class CaseTransitionView(APIView):
         data = CaseTransitionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.transition_case(request.user, case=case, **data.validated_data)
-        return Response(CaseDetailSerializer(case).data)
+        return Response(CaseDetailSerializer(case, context={"request": request}).data)
 
 
 class CaseTransferView(APIView):
@@ -140,3 +147,73 @@ class CaseTransferDecisionView(APIView):
             case_director=d["case_director"],
         )
         return Response(CaseTransferSerializer(proposal).data)
+
+
+# ---------------------------------------------------------------- third parties (Wet PGA art. 3 lid 3)
+
+
+class ThirdPartyView(APIView):
+    @extend_schema(
+        operation_id="propose_third_party",
+        summary="Een derde voorstellen voor een casus",
+        description="Door de casusregisseur, een deelnemende procesregisseur of een lid van de weegploeg "
+        "(art. 3 lid 3 Wet PGA): de organisatie (geen deelnemer van art. 3 lid 1), de benodigde "
+        "deskundigheid, de rol bij het plan van aanpak en de gegevens die voor de derde noodzakelijk zijn. "
+        "De burgemeester van de gemeente van verblijf, de politie en het OM beslissen samen; een voorstel "
+        "van een lid van de weegploeg telt als instemming van diens partij.",
+        request=ThirdPartyCreateSerializer,
+        responses={201: ThirdPartyAdmissionSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, id):
+        case = selectors.get_case(request.user, id, via_api=True)
+        policy.require(request.user, policy.Action.THIRD_PARTY_PROPOSE, case)
+        data = ThirdPartyCreateSerializer(data=request.data, region=case.region_id)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        admission = third_parties.propose_third_party(
+            request.user,
+            case=case,
+            organisation=d["organisation"],
+            expertise=d["expertise"],
+            plan_roles=d["plan_roles"],
+            necessary_data=d["necessary_data"],
+            legal_basis=d["legal_basis"] or None,
+        )
+        return Response(ThirdPartyAdmissionSerializer(admission).data, status=status.HTTP_201_CREATED)
+
+
+class ThirdPartyAdmissionListView(generics.ListAPIView):
+    serializer_class = ThirdPartyAdmissionSerializer
+
+    def get_queryset(self):
+        policy.require(self.request.user, policy.Action.THIRD_PARTY_DECIDE)
+        return third_parties.open_admissions(self.request.user).prefetch_related(
+            "confirmations__organisation", "confirmations__confirmed_by", "legal_basis"
+        )
+
+    @extend_schema(
+        operation_id="list_third_party_admissions",
+        summary="Voorstellen tot toelating van een derde die op uw partij wachten",
+        description="Voor de leden van de weegploeg van gemeente, politie en OM van de eigen casustafel.",
+    )
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        record(request.user, action=LogAction.LIST, purpose=Purpose.CASE_MANAGEMENT, objects=page, via_api=True)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class ThirdPartyConfirmationView(APIView):
+    @extend_schema(
+        operation_id="confirm_third_party",
+        summary="Een derde toelaten of niet (standpunt van uw partij)",
+        description="Eén van de drie (gemeente, politie, OM) stemt in of wijst af, met reden. Met de derde "
+        "instemming neemt de organisatie als derde deel aan de casus; één afwijzing beëindigt het voorstel.",
+        request=ThirdPartyConfirmationCreateSerializer,
+        responses={200: ThirdPartyAdmissionSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, id):
+        admission = third_parties.get_admission(request.user, id, via_api=True)
+        data = ThirdPartyConfirmationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        admission = third_parties.confirm_third_party(request.user, admission=admission, **data.validated_data)
+        return Response(ThirdPartyAdmissionSerializer(admission).data)
