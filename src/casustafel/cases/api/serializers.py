@@ -92,11 +92,12 @@ class CaseDetailSerializer(CaseSerializer):
         fields = [*CaseSerializer.Meta.fields, "participants", "transitions"]
 
 
-class ParticipantCreateSerializer(serializers.Serializer):
+class _JoiningOrganisationSerializer(serializers.Serializer):
+    """An organisation of the case's table joining it, with the NCTV's participation basis."""
+
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.none(), help_text="Id van een organisatie van deze casustafel"
     )
-    reason = TextField(2000, help_text="Reden van betrokkenheid")
     legal_basis = serializers.CharField(
         max_length=60,
         required=False,
@@ -108,6 +109,12 @@ class ParticipantCreateSerializer(serializers.Serializer):
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(region=region)
+
+
+class ParticipantCreateSerializer(_JoiningOrganisationSerializer):
+    """A participant of art. 3 lid 1 Wet PGA (a third party is refused: see third parties)."""
+
+    reason = TextField(2000, help_text="Reden van betrokkenheid")
 
 
 class CaseTransitionCreateSerializer(serializers.Serializer):
@@ -227,10 +234,9 @@ class ThirdPartyAdmissionSerializer(serializers.ModelSerializer):
         ]
 
 
-class ThirdPartyCreateSerializer(serializers.Serializer):
-    organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.none(), help_text="Id van een organisatie van deze casustafel (een derde)"
-    )
+class ThirdPartyCreateSerializer(_JoiningOrganisationSerializer):
+    """A third party proposed for one case (art. 3 lid 3 Wet PGA)."""
+
     expertise = TextField(2000, help_text="De deskundigheid die voor deze casus nodig is")
     plan_roles = serializers.ListField(
         child=serializers.ChoiceField(choices=PlanRole.choices),
@@ -244,17 +250,6 @@ class ThirdPartyCreateSerializer(serializers.Serializer):
         max_length=2,
         help_text="Gegevens die voor de derde noodzakelijk zijn",
     )
-    legal_basis = serializers.CharField(
-        max_length=60,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Grondslag voor deelname (verplicht voor de NCTV)",
-    )
-
-    def __init__(self, *args, region=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(region=region)
 
 
 class ThirdPartyConfirmationCreateSerializer(serializers.Serializer):
