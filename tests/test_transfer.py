@@ -219,13 +219,9 @@ def test_web_decline_without_reason_is_400(client, world):
 
 
 def _api(user):
-    from rest_framework.test import APIClient
+    from .helpers import api_client
 
-    from .api.conftest import create_api_token
-
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {create_api_token(user)}")
-    return client
+    return api_client(user)
 
 
 def test_api_propose_accept_and_access(world):

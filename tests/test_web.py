@@ -110,7 +110,21 @@ def test_known_person_history_is_shown(client, region_a):
     assert ProcessingLogEntry.objects.filter(action="search", purpose="known_person_check").count() == 1
 
 
-def test_signal_on_person_of_closed_case_announces_reopening_proposal(client, region_a, case_a):
+def test_signal_on_person_of_scaled_down_case_announces_reopening_proposal(client, region_a, case_a):
+    from casustafel.cases.services import transition_case
+
+    transition_case(region_a.users["case_director"], case=case_a, target="scaled_down", reason="Gaat goed")
+    login(client, region_a.users["intake"])
+    response = client.post(
+        reverse("signals:signal_create"),
+        intake_post(given_names="Jan", family_name="Testpersoon", date_of_birth="1999-04-12"),
+        follow=True,
+    )
+    assert "voorstel tot heropening" in response.content.decode()
+
+
+def test_art6_lid3_signal_on_person_of_closed_case_does_not_propose_reopening(client, region_a, case_a):
+    """A closed case is blocked: the new aanmelding is weighed anew by the three, not put to the table."""
     from casustafel.cases.services import transition_case
 
     transition_case(
@@ -122,7 +136,7 @@ def test_signal_on_person_of_closed_case_announces_reopening_proposal(client, re
         intake_post(given_names="Jan", family_name="Testpersoon", date_of_birth="1999-04-12"),
         follow=True,
     )
-    assert "voorstel tot heropening" in response.content.decode()
+    assert response.status_code == 200 and "voorstel tot heropening" not in response.content.decode()
 
 
 def test_decision_before_three_contributions_is_refused(client, region_a, signal_a):

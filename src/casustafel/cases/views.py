@@ -84,20 +84,9 @@ def case_add_participant(request, pk):
     case = case_selectors.get_case(request.user, pk)
     policy.require(request.user, policy.Action.CASE_MANAGE, case)
     form = ParticipantForm(request.POST, case=case)
-    if form.is_valid():
-        try:
-            case_services.add_participant(
-                request.user,
-                case=case,
-                organisation=form.cleaned_data["organisation"],
-                reason=form.cleaned_data["reason"],
-                legal_basis=form.cleaned_data["legal_basis"],
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("De organisatie neemt nu deel aan de casus."))
-            return redirect("cases:case_detail", pk=case.pk)
+    if submitted(form, lambda d: case_services.add_participant(request.user, case=case, **d)):
+        messages.success(request, _("De organisatie neemt nu deel aan de casus."))
+        return redirect("cases:case_detail", pk=case.pk)
     return TemplateResponse(
         request, "cases/case_detail.html", _case_context(request, case, participant_form=form), status=400
     )
@@ -109,24 +98,11 @@ def case_transition(request, pk):
     case = blocking.get_managed_case(request.user, pk)
     policy.require(request.user, policy.Action.CASE_MANAGE, case)
     form = CaseTransitionForm(request.POST, case=case)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            case_services.transition_case(
-                request.user,
-                case=case,
-                target=d["target"],
-                reason=d["reason"],
-                closure_reason=d["closure_reason"],
-                override_open_work=d["override_open_work"],
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("De status van de casus is gewijzigd."))
-            if policy.is_blocked(case):
-                return redirect("cases:closed_case", pk=case.pk)
-            return redirect("cases:case_detail", pk=case.pk)
+    if submitted(form, lambda d: case_services.transition_case(request.user, case=case, **d)):
+        messages.success(request, _("De status van de casus is gewijzigd."))
+        if policy.is_blocked(case):
+            return redirect("cases:closed_case", pk=case.pk)
+        return redirect("cases:case_detail", pk=case.pk)
     if policy.is_blocked(case):
         return _closed_case_page(request, case, transition_form=form, status=400)
     return TemplateResponse(
@@ -142,19 +118,9 @@ def case_transfer(request, pk):
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                transfer_services.propose_transfer(
-                    request.user,
-                    case=case,
-                    to_region=form.cleaned_data["to_region"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, _("De overdracht is voorgesteld aan de ontvangende casustafel."))
-                return redirect("cases:case_detail", pk=case.pk)
+        if submitted(form, lambda d: transfer_services.propose_transfer(request.user, case=case, **d)):
+            messages.success(request, _("De overdracht is voorgesteld aan de ontvangende casustafel."))
+            return redirect("cases:case_detail", pk=case.pk)
     transfers = case.transfers.select_related("to_region", "decided_by").prefetch_related(
         "objections__organisation", "objections__objected_by"
     )
@@ -178,20 +144,20 @@ def transfer_decide(request, pk):
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            accept = d["decision"] == TransferDecisionForm.ACCEPT
-            try:
-                transfer_services.decide_transfer(
-                    request.user, transfer=transfer, accept=accept, reason=d["reason"], case_director=d["case_director"]
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(
-                    request, _("De overdracht is aanvaard.") if accept else _("De overdracht is afgewezen.")
-                )
-                return redirect("cases:transfer_list")
+
+        def write(d):
+            transfer_services.decide_transfer(
+                request.user,
+                transfer=transfer,
+                accept=d["decision"] == TransferDecisionForm.ACCEPT,
+                reason=d["reason"],
+                case_director=d["case_director"],
+            )
+
+        if submitted(form, write):
+            accepted = form.cleaned_data["decision"] == TransferDecisionForm.ACCEPT
+            messages.success(request, _("De overdracht is aanvaard.") if accepted else _("De overdracht is afgewezen."))
+            return redirect("cases:transfer_list")
     record(request.user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, objects=[transfer])
     return TemplateResponse(request, "cases/transfer_decide.html", {"transfer": transfer, "form": form}, status=status)
 
@@ -215,19 +181,11 @@ def transfer_object(request, pk):
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                transfer_services.object_to_transfer(
-                    request.user, transfer=transfer, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Het bezwaar is vastgelegd; wat uw organisatie inbracht, gaat niet mee met de overdracht."),
-                )
-                return redirect("cases:transfer_outgoing")
+        if submitted(form, lambda d: transfer_services.object_to_transfer(request.user, transfer=transfer, **d)):
+            messages.success(
+                request, _("Het bezwaar is vastgelegd; wat uw organisatie inbracht, gaat niet mee met de overdracht.")
+            )
+            return redirect("cases:transfer_outgoing")
     context = {
         "transfer": transfer,
         "form": form,
@@ -327,16 +285,9 @@ def blocked_case_notice(request, pk):
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                blocking.decide_reuse(
-                    request.user, case=case, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, _("Het besluit over de afgeschermde casus is vastgelegd."))
-                return redirect("cases:blocked_case_notice", pk=case.pk)
+        if submitted(form, lambda d: blocking.decide_reuse(request.user, case=case, **d)):
+            messages.success(request, _("Het besluit over de afgeschermde casus is vastgelegd."))
+            return redirect("cases:blocked_case_notice", pk=case.pk)
     blocking.log_notices(request.user, [case])
     context = {
         "case": case,
@@ -361,19 +312,7 @@ def third_party_propose(request, pk):
     case = case_selectors.get_case(request.user, pk)
     policy.require(request.user, policy.Action.THIRD_PARTY_PROPOSE, case)
     form = ThirdPartyForm(request.POST, organisations=third_parties.candidates(case))
-
-    def write(data):
-        third_parties.propose_third_party(
-            request.user,
-            case=case,
-            organisation=data["organisation"],
-            expertise=data["expertise"],
-            plan_roles=data["plan_roles"],
-            necessary_data=data["necessary_data"],
-            legal_basis=data["legal_basis"] or None,
-        )
-
-    if submitted(form, write):
+    if submitted(form, lambda d: third_parties.propose_third_party(request.user, case=case, **d)):
         messages.success(
             request, _("De toelating van de derde is voorgesteld; de burgemeester, politie en OM beslissen samen.")
         )
@@ -398,13 +337,7 @@ def third_party_decide(request, pk):
     status = 200
     if request.method == "POST":
         status = 400
-
-        def write(data):
-            third_parties.confirm_third_party(
-                request.user, admission=admission, agrees=data["agrees"], reason=data["reason"]
-            )
-
-        if submitted(form, write):
+        if submitted(form, lambda d: third_parties.confirm_third_party(request.user, admission=admission, **d)):
             messages.success(request, _("Het standpunt van uw partij over de derde is vastgelegd."))
             return redirect("cases:third_party_admissions")
     confirmations = admission.confirmations.select_related("organisation", "confirmed_by")
