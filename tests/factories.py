@@ -45,6 +45,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.INTAKE_OFFICER
     is_demo = True
+    # Wet PGA art. 17: test users are bound to secrecy already, so they are not asked to
+    # acknowledge it (tests/test_confidentiality.py builds users who are).
+    has_other_secrecy_duty = True
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

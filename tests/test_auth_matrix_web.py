@@ -44,6 +44,9 @@ EVERYONE = set(USER_SPECS)
 #: route name → (kwargs builder key, {verb: users allowed})
 MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "web:dashboard": (None, {"get": EVERYONE}),
+    # Wet PGA art. 17: everyone reads the confidentiality text; acknowledging it is asked of
+    # users without a duty of secrecy from elsewhere (tests/test_confidentiality.py).
+    "accounts:confidentiality": (None, {"get": EVERYONE, "post": EVERYONE}),
     "signals:signal_list": (None, {"get": SIGNAL_WORKERS}),
     "signals:signal_create": (None, {"get": SIGNAL_WORKERS, "post": SIGNAL_WORKERS}),
     "signals:known_person_check": (None, {"post": SIGNAL_WORKERS}),

@@ -127,6 +127,12 @@ FACTS = [
 ]
 
 
+#: Wet PGA art. 17: demo staff whose duty of secrecy follows from office or profession (the
+#: account administration's flag): politie and OM (ambtelijke geheimhoudingsplicht), care
+#: professionals (beroepsgeheim). Everyone else acknowledges the art. 17 text at first login.
+SECRECY_DUTY_KINDS = {OrganisationKind.POLITIE, OrganisationKind.OM, OrganisationKind.GGZ}
+
+
 def _user_key(region_code: str, key: str) -> str:
     return f"{key}.{region_code}"
 
@@ -145,6 +151,7 @@ def _build_region(code: str, spec: dict) -> Region:
             organisation=orgs[org_name],
             role=role,
             is_demo=True,
+            has_other_secrecy_duty=orgs[org_name].kind in SECRECY_DUTY_KINDS,
             email=f"{key}.{code}@demo.casustafel.example",
         )
         user.set_password(DEMO_PASSWORD)

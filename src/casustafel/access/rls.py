@@ -101,6 +101,10 @@ NOT_PERSONAL: dict[str, str] = {
     "accounts.User.groups": "Django-groepen van medewerkers (niet gebruikt)",
     "accounts.User.user_permissions": "Django-rechten van medewerkers (niet gebruikt)",
     "accounts.AuthenticatorDevice": "tweede factor van medewerkers (geheim versleuteld); nodig om in te loggen",
+    "accounts.ConfidentialityText": "geheimhoudingstekst art. 17 Wet PGA (regelgeving als data)",
+    "accounts.ConfidentialityAcknowledgement": (
+        "erkenning van de geheimhoudingsplicht door medewerkers; alleen aan te vullen (append_only)"
+    ),
     "weighing.CriteriaFramework": "wegingskader (regelgeving als data)",
     "weighing.Criterion": "wegingskader (regelgeving als data)",
     "governance.LegalBasisSet": "grondslagen (regelgeving als data)",

@@ -20,3 +20,13 @@ class LoginForm(forms.Form):
         error_messages={"invalid": _("Vul de zes cijfers van uw verificatiecode in.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class ConfidentialityForm(forms.Form):
+    """Wet PGA art. 17: the user confirms the confidentiality duty of the text version shown."""
+
+    version = forms.IntegerField(min_value=1, max_value=1_000_000, widget=forms.HiddenInput)
+    agree = forms.BooleanField(
+        label=_("Ik heb de tekst gelezen en houd de persoonsgegevens geheim zoals artikel 17 Wet PGA vereist."),
+        error_messages={"required": _("Vink aan dat u de geheimhoudingsplicht erkent.")},
+    )

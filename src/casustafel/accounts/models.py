@@ -117,6 +117,15 @@ class User(AbstractUser):
     role = models.CharField(_("rol"), max_length=30, choices=Role.choices, blank=True)
     #: Demo accounts may have their second factor printed by ``casustafel totp``.
     is_demo = models.BooleanField(_("demo-account"), default=False)
+    #: Wet PGA art. 17: set by the account administration when a duty of secrecy already
+    #: follows from office (ambtseed, ambtelijke geheimhoudingsplicht), profession
+    #: (beroepsgeheim) or statute. Without it the user acknowledges the confidentiality duty
+    #: of art. 17 before working in Casustafel, and again every year (ADR 0027).
+    has_other_secrecy_duty = models.BooleanField(
+        _("geheimhoudingsplicht uit ambt, beroep of wettelijk voorschrift"),
+        default=False,
+        help_text=_("Aan als voor deze medewerker al een geheimhoudingsplicht geldt; anders erkent hij art. 17."),
+    )
 
     class Meta:
         verbose_name = _("gebruiker")
@@ -201,3 +210,52 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
             self.throttle_increment(commit=False)
         self.save(update_fields=self.VERIFICATION_FIELDS)
         return verified
+
+
+class ConfidentialityText(models.Model):
+    """One version of the confidentiality text of Wet PGA art. 17 (regelgeving als data).
+
+    Seeded from ``data/confidentiality_v<n>.json``; the version in force is the newest whose
+    ``valid_from`` has come. A new version asks every user who must acknowledge it anew.
+    """
+
+    version = models.PositiveIntegerField(_("versie"), unique=True)
+    valid_from = models.DateField(_("geldig vanaf"))
+    title = models.CharField(_("titel"), max_length=200)
+    text = models.TextField(_("tekst"))
+    #: How long an acknowledgement holds before it is asked again (every year: 365 days).
+    renew_after_days = models.PositiveIntegerField(_("opnieuw erkennen na (dagen)"), default=365)
+    source = models.TextField(_("herkomst"), blank=True)
+
+    class Meta:
+        verbose_name = _("geheimhoudingstekst")
+        verbose_name_plural = _("geheimhoudingsteksten")
+        ordering = ["-valid_from", "-version"]
+
+    def __str__(self):
+        return f"{self.title} (versie {self.version})"
+
+
+class ConfidentialityAcknowledgement(models.Model):
+    """A user acknowledged a version of the art. 17 text at a moment. Only added, never changed."""
+
+    #: The database role work grants the application role only SELECT/INSERT on such models.
+    append_only = True
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="confidentiality_acknowledgements", verbose_name=_("gebruiker")
+    )
+    text = models.ForeignKey(
+        ConfidentialityText, on_delete=models.PROTECT, related_name="acknowledgements", verbose_name=_("tekst")
+    )
+    acknowledged_at = models.DateTimeField(_("erkend op"))
+
+    class Meta:
+        verbose_name = _("erkenning geheimhoudingsplicht")
+        verbose_name_plural = _("erkenningen geheimhoudingsplicht")
+        ordering = ["-acknowledged_at"]
+        indexes = [models.Index(fields=["user", "text", "-acknowledged_at"], name="confidentiality_ack_lookup")]
+
+    def __str__(self):
+        return f"{self.acknowledged_at:%Y-%m-%d %H:%M}"

@@ -1,13 +1,17 @@
-"""Account services: second factor and API tokens."""
+"""Account services: second factor, API tokens and the confidentiality acknowledgement."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from casustafel.core import identity
 
-from .models import AuthenticatorDevice, User
+from .models import AuthenticatorDevice, ConfidentialityAcknowledgement, User
+from .selectors import confidentiality_text_in_force
 
 
 @transaction.atomic
@@ -42,3 +46,23 @@ def create_api_token(user: User) -> str:
         raise ValueError("Alleen actieve gebruikers met organisatie en rol krijgen een token.")
     _instance, token = AuthToken.objects.create(user=user)
     return token
+
+
+@transaction.atomic
+def acknowledge_confidentiality(actor: User, *, version: int) -> ConfidentialityAcknowledgement:
+    """Record that ``actor`` acknowledges the confidentiality duty of Wet PGA art. 17.
+
+    ``version`` is the version of the text the user read; it must be the one in force, so an
+    acknowledgement always names the text that was shown. Kept as a new row (append-only):
+    who, which version, when.
+    """
+    if actor.has_other_secrecy_duty:
+        raise ValidationError(
+            _("U heeft al een geheimhoudingsplicht uit ambt, beroep of wettelijk voorschrift; erkennen is niet nodig.")
+        )
+    text = confidentiality_text_in_force()
+    if text is None or text.version != version:
+        raise ValidationError(
+            {"version": _("De tekst over geheimhouding is gewijzigd. Lees de nieuwe tekst en bevestig opnieuw.")}
+        )
+    return ConfidentialityAcknowledgement.objects.create(user=actor, text=text, acknowledged_at=timezone.now())

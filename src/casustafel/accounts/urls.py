@@ -3,4 +3,8 @@ from django.urls import path
 from . import views
 
 app_name = "accounts"
-urlpatterns = [path("inloggen/", views.login_view, name="login"), path("uitloggen/", views.logout_view, name="logout")]
+urlpatterns = [
+    path("inloggen/", views.login_view, name="login"),
+    path("uitloggen/", views.logout_view, name="logout"),
+    path("geheimhouding/", views.confidentiality_view, name="confidentiality"),
+]

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
@@ -7,7 +8,16 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from .forms import LoginForm
+from casustafel.core.web import submitted
+
+from .forms import ConfidentialityForm, LoginForm
+from .selectors import (
+    acknowledgement_valid_until,
+    confidentiality_due,
+    confidentiality_text_in_force,
+    latest_acknowledgement,
+)
+from .services import acknowledge_confidentiality
 
 FAILED = _("Gebruikersnaam, wachtwoord of verificatiecode is onjuist.")
 
@@ -29,10 +39,7 @@ def login_view(request):
         if user is not None and device is not None and user.is_active:
             login(request, user)
             otp_login(request, device)
-            target = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-                target = "web:dashboard"
-            return redirect(target)
+            return redirect(_next_or_dashboard(request))
         if user is not None:
             # Password right, second factor wrong: counts as a failure for the lockout.
             user_login_failed.send(sender=__name__, credentials={"username": data["username"]}, request=request)
@@ -43,7 +50,47 @@ def login_view(request):
     return render(request, "accounts/login.html", {"form": form, "error": error}, status=status)
 
 
+def _next_or_dashboard(request) -> str:
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "web:dashboard"
+    return target
+
+
 @require_http_methods(["POST"])
 def logout_view(request):
     logout(request)
     return redirect("accounts:login")
+
+
+@require_http_methods(["GET", "POST"])
+def confidentiality_view(request):
+    """Wet PGA art. 17: read the confidentiality text and acknowledge it when it is due.
+
+    Every signed-in user may read it; only a user who must acknowledge (no duty of secrecy
+    from elsewhere, no acknowledgement of this version within the year) sees the form.
+    """
+    due = confidentiality_due(request.user)
+    if request.method == "POST" and due is None:
+        return redirect(_next_or_dashboard(request))  # nothing to acknowledge
+    form = None
+    status = 200
+    if due is not None:
+        data = request.POST if request.method == "POST" else None
+        form = ConfidentialityForm(data, initial={"version": due.version})
+        if request.method == "POST":
+            if submitted(form, lambda cleaned: acknowledge_confidentiality(request.user, version=cleaned["version"])):
+                messages.success(request, _("U heeft de geheimhoudingsplicht erkend."))
+                return redirect(_next_or_dashboard(request))
+            status = 400
+    latest = latest_acknowledgement(request.user)
+    context = {
+        "text": due or confidentiality_text_in_force(),
+        "due": due,
+        "form": form,
+        "latest": latest,
+        "latest_until": acknowledgement_valid_until(latest) if latest is not None else None,
+        "renewal": due is not None and latest is not None and latest.text_id == due.pk,
+        "new_version": due is not None and latest is not None and latest.text_id != due.pk,
+    }
+    return render(request, "accounts/confidentiality.html", context, status=status)

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "casustafel.accounts.middleware.RequireSecondFactorMiddleware",
+    "casustafel.accounts.middleware.RequireConfidentialityMiddleware",
     "casustafel.access.rls.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -327,7 +328,8 @@ PERMISSIONS_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["casustafel.access.authentication.ScopedTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Authenticated, and the Wet PGA art. 17 confidentiality acknowledged where it is due.
+    "DEFAULT_PERMISSION_CLASSES": ["casustafel.accounts.permissions.ConfidentialityAcknowledged"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "casustafel.core.api.Pagination",
     "PAGE_SIZE": 50,
