@@ -173,9 +173,10 @@ def test_no_secret_reaches_logs_urls_or_problem_bodies(client, region_a, capture
     # 4. The privacy officer searches the processing log on the BSN (and on an invalid one).
     client.logout()
     login(client, officer)
-    responses.append(client.post(reverse("processing_log:logbook"), {"bsn": bsn}))
+    # Art. 14 lid 2 Wet PGA: a query of the log names its purpose.
+    responses.append(client.post(reverse("processing_log:logbook"), {"bsn": bsn, "purpose": "internal_control"}))
     assert responses[-1].status_code == 200 and "Canarie" not in responses[-1].content.decode()
-    responses.append(client.post(reverse("processing_log:logbook"), {"bsn": bad_bsn}))
+    responses.append(client.post(reverse("processing_log:logbook"), {"bsn": bad_bsn, "purpose": "internal_control"}))
     assert responses[-1].status_code == 400
 
     out, err = capfd.readouterr()

@@ -1,5 +1,6 @@
 """The privacy officer's processing-log page (/logboek/): own region only, no case
-content, BSN search by POST only, the FG's searches logged, constant query count."""
+content, BSN search by POST only, the FG's searches logged, constant query count. Every
+query names its purpose (Wet PGA art. 14 lid 2, ``PURPOSE``; see test_processing_log_purpose.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from .helpers import login
 pytestmark = pytest.mark.django_db
 
 URL = reverse("processing_log:logbook")
+#: Art. 14 lid 2: every query of the log names its purpose.
+PURPOSE = {"purpose": "internal_control"}
 BSN = "123456782"
 FACTS = "Verzamelt bouwtekeningen van het stadhuis."
 
@@ -52,7 +55,7 @@ def _assert_no_content(html, *, bsn_posted=False):
 
 
 def test_fg_sees_who_processed_data_of_the_region_without_content(client, officer, person, region_a):
-    response = client.get(URL)
+    response = client.get(URL, PURPOSE)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Logboek dataverwerkingen" in html
@@ -73,14 +76,14 @@ def test_nav_link_only_for_privacy_officers(client, region_a):
 def test_other_region_rows_are_invisible(client, world, person, region_a):
     make_case(world["b"], family_name="Anderregio")
     login(client, world["b"].users["privacy_officer"])
-    html = client.get(URL).content.decode()
+    html = client.get(URL, PURPOSE).content.decode()
     assert person.reference not in html and region_a.users["weigher_politie"].display_name not in html
     b_case = world["b"].users["case_director"]
     assert b_case.display_name in html or world["b"].users["intake"].display_name in html
     # A region-a reference or BSN is unknown to region b's FG.
-    response = client.post(URL, {"signal_reference": person.reference})
+    response = client.post(URL, {"signal_reference": person.reference, **PURPOSE})
     assert response.status_code == 200 and "geen signaal met dit kenmerk" in response.content.decode()
-    response = client.post(URL, {"bsn": BSN})
+    response = client.post(URL, {"bsn": BSN, **PURPOSE})
     assert "geen betrokkene met dit burgerservicenummer" in response.content.decode()
     _assert_no_content(response.content.decode(), bsn_posted=True)
 
@@ -89,16 +92,16 @@ def test_bsn_search_by_post_shows_only_that_person_and_is_logged(client, officer
     other = register_signal(
         region_a.users["intake"], subject=subject_data(family_name="Anders"), fields=signal_fields()
     ).signal
-    response = client.post(URL, {"bsn": BSN})
+    response = client.post(URL, {"bsn": BSN, **PURPOSE})
     assert response.status_code == 200
     html = response.content.decode()
     assert person.reference in html and other.reference not in html
     _assert_no_content(html, bsn_posted=True)
     assert "no-store" in response["Cache-Control"]
     search = ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.SEARCH)
-    assert list(search.values_list("purpose", "object_type", "data_subject_id", "status")) == [
-        (Purpose.PRIVACY_SUPERVISION, "subject", person.subject_id, Status.OK)
-    ]
+    assert list(
+        search.exclude(object_type="logconsultation").values_list("purpose", "object_type", "data_subject_id", "status")
+    ) == [(Purpose.PRIVACY_SUPERVISION, "subject", person.subject_id, Status.OK)]
     assert verify().intact
 
 
@@ -110,7 +113,7 @@ def test_bsn_in_the_query_string_is_ignored(client, officer, person):
 
 
 def test_invalid_bsn_is_a_dutch_form_error(client, officer, person):
-    response = client.post(URL, {"bsn": "123456789"})
+    response = client.post(URL, {"bsn": "123456789", **PURPOSE})
     assert response.status_code == 400
     assert "Dit is geen geldig burgerservicenummer" in response.content.decode()
     assert not ProcessingLogEntry.objects.filter(audit_record__user=officer, action=Action.SEARCH).exists()
@@ -122,7 +125,7 @@ def test_case_search_shows_case_rows_and_refused_attempts(client, world, officer
     login(client, outsider)
     assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 404
     login(client, officer)
-    response = client.post(URL, {"case_reference": case.reference.lower()})
+    response = client.post(URL, {"case_reference": case.reference.lower(), **PURPOSE})
     html = response.content.decode()
     assert response.status_code == 200 and case.reference in html
     assert "Geweigerd" in html  # the refused attempt on this case is in the results
@@ -135,9 +138,10 @@ def test_case_search_shows_case_rows_and_refused_attempts(client, world, officer
 
 def test_period_filter_by_get(client, officer, person):
     assert (
-        person.reference not in client.get(URL, {"date_from": "2001-01-01", "date_to": "2001-12-31"}).content.decode()
+        person.reference
+        not in client.get(URL, {"date_from": "2001-01-01", "date_to": "2001-12-31", **PURPOSE}).content.decode()
     )
-    response = client.get(URL, {"date_from": "2999-01-01", "date_to": "2001-01-01"})
+    response = client.get(URL, {"date_from": "2999-01-01", "date_to": "2001-01-01", **PURPOSE})
     assert response.status_code == 400 and "De begindatum ligt na de einddatum." in response.content.decode()
 
 
@@ -152,9 +156,9 @@ def test_page_query_count_is_constant(client, officer, region_a):
             make_case(region_a, family_name=f"Casus{i}") if i == 0 else get_signal(intake, signal.pk)
 
     def count(method, data):
-        client.get(URL)  # warm-up (session, caches)
+        client.get(URL, PURPOSE)  # warm-up (session, caches)
         with CaptureQueriesContext(connection) as ctx:
-            response = getattr(client, method)(URL, data)
+            response = getattr(client, method)(URL, {**data, **PURPOSE})
         assert response.status_code == 200
         return len(ctx.captured_queries), response.context["page"].paginator.count
 
@@ -172,7 +176,7 @@ def test_refused_rows_are_listed_for_the_region_of_the_actor(client, world, pers
     with pytest.raises(Http404):
         get_signal(outsider, person.pk)
     login(client, world["b"].users["privacy_officer"])
-    html = client.get(URL).content.decode()
+    html = client.get(URL, PURPOSE).content.decode()
     assert outsider.display_name in html and "Geweigerd" in html
     _assert_no_content(html)
     assert person.reference not in html  # the reference of another region's signal is not shown
@@ -183,6 +187,6 @@ def test_rows_show_user_role_and_organisation_from_the_audit_record(client, offi
     """Who acted comes through the linked audit record (ADR 0015), role as held when acting."""
     intake = region_a.users["intake"]
     register_signal(intake, subject=subject_data(family_name="Verantwoording"), fields=signal_fields())
-    page = client.get(URL).content.decode()
+    page = client.get(URL, PURPOSE).content.decode()
     assert intake.display_name in page and str(intake.organisation) in page
     assert str(intake.get_role_display()) in page

@@ -36,6 +36,7 @@ def test_privacy_officer_logbook_retention_and_access_requests(page, check_a11y)
     nav(page, "Logboek")
     expect(page.get_by_role("heading", level=1)).to_have_text("Logboek dataverwerkingen")
     check_a11y(page, "logboek")
+    page.get_by_label("Interne controle").check()  # art. 14 lid 2 Wet PGA: the purpose of the query
     page.get_by_label("Burgerservicenummer van de betrokkene").fill(BSN)
     submit(page, "Zoeken")
     expect(page.get_by_role("main")).to_contain_text(case.reference)

@@ -120,6 +120,10 @@ NOT_PERSONAL: dict[str, str] = {
         "bevraagt haar; alleen aan te vullen (append_only)"
     ),
     "processing_log.AuditRecord": "wie handelde (medewerker, organisatie); alleen aan te vullen (append_only)",
+    "processing_log.LogConsultation": (
+        "raadpleging van het logboek: doel (art. 14 lid 2 Wet PGA), periode en welke zoekvelden, nooit hun "
+        "waarden; alleen aan te vullen (append_only)"
+    ),
 }
 
 #: Account tables: the application role reads them and updates only these columns, the

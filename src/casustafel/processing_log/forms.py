@@ -6,12 +6,23 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.subjects.validators import validate_bsn
 
+from .models import LogUsePurpose
+from .services import LogPurposeMissingError
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PeriodForm(forms.Form):
-    """The non-personal filters, also accepted in the query string (GET)."""
+    """The purpose and the non-personal filters, also accepted in the query string (GET)."""
 
+    #: Wet PGA art. 14 lid 2: the log is used for these purposes only; a query without one is refused.
+    purpose = forms.ChoiceField(
+        label=_("Doel van de raadpleging (art. 14 lid 2 Wet PGA)"),
+        choices=LogUsePurpose.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Het logboek mag alleen voor deze doelen worden gebruikt; uw keuze wordt vastgelegd."),
+        error_messages={"required": LogPurposeMissingError.message, "invalid_choice": LogPurposeMissingError.message},
+    )
     date_from = forms.DateField(label=_("Vanaf"), required=False, widget=DATE_WIDGET)
     date_to = forms.DateField(label=_("Tot en met"), required=False, widget=DATE_WIDGET)
 

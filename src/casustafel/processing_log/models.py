@@ -12,6 +12,8 @@ verantwoordingsregel): one per ``record()`` call (span), with the user, organisa
 role at that moment. The row hash covers the audit record's content (ADR 0015).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +47,18 @@ class Purpose(models.TextChoices):
     RETENTION = "retention", _("Bewaren en vernietigen")
 
 
+class LogUsePurpose(models.TextChoices):
+    """The only purposes for which the processing log may be used (Wet PGA art. 14 lid 2)."""
+
+    LAWFULNESS_CHECK = "lawfulness_check", _("Controle van de rechtmatigheid van de gegevensverwerking")
+    INTERNAL_CONTROL = "internal_control", _("Interne controle")
+    INTEGRITY_SECURITY = (
+        "integrity_security",
+        _("Waarborging van de integriteit en de beveiliging van de persoonsgegevens"),
+    )
+    COURT_PROCEEDINGS = "court_proceedings", _("Gerechtelijke procedure")
+
+
 class Status(models.TextChoices):
     OK = "ok", _("Uitgevoerd")
     REFUSED = "refused", _("Geweigerd")
@@ -53,15 +67,22 @@ class Status(models.TextChoices):
 class ProcessingActivity(models.Model):
     """The register of processing activities (verwerkingsregister), versioned data.
 
-    Seeded from ``data/processing_activities.json`` by a data migration; a changed text
-    is a new version, old log rows keep pointing at the version they were written under.
+    Seeded from ``data/processing_activities_vN.json`` by data migrations (``register.py``);
+    a changed text is a new version, valid from its date: a new log row links to the
+    version valid on its day, old rows keep pointing at the version they were written under.
     """
 
     code = models.CharField(_("code"), max_length=40)
     version = models.PositiveIntegerField(_("versie"))
+    #: First day new log rows link to this version (None: since always, version 1).
+    valid_from = models.DateField(_("geldig vanaf"), null=True, blank=True)
     name = models.CharField(_("naam"), max_length=200)
     purpose = models.TextField(_("doel"))
     legal_basis = models.TextField(_("grondslag"))
+    #: Codes of the legal bases (governance ``LegalBasis.code``) the text names; empty in version 1.
+    legal_basis_codes = models.JSONField(_("codes grondslagen"), default=list, blank=True)
+    #: What the implementing AMvB must still settle (Wet PGA art. 12 lid 4, 16 lid 5): [{"article", "text"}].
+    pending_amvb = models.JSONField(_("te bevestigen bij de AMvB"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("verwerkingsactiviteit")
@@ -160,3 +181,38 @@ class ProcessingLogEntry(models.Model):
     @property
     def via_api(self) -> bool:
         return self.audit_record.via_api
+
+
+class LogConsultation(models.Model):
+    """One consultation (raadpleging) of the processing log, with its purpose (Wet PGA art. 14 lid 2).
+
+    The log row that records the consultation points at it (action ``search``, activity
+    ``privacy_supervision``), in the same span as the rows of the persons, cases or signals
+    it looked up. It keeps which criteria were used, never their values (no BSN, no
+    reference). Append-only like the log.
+    """
+
+    #: The database role work grants the application role only SELECT/INSERT on such models.
+    append_only = True
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    timestamp = models.DateTimeField(_("tijdstip"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("gebruiker")
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("organisatie")
+    )
+    purpose = models.CharField(_("doel van de raadpleging"), max_length=30, choices=LogUsePurpose.choices)
+    date_from = models.DateField(_("vanaf"), null=True, blank=True)
+    date_to = models.DateField(_("tot en met"), null=True, blank=True)
+    #: Names of the criteria used ("bsn", "case_reference", "signal_reference"), not their values.
+    criteria = models.JSONField(_("zoekvelden"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("raadpleging van het logboek")
+        verbose_name_plural = _("raadplegingen van het logboek")
+        ordering = ["-timestamp"]
+
+    def __str__(self):
+        return str(self.get_purpose_display())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
@@ -18,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from casustafel.access import policy
 from casustafel.core import identity
 
-from .models import Action, ProcessingLogEntry, Purpose
-from .services import record
+from .models import LogConsultation, LogUsePurpose, ProcessingLogEntry
+from .services import LogPurposeMissingError, record_log_consultation
 
 #: object_type → (label, app label, model name, path to the reference shown, path to its region).
 OBJECT_TYPES = {
@@ -30,6 +31,14 @@ OBJECT_TYPES = {
     "case": (_("Casus"), "cases", "Case", "reference", "region_id"),
     "caseparticipant": (_("Deelnemer casus"), "cases", "CaseParticipant", "case__reference", "case__region_id"),
     "subject": (_("Betrokkene"), None, None, None, None),
+    # The reference shown is the purpose of the consultation (art. 14 lid 2), see ``describe``.
+    "logconsultation": (
+        _("Raadpleging logboek"),
+        "processing_log",
+        "LogConsultation",
+        "purpose",
+        "organisation__region_id",
+    ),
 }
 
 
@@ -50,6 +59,8 @@ def visible_entries(user) -> QuerySet:
 
 @dataclass
 class Criteria:
+    #: Why the log is consulted: one of ``LogUsePurpose`` (Wet PGA art. 14 lid 2), required.
+    purpose: str = ""
     date_from: date | None = None
     date_to: date | None = None
     case_reference: str = ""
@@ -67,11 +78,13 @@ class SearchResult:
 def search(user, criteria: Criteria) -> SearchResult:
     """Who processed data of this person / case / signal, in this period?
 
-    Without a person, case or signal: the region's rows (``visible_entries``). With one:
-    every row about it — it is the region's own subject or object (looked up in the
-    region only), so this includes refused attempts by users of other regions. Several
-    criteria narrow each other. Such a search is itself a processing of personal data and
-    is logged (action ``search``, activity ``privacy_supervision``), one row per object.
+    Only for a purpose Wet PGA art. 14 lid 2 allows (``criteria.purpose``; without one,
+    ``services.LogPurposeMissingError`` and nothing is read). Without a person, case or signal:
+    the region's rows (``visible_entries``). With one: every row about it — it is the
+    region's own subject or object (looked up in the region only), so this includes refused
+    attempts by users of other regions. Several criteria narrow each other. Every
+    consultation is itself logged with its purpose (``services.record_log_consultation``):
+    the consultation's row and one search row per person, case or signal found.
     """
     # Models by label: this query reads over every app's records, and every app writes the log.
     Case = apps.get_model("cases", "Case")
@@ -79,6 +92,9 @@ def search(user, criteria: Criteria) -> SearchResult:
     Subject = apps.get_model("subjects", "Subject")
 
     entries = visible_entries(user)  # also the access decision (404 for non-FGs)
+    if criteria.purpose not in LogUsePurpose.values:
+        # Before any lookup: without a lawful purpose the log is not read (art. 14 lid 2).
+        raise LogPurposeMissingError(str(LogPurposeMissingError.message))
     region_id = user.organisation.region_id
     conditions: list[Q] = []
     found: list[Model] = []
@@ -117,8 +133,14 @@ def search(user, criteria: Criteria) -> SearchResult:
         entries = entries.filter(timestamp__date__gte=criteria.date_from)
     if criteria.date_to:
         entries = entries.filter(timestamp__date__lte=criteria.date_to)
-    if found:
-        record(user, action=Action.SEARCH, purpose=Purpose.PRIVACY_SUPERVISION, objects=found)
+    record_log_consultation(
+        user,
+        purpose=criteria.purpose,
+        found=found,
+        criteria=[name for name in ("bsn", "case_reference", "signal_reference") if getattr(criteria, name)],
+        date_from=criteria.date_from,
+        date_to=criteria.date_to,
+    )
     return SearchResult(entries=entries, not_found=not_found)
 
 
@@ -128,12 +150,18 @@ def describe(user, entries) -> list[dict]:
     by_type: dict[str, set] = {}
     for entry in entries:
         by_type.setdefault(entry.object_type, set()).add(entry.object_id)
-    references = {}
+    references: dict[Any, str] = {}
     for object_type, ids in by_type.items():
         if object_type not in OBJECT_TYPES:
             continue
         _label, app_label, model_name, path, region_path = OBJECT_TYPES[object_type]
-        if path:
+        if model_name == "LogConsultation":
+            purposes = LogConsultation.objects.filter(pk__in=ids, organisation__region_id=user.organisation.region_id)
+            references.update(
+                (pk, str(_("(doel: %(purpose)s)") % {"purpose": LogUsePurpose(code).label}))
+                for pk, code in purposes.values_list("pk", "purpose")
+            )
+        elif path:
             model = apps.get_model(str(app_label), str(model_name))
             references.update(
                 model._default_manager.filter(

@@ -9,17 +9,29 @@ Each call writes one audit record (who acted, ADR 0015) and the rows that link t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from casustafel.access import rls
 from casustafel.core.tracing import current_trace_id, new_span_id
 
 from . import chain
-from .models import Action, AuditRecord, ProcessingActivity, ProcessingLogEntry, Purpose, Status
+from .models import (
+    Action,
+    AuditRecord,
+    LogConsultation,
+    LogUsePurpose,
+    ProcessingActivity,
+    ProcessingLogEntry,
+    Purpose,
+    Status,
+)
 
 if TYPE_CHECKING:
     from casustafel.accounts.models import User
@@ -27,7 +39,7 @@ if TYPE_CHECKING:
 #: pg_advisory_xact_lock key of the chain ("LOGBOEK" in ASCII).
 CHAIN_LOCK = 0x4C4F47424F454B
 
-_activity_ids: dict[str, int] = {}
+_activity_ids: dict[tuple[str, date], int] = {}
 
 
 def _subject_of(obj):
@@ -37,21 +49,28 @@ def _subject_of(obj):
     return subject_id
 
 
-def activity_id(code: str) -> int:
-    """The current (highest) version of processing activity ``code`` in the register."""
-    if code not in _activity_ids:
-        found = ProcessingActivity.objects.filter(code=code).order_by("-version").values_list("pk", flat=True).first()
+def activity_id(code: str, on: date | None = None) -> int:
+    """The version of processing activity ``code`` valid on ``on`` (today): the highest
+    version whose ``valid_from`` has come (version 2, the Wet PGA, from 2025-07-01)."""
+    key = (code, on or timezone.localdate())
+    if key not in _activity_ids:
+        found = (
+            ProcessingActivity.objects.filter(code=code)
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=key[1]))
+            .order_by("-version")
+            .values_list("pk", flat=True)
+            .first()
+        )
         if found is None:
             raise LookupError(f"verwerkingsactiviteit {code!r} staat niet in het register")
-        _activity_ids[code] = found
-    return _activity_ids[code]
+        _activity_ids[key] = found
+    return _activity_ids[key]
 
 
 def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> int:
     """Chain and insert one row per (object_type, object_id, subject_id) in ``targets``."""
     if not targets:
         return 0
-    activity = activity_id(str(purpose))
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
@@ -60,6 +79,7 @@ def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> i
             last = cursor.fetchone()
         prev = last[0] if last else chain.GENESIS
         now, trace, span = timezone.now(), current_trace_id(), new_span_id()
+        activity = activity_id(str(purpose), timezone.localdate(now))
         audit = AuditRecord(
             timestamp=now,
             trace_id=trace,
@@ -120,6 +140,47 @@ def record_refused(actor: User | None, *, action: Action, purpose: Purpose, mode
     return _append(
         actor, action, purpose, [(model._meta.model_name, object_id, None)], via_api=via_api, status=Status.REFUSED
     )
+
+
+class LogPurposeMissingError(ValueError):
+    """A consultation of the processing log without a purpose the law allows (art. 14 lid 2)."""
+
+    message = _(
+        "Kies het doel waarvoor u het logboek raadpleegt. De Wet PGA (art. 14 lid 2) staat alleen toe: "
+        "controle van de rechtmatigheid van de gegevensverwerking, interne controle, waarborging van de "
+        "integriteit en de beveiliging van de persoonsgegevens, of een gerechtelijke procedure."
+    )
+
+
+def record_log_consultation(
+    actor: User,
+    *,
+    purpose: str,
+    found: Sequence = (),
+    criteria: Sequence[str] = (),
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> LogConsultation:
+    """Record that ``actor`` consults the processing log for ``purpose`` (Wet PGA art. 14 lid 2).
+
+    One consultation row (which criteria, never their values) and, in one span, the log
+    row of the consultation itself and one search row per person, case or signal found.
+    Without a purpose the law allows, nothing is written and the log is not read.
+    """
+    if purpose not in LogUsePurpose.values:
+        raise LogPurposeMissingError(str(LogPurposeMissingError.message))
+    with transaction.atomic():
+        consultation = LogConsultation.objects.create(
+            timestamp=timezone.now(),
+            user=actor,
+            organisation_id=actor.organisation_id,
+            purpose=purpose,
+            date_from=date_from,
+            date_to=date_to,
+            criteria=list(criteria),
+        )
+        record(actor, action=Action.SEARCH, purpose=Purpose.PRIVACY_SUPERVISION, objects=[consultation, *found])
+    return consultation
 
 
 #: The processing activity a refused access to an object of an app belongs to.

@@ -1,8 +1,10 @@
 """The privacy officer's processing-log page (/logboek/): who processed what, when.
 
-GET shows the region's log, optionally for a period (dates are not personal data);
-a search on a person (BSN), case or signal is POSTed, so it never appears in a URL,
-access log or browser history. Every other role gets "not found".
+Every query names its purpose (Wet PGA art. 14 lid 2) and is itself logged with it; the
+page without one shows only the form, a query without one is a form error (400). GET shows
+the region's log for the chosen purpose, optionally for a period (purpose and dates are not
+personal data); a search on a person (BSN), case or signal is POSTed, so it never appears
+in a URL, access log or browser history. Every other role gets "not found".
 """
 
 from django.core.paginator import Paginator
@@ -33,11 +35,12 @@ def logbook(request):
     status = 200
     if form.is_bound and not form.is_valid():
         status = 400
-    else:
-        data = form.cleaned_data if form.is_bound else {}
+    elif form.is_bound:
+        data = form.cleaned_data
         result = selectors.search(
             request.user,
             selectors.Criteria(
+                purpose=data.get("purpose", ""),
                 date_from=data.get("date_from"),
                 date_to=data.get("date_to"),
                 bsn=data.get("bsn", ""),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "processing_activities.json"
+DATA = Path(__file__).resolve().parent.parent / "data" / "processing_activities_v1.json"
 
 
 def seed_register(apps, schema_editor):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.db import migrations, models
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "processing_activities.json"
+DATA = Path(__file__).resolve().parent.parent / "data" / "processing_activities_v1.json"
 
 
 def add_new_activities(apps, schema_editor):
