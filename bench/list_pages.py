@@ -61,7 +61,8 @@ PAGES = ("signal list", "case list", "signal detail", "dashboard, weigher", "das
 def build_world(code: str):
     from casustafel.access import rls
     from casustafel.accounts.models import Organisation, Region, Role, User
-    from casustafel.accounts.services import ensure_totp_device
+    from casustafel.accounts.selectors import confidentiality_text_in_force
+    from casustafel.accounts.services import acknowledge_confidentiality, ensure_totp_device
 
     region = Region.objects.create(code=code, name=f"Regio {code} (fictief)")
     rls.extend(region.pk)  # the benchmark itself reads every region it builds
@@ -82,6 +83,8 @@ def build_world(code: str):
         user.set_unusable_password()
         user.save()
         ensure_totp_device(user)
+        # Wet PGA art. 17: the duty acknowledged, so every request takes the real check and passes.
+        acknowledge_confidentiality(user, version=confidentiality_text_in_force().version)
         users[key] = user
     return region, orgs, users
 
