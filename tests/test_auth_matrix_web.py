@@ -9,19 +9,20 @@ that the table does not cover.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from casustafel.cases.blocking import decide_reuse
 from casustafel.cases.services import transition_case
 from casustafel.cases.third_parties import propose_third_party
 from casustafel.demo import admit_jointly
 from casustafel.flow.services import register_signal, send_to_weighing
+from casustafel.governance.audits import record_audit
 from casustafel.subjects.elsewhere import request_information
 from casustafel.subjects.models import CrossRegionRequest
-from casustafel.weighing.services import record_consultation
 
 from .conftest import make_case
 from .factories import USER_SPECS, OrganisationFactory, governance_objects, signal_fields, subject_data
@@ -64,9 +65,6 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "weighing:weighing_decide": ("weighing", {"post": WEIGHERS}),
     "weighing:decision_confirm": ("weighing", {"post": WEIGHERS}),
     "weighing:registrant_informed": ("weighing", {"post": SIGNAL_WORKERS}),
-    # Art. 5 lid 3: the three record consultations of other participants (objects: one awaits its answer).
-    "weighing:consultation_create": ("weighing", {"post": WEIGHERS}),
-    "weighing:consultation_answer": ("weighing", {"post": WEIGHERS}),
     "governance:weighing_withheld": ("weighing", {"post": SIGNAL_WORKERS}),
     "governance:withheld_list": (None, {"get": SIGNAL_WORKERS | {"mayor", "privacy_officer"}}),
     "cases:case_list": (None, {"get": CASE_ROLES}),
@@ -114,6 +112,11 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "governance:objection_handle": ("objection", {"post": CASE_MANAGERS}),
     "governance:access_request_list": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "governance:access_request_export": ("access_request", {"get": {"privacy_officer"}}),
+    # Art. 16: the region's FG records privacy audits and their dispatch to the AP.
+    "governance:audit_list": (None, {"get": {"privacy_officer"}}),
+    "governance:audit_create": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
+    "governance:audit_detail": ("privacy_audit", {"get": {"privacy_officer"}}),
+    "governance:audit_sent": ("privacy_audit", {"post": {"privacy_officer"}}),
     # Case conferences: every case role of the region sees the meeting (content scoped per
     # organisation); the process director chairs; the owning organisation completes its action.
     "meetings:meeting_list": (None, {"get": CASE_ROLES}),
@@ -180,7 +183,6 @@ def test_every_web_route_is_in_the_matrix():
 def objects(world, case_a, signal_a):
     a, b = world["a"], world["b"]
     signal = send_to_weighing(a.users["intake"], signal=signal_a)
-    consult_awaiting_answer(a, signal.weighing)
     # Region b knows the same person and asks region a formally.
     elsewhere = register_signal(
         b.users["intake"], subject=subject_data(family_name="Signaalpersoon"), fields=signal_fields()
@@ -198,23 +200,13 @@ def objects(world, case_a, signal_a):
         "outgoing_transfer": {"pk": incoming_transfer_to(world, to="b").pk},
         "closed_case": {"pk": closed_case_with_new_aanmelding(a).pk},
         "admission": {"pk": third_party_objects(a, case_a).pk},
+        "privacy_audit": {"pk": privacy_audit_of(a).pk},
         **governance_objects(a, case=case_a),
         **meeting_objects(a, case_a),
         **retention_objects(a),
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},
         "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }
-
-
-def consult_awaiting_answer(world_region, weighing):
-    """Art. 5 lid 3: the politie consulted the reclassering; the answer is awaited (its form shows)."""
-    return record_consultation(
-        world_region.users["weigher_politie"],
-        weighing=weighing,
-        organisation=world_region.orgs["reclassering"],
-        consulted_on=timezone.localdate(),
-        question="Loopt er toezicht?",
-    )
 
 
 def third_party_objects(world_region, case):
@@ -236,6 +228,17 @@ def third_party_objects(world_region, case):
         expertise="Leerplicht en begeleiding op school",
         plan_roles=["carrying_out"],
         necessary_data=["plan_of_action"],
+    )
+
+
+def privacy_audit_of(world_region):
+    """A privacy audit of the region (art. 16), not yet sent to the AP, with a failed part."""
+    return record_audit(
+        world_region.users["privacy_officer"],
+        audited_on=date(2026, 3, 2),
+        scope="Casustafel en logging",
+        auditor="Auditbureau (fictief)",
+        results=[{"part": "logging", "passed": False, "note": "Logging onvolledig"}],
     )
 
 

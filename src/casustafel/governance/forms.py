@@ -173,3 +173,67 @@ class AccessRequestForm(forms.Form):
 
     def references(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["exempted_references"].splitlines() if line.strip()]
+
+
+# ---------------------------------------------------------------- privacy audits (Wet PGA art. 16)
+
+
+class PrivacyAuditForm(forms.Form):
+    """An audit with a result per part of the list valid today (the service checks the list of
+    the audit's date). A part left "niet beoordeeld" has no result; at least one is needed."""
+
+    NOT_AUDITED, PASSED, FAILED = "", "passed", "failed"
+
+    audited_on = forms.DateField(label=_("Datum van de audit"), widget=DATE_WIDGET)
+    auditor = forms.CharField(
+        label=_("Auditor (persoon of organisatie)"),
+        max_length=200,
+        help_text=_("Wie de audit uitvoerde, bijvoorbeeld een extern auditbureau of de interne auditdienst."),
+    )
+    scope = forms.CharField(
+        label=_("Reikwijdte"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Welke verwerkingen, systemen en periode de audit omvatte (geen persoonsgegevens van betrokkenen)."
+        ),
+    )
+
+    def __init__(self, *args, parts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.part_codes = []
+        for code, label, articles in parts:
+            self.part_codes.append(code)
+            self.fields[f"result_{code}"] = forms.ChoiceField(
+                label=f"{label} ({articles})",
+                choices=[
+                    (self.NOT_AUDITED, _("Niet beoordeeld")),
+                    (self.PASSED, _("Voldoet")),
+                    (self.FAILED, _("Voldoet niet")),
+                ],
+                required=False,
+                initial=self.NOT_AUDITED,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"note_{code}"] = forms.CharField(
+                label=_("Toelichting bij %(part)s") % {"part": label},
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def results(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {"part": code, "passed": data[f"result_{code}"] == self.PASSED, "note": data[f"note_{code}"]}
+            for code in self.part_codes
+            if data.get(f"result_{code}")
+        ]
+
+
+class SentToApForm(forms.Form):
+    sent_on = forms.DateField(
+        label=_("Verzonden aan de Autoriteit Persoonsgegevens op"),
+        widget=DATE_WIDGET,
+        help_text=_("Art. 16 lid 2 Wet PGA: een afschrift van de controleresultaten gaat naar de AP."),
+    )

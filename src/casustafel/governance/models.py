@@ -263,3 +263,66 @@ class WithheldData(models.Model):
 
     def __str__(self):
         return f"{self.organisation} · {self.get_data_category_display()}"
+
+
+class PrivacyAudit(models.Model):
+    """A privacy audit of the casusoverleg (Wet PGA art. 16 lid 1), recorded by the region's
+    privacy officer: when, what it covered, who audited, a result per part (the parts are data,
+    ``governance/data/audit_parts_v*.json``), and when the results went to the Autoriteit
+    Persoonsgegevens (lid 2; for a re-audit too, lid 3). No personal data of the persons in a PGA."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    audited_on = models.DateField(_("datum van de audit"))
+    scope = models.TextField(_("reikwijdte"), max_length=2000)
+    auditor = models.CharField(_("auditor (persoon of organisatie)"), max_length=200)
+    #: The version of the audit parts file the results refer to (the one valid on ``audited_on``).
+    parts_version = models.PositiveIntegerField(_("versie onderdelen"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+    sent_to_ap_on = models.DateField(_("verzonden aan de Autoriteit Persoonsgegevens op"), null=True, blank=True)
+    sent_to_ap_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("privacy-audit")
+        verbose_name_plural = _("privacy-audits")
+        ordering = ["-audited_on", "-recorded_at"]
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = new_reference("AUD")
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.reference
+
+
+class AuditPartResult(models.Model):
+    """The result of one part of a privacy audit. A failed part is re-audited within a year
+    (Wet PGA art. 16 lid 3): ``reaudit_due_on``; a later audit's result for the same part
+    records which result it re-audits (``reaudit_of``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    audit = models.ForeignKey(PrivacyAudit, on_delete=models.PROTECT, related_name="results")
+    part = models.CharField(_("onderdeel"), max_length=40)
+    passed = models.BooleanField(_("voldoet"))
+    note = models.TextField(_("toelichting"), max_length=2000, blank=True)
+    reaudit_due_on = models.DateField(_("hercontrole uiterlijk op"), null=True, blank=True)
+    reaudit_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("hercontrole van")
+    )
+
+    class Meta:
+        verbose_name = _("resultaat per onderdeel")
+        verbose_name_plural = _("resultaten per onderdeel")
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "part"], name="audit_part_result_unique_part"),
+            models.CheckConstraint(
+                condition=models.Q(passed=True, reaudit_due_on__isnull=True)
+                | models.Q(passed=False, reaudit_due_on__isnull=False),
+                name="audit_part_result_failed_has_reaudit",
+            ),
+        ]

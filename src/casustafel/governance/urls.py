@@ -16,4 +16,8 @@ urlpatterns = [
     path("achtergehouden/", views.withheld_list, name="withheld_list"),
     path("inzageverzoeken/", views.access_request_list, name="access_request_list"),
     path("inzageverzoeken/<uuid:pk>/export/", views.access_request_export, name="access_request_export"),
+    path("privacy-audits/", views.audit_list, name="audit_list"),
+    path("privacy-audits/nieuw/", views.audit_create, name="audit_create"),
+    path("privacy-audits/<uuid:pk>/", views.audit_detail, name="audit_detail"),
+    path("privacy-audits/<uuid:pk>/verzonden/", views.audit_sent, name="audit_sent"),
 ]

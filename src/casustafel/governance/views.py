@@ -12,24 +12,27 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casustafel.access import policy
 from casustafel.cases import selectors as case_selectors
 from casustafel.cases.models import Case
-from casustafel.core.web import apply_service_errors
+from casustafel.core.web import apply_service_errors, submitted
 from casustafel.subjects.services import SubjectData, find_known_subject
 from casustafel.weighing import selectors as weighing_selectors
 
-from . import selectors, services
+from . import audits, selectors, services
 from .forms import (
     AccessRequestForm,
     DesignationForm,
     ObjectionForm,
     ObjectionHandleForm,
+    PrivacyAuditForm,
     ReleaseSummaryForm,
     RestrictedDocumentForm,
+    SentToApForm,
     TransparencyForm,
     WithheldForm,
 )
@@ -355,3 +358,77 @@ def access_request_export(request, pk):
     )
     response["Content-Disposition"] = f'attachment; filename="{access_request.reference}.json"'
     return response
+
+
+# ------------------------------------------------------------------ privacy audits (Wet PGA art. 16)
+
+
+@require_GET
+def audit_list(request):
+    """The table's privacy audits, the re-audits due and what the AMvB must still settle: the FG."""
+    policy.require(request.user, policy.Action.AUDIT_MANAGE)
+    current = audits.parts_valid_on(timezone.localdate())
+    return render(
+        request,
+        "governance/audit_list.html",
+        {
+            "audits": audits.audits_in_region(request.user),
+            "reaudits": audits.open_reaudits(request.user),
+            "pending_amvb": current.pending_amvb if current else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def audit_create(request):
+    """Record a privacy audit with a result per part (art. 16 lid 1); failed parts get a re-audit."""
+    policy.require(request.user, policy.Action.AUDIT_MANAGE)
+    current = audits.parts_valid_on(timezone.localdate())
+    form = PrivacyAuditForm(request.POST or None, parts=current.parts if current else ())
+    status = 200
+    if request.method == "POST":
+        status = 400
+        created = []
+
+        def write(data):
+            created.append(
+                audits.record_audit(
+                    request.user,
+                    audited_on=data["audited_on"],
+                    scope=data["scope"],
+                    auditor=data["auditor"],
+                    results=form.results(),
+                )
+            )
+
+        if submitted(form, write):
+            messages.success(request, _("Privacy-audit %(ref)s is vastgelegd.") % {"ref": created[0].reference})
+            return redirect("governance:audit_detail", pk=created[0].pk)
+    return TemplateResponse(request, "governance/audit_form.html", {"form": form}, status=status)
+
+
+def _audit_detail(request, audit, form, status=200):
+    return TemplateResponse(
+        request,
+        "governance/audit_detail.html",
+        {"audit": audit, "results": audits.labelled_results(audit), "form": form},
+        status=status,
+    )
+
+
+@require_GET
+def audit_detail(request, pk):
+    audit = audits.get_audit(request.user, pk)
+    return _audit_detail(request, audit, SentToApForm(initial={"sent_on": timezone.localdate()}))
+
+
+@require_POST
+def audit_sent(request, pk):
+    """Record that the results went to the Autoriteit Persoonsgegevens (art. 16 lid 2)."""
+    audit = audits.get_audit(request.user, pk)
+    policy.require(request.user, policy.Action.AUDIT_MANAGE, audit)
+    form = SentToApForm(request.POST)
+    if submitted(form, lambda data: audits.mark_sent_to_ap(request.user, audit=audit, sent_on=data["sent_on"])):
+        messages.success(request, _("Vastgelegd dat de resultaten aan de Autoriteit Persoonsgegevens zijn verzonden."))
+        return redirect("governance:audit_detail", pk=audit.pk)
+    return _audit_detail(request, audit, form, status=400)

@@ -26,6 +26,11 @@ class _Menu:
         return policy.can(self._user, policy.Action.WITHHELD_VIEW)
 
     @property
+    def audits(self) -> bool:
+        """Privacy audits and their re-audits (Wet PGA art. 16): the region's FG."""
+        return policy.can(self._user, policy.Action.AUDIT_MANAGE)
+
+    @property
     def retention(self) -> bool:
         return policy.can(self._user, policy.Action.RETENTION_MANAGE)
 
