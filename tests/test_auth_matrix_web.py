@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from casustafel.cases.blocking import decide_reuse
 from casustafel.cases.services import transition_case
@@ -23,6 +24,7 @@ from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.governance.audits import record_audit
 from casustafel.subjects.elsewhere import request_information
 from casustafel.subjects.models import CrossRegionRequest
+from casustafel.weighing.services import record_consultation
 
 from .conftest import make_case
 from .factories import USER_SPECS, OrganisationFactory, governance_objects, signal_fields, subject_data
@@ -65,6 +67,9 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "weighing:weighing_decide": ("weighing", {"post": WEIGHERS}),
     "weighing:decision_confirm": ("weighing", {"post": WEIGHERS}),
     "weighing:registrant_informed": ("weighing", {"post": SIGNAL_WORKERS}),
+    # Art. 5 lid 3: the three record consultations of other participants (objects: one awaits its answer).
+    "weighing:consultation_create": ("weighing", {"post": WEIGHERS}),
+    "weighing:consultation_answer": ("weighing", {"post": WEIGHERS}),
     "governance:weighing_withheld": ("weighing", {"post": SIGNAL_WORKERS}),
     "governance:withheld_list": (None, {"get": SIGNAL_WORKERS | {"mayor", "privacy_officer"}}),
     "cases:case_list": (None, {"get": CASE_ROLES}),
@@ -183,6 +188,7 @@ def test_every_web_route_is_in_the_matrix():
 def objects(world, case_a, signal_a):
     a, b = world["a"], world["b"]
     signal = send_to_weighing(a.users["intake"], signal=signal_a)
+    consult_awaiting_answer(a, signal.weighing)
     # Region b knows the same person and asks region a formally.
     elsewhere = register_signal(
         b.users["intake"], subject=subject_data(family_name="Signaalpersoon"), fields=signal_fields()
@@ -207,6 +213,17 @@ def objects(world, case_a, signal_a):
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},
         "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }
+
+
+def consult_awaiting_answer(world_region, weighing):
+    """Art. 5 lid 3: the politie consulted the reclassering; the answer is awaited (its form shows)."""
+    return record_consultation(
+        world_region.users["weigher_politie"],
+        weighing=weighing,
+        organisation=world_region.orgs["reclassering"],
+        consulted_on=timezone.localdate(),
+        question="Loopt er toezicht?",
+    )
 
 
 def third_party_objects(world_region, case):

@@ -610,6 +610,29 @@ def test_police_data_only_on_wpg_20_art_4_f(region_a, category, user, fragment):
     assert fragment in error.value.message_dict["data_category"][0]
 
 
+@pytest.mark.parametrize("user, basis", [("weigher_om", "wet-pga"), ("weigher_politie", "wpg-20")])
+def test_judicial_data_only_on_the_wjsg_art_4_g(region_a, signal_a, user, basis):
+    """Art. 4 g: judicial and criminal-procedure data are those provided under the Wjsg, not on
+    another basis (the Wet PGA itself, or the police's Wpg art. 20) — for a signal and for a
+    weighing contribution; nothing is written."""
+    fragment = "Wet justitiële en strafvorderlijke gegevens"
+    with pytest.raises(ValidationError) as error:
+        register_signal(
+            region_a.users[user],
+            subject=subject_data(),
+            fields=signal_fields(legal_basis=basis, data_category="judicial_data"),
+        )
+    assert fragment in error.value.message_dict["data_category"][0]
+    weighing = send_to_weighing(region_a.users["intake"], signal=signal_a).weighing
+    data = contribution(region_a.region, legal_basis=basis)
+    data.data_category = "judicial_data"
+    with pytest.raises(ValidationError) as error:
+        submit_contribution(region_a.users[user], weighing=weighing, data=data)
+    assert fragment in error.value.message_dict["data_category"][0]
+    assert not Signal.objects.filter(registered_by=region_a.users[user]).exists()
+    assert not Contribution.objects.filter(weighing=weighing).exists()
+
+
 def test_social_relations_are_narrower_by_default_art_4_h(region_a, signal_a):
     """Art. 4 h: data on people in the person's social circle default to the core parties and
     may never be shown to all participants."""

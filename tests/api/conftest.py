@@ -43,6 +43,22 @@ def proposed_decision_a(region_a, weighed_a):
 
 
 @pytest.fixture
+def consultation_a(region_a, weighing_a):
+    """The politie consulted the reclassering on weighing_a (art. 5 lid 3); the answer is awaited."""
+    from django.utils import timezone
+
+    from casustafel.weighing.services import record_consultation
+
+    return record_consultation(
+        region_a.users["weigher_politie"],
+        weighing=weighing_a,
+        organisation=region_a.orgs["reclassering"],
+        consulted_on=timezone.localdate(),
+        question="Loopt er toezicht?",
+    )
+
+
+@pytest.fixture
 def third_party_admission_a(region_a, case_a):
     """The case director's proposal to admit the ggz to case_a as a third party (art. 3 lid 3),
     awaiting all three (gemeente, politie, OM)."""

@@ -94,6 +94,23 @@ ROUTES: dict[str, Route] = {
         {"post": grant(WEIGHERS, 201, visible={"intake"})},
         body={"post": lambda request: {"outcome": "geen_actie", "rationale": "Geen zorgen over radicalisering."}},
     ),
+    # Art. 5 lid 3: the three record consultations of other participants and their answers.
+    "api/v1/weighings/<uuid:id>/consultations": Route(
+        "weighing_a",
+        {"post": grant(WEIGHERS, 201, visible={"intake"})},
+        body={
+            "post": lambda request: {
+                "organisation": str(request.getfixturevalue("region_a").orgs["reclassering"].pk),
+                "consulted_on": timezone.localdate().isoformat(),
+                "question": "Loopt er toezicht?",
+            }
+        },
+    ),
+    "api/v1/consultations/<uuid:id>/answer": Route(
+        "consultation_a",
+        {"post": grant(WEIGHERS, 200, visible={"intake"})},
+        body={"post": lambda request: {"answer": "Toezicht loopt."}},
+    ),
     # The eensluidende beoordeling (art. 5 lid 3): the other two core parties confirm the
     # gemeente's proposal; the gemeente already did (400), the intake officer sees it (403).
     "api/v1/decisions/<uuid:id>/confirmations": Route(

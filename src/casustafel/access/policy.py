@@ -14,7 +14,7 @@ One vocabulary for every object type:
 * signal — read: intake officers of the region and weighing members of its core parties;
   register/prepare: the same;
 * weighing — read: the same; contribute: core-party weighing members, for their own party;
-  decide: the same;
+  decide: the same; record a consultation of another participant (art. 5 lid 3): the same;
 * case — read: users in an operational role whose organisation participates; manage
   (participants, status, plan, transfer): the case director, or a participating process director;
   a third party (Wet PGA art. 3 lid 3) reads only the data the three marked necessary for it;
@@ -65,6 +65,11 @@ class Action(StrEnum):
     WEIGHING_VIEW = "weighing.view"
     WEIGHING_CONTRIBUTE = "weighing.contribute"
     WEIGHING_DECIDE = "weighing.decide"
+    #: Record that the three consulted another participant while weighing, and its answer (Wet PGA
+    #: art. 5 lid 3 last sentence, lid 4; obj: the weighing): the core-party weighing members of the
+    #: region, as for contributing — but its own action, because the consultation is made for the
+    #: three together, not as one party's contribution, and may diverge from it.
+    WEIGHING_CONSULT = "weighing.consult"
     CASE_VIEW = "case.view"
     #: The minimum of a blocked (closed) case: reference, dates, outcome, check-ins, reopening
     #: (Wet PGA art. 6 lid 3): the case director, or a participating process director (obj: the case).
@@ -141,6 +146,7 @@ _VIEW_ACTION: dict[Action, Action] = {
     Action.SIGNAL_TRANSITION: Action.SIGNAL_VIEW,
     Action.WEIGHING_CONTRIBUTE: Action.WEIGHING_VIEW,
     Action.WEIGHING_DECIDE: Action.WEIGHING_VIEW,
+    Action.WEIGHING_CONSULT: Action.WEIGHING_VIEW,
     Action.CASE_MANAGE: Action.CASE_VIEW,
     Action.THIRD_PARTY_PROPOSE: Action.CASE_VIEW,
     Action.MEETING_MANAGE: Action.MEETING_VIEW,
@@ -151,6 +157,9 @@ _REFUSALS: dict[Action, Any] = {
     Action.SIGNAL_CREATE: _("Alleen intakemedewerkers en de weegploeg registreren signalen."),
     Action.WEIGHING_CONTRIBUTE: _("Alleen leden van de weegploeg kunnen dit doen."),
     Action.WEIGHING_DECIDE: _("Alleen leden van de weegploeg kunnen dit doen."),
+    Action.WEIGHING_CONSULT: _(
+        "Alleen leden van de weegploeg van gemeente, politie en OM leggen een raadpleging vast (art. 5 lid 3 Wet PGA)."
+    ),
     Action.CASE_MANAGE: _("Alleen de casusregisseur of procesregisseur kan dit doen."),
     Action.CASE_PLAN_VIEW: _(
         "Gegevens voor het plan van aanpak zijn niet als noodzakelijk voor uw organisatie aangemerkt "
@@ -412,6 +421,7 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.WEIGHING_VIEW: lambda user, obj: _works_on_signals(user) and _in_region(user, obj),
     Action.WEIGHING_CONTRIBUTE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
     Action.WEIGHING_DECIDE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
+    Action.WEIGHING_CONSULT: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
     Action.CASE_VIEW: _case_view,
     Action.CASE_MANAGE: _case_manage,
     Action.CASE_IDENTITY_VIEW: lambda user, obj: _may_see_case_data(user, obj, "identifying"),

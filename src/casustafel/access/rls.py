@@ -68,6 +68,7 @@ CHILD_TABLES: dict[str, str] = {
     "weighing.Decision": "weighing",
     "weighing.DecisionConfirmation": "decision",
     "weighing.RegistrantNotice": "decision",
+    "weighing.Consultation": "weighing",
     "cases.CaseParticipant": "case",
     "cases.CaseTransition": "case",
     "cases.TransferObjection": "transfer",

@@ -117,3 +117,40 @@ class RegistrantInformedForm(forms.Form):
 
     notice = forms.UUIDField(widget=forms.HiddenInput)
     informed_on = forms.DateField(label=_("Geïnformeerd op"), widget=DATE_WIDGET)
+
+
+class ConsultationForm(forms.Form):
+    """Wet PGA art. 5 lid 3: the weegploeg consulted another participant of the table."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Geraadpleegde organisatie"),
+        queryset=Organisation.objects.none(),
+        error_messages={"invalid_choice": _("Kies een organisatie van deze casustafel, niet gemeente, politie of OM.")},
+    )
+    consulted_on = forms.DateField(label=_("Geraadpleegd op"), widget=DATE_WIDGET)
+    question = forms.CharField(
+        label=_("Voorgelegde vraag"), max_length=SHORT_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    answer = forms.CharField(
+        label=_("Antwoord of samenvatting"),
+        help_text=_("Laat leeg als het antwoord nog niet binnen is; u kunt het later toevoegen."),
+        max_length=SHORT_TEXT_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The other participants of the table: every organisation of the region but the three.
+        self.fields["organisation"].queryset = Organisation.objects.filter(region=region).exclude(
+            kind__in=CORE_PARTY_KINDS
+        )
+
+
+class ConsultationAnswerForm(forms.Form):
+    """The answer a consulted participant gave, added later."""
+
+    consultation = forms.UUIDField(widget=forms.HiddenInput)
+    answer = forms.CharField(
+        label=_("Antwoord of samenvatting"), max_length=SHORT_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
+    )

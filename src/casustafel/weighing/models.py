@@ -251,3 +251,36 @@ class RegistrantNotice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["decision", "organisation"], name="registrant_notice_per_organisation")
         ]
+
+
+class Consultation(models.Model):
+    """Wet PGA art. 5 lid 3 (last sentence) and lid 4: while analysing the aanmelding, the three
+    core parties may consult the other participants. The weighing records whom (an organisation
+    of the table other than gemeente, politie and OM), on which date, the question asked and the
+    answer received — which may follow later (``answer`` empty: awaiting the answer)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    weighing = models.ForeignKey(Weighing, on_delete=models.CASCADE, related_name="consultations")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("geraadpleegde organisatie")
+    )
+    #: The core party on whose behalf the consultation was made.
+    consulting_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    consulted_on = models.DateField(_("geraadpleegd op"))
+    question = models.TextField(_("vraag"), max_length=2000)
+    answer = models.TextField(_("antwoord of samenvatting"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    answer_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer_recorded_at = models.DateTimeField(null=True, blank=True)
+    subject_id = property(lambda self: self.weighing.subject_id)
+
+    class Meta:
+        verbose_name = _("raadpleging overige deelnemer")
+        ordering = ["consulted_on", "recorded_at"]
+
+    @property
+    def awaiting_answer(self) -> bool:
+        return not self.answer

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.access import policy
-from casustafel.accounts.models import OrganisationKind
+from casustafel.accounts.models import CORE_PARTY_KINDS, OrganisationKind
 from casustafel.governance import services as governance
 from casustafel.governance.models import DataCategory
 from casustafel.processing_log.models import Action, Purpose
@@ -21,6 +21,7 @@ from casustafel.processing_log.services import record
 from . import states
 from .models import (
     WEIGHING_PARTIES,
+    Consultation,
     Contribution,
     CriteriaFramework,
     CriterionAssessment,
@@ -349,6 +350,104 @@ def record_registrant_informed(actor: User, *, notice: RegistrantNotice, informe
     notice.save(update_fields=["informed_on", "informed_by"])
     record(actor, action=Action.UPDATE, purpose=Purpose.WEIGHING, objects=[notice])
     return notice
+
+
+# ---------------------------------------------------------------- consulting other participants (art. 5 lid 3)
+
+#: The longest question or answer kept: a short summary, not the consulted organisation's file.
+CONSULTATION_TEXT_LIMIT = 2000
+
+
+def consultation_errors(weighing: Weighing, *, organisation: Any, consulted_on: date | None, question: str) -> dict:
+    """Why this consultation cannot be recorded (the rules of art. 5 lid 3 Wet PGA).
+
+    The three consult *the other* participants: an organisation of the weighing's own table,
+    never gemeente, politie or OM (they weigh themselves). The date lies between the opening
+    of the weighing and today.
+    """
+    errors = {}
+    if organisation is None or organisation.region_id != weighing.region_id:
+        errors["organisation"] = _("Kies een organisatie van deze casustafel om te raadplegen.")
+    elif organisation.kind in CORE_PARTY_KINDS:
+        errors["organisation"] = _(
+            "Gemeente, politie en OM wegen zelf; raadpleeg een van de overige deelnemers (art. 5 lid 3 Wet PGA)."
+        )
+    if consulted_on is None:
+        errors["consulted_on"] = _("Geef de datum van de raadpleging.")
+    elif consulted_on > timezone.localdate():
+        errors["consulted_on"] = _("De datum van de raadpleging mag niet in de toekomst liggen.")
+    elif consulted_on < timezone.localtime(weighing.opened_at).date():
+        errors["consulted_on"] = _("De datum ligt vóór het begin van de weging.")
+    if not (question or "").strip():
+        errors["question"] = _("Geef de vraag die aan de organisatie is voorgelegd.")
+    elif len(question.strip()) > CONSULTATION_TEXT_LIMIT:
+        errors["question"] = _("Houd de vraag kort: ten hoogste 2000 tekens.")
+    return errors
+
+
+def _refuse_when_decided(weighing: Weighing) -> None:
+    if weighing.status not in states.OPEN_STATES:
+        raise ValidationError(
+            _("Over deze weging is al besloten; een raadpleging kan niet meer worden vastgelegd."), code="decided"
+        )
+
+
+def _answer_errors(answer: str, *, required: bool) -> dict:
+    answer = (answer or "").strip()
+    if required and not answer:
+        return {"answer": _("Geef het antwoord of een korte samenvatting ervan.")}
+    if len(answer) > CONSULTATION_TEXT_LIMIT:
+        return {"answer": _("Houd het antwoord kort: ten hoogste 2000 tekens (een samenvatting).")}
+    return {}
+
+
+@transaction.atomic
+def record_consultation(
+    actor: User, *, weighing: Weighing, organisation: Any, consulted_on: date | None, question: str, answer: str = ""
+) -> Consultation:
+    """Record that the weegploeg consulted another participant (Wet PGA art. 5 lid 3 last
+    sentence, lid 4): whom, when, the question and — now or later — the answer."""
+    weighing = Weighing.objects.select_for_update().get(pk=weighing.pk)
+    policy.require(actor, policy.Action.WEIGHING_CONSULT, weighing)
+    _refuse_when_decided(weighing)
+    errors = consultation_errors(weighing, organisation=organisation, consulted_on=consulted_on, question=question)
+    errors.update(_answer_errors(answer, required=False))
+    if errors or consulted_on is None:  # no date is an error above
+        raise ValidationError(errors)
+    answer = (answer or "").strip()
+    consultation = Consultation.objects.create(
+        weighing=weighing,
+        organisation=organisation,
+        consulting_organisation=policy.organisation_of(actor),
+        consulted_on=consulted_on,
+        question=question.strip(),
+        answer=answer,
+        recorded_by=actor,
+        answer_recorded_by=actor if answer else None,
+        answer_recorded_at=timezone.now() if answer else None,
+    )
+    record(actor, action=Action.CREATE, purpose=Purpose.WEIGHING, objects=[consultation])
+    return consultation
+
+
+@transaction.atomic
+def record_consultation_answer(actor: User, *, consultation: Consultation, answer: str) -> Consultation:
+    """Add the answer a consulted participant gave (once; the consultation awaited it)."""
+    weighing = Weighing.objects.select_for_update().get(pk=consultation.weighing_id)
+    policy.require(actor, policy.Action.WEIGHING_CONSULT, weighing)
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    consultation.weighing = weighing
+    _refuse_when_decided(weighing)
+    if consultation.answer:
+        raise ValidationError(_("Het antwoord op deze raadpleging is al vastgelegd."), code="answered")
+    errors = _answer_errors(answer, required=True)
+    if errors:
+        raise ValidationError(errors)
+    consultation.answer = answer.strip()
+    consultation.answer_recorded_by, consultation.answer_recorded_at = actor, timezone.now()
+    consultation.save(update_fields=["answer", "answer_recorded_by", "answer_recorded_at"])
+    record(actor, action=Action.UPDATE, purpose=Purpose.WEIGHING, objects=[consultation])
+    return consultation
 
 
 def _move(weighing: Weighing, target: str) -> None:

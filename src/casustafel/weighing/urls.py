@@ -10,4 +10,6 @@ urlpatterns = [
     path("wegingen/<uuid:pk>/besluit/", views.weighing_decide, name="weighing_decide"),
     path("wegingen/<uuid:pk>/besluit/bevestigen/", views.decision_confirm, name="decision_confirm"),
     path("wegingen/<uuid:pk>/aanmelder-geinformeerd/", views.registrant_informed, name="registrant_informed"),
+    path("wegingen/<uuid:pk>/raadpleging/", views.consultation_create, name="consultation_create"),
+    path("wegingen/<uuid:pk>/raadpleging/antwoord/", views.consultation_answer, name="consultation_answer"),
 ]

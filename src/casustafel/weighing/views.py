@@ -22,12 +22,27 @@ from casustafel.processing_log.services import record
 
 from . import selectors as weighing_selectors
 from . import services as weighing_services
-from .forms import ConfirmationForm, ContributionForm, DecisionForm, RegistrantInformedForm
+from .forms import (
+    ConfirmationForm,
+    ConsultationAnswerForm,
+    ConsultationForm,
+    ContributionForm,
+    DecisionForm,
+    RegistrantInformedForm,
+)
 from .models import DecisionStatus, Outcome
 from .states import DECISION_PROPOSED
 
 
-def _weighing_context(request, weighing, contribution_form=None, decision_form=None, confirmation_form=None):
+def _weighing_context(
+    request,
+    weighing,
+    contribution_form=None,
+    decision_form=None,
+    confirmation_form=None,
+    consultation_form=None,
+    answer_form=None,
+):
     user = request.user
     contributions = list(weighing.contributions.all())
     for c in contributions:
@@ -69,7 +84,24 @@ def _weighing_context(request, weighing, contribution_form=None, decision_form=N
     )
     if confirmation_form is None and can_confirm:
         confirmation_form = ConfirmationForm()
+    # Art. 5 lid 3: consultations of the other participants, part of the weighing record.
+    may_consult = weighing.status != weighing.DECIDED and policy.can(user, policy.Action.WEIGHING_CONSULT, weighing)
+    consultations = weighing_selectors.consultations_of(user, weighing)
+    for consultation in consultations:
+        consultation.answer_form = None
+        if may_consult and consultation.awaiting_answer:
+            if answer_form is not None and answer_form["consultation"].value() == str(consultation.pk):
+                consultation.answer_form = answer_form
+            else:
+                consultation.answer_form = ConsultationAnswerForm(
+                    initial={"consultation": consultation.pk}, auto_id=f"id_{consultation.pk}_%s"
+                )
+    if consultation_form is None and may_consult:
+        consultation_form = ConsultationForm(region=weighing.region, auto_id="id_consultation_%s")
     return {
+        "consultations": consultations,
+        # A refused form is shown with its errors (e.g. the weighing was decided meanwhile).
+        "consultation_form": consultation_form if may_consult or consultation_form is not None else None,
         "weighing": weighing,
         "signals": governance_selectors.mark_visibility(user, list(weighing.signals.all())),
         "restricted_documents": governance_selectors.documents_for_table(
@@ -241,3 +273,53 @@ def registrant_informed(request, pk):
     context = _weighing_context(request, weighing)
     context["registrant_notices"] = [(n, form if n.pk == notice.pk else f) for n, f in context["registrant_notices"]]
     return TemplateResponse(request, "weighing/weighing_detail.html", context, status=400)
+
+
+@require_POST
+def consultation_create(request, pk):
+    """Record that the weegploeg consulted another participant (art. 5 lid 3 Wet PGA)."""
+    weighing = weighing_selectors.get_weighing(request.user, pk)
+    policy.require(request.user, policy.Action.WEIGHING_CONSULT, weighing)
+    form = ConsultationForm(request.POST, region=weighing.region, auto_id="id_consultation_%s")
+    if form.is_valid():
+        try:
+            consultation = weighing_services.record_consultation(request.user, weighing=weighing, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("De raadpleging van %(org)s is vastgelegd.") % {"org": consultation.organisation}
+            )
+            return redirect("weighing:weighing_detail", pk=weighing.pk)
+    return TemplateResponse(
+        request,
+        "weighing/weighing_detail.html",
+        _weighing_context(request, weighing, consultation_form=form),
+        status=400,
+    )
+
+
+@require_POST
+def consultation_answer(request, pk):
+    """Add the answer of a consulted participant that was still awaited (art. 5 lid 3 Wet PGA)."""
+    weighing = weighing_selectors.get_weighing(request.user, pk)
+    policy.require(request.user, policy.Action.WEIGHING_CONSULT, weighing)
+    awaiting = {str(c.pk): c for c in weighing_selectors.consultations_of(request.user, weighing) if c.awaiting_answer}
+    consultation = awaiting.get(request.POST.get("consultation", ""))
+    if consultation is None:
+        messages.error(request, _("Het antwoord op deze raadpleging is al vastgelegd of de raadpleging bestaat niet."))
+        return redirect("weighing:weighing_detail", pk=weighing.pk)
+    form = ConsultationAnswerForm(request.POST, auto_id=f"id_{consultation.pk}_%s")
+    if form.is_valid():
+        try:
+            weighing_services.record_consultation_answer(
+                request.user, consultation=consultation, answer=form.cleaned_data["answer"]
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Het antwoord van %(org)s is vastgelegd.") % {"org": consultation.organisation})
+            return redirect("weighing:weighing_detail", pk=weighing.pk)
+    return TemplateResponse(
+        request, "weighing/weighing_detail.html", _weighing_context(request, weighing, answer_form=form), status=400
+    )

@@ -10,6 +10,7 @@ from casustafel.governance.api.serializers import LegalBasisSerializer, Shielded
 
 from ..models import (
     Assessment,
+    Consultation,
     Contribution,
     CriteriaFramework,
     Criterion,
@@ -118,6 +119,51 @@ class DecisionSerializer(serializers.ModelSerializer):
         return str(case.pk) if case else None
 
 
+class ConsultationSerializer(serializers.ModelSerializer):
+    """A consultation of another participant by the weegploeg (art. 5 lid 3 Wet PGA)."""
+
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    organisation_id = serializers.UUIDField(source="organisation.pk", read_only=True)
+    consulting_organisation = serializers.CharField(source="consulting_organisation.name", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.display_name", read_only=True)
+    awaiting_answer = serializers.BooleanField(read_only=True, help_text="Het antwoord is nog niet vastgelegd")
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "id",
+            "organisation",
+            "organisation_id",
+            "consulted_on",
+            "question",
+            "answer",
+            "awaiting_answer",
+            "consulting_organisation",
+            "recorded_by",
+            "recorded_at",
+            "answer_recorded_at",
+        ]
+
+
+class ConsultationCreateSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.none(),
+        help_text="De geraadpleegde organisatie van deze casustafel (niet gemeente, politie of OM)",
+    )
+    consulted_on = serializers.DateField(help_text="Datum van de raadpleging (niet in de toekomst)")
+    question = TextField(2000, help_text="De voorgelegde vraag")
+    answer = TextField(2000, required=False, help_text="Antwoord of samenvatting; leeg: wacht op antwoord")
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the table's own organisations can be named (nothing else is disclosed).
+        self.fields["organisation"].queryset = Organisation.objects.filter(region=region)
+
+
+class ConsultationAnswerSerializer(serializers.Serializer):
+    answer = TextField(2000, help_text="Antwoord van de geraadpleegde organisatie, of een samenvatting")
+
+
 class WeighingSignalSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     reference = serializers.CharField()
@@ -130,6 +176,12 @@ class WeighingSerializer(serializers.ModelSerializer):
     signals = WeighingSignalSerializer(many=True, read_only=True)
     contributions = ContributionSerializer(many=True, read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
+    consultations = ConsultationSerializer(
+        many=True,
+        read_only=True,
+        source="consultation_list",
+        help_text="Raadplegingen van overige deelnemers (art. 5 lid 3 Wet PGA)",
+    )
     missing_parties = serializers.SerializerMethodField(
         help_text="Partijen van de weegploeg waarvan (hernieuwde) inbreng nog ontbreekt"
     )
@@ -146,6 +198,7 @@ class WeighingSerializer(serializers.ModelSerializer):
             "contributions",
             "missing_parties",
             "decisions",
+            "consultations",
             "opened_at",
             "signals_changed_at",
             "information_deadline",

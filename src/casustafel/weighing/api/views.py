@@ -11,6 +11,9 @@ from casustafel.flow import services as flow
 
 from .. import selectors, services
 from .serializers import (
+    ConsultationAnswerSerializer,
+    ConsultationCreateSerializer,
+    ConsultationSerializer,
     ContributionCreateSerializer,
     ContributionSerializer,
     DecisionConfirmationCreateSerializer,
@@ -33,14 +36,12 @@ class WeighingDetailView(APIView):
         summary="Een weging inzien: criteria, inbreng en besluiten",
         responses=WeighingSerializer,
         description="Het toegepaste wegingskader met zijn criteria, de signalen, de inbreng van "
-        "gemeente, politie en OM en eerdere besluiten.",
+        "gemeente, politie en OM, de raadplegingen van overige deelnemers en eerdere besluiten.",
     )
     def get(self, request, id):
-        return Response(
-            WeighingSerializer(
-                selectors.get_weighing(request.user, id, via_api=True), context={"request": request}
-            ).data
-        )
+        weighing = selectors.get_weighing(request.user, id, via_api=True)
+        weighing.consultation_list = selectors.consultations_of(request.user, weighing, via_api=True)
+        return Response(WeighingSerializer(weighing, context={"request": request}).data)
 
 
 class ContributionView(APIView):
@@ -109,3 +110,42 @@ class DecisionConfirmationView(APIView):
         data.is_valid(raise_exception=True)
         decision = flow.confirm_decision(request.user, decision=decision, **data.validated_data)
         return Response(DecisionSerializer(decision).data)
+
+
+class ConsultationView(APIView):
+    @extend_schema(
+        operation_id="record_consultation",
+        summary="Een raadpleging van een overige deelnemer vastleggen",
+        description="Bij de analyse van de aanmelding kunnen gemeente, politie en OM de overige deelnemers "
+        "raadplegen (art. 5 lid 3 en 4 Wet PGA). Voor leden van de weegploeg van die drie: welke organisatie "
+        "van deze casustafel (niet gemeente, politie of OM), op welke datum (niet in de toekomst), de vraag en "
+        "het antwoord — dat mag later volgen. Niet meer mogelijk als over de weging is besloten.",
+        request=ConsultationCreateSerializer,
+        responses={201: ConsultationSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, id):
+        weighing = _visible_weighing(request, id, policy.Action.WEIGHING_CONSULT)
+        data = ConsultationCreateSerializer(data=request.data, region=weighing.region_id)
+        data.is_valid(raise_exception=True)
+        consultation = services.record_consultation(request.user, weighing=weighing, **data.validated_data)
+        return Response(ConsultationSerializer(consultation).data, status=status.HTTP_201_CREATED)
+
+
+class ConsultationAnswerView(APIView):
+    @extend_schema(
+        operation_id="record_consultation_answer",
+        summary="Het antwoord op een raadpleging vastleggen",
+        description="Het antwoord (of een samenvatting) van de geraadpleegde organisatie, eenmalig, zolang "
+        "over de weging niet is besloten. Voor leden van de weegploeg van gemeente, politie en OM.",
+        request=ConsultationAnswerSerializer,
+        responses={200: ConsultationSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, id):
+        consultation = selectors.get_consultation(request.user, id, via_api=True)
+        policy.require(request.user, policy.Action.WEIGHING_CONSULT, consultation.weighing)
+        data = ConsultationAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consultation = services.record_consultation_answer(
+            request.user, consultation=consultation, answer=data.validated_data["answer"]
+        )
+        return Response(ConsultationSerializer(consultation).data)
