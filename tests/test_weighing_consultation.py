@@ -80,9 +80,17 @@ def test_art5_lid3_each_core_party_records_a_consultation_of_another_participant
     assert _logged(consultation, Action.CREATE)
 
 
-@pytest.mark.parametrize("kind", ["zvh", "ggz"])
-def test_art5_lid3_every_other_organisation_of_the_table_can_be_consulted(region_a, weighing, kind):
+@pytest.mark.parametrize("kind", ["zvh", "reclassering"])
+def test_art5_lid3_every_other_participant_of_the_table_can_be_consulted(region_a, weighing, kind):
     assert _consult(region_a, weighing, organisation=region_a.orgs[kind]).organisation.kind == kind
+
+
+def test_art5_lid3_a_third_party_is_not_one_of_the_participants_consulted(region_a, weighing):
+    """Art. 5 lid 3 with art. 3: "de overige deelnemers" are those of art. 3 lid 1."""
+    with pytest.raises(ValidationError) as error:
+        _consult(region_a, weighing, organisation=region_a.orgs["ggz"])
+    assert "art. 3 lid 1" in error.value.message_dict["organisation"][0]
+    assert not Consultation.objects.exists()
 
 
 def test_art5_lid3_the_answer_may_follow_later_once(region_a, weighing):
@@ -298,7 +306,7 @@ def test_art6_lid3_the_weighing_of_a_closed_case_is_blocked_with_its_consultatio
 
 def test_art5_lid3_api_records_a_consultation_and_the_weighing_read_lists_it(region_a, weighing):
     body = {
-        "organisation": str(region_a.orgs["ggz"].pk),
+        "organisation": str(region_a.orgs["reclassering"].pk),
         "consulted_on": timezone.localdate().isoformat(),
         "question": "Is er behandeling?",
     }
@@ -307,7 +315,7 @@ def test_art5_lid3_api_records_a_consultation_and_the_weighing_read_lists_it(reg
     )
     assert response.status_code == 201, response.content
     created = response.json()
-    assert created["awaiting_answer"] is True and created["organisation"] == region_a.orgs["ggz"].name
+    assert created["awaiting_answer"] is True and created["organisation"] == region_a.orgs["reclassering"].name
     answer = api(region_a.users["weigher_politie"]).post(
         f"{API}/consultations/{created['id']}/answer", {"answer": "Ja, ambulant."}, format="json"
     )

@@ -141,10 +141,10 @@ class ConsultationForm(forms.Form):
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # The other participants of the table: every organisation of the region but the three.
-        self.fields["organisation"].queryset = Organisation.objects.filter(region=region).exclude(
-            kind__in=CORE_PARTY_KINDS
-        )
+        # The other participants of the table (art. 3 lid 1): not the three, not a third party.
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            region=region, kind__in=PARTICIPANT_KINDS
+        ).exclude(kind__in=CORE_PARTY_KINDS)
 
 
 class ConsultationAnswerForm(forms.Form):

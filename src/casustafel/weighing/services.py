@@ -361,9 +361,10 @@ CONSULTATION_TEXT_LIMIT = 2000
 def consultation_errors(weighing: Weighing, *, organisation: Any, consulted_on: date | None, question: str) -> dict:
     """Why this consultation cannot be recorded (the rules of art. 5 lid 3 Wet PGA).
 
-    The three consult *the other* participants: an organisation of the weighing's own table,
-    never gemeente, politie or OM (they weigh themselves). The date lies between the opening
-    of the weighing and today.
+    The three consult *the other* participants: a participant of art. 3 lid 1 of the weighing's
+    own table (reclassering, Raad voor de Kinderbescherming, the ZVH), never gemeente, politie or
+    OM (they weigh themselves) and never a third party (art. 3 lid 3: admitted per case only).
+    The date lies between the opening of the weighing and today.
     """
     errors = {}
     if organisation is None or organisation.region_id != weighing.region_id:
@@ -372,6 +373,13 @@ def consultation_errors(weighing: Weighing, *, organisation: Any, consulted_on: 
         errors["organisation"] = _(
             "Gemeente, politie en OM wegen zelf; raadpleeg een van de overige deelnemers (art. 5 lid 3 Wet PGA)."
         )
+    elif organisation.is_third_party:
+        # "De overige deelnemers" are those of art. 3 lid 1; a third party takes part only once
+        # the three admit it to a case (art. 3 lid 3), so not during the weighing.
+        errors["organisation"] = _(
+            "%(org)s is geen deelnemer van het casusoverleg (art. 3 lid 1 Wet PGA); alleen deelnemers "
+            "worden bij de weging geraadpleegd (art. 5 lid 3)."
+        ) % {"org": organisation.name}
     if consulted_on is None:
         errors["consulted_on"] = _("Geef de datum van de raadpleging.")
     elif consulted_on > timezone.localdate():
