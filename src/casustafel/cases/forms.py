@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.access import policy
 from casustafel.accounts.models import PARTICIPANT_KINDS, Organisation, Region
-from casustafel.core.web import SHORT_TEXT_LIMIT
+from casustafel.core.web import SHORT_TEXT_LIMIT, AgreementForm
 from casustafel.governance.forms import participation_choices
 
 from . import states as case_states
@@ -141,19 +141,10 @@ class ThirdPartyForm(forms.Form):
         self.fields["organisation"].queryset = organisations
 
 
-class ThirdPartyDecisionForm(forms.Form):
-    """One of the three agrees with or rejects the admission of a third party."""
+class ThirdPartyDecisionForm(AgreementForm):
+    """One of the three agrees with or rejects the admission of a third party (art. 3 lid 3)."""
 
-    agrees = forms.TypedChoiceField(
-        label=_("Laat uw partij deze derde toe?"),
-        choices=[("1", _("Ja, wij laten de derde toe")), ("0", _("Nee, wij laten de derde niet toe"))],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Toelichting"),
-        help_text=_("Verplicht als uw partij de derde niet toelaat."),
-        required=False,
-        max_length=SHORT_TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    question = _("Laat uw partij deze derde toe?")
+    yes = _("Ja, wij laten de derde toe")
+    no = _("Nee, wij laten de derde niet toe")
+    reason_help = _("Verplicht als uw partij de derde niet toelaat.")

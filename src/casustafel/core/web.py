@@ -63,6 +63,28 @@ def submitted(form: forms.Form, write: Callable[[dict], Any]) -> bool:
     return True
 
 
+class AgreementForm(forms.Form):
+    """One of the three (gemeente, politie, OM) agrees or not, with a reason when not: the
+    shape of every joint decision of the three (the eensluidende beoordeling, admitting a
+    third party). Subclasses set the question and the two answers."""
+
+    question = ""
+    yes = ""
+    no = ""
+    reason_help = ""
+
+    agrees = forms.TypedChoiceField(choices=(), coerce=lambda value: value == "1", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Toelichting"), required=False, max_length=SHORT_TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agrees"].label = self.question
+        self.fields["agrees"].choices = [("1", self.yes), ("0", self.no)]
+        self.fields["reason"].help_text = self.reason_help
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Toelichting"), max_length=SHORT_TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.access import policy
 from casustafel.accounts.models import CORE_PARTY_KINDS, PARTICIPANT_KINDS, Organisation, User
-from casustafel.core.web import DATE_WIDGET, SHORT_TEXT_LIMIT, TEXT_LIMIT
+from casustafel.core.web import DATE_WIDGET, SHORT_TEXT_LIMIT, TEXT_LIMIT, AgreementForm
 from casustafel.governance.forms import ProvenanceFieldsMixin, participation_choices
 
 from .models import Assessment, Outcome, ReferralTarget
@@ -94,22 +94,13 @@ class DecisionForm(forms.Form):
         return data
 
 
-class ConfirmationForm(forms.Form):
+class ConfirmationForm(AgreementForm):
     """A core party confirms or rejects the proposed decision (art. 5 lid 3 Wet PGA)."""
 
-    agrees = forms.TypedChoiceField(
-        label=_("Onderschrijft uw partij dit besluit?"),
-        choices=[("1", _("Ja, wij onderschrijven het besluit")), ("0", _("Nee, wij onderschrijven het niet"))],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Toelichting"),
-        help_text=_("Verplicht als uw partij het besluit niet onderschrijft."),
-        required=False,
-        max_length=SHORT_TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    question = _("Onderschrijft uw partij dit besluit?")
+    yes = _("Ja, wij onderschrijven het besluit")
+    no = _("Nee, wij onderschrijven het niet")
+    reason_help = _("Verplicht als uw partij het besluit niet onderschrijft.")
 
 
 class RegistrantInformedForm(forms.Form):
