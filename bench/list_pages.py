@@ -62,7 +62,7 @@ def build_world(code: str):
     from casustafel.access import rls
     from casustafel.accounts.models import Organisation, Region, Role, User
     from casustafel.accounts.selectors import confidentiality_text_in_force
-    from casustafel.accounts.services import acknowledge_confidentiality, ensure_totp_device
+    from casustafel.accounts.services import acknowledge_confidentiality, designate, ensure_totp_device
 
     region = Region.objects.create(code=code, name=f"Regio {code} (fictief)")
     rls.extend(region.pk)  # the benchmark itself reads every region it builds
@@ -85,6 +85,8 @@ def build_world(code: str):
         ensure_totp_device(user)
         # Wet PGA art. 17: the duty acknowledged, so every request takes the real check and passes.
         acknowledge_confidentiality(user, version=confidentiality_text_in_force().version)
+        # Wet PGA art. 13: designated by the organisation, so the pages are measured, not the refusal.
+        designate(None, user=user, purpose="processing", valid_from=date(2025, 7, 1), designated_by="Bench")
         users[key] = user
     return region, orgs, users
 

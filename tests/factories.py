@@ -6,8 +6,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import factory
+from django.utils import timezone
 
-from casustafel.accounts.models import Organisation, OrganisationKind, Region, Role, User
+from casustafel.accounts.models import (
+    Designation,
+    DesignationPurpose,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Role,
+    User,
+    is_private_participant_kind,
+)
 from casustafel.accounts.services import ensure_totp_device
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
 from casustafel.subjects.services import SubjectData
@@ -55,6 +65,22 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save()
             ensure_totp_device(obj)
+
+    @factory.post_generation
+    def designation(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the built object
+        """Wet PGA art. 13: a designation by the user's organisation, valid from long before any
+        date the tests travel to, so every test user has access (tests/test_designation.py
+        builds users without one: ``UserFactory(designation=False)``)."""
+        if create and extracted is not False and obj.organisation_id is not None:
+            Designation.objects.create(
+                user=obj,
+                organisation=obj.organisation,
+                purpose=DesignationPurpose.PROCESSING,
+                valid_from=date(2000, 1, 1),
+                designated_by="Teamleider (test)",
+                no_commercial_tasks=is_private_participant_kind(obj.organisation.kind),
+                recorded_at=timezone.now(),
+            )
 
 
 def subject_data(**overrides) -> SubjectData:

@@ -52,6 +52,9 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     # Wet PGA art. 17: everyone reads the confidentiality text; acknowledging it is asked of
     # users without a duty of secrecy from elsewhere (tests/test_confidentiality.py).
     "accounts:confidentiality": (None, {"get": EVERYONE, "post": EVERYONE}),
+    # Wet PGA art. 13: the explanation for users without a valid designation (the matrix's users
+    # are designated and are sent on; tests/test_designation.py covers the others).
+    "accounts:no_designation": (None, {"get": EVERYONE}),
     "signals:signal_list": (None, {"get": SIGNAL_WORKERS}),
     "signals:signal_create": (None, {"get": SIGNAL_WORKERS, "post": SIGNAL_WORKERS}),
     "signals:known_person_check": (None, {"post": SIGNAL_WORKERS}),
@@ -122,6 +125,9 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "governance:audit_create": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "governance:audit_detail": ("privacy_audit", {"get": {"privacy_officer"}}),
     "governance:audit_sent": ("privacy_audit", {"post": {"privacy_officer"}}),
+    # Art. 13: the region's FG reads and exports the authorisation register.
+    "governance:designation_list": (None, {"get": {"privacy_officer"}}),
+    "governance:designation_export": (None, {"get": {"privacy_officer"}}),
     # Case conferences: every case role of the region sees the meeting (content scoped per
     # organisation); the process director chairs; the owning organisation completes its action.
     "meetings:meeting_list": (None, {"get": CASE_ROLES}),

@@ -249,10 +249,11 @@ def test_registering_a_signal_through_the_api_costs_a_fixed_number_of_queries(ap
     response, queries = post_counting_queries(intake, f"{API}/signals", signal_json("Nieuw"), format="json")
     assert response.status_code == 201, response.content
     assert Signal.objects.filter(pk=response.json()["id"], subject__family_name="Nieuw").exists()
-    # 29 = 3 token + 2 scope + transaction: 2 savepoint, region, legal bases, uniqueness of the new id,
-    #      subject lock, the new subject's gemeente van verblijf (Wet PGA art. 1), 3 inserts, 2 log
+    # 30 = 3 token + 1 designation (art. 13 Wet PGA, ADR 0029) + 2 scope + transaction: 2 savepoint, region,
+    #      legal bases, uniqueness of the new id, subject lock, the new subject's gemeente van verblijf
+    #      (Wet PGA art. 1), 3 inserts, 2 log
     #      records (12), open weighing?
-    assert_query_count(queries, 29, f"register a signal (API, {known_signals} earlier signals)")
+    assert_query_count(queries, 30, f"register a signal (API, {known_signals} earlier signals)")
 
 
 # ------------------------------------------------------------------ 2. submit a contribution
@@ -315,9 +316,10 @@ def test_a_contribution_through_the_api_costs_the_same_for_any_number_of_criteri
     )
     assert response.status_code == 201, response.content
     assert Contribution.objects.get(weighing=weighing, party="om").assessments.count() == framework
-    # 43 = 3 token + 2 scope + 5 selector + read log record (6) + the same transaction as on the web (21)
+    # 44 = 3 token + 1 designation (art. 13) + 2 scope + 5 selector + read log record (6) + the same transaction
+    #      as on the web (21)
     #      + the answer: assessments and, one by one, their criteria (1 + 5)
-    assert_query_count(queries, 43, f"submit a contribution (API, {framework} criteria)")
+    assert_query_count(queries, 44, f"submit a contribution (API, {framework} criteria)")
 
 
 # ------------------------------------------------------------------ 3 and 4. the decision; inclusion opens a case
@@ -367,7 +369,7 @@ def decision_json(region, outcome: str, participants: tuple[str, ...]) -> dict:
 #: Proposing a decision without participants (web, API); an inclusion adds the case director and
 #: the participants' lookup.
 PROPOSE_WEB = 39
-PROPOSE_API = 36
+PROPOSE_API = 37  # every API call: + 1 designation check (art. 13 Wet PGA, ADR 0029)
 ONE_PARTICIPANT = ("reclassering",)
 THREE_PARTICIPANTS = ("reclassering", "rvdk", "zvh")
 
@@ -439,12 +441,12 @@ def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(
 @pytest.mark.parametrize(
     "outcome, participants, expected",
     [
-        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_API, 58), id="no-action"),
-        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_API + 2, 61), id="include-opens-case-1-participant"),
+        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_API, 59), id="no-action"),
+        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_API + 2, 62), id="include-opens-case-1-participant"),
         pytest.param(
             Outcome.INCLUDE,
             THREE_PARTICIPANTS,
-            (PROPOSE_API + 2, 61),
+            (PROPOSE_API + 2, 62),
             id="include-opens-case-3-parts",
             marks=ORGANISATION_PER_PARTICIPANT,
         ),
@@ -500,6 +502,7 @@ def test_adding_an_intervention_through_the_api_costs_the_same_for_any_plan_size
     response, queries = post_counting_queries(director, path, intervention_json(warm), format="json")
     assert response.status_code == 201, response.content
     assert Intervention.objects.filter(pk=response.json()["id"], plan__case=case).exists()
-    # 31 = 3 token + 2 scope + 5 selector + read log record (6) + organisation + the web's transaction (12)
+    # 32 = 3 token + 1 designation (art. 13) + 2 scope + 5 selector + read log record (6) + organisation
+    #      + the web's transaction (12)
     #      + the answer: the new intervention's contacts, twice
-    assert_query_count(queries, 31, f"add an intervention (API, plan with {interventions})")
+    assert_query_count(queries, 32, f"add an intervention (API, plan with {interventions})")

@@ -1,4 +1,5 @@
-"""The ``casustafel`` command: serve, migrate, demo, totp, token, keys, log, retention, manage, config."""
+"""The ``casustafel`` command: serve, migrate, demo, totp, token, designate, keys, log, retention, manage,
+config."""
 
 from __future__ import annotations
 
@@ -140,6 +141,74 @@ def cmd_token(args) -> int:
     return 0
 
 
+def cmd_designate(args) -> int:
+    """Record a designation in the authorisation register (Wet PGA art. 12 lid 3, art. 13).
+
+    Account administration: as the schema owner, since the application role only reads the
+    register (ADR 0018, ADR 0029).
+    """
+    setup_django(as_owner=True)
+    from django.core.exceptions import ValidationError
+
+    from casustafel.accounts.models import User
+    from casustafel.accounts.services import designate
+
+    try:
+        user = User.objects.get(username=args.username)
+    except User.DoesNotExist:
+        print("Onbekende gebruiker.", file=sys.stderr)
+        return 2
+    try:
+        designation = designate(
+            None,
+            user=user,
+            purpose=args.purpose,
+            valid_from=args.valid_from,
+            valid_until=args.valid_until,
+            designated_by=args.by,
+            no_commercial_tasks=args.no_commercial_tasks,
+        )
+    except ValidationError as exc:
+        for messages in exc.message_dict.values():
+            for message in messages:
+                print(f"Niet vastgelegd: {message}", file=sys.stderr)
+        return 2
+    until = designation.valid_until.isoformat() if designation.valid_until else "onbepaald"
+    print(f"Aangewezen: {user.username} — {designation.get_purpose_display()} — {designation.valid_from} t/m {until}")
+    return 0
+
+
+def _date(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"geen datum (JJJJ-MM-DD): {value!r}") from None
+
+
+def _register_designate(sub: argparse._SubParsersAction) -> None:
+    designate = sub.add_parser(
+        "designate", help="aanwijzing vastleggen in het autorisatieregister (art. 13 Wet PGA), als schema-eigenaar"
+    )
+    designate.add_argument("username")
+    designate.add_argument(
+        "--purpose",
+        required=True,
+        # Checked by the service (Django is not set up yet while parsing): one message for every interface.
+        help="doel van art. 13 lid 1: processing (a), lawfulness_review (b), system_support (c)",
+    )
+    designate.add_argument("--from", dest="valid_from", required=True, type=_date, help="vanaf (JJJJ-MM-DD)")
+    designate.add_argument("--until", dest="valid_until", type=_date, help="tot en met (JJJJ-MM-DD), optioneel")
+    designate.add_argument("--by", required=True, help="naam en functie van de aanwijzende functionaris")
+    designate.add_argument(
+        "--no-commercial-tasks",
+        action="store_true",
+        help="de persoon verricht geen commerciële werkzaamheden (verplicht bij een private deelnemer, art. 12 lid 3)",
+    )
+    designate.set_defaults(func=cmd_designate)
+
+
 def cmd_manage(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casustafel.conf.settings")
     from django.core.management import execute_from_command_line
@@ -196,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = token_sub.add_parser("create", help="persoonlijk API-token uitgeven")
     create.add_argument("username")
     create.set_defaults(func=cmd_token)
+    _register_designate(sub)
     from casustafel.subjects.cli import register as register_keys
 
     register_keys(sub)

@@ -14,8 +14,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from casustafel.access import rls
-from casustafel.accounts.models import Organisation, OrganisationKind, Region, Role, User
-from casustafel.accounts.services import ensure_totp_device
+from casustafel.accounts.models import (
+    DesignationPurpose,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Role,
+    User,
+    is_private_participant_kind,
+)
+from casustafel.accounts.services import designate, ensure_totp_device
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case, ClosureReason, PlanRole, ThirdPartyAdmission
 from casustafel.cases.services import add_participant, transition_case
@@ -158,6 +166,32 @@ def _build_region(code: str, spec: dict) -> Region:
         user.save()
         ensure_totp_device(user)
     return region
+
+
+#: Wet PGA art. 13 lid 1: the purpose each demo role is designated for; every other role
+#: carries out the processing (a).
+DEMO_DESIGNATION_PURPOSES = {
+    Role.PRIVACY_OFFICER: DesignationPurpose.LAWFULNESS_REVIEW,
+    Role.FUNCTIONAL_ADMIN: DesignationPurpose.SYSTEM_SUPPORT,
+}
+DEMO_DESIGNATED_FROM = date(2025, 7, 1)
+
+
+def _designate_demo_users() -> None:
+    """Every demo user without a designation gets one by their organisation (art. 12 lid 3, 13),
+    from the day the Wet PGA applies, open-ended; private participants state "no commercial
+    tasks". Idempotent, and it also designates demo users loaded before the register existed."""
+    for user in User.objects.filter(is_demo=True, designations__isnull=True).select_related("organisation"):
+        if user.organisation_id is None:
+            continue
+        designate(
+            None,
+            user=user,
+            purpose=DEMO_DESIGNATION_PURPOSES.get(user.role, DesignationPurpose.PROCESSING),
+            valid_from=DEMO_DESIGNATED_FROM,
+            designated_by=f"Teamleider {user.organisation.name} (demo)",
+            no_commercial_tasks=is_private_participant_kind(user.organisation.kind),
+        )
 
 
 #: The legal basis each core party's demo contribution is shared on.
@@ -342,6 +376,7 @@ def load_demo() -> list[dict]:
             region = _build_region(code, spec)
             with rls.regions(region.pk):  # the demo table's own rows only (row-level security)
                 _populate(code, 36 if code == "lindeveld" else 10)
+    _designate_demo_users()
     return [
         {
             "username": u.username,

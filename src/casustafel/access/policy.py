@@ -137,6 +137,9 @@ class Action(StrEnum):
     #: Privacy audits (Wet PGA art. 16): record an audit, its results and their dispatch to the
     #: Autoriteit Persoonsgegevens, see re-audits due: the region's privacy officer (obj: the audit).
     AUDIT_MANAGE = "audit.manage"
+    #: The authorisation register (Wet PGA art. 12 lid 3, art. 13): read and export the region's
+    #: designations, current and historical, for an audit: the region's privacy officer.
+    DESIGNATION_VIEW = "designation.view"
 
 
 #: For an action on an object, the action that makes the object visible: a refusal of the
@@ -465,6 +468,7 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
         and _in_region(user, obj)
     ),
     Action.AUDIT_MANAGE: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
+    Action.DESIGNATION_VIEW: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
 }
 
 

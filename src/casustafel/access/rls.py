@@ -108,6 +108,10 @@ NOT_PERSONAL: dict[str, str] = {
     "accounts.ConfidentialityAcknowledgement": (
         "erkenning van de geheimhoudingsplicht door medewerkers; alleen aan te vullen (append_only)"
     ),
+    "accounts.Designation": (
+        "autorisatieregister art. 13 Wet PGA: aanwijzingen van medewerkers; nodig om in te loggen, vóór er een "
+        "regio bekend is; alleen het accountbeheer schrijft (ACCOUNT_TABLES)"
+    ),
     "weighing.CriteriaFramework": "wegingskader (regelgeving als data)",
     "weighing.Criterion": "wegingskader (regelgeving als data)",
     "governance.LegalBasisSet": "grondslagen (regelgeving als data)",
@@ -141,6 +145,7 @@ ACCOUNT_TABLES: dict[str, tuple[str, ...]] = {
     "accounts.User.groups": (),
     "accounts.User.user_permissions": (),
     "accounts.AuthenticatorDevice": AuthenticatorDevice.VERIFICATION_FIELDS,
+    "accounts.Designation": (),
 }
 
 

@@ -2,9 +2,10 @@ from urllib.parse import quote
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
-from .selectors import confidentiality_due
+from .selectors import confidentiality_due, designation_window
 
 #: Paths reachable without a verified login. The API authenticates per request with
 #: a personal token, so it is exempt from the session's second-factor check.
@@ -25,6 +26,58 @@ class RequireSecondFactorMiddleware:
         return self.get_response(request)
 
 
+#: Session key of the span in which the signed-in user is designated (ISO dates "from/until").
+DESIGNATION_SESSION_KEY = "casustafel_designated"
+
+
+def remember_designation(request, user) -> bool:
+    """Look the user's designation up (one query) and keep its span in the session; whether
+    the user is designated today. Called at login (``user_logged_in``) and by the gate when
+    the kept span does not cover today."""
+    window = designation_window(user)
+    if window is None:
+        request.session.pop(DESIGNATION_SESSION_KEY, None)
+        return False
+    request.session[DESIGNATION_SESSION_KEY] = f"{window[0].isoformat()}/{window[1].isoformat()}"
+    return True
+
+
+def _session_covers_today(request) -> bool:
+    kept = request.session.get(DESIGNATION_SESSION_KEY, "")
+    start, _sep, end = kept.partition("/")
+    today = timezone.localdate().isoformat()
+    return bool(start and end) and start <= today <= end
+
+
+class RequireDesignationMiddleware:
+    """Wet PGA art. 13 lid 1: only persons designated for the casusoverleg by their own
+    organisation have access. A user without a designation valid today reaches no page but
+    the explanation "Geen geldige aanwijzing" (and logging out), ADR 0029.
+
+    Runs after :class:`RequireSecondFactorMiddleware` and before the confidentiality gate.
+    The span of the designation is kept in the session at login, so a page costs no query
+    while today lies within it; the API checks per call (``permissions.Designated``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(PUBLIC_PREFIXES):
+            target = reverse("accounts:no_designation")
+            user = request.user
+            if (
+                request.path not in (target, reverse("accounts:logout"))
+                and user.is_authenticated
+                and not _session_covers_today(request)
+                and not remember_designation(request, user)
+            ):
+                if request.headers.get("HX-Request"):
+                    return HttpResponseClientRedirect(target)
+                return redirect(target)
+        return self.get_response(request)
+
+
 class RequireConfidentialityMiddleware:
     """Wet PGA art. 17: a user who must acknowledge the confidentiality duty reaches no page
     but the acknowledgement (and logging out) until they have (ADR 0027).
@@ -39,7 +92,7 @@ class RequireConfidentialityMiddleware:
     def __call__(self, request):
         if not request.path.startswith(PUBLIC_PREFIXES):
             target = reverse("accounts:confidentiality")
-            exempt = (target, reverse("accounts:logout"))
+            exempt = (target, reverse("accounts:logout"), reverse("accounts:no_designation"))
             user = request.user
             if request.path not in exempt and user.is_authenticated and confidentiality_due(user) is not None:
                 url = f"{target}?next={quote(request.path)}"

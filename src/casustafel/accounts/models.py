@@ -259,3 +259,93 @@ class ConfidentialityAcknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.acknowledged_at:%Y-%m-%d %H:%M}"
+
+
+class DesignationPurpose(models.TextChoices):
+    """Wet PGA art. 13 lid 1: the only tasks for which a designated person is authorised."""
+
+    PROCESSING = (
+        "processing",
+        _("Uitvoering van de gegevensverwerking voor het doel van het casusoverleg (art. 13 lid 1 a)"),
+    )
+    LAWFULNESS_REVIEW = "lawfulness_review", _("Toetsing op rechtmatigheid (art. 13 lid 1 b)")
+    SYSTEM_SUPPORT = "system_support", _("Onderhoud of ondersteuning van de systemen (art. 13 lid 1 c)")
+
+
+#: Wet PGA art. 12 lid 3, second sentence: a *private* participant designates only persons who
+#: have no commercial tasks for it. The organisation kinds that are, as a rule, private legal
+#: persons (stichtingen, verenigingen) rather than public bodies: care providers, wijkteams
+#: (mostly stichtingen), the Landelijk Steunpunt Extremisme / Exit, the gecertificeerde
+#: instellingen for jeugdbescherming, the reclasseringsinstellingen (Reclassering Nederland,
+#: SVG, Leger des Heils J&R are stichtingen) and bijzonder onderwijs. When in doubt a kind is
+#: listed: the flag costs the designating official one statement.
+PRIVATE_PARTICIPANT_KINDS = frozenset(
+    {
+        OrganisationKind.GGZ,
+        OrganisationKind.WIJKTEAM,
+        OrganisationKind.LSE_EXIT,
+        OrganisationKind.JEUGDBESCHERMING,
+        OrganisationKind.RECLASSERING,
+        OrganisationKind.ONDERWIJS,
+    }
+)
+
+
+def is_private_participant_kind(kind: str) -> bool:
+    """Art. 12 lid 3: designations by an organisation of this kind state "no commercial tasks"."""
+    return kind in PRIVATE_PARTICIPANT_KINDS
+
+
+class Designation(models.Model):
+    """One entry of the authorisation register (Wet PGA art. 12 lid 3, art. 13 lid 1).
+
+    A person's own organisation designates them for the casusoverleg, for one purpose of
+    art. 13 lid 1, from a date and optionally until one (inclusive). Access to Casustafel
+    follows a designation valid today for the user's current organisation (ADR 0029).
+    Recorded by the account administration (``casustafel designate``, as the schema owner);
+    the application role only reads the register.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="designations", verbose_name=_("medewerker"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="designations", verbose_name=_("aanwijzende organisatie")
+    )
+    purpose = models.CharField(_("doel (art. 13 lid 1)"), max_length=30, choices=DesignationPurpose.choices)
+    valid_from = models.DateField(_("aangewezen vanaf"))
+    valid_until = models.DateField(_("aangewezen tot en met"), null=True, blank=True)
+    designated_by = models.CharField(
+        _("aangewezen door"), max_length=200, help_text=_("Naam en functie van de functionaris die aanwees.")
+    )
+    #: Art. 12 lid 3: stated for a designation by a private participant (required there).
+    no_commercial_tasks = models.BooleanField(
+        _("geen commerciële werkzaamheden voor de private deelnemer"), default=False
+    )
+    recorded_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="designations_recorded",
+        null=True,
+        blank=True,
+        verbose_name=_("vastgelegd door"),
+    )
+    recorded_at = models.DateTimeField(_("vastgelegd op"))
+
+    class Meta:
+        verbose_name = _("aanwijzing")
+        verbose_name_plural = _("aanwijzingen")
+        ordering = ["-valid_from", "-recorded_at"]
+        indexes = [models.Index(fields=["user", "valid_from"], name="designation_user_from")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=DesignationPurpose.values), name="designation_purpose_of_art13"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=models.F("valid_from")),
+                name="designation_until_after_from",
+            ),
+            models.CheckConstraint(condition=~models.Q(designated_by=""), name="designation_designated_by_given"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} ({self.valid_from:%Y-%m-%d})"

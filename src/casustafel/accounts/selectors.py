@@ -1,12 +1,14 @@
-"""Account reads: the confidentiality duty of Wet PGA art. 17 (ADR 0027)."""
+"""Account reads: the confidentiality duty of Wet PGA art. 17 (ADR 0027) and the
+authorisation register of art. 12 lid 3 and 13 (ADR 0029)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import ConfidentialityAcknowledgement, ConfidentialityText, User
+from .models import ConfidentialityAcknowledgement, ConfidentialityText, Designation, User
 
 
 def confidentiality_text_in_force(*, on: datetime | None = None) -> ConfidentialityText | None:
@@ -49,3 +51,41 @@ def confidentiality_due(user: User) -> ConfidentialityText | None:
         user=user, text=text, acknowledged_at__gt=now - timedelta(days=text.renew_after_days)
     ).exists()
     return None if holds else text
+
+
+def valid_designations(user: User, *, on: date | None = None) -> QuerySet[Designation]:
+    """``user``'s designations valid on ``on`` (today): by their current organisation, begun
+    and not ended (``valid_until`` inclusive). Wet PGA art. 13 lid 1 (ADR 0029)."""
+    day = on or timezone.localdate()
+    if user.organisation_id is None:
+        return Designation.objects.none()
+    return Designation.objects.filter(user=user, organisation_id=user.organisation_id, valid_from__lte=day).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+
+
+def designation_window(user: User, *, on: date | None = None) -> tuple[date, date] | None:
+    """The span around ``on`` (today) in which ``user`` stays designated, or ``None`` when not
+    designated that day (one query). The upper bound is the latest end of the designations
+    valid that day (``date.max`` for an open end); the gate keeps it in the session."""
+    day = on or timezone.localdate()
+    if not getattr(user, "is_authenticated", False) or not user.organisation_id:
+        return None
+    spans = list(valid_designations(user, on=day).values_list("valid_from", "valid_until"))
+    if not spans:
+        return None
+    return min(start for start, _end in spans), max(end or date.max for _start, end in spans)
+
+
+def is_designated(user: User, *, on: date | None = None) -> bool:
+    """Art. 13 lid 1: only persons designated for the casusoverleg have access."""
+    return designation_window(user, on=on) is not None
+
+
+def designation_register(*, region_id) -> QuerySet[Designation]:
+    """The authorisation register of a region, current and historical (art. 13 lid 1)."""
+    return (
+        Designation.objects.filter(organisation__region_id=region_id)
+        .select_related("user", "organisation", "recorded_by")
+        .order_by("organisation__name", "user__username", "-valid_from", "-recorded_at")
+    )

@@ -7,4 +7,5 @@ urlpatterns = [
     path("inloggen/", views.login_view, name="login"),
     path("uitloggen/", views.logout_view, name="logout"),
     path("geheimhouding/", views.confidentiality_view, name="confidentiality"),
+    path("geen-aanwijzing/", views.no_designation_view, name="no_designation"),
 ]

@@ -15,6 +15,7 @@ from .selectors import (
     acknowledgement_valid_until,
     confidentiality_due,
     confidentiality_text_in_force,
+    designation_window,
     latest_acknowledgement,
 )
 from .services import acknowledge_confidentiality
@@ -94,3 +95,15 @@ def confidentiality_view(request):
         "new_version": due is not None and latest is not None and latest.text_id != due.pk,
     }
     return render(request, "accounts/confidentiality.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+def no_designation_view(request):
+    """Wet PGA art. 13 lid 1: explain that only designated persons have access (ADR 0029).
+
+    The gate sends a signed-in user without a designation valid today here; a designated
+    user who opens it is sent on to the work list.
+    """
+    if designation_window(request.user) is not None:
+        return redirect("web:dashboard")
+    return render(request, "accounts/no_designation.html", status=403)

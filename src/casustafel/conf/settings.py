@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "casustafel.accounts.middleware.RequireSecondFactorMiddleware",
+    "casustafel.accounts.middleware.RequireDesignationMiddleware",
     "casustafel.accounts.middleware.RequireConfidentialityMiddleware",
     "casustafel.access.rls.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -328,8 +329,12 @@ PERMISSIONS_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["casustafel.access.authentication.ScopedTokenAuthentication"],
-    # Authenticated, and the Wet PGA art. 17 confidentiality acknowledged where it is due.
-    "DEFAULT_PERMISSION_CLASSES": ["casustafel.accounts.permissions.ConfidentialityAcknowledged"],
+    # Authenticated, designated for the casusoverleg today (Wet PGA art. 13) and the art. 17
+    # confidentiality acknowledged where it is due.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "casustafel.accounts.permissions.Designated",
+        "casustafel.accounts.permissions.ConfidentialityAcknowledged",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "casustafel.core.api.Pagination",
     "PAGE_SIZE": 50,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import designation_register, views
 
 app_name = "governance"
 urlpatterns = [
@@ -20,4 +20,6 @@ urlpatterns = [
     path("privacy-audits/nieuw/", views.audit_create, name="audit_create"),
     path("privacy-audits/<uuid:pk>/", views.audit_detail, name="audit_detail"),
     path("privacy-audits/<uuid:pk>/verzonden/", views.audit_sent, name="audit_sent"),
+    path("aanwijzingen/", designation_register.designation_list, name="designation_list"),
+    path("aanwijzingen/export.csv", designation_register.designation_export, name="designation_export"),
 ]

@@ -31,6 +31,11 @@ class _Menu:
         return policy.can(self._user, policy.Action.AUDIT_MANAGE)
 
     @property
+    def designations(self) -> bool:
+        """The authorisation register (Wet PGA art. 13): the region's FG."""
+        return policy.can(self._user, policy.Action.DESIGNATION_VIEW)
+
+    @property
     def retention(self) -> bool:
         return policy.can(self._user, policy.Action.RETENTION_MANAGE)
 
