@@ -109,6 +109,8 @@ WEIGHING_KEYS = frozenset(
         "opened_at",
         "signals_changed_at",
         "information_deadline",
+        # Art. 5 lid 3: the consultations of the other participants (none in this fixture).
+        "consultations",
     }
     | {f"subject.{k}" for k in SUBJECT}
     | {
