@@ -4,7 +4,7 @@ transparency, objections and the access-request export."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -395,47 +395,10 @@ def test_mayor_registers_via_the_web(client, region_a, case_a):
     assert response.status_code == 400
 
 
-# ---------------------------------------------------------------- transparency and objections
+# ---------------------------------------------------------------- objections
 
 
-def test_transparency_requires_reason_and_review_date(region_a, case_a):
-    director = region_a.users["case_director"]
-    with pytest.raises(ValidationError) as error:
-        governance.record_transparency(
-            director, case=case_a, informed=False, informed_at=None, not_informed_reason="", review_on=None
-        )
-    assert {"not_informed_reason", "review_on"} <= set(error.value.message_dict)
-    review = timezone.localdate() + timedelta(days=90)
-    t = governance.record_transparency(
-        director,
-        case=case_a,
-        informed=False,
-        informed_at=None,
-        not_informed_reason="Lopend strafrechtelijk onderzoek",
-        review_on=review,
-    )
-    assert t.review_on == review
-    t = governance.record_transparency(
-        director,
-        case=case_a,
-        informed=True,
-        informed_at=timezone.localdate(),
-        not_informed_reason="ignored",
-        review_on=None,
-    )
-    assert t.informed and t.not_informed_reason == "" and t.review_on is None
-
-
-def test_transparency_only_by_case_managers(region_a, case_a):
-    with pytest.raises(PolicyDenied):
-        governance.record_transparency(
-            region_a.users["participant_reclassering"],
-            case=case_a,
-            informed=True,
-            informed_at=timezone.localdate(),
-            not_informed_reason="",
-            review_on=None,
-        )
+# Informing the person (art. 11 Wet PGA): tests/test_informing.py.
 
 
 def test_objection_workflow(client, region_a, case_a):

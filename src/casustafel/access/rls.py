@@ -76,7 +76,7 @@ CHILD_TABLES: dict[str, str] = {
     "cases.BlockedCaseReuse": "case",
     "cases.ThirdPartyAdmission": "case",
     "cases.ThirdPartyConfirmation": "admission",
-    "governance.CaseTransparency": "case",
+    "governance.InformingDecision": "case",
     "governance.Objection": "case",
     "governance.AuditPartResult": "audit",
     "governance.RestrictedDocument.designated_readers": "restricteddocument",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from casustafel.access.policy import Visibility
 from casustafel.accounts.models import OrganisationKind, User
 
-from .models import Classification, DataCategory, LegalBasisUse, Objection, WithholdingReason
+from .models import Classification, DataCategory, InformingOutcome, LegalBasisUse, Objection, WithholdingReason
 from .selectors import available_bases, sharing_guide
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -123,21 +123,31 @@ class DesignationForm(forms.Form):
         self.fields["user"].label_from_instance = lambda u: f"{u.display_name} ({u.organisation})"
 
 
-class TransparencyForm(forms.Form):
-    informed = forms.TypedChoiceField(
-        label=_("Is de betrokkene geïnformeerd over de opname in de PGA?"),
+class InformingDecisionForm(forms.Form):
+    """A decision about informing the person (Wet PGA art. 11); the grounds are those of art. 41
+    lid 1 UAVG valid today (data). What is required for which outcome, the service decides."""
+
+    outcome = forms.ChoiceField(
+        label=_("Besluit over het informeren van de betrokkene"),
         widget=forms.RadioSelect,
-        choices=[("1", _("Ja")), ("0", _("Nee, (nog) niet"))],
-        coerce=lambda v: v == "1",
+        choices=InformingOutcome.choices,
     )
-    informed_at = forms.DateField(label=_("Geïnformeerd op"), required=False, widget=DATE_WIDGET)
-    not_informed_reason = forms.CharField(
-        label=_("Reden om (nog) niet te informeren"),
-        max_length=2000,
+    informed_on = forms.DateField(label=_("Geïnformeerd op"), required=False, widget=DATE_WIDGET)
+    ground = forms.ChoiceField(
+        label=_("Belang dat niet of later informeren waarborgt (art. 41 lid 1 UAVG)"), required=False, choices=()
+    )
+    motivation = forms.CharField(
+        label=_("Schriftelijke motivering ten behoeve van het casusoverleg (art. 11 Wet PGA)"),
+        max_length=5000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Waarom is niet of later informeren noodzakelijk en evenredig voor dit belang?"),
     )
-    review_on = forms.DateField(label=_("Reden wordt heroverwogen op"), required=False, widget=DATE_WIDGET)
+    review_on = forms.DateField(label=_("Heroverwegen op"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args, ground_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = [("", _("— kies bij niet of later informeren —")), *ground_choices]
 
 
 class ObjectionForm(forms.Form):

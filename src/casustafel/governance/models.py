@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casustafel.core.references import new_reference
@@ -150,20 +151,50 @@ class RestrictedDocument(models.Model):
         return self.reference
 
 
-class CaseTransparency(models.Model):
-    """Whether and when the person was informed of their inclusion, or why not (and until when)."""
+class InformingOutcome(models.TextChoices):
+    """What was decided about informing the person of their inclusion (Wet PGA art. 11, AVG art. 14)."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="transparency", primary_key=True)
-    informed = models.BooleanField(_("betrokkene is geïnformeerd"), default=False)
-    informed_at = models.DateField(_("geïnformeerd op"), null=True, blank=True)
-    not_informed_reason = models.TextField(_("reden om (nog) niet te informeren"), max_length=2000, blank=True)
-    review_on = models.DateField(_("reden wordt heroverwogen op"), null=True, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+    INFORMED = "informed", _("Geïnformeerd")
+    DEFERRED = "deferred", _("Informeren uitgesteld")
+    NOT_INFORMED = "not_informed", _("Niet informeren")
+
+
+#: The ground of decisions migrated from before the Wet PGA, when a free-text reason was kept
+#: without an interest of art. 41 lid 1 UAVG. Never accepted for a new decision.
+GROUND_NOT_RECORDED = "not_recorded"
+
+
+class InformingDecision(models.Model):
+    """One decision about informing the person of a case (Wet PGA art. 11 with AVG art. 14 and
+    art. 41 lid 1 UAVG). Informing is the default; not informing or deferring names the interest
+    of art. 41 lid 1 it protects (a code from ``data/informing_grounds_v*.json``, its version
+    kept), a written motivation for the casusoverleg and a review date. Append-only: a new
+    decision is a new row, the newest is the current state (ADR 0010, revision 2026-11-30)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="informing_decisions")
+    outcome = models.CharField(_("besluit"), max_length=20, choices=InformingOutcome.choices)
+    informed_on = models.DateField(_("geïnformeerd op"), null=True, blank=True)
+    ground = models.CharField(_("belang (art. 41 lid 1 UAVG)"), max_length=40, blank=True)
+    grounds_version = models.PositiveIntegerField(_("versie belangen"), null=True, blank=True)
+    motivation = models.TextField(_("motivering ten behoeve van het casusoverleg"), max_length=5000, blank=True)
+    review_on = models.DateField(_("heroverwegen op"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    #: Not ``auto_now_add``: decisions migrated from the former transparency record keep their date.
+    decided_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
     subject_id = property(lambda self: self.case.subject_id)
 
     class Meta:
-        verbose_name = _("transparantie")
+        verbose_name = _("besluit over informeren")
+        verbose_name_plural = _("besluiten over informeren")
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome="informed", informed_on__isnull=False, ground="")
+                | (~models.Q(outcome="informed") & ~models.Q(ground="") & ~models.Q(motivation="")),
+                name="informing_decision_informed_or_grounded",
+            )
+        ]
 
 
 class Objection(models.Model):

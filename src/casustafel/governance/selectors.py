@@ -258,8 +258,7 @@ def access_request_export(user, request: AccessRequest) -> dict:
     )
     cases = list(
         Case.objects.filter(subject=subject, region_id=region_id)
-        .prefetch_related("participants__organisation", "objections")
-        .select_related("transparency")
+        .prefetch_related("participants__organisation", "objections", "informing_decisions")
         .order_by("opened_at")
     )
     documents = list(RestrictedDocument.objects.filter(subject=subject, region_id=region_id))
@@ -272,16 +271,19 @@ def access_request_export(user, request: AccessRequest) -> dict:
     def item(reference, data):
         return _withheld(reference, request) if str(reference) in exempt else {"reference": str(reference), **data}
 
-    def transparency(case):
-        t = getattr(case, "transparency", None)
-        if t is None:
-            return None
-        return {
-            "informed": t.informed,
-            "informed_at": t.informed_at and t.informed_at.isoformat(),
-            "not_informed_reason": t.not_informed_reason,
-            "review_on": t.review_on and t.review_on.isoformat(),
-        }
+    def informing(case):
+        # Art. 11 Wet PGA: every decision about informing the person, oldest first.
+        return [
+            {
+                "decided_at": d.decided_at.isoformat(),
+                "outcome": d.outcome,
+                "informed_on": d.informed_on and d.informed_on.isoformat(),
+                "ground": d.ground,
+                "motivation": d.motivation,
+                "review_on": d.review_on and d.review_on.isoformat(),
+            }
+            for d in sorted(case.informing_decisions.all(), key=lambda d: d.decided_at)
+        ]
 
     export = {
         "access_request": request.reference,
@@ -348,7 +350,7 @@ def access_request_export(user, request: AccessRequest) -> dict:
                     "opened_at": c.opened_at.isoformat(),
                     "closure_reason": c.closure_reason,
                     "participants": [p.organisation.name for p in c.participants.all()],
-                    "transparency": transparency(c),
+                    "informing_decisions": informing(c),
                     "objections": [
                         {"received_on": o.received_on.isoformat(), "status": o.status, "outcome": o.outcome}
                         for o in c.objections.all()

@@ -21,7 +21,6 @@ from casustafel.processing_log.services import record
 
 from .models import (
     AccessRequest,
-    CaseTransparency,
     Classification,
     DataCategory,
     LegalBasis,
@@ -316,7 +315,7 @@ def set_designation(actor: User, *, document, user: User, designated: bool) -> R
     return document
 
 
-# ---------------------------------------------------------------- transparency and objections
+# ---------------------------------------------------------------- objections (informing the person: informing.py)
 
 
 def _managed_case(actor, case):
@@ -325,46 +324,6 @@ def _managed_case(actor, case):
     case = type(case).objects.select_for_update().get(pk=case.pk)
     policy.require(actor, policy.Action.CASE_MANAGE, case)
     return case
-
-
-@transaction.atomic
-def record_transparency(
-    actor: User, *, case, informed: bool, informed_at: date | None, not_informed_reason: str, review_on: date | None
-) -> CaseTransparency:
-    case = _managed_case(actor, case)
-    today = timezone.localdate()
-    errors = {}
-    if informed:
-        if informed_at is None:
-            errors["informed_at"] = _("Geef aan wanneer de betrokkene is geïnformeerd.")
-        elif informed_at > today:
-            errors["informed_at"] = _("Die datum ligt in de toekomst.")
-    else:
-        if not not_informed_reason.strip():
-            errors["not_informed_reason"] = _("Geef de reden om de betrokkene (nog) niet te informeren.")
-        if review_on is None:
-            errors["review_on"] = _("Geef aan tot wanneer deze reden geldt (datum van heroverweging).")
-        elif review_on < today:
-            errors["review_on"] = _("De datum van heroverweging ligt in het verleden.")
-    if errors:
-        raise ValidationError(errors)
-    transparency, created = CaseTransparency.objects.update_or_create(
-        case=case,
-        defaults={
-            "informed": informed,
-            "informed_at": informed_at if informed else None,
-            "not_informed_reason": "" if informed else not_informed_reason.strip(),
-            "review_on": None if informed else review_on,
-            "updated_by": actor,
-        },
-    )
-    record(
-        actor,
-        action=Action.CREATE if created else Action.UPDATE,
-        purpose=Purpose.CASE_MANAGEMENT,
-        objects=[transparency],
-    )
-    return transparency
 
 
 @transaction.atomic

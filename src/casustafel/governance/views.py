@@ -23,17 +23,17 @@ from casustafel.core.web import apply_service_errors, submitted
 from casustafel.subjects.services import SubjectData, find_known_subject
 from casustafel.weighing import selectors as weighing_selectors
 
-from . import audits, selectors, services
+from . import audits, informing, selectors, services
 from .forms import (
     AccessRequestForm,
     DesignationForm,
+    InformingDecisionForm,
     ObjectionForm,
     ObjectionHandleForm,
     PrivacyAuditForm,
     ReleaseSummaryForm,
     RestrictedDocumentForm,
     SentToApForm,
-    TransparencyForm,
     WithheldForm,
 )
 from .models import Objection
@@ -198,23 +198,19 @@ def restricted_designate(request, pk):
 # ------------------------------------------------------------------ transparency and objections
 
 
+def _informing_form(data=None):
+    grounds = informing.grounds_valid_on(timezone.localdate())
+    return InformingDecisionForm(data, ground_choices=grounds.choices if grounds else ())
+
+
 def _case_context(request, case, transparency_form=None, objection_form=None):
     can_manage = policy.can(request.user, policy.Action.CASE_MANAGE, case)
-    transparency = getattr(case, "transparency", None)
-    initial = {}
-    if transparency is not None:
-        initial = {
-            "informed": "1" if transparency.informed else "0",
-            "informed_at": transparency.informed_at,
-            "not_informed_reason": transparency.not_informed_reason,
-            "review_on": transparency.review_on,
-        }
     return {
         "case": case,
-        "transparency": transparency,
+        "informing": informing.informing_state(request.user, case),
         "objections": case.objections.all(),
         "can_manage": can_manage,
-        "transparency_form": (transparency_form or TransparencyForm(initial=initial)) if can_manage else None,
+        "transparency_form": (transparency_form or _informing_form()) if can_manage else None,
         "objection_form": (objection_form or ObjectionForm()) if can_manage else None,
         "handle_form": ObjectionHandleForm() if can_manage else None,
     }
@@ -222,20 +218,22 @@ def _case_context(request, case, transparency_form=None, objection_form=None):
 
 @require_http_methods(["GET", "POST"])
 def case_transparency(request, pk):
+    """Informing the person (Wet PGA art. 11, ADR 0010, revision 2026-11-30) and objections: the history of decisions
+    for the participants of art. 3 lid 1; a new decision by the case's managers."""
     case = case_selectors.get_case(request.user, pk)
     # Art. 3 lid 3: transparency and objections are for the participants, not a third party.
     policy.require(request.user, policy.Action.CASE_PARTICIPANT_VIEW, case)
     if request.method == "GET":
         return render(request, "governance/case_transparency.html", _case_context(request, case))
     policy.require(request.user, policy.Action.CASE_MANAGE, case)
-    form = TransparencyForm(request.POST)
+    form = _informing_form(request.POST)
     if form.is_valid():
         try:
-            services.record_transparency(request.user, case=case, **form.cleaned_data)
+            informing.record_informing_decision(request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("De transparantie is vastgelegd."))
+            messages.success(request, _("Het besluit over het informeren van de betrokkene is vastgelegd."))
             return redirect("governance:case_transparency", pk=case.pk)
     return TemplateResponse(
         request, "governance/case_transparency.html", _case_context(request, case, transparency_form=form), status=400

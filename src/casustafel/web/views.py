@@ -13,7 +13,7 @@ from casustafel.cases import selectors as case_selectors
 from casustafel.cases import states as case_states
 from casustafel.core.api import problem_json
 from casustafel.core.errors import PolicyDenied, announce_refusal
-from casustafel.governance import audits
+from casustafel.governance import audits, informing
 from casustafel.plans.selectors import dashboard_follow_up
 from casustafel.signals import selectors as signal_selectors
 from casustafel.signals import states as signal_states
@@ -45,6 +45,8 @@ def dashboard(request):
         case_selectors.log_listed(user, cases)
         context["cases"] = cases
         context.update(dashboard_follow_up(user))
+        # Art. 11 Wet PGA: not informing past its review date, or the month to inform passed.
+        context.update(informing.informing_follow_up(user))
     if policy.can(user, policy.Action.AUDIT_MANAGE):
         # Art. 16 Wet PGA: failed parts awaiting their re-audit, results not yet sent to the AP.
         context.update(audit_work=True, reaudits=audits.open_reaudits(user), unsent_audits=audits.unsent_audits(user))
