@@ -22,6 +22,7 @@ from casustafel.cases.third_parties import propose_third_party
 from casustafel.demo import admit_jointly
 from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.governance.audits import record_audit
+from casustafel.governance.rights import register_rights_request
 from casustafel.subjects.elsewhere import request_information
 from casustafel.subjects.models import CrossRegionRequest
 from casustafel.weighing.services import record_consultation
@@ -128,6 +129,13 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     # Art. 13: the region's FG reads and exports the authorisation register.
     "governance:designation_list": (None, {"get": {"privacy_officer"}}),
     "governance:designation_export": (None, {"get": {"privacy_officer"}}),
+    # Art. 12: the region's FGs track rights requests; an FG of a public participant designates the
+    # coordinating FG and sets the contact point.
+    "governance:privacy_coordination": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
+    "governance:rights_request_list": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
+    "governance:rights_request_detail": ("rights_request", {"get": {"privacy_officer"}}),
+    "governance:rights_request_extend": ("rights_request", {"post": {"privacy_officer"}}),
+    "governance:rights_request_answer": ("rights_request", {"post": {"privacy_officer"}}),
     # Case conferences: every case role of the region sees the meeting (content scoped per
     # organisation); the process director chairs; the owning organisation completes its action.
     "meetings:meeting_list": (None, {"get": CASE_ROLES}),
@@ -213,6 +221,7 @@ def objects(world, case_a, signal_a):
         "closed_case": {"pk": closed_case_with_new_aanmelding(a).pk},
         "admission": {"pk": third_party_objects(a, case_a).pk},
         "privacy_audit": {"pk": privacy_audit_of(a).pk},
+        "rights_request": {"pk": rights_request_of(a).pk},
         **governance_objects(a, case=case_a),
         **meeting_objects(a, case_a),
         **retention_objects(a),
@@ -262,6 +271,16 @@ def privacy_audit_of(world_region):
         scope="Casustafel en logging",
         auditor="Auditbureau (fictief)",
         results=[{"part": "logging", "passed": False, "note": "Logging onvolledig"}],
+    )
+
+
+def rights_request_of(world_region):
+    """An open rectification request of the region (AVG art. 16), deadline a month out (art. 12 lid 3)."""
+    return register_rights_request(
+        world_region.users["privacy_officer"],
+        kind="rectification",
+        received_on=timezone.localdate(),
+        summary="Verzoek om rectificatie (fictief)",
     )
 
 

@@ -140,6 +140,13 @@ class Action(StrEnum):
     #: The authorisation register (Wet PGA art. 12 lid 3, art. 13): read and export the region's
     #: designations, current and historical, for an audit: the region's privacy officer.
     DESIGNATION_VIEW = "designation.view"
+    #: Data-subject rights requests (AVG art. 15-18, 21) and their deadlines (AVG art. 12 lid 3),
+    #: read the table's coordinating FG and contact point (Wet PGA art. 12): the region's FGs.
+    RIGHTS_REQUEST_HANDLE = "rights_request.handle"
+    #: Designate the coordinating FG and set the contact point (Wet PGA art. 12 lid 2, lid 4 b;
+    #: obj: the region's privacy settings or None): an FG of a public participant of the region;
+    #: once designated, only the coordinating FG (unless they no longer qualify).
+    PRIVACY_COORDINATION_SET = "privacy_coordination.set"
 
 
 #: For an action on an object, the action that makes the object visible: a refusal of the
@@ -164,6 +171,10 @@ _REFUSALS: dict[Action, Any] = {
         "Alleen leden van de weegploeg van gemeente, politie en OM leggen een raadpleging vast (art. 5 lid 3 Wet PGA)."
     ),
     Action.CASE_MANAGE: _("Alleen de casusregisseur of procesregisseur kan dit doen."),
+    Action.PRIVACY_COORDINATION_SET: _(
+        "Alleen de coördinerend functionaris voor gegevensbescherming van deze casustafel wijzigt dit "
+        "(art. 12 lid 2 Wet PGA)."
+    ),
     Action.CASE_PLAN_VIEW: _(
         "Gegevens voor het plan van aanpak zijn niet als noodzakelijk voor uw organisatie aangemerkt "
         "(art. 3 lid 3 Wet PGA)."
@@ -284,6 +295,45 @@ def may_direct_cases(user: Any, region_id: Any) -> bool:
         and user.organisation_id
         and user.role == Role.CASE_DIRECTOR
         and user.organisation.region_id == region_id
+    )
+
+
+#: Wet PGA art. 12 lid 2: the coordinating FG is one of the FGs of the participating public
+#: bodies (overheidsinstanties of art. 3 lid 1: gemeente, politie, OM, RvdK) — never of a
+#: private participant (``PRIVATE_PARTICIPANT_KINDS``) nor of an organisation outside art. 3 lid 1.
+PUBLIC_PARTICIPANT_KINDS = (
+    OrganisationKind.GEMEENTE,
+    OrganisationKind.POLITIE,
+    OrganisationKind.OM,
+    OrganisationKind.RVDK,
+)
+
+
+def may_coordinate_privacy(user: Any, region_id: Any) -> bool:
+    """Who may be the coordinating FG of the table of ``region_id`` (Wet PGA art. 12 lid 2): an
+    active privacy officer of a public participant of that table. The one place this is decided."""
+    return bool(
+        user is not None
+        and user.is_active
+        and user.organisation_id
+        and user.role == Role.PRIVACY_OFFICER
+        and user.organisation.kind in PUBLIC_PARTICIPANT_KINDS
+        and user.organisation.region_id == region_id
+    )
+
+
+def coordinating_officer_candidates(region_id: Any) -> QuerySet:
+    """The users :func:`may_coordinate_privacy` allows at ``region_id``, for a choice list."""
+    return (
+        apps.get_model("accounts", "User")
+        .objects.filter(
+            is_active=True,
+            role=Role.PRIVACY_OFFICER,
+            organisation__region_id=region_id,
+            organisation__kind__in=PUBLIC_PARTICIPANT_KINDS,
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "last_name", "username")
     )
 
 
@@ -469,6 +519,16 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     ),
     Action.AUDIT_MANAGE: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
     Action.DESIGNATION_VIEW: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
+    Action.RIGHTS_REQUEST_HANDLE: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
+    Action.PRIVACY_COORDINATION_SET: lambda user, obj: (
+        may_coordinate_privacy(user, _region_id(user))
+        and _in_region(user, obj)
+        and (
+            getattr(obj, "coordinating_officer", None) is None
+            or obj.coordinating_officer.pk == user.pk
+            or not may_coordinate_privacy(obj.coordinating_officer, obj.region_id)
+        )
+    ),
 }
 
 

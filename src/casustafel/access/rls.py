@@ -54,6 +54,8 @@ REGION_TABLES: dict[str, tuple[str, ...]] = {
     "governance.AccessRequest": ("region",),
     "governance.WithheldData": ("region",),
     "governance.PrivacyAudit": ("region",),
+    "governance.RegionPrivacySettings": ("region",),
+    "governance.RightsRequest": ("region",),
     "meetings.Meeting": ("region",),
     "retention.LegalHold": ("region",),
     "retention.NecessityReview": ("region",),

@@ -357,3 +357,104 @@ class AuditPartResult(models.Model):
                 name="audit_part_result_failed_has_reaudit",
             ),
         ]
+
+
+class RegionPrivacySettings(models.Model):
+    """The table's coordinating privacy officer and contact point (Wet PGA art. 12; ADR 0031).
+
+    One row per region. The coordinating FG is one of the FGs of the public participants (lid 2,
+    ``policy.may_coordinate_privacy``). The contact point for the data subject's rights of AVG
+    chapter III is free text per table until the AMvB of lid 4 b names the participant."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    region = models.OneToOneField("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    coordinating_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("coördinerend functionaris voor gegevensbescherming"),
+    )
+    contact_point = models.TextField(_("contactpunt voor betrokkenen"), max_length=2000, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("privacy-instellingen van de casustafel")
+        verbose_name_plural = _("privacy-instellingen van de casustafels")
+
+
+class RightsRequestKind(models.TextChoices):
+    """The rights of the data subject the table tracks (AVG chapter III)."""
+
+    ACCESS = "access", _("Inzage (art. 15 AVG)")
+    RECTIFICATION = "rectification", _("Rectificatie (art. 16 AVG)")
+    ERASURE = "erasure", _("Wissing (art. 17 AVG)")
+    RESTRICTION = "restriction", _("Beperking van de verwerking (art. 18 AVG)")
+    OBJECTION = "objection", _("Bezwaar (art. 21 AVG)")
+
+
+class RightsRequest(models.Model):
+    """A data subject's request under AVG art. 15-18 or 21, tracked to its answer within the
+    deadline of AVG art. 12 lid 3: a month after receipt, extended once by at most two months
+    with a reason. The summary holds no more personal data than needed; the person is linked
+    only when known to the table (``subject``)."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    STATUS_CHOICES = [(OPEN, _("Open")), (ANSWERED, _("Beantwoord"))]
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("soort verzoek"), max_length=20, choices=RightsRequestKind.choices)
+    received_on = models.DateField(_("ontvangen op"))
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    summary = models.TextField(_("samenvatting (zonder onnodige persoonsgegevens)"), max_length=2000)
+    deadline = models.DateField(_("uiterste antwoorddatum (art. 12 lid 3 AVG)"))
+    extended_deadline = models.DateField(_("verlengd tot"), null=True, blank=True)
+    extension_reason = models.TextField(_("reden van verlenging"), max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=STATUS_CHOICES, default=OPEN)
+    answered_on = models.DateField(_("beantwoord op"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    outcome = models.TextField(_("uitkomst"), max_length=5000, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verzoek van betrokkene")
+        verbose_name_plural = _("verzoeken van betrokkenen")
+        ordering = ["deadline", "received_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(extended_deadline__isnull=True, extension_reason="")
+                | (models.Q(extended_deadline__gt=models.F("deadline")) & ~models.Q(extension_reason="")),
+                name="rights_request_extension_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", answered_on__isnull=True, answered_by__isnull=True)
+                | models.Q(
+                    status="answered",
+                    answered_on__isnull=False,
+                    answered_by__isnull=False,
+                    answered_on__gte=models.F("received_on"),
+                ),
+                name="rights_request_answered_has_date",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = new_reference("REC")
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def due_on(self):
+        """The deadline in force: the extended one when extended."""
+        return self.extended_deadline or self.deadline

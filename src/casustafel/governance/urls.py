@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import designation_register, views
+from . import designation_register, rights_views, views
 
 app_name = "governance"
 urlpatterns = [
@@ -22,4 +22,9 @@ urlpatterns = [
     path("privacy-audits/<uuid:pk>/verzonden/", views.audit_sent, name="audit_sent"),
     path("aanwijzingen/", designation_register.designation_list, name="designation_list"),
     path("aanwijzingen/export.csv", designation_register.designation_export, name="designation_export"),
+    path("coordinatie-privacy/", rights_views.privacy_coordination, name="privacy_coordination"),
+    path("rechtenverzoeken/", rights_views.rights_request_list, name="rights_request_list"),
+    path("rechtenverzoeken/<uuid:pk>/", rights_views.rights_request_detail, name="rights_request_detail"),
+    path("rechtenverzoeken/<uuid:pk>/verlengen/", rights_views.rights_request_extend, name="rights_request_extend"),
+    path("rechtenverzoeken/<uuid:pk>/beantwoorden/", rights_views.rights_request_answer, name="rights_request_answer"),
 ]

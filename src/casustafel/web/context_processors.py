@@ -36,6 +36,11 @@ class _Menu:
         return policy.can(self._user, policy.Action.DESIGNATION_VIEW)
 
     @property
+    def rights_requests(self) -> bool:
+        """Data-subject rights requests and the coordinating FG (Wet PGA art. 12): the region's FGs."""
+        return policy.can(self._user, policy.Action.RIGHTS_REQUEST_HANDLE)
+
+    @property
     def retention(self) -> bool:
         return policy.can(self._user, policy.Action.RETENTION_MANAGE)
 

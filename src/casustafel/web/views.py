@@ -13,7 +13,7 @@ from casustafel.cases import selectors as case_selectors
 from casustafel.cases import states as case_states
 from casustafel.core.api import problem_json
 from casustafel.core.errors import PolicyDenied, announce_refusal
-from casustafel.governance import audits, informing
+from casustafel.governance import audits, informing, rights
 from casustafel.plans.selectors import dashboard_follow_up
 from casustafel.signals import selectors as signal_selectors
 from casustafel.signals import states as signal_states
@@ -50,6 +50,8 @@ def dashboard(request):
     if policy.can(user, policy.Action.AUDIT_MANAGE):
         # Art. 16 Wet PGA: failed parts awaiting their re-audit, results not yet sent to the AP.
         context.update(audit_work=True, reaudits=audits.open_reaudits(user), unsent_audits=audits.unsent_audits(user))
+    # Wet PGA art. 12 lid 2, AVG art. 12 lid 3: the coordinating FG sees the open rights requests.
+    context["open_requests"] = rights.coordinator_work(user)
     return render(request, "web/dashboard.html", context)
 
 
