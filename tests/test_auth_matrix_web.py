@@ -19,12 +19,14 @@ from django.utils import timezone
 from casustafel.cases.blocking import decide_reuse
 from casustafel.cases.services import transition_case
 from casustafel.cases.third_parties import propose_third_party
+from casustafel.corrections.services import correct_item
 from casustafel.demo import admit_jointly
 from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.governance.audits import record_audit
 from casustafel.governance.rights import register_rights_request
 from casustafel.subjects.elsewhere import request_information
 from casustafel.subjects.models import CrossRegionRequest
+from casustafel.weighing.models import Contribution
 from casustafel.weighing.services import record_consultation
 
 from .conftest import make_case
@@ -126,6 +128,14 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "governance:audit_create": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
     "governance:audit_detail": ("privacy_audit", {"get": {"privacy_officer"}}),
     "governance:audit_sent": ("privacy_audit", {"post": {"privacy_officer"}}),
+    # Art. 10: the supplier corrects its signal (the gemeente's signal workers) or its party's
+    # contribution (the politie's weighing member); the melding goes to the gemeente's queue.
+    "corrections:signal_correct": (
+        "signal",
+        {"get": {"intake", "weigher_gemeente"}, "post": {"intake", "weigher_gemeente"}},
+    ),
+    "corrections:contribution_correct": ("contribution", {"get": {"weigher_politie"}, "post": {"weigher_politie"}}),
+    "corrections:notice_done": ("correction_notice", {"post": {"intake", "weigher_gemeente"}}),
     # Art. 13: the region's FG reads and exports the authorisation register.
     "governance:designation_list": (None, {"get": {"privacy_officer"}}),
     "governance:designation_export": (None, {"get": {"privacy_officer"}}),
@@ -192,6 +202,7 @@ def test_every_web_route_is_in_the_matrix():
             "governance",
             "plans",
             "meetings",
+            "corrections",
         }
     }
     assert names - set(MATRIX) - PUBLIC == set(), "routes missing from the authorization matrix"
@@ -221,6 +232,7 @@ def objects(world, case_a, signal_a):
         "closed_case": {"pk": closed_case_with_new_aanmelding(a).pk},
         "admission": {"pk": third_party_objects(a, case_a).pk},
         "privacy_audit": {"pk": privacy_audit_of(a).pk},
+        **correction_objects(a, case_a),
         "rights_request": {"pk": rights_request_of(a).pk},
         **governance_objects(a, case=case_a),
         **meeting_objects(a, case_a),
@@ -261,6 +273,20 @@ def third_party_objects(world_region, case):
         plan_roles=["carrying_out"],
         necessary_data=["plan_of_action"],
     )
+
+
+def correction_objects(world_region, case):
+    """Art. 10: the politie's contribution to ``case``'s weighing, and a melding to the gemeente
+    after its intake officer corrected the case's signal."""
+    contribution = Contribution.objects.get(weighing__decisions__case=case, party="politie")
+    signal = contribution.weighing.signals.first()
+    correction = correct_item(
+        world_region.users["intake"],
+        item=signal,
+        changes={"facts": "Gecorrigeerde feiten."},
+        reason="Onjuist (fictief).",
+    )
+    return {"contribution": {"pk": contribution.pk}, "correction_notice": {"pk": correction.notice.pk}}
 
 
 def privacy_audit_of(world_region):

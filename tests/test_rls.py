@@ -31,6 +31,7 @@ CASUSTAFEL_APPS = {
     "governance",
     "retention",
     "plans",
+    "corrections",
     "processing_log",
     "core",
     "web",

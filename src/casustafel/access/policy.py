@@ -140,6 +140,13 @@ class Action(StrEnum):
     #: The authorisation register (Wet PGA art. 12 lid 3, art. 13): read and export the region's
     #: designations, current and historical, for an audit: the region's privacy officer.
     DESIGNATION_VIEW = "designation.view"
+    #: Correct the content of a signal or contribution (Wet PGA art. 10; obj: the item): the
+    #: people of the supplying organisation who may see it — for a signal its signal workers,
+    #: for a contribution the weighing member of its own party.
+    ITEM_CORRECT = "item.correct"
+    #: Mark a melding of a correction handled, the organisation's own records checked (art. 10;
+    #: obj: the notice): the signal workers of the organisation the data came from.
+    CORRECTION_NOTICE_HANDLE = "correction_notice.handle"
     #: Data-subject rights requests (AVG art. 15-18, 21) and their deadlines (AVG art. 12 lid 3),
     #: read the table's coordinating FG and contact point (Wet PGA art. 12): the region's FGs.
     RIGHTS_REQUEST_HANDLE = "rights_request.handle"
@@ -157,6 +164,7 @@ _VIEW_ACTION: dict[Action, Action] = {
     Action.WEIGHING_CONTRIBUTE: Action.WEIGHING_VIEW,
     Action.WEIGHING_DECIDE: Action.WEIGHING_VIEW,
     Action.WEIGHING_CONSULT: Action.WEIGHING_VIEW,
+    Action.ITEM_CORRECT: Action.ITEM_VIEW,
     Action.CASE_MANAGE: Action.CASE_VIEW,
     Action.THIRD_PARTY_PROPOSE: Action.CASE_VIEW,
     Action.MEETING_MANAGE: Action.MEETING_VIEW,
@@ -191,6 +199,9 @@ _REFUSALS: dict[Action, Any] = {
     Action.MEETING_MANAGE: _("Alleen de procesregisseur (voorzitter) kan dit doen."),
     Action.MEETING_COMPLETE_ACTION: _("Alleen de voorzitter of de eigenaar van de actie kan deze afronden."),
     Action.CATALOGUE_MANAGE: _("Alleen de functioneel beheerder kan de catalogus wijzigen."),
+    Action.ITEM_CORRECT: _(
+        "Alleen de organisatie die dit gegeven heeft aangeleverd kan het corrigeren (art. 10 Wet PGA)."
+    ),
     Action.RETENTION_MANAGE: _(
         "Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio kan dit doen."
     ),
@@ -455,6 +466,17 @@ def _restricted_manage(user: Any, document: Any) -> bool:
     return _is_mayor_of(user, _region_id(user) if document is None else document.region_id)
 
 
+def _item_correct(user: Any, item: Any) -> bool:
+    """Art. 10: only the organisation that supplied an item corrects it, by someone who may see it."""
+    if item is None:
+        return _works_on_signals(user)
+    if user.organisation_id != provenance_origin_id(item):
+        return False
+    if hasattr(item, "registered_by_organisation_id"):  # a signal
+        return _works_on_signals(user) and _in_region(user, item)
+    return _is_core_weigher(user) and _in_region(user, item.weighing) and item.party == user.organisation.kind
+
+
 def _meeting_complete_action(user: Any, action: Any) -> bool:
     if not _works_on_cases(user) or action is None or action.case.region_id != _region_id(user):
         return False
@@ -519,6 +541,10 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     ),
     Action.AUDIT_MANAGE: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
     Action.DESIGNATION_VIEW: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
+    Action.ITEM_CORRECT: _item_correct,
+    Action.CORRECTION_NOTICE_HANDLE: lambda user, obj: (
+        _works_on_signals(user) and (obj is None or obj.organisation_id == user.organisation_id)
+    ),
     Action.RIGHTS_REQUEST_HANDLE: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
     Action.PRIVACY_COORDINATION_SET: lambda user, obj: (
         may_coordinate_privacy(user, _region_id(user))

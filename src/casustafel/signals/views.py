@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casustafel.access import policy
 from casustafel.core.web import ReasonForm, apply_service_errors, status_filtered_page
+from casustafel.corrections import selectors as correction_selectors
 from casustafel.flow import selectors as flow_selectors
 from casustafel.flow import services as flow
 from casustafel.governance import selectors as governance_selectors
@@ -125,6 +126,7 @@ def signal_detail(request, pk):
     signal = signal_selectors.get_signal(request.user, pk)
     history = policy.scope_subject_history(request.user, signal.subject)
     governance_selectors.mark_visibility(request.user, [signal])
+    correction_selectors.attach_histories(request.user, [signal], purpose=Purpose.INTAKE)
     return render(
         request,
         "signals/signal_detail.html",
@@ -137,6 +139,7 @@ def signal_detail(request, pk):
             "can_prepare": signal.status == signal_states.RECEIVED,
             "can_send": signal_states.SIGNAL_MACHINE.can(signal.status, signal_states.IN_WEIGHING, by_hand=True),
             "reason_form": ReasonForm(),
+            "can_correct": policy.can(request.user, policy.Action.ITEM_CORRECT, signal),
         },
     )
 

@@ -13,6 +13,7 @@ from casustafel.cases import selectors as case_selectors
 from casustafel.cases import states as case_states
 from casustafel.core.api import problem_json
 from casustafel.core.errors import PolicyDenied, announce_refusal
+from casustafel.corrections import selectors as correction_selectors
 from casustafel.governance import audits, informing, rights
 from casustafel.plans.selectors import dashboard_follow_up
 from casustafel.signals import selectors as signal_selectors
@@ -40,6 +41,8 @@ def dashboard(request):
         context["queue"] = queue
         # The oldest ten, like the queue: the list does not grow with the backlog.
         context["registrant_notices"] = weighing_selectors.open_registrant_notices(user, limit=10)
+        # Art. 10 Wet PGA: data of this organisation were corrected; check its own records.
+        context["correction_notices"] = correction_selectors.open_notices(user)
     if context["can_cases"]:
         cases = list(case_selectors.visible_cases(user).filter(status__in=case_states.OPEN_STATES)[:10])
         case_selectors.log_listed(user, cases)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from casustafel.access import policy
 from casustafel.core.web import apply_service_errors, page_of
+from casustafel.corrections import selectors as correction_selectors
 from casustafel.flow import services as flow
 from casustafel.governance import selectors as governance_selectors
 from casustafel.governance.forms import WithheldForm
@@ -48,6 +49,9 @@ def _weighing_context(
     for c in contributions:
         c.is_fresh = c.updated_at >= weighing.signals_changed_at
     governance_selectors.mark_visibility(user, contributions)
+    correction_selectors.attach_histories(user, contributions, purpose=Purpose.WEIGHING)
+    for c in contributions:
+        c.can_correct = policy.can(user, policy.Action.ITEM_CORRECT, c)
     own = next((c for c in contributions if c.party == user.organisation.kind), None)
     criteria = list(weighing.framework.criteria.all())
     if contribution_form is None and policy.can(user, policy.Action.WEIGHING_CONTRIBUTE, weighing):
