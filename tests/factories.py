@@ -159,6 +159,8 @@ USER_SPECS = {
     "privacy_officer": ("gemeente", Role.PRIVACY_OFFICER),
     "functional_admin": ("zvh", Role.FUNCTIONAL_ADMIN),
     "analyst": ("gemeente", Role.ANALYST),
+    # Wet PGA art. 15: a member of the lawfulness advisory committee (no case content).
+    "committee": ("gemeente", Role.LAWFULNESS_COMMITTEE),
 }
 
 

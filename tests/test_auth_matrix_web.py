@@ -24,6 +24,7 @@ from casustafel.demo import admit_jointly
 from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.governance.audits import record_audit
 from casustafel.governance.rights import register_rights_request
+from casustafel.oversight.services import record_advice
 from casustafel.subjects.elsewhere import request_information
 from casustafel.subjects.models import CrossRegionRequest
 from casustafel.weighing.models import Contribution
@@ -139,6 +140,10 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     # Art. 13: the region's FG reads and exports the authorisation register.
     "governance:designation_list": (None, {"get": {"privacy_officer"}}),
     "governance:designation_export": (None, {"get": {"privacy_officer"}}),
+    # Art. 15: the lawfulness advisory committee reads and advises; the chair responds.
+    "oversight:overview": (None, {"get": {"committee", "process_director"}}),
+    "oversight:advice_create": (None, {"get": {"committee"}, "post": {"committee"}}),
+    "oversight:advice_detail": ("advice", {"get": {"committee", "process_director"}, "post": {"process_director"}}),
     # Art. 12: the region's FGs track rights requests; an FG of a public participant designates the
     # coordinating FG and sets the contact point.
     "governance:privacy_coordination": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
@@ -202,6 +207,7 @@ def test_every_web_route_is_in_the_matrix():
             "governance",
             "plans",
             "meetings",
+            "oversight",
             "corrections",
         }
     }
@@ -232,6 +238,7 @@ def objects(world, case_a, signal_a):
         "closed_case": {"pk": closed_case_with_new_aanmelding(a).pk},
         "admission": {"pk": third_party_objects(a, case_a).pk},
         "privacy_audit": {"pk": privacy_audit_of(a).pk},
+        "advice": {"pk": record_advice(a.users["committee"], subject_line="Advies", text="Voorstel (fictief).").pk},
         **correction_objects(a, case_a),
         "rights_request": {"pk": rights_request_of(a).pk},
         **governance_objects(a, case=case_a),

@@ -32,6 +32,7 @@ CASUSTAFEL_APPS = {
     "retention",
     "plans",
     "corrections",
+    "oversight",
     "processing_log",
     "core",
     "web",

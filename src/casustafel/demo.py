@@ -70,6 +70,7 @@ REGIONS = {
             ("fg", "Gemeente Lindeveld", Role.PRIVACY_OFFICER, "Frank", "Gegevensbescherming"),
             ("beheer", "Zorg- en Veiligheidshuis Lindeveld", Role.FUNCTIONAL_ADMIN, "Bart", "Beheerder"),
             ("analist", "Gemeente Lindeveld", Role.ANALYST, "Anna", "Analist"),
+            ("commissie", "Gemeente Lindeveld", Role.LAWFULNESS_COMMITTEE, "Carla", "Commissielid"),
         ],
     },
     "kustland": {
@@ -88,6 +89,7 @@ REGIONS = {
             ("weeg.politie", "Politie eenheid Kustland, team PGA", Role.WEIGHING_MEMBER, "Kim", "Kustpolitie"),
             ("weeg.om", "OM arrondissementsparket Kustland", Role.WEIGHING_MEMBER, "Koen", "Kustofficier"),
             ("casusregisseur", "Zorg- en Veiligheidshuis Kustland", Role.CASE_DIRECTOR, "Kaat", "Kustregie"),
+            ("commissie", "Gemeente Kustland", Role.LAWFULNESS_COMMITTEE, "Kai", "Kustcommissie"),
         ],
     },
 }
@@ -172,6 +174,7 @@ def _build_region(code: str, spec: dict) -> Region:
 #: carries out the processing (a).
 DEMO_DESIGNATION_PURPOSES = {
     Role.PRIVACY_OFFICER: DesignationPurpose.LAWFULNESS_REVIEW,
+    Role.LAWFULNESS_COMMITTEE: DesignationPurpose.LAWFULNESS_REVIEW,
     Role.FUNCTIONAL_ADMIN: DesignationPurpose.SYSTEM_SUPPORT,
 }
 DEMO_DESIGNATED_FROM = date(2025, 7, 1)

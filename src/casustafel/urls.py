@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("casustafel.governance.urls")),
     path("", include("casustafel.meetings.urls")),
     path("", include("casustafel.plans.urls")),
+    path("", include("casustafel.oversight.urls")),
     path("", include("casustafel.corrections.urls")),
     path("api/v1/", include("casustafel.api.urls")),
 ]

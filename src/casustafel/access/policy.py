@@ -140,6 +140,13 @@ class Action(StrEnum):
     #: The authorisation register (Wet PGA art. 12 lid 3, art. 13): read and export the region's
     #: designations, current and historical, for an audit: the region's privacy officer.
     DESIGNATION_VIEW = "designation.view"
+    #: The lawfulness advisory committee (Wet PGA art. 15): read the art. 11 motivations (without
+    #: names or case content), the register of processing changes, and record advice to the
+    #: casusoverleg: the committee members of the region (obj: anything with ``region_id``).
+    COMMITTEE_VIEW = "committee.view"
+    #: Record the casusoverleg's response to the committee's advice: the region's process
+    #: director, who chairs it (obj: the advice).
+    ADVICE_RESPOND = "advice.respond"
     #: Correct the content of a signal or contribution (Wet PGA art. 10; obj: the item): the
     #: people of the supplying organisation who may see it — for a signal its signal workers,
     #: for a contribution the weighing member of its own party.
@@ -205,6 +212,7 @@ _REFUSALS: dict[Action, Any] = {
     Action.RETENTION_MANAGE: _(
         "Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio kan dit doen."
     ),
+    Action.ADVICE_RESPOND: _("Alleen de procesregisseur (voorzitter) legt de reactie op een advies vast."),
 }
 
 
@@ -541,6 +549,8 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     ),
     Action.AUDIT_MANAGE: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
     Action.DESIGNATION_VIEW: lambda user, obj: user.role == Role.PRIVACY_OFFICER and _in_region(user, obj),
+    Action.COMMITTEE_VIEW: lambda user, obj: user.role == Role.LAWFULNESS_COMMITTEE and _in_region(user, obj),
+    Action.ADVICE_RESPOND: lambda user, obj: _chairs(user) and _in_region(user, obj),
     Action.ITEM_CORRECT: _item_correct,
     Action.CORRECTION_NOTICE_HANDLE: lambda user, obj: (
         _works_on_signals(user) and (obj is None or obj.organisation_id == user.organisation_id)

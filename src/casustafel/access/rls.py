@@ -55,6 +55,7 @@ REGION_TABLES: dict[str, tuple[str, ...]] = {
     "governance.AccessRequest": ("region",),
     "governance.WithheldData": ("region",),
     "governance.PrivacyAudit": ("region",),
+    "oversight.Advice": ("region",),
     "governance.RegionPrivacySettings": ("region",),
     "governance.RightsRequest": ("region",),
     "meetings.Meeting": ("region",),

@@ -101,6 +101,9 @@ class Role(models.TextChoices):
     PRIVACY_OFFICER = "privacy_officer", _("Functionaris gegevensbescherming / auditor")
     FUNCTIONAL_ADMIN = "functional_admin", _("Functioneel beheerder")
     ANALYST = "analyst", _("Analist / verantwoording")
+    #: Wet PGA art. 15: a member of the joint lawfulness advisory committee; reads motivations and
+    #: the register of processing changes, never case content, and advises the casusoverleg.
+    LAWFULNESS_COMMITTEE = "lawfulness_committee", _("Lid rechtmatigheidsadviescommissie")
 
 
 class User(AbstractUser):

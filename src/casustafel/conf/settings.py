@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "casustafel.governance",
     "casustafel.retention",
     "casustafel.plans",
+    "casustafel.oversight",
     "casustafel.corrections",
     "casustafel.web",
 ]

@@ -41,6 +41,13 @@ class _Menu:
         return policy.can(self._user, policy.Action.RIGHTS_REQUEST_HANDLE)
 
     @property
+    def committee(self) -> bool:
+        """The lawfulness advisory committee (Wet PGA art. 15): its members and the chair who responds."""
+        return policy.can(self._user, policy.Action.COMMITTEE_VIEW) or policy.can(
+            self._user, policy.Action.ADVICE_RESPOND
+        )
+
+    @property
     def retention(self) -> bool:
         return policy.can(self._user, policy.Action.RETENTION_MANAGE)
 

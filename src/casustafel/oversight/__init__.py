@@ -1,0 +1,1 @@
+"""The lawfulness advisory committee (rechtmatigheidsadviescommissie) of Wet PGA art. 15."""
