@@ -24,7 +24,12 @@ One vocabulary for every object type:
 * agenda item — the chair and the core parties: all; others: items of cases they participate in;
 * ambtsbericht — content: the region's mayor and the officials the mayor designated; register,
   release, designate: the mayor;
-* processing log — the region's privacy officer (FG).
+* processing log — the region's privacy officer (FG), each query with its art. 14 lid 2 purpose;
+* correction (art. 10) — the supplying organisation of the item; its notice: that organisation;
+* privacy governance — audits (art. 16), rights requests and the coordinating FG (art. 12), the
+  authorisation register (art. 13): the region's privacy officers;
+* lawfulness committee (art. 15) — its members read motivations and the register of changes,
+  never case content; the region's chair answers their advice.
 
 A refusal says whether the object may be known to exist (``PolicyDenied.visible``): the
 web answers 404 to every refusal, the API 403 for an object the caller can see but may not
