@@ -258,8 +258,10 @@ def report(results: dict, repeat: int, load_at_start: str) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def run_benchmark(description: str, run, report) -> int:
+    """The shared command line of the benchmarks: sizes and repeats, a throw-away test
+    database around ``run(sizes, repeat)``, and ``report(results, repeat, load)`` printed."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
@@ -277,6 +279,10 @@ def main() -> int:
         teardown_test_environment()
     print(report(results, args.repeat, load_at_start))
     return 0
+
+
+def main() -> int:
+    return run_benchmark(__doc__.split("\n")[0], run, report)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,6 @@ The database (``bench_write_paths`` in the embedded server of the data folder) i
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -48,12 +47,12 @@ os.environ.setdefault("CASUSTAFEL_TEST_DB_NAME", "bench_write_paths")
 
 # Importing the list-page benchmark sets up Django (settings, data folder, owner role) as it
 # does there, so Django's own imports come after it.
-from list_pages import add_cases, build_world, login
+from list_pages import add_cases, build_world, load_average, login, run_benchmark
 
 # isort: split
 from django.conf import settings
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext, setup_test_environment, teardown_test_environment
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 WRITES = ("register signal", "propose decision", "confirm, 2nd party", "confirm, 3rd party (into effect)")
@@ -196,10 +195,6 @@ def run(sizes: list[int], repeat: int) -> dict:
     return {n: {write: (queries[n][write], statistics.median(times[n][write])) for write in WRITES} for n in sizes}
 
 
-def load_average() -> str:
-    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def report(results: dict, repeat: int, load_at_start: str) -> str:
     sizes = sorted(results)
     base = sizes[0]
@@ -225,24 +220,7 @@ def report(results: dict, repeat: int, load_at_start: str) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
-    parser.add_argument("--repeat", type=int, default=20)
-    args = parser.parse_args()
-    sizes = sorted(args.sizes)
-
-    load_at_start = load_average()
-    setup_test_environment()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        results = run(sizes, args.repeat)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-    print(report(results, args.repeat, load_at_start))
-    return 0
+    return run_benchmark(__doc__.split("\n")[0], run, report)
 
 
 if __name__ == "__main__":
