@@ -21,14 +21,14 @@ import calendar
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,12 +167,24 @@ def informing_follow_up(user: Any, *, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     case_model = InformingDecision._meta.get_field("case").related_model
     latest = InformingDecision.objects.filter(case=OuterRef("pk")).order_by("-decided_at")
+    # Narrowed in the database to the candidates, so the dashboard does not grow with the
+    # director's caseload: a passed review date of a decision not to inform (yet), or no
+    # decision at all and opened at least 28 days ago (a month, AVG art. 14 lid 3 a, is never
+    # shorter; the exact deadline is checked below).
+    opened_before = timezone.now() - timedelta(days=28)
     cases = (
         policy.scope_followed_cases(user, case_model._default_manager.exclude(status=policy.BLOCKED_CASE_STATUS))
         .annotate(
             informing_outcome=Subquery(latest.values("outcome")[:1]),
             informing_review_on=Subquery(latest.values("review_on")[:1]),
             has_informing_decision=Exists(latest),
+        )
+        .filter(
+            Q(has_informing_decision=False, opened_at__lt=opened_before)
+            | (
+                Q(has_informing_decision=True, informing_review_on__lt=today)
+                & ~Q(informing_outcome=InformingOutcome.INFORMED)
+            )
         )
         .order_by("opened_at")
     )
