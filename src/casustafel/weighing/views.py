@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casustafel.access import policy
-from casustafel.core.web import apply_service_errors, page_of
+from casustafel.core.web import apply_service_errors, page_of, submitted
 from casustafel.corrections import selectors as correction_selectors
 from casustafel.flow import services as flow
 from casustafel.governance import selectors as governance_selectors
@@ -264,16 +264,13 @@ def registrant_informed(request, pk):
         messages.error(request, _("Deze taak is al afgerond of bestaat niet."))
         return redirect("weighing:weighing_detail", pk=weighing.pk)
     form = RegistrantInformedForm(request.POST, auto_id=f"id_{notice.pk}_%s")
-    if form.is_valid():
-        try:
-            weighing_services.record_registrant_informed(
-                request.user, notice=notice, informed_on=form.cleaned_data["informed_on"]
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Vastgelegd dat %(org)s is geïnformeerd.") % {"org": notice.organisation})
-            return redirect("weighing:weighing_detail", pk=weighing.pk)
+
+    def write(d):
+        weighing_services.record_registrant_informed(request.user, notice=notice, informed_on=d["informed_on"])
+
+    if submitted(form, write):
+        messages.success(request, _("Vastgelegd dat %(org)s is geïnformeerd.") % {"org": notice.organisation})
+        return redirect("weighing:weighing_detail", pk=weighing.pk)
     context = _weighing_context(request, weighing)
     context["registrant_notices"] = [(n, form if n.pk == notice.pk else f) for n, f in context["registrant_notices"]]
     return TemplateResponse(request, "weighing/weighing_detail.html", context, status=400)
@@ -285,16 +282,10 @@ def consultation_create(request, pk):
     weighing = weighing_selectors.get_weighing(request.user, pk)
     policy.require(request.user, policy.Action.WEIGHING_CONSULT, weighing)
     form = ConsultationForm(request.POST, region=weighing.region, auto_id="id_consultation_%s")
-    if form.is_valid():
-        try:
-            consultation = weighing_services.record_consultation(request.user, weighing=weighing, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("De raadpleging van %(org)s is vastgelegd.") % {"org": consultation.organisation}
-            )
-            return redirect("weighing:weighing_detail", pk=weighing.pk)
+    if submitted(form, lambda d: weighing_services.record_consultation(request.user, weighing=weighing, **d)):
+        organisation = form.cleaned_data["organisation"]
+        messages.success(request, _("De raadpleging van %(org)s is vastgelegd.") % {"org": organisation})
+        return redirect("weighing:weighing_detail", pk=weighing.pk)
     return TemplateResponse(
         request,
         "weighing/weighing_detail.html",
@@ -314,16 +305,13 @@ def consultation_answer(request, pk):
         messages.error(request, _("Het antwoord op deze raadpleging is al vastgelegd of de raadpleging bestaat niet."))
         return redirect("weighing:weighing_detail", pk=weighing.pk)
     form = ConsultationAnswerForm(request.POST, auto_id=f"id_{consultation.pk}_%s")
-    if form.is_valid():
-        try:
-            weighing_services.record_consultation_answer(
-                request.user, consultation=consultation, answer=form.cleaned_data["answer"]
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Het antwoord van %(org)s is vastgelegd.") % {"org": consultation.organisation})
-            return redirect("weighing:weighing_detail", pk=weighing.pk)
+
+    def write(d):
+        weighing_services.record_consultation_answer(request.user, consultation=consultation, answer=d["answer"])
+
+    if submitted(form, write):
+        messages.success(request, _("Het antwoord van %(org)s is vastgelegd.") % {"org": consultation.organisation})
+        return redirect("weighing:weighing_detail", pk=weighing.pk)
     return TemplateResponse(
         request, "weighing/weighing_detail.html", _weighing_context(request, weighing, answer_form=form), status=400
     )
