@@ -137,6 +137,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     ),
     "corrections:contribution_correct": ("contribution", {"get": {"weigher_politie"}, "post": {"weigher_politie"}}),
     "corrections:notice_done": ("correction_notice", {"post": {"intake", "weigher_gemeente"}}),
+    # Issue 12 (ADR 0035): everyone who sees signals or cases searches them; the terms go in a POST.
+    "search:search": (None, {"get": CASE_ROLES, "post": CASE_ROLES}),
     # Art. 13: the region's FG reads and exports the authorisation register.
     "governance:designation_list": (None, {"get": {"privacy_officer"}}),
     "governance:designation_export": (None, {"get": {"privacy_officer"}}),
@@ -209,6 +211,7 @@ def test_every_web_route_is_in_the_matrix():
             "meetings",
             "oversight",
             "corrections",
+            "search",
         }
     }
     assert names - set(MATRIX) - PUBLIC == set(), "routes missing from the authorization matrix"

@@ -33,6 +33,7 @@ CASUSTAFEL_APPS = {
     "plans",
     "corrections",
     "oversight",
+    "search",
     "processing_log",
     "core",
     "web",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("casustafel.plans.urls")),
     path("", include("casustafel.oversight.urls")),
     path("", include("casustafel.corrections.urls")),
+    path("", include("casustafel.search.urls")),
     path("api/v1/", include("casustafel.api.urls")),
 ]
 

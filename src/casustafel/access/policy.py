@@ -67,6 +67,8 @@ class Action(StrEnum):
     SIGNAL_CREATE = "signal.create"
     SIGNAL_VIEW = "signal.view"
     SIGNAL_TRANSITION = "signal.transition"
+    #: Search by reference, name or BSN over what the user may see (ADR 0035): signal and case workers.
+    SEARCH = "search"
     WEIGHING_VIEW = "weighing.view"
     WEIGHING_CONTRIBUTE = "weighing.contribute"
     WEIGHING_DECIDE = "weighing.decide"
@@ -506,6 +508,7 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.SIGNAL_CREATE: lambda user, obj: _works_on_signals(user),
     Action.SIGNAL_VIEW: lambda user, obj: _works_on_signals(user) and _in_region(user, obj),
     Action.SIGNAL_TRANSITION: lambda user, obj: _works_on_signals(user) and _in_region(user, obj),
+    Action.SEARCH: lambda user, obj: _works_on_signals(user) or _works_on_cases(user),
     Action.WEIGHING_VIEW: lambda user, obj: _works_on_signals(user) and _in_region(user, obj),
     Action.WEIGHING_CONTRIBUTE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
     Action.WEIGHING_DECIDE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),

@@ -136,6 +136,10 @@ NOT_PERSONAL: dict[str, str] = {
         "raadpleging van het logboek: doel (art. 14 lid 2 Wet PGA), periode en welke zoekvelden, nooit hun "
         "waarden; alleen aan te vullen (append_only)"
     ),
+    "search.SearchRecord": (
+        "zoekopdracht van een medewerker: welke soort zoekvelden en hoeveel resultaten, nooit de zoektermen; "
+        "alleen aan te vullen (append_only)"
+    ),
 }
 
 #: Account tables: the application role reads them and updates only these columns, the
