@@ -282,12 +282,12 @@ def test_art16_open_reaudits_and_unsent_results_are_on_the_fgs_dashboard(client,
     audit = _record(region_a, on=date(2026, 3, 2), results=[_fail("logging")])
     login(client, region_a.users["privacy_officer"])
     page = client.get(reverse("web:dashboard")).content.decode()
-    assert "Hercontrole uiterlijk op" in page and "2 mrt 2027" in page.lower()
+    assert "Hercontrole privacy-audit (art. 16 lid 3)" in page and "2 mrt 2027" in page.lower()  # work queue
     assert "nog niet verzonden aan de Autoriteit Persoonsgegevens" in page and audit.reference in page
     assert reverse("governance:audit_list") in page  # the menu link
     _record(region_a, on=date(2026, 9, 1), results=[_pass("logging")])
     page = client.get(reverse("web:dashboard")).content.decode()
-    assert "Er staan geen hercontroles open." in page
+    assert "Hercontrole privacy-audit" not in page
 
 
 def test_art16_others_see_neither_the_menu_link_nor_the_dashboard_section(client, region_a):

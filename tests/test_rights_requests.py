@@ -280,7 +280,7 @@ def test_art_12_the_coordinating_fg_sees_the_open_requests_on_the_dashboard(worl
         updated_by=a.users["privacy_officer"],
     )
     page = client.get(reverse("web:dashboard")).content.decode()
-    assert row.reference in page and "termijn verstreken" in page
+    assert row.reference in page and "over de termijn" in page  # in the coordinating FG's work queue
 
 
 # ---------------------------------------------------------------- pages: Dutch 400, nothing written

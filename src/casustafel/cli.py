@@ -84,13 +84,19 @@ def cmd_serve(args) -> int:
     ]
     print(f"Casustafel draait op http://{args.host}:{args.port} ({workers} workers). Stoppen: Ctrl+C", flush=True)
     process = subprocess.Popen(command)
+    # The notification worker (work queue → outbox → SMTP), beside the web workers.
+    worker = subprocess.Popen([sys.executable, "-m", "casustafel.cli", "worker"])
 
     def forward(signum, _frame):
         process.send_signal(signum)
+        worker.send_signal(signum)
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
-    return process.wait()  # the embedded server stops at exit of this process
+    status = process.wait()
+    worker.terminate()
+    worker.wait()
+    return status  # the embedded server stops at exit of this process
 
 
 def cmd_demo(args) -> int:
@@ -274,9 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     manage.set_defaults(func=cmd_manage)
     from casustafel.processing_log.cli import register as register_log
     from casustafel.retention.cli import register as register_retention
+    from casustafel.work.cli import register as register_worker
 
     register_log(sub)
     register_retention(sub)
+    register_worker(sub)
     _register_config(sub)
     return parser
 

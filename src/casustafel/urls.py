@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("casustafel.accounts.urls")),
     path("", include("casustafel.web.urls")),
+    path("", include("casustafel.work.urls")),
     # subjects first: its signalen/<id>/elders-… paths are more specific than signalen/<id>/<target>/.
     path("", include("casustafel.subjects.urls")),
     path("", include("casustafel.signals.urls")),

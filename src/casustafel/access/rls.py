@@ -109,6 +109,9 @@ NOT_PERSONAL: dict[str, str] = {
     "accounts.User.groups": "Django-groepen van medewerkers (niet gebruikt)",
     "accounts.User.user_permissions": "Django-rechten van medewerkers (niet gebruikt)",
     "accounts.AuthenticatorDevice": "tweede factor van medewerkers (geheim versleuteld); nodig om in te loggen",
+    "work.NotificationSettings": "meldingsvoorkeuren van medewerkers (welke soorten taken, hoe vaak)",
+    "work.NotifiedItem": "welke taken een medewerker gemeld zijn: soort, kenmerk, link en termijn, geen inhoud",
+    "work.OutgoingMail": "uitgaande meldingen aan medewerkers: alleen een kenmerk en een link, nooit inhoud",
     "accounts.ConfidentialityText": "geheimhoudingstekst art. 17 Wet PGA (regelgeving als data)",
     "accounts.ConfidentialityAcknowledgement": (
         "erkenning van de geheimhoudingsplicht door medewerkers; alleen aan te vullen (append_only)"

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "casustafel.oversight",
     "casustafel.corrections",
     "casustafel.search",
+    "casustafel.work",
     "casustafel.web",
 ]
 
@@ -123,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "casustafel.web.context_processors.menu",
+                "casustafel.work.context_processors.work_count",
             ]
         },
     }
@@ -383,6 +385,49 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "casustafel.accounts.models.OrganisationKind",
     },
 }
+
+# E-mail notifications (issue 12): through the organisation's SMTP server, Django's SMTP
+# backend. Without CASUSTAFEL_EMAIL_HOST no message is sent; they wait in the outbox.
+_MAIL = "E-mailmeldingen"
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = config(
+    "CASUSTAFEL_EMAIL_HOST",
+    "",
+    group=_MAIL,
+    help_text="SMTP-server van de organisatie; leeg: er worden geen e-mails verstuurd (ze blijven in de wachtrij).",
+)
+EMAIL_PORT = config("CASUSTAFEL_EMAIL_PORT", 25, cast=INTEGER, group=_MAIL, help_text="Poort van de SMTP-server.")
+EMAIL_HOST_USER = config("CASUSTAFEL_EMAIL_USER", "", group=_MAIL, help_text="Gebruikersnaam bij de SMTP-server.")
+EMAIL_HOST_PASSWORD = config(
+    "CASUSTAFEL_EMAIL_PASSWORD", "", group=_MAIL, help_text="Wachtwoord bij de SMTP-server.", secret=True
+)
+EMAIL_USE_TLS = config(
+    "CASUSTAFEL_EMAIL_STARTTLS", False, cast=BOOLEAN, group=_MAIL, help_text="STARTTLS naar de SMTP-server."
+)
+EMAIL_USE_SSL = config(
+    "CASUSTAFEL_EMAIL_SSL", False, cast=BOOLEAN, group=_MAIL, help_text="Impliciete TLS naar de SMTP-server."
+)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = config(
+    "CASUSTAFEL_EMAIL_FROM",
+    "casustafel@localhost",
+    group=_MAIL,
+    help_text="Afzender van de meldingen.",
+)
+#: Links in messages point here; the path and a reference are all a message carries.
+CASUSTAFEL_BASE_URL = config(
+    "CASUSTAFEL_BASE_URL",
+    "http://127.0.0.1:8000",
+    group=_MAIL,
+    help_text="Adres van Casustafel zoals gebruikers het openen, voor de links in e-mails.",
+)
+CASUSTAFEL_DIGEST_HOUR = config(
+    "CASUSTAFEL_DIGEST_HOUR",
+    7,
+    cast=INTEGER,
+    group=_MAIL,
+    help_text="Uur van de dag (0-23) waarop de dagelijkse samenvatting wordt verstuurd.",
+)
 
 LOGGING = {
     "version": 1,

@@ -42,8 +42,9 @@ def attach_histories(user: Any, items: list, *, purpose: Purpose) -> None:
         record(user, action=Action.READ, purpose=purpose, objects=rows)
 
 
-def open_notices(user: Any, *, limit: int = 10) -> list[CorrectionNotice]:
-    """Meldingen of art. 10 to the caller's organisation not yet handled, oldest first."""
+def open_notices(user: Any, *, limit: int = 10, log: bool = True) -> list[CorrectionNotice]:
+    """Meldingen of art. 10 to the caller's organisation not yet handled, oldest first
+    (``log``: record the listing; false for a count that shows nothing)."""
     if not policy.can(user, policy.Action.CORRECTION_NOTICE_HANDLE):
         return []
     notices = list(
@@ -60,20 +61,21 @@ def open_notices(user: Any, *, limit: int = 10) -> list[CorrectionNotice]:
     signal_ids = [n.correction.item_id for n in notices if types[n.correction.item_type_id].model == "signal"]
     # Art. 6 lid 3: an item of a case closed since is blocked; its melding leaves the queue.
     visible_weighings = policy.scope_weighings(user, Weighing.objects.all())
-    weighing_of = dict(
-        Contribution.objects.filter(pk__in=contribution_ids, weighing__in=visible_weighings).values_list(
-            "pk", "weighing_id"
-        )
+    contributions = Contribution.objects.filter(pk__in=contribution_ids, weighing__in=visible_weighings)
+    weighing_of, reference_of = {}, {}
+    for pk, weighing_id, reference in contributions.values_list("pk", "weighing_id", "weighing__reference"):
+        weighing_of[pk], reference_of[pk] = weighing_id, reference
+    reference_of.update(
+        policy.scope_signals(user, Signal.objects.filter(pk__in=signal_ids)).values_list("pk", "reference")
     )
-    visible = set(weighing_of) | set(
-        policy.scope_signals(user, Signal.objects.filter(pk__in=signal_ids)).values_list("pk", flat=True)
-    )
+    visible = set(reference_of)
     notices = [n for n in notices if n.correction.item_id in visible]
     for notice in notices:
         # For the template: where the item lives (a contribution is shown on its weighing).
         setattr(notice, "item_kind", types[notice.correction.item_type_id].model)  # noqa: B010
         setattr(notice, "weighing_id", weighing_of.get(notice.correction.item_id))  # noqa: B010
-    if notices:
+        setattr(notice, "item_reference", reference_of[notice.correction.item_id])  # noqa: B010
+    if notices and log:
         record(user, action=Action.LIST, purpose=Purpose.INTAKE, objects=[n.correction for n in notices])
     return notices
 

@@ -164,7 +164,7 @@ class OpenReaudit:
     overdue: bool
 
 
-def open_reaudits(user: Any, *, today: date | None = None) -> list[OpenReaudit]:
+def open_reaudits(user: Any, *, today: date | None = None, log: bool = True) -> list[OpenReaudit]:
     """Failed parts awaiting their re-audit (art. 16 lid 3), earliest due first. Gone once a
     later audit has a result for the part (a failing one schedules the next re-audit)."""
     if not policy.can(user, policy.Action.AUDIT_MANAGE):
@@ -176,7 +176,7 @@ def open_reaudits(user: Any, *, today: date | None = None) -> list[OpenReaudit]:
         .select_related("audit")
         .order_by("reaudit_due_on", "part")
     )
-    if rows:
+    if rows and log:
         record(user, action=Action.LIST, purpose=Purpose.PRIVACY_SUPERVISION, objects=rows)
     return [
         OpenReaudit(

@@ -158,7 +158,7 @@ def informing_state(user: Any, case: Any, *, today: date | None = None) -> Infor
     )
 
 
-def informing_follow_up(user: Any, *, today: date | None = None) -> dict:
+def informing_follow_up(user: Any, *, today: date | None = None, log: bool = True) -> dict:
     """Open cases a case or process director must decide on again (art. 11): the current decision
     not to inform or to defer is past its review date, or the month to inform has passed without
     any decision. Listed cases are logged."""
@@ -200,7 +200,7 @@ def informing_follow_up(user: Any, *, today: date | None = None) -> dict:
             deadline = informing_deadline(case)
             if deadline < today:
                 due.append({"case": case, "review_on": None, "deadline": deadline})
-    if due:
+    if due and log:
         record(user, action=Action.LIST, purpose=Purpose.CASE_MANAGEMENT, objects=[row["case"] for row in due])
     return {"informing_due": due}
 

@@ -144,7 +144,7 @@ class OpenRequest:
     overdue: bool
 
 
-def open_requests(user: Any, *, today: date | None = None) -> list[OpenRequest]:
+def open_requests(user: Any, *, today: date | None = None, log: bool = True) -> list[OpenRequest]:
     """The table's open requests, earliest deadline first, overdue ones marked; logged."""
     if not policy.can(user, policy.Action.RIGHTS_REQUEST_HANDLE):
         return []
@@ -153,7 +153,7 @@ def open_requests(user: Any, *, today: date | None = None) -> list[OpenRequest]:
         RightsRequest.objects.filter(region_id=user.organisation.region_id, status=RightsRequest.OPEN),
         key=lambda r: (r.due_on, r.received_on),
     )
-    if rows:
+    if rows and log:
         record(user, action=Action.LIST, purpose=Purpose.PRIVACY_SUPERVISION, objects=rows)
     return [OpenRequest(request=row, overdue=row.due_on < today) for row in rows]
 

@@ -14,47 +14,46 @@ from casustafel.cases import states as case_states
 from casustafel.core.api import problem_json
 from casustafel.core.errors import PolicyDenied, announce_refusal
 from casustafel.corrections import selectors as correction_selectors
-from casustafel.governance import audits, informing, rights
+from casustafel.governance import audits
 from casustafel.plans.selectors import dashboard_follow_up
 from casustafel.signals import selectors as signal_selectors
 from casustafel.signals import states as signal_states
-from casustafel.signals.models import Urgency
-from casustafel.weighing import selectors as weighing_selectors
+from casustafel.work.context_processors import remember_count
+from casustafel.work.queue import work_queue
 
 
 @require_GET
 def dashboard(request):
+    """My work (werkvoorraad): what waits for the user's organisation, overdue first, and below it
+    the signals and cases the user works on."""
     user = request.user
+    queue = work_queue(user)
+    remember_count(request, queue.total)
     context = {
+        "queue": queue,
         "can_signals": policy.can(user, policy.Action.SIGNAL_VIEW),
         "can_cases": policy.can(user, policy.Action.CASE_VIEW),
     }
     if context["can_signals"]:
-        queue = list(
+        signals = list(
             signal_selectors.visible_signals(user)
             .filter(status__in=signal_states.OPEN_STATES)
-            .order_by("-urgency", "registered_at")[:10]
+            .order_by("-registered_at")[:10]
         )
-        # Acute first, then oldest first.
-        queue.sort(key=lambda s: (s.urgency != Urgency.ACUTE, s.registered_at))
-        signal_selectors.log_listed(user, queue)
-        context["queue"] = queue
-        # The oldest ten, like the queue: the list does not grow with the backlog.
-        context["registrant_notices"] = weighing_selectors.open_registrant_notices(user, limit=10)
+        signal_selectors.log_listed(user, signals)
+        context["signals"] = signals
         # Art. 10 Wet PGA: data of this organisation were corrected; check its own records.
         context["correction_notices"] = correction_selectors.open_notices(user)
     if context["can_cases"]:
-        cases = list(case_selectors.visible_cases(user).filter(status__in=case_states.OPEN_STATES)[:10])
+        cases = list(
+            case_selectors.visible_cases(user).filter(status__in=case_states.OPEN_STATES).order_by("-opened_at")[:10]
+        )
         case_selectors.log_listed(user, cases)
         context["cases"] = cases
         context.update(dashboard_follow_up(user))
-        # Art. 11 Wet PGA: not informing past its review date, or the month to inform passed.
-        context.update(informing.informing_follow_up(user))
     if policy.can(user, policy.Action.AUDIT_MANAGE):
-        # Art. 16 Wet PGA: failed parts awaiting their re-audit, results not yet sent to the AP.
-        context.update(audit_work=True, reaudits=audits.open_reaudits(user), unsent_audits=audits.unsent_audits(user))
-    # Wet PGA art. 12 lid 2, AVG art. 12 lid 3: the coordinating FG sees the open rights requests.
-    context["open_requests"] = rights.coordinator_work(user)
+        # Art. 16 Wet PGA: results not yet sent to the AP (the re-audits are in the queue).
+        context.update(audit_work=True, unsent_audits=audits.unsent_audits(user))
     return render(request, "web/dashboard.html", context)
 
 
