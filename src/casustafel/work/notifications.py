@@ -92,7 +92,9 @@ def scan(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def _scan_one(row: NotificationSettings, now: datetime) -> int:
-    row = NotificationSettings.objects.select_for_update().select_related("user__organisation").get(pk=row.pk)
+    row = (
+        NotificationSettings.objects.select_for_update(of=("self",)).select_related("user__organisation").get(pk=row.pk)
+    )
     user = row.user
     today = timezone.localdate(now)
     kinds = [k for k in row.kinds if k in {s.kind for s in available_kinds(user)}]
