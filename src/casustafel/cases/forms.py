@@ -50,9 +50,11 @@ class CaseTransitionForm(forms.Form):
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         labels = case_states.CASE_MACHINE.labels
+        # No new state pre-selected: the user chooses one.
         self.fields["target"].choices = [
-            (s, labels[s]) for s in case_states.CASE_MACHINE.states if case_states.CASE_MACHINE.can(case.status, s)
-        ] or [("", "—")]
+            ("", _("— kies —")),
+            *((s, labels[s]) for s in case_states.CASE_MACHINE.states if case_states.CASE_MACHINE.can(case.status, s)),
+        ]
 
 
 class TransferProposalForm(forms.Form):

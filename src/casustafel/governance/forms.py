@@ -75,8 +75,10 @@ class ProvenanceFieldsMixin(forms.Form):
 class WithheldForm(forms.Form):
     """That your organisation withholds data for weighty reasons (art. 4 aanhef): no content."""
 
-    data_category = forms.ChoiceField(label=_("Categorie die u achterhoudt (art. 4)"), choices=DataCategory.choices)
-    reason = forms.ChoiceField(label=_("Zwaarwegende reden"), choices=WithholdingReason.choices)
+    data_category = forms.ChoiceField(
+        label=_("Categorie die u achterhoudt (art. 4)"), choices=[("", _("— kies —")), *DataCategory.choices]
+    )
+    reason = forms.ChoiceField(label=_("Zwaarwegende reden"), choices=[("", _("— kies —")), *WithholdingReason.choices])
     motivation = forms.CharField(
         label=_("Korte motivering (geen persoonsgegevens, geen inhoud)"),
         max_length=300,
@@ -111,7 +113,7 @@ class DesignationForm(forms.Form):
     designated = forms.TypedChoiceField(
         label=_("Handeling"),
         coerce=lambda v: v == "1",
-        choices=[("1", _("Aanwijzen als lezer")), ("0", _("Aanwijzing intrekken"))],
+        choices=[("", _("— kies —")), ("1", _("Aanwijzen als lezer")), ("0", _("Aanwijzing intrekken"))],
     )
 
     def __init__(self, *args, region_id=None, **kwargs):
@@ -158,7 +160,7 @@ class ObjectionForm(forms.Form):
 
 
 class ObjectionHandleForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Uitkomst"), choices=Objection.Outcome.choices)
+    outcome = forms.ChoiceField(label=_("Uitkomst"), choices=[("", _("— kies —")), *Objection.Outcome.choices])
     outcome_rationale = forms.CharField(
         label=_("Motivering"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -76,7 +76,8 @@ def restricted_list(request):
     documents = list(selectors.readable_documents(user))
     is_mayor = policy.can(user, policy.Action.RESTRICTED_MANAGE)
     if not is_mayor and not documents:
-        raise Http404
+        # Not the mayor nor a designated reader: a section the user cannot use ("Geen toegang").
+        policy.require(user, policy.Action.RESTRICTED_MANAGE)
     return render(request, "governance/restricted_list.html", {"documents": documents, "is_mayor": is_mayor})
 
 
@@ -203,16 +204,29 @@ def _informing_form(data=None):
     return InformingDecisionForm(data, ground_choices=grounds.choices if grounds else ())
 
 
-def _case_context(request, case, transparency_form=None, objection_form=None):
+def _handle_form(objection, data=None):
+    # One form per objection on the page: ids of their own (issue 12 item 8, the summary links
+    # to the right field), the field names unchanged.
+    return ObjectionHandleForm(data, auto_id=f"id_objection_{objection.pk.hex[:12]}_%s")
+
+
+def _case_context(request, case, transparency_form=None, objection_form=None, refused_handle=None):
     can_manage = policy.can(request.user, policy.Action.CASE_MANAGE, case)
+    objections = list(case.objections.all())
+    for objection in objections:
+        if not can_manage:
+            objection.handle_form = None
+        elif refused_handle is not None and refused_handle.objection_id == objection.pk:
+            objection.handle_form = refused_handle
+        else:
+            objection.handle_form = _handle_form(objection)
     return {
         "case": case,
         "informing": informing.informing_state(request.user, case),
-        "objections": case.objections.all(),
+        "objections": objections,
         "can_manage": can_manage,
         "transparency_form": (transparency_form or _informing_form()) if can_manage else None,
         "objection_form": (objection_form or ObjectionForm()) if can_manage else None,
-        "handle_form": ObjectionHandleForm() if can_manage else None,
     }
 
 
@@ -266,7 +280,7 @@ def objection_handle(request, pk):
         raise Http404 from None
     case = case_selectors.get_case(request.user, objection.case_id)
     policy.require(request.user, policy.Action.CASE_MANAGE, case)
-    form = ObjectionHandleForm(request.POST)
+    form = _handle_form(objection, request.POST)
     if form.is_valid():
         try:
             services.handle_objection(
@@ -276,13 +290,15 @@ def objection_handle(request, pk):
                 rationale=form.cleaned_data["outcome_rationale"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Het bezwaar is afgehandeld."))
-    else:
-        messages.error(request, _("Kies de uitkomst en motiveer die."))
-    return redirect("governance:case_transparency", pk=case.pk)
+            return redirect("governance:case_transparency", pk=case.pk)
+    # Refused: the page again, with the summary and the messages at this objection's fields.
+    form.objection_id = objection.pk
+    return TemplateResponse(
+        request, "governance/case_transparency.html", _case_context(request, case, refused_handle=form), status=400
+    )
 
 
 # ------------------------------------------------------------------ access requests (FG)

@@ -94,14 +94,18 @@ class IntakeForm(ProvenanceFieldsMixin, forms.Form):
         widget=forms.TextInput(attrs=NUMERIC),
     )
     # Signal
-    source_type = forms.ChoiceField(label=_("Soort bron"), choices=SourceType.choices)
+    source_type = forms.ChoiceField(label=_("Soort bron"), choices=[("", _("— kies —")), *SourceType.choices])
     source_description = forms.CharField(
         label=_("Bron (organisatie of functie, geen AIVD-bronnen)"), max_length=200, required=False
     )
     phenomenon = forms.ChoiceField(
         label=_("Fenomeen"),
-        choices=Phenomenon.choices,
-        help_text=_("Op grond van gedrag, nooit op grond van religie of herkomst."),
+        # No phenomenon pre-selected: the user chooses one, "Gemengd / onduidelijk" included.
+        choices=[("", _("— kies —")), *Phenomenon.choices],
+        help_text=_(
+            "Op grond van gedrag, nooit op grond van religie of herkomst. Kies ‘Gemengd / onduidelijk’ als het "
+            "(nog) niet duidelijk is."
+        ),
     )
     facts = forms.CharField(
         label=_("Waargenomen feiten"),

@@ -23,7 +23,8 @@ class ContributionForm(ProvenanceFieldsMixin, forms.Form):
     information = forms.CharField(
         label=_("Informatie van uw organisatie"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea
     )
-    view = forms.ChoiceField(label=_("Standpunt van uw organisatie"), choices=Outcome.choices)
+    # No position pre-selected: an untouched form is not a vote to include.
+    view = forms.ChoiceField(label=_("Standpunt van uw organisatie"), choices=[("", _("— kies —")), *Outcome.choices])
     view_rationale = forms.CharField(label=_("Onderbouwing standpunt"), max_length=5000, widget=forms.Textarea)
 
     def __init__(self, *args, criteria=(), **kwargs):
@@ -31,7 +32,9 @@ class ContributionForm(ProvenanceFieldsMixin, forms.Form):
         self.criteria = list(criteria)
         for criterion in self.criteria:
             self.fields[f"assessment_{criterion.code}"] = forms.ChoiceField(
-                label=criterion.label, choices=Assessment.choices, help_text=criterion.guidance
+                label=criterion.label,
+                choices=[("", _("— kies (of ‘Onbekend’) —")), *Assessment.choices],
+                help_text=criterion.guidance,
             )
             self.fields[f"reasons_{criterion.code}"] = forms.CharField(
                 label=_("Onderbouwing: %(label)s") % {"label": criterion.label},
