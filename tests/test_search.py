@@ -172,3 +172,9 @@ def test_query_count_is_constant_in_the_number_of_rows(client, region_a):
         response = client.post(URL, {"q": "Veelvoud"})
     assert "4 resultaten" in _results(response)  # the case director sees cases, not signals
     assert len(four) == len(one)
+
+
+def test_a_date_of_birth_that_is_not_a_date_is_refused_with_a_clear_message(client, region_a):
+    response = _search(client, region_a.users["intake"], "Piet 31-02-1999")
+    assert response.status_code == 400
+    assert "Schrijf de geboortedatum als dd-mm-jjjj" in response.content.decode()

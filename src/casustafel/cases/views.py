@@ -13,13 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casustafel.access import policy
 from casustafel.core.errors import PolicyDenied
-from casustafel.core.web import apply_service_errors, page_of, status_filtered_page, submitted
+from casustafel.core.web import apply_service_errors, page_of, submitted
 from casustafel.governance import selectors as governance_selectors
 from casustafel.plans import selectors as plan_selectors
 from casustafel.plans import services as plan_services
 from casustafel.plans.forms import CheckInForm
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
+from casustafel.search import lists
 
 from . import blocking, third_parties
 from . import selectors as case_selectors
@@ -68,9 +69,9 @@ def _case_context(request, case, participant_form=None, transition_form=None, th
 @require_GET
 def case_list(request):
     policy.require(request.user, policy.Action.CASE_VIEW)
-    context = status_filtered_page(request, case_selectors.visible_cases(request.user), case_states.CASE_MACHINE)
+    context, status = lists.cases(request, case_selectors.visible_cases(request.user))
     case_selectors.log_listed(request.user, context["page"].object_list)
-    return render(request, "cases/case_list.html", context)
+    return render(request, "cases/case_list.html", context, status=status)
 
 
 @require_GET

@@ -29,7 +29,7 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Zoeken"),
         max_length=200,
-        help_text=_("Een kenmerk (bijv. CAS-2026-7K3Q9X), een BSN, of een naam met geboortedatum (dd-mm-jjjj)."),
+        help_text=_("Een kenmerk (bijv. PGA-2026-7K3Q9X), een BSN, of een naam met geboortedatum (dd-mm-jjjj)."),
         error_messages={"required": _("Vul een kenmerk, BSN of naam in.")},
     )
 
@@ -47,9 +47,9 @@ class SearchForm(forms.Form):
             parsed = _date(token)
             if parsed is not None and born is None:
                 born = parsed
-            elif any(c.isdigit() for c in token):
+            elif any(c.isdigit() for c in token) and any(c in "-/" for c in token):
                 raise forms.ValidationError(
-                    _("Schrijf de geboortedatum als dd-mm-jjjj; een kenmerk als CAS-2026-7K3Q9X.")
+                    _("Schrijf de geboortedatum als dd-mm-jjjj; een kenmerk als PGA-2026-7K3Q9X.")
                 )
             else:
                 words.append(token)

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casustafel.access import policy
-from casustafel.core.web import ReasonForm, apply_service_errors, status_filtered_page
+from casustafel.core.web import ReasonForm, apply_service_errors
 from casustafel.corrections import selectors as correction_selectors
 from casustafel.flow import selectors as flow_selectors
 from casustafel.flow import services as flow
 from casustafel.governance import selectors as governance_selectors
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
+from casustafel.search import lists
 from casustafel.subjects.models import SubjectKind
 from casustafel.subjects.services import SubjectData, find_known_subject
 
@@ -31,11 +32,9 @@ from .forms import IntakeForm
 @require_GET
 def signal_list(request):
     policy.require(request.user, policy.Action.SIGNAL_VIEW)
-    context = status_filtered_page(
-        request, signal_selectors.visible_signals(request.user), signal_states.SIGNAL_MACHINE
-    )
+    context, status = lists.signals(request, signal_selectors.visible_signals(request.user))
     signal_selectors.log_listed(request.user, context["page"].object_list)
-    return render(request, "signals/signal_list.html", context)
+    return render(request, "signals/signal_list.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

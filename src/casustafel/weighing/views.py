@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casustafel.access import policy
-from casustafel.core.web import apply_service_errors, page_of, submitted
+from casustafel.core.web import apply_service_errors, submitted
 from casustafel.corrections import selectors as correction_selectors
 from casustafel.flow import services as flow
 from casustafel.governance import selectors as governance_selectors
 from casustafel.governance.forms import WithheldForm
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
+from casustafel.search import lists
 
 from . import selectors as weighing_selectors
 from . import services as weighing_services
@@ -133,19 +134,15 @@ def _weighing_context(
 @require_GET
 def weighing_list(request):
     policy.require(request.user, policy.Action.WEIGHING_VIEW)
-    qs = (
-        weighing_selectors.visible_weighings(request.user)
-        .annotate(
-            signal_count=Count("signals", distinct=True),
-            contribution_count=Count(
-                "contributions", filter=Q(contributions__updated_at__gte=F("signals_changed_at")), distinct=True
-            ),
-        )
-        .order_by("status", "-opened_at")
+    qs = weighing_selectors.visible_weighings(request.user).annotate(
+        signal_count=Count("signals", distinct=True),
+        contribution_count=Count(
+            "contributions", filter=Q(contributions__updated_at__gte=F("signals_changed_at")), distinct=True
+        ),
     )
-    page = page_of(request, qs)
-    record(request.user, action=Action.LIST, purpose=Purpose.WEIGHING, objects=page.object_list)
-    return render(request, "weighing/weighing_list.html", {"page": page})
+    context, status = lists.weighings(request, qs)
+    record(request.user, action=Action.LIST, purpose=Purpose.WEIGHING, objects=context["page"].object_list)
+    return render(request, "weighing/weighing_list.html", context, status=status)
 
 
 @require_GET
