@@ -157,3 +157,20 @@ def test_query_count_is_constant_in_the_number_of_rows(client, region_a):
         )
     }
     assert after == before
+
+
+def test_art3_lid3_a_third_party_without_identifying_data_sees_no_name_in_the_case_list(client, region_a):
+    from casustafel.demo import admit_jointly
+
+    case = make_case(region_a, family_name="Verborgen")
+    admit_jointly(
+        region_a.users["weigher_gemeente"],
+        case=case,
+        organisation=region_a.orgs["ggz"],
+        expertise="Behandeling",
+        necessary_data=["plan_of_action"],
+    )
+    html = _get(client, region_a.users["participant_ggz"], "/casussen/").content.decode()
+    assert case.reference in html and "Verborgen" not in html
+    assert "Niet zichtbaar voor uw organisatie" in html
+    assert "Verborgen" in _get(client, region_a.users["participant_reclassering"], "/casussen/").content.decode()

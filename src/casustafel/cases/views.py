@@ -71,6 +71,12 @@ def case_list(request):
     policy.require(request.user, policy.Action.CASE_VIEW)
     context, status = lists.cases(request, case_selectors.visible_cases(request.user))
     case_selectors.log_listed(request.user, context["page"].object_list)
+    # Art. 3 lid 3: a third party sees who the person is only when the three marked it necessary.
+    context["hidden_identity"] = {
+        case.pk
+        for case in context["page"].object_list
+        if not policy.can(request.user, policy.Action.CASE_IDENTITY_VIEW, case)
+    }
     return render(request, "cases/case_list.html", context, status=status)
 
 
