@@ -171,8 +171,15 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "plans:plan": ("case", {"get": CASE_READERS}),
     "plans:goal_add": ("case", {"post": CASE_MANAGERS}),
     "plans:intervention_add": ("case", {"post": CASE_MANAGERS}),
-    "plans:intervention_end": ("case", {"post": CASE_MANAGERS}),
-    "plans:contact_add": ("case", {"post": CASE_MANAGERS}),
+    # Issue 12: the carrying organisation records contacts of, edits and ends its own intervention
+    # (the service decides per intervention: 400 for the others who may see the plan).
+    "plans:intervention_end": ("case", {"post": CASE_READERS}),
+    "plans:contact_add": ("case", {"post": CASE_READERS}),
+    "plans:intervention_edit": ("case", {"post": CASE_READERS}),
+    "plans:goal_edit": ("case", {"post": CASE_MANAGERS}),
+    # Issue 12: the case journal — every participant reads and writes (the ggz of case_a is a third
+    # party without plan data, art. 3 lid 3: not found).
+    "journal:journal": ("case", {"get": CASE_READERS, "post": CASE_READERS}),
     "plans:acknowledge": ("case", {"post": CASE_MANAGERS}),
     "plans:review_add": ("case", {"post": CASE_MANAGERS}),
     "plans:task_done": ("case", {"post": CASE_READERS}),  # the service refuses non-owners of the task
@@ -325,6 +332,7 @@ CLOSED_CASE_CONTENT_ROUTES = [
     "plans:plan",
     "plans:goal_add",
     "plans:task_done",
+    "journal:journal",
 ]
 
 

@@ -198,6 +198,8 @@ WITHOUT_FIELDS: list[str] = [
     "plans:acknowledge",
     "plans:checkin_record",
     "plans:contact_add",
+    "plans:goal_edit",
+    "plans:intervention_edit",
     "plans:intervention_end",
     "plans:review_add",
     "plans:task_done",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("casustafel.governance.urls")),
     path("", include("casustafel.meetings.urls")),
     path("", include("casustafel.plans.urls")),
+    path("", include("casustafel.journal.urls")),
     path("", include("casustafel.oversight.urls")),
     path("", include("casustafel.corrections.urls")),
     path("", include("casustafel.search.urls")),

@@ -114,6 +114,16 @@ class Action(StrEnum):
     #: Plans: mark a coordination task (afstemmingsactie) done (obj: the task, with ``plan.case``):
     #: whoever may manage the case, or a case-role user of the task's owner organisation.
     PLAN_TASK_COMPLETE = "plan.task_complete"
+    #: Plans: record a contact of an intervention, or end it with a note (obj: the intervention,
+    #: with ``plan.case``): whoever may manage the case, or a case-role user of the organisation
+    #: that carries the intervention out, when that organisation may see the plan (a third party
+    #: only when the three marked plan data necessary for it, Wet PGA art. 3 lid 3, art. 4 e).
+    PLAN_INTERVENTION_DELIVER = "plan.intervention_deliver"
+    #: Add an update (or a correction of one's own) to the case journal (obj: the case): every
+    #: case-role user of a participating organisation; a third party only when plan data (art. 4 e)
+    #: were marked necessary for it (art. 3 lid 3). Reading it: ``CASE_PLAN_VIEW``, then
+    #: ``ITEM_VIEW`` per entry (the visibility its organisation chose).
+    JOURNAL_WRITE = "journal.write"
     #: Drift alerts and due check-ins on the dashboard: case and process directors.
     PLAN_FOLLOW_UP = "plan.follow_up"
     CATALOGUE_VIEW = "catalogue.view"
@@ -210,6 +220,14 @@ _REFUSALS: dict[Action, Any] = {
         "weegploeg) beslissen samen over het toelaten van een derde (art. 3 lid 3 Wet PGA)."
     ),
     Action.PLAN_TASK_COMPLETE: _("Alleen de eigenaar van de afstemmingsactie of de casusregisseur kan deze afronden."),
+    Action.PLAN_INTERVENTION_DELIVER: _(
+        "Alleen de uitvoerende organisatie van deze interventie of de casusregisseur legt hiervan contacten "
+        "of de beëindiging vast."
+    ),
+    Action.JOURNAL_WRITE: _(
+        "Alleen deelnemers aan deze casus voor wie het plan van aanpak noodzakelijk is, schrijven in het "
+        "casusjournaal (art. 3 lid 3 Wet PGA)."
+    ),
     Action.MEETING_MANAGE: _("Alleen de procesregisseur (voorzitter) kan dit doen."),
     Action.MEETING_COMPLETE_ACTION: _("Alleen de voorzitter of de eigenaar van de actie kan deze afronden."),
     Action.CATALOGUE_MANAGE: _("Alleen de functioneel beheerder kan de catalogus wijzigen."),
@@ -453,6 +471,21 @@ def _task_complete(user: Any, task: Any) -> bool:
     return _case_manage(user, case) or (_works_on_cases(user) and user.organisation_id == task.owner_id)
 
 
+def _intervention_deliver(user: Any, intervention: Any) -> bool:
+    if intervention is None:
+        return _works_on_cases(user)
+    case = intervention.plan.case
+    if case.region_id != _region_id(user) or is_blocked(case):
+        return False
+    if _case_manage(user, case):
+        return True
+    return (
+        _works_on_cases(user)
+        and user.organisation_id == intervention.organisation_id
+        and _may_see_case_data(user, case, "plan_of_action")
+    )
+
+
 def _item_view(user: Any, item: Any) -> bool:
     """The caller has already established that the user may see the container (the signal
     list, the weighing, the case); this narrows it per item by the ``visibility`` the
@@ -531,6 +564,10 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     ),
     Action.ITEM_VIEW: _item_view,
     Action.PLAN_TASK_COMPLETE: _task_complete,
+    Action.PLAN_INTERVENTION_DELIVER: _intervention_deliver,
+    Action.JOURNAL_WRITE: lambda user, obj: (
+        _works_on_cases(user) and (obj is None or _may_see_case_data(user, obj, "plan_of_action"))
+    ),
     Action.PLAN_FOLLOW_UP: lambda user, obj: user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR),
     Action.CATALOGUE_VIEW: lambda user, obj: _works_on_cases(user) or user.role == Role.FUNCTIONAL_ADMIN,
     Action.CATALOGUE_MANAGE: lambda user, obj: user.role == Role.FUNCTIONAL_ADMIN,

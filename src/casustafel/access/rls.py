@@ -98,6 +98,7 @@ CHILD_TABLES: dict[str, str] = {
     "plans.Review": "plan",
     "plans.GoalScore": "review",
     "plans.CheckIn": "case",
+    "journal.JournalEntry": "case",
     "retention.DestructionItem": "run",
 }
 

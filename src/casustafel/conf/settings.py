@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "casustafel.plans",
     "casustafel.oversight",
     "casustafel.corrections",
+    "casustafel.journal",
     "casustafel.search",
     "casustafel.work",
     "casustafel.web",

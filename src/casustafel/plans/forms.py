@@ -17,6 +17,19 @@ class GoalForm(forms.Form):
     description = forms.CharField(label=_("Doel"), max_length=2000, widget=AREA)
 
 
+class GoalEditForm(GoalForm):
+    goal = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class InterventionEditForm(forms.Form):
+    """The period and planned sessions of an intervention (issue 12 item 7)."""
+
+    intervention = forms.UUIDField(widget=forms.HiddenInput)
+    starts_on = forms.DateField(label=_("Start"), widget=DATE)
+    planned_end = forms.DateField(label=_("Geplande einddatum"), widget=DATE)
+    planned_sessions = forms.IntegerField(label=_("Aantal geplande contacten"), min_value=0, max_value=1000)
+
+
 class InterventionForm(forms.Form):
     entry = forms.ChoiceField(label=_("Maatregel of interventie (catalogus)"), choices=())
     organisation = forms.ModelChoiceField(

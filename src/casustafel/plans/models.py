@@ -119,6 +119,11 @@ class Goal(_PlanPart):
     domain = models.CharField(_("leefgebied"), max_length=30, choices=LifeDomain.choices)
     description = models.TextField(_("doel"), max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: The last edit (issue 12 item 7): when and by whom; every edit is in the processing log.
+    updated_at = models.DateTimeField(_("gewijzigd op"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["domain", "created_at"]
@@ -141,6 +146,11 @@ class Intervention(_PlanPart):
     end_note = models.TextField(max_length=2000, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    #: The last edit of its period or sessions (issue 12 item 7); every edit is in the processing log.
+    updated_at = models.DateTimeField(_("gewijzigd op"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["starts_on", "created_at"]

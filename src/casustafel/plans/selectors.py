@@ -21,6 +21,7 @@ from .models import (
     CatalogueEntry,
     CheckIn,
     Contact,
+    Goal,
     InterferenceRule,
     Intervention,
     LifeDomain,
@@ -59,11 +60,11 @@ def active_rules():
 
 def plan_queryset():
     return Plan.objects.select_related("case").prefetch_related(
-        "goals",
+        Prefetch("goals", queryset=Goal.objects.select_related("updated_by")),
         Prefetch(
             "interventions",
-            queryset=Intervention.objects.select_related("entry", "organisation").prefetch_related(
-                Prefetch("contacts", queryset=Contact.objects.order_by("date"))
+            queryset=Intervention.objects.select_related("entry", "organisation", "updated_by").prefetch_related(
+                Prefetch("contacts", queryset=Contact.objects.select_related("by__organisation").order_by("date"))
             ),
         ),
         Prefetch("reviews", queryset=Review.objects.select_related("by").prefetch_related("scores")),

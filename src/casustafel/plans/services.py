@@ -17,7 +17,7 @@ from casustafel.cases.models import Case
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
-from . import loader, selectors
+from . import bounds, loader, selectors
 from .models import (
     DEFAULT_CHECKIN_MONTHS,
     Acknowledgement,
@@ -104,14 +104,7 @@ def add_intervention(
             "name": entry.name,
             "kinds": ", ".join(str(OrganisationKind(k).label) for k in entry.organisation_kinds),
         }
-    if not isinstance(starts_on, date):
-        errors["starts_on"] = _("Geef de startdatum.")
-    if not isinstance(planned_end, date):
-        errors["planned_end"] = _("Geef de geplande einddatum.")
-    elif isinstance(starts_on, date) and planned_end < starts_on:
-        errors["planned_end"] = _("De geplande einddatum ligt vóór de startdatum.")
-    if not isinstance(planned_sessions, int) or not 0 <= planned_sessions <= 1000:
-        errors["planned_sessions"] = _("Geef het aantal geplande contacten (0 tot 1000).")
+    errors.update(_schedule_errors(starts_on, planned_end, planned_sessions))
     if errors or entry is None:
         raise ValidationError(errors)
     plan = _plan(actor, case)
@@ -130,6 +123,86 @@ def add_intervention(
     return intervention
 
 
+def _changed(obj, values: dict) -> list[str]:
+    """Set ``values`` on ``obj``; the names of the fields that really changed."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    return changed
+
+
+@transaction.atomic
+def update_goal(actor: User, *, case, goal_id, domain: str, description: str, via_api: bool = False) -> Goal:
+    """Edit a goal (its life domain and description): whoever may manage the plan; logged as a change."""
+    case = _locked_case(actor, case)
+    try:
+        goal = Goal.objects.select_for_update().get(pk=goal_id, plan__case=case)
+    except (Goal.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise ValidationError({"goal": _("Kies een doel uit dit plan.")}) from None
+    errors: dict[str, str] = {}
+    if domain not in LifeDomain.values:
+        errors["domain"] = _("Kies een leefgebied.")
+    description = _text(description, "description", errors, _("Beschrijf het doel."))
+    if errors:
+        raise ValidationError(errors)
+    changed = _changed(goal, {"domain": domain, "description": description})
+    if changed:
+        goal.updated_at, goal.updated_by = timezone.now(), actor
+        goal.save(update_fields=[*changed, "updated_at", "updated_by"])
+        record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[goal], via_api=via_api)
+    return goal
+
+
+@transaction.atomic
+def update_intervention(
+    actor: User,
+    *,
+    case,
+    intervention_id,
+    starts_on: date,
+    planned_end: date,
+    planned_sessions: int,
+    via_api: bool = False,
+) -> Intervention:
+    """Edit an intervention's period and planned sessions: the case's managers, or the carrying
+    organisation for its own intervention (``PLAN_INTERVENTION_DELIVER``); dates within the plan
+    bounds (``bounds``), the end not before the start, the start not after its first contact;
+    logged as a change (processing log, ``updated_at``/``updated_by`` shown on the plan)."""
+    case, intervention = _delivered_intervention(actor, case, intervention_id)
+    errors = _schedule_errors(starts_on, planned_end, planned_sessions)
+    values = {"starts_on": starts_on, "planned_end": planned_end, "planned_sessions": planned_sessions}
+    if intervention.ended_on:
+        errors["intervention"] = _("Een beëindigde interventie kan niet meer worden gewijzigd.")
+    if isinstance(starts_on, date) and "starts_on" not in errors:
+        first = intervention.contacts.order_by("date").values_list("date", flat=True).first()
+        if first is not None and starts_on > first:
+            errors["starts_on"] = _("Er is al een contact vastgelegd op %(date)s; de start ligt niet later.") % {
+                "date": first.strftime("%d-%m-%Y")
+            }
+    if errors:
+        raise ValidationError(errors)
+    changed = _changed(intervention, values)
+    if changed:
+        intervention.updated_at, intervention.updated_by = timezone.now(), actor
+        intervention.save(update_fields=[*changed, "updated_at", "updated_by"])
+        record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[intervention], via_api=via_api)
+    return intervention
+
+
+def _schedule_errors(starts_on, planned_end, planned_sessions) -> dict[str, str]:
+    """An intervention's period and sessions: within the plan bounds, the end not before the start."""
+    errors: dict[str, str] = {}
+    if message := bounds.out_of_bounds(starts_on, missing=_("Geef de startdatum.")):
+        errors["starts_on"] = message
+    if message := bounds.out_of_bounds(planned_end, missing=_("Geef de geplande einddatum.")):
+        errors["planned_end"] = message
+    elif isinstance(starts_on, date) and planned_end < starts_on:
+        errors["planned_end"] = _("De geplande einddatum ligt vóór de startdatum.")
+    if not isinstance(planned_sessions, int) or not 0 <= planned_sessions <= 1000:
+        errors["planned_sessions"] = _("Geef het aantal geplande contacten (0 tot 1000).")
+    return errors
+
+
 def _intervention(case, intervention_id) -> Intervention:
     try:
         intervention = (
@@ -142,15 +215,31 @@ def _intervention(case, intervention_id) -> Intervention:
     return intervention
 
 
-@transaction.atomic
-def end_intervention(actor: User, *, case, intervention_id, ended_on: date, note: str = "") -> Intervention:
-    case = _locked_case(actor, case)
+def _delivered_intervention(actor, case, intervention_id) -> tuple[Case, Intervention]:
+    """The locked case and intervention the actor records delivery of (``PLAN_INTERVENTION_DELIVER``):
+    the case's managers, or the organisation that carries the intervention out."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    policy.require(actor, policy.Action.CASE_PLAN_VIEW, case)
+    if case.status == case_states.CLOSED:
+        raise ValidationError(
+            {"status": _("De casus is afgesloten; het plan van aanpak kan niet meer worden gewijzigd.")}, code="closed"
+        )
     intervention = _intervention(case, intervention_id)
+    policy.require(actor, policy.Action.PLAN_INTERVENTION_DELIVER, intervention)
+    return case, intervention
+
+
+@transaction.atomic
+def end_intervention(
+    actor: User, *, case, intervention_id, ended_on: date, note: str = "", via_api: bool = False
+) -> Intervention:
+    """End (complete) an intervention with a note: the case's managers or the carrying organisation."""
+    case, intervention = _delivered_intervention(actor, case, intervention_id)
     errors: dict[str, str] = {}
     if intervention.ended_on:
         errors["intervention"] = _("Deze interventie is al beëindigd.")
-    if not isinstance(ended_on, date) or ended_on > timezone.localdate():
-        errors["ended_on"] = _("Geef een einddatum die niet in de toekomst ligt.")
+    if message := bounds.out_of_bounds(ended_on, missing=_("Geef de einddatum."), future=False):
+        errors["ended_on"] = message
     elif ended_on < intervention.starts_on:
         errors["ended_on"] = _("De einddatum ligt vóór de startdatum.")
     note = _text(note, "note", errors, "", required=False)
@@ -158,17 +247,21 @@ def end_intervention(actor: User, *, case, intervention_id, ended_on: date, note
         raise ValidationError(errors)
     intervention.ended_on, intervention.end_note = ended_on, note
     intervention.save(update_fields=["ended_on", "end_note"])
-    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[intervention])
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[intervention], via_api=via_api)
     return intervention
 
 
 @transaction.atomic
-def log_contact(actor: User, *, case, intervention_id, on: date, held: bool, note: str = "") -> Contact:
-    case = _locked_case(actor, case)
-    intervention = _intervention(case, intervention_id)
+def log_contact(
+    actor: User, *, case, intervention_id, on: date, held: bool, note: str = "", via_api: bool = False
+) -> Contact:
+    """Record a contact of an intervention: the case's managers or the carrying organisation."""
+    case, intervention = _delivered_intervention(actor, case, intervention_id)
     errors: dict[str, str] = {}
-    if not isinstance(on, date) or on > timezone.localdate():
-        errors["date"] = _("Geef een datum die niet in de toekomst ligt.")
+    if intervention.ended_on:
+        errors["intervention"] = _("Deze interventie is al beëindigd.")
+    if message := bounds.out_of_bounds(on, missing=_("Geef de datum van het contact."), future=False):
+        errors["date"] = message
     elif on < intervention.starts_on:
         errors["date"] = _("De datum ligt vóór de start van de interventie.")
     if not isinstance(held, bool):
@@ -177,7 +270,7 @@ def log_contact(actor: User, *, case, intervention_id, on: date, held: bool, not
     if errors:
         raise ValidationError(errors)
     contact = Contact.objects.create(intervention=intervention, date=on, held=held, note=note, by=actor)
-    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[contact])
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[contact], via_api=via_api)
     return contact
 
 
@@ -205,6 +298,8 @@ def acknowledge(
             errors["owner"] = _("Een afstemmingsactie heeft een eigenaar: een organisatie van deze casustafel.")
         if not isinstance(due_on, date) or due_on < timezone.localdate():
             errors["due_on"] = _("Geef een uiterste datum die niet in het verleden ligt.")
+        elif message := bounds.out_of_bounds(due_on, missing=""):
+            errors["due_on"] = message
     if errors:
         raise ValidationError(errors)
     rule = found[rule_code].rule
@@ -244,6 +339,8 @@ def add_review(
     errors: dict[str, str] = {}
     if not isinstance(held_on, date) or held_on > timezone.localdate():
         errors["held_on"] = _("Geef een evaluatiedatum die niet in de toekomst ligt.")
+    elif message := bounds.out_of_bounds(held_on, missing=""):
+        errors["held_on"] = message
     narrative = _text(narrative, "narrative", errors, _("Geef een toelichting op de voortgang."), limit=10000)
     if not goals:
         errors["scores"] = _("Het plan heeft nog geen doelen om te evalueren.")

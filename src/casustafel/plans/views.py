@@ -1,4 +1,11 @@
-"""Web views of the plan of action (Dutch UI)."""
+"""Web views of the plan of action (Dutch UI).
+
+A refused form is rendered again, bound, with its errors at the fields and its section
+open (issue 12 item 8): the forms of a row (contact, end, edit of one intervention; the
+acknowledgement of one conflict) carry ids of their own, so the error summary links to them.
+"""
+
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,6 +23,7 @@ from casustafel.cases import states as case_states
 from casustafel.cases import views as case_views
 from casustafel.core.errors import PolicyDenied
 from casustafel.core.web import apply_service_errors
+from casustafel.journal import selectors as journal_selectors
 
 from . import selectors, services
 from .forms import (
@@ -24,29 +32,108 @@ from .forms import (
     CheckInForm,
     ContactForm,
     EndForm,
+    GoalEditForm,
     GoalForm,
+    InterventionEditForm,
     InterventionForm,
     ReviewForm,
     TaskDoneForm,
 )
 from .models import CheckIn
 
+#: How many of the newest journal entries the plan page shows (the rest on the journal page).
+JOURNAL_ON_PLAN = 5
+
+
+def _row(value) -> str:
+    """The id part of a row's forms: the posted object id when it is one, else a neutral marker."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return "onbekend"
+
+
+def _bound(form, key, row):
+    """``form`` when it was posted for ``row`` (its hidden ``key``), else None."""
+    if form is not None and _row(form.data.get(key)) == row:
+        return form
+    return None
+
+
+def _intervention_rows(request, case, plan, forms, can_manage):
+    rows = []
+    if plan is None:
+        return rows
+    open_case = case.status != case_states.CLOSED
+    for i in plan.interventions.all():
+        row = str(i.pk)
+        can_deliver = (
+            open_case and not i.ended_on and policy.can(request.user, policy.Action.PLAN_INTERVENTION_DELIVER, i)
+        )
+        entry = {
+            "obj": i,
+            "drift": selectors.drift_reasons(i),
+            "delivery": selectors.delivery(i),
+            "contacts": list(i.contacts.all()),
+            "can_deliver": can_deliver,
+        }
+        if can_deliver:
+            initial = {"intervention": i.pk}
+            entry["contact_form"] = _bound(forms.get("contact_form"), "intervention", row) or ContactForm(
+                initial=initial, auto_id=f"contact-{row}-%s"
+            )
+            entry["end_form"] = _bound(forms.get("end_form"), "intervention", row) or EndForm(
+                initial=initial, auto_id=f"end-{row}-%s"
+            )
+            entry["edit_form"] = _bound(forms.get("intervention_edit_form"), "intervention", row) or (
+                InterventionEditForm(
+                    initial={
+                        **initial,
+                        "starts_on": i.starts_on,
+                        "planned_end": i.planned_end,
+                        "planned_sessions": i.planned_sessions,
+                    },
+                    auto_id=f"edit-{row}-%s",
+                )
+            )
+            entry["open"] = any(entry[k].is_bound for k in ("contact_form", "end_form", "edit_form"))
+        rows.append(entry)
+    return rows
+
+
+def _goal_rows(plan, forms, can_manage):
+    rows = []
+    for goal in plan.goals.all() if plan else []:
+        row = str(goal.pk)
+        entry = {"obj": goal}
+        if can_manage:
+            entry["form"] = _bound(forms.get("goal_edit_form"), "goal", row) or GoalEditForm(
+                initial={"goal": goal.pk, "domain": goal.domain, "description": goal.description},
+                auto_id=f"goal-{row}-%s",
+            )
+        rows.append(entry)
+    return rows
+
+
+def _conflict_rows(case, conflicts, forms):
+    # The owner choices: the case's participants (prefetched with the case), once for every form.
+    owners = [("", "—")] + [(p.organisation_id, str(p.organisation)) for p in case.participants.all()]
+    for c in conflicts:
+        row = c.rule.code
+        posted = forms.get("acknowledge_form")
+        if posted is not None and posted.data.get("rule") == row:
+            c.form = posted
+        else:
+            c.form = AcknowledgeForm(initial={"rule": row}, case=case, auto_id=f"ack-{row}-%s")
+        c.form.fields["owner"].choices = owners
+    return conflicts
+
 
 def _context(request, case, **forms):
     plan = selectors.plan_for_case(request.user, case)
     can_manage = policy.can(request.user, policy.Action.CASE_MANAGE, case) and case.status != case_states.CLOSED
     entries = list(selectors.active_entries())
-    interventions = []
-    if plan is not None:
-        for i in plan.interventions.all():
-            interventions.append(
-                {
-                    "obj": i,
-                    "drift": selectors.drift_reasons(i),
-                    "delivery": selectors.delivery(i),
-                    "contacts": list(i.contacts.all()),
-                }
-            )
+    interventions = _intervention_rows(request, case, plan, forms, can_manage)
     goals = list(plan.goals.all()) if plan else []
     tasks = list(plan.coordination_tasks.all()) if plan else []
     for task in tasks:
@@ -70,9 +157,10 @@ def _context(request, case, **forms):
         "plan": plan,
         "can_manage": can_manage,
         "goals": goals,
+        "goal_rows": _goal_rows(plan, forms, can_manage),
         "interventions": interventions,
         "drifting": [i for i in interventions if i["drift"]],
-        "conflicts": selectors.conflicts(plan) if plan else [],
+        "conflicts": _conflict_rows(case, selectors.conflicts(plan), forms) if plan else [],
         "coordination_tasks": tasks,
         "task_form": forms.get("task_form"),
         "checkins": checkins,
@@ -83,13 +171,22 @@ def _context(request, case, **forms):
         "may_register_signal": policy.can(request.user, policy.Action.SIGNAL_CREATE),
         "reviews": selectors.review_table(plan) if plan else None,
         "catalogue_groups": selectors.catalogue_groups(),
+        "journal_entries": journal_selectors.entries_for_case(request.user, case, limit=JOURNAL_ON_PLAN),
     }
+    # A posted row form that found no row (an intervention of another plan, a conflict that is
+    # gone): its errors are shown above its section rather than lost.
+    placed = {id(i[k]) for i in interventions for k in ("contact_form", "end_form", "edit_form") if k in i}
+    placed |= {id(r["form"]) for r in context["goal_rows"] if "form" in r}
+    placed |= {id(c.form) for c in context["conflicts"]}
+    context["unplaced_forms"] = [
+        f
+        for name in ("contact_form", "end_form", "intervention_edit_form", "goal_edit_form", "acknowledge_form")
+        if (f := forms.get(name)) is not None and id(f) not in placed
+    ]
     if can_manage:
         context.update(
             goal_form=forms.get("goal_form") or GoalForm(),
             intervention_form=forms.get("intervention_form") or InterventionForm(case=case, entries=entries),
-            contact_form=forms.get("contact_form"),
-            end_form=forms.get("end_form"),
             acknowledge_form=forms.get("acknowledge_form"),
             review_form=forms.get("review_form") or (ReviewForm(goals=goals) if goals else None),
         )
@@ -161,13 +258,22 @@ def intervention_add(request, pk):
     )
 
 
+def _plan_reader(request, pk):
+    """A case whose plan the user may see: the carrying organisations record delivery on it
+    (the service decides per intervention, ``policy.Action.PLAN_INTERVENTION_DELIVER``)."""
+    case = case_selectors.get_case(request.user, pk)
+    policy.require(request.user, policy.Action.CASE_PLAN_VIEW, case)
+    return case
+
+
 @require_POST
 def intervention_end(request, pk):
-    case = _managed(request, pk)
+    case = _plan_reader(request, pk)
+    row = _row(request.POST.get("intervention"))
     return _handle(
         request,
         case,
-        EndForm(request.POST),
+        EndForm(request.POST, auto_id=f"end-{row}-%s"),
         "end_form",
         lambda d: services.end_intervention(
             request.user, case=case, intervention_id=d["intervention"], ended_on=d["ended_on"], note=d["note"]
@@ -178,11 +284,12 @@ def intervention_end(request, pk):
 
 @require_POST
 def contact_add(request, pk):
-    case = _managed(request, pk)
+    case = _plan_reader(request, pk)
+    row = _row(request.POST.get("intervention"))
     return _handle(
         request,
         case,
-        ContactForm(request.POST),
+        ContactForm(request.POST, auto_id=f"contact-{row}-%s"),
         "contact_form",
         lambda d: services.log_contact(
             request.user, case=case, intervention_id=d["intervention"], on=d["date"], held=d["held"], note=d["note"]
@@ -192,12 +299,52 @@ def contact_add(request, pk):
 
 
 @require_POST
-def acknowledge(request, pk):
-    case = _managed(request, pk)
+def intervention_edit(request, pk):
+    case = _plan_reader(request, pk)
+    row = _row(request.POST.get("intervention"))
+    form = InterventionEditForm(request.POST, auto_id=f"edit-{row}-%s")
     return _handle(
         request,
         case,
-        AcknowledgeForm(request.POST, case=case),
+        form,
+        "intervention_edit_form",
+        lambda d: services.update_intervention(
+            request.user,
+            case=case,
+            intervention_id=d["intervention"],
+            starts_on=d["starts_on"],
+            planned_end=d["planned_end"],
+            planned_sessions=d["planned_sessions"],
+        ),
+        _("De interventie is gewijzigd."),
+    )
+
+
+@require_POST
+def goal_edit(request, pk):
+    case = _managed(request, pk)
+    row = _row(request.POST.get("goal"))
+    return _handle(
+        request,
+        case,
+        GoalEditForm(request.POST, auto_id=f"goal-{row}-%s"),
+        "goal_edit_form",
+        lambda d: services.update_goal(
+            request.user, case=case, goal_id=d["goal"], domain=d["domain"], description=d["description"]
+        ),
+        _("Het doel is gewijzigd."),
+    )
+
+
+@require_POST
+def acknowledge(request, pk):
+    case = _managed(request, pk)
+    rule = request.POST.get("rule", "")
+    row = rule if rule.replace("-", "").replace("_", "").isalnum() and len(rule) <= 60 else "onbekend"
+    return _handle(
+        request,
+        case,
+        AcknowledgeForm(request.POST, case=case, auto_id=f"ack-{row}-%s"),
         "acknowledge_form",
         lambda d: services.acknowledge(
             request.user,

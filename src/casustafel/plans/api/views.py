@@ -114,7 +114,13 @@ class ContactView(APIView):
         data.is_valid(raise_exception=True)
         d = data.validated_data
         contact = services.log_contact(
-            request.user, case=case, intervention_id=d["intervention"], on=d["date"], held=d["held"], note=d["note"]
+            request.user,
+            case=case,
+            intervention_id=d["intervention"],
+            on=d["date"],
+            held=d["held"],
+            note=d["note"],
+            via_api=True,
         )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
