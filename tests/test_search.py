@@ -178,3 +178,18 @@ def test_a_date_of_birth_that_is_not_a_date_is_refused_with_a_clear_message(clie
     response = _search(client, region_a.users["intake"], "Piet 31-02-1999")
     assert response.status_code == 400
     assert "Schrijf de geboortedatum als dd-mm-jjjj" in response.content.decode()
+
+
+@pytest.mark.parametrize("column", ["family_name", "given_names", "legal_name"])
+def test_name_search_has_a_trigram_index_on_the_expression_django_queries(db, column):
+    """PostgreSQL does the work: search/0001's GIN trigram index is built on exactly the
+    expression of Django's icontains, so the planner may use it (row-level security adds the
+    region condition; the planner picks the region or the trigram index by selectivity)."""
+    from casustafel.subjects.models import Subject
+
+    sql, _params = Subject.objects.filter(**{f"{column}__icontains": "zoek"}).query.sql_with_params()
+    assert f'UPPER("subjects_subject"."{column}"::text) LIKE' in sql
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [f"subject_{column}_trgm"])
+        (definition,) = cursor.fetchone()
+    assert f"USING gin (upper(({column})::text) gin_trgm_ops)" in definition
