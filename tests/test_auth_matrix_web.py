@@ -60,6 +60,9 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     # Wet PGA art. 13: the explanation for users without a valid designation (the matrix's users
     # are designated and are sent on; tests/test_designation.py covers the others).
     "accounts:no_designation": (None, {"get": EVERYONE}),
+    # Issue 12 item 9 (ADR 0036): stay signed in on the user's click; the form kept when the session ended.
+    "accounts:keep_alive": (None, {"post": EVERYONE}),
+    "accounts:draft": (None, {"get": EVERYONE, "post": EVERYONE}),
     "signals:signal_list": (None, {"get": SIGNAL_WORKERS}),
     "signals:signal_create": (None, {"get": SIGNAL_WORKERS, "post": SIGNAL_WORKERS}),
     "signals:known_person_check": (None, {"post": SIGNAL_WORKERS}),

@@ -191,6 +191,8 @@ def test_every_post_route_has_a_form_or_is_an_action(world, objects, client):
 #: elsewhere (the matrix's users have one); tests/test_confidentiality.py posts hostile input.
 WITHOUT_FIELDS: list[str] = [
     "accounts:confidentiality",
+    "accounts:draft",
+    "accounts:keep_alive",
     "corrections:notice_done",
     "meetings:action_done",
     "meetings:build_agenda",

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
+from . import drafts
 from .selectors import confidentiality_due, designation_window
 
 #: Paths reachable without a verified login. The API authenticates per request with
@@ -22,7 +23,13 @@ class RequireSecondFactorMiddleware:
         if not request.path.startswith(PUBLIC_PREFIXES):
             user = request.user
             if not (user.is_authenticated and user.is_verified()):
-                return redirect(f"{reverse('accounts:login')}?next={quote(request.path)}")
+                # A form posted after the session ended keeps its input for the next login (ADR 0036).
+                drafts.keep(request)
+                target = f"{reverse('accounts:login')}?next={quote(request.path)}"
+                if request.headers.get("HX-Request"):
+                    return HttpResponseClientRedirect(target)  # the whole page, not a fragment
+                return redirect(target)
+            drafts.forget_when_resubmitted(request)
         return self.get_response(request)
 
 

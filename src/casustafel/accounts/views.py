@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django_otp import match_token
 
 from casustafel.core.web import submitted
 
+from . import drafts
 from .forms import ConfidentialityForm, LoginForm
 from .selectors import (
     acknowledgement_valid_until,
@@ -38,17 +40,19 @@ def login_view(request):
         user = authenticate(request, username=data["username"], password=data["password"])
         device = match_token(user, data["otp_token"]) if user is not None else None
         if user is not None and device is not None and user.is_active:
-            login(request, user)
+            login(request, user)  # keeps the anonymous session's data, a kept draft included
             otp_login(request, device)
+            if drafts.claim(request) is not None:
+                return redirect("accounts:draft")
             return redirect(_next_or_dashboard(request))
         if user is not None:
             # Password right, second factor wrong: counts as a failure for the lockout.
             user_login_failed.send(sender=__name__, credentials={"username": data["username"]}, request=request)
         error = FAILED
-    elif request.method == "POST":
-        error = _("Controleer de gemarkeerde velden.")
-    status = 200 if error is None else 400
-    return render(request, "accounts/login.html", {"form": form, "error": error}, status=status)
+    # A refused form shows the error summary and the messages at the fields (form_errors.html).
+    status = 400 if error is not None or form.errors else 200
+    context = {"form": form, "error": error, "draft_kept": drafts.pending(request)}
+    return render(request, "accounts/login.html", context, status=status)
 
 
 def _next_or_dashboard(request) -> str:
@@ -107,3 +111,22 @@ def no_designation_view(request):
     if designation_window(request.user) is not None:
         return redirect("web:dashboard")
     return render(request, "accounts/no_designation.html", status=403)
+
+
+@require_http_methods(["POST"])
+def keep_alive_view(request):
+    """Stay signed in (issue 12 item 9): the idle warning's button, clicked by the user. Every
+    request renews the session (``SESSION_SAVE_EVERY_REQUEST``); this one does nothing else, and
+    the page never calls it by itself, so the 15-minute rule holds. Answers the seconds until
+    the session ends again."""
+    return JsonResponse({"idle_seconds": request.session.get_expiry_age()})
+
+
+@require_http_methods(["GET", "POST"])
+def draft_view(request):
+    """The form kept when the session ended (ADR 0036): send it again to its page, or discard it."""
+    if request.method == "POST":
+        drafts.discard(request)
+        messages.info(request, _("Het bewaarde formulier is verwijderd."))
+        return redirect("web:dashboard")
+    return render(request, "accounts/draft.html", {"draft": drafts.claim(request)})
