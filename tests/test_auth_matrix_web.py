@@ -2,7 +2,8 @@
 
 The table below states, per route, which verbs exist and which users (keys of
 ``factories.USER_SPECS``, all of region "a") may use them. Every other user — every
-role of region "b" included — must get "not found"; unsupported verbs get 405;
+role of region "b" included — must get "not found" (except a refused GET of a page
+without an object in its path: 403 "Geen toegang", issue 12 item 11); unsupported verbs get 405;
 anonymous visitors are sent to the login page. A meta-test fails when a route exists
 that the table does not cover.
 """
@@ -385,6 +386,10 @@ def test_route_refuses_everyone_without_a_grant(route, world, objects, client):
                 ok = status == 405
             elif allowed:
                 ok = status in (200, 302, 400)
+            elif verb == "get" and kwargs_key is None:
+                # A section page the role cannot use says so plainly (issue 12 item 11): 403,
+                # not "niet gevonden" — no object is involved. Objects and writes stay 404.
+                ok = status == 403
             else:
                 ok = status == 404
             if ok and region == "b" and status == 200:

@@ -137,12 +137,13 @@ def test_art15_the_committee_is_refused_every_case_page(client, region_a, case_a
     login(client, committee)
     for url in (
         reverse("cases:case_detail", args=[case_a.pk]),
-        reverse("cases:case_list"),
         reverse("signals:signal_detail", args=[signal_a.pk]),
-        reverse("weighing:weighing_list"),
         reverse("governance:case_transparency", args=[case_a.pk]),
     ):
         assert client.get(url).status_code == 404, url
+    # The lists say plainly that the role has no access (issue 12 item 11): no object involved.
+    for url in (reverse("cases:case_list"), reverse("weighing:weighing_list")):
+        assert client.get(url).status_code == 403, url
     assert client.get(reverse("web:dashboard")).status_code == 200
 
 

@@ -258,8 +258,9 @@ def test_art_13_register_csv_for_the_privacy_officer_current_and_historical(clie
 @pytest.mark.parametrize("key", ["intake", "functional_admin", "mayor"])
 def test_art_13_register_only_for_the_privacy_officer(client, region_a, key):
     login(client, region_a.users[key])
-    assert client.get(reverse("governance:designation_list")).status_code == 404
-    assert client.get(reverse("governance:designation_export")).status_code == 404
+    # A section page the role cannot use: "Geen toegang" (issue 12 item 11), not "niet gevonden".
+    assert client.get(reverse("governance:designation_list")).status_code == 403
+    assert client.get(reverse("governance:designation_export")).status_code == 403
 
 
 # ------------------------------------------------------------------ recorded by the administration

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ def overview(request):
     user = request.user
     committee = policy.can(user, policy.Action.COMMITTEE_VIEW)
     if not committee and not policy.can(user, policy.Action.ADVICE_RESPOND):
-        raise Http404
+        policy.require(user, policy.Action.COMMITTEE_VIEW)  # a section the user cannot use: "Geen toegang"
     return TemplateResponse(
         request,
         "oversight/overview.html",

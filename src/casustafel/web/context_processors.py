@@ -1,16 +1,42 @@
-"""Template context: which governance pages the menu may link to, decided by the policy."""
+"""Template context: which pages the menu may link to, decided by the policy, and whether the
+page is one to print (the case and its plan: an "Afdrukken" button)."""
 
 from __future__ import annotations
 
 from casustafel.access import policy
 from casustafel.governance.models import RestrictedDocument
 
+#: Pages with an "Afdrukken" button (web/static/web/page.js; the print stylesheet does the rest).
+PRINTABLE = frozenset({"cases:case_detail", "plans:plan"})
+
 
 class _Menu:
-    """Booleans for the main menu, each asked of ``governance.policy`` (computed when used)."""
+    """Booleans for the main menu, each asked of ``access.policy`` (computed when used): a role
+    sees a link only to a page its role can open (issue 12 item 11; tests/test_menu.py)."""
 
     def __init__(self, user):
         self._user = user
+
+    @property
+    def signals(self) -> bool:
+        return policy.can(self._user, policy.Action.SIGNAL_VIEW)
+
+    @property
+    def weighings(self) -> bool:
+        return policy.can(self._user, policy.Action.WEIGHING_VIEW)
+
+    @property
+    def cases(self) -> bool:
+        return policy.can(self._user, policy.Action.CASE_VIEW)
+
+    @property
+    def meetings(self) -> bool:
+        return policy.can(self._user, policy.Action.MEETING_VIEW)
+
+    @property
+    def requests(self) -> bool:
+        """Formal requests from other regions (subjects:request_list): the signal workers."""
+        return policy.can(self._user, policy.Action.SIGNAL_VIEW)
 
     @property
     def logbook(self) -> bool:
@@ -83,4 +109,5 @@ class _Menu:
 
 def menu(request):
     user = getattr(request, "user", None)
-    return {"menu": _Menu(user)}
+    match = getattr(request, "resolver_match", None)
+    return {"menu": _Menu(user), "printable": bool(match and match.view_name in PRINTABLE)}

@@ -92,9 +92,26 @@ def not_found(request, exception=None):
 
 def forbidden(request, exception=None):
     """handler403. A refusal by the access policy is answered as "not found" (ADR 0003):
-    the web neither discloses that the object exists nor offers what the user may not do."""
+    the web neither discloses that the object exists nor offers what the user may not do.
+
+    One exception, for a link followed in the application (issue 12 item 11): a section page
+    (a route without an object in its path, read with GET) the user's role cannot use at all
+    says so plainly — there is no object whose existence it could disclose."""
     if isinstance(exception, PolicyDenied):
         announce_refusal(request, exception, via_api=False)
+        if _section_page(request, exception):
+            return render(
+                request,
+                "web/error.html",
+                {
+                    "title": _("Geen toegang"),
+                    "message": _(
+                        "Uw rol (%(role)s) geeft geen toegang tot deze pagina. Kies een onderdeel uit het menu."
+                    )
+                    % {"role": request.user.get_role_display()},
+                },
+                status=403,
+            )
         return not_found(request, exception)
     if _api(request):
         return problem_json(403)
@@ -103,6 +120,19 @@ def forbidden(request, exception=None):
         "web/error.html",
         {"title": _("Geen toegang"), "message": _("U heeft geen toegang tot deze pagina.")},
         status=403,
+    )
+
+
+def _section_page(request, exception: PolicyDenied) -> bool:
+    """A GET of a page without an object in its path, refused for the action (not an object)."""
+    match = request.resolver_match
+    return (
+        request.method in ("GET", "HEAD")
+        and exception.obj is None
+        and match is not None
+        and not match.kwargs
+        and hasattr(request.user, "get_role_display")
+        and not _api(request)
     )
 
 
