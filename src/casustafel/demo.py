@@ -29,6 +29,8 @@ from casustafel.cases.models import Case, ClosureReason, PlanRole, ThirdPartyAdm
 from casustafel.cases.services import add_participant, transition_case
 from casustafel.cases.third_parties import confirm_third_party, propose_third_party
 from casustafel.flow.services import confirm_decision, propose_decision, register_signal, send_to_weighing
+from casustafel.journal import services as journal_services
+from casustafel.plans import services as plan_services
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
 from casustafel.signals.services import start_preparation
 from casustafel.subjects.services import SubjectData
@@ -317,13 +319,16 @@ def _populate(code: str, count: int) -> None:
                     director, case=case, organisation=extra[0], reason="Aanvullende ondersteuning (fictief)"
                 )
         if third and rng.random() > 0.4:
+            partner = rng.choice(third)
             admit_jointly(
                 weighers[0],
                 case=case,
-                organisation=rng.choice(third),
+                organisation=partner,
                 expertise="Begeleiding bij deradicalisering en zorg (fictief).",
                 necessary_data=["identifying", "plan_of_action"] if rng.random() > 0.3 else ["plan_of_action"],
             )
+            if fate == "active":
+                _partner_contributes(director, case, partner)
         if fate in ("scaled_down", "closed", "reopened"):
             transition_case(director, case=case, target=case_states.SCALED_DOWN, reason="Gaat de goede kant op")
         if fate in ("closed", "reopened"):
@@ -337,6 +342,44 @@ def _populate(code: str, count: int) -> None:
         if fate == "reopened":
             transition_case(director, case=case, target=case_states.REOPENED, reason="Nieuwe zorgen na afsluiting")
     _populate_two_ways_in(intake, municipalities[0].name.replace("Gemeente ", ""))
+
+
+#: The measure a third party of the demo carries out (issue 12: partners record its delivery).
+PARTNER_MEASURES = {"ggz": "zorg_ggz", "wijkteam": "huisvesting", "lse_exit": "exit_faciliteit"}
+
+
+def _partner_contributes(director: User, case: Case, partner: Organisation) -> None:
+    """The partner's intervention in the plan, a contact it recorded and an update in the case journal."""
+    code = PARTNER_MEASURES.get(partner.kind)
+    worker = User.objects.filter(organisation=partner, role=Role.PARTICIPANT).first()
+    if code is None or worker is None:
+        return
+    today = timezone.localdate()
+    intervention = plan_services.add_intervention(
+        director,
+        case=case,
+        entry_code=code,
+        organisation=partner,
+        starts_on=today - timedelta(days=30),
+        planned_end=today + timedelta(days=150),
+        planned_sessions=8,
+    )
+    plan_services.log_contact(
+        worker,
+        case=case,
+        intervention_id=intervention.pk,
+        on=today - timedelta(days=7),
+        held=True,
+        note="Kennismakingsgesprek gevoerd (fictief).",
+    )
+    journal_services.add_entry(
+        worker,
+        case=case,
+        text="Begeleiding gestart; de afspraken lopen (fictief).",
+        legal_basis="wet-pga",
+        classification="ordinary",
+        visibility="all_participants",
+    )
 
 
 def _populate_two_ways_in(intake: User, municipality: str) -> None:

@@ -4,6 +4,8 @@ processing log. There is no update and no delete: a correction is a new entry.""
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -29,7 +31,7 @@ def add_entry(
     classification: str = "",
     visibility: str = "",
     data_category: str = DataCategory.PLAN_OF_ACTION,
-    corrects_id: object = None,
+    corrects_id: uuid.UUID | str | None = None,
     via_api: bool = False,
 ) -> JournalEntry:
     """Add an update to ``case``'s journal with its provenance (``policy.Action.JOURNAL_WRITE``).
@@ -66,7 +68,7 @@ def add_entry(
             organisation, basis, classification, visibility, data_category=data_category, basis_set=basis_set
         )
     )
-    if errors:
+    if errors or basis is None:
         raise ValidationError(errors)
     entry = JournalEntry.objects.create(
         case=case,
