@@ -231,3 +231,58 @@ def test_untouched_objection_handling_is_refused_at_its_own_field(client, region
     assert f'href="#{field_id}"' in html and f'id="{field_id}_error"' in html
     objection.refresh_from_db()
     assert objection.status == Objection.RECEIVED
+
+
+# ---------------------------------------------------------------- item 8: every page with a form
+
+
+def _audit_objects(region_a, case_a, signal_a):
+    from .factories import governance_objects
+
+    signal = send_to_weighing(region_a.users["intake"], signal=signal_a)
+    return {None: {}, "weighing": {"pk": signal.weighing_id}, "case": {"pk": case_a.pk}} | governance_objects(
+        region_a, case=case_a
+    )
+
+
+#: route → (kwargs key, user): the forms of signals, weighing, cases, governance, accounts.
+REFUSED_EMPTY = {
+    "signals:signal_create": (None, "intake"),
+    "weighing:weighing_contribute": ("weighing", "weigher_om"),
+    "weighing:weighing_decide": ("weighing", "weigher_om"),
+    "weighing:consultation_create": ("weighing", "weigher_politie"),
+    "governance:weighing_withheld": ("weighing", "weigher_politie"),
+    "cases:third_party_propose": ("case", "case_director"),
+    "cases:case_add_participant": ("case", "case_director"),
+    "cases:case_transition": ("case", "case_director"),
+    "cases:case_transfer": ("case", "case_director"),
+    "governance:case_transparency": ("case", "case_director"),
+    "governance:objection_create": ("case", "case_director"),
+    "governance:objection_handle": ("objection", "case_director"),
+    "governance:restricted_create": (None, "mayor"),
+    "governance:access_request_list": (None, "privacy_officer"),
+    "governance:audit_create": (None, "privacy_officer"),
+    "governance:privacy_coordination": (None, "privacy_officer"),
+    "governance:rights_request_list": (None, "privacy_officer"),
+}
+
+
+@pytest.mark.parametrize("route", sorted(REFUSED_EMPTY))
+def test_every_refused_empty_form_marks_the_fields_its_summary_names(route, client, region_a, case_a, signal_a):
+    """Never "niet opgeslagen" without a marked field: an empty post is refused (400) and every
+    link in the summary leads to a field on the page that carries its message."""
+    objects = _audit_objects(region_a, case_a, signal_a)
+    kwargs_key, user_key = REFUSED_EMPTY[route]
+    login(client, region_a.users[user_key])
+    # A browser always sends the CSRF token: the post is never empty (``request.POST or None``).
+    response = client.post(reverse(route, kwargs=objects[kwargs_key]), {"csrfmiddlewaretoken": "t"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    page = _Page()
+    page.feed(html)
+    assert page.summaries >= 1, "refused without an error summary"
+    for link in page.summary_links:
+        target = link[1:]
+        assert target in page.attrs_by_id, f"summary link {link} points nowhere"
+        field_id = re.sub(r"_0$", "", target) if f"{re.sub(r'_0$', '', target)}_error" in page.attrs_by_id else target
+        assert f"{field_id}_error" in page.attrs_by_id, f"no message at the field of {link}"
