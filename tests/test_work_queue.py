@@ -240,3 +240,15 @@ def test_a_kind_shows_at_most_the_limit_and_links_to_the_whole_list(client, regi
     finally:
         queue.LIMIT = original
     assert original == LIMIT
+
+
+def test_the_dashboard_records_its_lists_in_one_step_of_the_log_each_under_its_purpose(client, region_a):
+    """Every row shown is a read (processing log), under the processing activity it belongs to:
+    the queue's weighing under "weighing", the newest signals under "intake" — one audit record."""
+    weighing = _weighing(region_a)
+    login(client, region_a.users["weigher_om"])
+    client.get(reverse("web:dashboard"))
+    as_work = ProcessingLogEntry.objects.filter(action="list", object_type="weighing", object_id=weighing.pk).get()
+    as_signal = ProcessingLogEntry.objects.filter(action="list", object_type="signal").latest("id")
+    assert as_work.purpose == "weighing" and as_signal.purpose == "intake"
+    assert as_work.audit_record_id == as_signal.audit_record_id

@@ -69,6 +69,12 @@ def activity_id(code: str, on: date | None = None) -> int:
 
 def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> int:
     """Chain and insert one row per (object_type, object_id, subject_id) in ``targets``."""
+    return _append_rows(actor, action, [(purpose, *target) for target in targets], via_api=via_api, status=status)
+
+
+def _append_rows(actor, action, targets, *, via_api: bool, status: str) -> int:
+    """Chain and insert one row per (purpose, object_type, object_id, subject_id) in ``targets``,
+    under one audit record."""
     if not targets:
         return 0
     with transaction.atomic():
@@ -79,7 +85,7 @@ def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> i
             last = cursor.fetchone()
         prev = last[0] if last else chain.GENESIS
         now, trace, span = timezone.now(), current_trace_id(), new_span_id()
-        activity = activity_id(str(purpose), timezone.localdate(now))
+        activities = {p: activity_id(str(p), timezone.localdate(now)) for p in {t[0] for t in targets}}
         audit = AuditRecord(
             timestamp=now,
             trace_id=trace,
@@ -92,7 +98,7 @@ def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> i
         audit.record_hash = chain.hash_audit_record(audit)
         audit.save(force_insert=True)
         rows = []
-        for object_type, object_id, subject_id in targets:
+        for purpose, object_type, object_id, subject_id in targets:
             entry = ProcessingLogEntry(
                 timestamp=now,
                 trace_id=trace,
@@ -100,7 +106,7 @@ def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> i
                 audit_record=audit,
                 action=action,
                 purpose=purpose,
-                activity_id=activity,
+                activity_id=activities[purpose],
                 status=status,
                 object_type=object_type,
                 object_id=object_id,
@@ -120,6 +126,17 @@ def record(actor: User | None, *, action: Action, purpose: Purpose, objects: Ite
     """
     targets = [(obj._meta.model_name, obj.pk, _subject_of(obj)) for obj in objects]
     return _append(actor, action, purpose, targets, via_api=via_api, status=Status.OK)
+
+
+def record_by_purpose(actor: User, *, action: Action, groups: dict, via_api: bool = False) -> int:
+    """Like :func:`record`, for objects of several processing activities read together (a
+    dashboard): ``groups`` maps each purpose to its objects; one audit record, one chain step."""
+    targets = [
+        (purpose, obj._meta.model_name, obj.pk, _subject_of(obj))
+        for purpose, objects in groups.items()
+        for obj in objects
+    ]
+    return _append_rows(actor, action, targets, via_api=via_api, status=Status.OK)
 
 
 def record_refused(actor: User | None, *, action: Action, purpose: Purpose, model, pk, via_api: bool = False) -> int:

@@ -13,26 +13,30 @@ from casustafel.cases import selectors as case_selectors
 from casustafel.cases import states as case_states
 from casustafel.core.api import problem_json
 from casustafel.core.errors import PolicyDenied, announce_refusal
-from casustafel.corrections import selectors as correction_selectors
 from casustafel.governance import audits
 from casustafel.plans.selectors import dashboard_follow_up
+from casustafel.processing_log.models import Purpose
 from casustafel.signals import selectors as signal_selectors
 from casustafel.signals import states as signal_states
 from casustafel.work.context_processors import remember_count
-from casustafel.work.queue import work_queue
+from casustafel.work.queue import record_listed, work_queue
 
 
 @require_GET
 def dashboard(request):
     """My work (werkvoorraad): what waits for the user's organisation, overdue first, and below it
-    the signals and cases the user works on."""
+    the newest signals and cases the user works on. Everything listed is recorded in the
+    processing log in one entry per processing activity."""
     user = request.user
-    queue = work_queue(user)
+    queue = work_queue(user, log=False)
     remember_count(request, queue.total)
+    listed = queue.listed()
     context = {
         "queue": queue,
         "can_signals": policy.can(user, policy.Action.SIGNAL_VIEW),
         "can_cases": policy.can(user, policy.Action.CASE_VIEW),
+        # Art. 10 Wet PGA: data of this organisation were corrected; check its own records.
+        "correction_notices": queue.rows_of("correction_notice"),
     }
     if context["can_signals"]:
         signals = list(
@@ -40,17 +44,16 @@ def dashboard(request):
             .filter(status__in=signal_states.OPEN_STATES)
             .order_by("-registered_at")[:10]
         )
-        signal_selectors.log_listed(user, signals)
+        listed.setdefault(Purpose.INTAKE, []).extend(signals)
         context["signals"] = signals
-        # Art. 10 Wet PGA: data of this organisation were corrected; check its own records.
-        context["correction_notices"] = correction_selectors.open_notices(user)
     if context["can_cases"]:
         cases = list(
             case_selectors.visible_cases(user).filter(status__in=case_states.OPEN_STATES).order_by("-opened_at")[:10]
         )
-        case_selectors.log_listed(user, cases)
+        listed.setdefault(Purpose.CASE_MANAGEMENT, []).extend(cases)
         context["cases"] = cases
         context.update(dashboard_follow_up(user))
+    record_listed(user, listed)
     if policy.can(user, policy.Action.AUDIT_MANAGE):
         # Art. 16 Wet PGA: results not yet sent to the AP (the re-audits are in the queue).
         context.update(audit_work=True, unsent_audits=audits.unsent_audits(user))

@@ -123,7 +123,7 @@ def _scan_one(row: NotificationSettings, now: datetime) -> int:
     if baseline:
         row.baseline_done = True
     elif row.delivery == Delivery.IMMEDIATE and new:
-        record_listed(user, [item.obj for item in new])
+        record_listed(user, queue.listed(new))
         _enqueue(user, new, today=today, digest=False)
         queued = 1
     if row.delivery == Delivery.DAILY_DIGEST and _digest_due(row, now):
@@ -131,7 +131,7 @@ def _scan_one(row: NotificationSettings, now: datetime) -> int:
         # Only what still waits: an item handled since it was noted is not mailed.
         still = [n for n in waiting if n.key in items]
         if still:
-            record_listed(user, [items[n.key].obj for n in still])
+            record_listed(user, queue.listed([items[n.key] for n in still]))
             _enqueue(user, [items[n.key] for n in still], today=today, digest=True)
             queued = 1
         NotifiedItem.objects.filter(pk__in=[n.pk for n in waiting]).update(pending=False)

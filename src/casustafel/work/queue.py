@@ -33,15 +33,21 @@ from casustafel.governance import audits, informing, rights
 from casustafel.meetings.models import ActionStatus, AgendaItem, MeetingAction
 from casustafel.plans.models import CheckIn, CoordinationTask, Intervention, Plan
 from casustafel.processing_log.models import Action, Purpose
-from casustafel.processing_log.services import record
-from casustafel.signals import selectors as signal_selectors
+from casustafel.processing_log.services import record_by_purpose
 from casustafel.signals import states as signal_states
 from casustafel.signals.models import Signal, Urgency
 from casustafel.subjects.elsewhere import incoming_requests
 from casustafel.subjects.models import CrossRegionRequest
 from casustafel.weighing import selectors as weighing_selectors
 from casustafel.weighing import states as weighing_states
-from casustafel.weighing.models import Consultation, Contribution, Decision, DecisionConfirmation, DecisionStatus
+from casustafel.weighing.models import (
+    Consultation,
+    Contribution,
+    Decision,
+    DecisionConfirmation,
+    DecisionStatus,
+    Weighing,
+)
 
 #: At most this many items per kind on the dashboard (the total is shown and linked).
 LIMIT = 25
@@ -76,6 +82,8 @@ class WorkItem:
     detail: Promise | str = ""
     #: The object recorded in the processing log when the item is shown or mailed.
     obj: Any = field(default=None, compare=False, repr=False)
+    #: The source row itself, where a page needs more than the item (e.g. a correction notice).
+    row: Any = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> Promise:
@@ -100,6 +108,11 @@ class Source:
     collect: Callable[[Any, date], Collected]
     #: Where the whole list of this kind lives (the dashboard's "alle …" link).
     list_url: str | None = None
+
+    @property
+    def purpose(self) -> str:
+        """The processing activity under which showing or mailing these items is logged."""
+        return PURPOSES[self.kind]
 
 
 def _days(moment: datetime | date, days: int) -> date:
@@ -129,7 +142,8 @@ def _signal_intake(user, today: date) -> Collected:
     """Intake: signals received or in preparation, not yet offered to the weegploeg; acute first."""
     if user.role != "intake_officer":
         return Collected([], 0)
-    queryset = signal_selectors.visible_signals(user).filter(
+    # Scoped by the policy, without the person: an item shows no name (and loads no encrypted field).
+    queryset = policy.scope_signals(user, Signal.objects.all()).filter(
         status__in=(signal_states.RECEIVED, signal_states.IN_PREPARATION)
     )
     rows, total = _page(queryset, ["urgency", "registered_at"])  # "acute" sorts before "normal"
@@ -158,7 +172,7 @@ def _awaiting_my_contribution(user, today: date) -> Collected:
         weighing_id=OuterRef("pk"), organisation_id=user.organisation_id, updated_at__gte=OuterRef("signals_changed_at")
     )
     queryset = (
-        weighing_selectors.visible_weighings(user)
+        policy.scope_weighings(user, Weighing.objects.all())
         .filter(status__in=(weighing_states.OPEN, weighing_states.AWAITING_INFORMATION))
         .filter(~Exists(fresh))
         .annotate(acute=Exists(_acute_signals()))
@@ -274,6 +288,7 @@ def _correction_notices(user, today: date, *, log: bool = True) -> Collected:
             WorkItem(
                 kind="correction_notice",
                 obj=n.correction,
+                row=n,
                 key=f"correction_notice:{n.pk}",
                 reference=n.item_reference,
                 path=path,
@@ -636,7 +651,27 @@ SOURCES: dict[str, Source] = {
         ),
     )
 }
-#: Sources whose own selector records the listing in the processing log (they take ``log``).
+#: The processing activity (verwerkingsactiviteit) each kind of work belongs to.
+PURPOSES = {
+    "signal_intake": Purpose.INTAKE,
+    "weighing_contribution": Purpose.WEIGHING,
+    "decision_confirmation": Purpose.WEIGHING,
+    "consultation": Purpose.WEIGHING,
+    "registrant_notice": Purpose.WEIGHING,
+    "correction_notice": Purpose.INTAKE,
+    "cross_region_request": Purpose.KNOWN_PERSON_CHECK,
+    "third_party_admission": Purpose.CASE_MANAGEMENT,
+    "incoming_transfer": Purpose.CASE_MANAGEMENT,
+    "coordination_task": Purpose.CASE_MANAGEMENT,
+    "meeting_action": Purpose.CASE_MANAGEMENT,
+    "intervention_end": Purpose.CASE_MANAGEMENT,
+    "plan_review": Purpose.CASE_MANAGEMENT,
+    "checkin": Purpose.CASE_MANAGEMENT,
+    "informing": Purpose.CASE_MANAGEMENT,
+    "rights_request": Purpose.PRIVACY_SUPERVISION,
+    "reaudit": Purpose.PRIVACY_SUPERVISION,
+}
+#: Sources whose selector takes ``log`` (the queue logs their rows itself, with the others).
 _SELF_LOGGING = {"correction_notice", "informing", "rights_request", "reaudit"}
 
 
@@ -671,38 +706,43 @@ class Queue:
     def overdue(self) -> int:
         return sum(1 for item in self.items if item.overdue(self.today))
 
+    def listed(self, items: Sequence[WorkItem] | None = None) -> dict[str, list]:
+        """The objects of ``items`` (default: all shown), grouped by processing activity."""
+        groups: dict[str, list] = {}
+        for item in self.items if items is None else items:
+            groups.setdefault(SOURCES[item.kind].purpose, []).append(item.obj)
+        return groups
+
+    def rows_of(self, kind: str) -> list:
+        """The source rows behind the shown items of one kind (e.g. correction notices)."""
+        return [item.row for block in self.blocks if block.source.kind == kind for item in block.items]
+
 
 def work_queue(user, *, today: date | None = None, kinds: Sequence[str] | None = None, log: bool = True) -> Queue:
-    """The user's work queue; with ``log`` the listed objects are recorded in the processing log
-    (the dashboard shows them; the menu's count and the notification scan do not show data)."""
+    """The user's work queue. With ``log`` the listed objects are recorded in the processing log
+    (the dashboard shows them, and records them together with its other lists through
+    :meth:`Queue.listed`); the menu's count and the notification scan show no data."""
     today = today or timezone.localdate()
     blocks: list[Block] = []
-    listed: list = []
     for source in SOURCES.values():
         if kinds is not None and source.kind not in kinds:
             continue
         if source.kind in _SELF_LOGGING:
-            collected = source.collect(user, today, log=log)  # type: ignore[call-arg]
+            collected = source.collect(user, today, log=False)  # type: ignore[call-arg]
         else:
             collected = source.collect(user, today)
         if collected.total:
             blocks.append(Block(source, collected.items, collected.total))
-            if source.kind not in _SELF_LOGGING:
-                listed.extend(item.obj for item in collected.items)
-    if log and listed:
-        record_listed(user, listed)
-    return Queue(today=today, blocks=blocks)
+    queue = Queue(today=today, blocks=blocks)
+    if log:
+        record_listed(user, queue.listed())
+    return queue
 
 
-def record_listed(user, objects: list) -> None:
-    """Record in the processing log that ``objects`` were listed to ``user`` (once each)."""
-    record(user, action=Action.LIST, purpose=_purpose(user), objects=_unique(objects))
-
-
-def _purpose(user) -> str:
-    if policy.can(user, policy.Action.CASE_VIEW) and not policy.can(user, policy.Action.SIGNAL_VIEW):
-        return Purpose.CASE_MANAGEMENT
-    return Purpose.WEIGHING if policy.can(user, policy.Action.WEIGHING_VIEW) else Purpose.CASE_MANAGEMENT
+def record_listed(user, groups: dict[str, list]) -> None:
+    """Record in the processing log that the objects were listed to ``user`` (purpose → objects),
+    each object once, in one step of the chain."""
+    record_by_purpose(user, action=Action.LIST, groups={p: _unique(objects) for p, objects in groups.items()})
 
 
 def _unique(objects: list) -> list:
