@@ -172,8 +172,9 @@ def test_whole_flow_from_signal_to_case(page, check_a11y):
 
     # --- intake officer registers the signal
     login_ok(page, check_a11y, users["intake"])
-    # WhiteNoise (with finders) serves the stylesheet and htmx from the live server.
-    expect(page.locator(".page-header")).to_have_css("background-color", "rgb(21, 66, 115)")
+    # WhiteNoise (with finders) serves the stylesheets (the NL Design System theme's tokens,
+    # ADR 0037) and htmx from the live server: the header's accent is the theme's action colour.
+    expect(page.locator(".page-header")).to_have_css("border-bottom-color", "rgb(81, 21, 239)")
     assert page.evaluate("typeof window.htmx") == "object"
     page.get_by_role("main").get_by_role("link", name="Signaal registreren").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Signaal registreren")
@@ -217,7 +218,8 @@ def test_whole_flow_from_signal_to_case(page, check_a11y):
         login_ok(page, check_a11y, weigher)
         nav(page, "Wegingen")
         check_a11y(page, f"wegingenlijst ({key})")
-        page.get_by_role("table", name="Wegingen").get_by_role("link").first.click()
+        # A row link (the links in the header sort the list).
+        page.get_by_role("table", name="Wegingen").locator("tbody").get_by_role("link").first.click()
         expect(page).to_have_url(weighing_url)
         expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Weging "))
         check_a11y(page, f"wegingpagina ({key})")
@@ -276,7 +278,7 @@ def test_whole_flow_from_signal_to_case(page, check_a11y):
     expect(page.get_by_role("region", name="Mijn lopende casussen")).to_contain_text("Pieter Browsertest")
     nav(page, "Casussen")
     check_a11y(page, "casussenlijst (casusregisseur)")
-    page.get_by_role("table", name="Casussen").get_by_role("link").first.click()
+    page.get_by_role("table", name="Casussen").locator("tbody").get_by_role("link").first.click()
     expect(page).to_have_url(case_url)
     expect(page.get_by_role("region", name="Status wijzigen")).to_be_visible()
     check_a11y(page, "casuspagina (casusregisseur)")
