@@ -25,7 +25,7 @@ def test_search_finds_own_case_and_not_another_regions(page, check_a11y):
 
     login_ok(page, check_a11y, world_a.users["case_director"])
     box = page.get_by_role("search", name="Zoeken")
-    box.get_by_label("Zoek op kenmerk, BSN of naam met geboortedatum").fill(BSN)
+    box.get_by_label("Zoekterm").fill(BSN)
     box.get_by_role("button", name="Zoeken").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Zoeken")
     results = page.get_by_role("region", name="1 resultaat")
