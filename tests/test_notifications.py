@@ -210,3 +210,15 @@ def test_without_a_mail_server_configured_messages_wait(region_a, settings):
     notifications.scan()
     assert notifications.send_outbox() == 0
     assert OutgoingMail.objects.get().attempts == 0
+
+
+def test_the_worker_command_scans_and_sends_in_one_round(region_a, smtp_server, capsys):
+    from casustafel.cli import main
+
+    weigher = region_a.users["weigher_om"]
+    _subscribe(weigher)
+    notifications.scan()
+    weighing = _new_weighing(region_a)
+    assert main(["worker", "--once"]) == 0
+    assert "1 bericht(en) klaargezet, 1 verstuurd" in capsys.readouterr().out
+    assert weighing.reference in _texts(smtp_server)[0]
