@@ -71,8 +71,9 @@ def test_refused_form_shows_the_summary_linking_to_the_field_and_the_message_at_
     expect(page.locator("#id_phenomenon_error")).to_be_visible()
     expect(form.get_by_label("Voornamen")).to_have_value("Pieter")  # the rest of the input is still there
     check_a11y(page, "geweigerd signaalformulier")
+    expect(summary).to_be_focused()  # keyboard and screen-reader users start at the summary
     link.click()
-    expect(page).to_have_url(re.compile("#id_phenomenon$"))
+    expect(form.get_by_label("Fenomeen")).to_be_focused()  # the link moves the focus to its field
     assert not Signal.objects.exists()
 
 
