@@ -79,6 +79,21 @@ def test_print_hides_menu_and_buttons_of_the_case(page, check_a11y):
     expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
 
 
+def test_printing_the_plan_opens_its_closed_sections(page, check_a11y):
+    world = build_region("a")
+    case = make_case(world)
+    login_ok(page, check_a11y, world.users["case_director"])
+    page.goto(f"/casussen/{case.pk}/plan/")
+    expect(page.get_by_role("button", name="Afdrukken")).to_be_visible()
+    closed = page.locator("main details:not([open])")
+    count = closed.count()
+    assert count > 0, "the plan page has closed sections (the catalogue)"
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    expect(closed).to_have_count(0)
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    expect(closed).to_have_count(count)
+
+
 def test_refused_section_page_says_no_access(page, check_a11y):
     world = build_region("a")
     login_ok(page, check_a11y, world.users["privacy_officer"])

@@ -4,7 +4,8 @@
 //   button stays hidden and the menu open.
 // - Wide tables scroll inside their own block: each table in the content gets a focusable
 //   scroll container (keyboard users can scroll it too).
-// - "Afdrukken" buttons ([data-print]) print the page with the print stylesheet (print.css).
+// - "Afdrukken" buttons ([data-print]) print the page with the print stylesheet (print.css);
+//   printing opens the closed <details> sections for the paper and closes them afterwards.
 (function () {
   "use strict";
   var narrow = window.matchMedia("(max-width: 48rem)");
@@ -44,6 +45,23 @@
       buttons[i].addEventListener("click", function () { window.print(); });
     }
   }
+
+  // Printing opens the closed sections (<details>) so the paper has the whole case or plan,
+  // and closes them again afterwards.
+  window.addEventListener("beforeprint", function () {
+    var closed = document.querySelectorAll("main details:not([open])");
+    for (var i = 0; i < closed.length; i++) {
+      closed[i].open = true;
+      closed[i].setAttribute("data-opened-for-print", "");
+    }
+  });
+  window.addEventListener("afterprint", function () {
+    var opened = document.querySelectorAll("details[data-opened-for-print]");
+    for (var i = 0; i < opened.length; i++) {
+      opened[i].open = false;
+      opened[i].removeAttribute("data-opened-for-print");
+    }
+  });
 
   function init() {
     setUpMenu();
