@@ -89,8 +89,9 @@ def test_does_not_find_a_case_the_organisation_does_not_take_part_in(client, reg
 
 
 def test_hidden_gives_the_same_answer_as_absent(client, world, own_case):
-    """Never revealing that something else exists: region b's answer for region a's person
-    and reference is exactly its answer for a person and reference that do not exist."""
+    """Wet PGA art. 3 (need-to-know), never revealing that something else exists: region b's
+    answer for region a's person and reference is exactly its answer for a person and
+    reference that do not exist."""
     user = world["b"].users["weigher_gemeente"]
     pairs = [
         (BSN, OTHER_BSN),
@@ -104,6 +105,8 @@ def test_hidden_gives_the_same_answer_as_absent(client, world, own_case):
 
 
 def test_search_is_logged_without_its_terms(client, region_a, own_case):
+    """Wet PGA art. 14 lid 2: the search is logged (a search record and one row per result,
+    pseudonymous), but the BSN or name searched for is stored nowhere."""
     user = region_a.users["case_director"]
     _search(client, user, BSN)
     search = SearchRecord.objects.get(user=user)
@@ -118,6 +121,7 @@ def test_search_is_logged_without_its_terms(client, region_a, own_case):
 
 
 def test_a_search_that_finds_nothing_is_logged_too(client, region_a):
+    """Wet PGA art. 14 lid 2: a search without results is a processing too."""
     user = region_a.users["intake"]
     _search(client, user, "Niemand 01-01-2000")
     search = SearchRecord.objects.get(user=user)
