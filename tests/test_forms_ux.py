@@ -286,3 +286,17 @@ def test_every_refused_empty_form_marks_the_fields_its_summary_names(route, clie
         assert target in page.attrs_by_id, f"summary link {link} points nowhere"
         field_id = re.sub(r"_0$", "", target) if f"{re.sub(r'_0$', '', target)}_error" in page.attrs_by_id else target
         assert f"{field_id}_error" in page.attrs_by_id, f"no message at the field of {link}"
+
+
+def test_the_gender_can_be_recorded_as_unknown_explicitly(client, region_a):
+    """An unknown gender is a choice of its own ("unknown"), not "Anders" and not a default."""
+    login(client, region_a.users["intake"])
+    html = client.get(reverse("signals:signal_create")).content.decode()
+    select = re.search(r'<select name="gender".*?</select>', html, re.S).group(0)
+    assert not re.search(r'<option value="[^"]+"[^>]*selected', select)
+    assert '<option value="unknown">Onbekend</option>' in select
+    response = client.post(reverse("signals:signal_create"), intake_post(gender=""))
+    assert response.status_code == 400 and "gender" in response.context["form"].errors
+    response = client.post(reverse("signals:signal_create"), intake_post(gender="unknown"))
+    assert response.status_code == 302
+    assert Signal.objects.get().subject.gender == "unknown"

@@ -12,6 +12,8 @@ class Gender(models.TextChoices):
     MALE = "man", _("Man")
     FEMALE = "vrouw", _("Vrouw")
     OTHER = "anders", _("Anders / niet vastgelegd")
+    #: Issue 12 item 10: an explicit choice when the gender is not known (nothing is pre-selected).
+    UNKNOWN = "unknown", _("Onbekend")
 
 
 class SubjectKind(models.TextChoices):
