@@ -162,6 +162,14 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     # organisation); the process director chairs; the owning organisation completes its action.
     "meetings:meeting_list": (None, {"get": CASE_ROLES}),
     "meetings:meeting_create": (None, {"get": {"process_director"}, "post": {"process_director"}}),
+    "meetings:meeting_record": (None, {"get": {"process_director"}, "post": {"process_director"}}),
+    "meetings:meeting_edit": ("meeting", {"get": {"process_director"}, "post": {"process_director"}}),
+    "meetings:meeting_cancel": ("meeting", {"get": {"process_director"}, "post": {"process_director"}}),
+    "meetings:item_remove": ("agenda_item", {"post": {"process_director"}}),
+    # Issue 12 item 6: the timelines — the case's for whoever sees the case, the person's for whoever
+    # sees a signal, weighing or case about them with the identifying data (the ggz of case_a has them).
+    "timeline:case_timeline": ("case", {"get": CASE_READERS | THIRD_PARTY}),
+    "timeline:person_timeline": ("subject", {"get": CASE_READERS | THIRD_PARTY}),
     "meetings:meeting_detail": ("meeting", {"get": CASE_ROLES}),
     "meetings:meeting_pdf": ("meeting", {"get": CASE_ROLES}),
     "meetings:build_agenda": ("meeting", {"post": {"process_director"}}),
@@ -228,6 +236,7 @@ def objects(world, case_a, signal_a):
         "signal_target": {"pk": signal.pk, "target": "wegen"},
         "weighing": {"pk": signal.weighing_id},
         "case": {"pk": case_a.pk},
+        "subject": {"pk": case_a.subject_id},
         "incoming_request": {"pk": incoming.pk},
         "incoming_transfer": {"pk": incoming_transfer_to(world).pk},
         "outgoing_transfer": {"pk": incoming_transfer_to(world, to="b").pk},
@@ -337,6 +346,7 @@ CLOSED_CASE_CONTENT_ROUTES = [
     "plans:goal_add",
     "plans:task_done",
     "journal:journal",
+    "timeline:case_timeline",
 ]
 
 

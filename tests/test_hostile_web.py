@@ -197,6 +197,7 @@ WITHOUT_FIELDS: list[str] = [
     "meetings:action_done",
     "meetings:build_agenda",
     "meetings:invite",
+    "meetings:item_remove",
     "plans:acknowledge",
     "plans:checkin_record",
     "plans:contact_add",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("casustafel.retention.urls")),
     path("", include("casustafel.governance.urls")),
     path("", include("casustafel.meetings.urls")),
+    path("", include("casustafel.timeline.urls")),
     path("", include("casustafel.plans.urls")),
     path("", include("casustafel.journal.urls")),
     path("", include("casustafel.oversight.urls")),

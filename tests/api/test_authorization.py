@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.urls import URLResolver, get_resolver
@@ -195,7 +196,21 @@ ROUTES: dict[str, Route] = {
         body={"post": lambda request: _meeting_body()},
         lists=Meeting,
     ),
-    "api/v1/meetings/<uuid:id>": Route("meeting_a", {"get": grant(MEETING_VIEWERS, 200)}),
+    "api/v1/meetings/<uuid:id>": Route(
+        "meeting_a",
+        {"get": grant(MEETING_VIEWERS, 200), "put": grant(CHAIR, 200, visible=MEETING_VIEWERS)},
+        body={"put": lambda request: _meeting_body()},
+    ),
+    "api/v1/meetings/recorded-afterwards": Route(
+        None,
+        {"post": grant(CHAIR, 201, denied=403)},
+        body={"post": lambda request: _meeting_body(days=-2) | {"reason": "Spoedoverleg na een acute melding"}},
+    ),
+    "api/v1/meetings/<uuid:id>/cancellation": Route(
+        "meeting_a",
+        {"post": grant(CHAIR, 200, visible=MEETING_VIEWERS)},
+        body={"post": lambda request: {"reason": "Voorzitter ziek"}},
+    ),
     "api/v1/meetings/<uuid:id>/agenda-items": Route(
         "meeting_a",
         {"post": grant(CHAIR, 201, visible=MEETING_VIEWERS)},
@@ -263,8 +278,10 @@ ROUTES: dict[str, Route] = {
 }
 
 
-def _meeting_body() -> dict:
-    return {"starts_at": "2099-03-01T10:00:00+01:00", "ends_at": "2099-03-01T12:00:00+01:00", "location": "Stadhuis"}
+def _meeting_body(days: int = 60) -> dict:
+    """A moment within the meetings' planning bounds (``days`` < 0: in the past, for recording afterwards)."""
+    start = (timezone.now() + timedelta(days=days)).replace(hour=10, minute=0, second=0, microsecond=0)
+    return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(), "location": "Stadhuis"}
 
 
 @pytest.fixture

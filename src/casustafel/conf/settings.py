@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "casustafel.signals",
     "casustafel.cases",
     "casustafel.meetings",
+    "casustafel.timeline",
     "casustafel.governance",
     "casustafel.retention",
     "casustafel.plans",

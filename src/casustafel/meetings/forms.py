@@ -32,6 +32,21 @@ class MeetingForm(forms.Form):
         )
 
 
+class RecordAfterwardsForm(MeetingForm):
+    reason = forms.CharField(
+        label=_("Waarom achteraf vastgelegd"),
+        help_text=_("Bijvoorbeeld: spoedoverleg na een acute melding."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CancelMeetingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van de annulering"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class CaseLabelChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, case):
         return f"{case.reference} — {case.subject.full_name}"

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from .states import MEETING_MACHINE
+
 
 class Meeting(models.Model):
     """One conference of the table of a region."""
@@ -21,6 +23,20 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("voorzitter")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=list(MEETING_MACHINE.labels.items()),
+        default=MEETING_MACHINE.initial,
+        db_index=True,
+    )
+    #: Why the meeting was recorded afterwards (an emergency meeting), or why it was cancelled.
+    status_reason = models.TextField(_("toelichting"), max_length=2000, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("casusoverleg")

@@ -17,6 +17,7 @@ from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record, record_refused
 
 from .models import ActionStatus, AgendaItem, Decision, ItemReason, Meeting, MeetingAction
+from .states import CANCELLED
 
 #: Cases the table works on at its conferences (a scaled-down case leaves the agenda).
 AGENDA_STATES = (case_states.ACTIVE, case_states.REOPENED)
@@ -96,6 +97,7 @@ def get_action(user, pk, *, via_api: bool = False) -> MeetingAction:
 def previous_meeting(meeting: Meeting):
     return (
         Meeting.objects.filter(region_id=meeting.region_id, starts_at__lt=meeting.starts_at)
+        .exclude(status=CANCELLED)
         .order_by("-starts_at")
         .first()
     )
@@ -143,3 +145,19 @@ def open_actions_of_case(case) -> list[str]:
         }
         for action in MeetingAction.objects.filter(case_id=case.pk, status=ActionStatus.OPEN).select_related("owner")
     ]
+
+
+def items_for_cases(user, case_ids) -> list[AgendaItem]:
+    """The agenda items (with decisions and actions) of the cases ``case_ids`` that ``user``
+    may see (need-to-know per organisation), in a fixed number of queries, logged: for the
+    timeline of a case or a person."""
+    items = policy.scope_agenda_items(
+        user,
+        AgendaItem.objects.filter(case_id__in=list(case_ids))
+        .select_related("meeting", "case")
+        .prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.select_related("item__case")),
+            Prefetch("actions", queryset=MeetingAction.objects.select_related("owner", "case")),
+        ),
+    )
+    return _log_items(user, items, via_api=False)

@@ -4,7 +4,7 @@ the processing log recording writes of personal data in the same transaction."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +18,7 @@ from casustafel.cases.models import Case, CaseParticipant
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
+from . import states
 from .models import ActionStatus, AgendaItem, Attendance, Decision, Invitation, ItemReason, Meeting, MeetingAction
 from .selectors import AGENDA_STATES, agenda_suggestions
 
@@ -41,47 +42,184 @@ def _text(value: str, field: str, missing: str, limit: int, errors: dict) -> str
 # ------------------------------------------------------------------ scheduling
 
 
-@transaction.atomic
-def schedule_meeting(
-    actor: User, *, starts_at: datetime, ends_at: datetime, location: str, online: bool = False
-) -> Meeting:
-    """Schedule a conference of the actor's table: not in the past, not overlapping another."""
-    _require_manage(actor)
-    # One scheduler per region at a time, so two overlapping meetings cannot both pass the check.
-    region = Region.objects.select_for_update().get(pk=policy.organisation_of(actor).region_id)
-    errors: dict[str, str] = {}
-    location = _text(location, "location", _("Geef de locatie of de link van het online overleg."), 200, errors)
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
+
+
+def _check_moments(
+    region, starts_at, ends_at, errors: dict, *, afterwards: bool = False, exclude: Meeting | None = None
+) -> None:
+    """The one check of a meeting's moment: given, with time zone, in order, at most twelve
+    hours long, within the sensible bounds (planned: from now up to ``PLANNING_HORIZON``
+    ahead; recorded afterwards: already over, at most ``RECORDING_WINDOW`` back), and not
+    overlapping another (not cancelled) meeting of the same table."""
     if starts_at is None:
         errors["starts_at"] = _("Geef het begin van het overleg.")
     if ends_at is None:
         errors["ends_at"] = _("Geef het einde van het overleg.")
-    if starts_at and ends_at:
-        if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-            errors["starts_at"] = _("Geef begin en einde met tijdzone.")
-        elif starts_at <= timezone.now():
-            errors["starts_at"] = _("Een casusoverleg kan niet in het verleden worden gepland.")
-        elif ends_at <= starts_at:
-            errors["ends_at"] = _("Het einde moet na het begin liggen.")
-        elif ends_at - starts_at > timedelta(hours=12):
-            errors["ends_at"] = _("Een casusoverleg duurt hoogstens twaalf uur.")
-        else:
-            clash = (
-                Meeting.objects.filter(region=region, starts_at__lt=ends_at, ends_at__gt=starts_at)
-                .order_by("starts_at")
-                .first()
-            )
-            if clash:
-                errors["starts_at"] = _(
-                    "Dit overlapt met het casusoverleg van %(start)s tot %(end)s van deze casustafel."
-                ) % {
-                    "start": timezone.localtime(clash.starts_at).strftime("%d-%m-%Y %H:%M"),
-                    "end": timezone.localtime(clash.ends_at).strftime("%H:%M"),
-                }
+    if not (starts_at and ends_at):
+        return
+    now = timezone.now()
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        errors["starts_at"] = _("Geef begin en einde met tijdzone.")
+    elif ends_at <= starts_at:
+        errors["ends_at"] = _("Het einde moet na het begin liggen.")
+    elif ends_at - starts_at > states.LONGEST_MEETING:
+        errors["ends_at"] = _("Een casusoverleg duurt hoogstens twaalf uur.")
+    elif afterwards and ends_at > now:
+        errors["starts_at"] = _(
+            "Alleen een overleg dat al is afgelopen kan achteraf worden vastgelegd; plan een komend overleg."
+        )
+    elif afterwards and starts_at < now - states.RECORDING_WINDOW:
+        errors["starts_at"] = _("Een overleg kan tot uiterlijk %(earliest)s terug achteraf worden vastgelegd.") % {
+            "earliest": _when(now - states.RECORDING_WINDOW)
+        }
+    elif not afterwards and starts_at <= now:
+        errors["starts_at"] = _(
+            "Een casusoverleg kan niet in het verleden worden gepland. Was het een spoedoverleg dat al "
+            "heeft plaatsgevonden? Leg het dan achteraf vast."
+        )
+    elif not afterwards and starts_at > now + states.PLANNING_HORIZON:
+        errors["starts_at"] = _("Een casusoverleg kan tot uiterlijk %(latest)s vooruit worden gepland.") % {
+            "latest": _when(now + states.PLANNING_HORIZON)
+        }
+    else:
+        others = Meeting.objects.filter(region=region, starts_at__lt=ends_at, ends_at__gt=starts_at).exclude(
+            status=states.CANCELLED
+        )
+        if exclude is not None:
+            others = others.exclude(pk=exclude.pk)
+        clash = others.order_by("starts_at").first()
+        if clash:
+            errors["starts_at"] = _(
+                "Dit overlapt met het casusoverleg van %(start)s tot %(end)s van deze casustafel."
+            ) % {"start": _when(clash.starts_at), "end": timezone.localtime(clash.ends_at).strftime("%H:%M")}
+
+
+def _locked_region(actor) -> Region:
+    # One scheduler per region at a time, so two overlapping meetings cannot both pass the check.
+    return Region.objects.select_for_update().get(pk=policy.organisation_of(actor).region_id)
+
+
+def _require_working(meeting: Meeting, field: str = "status") -> None:
+    """A cancelled meeting stays in the record as it was: nothing more is written to it."""
+    if meeting.status not in states.WORKING_STATES:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("Dit casusoverleg is geannuleerd en kan niet meer worden gewijzigd."), code="cancelled"
+                )
+            }
+        )
+
+
+@transaction.atomic
+def schedule_meeting(
+    actor: User, *, starts_at: datetime, ends_at: datetime, location: str, online: bool = False
+) -> Meeting:
+    """Schedule a conference of the actor's table: not in the past, within the planning
+    horizon, not overlapping another."""
+    _require_manage(actor)
+    region = _locked_region(actor)
+    errors: dict[str, str] = {}
+    location = _text(location, "location", _("Geef de locatie of de link van het online overleg."), 200, errors)
+    _check_moments(region, starts_at, ends_at, errors)
     if errors:
         raise ValidationError(errors)
-    return Meeting.objects.create(
+    meeting = Meeting.objects.create(
         region=region, starts_at=starts_at, ends_at=ends_at, location=location, online=bool(online), chair=actor
     )
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[meeting])
+    return meeting
+
+
+@transaction.atomic
+def record_meeting_afterwards(
+    actor: User, *, starts_at: datetime, ends_at: datetime, location: str, reason: str, online: bool = False
+) -> Meeting:
+    """Record an (emergency) meeting that already took place: its moment lies in the past
+    (within the recording window), with why it was not planned ahead; the chair then puts
+    its cases on the agenda and records the minutes, decisions and actions."""
+    _require_manage(actor)
+    region = _locked_region(actor)
+    errors: dict[str, str] = {}
+    location = _text(location, "location", _("Geef de locatie of de link van het online overleg."), 200, errors)
+    reason = _text(reason, "reason", _("Geef aan waarom het overleg achteraf wordt vastgelegd."), 2000, errors)
+    _check_moments(region, starts_at, ends_at, errors, afterwards=True)
+    if errors:
+        raise ValidationError(errors)
+    meeting = Meeting.objects.create(
+        region=region,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location,
+        online=bool(online),
+        chair=actor,
+        status=states.RECORDED_AFTERWARDS,
+        status_reason=reason,
+        status_changed_at=timezone.now(),
+        status_changed_by=actor,
+    )
+    record(actor, action=Action.CREATE, purpose=Purpose.CASE_MANAGEMENT, objects=[meeting])
+    return meeting
+
+
+def _locked_meeting(actor, meeting: Meeting) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_manage(actor, meeting)
+    return meeting
+
+
+def _record_meeting_write(actor, meeting: Meeting, action: Action = Action.UPDATE) -> None:
+    """The meeting and the cases on its agenda (their persons) are touched by a change."""
+    items = list(AgendaItem.objects.filter(meeting=meeting).select_related("case"))
+    record(actor, action=action, purpose=Purpose.CASE_MANAGEMENT, objects=[meeting, *items])
+
+
+@transaction.atomic
+def edit_meeting(
+    actor: User, *, meeting: Meeting, starts_at: datetime, ends_at: datetime, location: str, online: bool = False
+) -> Meeting:
+    """Change a meeting's moment and location. A planned meeting moves within the planning
+    bounds; a meeting recorded afterwards stays in the past (within the recording window)."""
+    _locked_region(actor)
+    meeting = _locked_meeting(actor, meeting)
+    _require_working(meeting)
+    errors: dict[str, str] = {}
+    location = _text(location, "location", _("Geef de locatie of de link van het online overleg."), 200, errors)
+    moved = (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at)
+    afterwards = meeting.status == states.RECORDED_AFTERWARDS
+    if moved or afterwards:
+        _check_moments(meeting.region, starts_at, ends_at, errors, afterwards=afterwards, exclude=meeting)
+    elif meeting.ends_at <= timezone.now():
+        errors["starts_at"] = _("Dit overleg heeft al plaatsgevonden en kan niet meer worden gewijzigd.")
+    if errors:
+        raise ValidationError(errors)
+    meeting.starts_at, meeting.ends_at, meeting.location, meeting.online = starts_at, ends_at, location, bool(online)
+    meeting.save(update_fields=["starts_at", "ends_at", "location", "online", "updated_at"])
+    _record_meeting_write(actor, meeting)
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(actor: User, *, meeting: Meeting, reason: str) -> Meeting:
+    """Cancel a planned meeting, with a reason. It stays in the record as cancelled, with
+    its agenda; the cases on it come back as suggestions for the next meeting."""
+    meeting = _locked_meeting(actor, meeting)
+    errors: dict[str, str] = {}
+    reason = _text(reason, "reason", _("Geef de reden van de annulering."), 2000, errors)
+    if errors:
+        raise ValidationError(errors)
+    states.MEETING_MACHINE.check(meeting.status, states.CANCELLED)
+    if meeting.ends_at <= timezone.now():
+        raise ValidationError({"status": _("Een overleg dat al heeft plaatsgevonden kan niet worden geannuleerd.")})
+    meeting.status = states.CANCELLED
+    meeting.status_reason = reason
+    meeting.status_changed_at = timezone.now()
+    meeting.status_changed_by = actor
+    meeting.save(update_fields=["status", "status_reason", "status_changed_at", "status_changed_by", "updated_at"])
+    _record_meeting_write(actor, meeting, Action.TRANSITION)
+    return meeting
 
 
 # ------------------------------------------------------------------ agenda
@@ -93,8 +231,8 @@ def _next_position(meeting) -> int:
 
 @transaction.atomic
 def add_agenda_item(actor: User, *, meeting: Meeting, case: Case, reason: str = ItemReason.MANUAL) -> AgendaItem:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _require_manage(actor, meeting)
+    meeting = _locked_meeting(actor, meeting)
+    _require_working(meeting)
     errors: dict[str, str] = {}
     if case is None or case.region_id != meeting.region_id:
         errors["case"] = _("Kies een casus van deze casustafel.")
@@ -114,10 +252,23 @@ def add_agenda_item(actor: User, *, meeting: Meeting, case: Case, reason: str = 
 
 
 @transaction.atomic
+def remove_agenda_item(actor: User, *, item: AgendaItem) -> None:
+    """Take a case off the agenda again, as long as nothing was recorded on it (minutes,
+    decisions, actions stay in the record)."""
+    item = _locked_item(actor, item)
+    if item.minutes or item.decisions.exists() or item.actions.exists():
+        raise ValidationError(
+            {"item": _("Bij dit agendapunt is al een verslag, besluit of actie vastgelegd; het blijft op de agenda.")}
+        )
+    record(actor, action=Action.UPDATE, purpose=Purpose.CASE_MANAGEMENT, objects=[item])
+    item.delete()
+
+
+@transaction.atomic
 def build_agenda(actor: User, *, meeting: Meeting) -> list[AgendaItem]:
     """Put the suggested cases (new inclusions, overdue actions) on the agenda."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _require_manage(actor, meeting)
+    meeting = _locked_meeting(actor, meeting)
+    _require_working(meeting)
     position = _next_position(meeting)
     items = [
         AgendaItem(meeting=meeting, case=case, reason=reason, added_by=actor, position=position + index)
@@ -131,8 +282,8 @@ def build_agenda(actor: User, *, meeting: Meeting) -> list[AgendaItem]:
 @transaction.atomic
 def invite(actor: User, *, meeting: Meeting, organisations) -> list[Invitation]:
     """Invite organisations (by default: every organisation participating in an agenda item)."""
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _require_manage(actor, meeting)
+    meeting = _locked_meeting(actor, meeting)
+    _require_working(meeting)
     if organisations is None:
         organisations = {
             p.organisation
@@ -151,8 +302,8 @@ def invite(actor: User, *, meeting: Meeting, organisations) -> list[Invitation]:
 
 @transaction.atomic
 def record_attendance(actor: User, *, meeting: Meeting, organisation, attendance: str) -> Invitation:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _require_manage(actor, meeting)
+    meeting = _locked_meeting(actor, meeting)
+    _require_working(meeting)
     errors: dict[str, str] = {}
     if organisation is None or organisation.region_id != meeting.region_id:
         errors["organisation"] = _("Kies een organisatie van deze casustafel.")
@@ -176,6 +327,7 @@ def _locked_item(actor, item: AgendaItem) -> AgendaItem:
     if not policy.scope_agenda_items(actor, AgendaItem.objects.filter(pk=item.pk)).exists():
         raise ValidationError(_("Dit agendapunt bestaat niet."), code="not_found")
     _require_manage(actor, item.meeting)
+    _require_working(item.meeting)
     return item
 
 

@@ -20,8 +20,17 @@ from casustafel.access import policy
 from casustafel.accounts.models import Organisation
 from casustafel.core.web import apply_service_errors
 
-from . import selectors, services
-from .forms import ActionForm, AgendaItemForm, AttendanceForm, DecisionForm, MeetingForm, MinutesForm
+from . import selectors, services, states
+from .forms import (
+    ActionForm,
+    AgendaItemForm,
+    AttendanceForm,
+    CancelMeetingForm,
+    DecisionForm,
+    MeetingForm,
+    MinutesForm,
+    RecordAfterwardsForm,
+)
 from .models import ActionStatus, ItemReason
 from .pdf import render_agenda_pdf
 
@@ -63,6 +72,84 @@ def meeting_create(request):
     return render(request, "meetings/meeting_form.html", {"form": form}, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+def meeting_record(request):
+    """Record afterwards an (emergency) meeting that already took place."""
+    policy.require(request.user, policy.Action.MEETING_MANAGE)
+    form = RecordAfterwardsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        starts_at, ends_at = form.moments()
+        try:
+            meeting = services.record_meeting_afterwards(
+                request.user,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                location=form.cleaned_data["location"],
+                online=form.cleaned_data["online"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _map_moment_errors(error)
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Het overleg is achteraf vastgelegd. Agendeer nu de besproken casussen."))
+            return redirect("meetings:meeting_detail", pk=meeting.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "meetings/meeting_form.html", {"form": form, "afterwards": True}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = _managed(request, pk)
+    if meeting.status not in states.WORKING_STATES:
+        messages.error(request, _("Dit casusoverleg is geannuleerd en kan niet meer worden gewijzigd."))
+        return redirect("meetings:meeting_detail", pk=meeting.pk)
+    local_start, local_end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    initial = {
+        "date": local_start.date(),
+        "start": local_start.time(),
+        "end": local_end.time(),
+        "location": meeting.location,
+        "online": meeting.online,
+    }
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        starts_at, ends_at = form.moments()
+        try:
+            services.edit_meeting(
+                request.user,
+                meeting=meeting,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                location=form.cleaned_data["location"],
+                online=form.cleaned_data["online"],
+            )
+        except ValidationError as error:
+            _map_moment_errors(error)
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Het casusoverleg is gewijzigd."))
+            return redirect("meetings:meeting_detail", pk=meeting.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk):
+    meeting = _managed(request, pk)
+    form = CancelMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_meeting(request.user, meeting=meeting, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Het casusoverleg is geannuleerd."))
+            return redirect("meetings:meeting_detail", pk=meeting.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "meetings/meeting_cancel.html", {"form": form, "meeting": meeting}, status=status)
+
+
 def _map_moment_errors(error):
     """The service speaks of starts_at/ends_at; the form of start/end."""
     if hasattr(error, "error_dict"):
@@ -75,7 +162,7 @@ def _context(request, meeting, bound=None, status_forms=None):
     user = request.user
     bound = bound or {}
     status_forms = status_forms or {}
-    can_manage = policy.can(user, policy.Action.MEETING_MANAGE, meeting)
+    can_manage = policy.can(user, policy.Action.MEETING_MANAGE, meeting) and meeting.status in states.WORKING_STATES
     items = selectors.agenda(user, meeting)
     for item in items:
         item.involved = [p.organisation for p in item.case.participants.all()]
@@ -92,6 +179,8 @@ def _context(request, meeting, bound=None, status_forms=None):
     return {
         "meeting": meeting,
         "items": items,
+        "machine": states.MEETING_MACHINE,
+        "may_cancel": can_manage and states.MEETING_MACHINE.can(meeting.status, states.CANCELLED),
         "invitations": meeting.invitations.select_related("organisation"),
         "can_manage": can_manage,
         "sees_whole_agenda": policy.can(user, policy.Action.MEETING_MANAGE)
@@ -249,6 +338,19 @@ def item_action(request, pk):
         ),
         _("De actie is vastgelegd."),
     )
+
+
+@require_POST
+def item_remove(request, pk):
+    item = selectors.get_item(request.user, pk)
+    meeting = item.meeting
+    policy.require(request.user, policy.Action.MEETING_MANAGE, meeting)
+    try:
+        services.remove_agenda_item(request.user, item=item)
+    except ValidationError as error:
+        return _refused(request, meeting, error)
+    messages.success(request, _("De casus is van de agenda gehaald."))
+    return redirect(meeting_url(meeting))
 
 
 @require_POST

@@ -17,7 +17,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ["id", "starts_at", "ends_at", "location", "online", "chair"]
+        fields = ["id", "starts_at", "ends_at", "location", "online", "chair", "status", "status_reason"]
 
 
 class MeetingCreateSerializer(serializers.Serializer):
@@ -25,6 +25,16 @@ class MeetingCreateSerializer(serializers.Serializer):
     ends_at = DateTimeField(help_text="Einde, na het begin")
     location = serializers.CharField(max_length=200, help_text="Locatie of link van het online overleg")
     online = serializers.BooleanField(required=False, default=False)
+
+
+class MeetingRecordSerializer(MeetingCreateSerializer):
+    starts_at = DateTimeField(help_text="Begin, met tijdzone; in het verleden (binnen een jaar)")
+    ends_at = DateTimeField(help_text="Einde, na het begin en niet in de toekomst")
+    reason = TextField(2000, help_text="Waarom het overleg achteraf wordt vastgelegd (bijvoorbeeld spoedoverleg)")
+
+
+class MeetingCancelSerializer(serializers.Serializer):
+    reason = TextField(2000, help_text="Reden van de annulering")
 
 
 class InvitationSerializer(serializers.ModelSerializer):

@@ -17,10 +17,12 @@ from .serializers import (
     InvitationSerializer,
     MeetingActionCreateSerializer,
     MeetingActionSerializer,
+    MeetingCancelSerializer,
     MeetingCreateSerializer,
     MeetingDecisionCreateSerializer,
     MeetingDecisionSerializer,
     MeetingDetailSerializer,
+    MeetingRecordSerializer,
     MeetingSerializer,
     MinutesSerializer,
 )
@@ -88,6 +90,58 @@ class MeetingDetailView(APIView):
     )
     def get(self, request, id):
         return Response(_detail(request, selectors.get_meeting(request.user, id, via_api=True)))
+
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="edit_meeting",
+        summary="Datum, tijd of locatie van een casusoverleg wijzigen",
+        description="Door de procesregisseur (voorzitter); niet van een geannuleerd overleg. Een gepland "
+        "overleg blijft in de toekomst (binnen de planningstermijn), een achteraf vastgelegd overleg in het "
+        "verleden.",
+        request=MeetingCreateSerializer,
+        responses={200: MeetingSerializer, **WRITE_ERRORS},
+    )
+    def put(self, request, id):
+        meeting = _managed_meeting(request, id)
+        data = MeetingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.edit_meeting(request.user, meeting=meeting, **data.validated_data)
+        return Response(MeetingSerializer(meeting).data)
+
+
+class MeetingRecordView(APIView):
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="record_meeting_afterwards",
+        summary="Een (spoed)overleg achteraf vastleggen",
+        description="Door de procesregisseur: een overleg dat al heeft plaatsgevonden (hoogstens een jaar "
+        "terug), met de reden; daarna worden de casussen geagendeerd en het verslag vastgelegd.",
+        request=MeetingRecordSerializer,
+        responses={201: MeetingSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request):
+        policy.require(request.user, policy.Action.MEETING_MANAGE)
+        data = MeetingRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.record_meeting_afterwards(request.user, **data.validated_data)
+        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+
+class MeetingCancellationView(APIView):
+    @extend_schema(
+        tags=["meetings"],
+        operation_id="cancel_meeting",
+        summary="Een gepland casusoverleg annuleren",
+        description="Door de procesregisseur, met een reden; het overleg blijft als geannuleerd bewaard.",
+        request=MeetingCancelSerializer,
+        responses={200: MeetingSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, id):
+        meeting = _managed_meeting(request, id)
+        data = MeetingCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.cancel_meeting(request.user, meeting=meeting, reason=data.validated_data["reason"])
+        return Response(MeetingSerializer(meeting).data)
 
 
 class AgendaItemView(APIView):
