@@ -24,6 +24,7 @@ from ..conftest import make_case
 from ..factories import USER_SPECS, OrganisationFactory, signal_fields, subject_data
 from ..meetings_helpers import meeting_with_case, schedule
 from ..test_transfer import incoming_transfer_to
+from . import test_journal_api as journal_api
 from . import test_plans_api as plans_api
 from .conftest import assert_problem, contribution_body, signal_body
 from .test_plans_api import coordination_task_a, due_checkin_a, planned_case_a  # noqa: F401 — fixtures
@@ -171,6 +172,12 @@ ROUTES: dict[str, Route] = {
     ),
     "api/v1/cases/<uuid:id>/plan/contacts": Route(
         "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.contact_body}
+    ),
+    # Issue 12: the case journal — every participant of case_a reads it and adds updates.
+    "api/v1/cases/<uuid:id>/journal": Route(
+        "case_a",
+        {"get": grant(CASE_VIEWERS, 200), "post": grant(CASE_VIEWERS, 201)},
+        body={"post": journal_api.journal_body},
     ),
     "api/v1/cases/<uuid:id>/plan/reviews": Route(
         "case_a", {"post": grant(CASE_MANAGERS, 201, visible=CASE_VIEWERS)}, body={"post": plans_api.review_body}

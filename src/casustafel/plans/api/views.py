@@ -104,12 +104,15 @@ class ContactView(APIView):
     @extend_schema(
         operation_id="add_plan_contact",
         summary="Een (niet) gehouden contact vastleggen",
-        description="Het contactlogboek van een interventie: datum, doorgegaan of niet, notitie.",
+        description="Het contactlogboek van een interventie: datum, doorgegaan of niet, notitie; door de "
+        "casusregisseur of procesregisseur, of door de uitvoerende organisatie van die interventie.",
         request=ContactCreateSerializer,
         responses={201: ContactSerializer, **WRITE_ERRORS},
     )
     def post(self, request, id):
-        case = _managed_case(request, id)
+        # The service decides per intervention (policy.Action.PLAN_INTERVENTION_DELIVER).
+        case = case_selectors.get_case(request.user, id, via_api=True)
+        policy.require(request.user, policy.Action.CASE_PLAN_VIEW, case)
         data = ContactCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
