@@ -73,6 +73,8 @@ def _fixture(name):
 
 
 ROUTES: dict[str, Route] = {
+    # My work: every user gets their own queue (possibly empty); nothing of another region.
+    "api/v1/work-items": Route(None, {"get": always(200)}),
     "api/v1/signals": Route(
         None,
         {"get": always(200), "post": grant(SIGNAL_SIDE, 201, denied=403)},

@@ -718,7 +718,9 @@ class Queue:
         return [item.row for block in self.blocks if block.source.kind == kind for item in block.items]
 
 
-def work_queue(user, *, today: date | None = None, kinds: Sequence[str] | None = None, log: bool = True) -> Queue:
+def work_queue(
+    user, *, today: date | None = None, kinds: Sequence[str] | None = None, log: bool = True, via_api: bool = False
+) -> Queue:
     """The user's work queue. With ``log`` the listed objects are recorded in the processing log
     (the dashboard shows them, and records them together with its other lists through
     :meth:`Queue.listed`); the menu's count and the notification scan show no data."""
@@ -735,14 +737,15 @@ def work_queue(user, *, today: date | None = None, kinds: Sequence[str] | None =
             blocks.append(Block(source, collected.items, collected.total))
     queue = Queue(today=today, blocks=blocks)
     if log:
-        record_listed(user, queue.listed())
+        record_listed(user, queue.listed(), via_api=via_api)
     return queue
 
 
-def record_listed(user, groups: dict[str, list]) -> None:
+def record_listed(user, groups: dict[str, list], *, via_api: bool = False) -> None:
     """Record in the processing log that the objects were listed to ``user`` (purpose → objects),
     each object once, in one step of the chain."""
-    record_by_purpose(user, action=Action.LIST, groups={p: _unique(objects) for p, objects in groups.items()})
+    groups = {purpose: _unique(objects) for purpose, objects in groups.items()}
+    record_by_purpose(user, action=Action.LIST, groups=groups, via_api=via_api)
 
 
 def _unique(objects: list) -> list:
