@@ -31,6 +31,7 @@ CASUSTAFEL_APPS = {
     "governance",
     "retention",
     "plans",
+    "journal",
     "corrections",
     "oversight",
     "search",
