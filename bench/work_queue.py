@@ -29,7 +29,7 @@ from datetime import date, timedelta
 os.environ.setdefault("CASUSTAFEL_TEST_DB_NAME", "bench_work_queue")
 
 # Importing the list-page benchmark sets up Django (settings, data folder, owner role).
-from list_pages import add_cases, build_world, count_queries, load_average, login, run_benchmark, timed_get
+from list_pages import add_cases, build_world, count_queries, login, run_benchmark, timed_get
 
 # isort: split
 from django.conf import settings

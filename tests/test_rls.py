@@ -21,31 +21,16 @@ from casustafel.subjects.models import Subject
 
 from .conftest import make_case
 
-CASUSTAFEL_APPS = {
-    "accounts",
-    "subjects",
-    "signals",
-    "weighing",
-    "cases",
-    "meetings",
-    "governance",
-    "retention",
-    "plans",
-    "journal",
-    "corrections",
-    "oversight",
-    "search",
-    "processing_log",
-    "core",
-    "web",
-    "api",
-}
+
+def _casustafel_app_labels() -> set[str]:
+    """Every app of the project (a new app is covered without being listed here)."""
+    return {config.label for config in apps.get_app_configs() if config.name.startswith("casustafel.")}
 
 
 def _labels_of_casustafel_models() -> set[str]:
     labels = set()
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.app_label not in CASUSTAFEL_APPS:
+        if model._meta.app_label not in _casustafel_app_labels():
             continue
         if model._meta.auto_created:  # a many-to-many table: app.Model.field
             owner = model._meta.auto_created

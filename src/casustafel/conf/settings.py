@@ -411,10 +411,7 @@ EMAIL_USE_SSL = config(
 )
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = config(
-    "CASUSTAFEL_EMAIL_FROM",
-    "casustafel@localhost",
-    group=_MAIL,
-    help_text="Afzender van de meldingen.",
+    "CASUSTAFEL_EMAIL_FROM", "casustafel@localhost", group=_MAIL, help_text="Afzender van de meldingen."
 )
 #: Links in messages point here; the path and a reference are all a message carries.
 CASUSTAFEL_BASE_URL = config(

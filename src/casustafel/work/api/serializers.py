@@ -7,7 +7,7 @@ class WorkItemSerializer(serializers.Serializer):
     """One task: its kind, a reference and a link — never a name or case content."""
 
     kind = serializers.ChoiceField(choices=[(k, str(s.label)) for k, s in SOURCES.items()], read_only=True)
-    label = serializers.CharField(read_only=True, help_text="Wat er gevraagd wordt (Nederlands).")
+    task = serializers.CharField(read_only=True, help_text="Wat er gevraagd wordt (Nederlands).")
     reference = serializers.CharField(read_only=True, help_text="Kenmerk van de weging, casus, signaal of het verzoek.")
     due_on = serializers.DateField(read_only=True, allow_null=True, help_text="Termijn.")
     overdue = serializers.BooleanField(read_only=True)
@@ -17,7 +17,7 @@ class WorkItemSerializer(serializers.Serializer):
 
 class WorkKindSerializer(serializers.Serializer):
     kind = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    task = serializers.CharField(read_only=True, help_text="Wat er gevraagd wordt (Nederlands).")
     total = serializers.IntegerField(read_only=True, help_text="Alle taken van deze soort (getoond: ten hoogste 25).")
 
 

@@ -20,7 +20,7 @@ class WorkQueueView(APIView):
         items = [
             {
                 "kind": item.kind,
-                "label": str(item.label),
+                "task": str(item.label),
                 "reference": item.reference,
                 "due_on": item.due_on,
                 "overdue": item.overdue(queue.today),
@@ -29,6 +29,6 @@ class WorkQueueView(APIView):
             }
             for item in queue.items
         ]
-        kinds = [{"kind": b.source.kind, "label": str(b.source.label), "total": b.total} for b in queue.blocks]
+        kinds = [{"kind": b.source.kind, "task": str(b.source.label), "total": b.total} for b in queue.blocks]
         data = {"items": items, "kinds": kinds, "total": queue.total, "overdue": queue.overdue}
         return Response(WorkQueueSerializer(data).data)
