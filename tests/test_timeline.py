@@ -122,6 +122,7 @@ def test_query_count_is_constant_in_the_number_of_events(region_a, case_a):
     director = region_a.users["process_director"]
     _meeting, item, _action = meeting_with_case(region_a, case_a)
     add_goal(region_a.users["case_director"], case=case_a, domain="huisvesting", description="Doel 1")
+    _count(director, case_a)  # warms the processing log's activity cache
     few = _count(director, case_a)
     for n in range(6):
         meeting_services.add_decision(director, item=item, text=f"Besluit {n}")
@@ -166,3 +167,24 @@ def test_art6_lid3_a_closed_case_leaves_every_timeline(client, region_a, case_a)
     login(client, weigher)
     assert client.get(reverse("timeline:case_timeline", args=[case_a.pk])).status_code == 404
     assert client.get(reverse("timeline:person_timeline", args=[case_a.subject_id])).status_code == 404
+
+
+def test_person_timeline_query_count_is_constant_in_the_number_of_cases_and_events(region_a):
+    director = region_a.users["process_director"]
+    first = make_case(region_a, family_name="Herhaal")
+    meeting_with_case(region_a, first)
+    # Every source has a line already: an empty source writes nothing to the log (no query).
+    add_goal(region_a.users["case_director"], case=first, domain="huisvesting", description="Doel 1")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.person_timeline(director, first.subject)
+        return len(ctx.captured_queries)
+
+    count()  # warms the processing log's activity cache
+    few = count()
+    transition_case(region_a.users["case_director"], case=first, target="scaled_down", reason="Rustiger")
+    transition_case(region_a.users["case_director"], case=first, target="active", reason="Weer zorgen")
+    for n in range(5):
+        add_goal(region_a.users["case_director"], case=first, domain="huisvesting", description=f"Doel {n + 2}")
+    assert count() == few

@@ -32,7 +32,7 @@ from casustafel.meetings import selectors as meeting_selectors
 from casustafel.meetings import states as meeting_states
 from casustafel.plans.models import Acknowledgement, Contact, Goal, Intervention, Review
 from casustafel.processing_log.models import Action, Purpose
-from casustafel.processing_log.services import record
+from casustafel.processing_log.services import record, record_refused
 from casustafel.signals import selectors as signal_selectors
 from casustafel.signals import states as signal_states
 from casustafel.signals.models import SignalTransition
@@ -286,13 +286,15 @@ def get_subject(user, pk) -> Subject:
     try:
         subject = Subject.objects.get(pk=pk)
     except (Subject.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
-    visible = (
+        subject = None
+    visible = subject is not None and (
         signal_selectors.visible_signals(user).filter(subject=subject).exists()
         or weighing_selectors.visible_weighings(user).filter(subject=subject).exists()
         or any(_identity_visible(user, case_selectors.visible_cases(user).filter(subject=subject)))
     )
-    if not visible:
+    if not visible or subject is None:
+        # A refused read of an existing person is logged (art. 17), like every refused read.
+        record_refused(user, action=Action.READ, purpose=Purpose.INTAKE, model=Subject, pk=pk)
         raise Http404
     return subject
 
@@ -303,6 +305,7 @@ def person_timeline(user, subject) -> list[Entry]:
     signals = signal_selectors.visible_signals(user).filter(subject=subject)
     weighings = weighing_selectors.visible_weighings(user).filter(subject=subject)
     cases = _identity_visible(user, case_selectors.visible_cases(user).filter(subject=subject))
+    record(user, action=Action.READ, purpose=Purpose.INTAKE, objects=[subject])
     case_selectors.log_listed(user, cases)
     lines = [*_signal_lines(user, signals), *_weighing_lines(user, weighings)]
     if cases:
