@@ -106,8 +106,14 @@ class Source:
     #: Who can get this kind of work at all (for the notification preferences).
     action: policy.Action
     collect: Callable[[Any, date], Collected]
-    #: Where the whole list of this kind lives (the dashboard's "alle …" link).
+    #: Where the whole list of this kind lives (the dashboard's "alle …" link): a URL name and
+    #: the list's filter (codes only, never personal data; see ``search.lists``).
     list_url: str | None = None
+    list_filter: str = ""
+
+    @property
+    def list_link(self) -> str | None:
+        return reverse(self.list_url) + self.list_filter if self.list_url else None
 
     @property
     def purpose(self) -> str:
@@ -549,6 +555,7 @@ SOURCES: dict[str, Source] = {
             policy.Action.SIGNAL_CREATE,
             _signal_intake,
             "signals:signal_list",
+            list_filter="?status=received",
         ),
         Source(
             "weighing_contribution",
@@ -556,6 +563,7 @@ SOURCES: dict[str, Source] = {
             policy.Action.WEIGHING_CONTRIBUTE,
             _awaiting_my_contribution,
             "weighing:weighing_list",
+            list_filter="?status=open",
         ),
         Source(
             "decision_confirmation",
@@ -563,6 +571,7 @@ SOURCES: dict[str, Source] = {
             policy.Action.WEIGHING_DECIDE,
             _decisions_to_confirm,
             "weighing:weighing_list",
+            list_filter="?status=decision_proposed",
         ),
         Source(
             "consultation",
@@ -611,6 +620,7 @@ SOURCES: dict[str, Source] = {
             policy.Action.CASE_VIEW,
             _coordination_tasks,
             "cases:case_list",
+            list_filter="?status=active",
         ),
         Source(
             "meeting_action",
@@ -625,6 +635,7 @@ SOURCES: dict[str, Source] = {
             policy.Action.CASE_VIEW,
             _own_interventions,
             "cases:case_list",
+            list_filter="?status=active",
         ),
         Source(
             "plan_review",
@@ -632,6 +643,7 @@ SOURCES: dict[str, Source] = {
             policy.Action.PLAN_FOLLOW_UP,
             _plan_reviews,
             "cases:case_list",
+            list_filter="?status=active",
         ),
         Source("checkin", _("Nazorgcontact na afsluiting"), policy.Action.PLAN_FOLLOW_UP, _checkins),
         Source("informing", _("Betrokkene informeren (art. 11)"), policy.Action.PLAN_FOLLOW_UP, _informing),
