@@ -113,7 +113,7 @@ def test_timeline_entries_for_part_c(world, region_a, case_a):
     lines = selectors.timeline_entries(region_a.users["case_director"], [case_a])
     assert len(lines) == 1
     line = lines[0]
-    assert line.date == entry.created_at and line.kind == "Update" and len(line.text) <= 120
+    assert line.date == entry.created_at and line.kind == "Casusjournaal" and len(line.text) <= 120
     assert line.link == reverse("journal:journal", kwargs={"pk": case_a.pk}) + f"#notitie-{entry.pk}"
     assert selectors.timeline_entries(region_a.users["participant_ggz"], [case_a]) == []
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from casustafel.access import policy
 from casustafel.processing_log.models import Action, Purpose
@@ -73,7 +74,7 @@ def timeline_entries(user, cases: Iterable) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             date=e.created_at,
-            kind=str(e.get_kind_display()),
+            kind=str(_("Casusjournaal (correctie)") if e.corrects_id else _("Casusjournaal")),
             text=Truncator(e.text).chars(SHORT_TEXT),
             link=f"{reverse('journal:journal', kwargs={'pk': e.case_id})}#notitie-{e.pk}",
             organisation=str(e.organisation),
