@@ -324,3 +324,18 @@ def test_contact_write_query_count_is_constant(region_a, case_a, plan):
     for _ in range(5):
         write()
     assert write() == first
+
+
+@pytest.mark.parametrize(
+    "form_class, field",
+    [("GoalForm", "domain"), ("ContactForm", "held"), ("CheckInForm", "new_concerns"), ("InterventionForm", "entry")],
+)
+def test_plan_forms_preselect_nothing(form_class, field, region_a, case_a):
+    """Issue 12 item 10: an untouched plan form records no life domain, no "held", no "no new
+    concerns" and no measure; the user chooses explicitly."""
+    from casustafel.plans import forms as plan_forms
+
+    kwargs = {"case": case_a} if form_class in ("CheckInForm", "InterventionForm") else {}
+    form = getattr(plan_forms, form_class)(data={}, **kwargs)
+    assert form.fields[field].choices[0][0] == ""
+    assert not form.is_valid() and field in form.errors

@@ -47,6 +47,7 @@ def test_partner_records_a_contact_and_the_case_director_sees_it(page, check_a11
     row = page.locator(f"#interventie-{intervention.pk}")
     row.get_by_text("Contact vastleggen, wijzigen of beëindigen").click()
     row.get_by_label("Datum").first.fill("9999-01-01")
+    row.get_by_label("Doorgegaan").select_option(label="Ja")
     row.get_by_label("Notitie").fill("Eerste behandelgesprek gevoerd.")
     row.get_by_role("button", name="Contact vastleggen").click()
     row = page.locator(f"#interventie-{intervention.pk}")

@@ -13,7 +13,7 @@ AREA = forms.Textarea(attrs={"rows": 2})
 
 
 class GoalForm(forms.Form):
-    domain = forms.ChoiceField(label=_("Leefgebied"), choices=LifeDomain.choices)
+    domain = forms.ChoiceField(label=_("Leefgebied"), choices=[("", _("— kies —")), *LifeDomain.choices])
     description = forms.CharField(label=_("Doel"), max_length=2000, widget=AREA)
 
 
@@ -41,7 +41,7 @@ class InterventionForm(forms.Form):
 
     def __init__(self, *args, case=None, entries=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["entry"].choices = [
+        self.fields["entry"].choices = [("", _("— kies —"))] + [
             (e.code, f"{e.name} ({_('gedwongen') if e.enforced else _('vrijwillig')})") for e in entries
         ]
         self.fields["organisation"].queryset = Organisation.objects.filter(region_id=case.region_id)
@@ -51,7 +51,10 @@ class ContactForm(forms.Form):
     intervention = forms.UUIDField(widget=forms.HiddenInput)
     date = forms.DateField(label=_("Datum"), widget=DATE)
     held = forms.TypedChoiceField(
-        label=_("Doorgegaan"), coerce=lambda v: v == "ja", choices=[("ja", _("Ja")), ("nee", _("Nee, niet doorgegaan"))]
+        # Neutral (issue 12 item 10): whether it took place is chosen, never assumed.
+        label=_("Doorgegaan"),
+        coerce=lambda v: v == "ja",
+        choices=[("", _("— kies —")), ("ja", _("Ja")), ("nee", _("Nee, niet doorgegaan"))],
     )
     note = forms.CharField(label=_("Notitie"), max_length=2000, required=False, widget=AREA)
 
@@ -90,7 +93,10 @@ class CheckInForm(forms.Form):
     held_on = forms.DateField(label=_("Gehouden op"), widget=DATE)
     organisation = forms.ModelChoiceField(label=_("Met organisatie"), queryset=Organisation.objects.none())
     new_concerns = forms.TypedChoiceField(
-        label=_("Nieuwe zorgen?"), coerce=lambda v: v == "ja", choices=[("nee", _("Nee")), ("ja", _("Ja"))]
+        # Neutral (issue 12 item 10): "no new concerns" is a judgement the user makes, not a default.
+        label=_("Nieuwe zorgen?"),
+        coerce=lambda v: v == "ja",
+        choices=[("", _("— kies —")), ("nee", _("Nee")), ("ja", _("Ja"))],
     )
     note = forms.CharField(label=_("Korte notitie"), max_length=2000, widget=AREA)
 
