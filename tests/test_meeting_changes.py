@@ -238,3 +238,14 @@ def test_action_without_owner_shows_at_the_field_with_its_section_open(client, r
     assert section[section.index("<details") :].startswith("<details open")
     untouched = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
     assert "<details open" not in untouched
+
+
+def test_attendance_is_chosen_not_preselected(region_a):
+    """Issue 12 item 10: an untouched attendance form records neither present nor absent."""
+    from casustafel.meetings.forms import AttendanceForm
+    from casustafel.meetings.models import Meeting
+
+    meeting = Meeting(region=region_a.region)
+    form = AttendanceForm(data={"organisation": region_a.orgs["ggz"].pk}, meeting=meeting)
+    assert form.fields["attendance"].choices[0][0] == ""
+    assert not form.is_valid() and "attendance" in form.errors

@@ -66,8 +66,10 @@ class AgendaItemForm(forms.Form):
 
 class AttendanceForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisatie"), queryset=Organisation.objects.none())
+    # Neutral (issue 12 item 10): present or absent is recorded, never assumed.
     attendance = forms.ChoiceField(
-        label=_("Aanwezigheid"), choices=[(Attendance.PRESENT, _("Aanwezig")), (Attendance.ABSENT, _("Afwezig"))]
+        label=_("Aanwezigheid"),
+        choices=[("", _("— kies —")), (Attendance.PRESENT, _("Aanwezig")), (Attendance.ABSENT, _("Afwezig"))],
     )
 
     def __init__(self, *args, meeting, **kwargs):
