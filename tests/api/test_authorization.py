@@ -66,6 +66,9 @@ class Route:
     region_field: str = "region"
     public: bool = False
     path: str | None = None
+    #: The call concerns the caller's own region only (their work queue, a meeting recorded at their
+    #: own table), not an object of another region.
+    own: bool = False
 
 
 def _fixture(name):
@@ -74,7 +77,7 @@ def _fixture(name):
 
 ROUTES: dict[str, Route] = {
     # My work: every user gets their own queue (possibly empty); nothing of another region.
-    "api/v1/work-items": Route(None, {"get": always(200)}),
+    "api/v1/work-items": Route(None, {"get": always(200)}, own=True),
     "api/v1/signals": Route(
         None,
         {"get": always(200), "post": grant(SIGNAL_SIDE, 201, denied=403)},
@@ -214,6 +217,7 @@ ROUTES: dict[str, Route] = {
         None,
         {"post": grant(CHAIR, 201, denied=403)},
         body={"post": lambda request: _meeting_body(days=-2) | {"reason": "Spoedoverleg na een acute melding"}},
+        own=True,
     ),
     "api/v1/meetings/<uuid:id>/cancellation": Route(
         "meeting_a",
@@ -459,6 +463,18 @@ def test_other_region_sees_nothing(role, world, request, api):
     region_a = world["a"].region
     for route, spec in ROUTES.items():
         if spec.public:
+            continue
+        if spec.own:
+            # As in the user's own region; and nothing of region a in the answer.
+            references = [
+                *Signal.objects.filter(region=region_a).values_list("reference", flat=True),
+                *Case.objects.filter(region=region_a).values_list("reference", flat=True),
+            ]
+            for verb, expected in spec.expect.items():
+                body = spec.body[verb](request) if verb in spec.body else None
+                response = _call(client, verb, "/" + route, body)
+                assert response.status_code == expected(role), (route, verb)
+                assert references and not any(ref in response.content.decode() for ref in references)
             continue
         if spec.lists:
             response = client.get("/" + route)
