@@ -727,4 +727,5 @@ def test_withheld_overview_for_the_fg_and_core_parties_only_art_4_aanhef(client,
     assert "Achtergehouden gegevens" in page  # in the FG's menu
     client.logout()
     login(client, region_a.users["participant_reclassering"])
-    assert client.get(url).status_code == 404
+    # A section the role cannot use says so plainly (issue 12 item 11); it names no object.
+    assert client.get(url).status_code == 403

@@ -385,6 +385,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "casustafel.cases.api.serializers.STATUS_CHOICES",
         "SubjectKindEnum": "casustafel.subjects.models.SubjectKind",
         "KindEnum": "casustafel.accounts.models.OrganisationKind",
+        "MeetingStatusEnum": "casustafel.meetings.states.STATUS_CHOICES",
     },
 }
 

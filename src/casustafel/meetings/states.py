@@ -22,6 +22,9 @@ MEETING_MACHINE = StateMachine(
     initial=PLANNED,
 )
 
+#: The meeting statuses as model and API choices (one enum in the OpenAPI document).
+STATUS_CHOICES = list(MEETING_MACHINE.labels.items())
+
 #: States in which the meeting's details, agenda, minutes and actions can still be worked on.
 WORKING_STATES = (PLANNED, RECORDED_AFTERWARDS)
 
