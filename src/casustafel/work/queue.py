@@ -133,6 +133,11 @@ def _bounded(rows: Sequence, total: int | None = None) -> tuple[list, int]:
     return rows[:LIMIT], total
 
 
+def _open_cases(user):
+    """The open cases the user's organisation takes part in (a subquery)."""
+    return policy.scope_cases(user, Case.objects.filter(status__in=case_states.OPEN_STATES)).values("pk")
+
+
 def _page(queryset, order: Sequence[str]) -> tuple[list, int]:
     """At most LIMIT rows, and the total with one COUNT only when there are more."""
     rows = list(queryset.order_by(*order)[: LIMIT + 1])
@@ -370,9 +375,7 @@ def _coordination_tasks(user, today: date) -> Collected:
     if not policy.can(user, policy.Action.CASE_VIEW):
         return Collected([], 0)
     queryset = CoordinationTask.objects.filter(
-        done=False,
-        owner_id=user.organisation_id,
-        plan__case__in=policy.scope_cases(user, Case.objects.filter(status__in=case_states.OPEN_STATES)).values("pk"),
+        done=False, owner_id=user.organisation_id, plan__case__in=_open_cases(user)
     ).select_related("plan__case")
     rows, total = _page(queryset, ["due_on", "created_at"])
     items = [
@@ -421,7 +424,7 @@ def _own_interventions(user, today: date) -> Collected:
         ended_on__isnull=True,
         organisation_id=user.organisation_id,
         planned_end__lte=today + timedelta(days=LOOKAHEAD_DAYS),
-        plan__case__in=policy.scope_cases(user, Case.objects.filter(status__in=case_states.OPEN_STATES)).values("pk"),
+        plan__case__in=_open_cases(user),
     ).select_related("plan__case", "entry")
     rows, total = _page(queryset, ["planned_end"])
     items = [
