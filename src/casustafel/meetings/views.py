@@ -48,54 +48,54 @@ def meeting_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def meeting_create(request):
+def _meeting_form_page(request, form_class, write, success: str, **context):
+    """Schedule or record a meeting: the form, the service ``write(starts_at, ends_at, data)``
+    with its moment errors on the form fields, and the meeting page on success."""
     policy.require(request.user, policy.Action.MEETING_MANAGE)
-    form = MeetingForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.moments()
         try:
-            meeting = services.schedule_meeting(
-                request.user,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                location=form.cleaned_data["location"],
-                online=form.cleaned_data["online"],
-            )
+            meeting = write(starts_at, ends_at, form.cleaned_data)
         except ValidationError as error:
             _map_moment_errors(error)
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("Het casusoverleg is gepland."))
+            messages.success(request, success)
             return redirect("meetings:meeting_detail", pk=meeting.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "meetings/meeting_form.html", {"form": form}, status=status)
+    return render(request, "meetings/meeting_form.html", {"form": form, **context}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request):
+    return _meeting_form_page(
+        request,
+        MeetingForm,
+        lambda starts_at, ends_at, data: services.schedule_meeting(
+            request.user, starts_at=starts_at, ends_at=ends_at, location=data["location"], online=data["online"]
+        ),
+        _("Het casusoverleg is gepland."),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_record(request):
     """Record afterwards an (emergency) meeting that already took place."""
-    policy.require(request.user, policy.Action.MEETING_MANAGE)
-    form = RecordAfterwardsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        starts_at, ends_at = form.moments()
-        try:
-            meeting = services.record_meeting_afterwards(
-                request.user,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                location=form.cleaned_data["location"],
-                online=form.cleaned_data["online"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            _map_moment_errors(error)
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Het overleg is achteraf vastgelegd. Agendeer nu de besproken casussen."))
-            return redirect("meetings:meeting_detail", pk=meeting.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "meetings/meeting_form.html", {"form": form, "afterwards": True}, status=status)
+    return _meeting_form_page(
+        request,
+        RecordAfterwardsForm,
+        lambda starts_at, ends_at, data: services.record_meeting_afterwards(
+            request.user,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            location=data["location"],
+            online=data["online"],
+            reason=data["reason"],
+        ),
+        _("Het overleg is achteraf vastgelegd. Agendeer nu de besproken casussen."),
+        afterwards=True,
+    )
 
 
 @require_http_methods(["GET", "POST"])
