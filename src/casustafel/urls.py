@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("casustafel.oversight.urls")),
     path("", include("casustafel.corrections.urls")),
     path("", include("casustafel.search.urls")),
+    path("", include("casustafel.reporting.urls")),
     path("api/v1/", include("casustafel.api.urls")),
 ]
 

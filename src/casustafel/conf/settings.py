@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "casustafel.journal",
     "casustafel.search",
     "casustafel.work",
+    "casustafel.reporting",
     "casustafel.web",
 ]
 

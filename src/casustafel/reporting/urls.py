@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("casustafel.reporting.annual.urls")),
+    path("", include("casustafel.reporting.council.urls")),
+]
