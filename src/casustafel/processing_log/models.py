@@ -45,6 +45,8 @@ class Purpose(models.TextChoices):
     CASE_MANAGEMENT = "case_management", _("Uitvoering persoonsgerichte aanpak (casus)")
     PRIVACY_SUPERVISION = "privacy_supervision", _("Toezicht op de verwerking door de FG")
     RETENTION = "retention", _("Bewaren en vernietigen")
+    #: Aggregated figures for the art. 18 annual report and other reports (issue 13); never a person.
+    ACCOUNTABILITY = "accountability", _("Verantwoording (jaarverslag en rapportages)")
 
 
 class LogUsePurpose(models.TextChoices):
