@@ -62,6 +62,7 @@ REGION_TABLES: dict[str, tuple[str, ...]] = {
     "retention.LegalHold": ("region",),
     "retention.NecessityReview": ("region",),
     "retention.DestructionRun": ("region",),
+    "imports.ImportedItem": ("region",),
 }
 
 #: Tables that follow a parent row: model → foreign key to the parent.
