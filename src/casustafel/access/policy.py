@@ -378,25 +378,6 @@ def may_import_cases(user: Any, region_id: Any) -> bool:
     )
 
 
-#: Who reads an annual report of a table (art. 18 Wet PGA): aggregates only.
-ANNUAL_REPORT_READERS = (Role.PROCESS_DIRECTOR, Role.MAYOR, Role.ANALYST, Role.PRIVACY_OFFICER)
-
-
-def may_prepare_annual_report(user: Any, region_id: Any) -> bool:
-    """Whether ``user`` prepares the art. 18 annual report of table ``region_id`` (ADR 0040): an active
-    process director of an organisation of that table. The one place this is decided."""
-    return bool(_placed(user) and _chairs(user) and _region_id(user) == region_id)
-
-
-def _annual_report(user: Any, report: Any, roles: tuple, *, joined: bool = False) -> bool:
-    """``user`` has one of ``roles`` at a table of ``report`` (that has joined it, with ``joined``)."""
-    if user.role not in roles:
-        return False
-    if report is None:
-        return True
-    return _region_id(user) in (report.joined_region_ids if joined else report.region_ids)
-
-
 def coordinating_officer_candidates(region_id: Any) -> QuerySet:
     """The users :func:`may_coordinate_privacy` allows at ``region_id``, for a choice list."""
     return (
