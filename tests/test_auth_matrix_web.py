@@ -35,6 +35,7 @@ from .conftest import make_case
 from .factories import USER_SPECS, OrganisationFactory, governance_objects, signal_fields, subject_data
 from .helpers import login
 from .meetings_helpers import meeting_objects
+from .test_policy_signals import policy_signal_objects
 from .test_retention_report import retention_objects
 from .test_transfer import incoming_transfer_to
 
@@ -197,6 +198,12 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "plans:task_done": ("case", {"post": CASE_READERS}),  # the service refuses non-owners of the task
     "plans:checkin_record": ("closed_case", {"post": CASE_MANAGERS}),
     "plans:catalogue": (None, {"get": CASE_ROLES | {"functional_admin"}, "post": {"functional_admin"}}),
+    # Issue 13 item 6 (ADR 0043): policy signals — raised from a case (its art. 3 lid 1 participants) or a
+    # conference; read by the region's case roles; handled by the process director.
+    "policy_signals:signal_list": (None, {"get": CASE_ROLES}),
+    "policy_signals:signal_detail": ("policy_signal", {"get": CASE_ROLES, "post": {"process_director"}}),
+    "policy_signals:raise_from_case": ("case", {"get": CASE_READERS, "post": CASE_READERS}),
+    "policy_signals:raise_from_meeting": ("meeting", {"get": CASE_ROLES, "post": CASE_ROLES}),
 }
 #: Public or session routes, tested in test_login.py.
 PUBLIC = {"accounts:login", "accounts:logout"}
@@ -249,6 +256,7 @@ def objects(world, case_a, signal_a):
         **governance_objects(a, case=case_a),
         **meeting_objects(a, case_a),
         **retention_objects(a),
+        **policy_signal_objects(a, case_a),
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},
         "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }

@@ -178,6 +178,11 @@ class Action(StrEnum):
     #: obj: the region's privacy settings or None): an FG of a public participant of the region;
     #: once designated, only the coordinating FG (unless they no longer qualify).
     PRIVACY_COORDINATION_SET = "privacy_coordination.set"
+    #: Policy signals (issue 13 item 6, ADR 0043): a case role raises one from a case or conference it
+    #: sees; the case roles of the region read them (no personal data); the process director handles them.
+    POLICY_SIGNAL_RAISE = "policy_signal.raise"
+    POLICY_SIGNAL_VIEW = "policy_signal.view"
+    POLICY_SIGNAL_HANDLE = "policy_signal.handle"
 
 
 #: For an action on an object, the action that makes the object visible: a refusal of the
@@ -622,6 +627,9 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
             or not may_coordinate_privacy(obj.coordinating_officer, obj.region_id)
         )
     ),
+    Action.POLICY_SIGNAL_RAISE: lambda user, obj: _works_on_cases(user),
+    Action.POLICY_SIGNAL_VIEW: lambda user, obj: _works_on_cases(user) and _in_region(user, obj),
+    Action.POLICY_SIGNAL_HANDLE: lambda user, obj: _chairs(user) and _in_region(user, obj),
 }
 
 

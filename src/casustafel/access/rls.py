@@ -62,6 +62,8 @@ REGION_TABLES: dict[str, tuple[str, ...]] = {
     "retention.LegalHold": ("region",),
     "retention.NecessityReview": ("region",),
     "retention.DestructionRun": ("region",),
+    # No personal data by design (ADR 0043), but region-private: the region's own bottlenecks.
+    "policy_signals.PolicySignal": ("region",),
     "imports.ImportedItem": ("region",),
 }
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PolicySignalsConfig(AppConfig):
+    name = "casustafel.policy_signals"
+    label = "policy_signals"
+    verbose_name = _("Beleidssignalen")
+    default_auto_field = "django.db.models.BigAutoField"
