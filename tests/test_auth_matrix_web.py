@@ -198,6 +198,14 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "plans:task_done": ("case", {"post": CASE_READERS}),  # the service refuses non-owners of the task
     "plans:checkin_record": ("closed_case", {"post": CASE_MANAGERS}),
     "plans:catalogue": (None, {"get": CASE_ROLES | {"functional_admin"}, "post": {"functional_admin"}}),
+    # Issue 13 (ADR 0042): insight in aggregates for the analyst and the process director; the lists
+    # behind the process director's numbers are the director's (person-level, never the analyst's).
+    "insight:overview": (None, {"get": {"analyst", "process_director"}}),
+    "insight:flow_meetings": (None, {"get": {"process_director"}}),
+    "insight:flow_reviews": (None, {"get": {"process_director"}}),
+    "insight:flow_actions": (None, {"get": {"process_director"}}),
+    "insight:flow_tasks": (None, {"get": {"process_director"}}),
+    "insight:flow_drifting": (None, {"get": {"process_director"}}),
     # Issue 13 item 6 (ADR 0043): policy signals — raised from a case (its art. 3 lid 1 participants) or a
     # conference; read by the region's case roles; handled by the process director.
     "policy_signals:signal_list": (None, {"get": CASE_ROLES}),

@@ -128,6 +128,15 @@ class Action(StrEnum):
     PLAN_FOLLOW_UP = "plan.follow_up"
     CATALOGUE_VIEW = "catalogue.view"
     CATALOGUE_MANAGE = "catalogue.manage"
+    #: Insight (issue 13 items 1, 5, 7; ADR 0042): management information, the recognition-bias
+    #: monitor and per-measure progress — protected aggregates, never a person: the analyst and
+    #: the process director of the region.
+    INSIGHT_VIEW = "insight.view"
+    #: The flow of the region in numbers (signals waiting, weighings open, conferences, reviews,
+    #: overdue actions, drifting interventions): the process director, who runs the table. Each
+    #: list behind a number keeps its own rule; a number whose list the user may not open (the
+    #: signal side's) is shown without a link.
+    INSIGHT_FLOW_VIEW = "insight.flow_view"
     MEETING_VIEW = "meeting.view"
     #: Schedule, build the agenda, invite, record attendance, minutes, decisions, actions.
     MEETING_MANAGE = "meeting.manage"
@@ -588,6 +597,8 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.PLAN_FOLLOW_UP: lambda user, obj: user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR),
     Action.CATALOGUE_VIEW: lambda user, obj: _works_on_cases(user) or user.role == Role.FUNCTIONAL_ADMIN,
     Action.CATALOGUE_MANAGE: lambda user, obj: user.role == Role.FUNCTIONAL_ADMIN,
+    Action.INSIGHT_VIEW: lambda user, obj: user.role in (Role.ANALYST, Role.PROCESS_DIRECTOR) and _in_region(user, obj),
+    Action.INSIGHT_FLOW_VIEW: lambda user, obj: _chairs(user) and _in_region(user, obj),
     Action.MEETING_VIEW: lambda user, obj: _works_on_cases(user) and _in_region(user, obj),
     Action.MEETING_MANAGE: lambda user, obj: _works_on_cases(user) and _chairs(user) and _in_region(user, obj),
     Action.MEETING_COMPLETE_ACTION: _meeting_complete_action,

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "casustafel.search",
     "casustafel.work",
     "casustafel.reporting",
+    "casustafel.insight",
     "casustafel.policy_signals",
     "casustafel.imports",
     "casustafel.web",

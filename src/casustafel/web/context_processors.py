@@ -39,6 +39,11 @@ class _Menu:
         return policy.can(self._user, policy.Action.SIGNAL_VIEW)
 
     @property
+    def insight(self) -> bool:
+        """Management information and the monitors (issue 13 items 1, 5, 7): analyst, process director."""
+        return policy.can(self._user, policy.Action.INSIGHT_VIEW)
+
+    @property
     def logbook(self) -> bool:
         return policy.can(self._user, policy.Action.PROCESSING_LOG_VIEW)
 

@@ -14,6 +14,7 @@ from casustafel.cases import states as case_states
 from casustafel.core.api import problem_json
 from casustafel.core.errors import PolicyDenied, announce_refusal
 from casustafel.governance import audits
+from casustafel.insight.selectors import dashboard_insight
 from casustafel.plans.selectors import dashboard_follow_up
 from casustafel.processing_log.models import Purpose
 from casustafel.signals import selectors as signal_selectors
@@ -57,6 +58,8 @@ def dashboard(request):
     if policy.can(user, policy.Action.AUDIT_MANAGE):
         # Art. 16 Wet PGA: results not yet sent to the AP (the re-audits are in the queue).
         context.update(audit_work=True, unsent_audits=audits.unsent_audits(user))
+    # Issue 13 item 1: the process director's flow, the analyst's protected aggregates (ADR 0042).
+    context["insight"] = dashboard_insight(user)
     return render(request, "web/dashboard.html", context)
 
 
