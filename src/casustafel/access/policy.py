@@ -356,6 +356,34 @@ def may_direct_cases(user: Any, region_id: Any) -> bool:
     )
 
 
+#: Who reads reports (protected aggregates, Wet PGA art. 18 and 24; ADR 0039): never a
+#: person-level page follows from this — the analyst has no case role and no case access.
+REPORT_ROLES = (Role.ANALYST, Role.PROCESS_DIRECTOR, Role.PRIVACY_OFFICER, Role.FUNCTIONAL_ADMIN, Role.MAYOR)
+#: Who may report on the nation (every region of this instance combined).
+NATION_REPORT_ROLES = (Role.ANALYST, Role.FUNCTIONAL_ADMIN)
+
+
+def can_view_reports(user: Any) -> bool:
+    """Whether ``user`` reaches the report pages at all (aggregates only, ADR 0039)."""
+    return _placed(user) and user.role in REPORT_ROLES
+
+
+def can_report_on(user: Any, scope_kind: str, region_id: Any) -> bool:
+    """Whether ``user`` may have figures published about a scope (ADR 0039): a gemeente or the
+    region of their own table (analyst, process director, privacy officer, functional admin,
+    and the mayor of a gemeente of that table); the nation: the analyst and the functional
+    admin. The one place this is decided."""
+    if not can_view_reports(user):
+        return False
+    if scope_kind == "nation":
+        return region_id is None and user.role in NATION_REPORT_ROLES
+    if scope_kind not in ("region", "gemeente") or region_id is None:
+        return False
+    if str(_region_id(user)) != str(region_id):
+        return False
+    return user.role != Role.MAYOR or user.organisation.kind == OrganisationKind.GEMEENTE
+
+
 #: Wet PGA art. 12 lid 2: the coordinating FG is one of the FGs of the participating public
 #: bodies (overheidsinstanties of art. 3 lid 1: gemeente, politie, OM, RvdK) — never of a
 #: private participant (``PRIVATE_PARTICIPANT_KINDS``) nor of an organisation outside art. 3 lid 1.

@@ -1,0 +1,149 @@
+"""Rendering published figures: CSV, server-side SVG charts (Matplotlib), tagged PDF (WeasyPrint).
+
+Everything here draws only from :class:`~casustafel.reporting.suppression.Published` cells: a
+suppressed cell is written as "< 5" or "×" and never drawn as a bar or point (Wet PGA art. 18:
+the report is published on the internet; AVG art. 5 lid 1 c).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from django.utils.safestring import mark_safe
+from matplotlib.figure import Figure  # each chart its own Figure: no pyplot state, no GUI backend
+from weasyprint import HTML
+
+from casustafel.reporting.cube import Table
+from casustafel.reporting.periods import Quarter
+from casustafel.reporting.suppression import TOTAL, Published
+
+#: The NL Design System-like palette of the charts (sufficient contrast on white).
+COLOURS = ("#154273", "#8fcae7", "#01689b", "#e17000", "#39870c", "#42145f", "#a90061", "#673327")
+
+
+def table_csv(sections: Sequence[tuple[str, Table]]) -> str:
+    """One CSV document of titled tables (suppressed cells as "< 5" / "×")."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for number, (title, table) in enumerate(sections):
+        if number:
+            writer.writerow([])
+        writer.writerow([title])
+        writer.writerow([table.row_header, *table.columns])
+        for label, cells in table.rows:
+            writer.writerow([label, *[cell.display for cell in cells]])
+    return out.getvalue()
+
+
+def _svg(figure: Figure, *, title: str, description: str) -> str:
+    """The SVG markup of ``figure`` with an accessible name (<title>) and description (<desc>)."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Title": title})
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]  # drop the XML declaration and DOCTYPE: the markup is embedded
+    svg = re.sub(r"<svg\b", '<svg role="img" aria-labelledby="chart-title chart-desc"', svg, count=1)
+    head_end = svg.index(">") + 1
+    accessible = f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(description)}</desc>'
+    return svg[:head_end] + accessible + svg[head_end:]
+
+
+def _describe(labels: Sequence[str], cells: Sequence[Published]) -> str:
+    return "; ".join(f"{label}: {cell.display}" for label, cell in zip(labels, cells, strict=True))
+
+
+def bar_chart_svg(table: Table, *, title: str) -> str:
+    """Bars of the table's rows (TOTAL row and column left out), one series per column; only
+    shown values are drawn, a suppressed bar is absent and labelled "< 5" / "×"."""
+    rows = [
+        (label, cells)
+        for (label, cells), code in zip(table.rows, table.row_codes or [""] * len(table.rows), strict=True)
+        if code != TOTAL
+    ]
+    column_indices = [i for i, code in enumerate(table.column_codes or [""] * len(table.columns)) if code != TOTAL]
+    if not column_indices:
+        column_indices = [len(table.columns) - 1]
+    figure = Figure(figsize=(7.5, 0.45 * max(len(rows), 2) * max(1, len(column_indices) ** 0.5) + 1.2))
+    axes = figure.subplots()
+    height = 0.8 / len(column_indices)
+    peak = max([cell.value or 0 for _label, cells in rows for cell in cells if cell.shown] + [1])
+    for series, column in enumerate(column_indices):
+        positions = [i + series * height for i in range(len(rows))]
+        shown = [
+            (position, cells[column].value)
+            for position, (_l, cells) in zip(positions, rows, strict=True)
+            if cells[column].shown
+        ]
+        axes.barh(
+            [position for position, _value in shown],
+            [value for _position, value in shown],
+            height=height,
+            color=COLOURS[series % len(COLOURS)],
+            label=table.columns[column],
+        )
+        for position, (_label, cells) in zip(positions, rows, strict=True):
+            cell = cells[column]  # a suppressed cell is no bar, only its mark at the axis
+            axes.text((cell.value or 0) + peak * 0.01, position, cell.display, va="center", fontsize=8)
+    axes.set_yticks([i + height * (len(column_indices) - 1) / 2 for i in range(len(rows))])
+    axes.set_yticklabels([label for label, _cells in rows])
+    axes.invert_yaxis()
+    axes.set_xlim(0, peak * 1.15)
+    axes.set_title(title, fontsize=10)
+    axes.spines[["top", "right"]].set_visible(False)
+    if len(column_indices) > 1:
+        axes.legend(fontsize=8, frameon=False)
+    description = "; ".join(
+        f"{table.columns[column]} — " + _describe([label for label, _c in rows], [cells[column] for _l, cells in rows])
+        for column in column_indices
+    )
+    return _svg(figure, title=title, description=description)
+
+
+def line_chart_svg(series: Sequence[tuple[str, Sequence[tuple[Quarter, Published]]]], *, title: str) -> str:
+    """Lines over quarters, one per (name, [(quarter, cell)]); a suppressed point is a gap,
+    marked "< 5" / "×" on the axis."""
+    figure = Figure(figsize=(7.5, 3.6))
+    axes = figure.subplots()
+    descriptions = []
+    labels: list[str] = []
+    for number, (name, points) in enumerate(series):
+        labels = [quarter.label for quarter, _cell in points]
+        values = [cell.value if cell.shown else math.nan for _quarter, cell in points]
+        colour = COLOURS[number % len(COLOURS)]
+        axes.plot(range(len(points)), values, marker="o", color=colour, label=name)
+        for x, (_quarter, cell) in enumerate(points):
+            if not cell.shown:
+                axes.annotate(
+                    cell.display,
+                    (x, 0),
+                    xytext=(0, 4 + 10 * number),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                    color=colour,
+                )
+        descriptions.append(f"{name} — " + _describe(labels, [cell for _q, cell in points]))
+    axes.set_xticks(range(len(labels)))
+    axes.set_xticklabels(labels, rotation=45 if len(labels) > 6 else 0, fontsize=8)
+    axes.set_ylim(bottom=0)
+    axes.set_title(title, fontsize=10)
+    axes.spines[["top", "right"]].set_visible(False)
+    if len(series) > 1:
+        axes.legend(fontsize=8, frameon=False)
+    return _svg(figure, title=title, description="; ".join(descriptions))
+
+
+def pdf_from_html(html: str, *, base_url: str | None = None) -> bytes:
+    """A tagged, accessible PDF (PDF/UA-1) of a standalone HTML document: its language from
+    ``<html lang>``, its title from ``<title>``."""
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def svg_markup(svg: str) -> Any:
+    """Chart markup safe to embed in a template (generated here, never user input)."""
+    return mark_safe(svg)  # produced by Matplotlib from numbers and escaped labels
