@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ from casustafel.accounts.models import Organisation, User
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case, CaseParticipant, CaseTransition
 from casustafel.core.errors import PolicyDenied
+from casustafel.core.references import new_reference
 from casustafel.governance import services as governance
 from casustafel.governance.models import Classification
 from casustafel.processing_log.models import Action, Purpose
@@ -180,15 +182,18 @@ def import_cases(
                 items.append(context.write(row))
                 if progress is not None:
                     progress(done, len(fresh))
-            expired = _expired(items, context.subjects)
+            context.flush()
+            records = _assessed(context.subjects)
+            expired = _expired(items, records)
             result.problems.extend(expired)
             if result.problems or dry_run:
                 refused = {p.row for p in expired}
                 kept = [i for i in items if i.source_row not in refused]
-                result.imported.extend(_rows(kept, context.subjects, logged=False))
+                result.imported.extend(_rows(kept, records))
                 raise _RollbackError
             context.log(items)
-            result.imported.extend(_rows(items, context.subjects, logged=True))
+            # After the log: the dates the retention app will use from now on, stored with the items.
+            result.imported.extend(_rows(items, _assessed(context.subjects), store=True))
     except _RollbackError:
         pass
     else:
@@ -196,6 +201,48 @@ def import_cases(
     result.imported.sort(key=lambda i: i.row)
     result.problems.sort(key=lambda p: (p.row, p.column))
     return result
+
+
+#: Rows per INSERT / UPDATE statement.
+BATCH = 500
+#: Referred rows before their referrers.
+WRITE_ORDER = (Weighing, Signal, SignalTransition, Decision, Case, CaseTransition, CaseParticipant, ImportedItem)
+
+
+@contextmanager
+def _source_moments(model, names):
+    """Let an insert keep the moments set on the objects in these ``auto_now_add`` fields
+    (registered, opened, decided, transition times) instead of stamping them with now: the
+    imported records happened in the source system, and the retention periods run from then.
+    One short-lived command per process; restored at once."""
+    fields = [model._meta.get_field(name) for name in names]
+    switched = [f for f in fields if getattr(f, "auto_now_add", False)]
+    for f in switched:
+        f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f in switched:
+            f.auto_now_add = True
+
+
+#: As each model's ``save()`` draws them.
+REFERENCE_PREFIXES = {Weighing: "WEG", Signal: "SIG", Case: "PGA"}
+
+
+def _unique_references(model, objects) -> None:
+    """Draw a new reference for any that another object of this file or the table already has
+    (``save()`` draws them one at a time; a bulk insert must not fail on a rare collision)."""
+    seen: set[str] = set()
+    for start in range(0, len(objects), BATCH):
+        chunk = objects[start : start + BATCH]
+        taken = set(
+            model.objects.filter(reference__in=[o.reference for o in chunk]).values_list("reference", flat=True)
+        )
+        for obj in chunk:
+            while obj.reference in taken or obj.reference in seen:
+                obj.reference = new_reference(REFERENCE_PREFIXES[model])
+            seen.add(obj.reference)
 
 
 # ---------------------------------------------------------------- checking against the region
@@ -215,6 +262,8 @@ class _Context:
         self._bases: dict[str, object] = {}
         self._framework = None
         self.subjects: dict[uuid.UUID, Subject] = {}
+        self.pending: dict[type, list] = {}
+        self.dates: dict[type, list] = {}
         self.logged: dict[str, list] = {Purpose.INTAKE: [], Purpose.WEIGHING: [], Purpose.CASE_MANAGEMENT: []}
 
     def organisation(self, row: Row) -> Organisation | None:
@@ -272,7 +321,17 @@ class _Context:
             self._framework = active_framework(self.region)
         return self._framework
 
+    def _add(self, obj, **dates):
+        """Keep ``obj`` for :meth:`flush`; ``dates`` are the source system's moments for its
+        auto-now fields (set after the insert, which would otherwise stamp them with now)."""
+        self.pending.setdefault(type(obj), []).append(obj)
+        if dates:
+            self.dates.setdefault(type(obj), []).append((obj, dates))
+        return obj
+
     def write(self, row: Row) -> ImportedItem:
+        """The records of one row, in memory; only the person is written at once (a later row
+        about the same person must find them)."""
         actor = self.actor
         organisation = self.organisation(row)
         assert organisation is not None
@@ -304,6 +363,7 @@ class _Context:
             "id": row.external_id,
         }
         signal = Signal(
+            reference=new_reference("SIG"),
             region=self.region,
             subject=subject,
             status=final_status,
@@ -319,67 +379,66 @@ class _Context:
             visibility=self.visibility(row),
             data_category=formats.content_category(row),
         )
-        signal.save()
-        Signal.objects.filter(pk=signal.pk).update(registered_at=received)
         steps = [("", signal_states.RECEIVED, received)]
         if decided is not None:
             steps += [
                 (signal_states.RECEIVED, signal_states.IN_WEIGHING, received),
                 (signal_states.IN_WEIGHING, final_status, decided),
             ]
-        self._transitions(SignalTransition, "signal", signal, steps, provenance)
-        self.logged[Purpose.INTAKE].append(signal)
         case = None
         if decided is not None:
             outcome = Outcome.INCLUDE if row.kind == CASE else SIGNAL_OUTCOMES[row.status]
-            weighing, decision = self._weighing(row, subject, signal, outcome, received, decided, provenance)
+            signal.weighing, decision = self._weighing(row, subject, outcome, received, decided, provenance)
             if row.kind == CASE:
                 case = self._case(row, subject, decision, organisation, provenance)
-        item = ImportedItem.objects.create(
-            region=self.region,
-            system=self.system,
-            external_id=row.external_id,
-            kind=ImportedKind.CASE if case is not None else ImportedKind.SIGNAL,
-            subject=subject,
-            signal=signal,
-            case=case,
-            reference=(case or signal).reference,
-            data_categories=formats.data_categories(row),
-            batch=self.batch,
-            source_row=row.number,
-            imported_by=actor,
+        self._add(signal, registered_at=received)
+        for source, target, at in steps:
+            self._add(SignalTransition(signal=signal, source=source, target=target, by=actor, reason=provenance), at=at)
+        self.logged[Purpose.INTAKE].append(signal)
+        item = self._add(
+            ImportedItem(
+                region=self.region,
+                system=self.system,
+                external_id=row.external_id,
+                kind=ImportedKind.CASE if case is not None else ImportedKind.SIGNAL,
+                subject=subject,
+                signal=signal,
+                case=case,
+                reference=(case or signal).reference,
+                data_categories=formats.data_categories(row),
+                batch=self.batch,
+                source_row=row.number,
+                imported_by=actor,
+            )
         )
         self.logged[Purpose.CASE_MANAGEMENT if case is not None else Purpose.INTAKE].append(item)
         return item
 
-    def _transitions(self, model, parent: str, obj, steps, reason: str, **extra) -> None:
-        for source, target, at in steps:
-            transition = model.objects.create(
-                **{parent: obj}, source=source, target=target, by=self.actor, reason=reason, **extra
-            )
-            model.objects.filter(pk=transition.pk).update(at=at)
-
-    def _weighing(self, row: Row, subject, signal, outcome, received, decided, provenance):
-        weighing = Weighing.objects.create(
-            region=self.region,
-            subject=subject,
-            framework=self.framework(),
-            status=Weighing.DECIDED,
-            signals_changed_at=received,
+    def _weighing(self, row: Row, subject, outcome, received, decided, provenance):
+        weighing = self._add(
+            Weighing(
+                reference=new_reference("WEG"),
+                region=self.region,
+                subject=subject,
+                framework=self.framework(),
+                status=Weighing.DECIDED,
+                signals_changed_at=received,
+            ),
+            opened_at=received,
         )
-        Weighing.objects.filter(pk=weighing.pk).update(opened_at=received)
-        Signal.objects.filter(pk=signal.pk).update(weighing=weighing)
-        decision = Decision.objects.create(
-            weighing=weighing,
-            framework=weighing.framework,
-            outcome=outcome,
-            rationale=provenance,
-            decided_by=self.actor,
-            status=DecisionStatus.IN_EFFECT,
-            effective_at=decided,
-            case_director=self.case_director(row) if row.kind == CASE else None,
+        decision = self._add(
+            Decision(
+                weighing=weighing,
+                framework=weighing.framework,
+                outcome=outcome,
+                rationale=provenance,
+                decided_by=self.actor,
+                status=DecisionStatus.IN_EFFECT,
+                effective_at=decided,
+                case_director=self.case_director(row) if row.kind == CASE else None,
+            ),
+            decided_at=decided,
         )
-        Decision.objects.filter(pk=decision.pk).update(decided_at=decided)
         self.logged[Purpose.WEIGHING] += [weighing, decision]
         return weighing, decision
 
@@ -389,36 +448,56 @@ class _Context:
         assert director is not None
         opened = _moment(row.opened_on)
         changed = _moment(row.closed_on) if row.closed_on else opened
-        case = Case.objects.create(
-            region=self.region,
-            subject=subject,
-            origin_decision=decision,
-            case_director=director,
-            status=row.status,
-            closure_reason=row.closure_reason,
+        case = self._add(
+            Case(
+                reference=new_reference("PGA"),
+                region=self.region,
+                subject=subject,
+                origin_decision=decision,
+                case_director=director,
+                status=row.status,
+                closure_reason=row.closure_reason,
+            ),
+            opened_at=opened,
+            status_changed_at=changed,
         )
-        Case.objects.filter(pk=case.pk).update(opened_at=opened, status_changed_at=changed)
         steps = [("", case_states.ACTIVE, opened)]
         if row.status != case_states.ACTIVE:
             steps.append((case_states.ACTIVE, row.status, changed))
         for source, target, at in steps:
-            transition = CaseTransition.objects.create(
-                case=case,
-                source=source,
-                target=target,
-                by=self.actor,
-                reason=provenance,
-                closure_reason=row.closure_reason if target == case_states.CLOSED else "",
+            self._add(
+                CaseTransition(
+                    case=case,
+                    source=source,
+                    target=target,
+                    by=self.actor,
+                    reason=provenance,
+                    closure_reason=row.closure_reason if target == case_states.CLOSED else "",
+                ),
+                at=at,
             )
-            CaseTransition.objects.filter(pk=transition.pk).update(at=at)
         involved = {director.organisation_id: (director.organisation, _("Organisatie casusregisseur"))}
         involved.setdefault(organisation.pk, (organisation, _("Aanmeldende deelnemer")))
-        participants = CaseParticipant.objects.bulk_create(
-            CaseParticipant(case=case, organisation=org, reason=reason, added_by=self.actor)
+        participants = [
+            self._add(CaseParticipant(case=case, organisation=org, reason=reason, added_by=self.actor))
             for org, reason in involved.values()
-        )
+        ]
         self.logged[Purpose.CASE_MANAGEMENT] += [case, *participants]
         return case
+
+    def flush(self) -> None:
+        """Insert what the rows made, per table in batches (referred rows first), with the source
+        system's moments in the auto-now fields."""
+        for model in REFERENCE_PREFIXES:
+            _unique_references(model, self.pending.get(model, []))
+        for model in WRITE_ORDER:
+            stamped = self.dates.get(model, [])
+            for obj, dates in stamped:
+                for name, value in dates.items():
+                    setattr(obj, name, value)
+            names = {name for _obj, dates in stamped for name in dates}
+            with _source_moments(model, names):
+                model.objects.bulk_create(self.pending.get(model, []), batch_size=BATCH)
 
     def log(self, items: list[ImportedItem]) -> None:
         """One audit record for the file: every created row, each with its person (pseudonymous)."""
@@ -428,18 +507,15 @@ class _Context:
 # ---------------------------------------------------------------- retention (art. 9)
 
 
-def _assessed(items: list[ImportedItem], subjects: dict) -> dict:
+def _assessed(subjects: dict) -> dict:
     """The retention app's records of the imported persons, by object id."""
     assessments = assess_subjects(subjects.values(), timezone.localdate())
     return {r.object_id: r for a in assessments.values() for r in a.records}
 
 
-def _expired(items: list[ImportedItem], subjects: dict) -> list[Problem]:
-    """Records whose destruction date has passed by the source system's own history (before
-    the import is logged, so the migration itself does not extend a retention period)."""
-    if not items:
-        return []
-    records = _assessed(items, subjects)
+def _expired(items: list[ImportedItem], records: dict) -> list[Problem]:
+    """Records whose destruction date has passed by the source system's own history (assessed
+    before the import is logged, so the migration itself does not extend a retention period)."""
     today = timezone.localdate()
     problems = []
     for item in items:
@@ -460,20 +536,15 @@ def _expired(items: list[ImportedItem], subjects: dict) -> list[Problem]:
     return problems
 
 
-def _rows(items: list[ImportedItem], subjects: dict, *, logged: bool) -> list[ImportedRow]:
-    """The report's line per imported item, with the destruction date the retention rules give it.
-
-    After the import is logged (``logged``), the dates are the ones the retention app will use
-    and they are stored on the items."""
-    if not items:
-        return []
-    records = _assessed(items, subjects)
+def _rows(items: list[ImportedItem], records: dict, *, store: bool = False) -> list[ImportedRow]:
+    """The report's line per imported item, with the destruction date the retention rules give it
+    (``store``: kept on the items too)."""
     for item in items:
         found = records.get(item.case_id or item.signal_id)
         item.destruction_date = found.destruction_date if found else None
         item.schedule_version = found.schedule.version if found else None
-    if logged:
-        ImportedItem.objects.bulk_update(items, ["destruction_date", "schedule_version"])
+    if store and items:
+        ImportedItem.objects.bulk_update(items, ["destruction_date", "schedule_version"], batch_size=BATCH)
     return [
         ImportedRow(i.source_row, i.external_id, i.reference, i.destruction_date, i.schedule_version) for i in items
     ]
