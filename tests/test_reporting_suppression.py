@@ -1,0 +1,240 @@
+"""Small-number suppression, property-based (ADR 0039).
+
+Wet PGA art. 18 obliges every casusoverleg to publish a yearly report on the internet; the
+council, quarterly and national reports are published too. AVG art. 5 lid 1 c (data
+minimisation) then demands that no published figure reveals a count of 1 to 4 persons: not
+directly, not by subtracting shown cells from a total, not by solving the equations the shown
+cells impose, and not by differencing two reports of overlapping periods or a gemeente and its
+region. Hypothesis generates random count grids and random data over quarters; each property
+is checked independently of the implementation (exact fractions, no numpy in the checks).
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from fractions import Fraction
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casustafel.accounts.models import Region
+from casustafel.reporting import cube
+from casustafel.reporting.facts import Dimension, Fact
+from casustafel.reporting.periods import Period, Quarter
+from casustafel.reporting.scope import Scope
+from casustafel.reporting.suppression import THRESHOLD, TOTAL, Published, protect
+
+SMALL_COUNTS = st.one_of(st.just(0), st.integers(1, 4), st.integers(0, 30))
+FAST = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+
+
+@st.composite
+def grids(draw):
+    """(counts, dims): 1–3 dimensions of 1–4 categories, counts 0–30 with many zeros and 1–4."""
+    dims = [[f"d{d}c{c}" for c in range(draw(st.integers(1, 4)))] for d in range(draw(st.integers(1, 3)))]
+    counts = {key: draw(SMALL_COUNTS) for key in itertools.product(*dims)}
+    return counts, dims
+
+
+def _full(dims):
+    return [[*d, TOTAL] for d in dims]
+
+
+def _lines(dims):
+    """Every line of the full grid: the interior keys and the total key."""
+    full = _full(dims)
+    for axis in range(len(dims)):
+        others = [c for i, c in enumerate(full) if i != axis]
+        for rest in itertools.product(*others):
+
+            def key(code, rest=rest, axis=axis):
+                k = list(rest)
+                k.insert(axis, code)
+                return tuple(k)
+
+            yield [key(code) for code in dims[axis]], key(TOTAL)
+
+
+def _determined(published, dims):
+    """The suppressed cells fixed uniquely by the line equations of the published cells, found
+    by exact Gaussian elimination over the rationals (independent of the implementation)."""
+    unknown = sorted(key for key, cell in published.items() if not cell.shown)
+    column = {key: i for i, key in enumerate(unknown)}
+    rows = []
+    for interior, total in _lines(dims):
+        row = [Fraction(0)] * len(unknown)
+        for key, sign in [*[(k, 1) for k in interior], (total, -1)]:
+            if key in column:
+                row[column[key]] += sign
+        if any(row):
+            rows.append(row)
+    # reduced row echelon form
+    pivot_row = 0
+    pivots = []
+    for col in range(len(unknown)):
+        found = next((r for r in range(pivot_row, len(rows)) if rows[r][col] != 0), None)
+        if found is None:
+            continue
+        rows[pivot_row], rows[found] = rows[found], rows[pivot_row]
+        lead = rows[pivot_row][col]
+        rows[pivot_row] = [v / lead for v in rows[pivot_row]]
+        for r in range(len(rows)):
+            if r != pivot_row and rows[r][col] != 0:
+                factor = rows[r][col]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[pivot_row], strict=True)]
+        pivots.append(col)
+        pivot_row += 1
+    # e_j lies in the row space exactly when a reduced row is e_j itself
+    determined = set()
+    for row in rows[:pivot_row]:
+        nonzero = [i for i, v in enumerate(row) if v != 0]
+        if len(nonzero) == 1:
+            determined.add(unknown[nonzero[0]])
+    return determined
+
+
+def _truth(counts, dims):
+    full = {}
+    for key in itertools.product(*_full(dims)):
+        full[key] = sum(
+            value for k, value in counts.items() if all(c in (TOTAL, kc) for c, kc in zip(key, k, strict=True))
+        )
+    return full
+
+
+@FAST
+@given(grids())
+def test_no_shown_cell_is_a_small_number(grid):
+    """(a) Art. 18 / AVG art. 5 lid 1 c: no published cell shows 1–4; shown values are true."""
+    counts, dims = grid
+    published = protect(counts, dims)
+    truth = _truth(counts, dims)
+    assert set(published) == set(truth)
+    for key, cell in published.items():
+        if cell.shown:
+            assert cell.value == truth[key]
+            assert not 0 < cell.value < THRESHOLD
+        else:
+            assert cell.value is None
+            assert cell.display == ("< 5" if 0 < truth[key] < THRESHOLD else "×")
+            assert (cell.state == "primary") == (0 < truth[key] < THRESHOLD)
+
+
+@FAST
+@given(grids())
+def test_no_suppressed_cell_follows_from_the_published_cells(grid):
+    """(b) Art. 18 / AVG art. 5 lid 1 c: the linear equations of the shown cells and totals fix no
+    suppressed cell uniquely (exact rational elimination)."""
+    counts, dims = grid
+    published = protect(counts, dims)
+    assert _determined(published, dims) == set()
+
+
+@FAST
+@given(grids())
+def test_no_line_reveals_a_small_sum_of_suppressed_cells(grid):
+    """(c) Art. 18 / AVG art. 5 lid 1 c: total minus the shown cells of any line is never 1–4, and
+    no line has exactly one suppressed cell."""
+    counts, dims = grid
+    published = protect(counts, dims)
+    truth = _truth(counts, dims)
+    for interior, total in _lines(dims):
+        hidden = [key for key in [*interior, total] if not published[key].shown]
+        assert len(hidden) != 1
+        if published[total].shown:
+            derivable = published[total].value - sum(published[k].value for k in interior if published[k].shown)
+            assert derivable == sum(truth[k] for k in interior if not published[k].shown)
+            assert not 0 < derivable < THRESHOLD
+
+
+def test_known_example():
+    counts = {("a",): 3, ("b",): 10, ("c",): 12}
+    published = protect(counts, [["a", "b", "c"]])
+    assert [published[(k,)].display for k in ("a", "b", "c", TOTAL)] == ["< 5", "×", "12", "25"]
+    assert protect({("a",): 0, ("b",): 0}, [["a", "b"]])[(TOTAL,)] == Published(0)
+
+
+# ---------------------------------------------------------------- over periods and geography
+
+KIND = Dimension("soort", "Soort", (("a", "A"), ("b", "B"), ("c", "C")))
+GEMEENTEN = ["0001", "0002"]
+QUARTERS = [Quarter(year, number) for year in (2024, 2025) for number in range(1, 5)]
+
+rows_strategy = st.lists(
+    st.tuples(
+        st.sampled_from([*GEMEENTEN, None]),
+        st.sampled_from(QUARTERS),
+        st.sampled_from(["a", "b", "c"]),
+        st.integers(1, 12),
+    ),
+    max_size=18,
+)
+
+
+def _context(rows):
+    """A report context for one region (unsaved: no database) whose fact yields ``rows``."""
+    region = Region(pk=uuid.uuid4(), code="r", name="Regio")
+    context = cube.ReportContext()
+    context.regions[region.pk] = region
+    context.gemeenten[region.pk] = list(GEMEENTEN)
+    units = [(g, q.start, code) for g, q, code, n in rows for _ in range(n)]
+
+    def fact_rows(_region, start, end):
+        return [row for row in units if start <= row[1] <= end]
+
+    return region, context, Fact("eigenschap_test", "Test", (KIND,), fact_rows)
+
+
+periods_strategy = st.tuples(st.integers(0, 7), st.integers(0, 7)).map(sorted)
+
+
+def _period(bounds):
+    return Period(QUARTERS[bounds[0]], QUARTERS[bounds[1]])
+
+
+@st.composite
+def nested_periods(draw):
+    """Two overlapping whole-quarter periods, the second containing the first."""
+    inner = draw(periods_strategy)
+    outer = [draw(st.integers(0, inner[0])), draw(st.integers(inner[1], 7))]
+    return _period(inner), _period(outer)
+
+
+@FAST
+@given(rows_strategy, nested_periods(), st.sampled_from([None, *GEMEENTEN]))
+def test_two_reports_of_nested_periods_cannot_be_differenced(rows, periods, gemeente):
+    """(d) Art. 18 / AVG art. 5 lid 1 c: every cell shown in both reports of nested periods
+    differs by 0 or at least 5 (a difference of 1–4 would reveal a few persons)."""
+    region, context, fact = _context(rows)
+    scope = Scope.region(region) if gemeente is None else Scope("gemeente", region.pk, gemeente)
+    inner, outer = (cube.figures(fact, scope, period, context=context) for period in periods)
+    for key, cell in inner.cells.items():
+        other = outer.cells[key]
+        if cell.shown and other.shown:
+            assert other.value - cell.value == 0 or other.value - cell.value >= THRESHOLD
+
+
+@FAST
+@given(rows_strategy, periods_strategy, st.sampled_from(GEMEENTEN))
+def test_a_gemeente_and_its_region_cannot_be_differenced(rows, bounds, gemeente):
+    """(e) Art. 18 / AVG art. 5 lid 1 c: region minus gemeente for cells shown in both is 0, at
+    least 5, or the sum of the other gemeenten's shown cells (nothing new)."""
+    region, context, fact = _context(rows)
+    period = _period(bounds)
+    region_figures = cube.figures(fact, Scope.region(region), period, context=context)
+    own = cube.figures(fact, Scope("gemeente", region.pk, gemeente), period, context=context)
+    others = [
+        cube.figures(fact, Scope("gemeente", region.pk, code), period, context=context)
+        for code in [*GEMEENTEN, "onbekend"]
+        if code != gemeente
+    ]
+    for key, cell in own.cells.items():
+        whole = region_figures.cells[key]
+        if cell.shown and whole.shown:
+            difference = whole.value - cell.value
+            if 0 < difference < THRESHOLD:
+                assert all(o.cells[key].shown for o in others)
+                assert difference == sum(o.cells[key].value for o in others)
