@@ -27,6 +27,7 @@ single cell is determined.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -122,73 +123,83 @@ def _complete_lines(values: np.ndarray, suppressed: np.ndarray) -> None:
                 changed = True
 
 
-def _equations(values: np.ndarray, suppressed: np.ndarray, unknown: dict[tuple, int]) -> np.ndarray:
-    """The matrix of the line equations over the suppressed cells (the shown ones are known)."""
+#: The audit's arithmetic is exact, modulo this prime (2^61 - 1): see :func:`determined_cells`.
+PRIME = (1 << 61) - 1
+
+
+def _equations(suppressed: np.ndarray, unknown: dict[tuple, int]) -> list[dict[int, int]]:
+    """The line equations over the suppressed cells, sparse (column → coefficient): the interior
+    cells of a line sum to its total; shown cells are known and move to the right-hand side."""
     rows = []
-    for _axis, index in _lines(values.shape):
-        line_suppressed = suppressed[index]
-        if not line_suppressed.any():
+    for _axis, index in _lines(suppressed.shape):
+        if not suppressed[index].any():
             continue
-        row = np.zeros(len(unknown))
-        axes = [range(n) if isinstance(i, slice) else [i] for i, n in zip(index, values.shape, strict=True)]
-        positions = list(itertools.product(*axes))
-        last = len(positions) - 1
-        for k, cell in enumerate(positions):
-            if suppressed[cell]:
-                row[unknown[cell]] = -1.0 if k == last else 1.0
+        axis = next(i for i, part in enumerate(index) if isinstance(part, slice))
+        cell = list(index)
+        row: dict[int, int] = {}
+        last = suppressed.shape[axis] - 1
+        for position in range(last + 1):
+            cell[axis] = position
+            key = tuple(cell)
+            if suppressed[key]:
+                row[unknown[key]] = PRIME - 1 if position == last else 1
         rows.append(row)
-    return np.array(rows) if rows else np.zeros((0, len(unknown)))
+    return rows
 
 
-def _components(matrix: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Split the system into independent blocks: (row indices, column indices) per connected
-    component of unknowns that share an equation."""
-    parent = list(range(matrix.shape[1]))
-
-    def find(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for row in matrix:
-        columns = np.flatnonzero(row)
-        for other in columns[1:]:
-            a, b = find(int(columns[0])), find(int(other))
-            if a != b:
-                parent[a] = b
-    roots = np.array([find(k) for k in range(matrix.shape[1])])
-    row_roots = np.array([roots[np.flatnonzero(row)[0]] for row in matrix])
-    return [(np.flatnonzero(row_roots == root), np.flatnonzero(roots == root)) for root in np.unique(roots)]
-
-
-def _determined_columns(matrix: np.ndarray) -> np.ndarray:
-    """Mask of the unknowns fixed uniquely by ``matrix @ x = b`` (e_j in the row space: row j of
-    a null-space basis is zero)."""
-    if matrix.shape[0] == 0:
-        return np.zeros(matrix.shape[1], dtype=bool)
-    _u, singular, vt = np.linalg.svd(matrix, full_matrices=True)
-    tolerance = max(matrix.shape) * np.finfo(float).eps * singular[0] * 16
-    rank = int((singular > tolerance).sum())
-    null_space = vt[rank:].T
-    if null_space.shape[1] == 0:
-        return np.ones(matrix.shape[1], dtype=bool)
-    return np.abs(null_space).max(axis=1) < 1e-8
+def _random_null_vector(rows: list[dict[int, int]], size: int, seed: int) -> list[int]:
+    """A random vector of the null space of ``rows`` over the integers modulo :data:`PRIME`
+    (sparse Gaussian elimination, then random values for the free unknowns)."""
+    pivots: dict[int, dict[int, int]] = {}  # pivot column → its row, pivot coefficient 1
+    order: dict[int, int] = {}  # pivot column → creation index
+    for original in sorted(rows, key=len):  # short lines first: far less fill-in
+        row = dict(original)
+        while True:
+            pending = [column for column in row if column in pivots]
+            if not pending:
+                break
+            column = min(pending, key=order.__getitem__)
+            factor = row[column]
+            for other, value in pivots[column].items():
+                updated = (row.get(other, 0) - factor * value) % PRIME
+                if updated:
+                    row[other] = updated
+                else:
+                    row.pop(other, None)
+        if row:
+            column = min(row)
+            inverse = pow(row[column], PRIME - 2, PRIME)
+            pivots[column] = {other: value * inverse % PRIME for other, value in row.items()}
+            order[column] = len(order)
+    generator = np.random.default_rng(seed)
+    vector = [0] * size
+    for column in range(size):
+        if column not in pivots:
+            vector[column] = int(generator.integers(1, PRIME))
+    for column in sorted(pivots, key=order.__getitem__, reverse=True):
+        total = 0
+        for other, value in pivots[column].items():
+            if other != column:
+                total += value * vector[other]
+        vector[column] = (-total) % PRIME
+    return vector
 
 
 def determined_cells(values: np.ndarray, suppressed: np.ndarray) -> list[tuple]:
-    """The suppressed cells whose value the published cells fix uniquely (step 3's test)."""
+    """The suppressed cells whose value the published cells fix uniquely (step 3's test).
+
+    A cell is fixed exactly when every vector of the null space of the line equations is zero
+    there. One random null-space vector, computed exactly modulo a 61-bit prime, is non-zero at
+    every cell that is not fixed except with probability about 2^-61 per cell; a cell it finds
+    zero is treated as fixed (at worst one suppression too many). The hypothesis tests check the
+    outcome independently over the rationals."""
     cells = [tuple(int(i) for i in cell) for cell in np.argwhere(suppressed)]
     if not cells:
         return []
     unknown = {cell: k for k, cell in enumerate(cells)}
-    matrix = _equations(values, suppressed, unknown)
-    determined = np.zeros(len(cells), dtype=bool)
-    if matrix.shape[0]:
-        for rows, columns in _components(matrix):
-            block = matrix[np.ix_(rows, columns)] if rows.size else np.zeros((0, columns.size))
-            determined[columns] = _determined_columns(block)
-    return [cell for cell, fixed in zip(cells, determined, strict=True) if fixed]
+    rows = _equations(suppressed, unknown)
+    vector = _random_null_vector(rows, len(cells), seed=len(cells))
+    return [cell for cell, value in zip(cells, vector, strict=True) if value == 0]
 
 
 def _widen(values: np.ndarray, suppressed: np.ndarray, cell: tuple) -> None:
@@ -203,13 +214,17 @@ def _widen(values: np.ndarray, suppressed: np.ndarray, cell: tuple) -> None:
                 candidates.append((0, int(line_values[position]), axis, position))
         if not line_suppressed[-1]:
             candidates.append((1, int(line_values[-1]), axis, len(line_values) - 1))
-    if not candidates:  # only zero cells left next to it: take any shown one
-        for axis in range(values.ndim):
-            index = list(cell)
-            index[axis] = slice(None)
-            for position, hidden in enumerate(suppressed[tuple(index)]):
-                if not hidden:
-                    candidates.append((2, 0, axis, position))
+    if not candidates:
+        # Every line through the cell is suppressed already: it is fixed through cells further
+        # away. Take the nearest shown cell (fewest differing coordinates), smallest non-zero first.
+        shown = np.argwhere(~suppressed)
+        distance = (shown != np.array(cell)).sum(axis=1)
+        best = min(
+            (int(d), int(values[tuple(k)]) == 0, int(values[tuple(k)]), tuple(int(i) for i in k))
+            for d, k in zip(distance, shown, strict=True)
+        )
+        suppressed[best[3]] = True
+        return
     _rank, _value, axis, position = min(candidates)
     target = list(cell)
     target[axis] = position
@@ -238,6 +253,14 @@ def protect_array(
             _widen(values, suppressed, cell)
 
 
+@functools.lru_cache(maxsize=256)
+def _protect_cached(shape: tuple[int, ...], counts: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`protect_array` remembered in-process by the counts (deterministic: the same counts
+    always give the same suppression), so a report asked again does not redo the audit. Only
+    counts are kept, never rows."""
+    return protect_array(np.frombuffer(counts, dtype=np.int64).reshape(shape))
+
+
 def protect(counts: Mapping[tuple[str, ...], int], dims: Sequence[Sequence[str]]) -> dict[tuple[str, ...], Published]:
     """Every cell of the grid ``dims`` (each a sequence of category codes, without TOTAL),
     TOTAL marginals included, as a :class:`Published` cell. ``counts`` maps interior code tuples
@@ -253,7 +276,7 @@ def protect(counts: Mapping[tuple[str, ...], int], dims: Sequence[Sequence[str]]
         except KeyError as error:
             raise ValueError(f"unknown category {error.args[0]!r} in cell {key!r}") from None
         interior[index] += int(count)
-    values, primary, suppressed = protect_array(interior)
+    values, primary, suppressed = _protect_cached(interior.shape, interior.tobytes())
     codes = [[*d, TOTAL] for d in dims]
     result = {}
     for index in itertools.product(*[range(len(c)) for c in codes]):
