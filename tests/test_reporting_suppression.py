@@ -238,3 +238,58 @@ def test_a_gemeente_and_its_region_cannot_be_differenced(rows, bounds, gemeente)
             if 0 < difference < THRESHOLD:
                 assert all(o.cells[key].shown for o in others)
                 assert difference == sum(o.cells[key].value for o in others)
+
+
+# ---------------------------------------------------------------- charts follow the same rule
+
+cells_strategy = st.lists(
+    st.one_of(
+        st.builds(Published, st.sampled_from([0, *range(5, 40)])),
+        st.just(Published(None, "primary")),
+        st.just(Published(None, "secondary")),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells_strategy)
+def test_charts_draw_only_shown_values(cells):
+    """Art. 18 / AVG art. 5 lid 1 c: a chart draws a bar or point only for a shown cell; a
+    suppressed one is absent and named by its mark in the chart's description."""
+    from unittest import mock
+
+    from matplotlib.axes import Axes
+
+    from casustafel.reporting import render
+
+    table = cube.Table(
+        caption="t",
+        row_header="r",
+        columns=["Aantal"],
+        rows=[(f"rij {i}", [cell]) for i, cell in enumerate(cells)],
+        row_codes=[f"c{i}" for i in range(len(cells))],
+        column_codes=[TOTAL],
+    )
+    drawn = []
+    original_barh, original_plot = Axes.barh, Axes.plot
+
+    def barh(self, y, width, *args, **kwargs):
+        drawn.extend(width)
+        return original_barh(self, y, width, *args, **kwargs)
+
+    def plot(self, x, y, *args, **kwargs):
+        drawn.extend(v for v in y if v == v)  # NaN (a gap) is not drawn
+        return original_plot(self, x, y, *args, **kwargs)
+
+    with mock.patch.object(Axes, "barh", barh), mock.patch.object(Axes, "plot", plot):
+        bar = render.bar_chart_svg(table, title="staaf")
+        line = render.line_chart_svg([("reeks", [(QUARTERS[i], c) for i, c in enumerate(cells)])], title="lijn")
+    shown = [cell.value for cell in cells if cell.shown]
+    assert sorted(drawn) == sorted(shown * 2)
+    assert not any(0 < value < THRESHOLD for value in drawn)
+    for cell in cells:
+        if not cell.shown:
+            mark = "&lt; 5" if cell.state == "primary" else "×"
+            assert mark in bar and mark in line
