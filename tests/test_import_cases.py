@@ -333,3 +333,23 @@ def test_command_with_a_bad_file_reports_and_fails(region_a, tmp_path, capsys):
     assert "5;S-1004;bsn;fout;" in report.read_text(encoding="utf-8")
     assert "Özdemir" not in out + report.read_text(encoding="utf-8")
     assert main([*args, "--by", "nobody"]) == 2
+
+
+def test_an_imported_signal_is_an_aanmelding_by_its_registering_participant(region_a):
+    """Art. 5 lid 1 Wet PGA: an imported signal is an aanmelding, addressed as the registering
+    participant's kind is (politie → politie, otherwise the burgemeester), and art. 4 d names that
+    participant (the ``organisatie`` column, else the importing administrator's organisation)."""
+    _import(region_a, "good_latin1.csv")
+    items = {i.external_id: i.signal for i in ImportedItem.objects.select_related("signal")}
+
+    assert {s.intake_route for s in items.values()} == {"referral"}
+    assert items["S-3002"].addressed_to == "police"
+    assert items["S-3001"].registered_by_organisation == region_a.orgs["zvh"]
+    assert items["S-3001"].addressed_to == "mayor"
+    assert items["C-3004"].registered_by_organisation == region_a.orgs["gemeente"]
+
+
+def test_a_comma_separated_utf8_file_reads_the_same(region_a):
+    text = (FIXTURES / "good_latin1.csv").read_bytes().decode("latin-1")
+    result = _import(region_a, "komma.csv", data=text.replace(";", ",").encode("utf-8"), dry_run=True)
+    assert result.encoding == "UTF-8" and result.problems == [] and len(result.created) == 4

@@ -178,7 +178,10 @@ def _read_csv(data: bytes) -> ParsedFile:
             if None in record:
                 parsed.problems.append(
                     Problem(
-                        line, _clip(record.get("extern_kenmerk")), "", _("Deze rij heeft meer velden dan de kopregel.")
+                        line,
+                        external_id_of(record.get("extern_kenmerk")),
+                        "",
+                        _("Deze rij heeft meer velden dan de kopregel."),
                     )
                 )
                 continue
@@ -188,7 +191,7 @@ def _read_csv(data: bytes) -> ParsedFile:
                 parsed.problems.append(
                     Problem(
                         line,
-                        _clip(record.get("extern_kenmerk")),
+                        external_id_of(record.get("extern_kenmerk")),
                         "",
                         _("Deze rij heeft minder velden dan de kopregel."),
                     )
@@ -230,7 +233,9 @@ def _read_json(data: bytes) -> ParsedFile:
         if missing:
             for column in missing:
                 parsed.problems.append(
-                    Problem(number, _clip(item.get("extern_kenmerk")), column, _("Dit verplichte veld ontbreekt."))
+                    Problem(
+                        number, external_id_of(item.get("extern_kenmerk")), column, _("Dit verplichte veld ontbreekt.")
+                    )
                 )
             continue
         record = {}
@@ -259,7 +264,7 @@ def _column_problems(header: list[str]) -> list[Problem]:
     return problems
 
 
-def _clip(value) -> str:
+def external_id_of(value) -> str:
     """The external id as it may appear in the report (never another value of the row)."""
     return str(value or "").strip()[:100]
 
@@ -292,7 +297,7 @@ _SPLIT = re.compile(r"[\s,|;]+")
 
 def check_row(number: int, record: dict) -> Row | list[Problem]:
     """A clean :class:`Row`, or every problem of the row (all at once, not the first only)."""
-    external_id = _clip(record.get("extern_kenmerk"))
+    external_id = external_id_of(record.get("extern_kenmerk"))
     problems: list[Problem] = []
 
     def problem(column: str, reason: str) -> None:

@@ -135,7 +135,7 @@ def import_cases(
     rows: list[Row] = []
     first_seen: dict[str, int] = {}
     for number, record in parsed.rows:
-        external_id = formats._clip(record.get("extern_kenmerk"))
+        external_id = formats.external_id_of(record.get("extern_kenmerk"))
         if external_id and external_id in first_seen:
             result.problems.append(
                 Problem(
