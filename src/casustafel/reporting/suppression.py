@@ -28,6 +28,7 @@ single cell is determined.
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -154,18 +155,24 @@ def _random_null_vector(rows: list[dict[int, int]], size: int, seed: int) -> lis
     order: dict[int, int] = {}  # pivot column → creation index
     for original in sorted(rows, key=len):  # short lines first: far less fill-in
         row = dict(original)
-        while True:
-            pending = [column for column in row if column in pivots]
-            if not pending:
-                break
-            column = min(pending, key=order.__getitem__)
-            factor = row[column]
+        # eliminate the pivot columns in the order the pivots were made: a pivot row holds only
+        # columns that became pivots later (or never), so this ends
+        pending = [(order[column], column) for column in row if column in pivots]
+        heapq.heapify(pending)
+        while pending:
+            _order, column = heapq.heappop(pending)
+            factor = row.get(column)
+            if not factor:
+                continue
             for other, value in pivots[column].items():
-                updated = (row.get(other, 0) - factor * value) % PRIME
+                old = row.get(other)
+                updated = ((old or 0) - factor * value) % PRIME
                 if updated:
                     row[other] = updated
-                else:
-                    row.pop(other, None)
+                    if old is None and other in pivots:
+                        heapq.heappush(pending, (order[other], other))
+                elif old is not None:
+                    del row[other]
         if row:
             column = min(row)
             inverse = pow(row[column], PRIME - 2, PRIME)
