@@ -192,8 +192,10 @@ def import_cases(
                 result.imported.extend(_rows(kept, records))
                 raise _RollbackError
             context.log(items)
-            # After the log: the dates the retention app will use from now on, stored with the items.
-            result.imported.extend(_rows(items, _assessed(context.subjects), store=True))
+            # After the log: the dates the retention app will use from now on, kept with the items,
+            # which are inserted last (their log rows name them by id already).
+            result.imported.extend(_rows(items, _assessed(context.subjects)))
+            ImportedItem.objects.bulk_create(items, batch_size=BATCH)
     except _RollbackError:
         pass
     else:
@@ -206,7 +208,7 @@ def import_cases(
 #: Rows per INSERT / UPDATE statement.
 BATCH = 500
 #: Referred rows before their referrers.
-WRITE_ORDER = (Weighing, Signal, SignalTransition, Decision, Case, CaseTransition, CaseParticipant, ImportedItem)
+WRITE_ORDER = (Weighing, Signal, SignalTransition, Decision, Case, CaseTransition, CaseParticipant)
 
 
 @contextmanager
@@ -487,7 +489,8 @@ class _Context:
 
     def flush(self) -> None:
         """Insert what the rows made, per table in batches (referred rows first), with the source
-        system's moments in the auto-now fields."""
+        system's moments in the auto-now fields. The ``ImportedItem`` rows come last, once their
+        retention dates are known (``import_cases``)."""
         for model in REFERENCE_PREFIXES:
             _unique_references(model, self.pending.get(model, []))
         for model in WRITE_ORDER:
@@ -536,15 +539,13 @@ def _expired(items: list[ImportedItem], records: dict) -> list[Problem]:
     return problems
 
 
-def _rows(items: list[ImportedItem], records: dict, *, store: bool = False) -> list[ImportedRow]:
+def _rows(items: list[ImportedItem], records: dict) -> list[ImportedRow]:
     """The report's line per imported item, with the destruction date the retention rules give it
-    (``store``: kept on the items too)."""
+    (set on the items too)."""
     for item in items:
         found = records.get(item.case_id or item.signal_id)
         item.destruction_date = found.destruction_date if found else None
         item.schedule_version = found.schedule.version if found else None
-    if store and items:
-        ImportedItem.objects.bulk_update(items, ["destruction_date", "schedule_version"], batch_size=BATCH)
     return [
         ImportedRow(i.source_row, i.external_id, i.reference, i.destruction_date, i.schedule_version) for i in items
     ]
