@@ -35,6 +35,7 @@ from .conftest import make_case
 from .factories import USER_SPECS, OrganisationFactory, governance_objects, signal_fields, subject_data
 from .helpers import login
 from .meetings_helpers import meeting_objects
+from .test_annual_report import annual_report_objects
 from .test_policy_signals import policy_signal_objects
 from .test_retention_report import retention_objects
 from .test_transfer import incoming_transfer_to
@@ -51,6 +52,7 @@ CASE_READERS = SIGNAL_WORKERS | {"process_director", "case_director", "participa
 THIRD_PARTY = {"participant_ggz"}
 CASE_MANAGERS = {"process_director", "case_director"}
 EVERYONE = set(USER_SPECS)
+ANNUAL_REPORT_READERS = {"process_director", "mayor", "analyst", "privacy_officer"}
 
 #: route name → (kwargs builder key, {verb: users allowed})
 MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
@@ -212,6 +214,20 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "policy_signals:signal_detail": ("policy_signal", {"get": CASE_ROLES, "post": {"process_director"}}),
     "policy_signals:raise_from_case": ("case", {"get": CASE_READERS, "post": CASE_READERS}),
     "policy_signals:raise_from_meeting": ("meeting", {"get": CASE_ROLES, "post": CASE_ROLES}),
+    # Issue 13 item 2 (Wet PGA art. 18, ADR 0040): the annual report — aggregates only. The process
+    # director prepares and redacts, the mayor publishes; readers of the table's report as well.
+    "reporting:annual_list": (None, {"get": ANNUAL_REPORT_READERS}),
+    "reporting:annual_create": (None, {"get": {"process_director"}, "post": {"process_director"}}),
+    "reporting:annual_detail": ("annual_report", {"get": ANNUAL_REPORT_READERS}),
+    "reporting:annual_join": ("annual_report", {"post": {"process_director"}}),
+    "reporting:annual_leave_out": ("annual_report", {"post": {"process_director"}}),
+    "reporting:annual_put_back": ("annual_report", {"post": {"process_director"}}),
+    "reporting:annual_finish": ("annual_report", {"post": {"process_director"}}),
+    "reporting:annual_reopen": ("annual_report", {"post": {"process_director"}}),
+    "reporting:annual_publish": ("annual_report", {"post": {"mayor"}}),
+    "reporting:annual_html": ("annual_report", {"get": ANNUAL_REPORT_READERS}),
+    "reporting:annual_pdf": ("annual_report", {"get": ANNUAL_REPORT_READERS}),
+    "reporting:annual_csv": ("annual_report", {"get": ANNUAL_REPORT_READERS}),
 }
 #: Public or session routes, tested in test_login.py.
 PUBLIC = {"accounts:login", "accounts:logout"}
@@ -265,6 +281,7 @@ def objects(world, case_a, signal_a):
         **meeting_objects(a, case_a),
         **retention_objects(a),
         **policy_signal_objects(a, case_a),
+        **annual_report_objects(a),
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},
         "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }

@@ -187,6 +187,15 @@ class Action(StrEnum):
     #: obj: the region's privacy settings or None): an FG of a public participant of the region;
     #: once designated, only the coordinating FG (unless they no longer qualify).
     PRIVACY_COORDINATION_SET = "privacy_coordination.set"
+    #: The annual report of Wet PGA art. 18 (issue 13 item 2, ADR 0040), obj: the report or None.
+    #: Read (aggregates only): process director, mayor, analyst and privacy officer of a table that
+    #: takes part; prepared and redacted by the process director; published by the mayor, who is
+    #: responsible for the casusoverleg (art. 2 lid 1); a table joins a joint report by its own
+    #: process director.
+    ANNUAL_REPORT_VIEW = "annual_report.view"
+    ANNUAL_REPORT_PREPARE = "annual_report.prepare"
+    ANNUAL_REPORT_PUBLISH = "annual_report.publish"
+    ANNUAL_REPORT_JOIN = "annual_report.join"
     #: Policy signals (issue 13 item 6, ADR 0043): a case role raises one from a case or conference it
     #: sees; the case roles of the region read them (no personal data); the process director handles them.
     POLICY_SIGNAL_RAISE = "policy_signal.raise"
@@ -206,6 +215,8 @@ _VIEW_ACTION: dict[Action, Action] = {
     Action.CASE_MANAGE: Action.CASE_VIEW,
     Action.THIRD_PARTY_PROPOSE: Action.CASE_VIEW,
     Action.MEETING_MANAGE: Action.MEETING_VIEW,
+    Action.ANNUAL_REPORT_PREPARE: Action.ANNUAL_REPORT_VIEW,
+    Action.ANNUAL_REPORT_PUBLISH: Action.ANNUAL_REPORT_VIEW,
 }
 
 #: What a refused user is told where the refusal may be disclosed (API 403).
@@ -252,6 +263,12 @@ _REFUSALS: dict[Action, Any] = {
         "Alleen de functionaris gegevensbescherming of functioneel beheerder van deze regio kan dit doen."
     ),
     Action.ADVICE_RESPOND: _("Alleen de procesregisseur (voorzitter) legt de reactie op een advies vast."),
+    Action.ANNUAL_REPORT_PREPARE: _(
+        "Alleen de procesregisseur van een deelnemende casustafel stelt het jaarverslag op."
+    ),
+    Action.ANNUAL_REPORT_PUBLISH: _(
+        "Alleen de burgemeester van een deelnemende casustafel maakt het jaarverslag bekend (art. 18 Wet PGA)."
+    ),
 }
 
 
@@ -418,6 +435,25 @@ def may_import_cases(user: Any, region_id: Any) -> bool:
         and user.role == Role.FUNCTIONAL_ADMIN
         and user.organisation.region_id == region_id
     )
+
+
+#: Who reads an annual report of a table (art. 18 Wet PGA): aggregates only.
+ANNUAL_REPORT_READERS = (Role.PROCESS_DIRECTOR, Role.MAYOR, Role.ANALYST, Role.PRIVACY_OFFICER)
+
+
+def may_prepare_annual_report(user: Any, region_id: Any) -> bool:
+    """Whether ``user`` prepares the art. 18 annual report of table ``region_id`` (ADR 0040): an active
+    process director of an organisation of that table. The one place this is decided."""
+    return bool(_placed(user) and _chairs(user) and _region_id(user) == region_id)
+
+
+def _annual_report(user: Any, report: Any, roles: tuple, *, joined: bool = False) -> bool:
+    """``user`` has one of ``roles`` at a table of ``report`` (that has joined it, with ``joined``)."""
+    if user.role not in roles:
+        return False
+    if report is None:
+        return True
+    return _region_id(user) in (report.joined_region_ids if joined else report.region_ids)
 
 
 def coordinating_officer_candidates(region_id: Any) -> QuerySet:
@@ -601,6 +637,12 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.WEIGHING_DECIDE: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
     Action.WEIGHING_CONSULT: lambda user, obj: _is_core_weigher(user) and _in_region(user, obj),
     Action.CASE_VIEW: _case_view,
+    Action.ANNUAL_REPORT_VIEW: lambda user, obj: _annual_report(user, obj, ANNUAL_REPORT_READERS),
+    Action.ANNUAL_REPORT_PREPARE: lambda user, obj: _annual_report(user, obj, (Role.PROCESS_DIRECTOR,), joined=True),
+    Action.ANNUAL_REPORT_PUBLISH: lambda user, obj: (
+        _annual_report(user, obj, (Role.MAYOR,), joined=True) and user.organisation.kind == OrganisationKind.GEMEENTE
+    ),
+    Action.ANNUAL_REPORT_JOIN: lambda user, obj: _annual_report(user, obj, (Role.PROCESS_DIRECTOR,)),
     Action.CASE_MANAGE: _case_manage,
     Action.CASE_IDENTITY_VIEW: lambda user, obj: _may_see_case_data(user, obj, "identifying"),
     Action.CASE_PLAN_VIEW: lambda user, obj: _may_see_case_data(user, obj, "plan_of_action"),

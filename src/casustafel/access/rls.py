@@ -147,6 +147,12 @@ NOT_PERSONAL: dict[str, str] = {
         "zoekopdracht van een medewerker: welke soort zoekvelden en hoeveel resultaten, nooit de zoektermen; "
         "alleen aan te vullen (append_only)"
     ),
+    "reporting.AnnualReport": (
+        "jaarverslag art. 18 Wet PGA: jaar, status en de gepubliceerde, onderdrukte cijfers (nooit een persoon); "
+        "wie het leest of wijzigt beslist access.policy, ook voor een gezamenlijk verslag van meerdere tafels"
+    ),
+    "reporting.AnnualReportRegion": "welke casustafels aan een jaarverslag meedoen en wie dat besloot",
+    "reporting.Redaction": "weggelaten onderdeel van een jaarverslag met de reden (art. 18 lid 1 Wet PGA)",
 }
 
 #: Account tables: the application role reads them and updates only these columns, the

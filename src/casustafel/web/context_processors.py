@@ -44,6 +44,11 @@ class _Menu:
         return policy.can(self._user, policy.Action.INSIGHT_VIEW)
 
     @property
+    def annual_reports(self) -> bool:
+        """The annual report of Wet PGA art. 18 (issue 13 item 2): process director, mayor, analyst, FG."""
+        return policy.can(self._user, policy.Action.ANNUAL_REPORT_VIEW)
+
+    @property
     def logbook(self) -> bool:
         return policy.can(self._user, policy.Action.PROCESSING_LOG_VIEW)
 
