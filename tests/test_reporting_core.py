@@ -283,6 +283,25 @@ def test_figures_read_each_year_once_per_report_context(world, gemeenten, django
     assert len(queries) <= 5, [q["sql"] for q in queries]
 
 
+def test_figures_of_a_region_of_5000_persons_run_one_query_per_fact_and_year(world, gemeenten):
+    """Performance: the number of queries does not grow with the data (5,000 units, two years,
+    a region report and one per gemeente): one rows() call per fact, region and year."""
+    scopes = scope.scopes_for(world["a"].users["analyst"])[:3]  # the region and its two gemeenten
+    codes = [("a", "x"), ("a", "y"), ("b", "x"), ("b", "y"), ("c", "x"), ("c", "y")]
+    for unit in range(5000):
+        kind, phase = codes[unit % 6 if unit % 7 else 0]
+        ROWS.append(
+            (["0001", "0002", None][unit % 3], date(2024 + unit % 2, 1 + unit % 12, 1 + unit % 28), kind, phase)
+        )
+    period = Period.parse("2024-K3", "2025-K4", today=TODAY)
+    with cube.report_context(), CaptureQueriesContext(connection) as queries:
+        reports = [cube.figures(TWO, item, period) for item in scopes]
+    assert len(CALLS) == 2
+    # 2 years x 1 query in rows(), the region, its gemeente codes
+    assert len(queries) == 4, [q["sql"] for q in queries]
+    assert reports[0].cell(TOTAL, TOTAL) == Published(sum(1 for row in ROWS if row[1] >= date(2024, 7, 1)))
+
+
 # ---------------------------------------------------------------- rendering
 
 
