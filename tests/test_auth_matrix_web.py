@@ -35,6 +35,7 @@ from .conftest import make_case
 from .factories import USER_SPECS, OrganisationFactory, governance_objects, signal_fields, subject_data
 from .helpers import login
 from .meetings_helpers import meeting_objects
+from .test_meldpunt import meldpunt_objects
 from .test_annual_report import annual_report_objects
 from .test_policy_signals import policy_signal_objects
 from .test_retention_report import retention_objects
@@ -200,6 +201,13 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "plans:task_done": ("case", {"post": CASE_READERS}),  # the service refuses non-owners of the task
     "plans:checkin_record": ("closed_case", {"post": CASE_MANAGERS}),
     "plans:catalogue": (None, {"get": CASE_ROLES | {"functional_admin"}, "post": {"functional_admin"}}),
+    # The meldpunt (Wet PGA art. 5 lid 2, ADR 0044): the region's signal workers read the meldingen from
+    # the public; the functional admin sets each gemeente's page. The public pages: PUBLIC below.
+    "meldpunt:report_list": (None, {"get": SIGNAL_WORKERS}),
+    "meldpunt:report_detail": ("public_report", {"get": SIGNAL_WORKERS}),
+    "meldpunt:report_handled": ("public_report", {"post": SIGNAL_WORKERS}),
+    "meldpunt:gemeente_pages": (None, {"get": {"functional_admin"}}),
+    "meldpunt:gemeente_page_edit": ("meldpunt_gemeente", {"get": {"functional_admin"}, "post": {"functional_admin"}}),
     # Issue 13 (ADR 0042): insight in aggregates for the analyst and the process director; the lists
     # behind the process director's numbers are the director's (person-level, never the analyst's).
     "insight:overview": (None, {"get": {"analyst", "process_director"}}),
@@ -229,8 +237,15 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "reporting:annual_pdf": ("annual_report", {"get": ANNUAL_REPORT_READERS}),
     "reporting:annual_csv": ("annual_report", {"get": ANNUAL_REPORT_READERS}),
 }
-#: Public or session routes, tested in test_login.py.
-PUBLIC = {"accounts:login", "accounts:logout"}
+#: Public or session routes, tested in test_login.py; the public meldpunt (anonymous and every user
+#: allowed) in test_meldpunt.py::test_public_routes_answer_everyone_without_login.
+PUBLIC = {
+    "accounts:login",
+    "accounts:logout",
+    "meldpunt:region_melding",
+    "meldpunt:gemeente_melding",
+    "meldpunt:follow_up",
+}
 
 
 def _route_names(resolver=None, namespace=""):
@@ -280,6 +295,7 @@ def objects(world, case_a, signal_a):
         **governance_objects(a, case=case_a),
         **meeting_objects(a, case_a),
         **retention_objects(a),
+        **meldpunt_objects(a),
         **policy_signal_objects(a, case_a),
         **annual_report_objects(a),
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},

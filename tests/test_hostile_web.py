@@ -198,6 +198,7 @@ WITHOUT_FIELDS: list[str] = [
     "meetings:build_agenda",
     "meetings:invite",
     "meetings:item_remove",
+    "meldpunt:report_handled",
     "plans:acknowledge",
     "plans:checkin_record",
     "plans:contact_add",

@@ -187,6 +187,11 @@ class Action(StrEnum):
     #: obj: the region's privacy settings or None): an FG of a public participant of the region;
     #: once designated, only the coordinating FG (unless they no longer qualify).
     PRIVACY_COORDINATION_SET = "privacy_coordination.set"
+    #: Read the meldingen that reached the region through the public meldpunt (Wet PGA art. 5 lid 2,
+    #: ADR 0044) and mark one handled: the signal workers of that region (obj: the melding).
+    MELDPUNT_REPORT_VIEW = "meldpunt.report_view"
+    #: A gemeente's meldpunt page (intro text, contact details, web address): the region's functional admin.
+    MELDPUNT_MANAGE = "meldpunt.manage"
     #: The annual report of Wet PGA art. 18 (issue 13 item 2, ADR 0040), obj: the report or None.
     #: Read (aggregates only): process director, mayor, analyst and privacy officer of a table that
     #: takes part; prepared and redacted by the process director; published by the mayor, who is
@@ -667,6 +672,8 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.PLAN_FOLLOW_UP: lambda user, obj: user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR),
     Action.CATALOGUE_VIEW: lambda user, obj: _works_on_cases(user) or user.role == Role.FUNCTIONAL_ADMIN,
     Action.CATALOGUE_MANAGE: lambda user, obj: user.role == Role.FUNCTIONAL_ADMIN,
+    Action.MELDPUNT_REPORT_VIEW: lambda user, obj: _works_on_signals(user) and _in_region(user, obj),
+    Action.MELDPUNT_MANAGE: lambda user, obj: user.role == Role.FUNCTIONAL_ADMIN and _in_region(user, obj),
     Action.INSIGHT_VIEW: lambda user, obj: user.role in (Role.ANALYST, Role.PROCESS_DIRECTOR) and _in_region(user, obj),
     Action.INSIGHT_FLOW_VIEW: lambda user, obj: _chairs(user) and _in_region(user, obj),
     Action.MEETING_VIEW: lambda user, obj: _works_on_cases(user) and _in_region(user, obj),

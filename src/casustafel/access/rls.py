@@ -62,6 +62,7 @@ REGION_TABLES: dict[str, tuple[str, ...]] = {
     "retention.LegalHold": ("region",),
     "retention.NecessityReview": ("region",),
     "retention.DestructionRun": ("region",),
+    "meldpunt.PublicReport": ("region",),
     # No personal data by design (ADR 0043), but region-private: the region's own bottlenecks.
     "policy_signals.PolicySignal": ("region",),
     "imports.ImportedItem": ("region",),
@@ -103,6 +104,7 @@ CHILD_TABLES: dict[str, str] = {
     "plans.CheckIn": "case",
     "journal.JournalEntry": "case",
     "retention.DestructionItem": "run",
+    "meldpunt.ReportAddition": "report",
 }
 
 #: Models of Casustafel apps without personal data of the persons in a PGA, and why.
@@ -142,6 +144,10 @@ NOT_PERSONAL: dict[str, str] = {
     "processing_log.LogConsultation": (
         "raadpleging van het logboek: doel (art. 14 lid 2 Wet PGA), periode en welke zoekvelden, nooit hun "
         "waarden; alleen aan te vullen (append_only)"
+    ),
+    "meldpunt.GemeenteMeldpunt": "introductietekst en contactgegevens van het meldpunt van een gemeente",
+    "meldpunt.SubmissionCounter": (
+        "aantal verzendingen per tijdvak op het openbare meldpunt, per sleutel-gehasht adres (geen IP-adres)"
     ),
     "search.SearchRecord": (
         "zoekopdracht van een medewerker: welke soort zoekvelden en hoeveel resultaten, nooit de zoektermen; "

@@ -9,8 +9,9 @@ from . import drafts
 from .selectors import confidentiality_due, designation_window
 
 #: Paths reachable without a verified login. The API authenticates per request with
-#: a personal token, so it is exempt from the session's second-factor check.
-PUBLIC_PREFIXES = ("/inloggen", "/static/", "/api/", "/gezondheid")
+#: a personal token, so it is exempt from the session's second-factor check. The public
+#: meldpunt (Wet PGA art. 5 lid 2, ADR 0044) is for anyone, without an account.
+PUBLIC_PREFIXES = ("/inloggen", "/static/", "/api/", "/gezondheid", "/melden/")
 
 
 class RequireSecondFactorMiddleware:

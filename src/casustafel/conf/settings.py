@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "casustafel.search",
     "casustafel.work",
     "casustafel.reporting",
+    "casustafel.meldpunt",
     "casustafel.insight",
     "casustafel.policy_signals",
     "casustafel.imports",
@@ -432,6 +433,25 @@ CASUSTAFEL_DIGEST_HOUR = config(
     group=_MAIL,
     help_text="Uur van de dag (0-23) waarop de dagelijkse samenvatting wordt verstuurd.",
 )
+
+# The public meldpunt (ADR 0044): posts per address and window, the address kept only as a keyed hash.
+MELDPUNT_RATE_LIMIT = config(
+    "CASUSTAFEL_MELDPUNT_RATE_LIMIT",
+    10,
+    cast=INTEGER,
+    group="Web en sessies",
+    help_text="Aantal verzendingen (melding of aanvulling) per adres per tijdvak op het openbare meldpunt; "
+    "daarboven antwoordt het meldpunt 429.",
+)
+MELDPUNT_RATE_WINDOW_SECONDS = config(
+    "CASUSTAFEL_MELDPUNT_RATE_WINDOW_SECONDS",
+    3600,
+    cast=INTEGER,
+    group="Web en sessies",
+    help_text="Lengte in seconden van het tijdvak van die limiet.",
+)
+#: The largest post the meldpunt reads (bytes); a larger one is refused (413) before it is parsed.
+MELDPUNT_MAX_BODY_BYTES = 32_768
 
 LOGGING = {
     "version": 1,

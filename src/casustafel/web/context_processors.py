@@ -84,6 +84,16 @@ class _Menu:
         )
 
     @property
+    def meldpunt_reports(self) -> bool:
+        """Meldingen from the public meldpunt (Wet PGA art. 5 lid 2, ADR 0044): the signal workers."""
+        return policy.can(self._user, policy.Action.MELDPUNT_REPORT_VIEW)
+
+    @property
+    def meldpunt_pages(self) -> bool:
+        """Each gemeente's meldpunt page: the functional admin."""
+        return policy.can(self._user, policy.Action.MELDPUNT_MANAGE)
+
+    @property
     def retention(self) -> bool:
         return policy.can(self._user, policy.Action.RETENTION_MANAGE)
 
