@@ -222,6 +222,9 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "policy_signals:signal_detail": ("policy_signal", {"get": CASE_ROLES, "post": {"process_director"}}),
     "policy_signals:raise_from_case": ("case", {"get": CASE_READERS, "post": CASE_READERS}),
     "policy_signals:raise_from_meeting": ("meeting", {"get": CASE_ROLES, "post": CASE_ROLES}),
+    # Issue 13 item 8 (art. 24): the national figures from imported aggregates — aggregates only.
+    "national:figures": (None, {"get": {"analyst", "functional_admin"}}),
+    "national:figures_csv": (None, {"get": {"analyst", "functional_admin"}}),
     # Issue 13 item 2 (Wet PGA art. 18, ADR 0040): the annual report — aggregates only. The process
     # director prepares and redacts, the mayor publishes; readers of the table's report as well.
     "reporting:annual_list": (None, {"get": ANNUAL_REPORT_READERS}),

@@ -143,3 +143,19 @@ def test_answering_through_the_detail_page(region_a, case_a, client):
     signal.refresh_from_db()
     assert signal.state == State.ANSWERED
     assert "Geagendeerd bij de stuurgroep." in client.get(url).content.decode()
+
+
+def test_the_fact_counts_signals_by_category_and_state(region_a, case_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from casustafel.reporting.facts import get
+
+    raise_policy_signal(region_a, case_a)
+    raise_policy_signal(region_a, case_a, category="capacity")
+    today = timezone.localdate()
+    fact = get("policy_signals")
+    rows = sorted(fact.rows(region_a.region, today - timedelta(days=1), today))
+    assert rows == [(None, today, "capacity", "raised"), (None, today, "missing_intervention", "raised")]
+    assert [d.code for d in fact.dims] == ["category", "state"]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("casustafel.meldpunt.urls")),
     path("", include("casustafel.insight.urls")),
     path("", include("casustafel.policy_signals.urls")),
+    path("", include("casustafel.national.urls")),
     path("api/v1/", include("casustafel.api.urls")),
 ]
 

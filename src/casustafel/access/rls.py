@@ -110,6 +110,10 @@ CHILD_TABLES: dict[str, str] = {
 #: Models of Casustafel apps without personal data of the persons in a PGA, and why.
 NOT_PERSONAL: dict[str, str] = {
     "accounts.Region": "tafels (organisatiegegevens)",
+    "national.ImportedAggregate": (
+        "ondertekende regionale aggregaten (art. 24 Wet PGA): alleen gepubliceerde, onderdrukte cijfers "
+        "per regio en jaar"
+    ),
     "accounts.Organisation": "deelnemende organisaties",
     "accounts.User": "medewerkers; nodig om in te loggen, vóór er een regio bekend is",
     "accounts.User.groups": "Django-groepen van medewerkers (niet gebruikt)",

@@ -49,6 +49,23 @@ ALLOWED_HOSTS = config(
 
 CASUSTAFEL_ENCRYPTION_KEYS = _keys.encryption_keys
 CASUSTAFEL_BLIND_INDEX_KEY = _keys.blind_index_key
+#: The national aggregate (ADR 0043): a region signs its file, the national instance trusts keys per region.
+CASUSTAFEL_AGGREGATE_SIGNING_KEY = config(
+    "CASUSTAFEL_AGGREGATE_SIGNING_KEY",
+    "",
+    group="Sleutels",
+    secret=True,
+    help_text="Privé Ed25519-sleutel (base64) waarmee deze regio het landelijk aggregaat ondertekent "
+    "(`casustafel report export-aggregate`); nieuw paar: `casustafel report keygen`.",
+)
+CASUSTAFEL_AGGREGATE_TRUSTED_KEYS = config(
+    "CASUSTAFEL_AGGREGATE_TRUSTED_KEYS",
+    [],
+    cast=COMMA_LIST,
+    group="Sleutels",
+    help_text="Op de landelijke installatie: de vertrouwde publieke sleutels van de regio's, als "
+    "`REGIOCODE=base64`, kommagescheiden (`casustafel report import-aggregate`).",
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -85,6 +102,7 @@ INSTALLED_APPS = [
     "casustafel.meldpunt",
     "casustafel.insight",
     "casustafel.policy_signals",
+    "casustafel.national",
     "casustafel.imports",
     "casustafel.web",
 ]

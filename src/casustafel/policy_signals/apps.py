@@ -7,3 +7,7 @@ class PolicySignalsConfig(AppConfig):
     label = "policy_signals"
     verbose_name = _("Beleidssignalen")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the fact "policy_signals" for the reports (reporting.facts registry).
+        from . import facts  # noqa: F401
