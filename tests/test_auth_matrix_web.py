@@ -201,6 +201,15 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "plans:task_done": ("case", {"post": CASE_READERS}),  # the service refuses non-owners of the task
     "plans:checkin_record": ("closed_case", {"post": CASE_MANAGERS}),
     "plans:catalogue": (None, {"get": CASE_ROLES | {"functional_admin"}, "post": {"functional_admin"}}),
+    # Issue 13 item 3 (ADR 0041): the council and quarterly report — protected aggregates of a gemeente,
+    # the region or (analyst, functional admin) the nation, for the roles of access.policy.REPORT_ROLES.
+    "reporting:council_report": (
+        None,
+        {
+            "get": {"analyst", "process_director", "privacy_officer", "functional_admin", "mayor"},
+            "post": {"analyst", "process_director", "privacy_officer", "functional_admin", "mayor"},
+        },
+    ),
     # The meldpunt (Wet PGA art. 5 lid 2, ADR 0044): the region's signal workers read the meldingen from
     # the public; the functional admin sets each gemeente's page. The public pages: PUBLIC below.
     "meldpunt:report_list": (None, {"get": SIGNAL_WORKERS}),

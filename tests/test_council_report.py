@@ -20,6 +20,7 @@ from casustafel.weighing.services import DecisionData
 
 from .conftest import make_case, weigh_all
 from .factories import signal_fields, subject_data
+from .helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +172,208 @@ def test_rows_are_of_the_region_and_carry_only_codes(world, flow, today):
             assert start <= day <= end
             for code, dimension in zip(codes, fact.dims, strict=True):
                 assert code in {c for c, _label in dimension.categories}, (fact.name, code)
+
+
+# -- the report page, its downloads and suppression ----------------------------------------------
+
+URL = "/verantwoording/raadsrapportage/"
+
+
+def _post(client, user, scope, today, **extra):
+    from casustafel.reporting.periods import Quarter
+
+    login(client, user)
+    quarter = Quarter.of(today).code
+    return client.post(URL, {"scope": scope, "first": quarter, "last": quarter, **extra})
+
+
+def _region_scope(world_region):
+    return f"region:{world_region.region.pk}"
+
+
+SECTION_TITLES = (
+    "Van signaal tot uitkomst",
+    "Tijd van signaal tot besluit",
+    "Casussen naar status",
+    "Interventies: gepland en geleverd",
+    "Redenen van afsluiting",
+    "Voortgang per leefgebied",
+    "Kwalitatief beeld",
+)
+
+
+def test_the_analyst_chooses_an_area_and_quarters(client, region_a):
+    login(client, region_a.users["analyst"])
+    response = client.get(URL)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Raadsrapportage" in page and _region_scope(region_a) in page and 'value="nation"' in page
+
+
+def test_the_report_page_has_every_section_and_suppresses_small_numbers(client, region_a, flow, today):
+    """Wet PGA art. 18 with AVG art. 5 lid 1 c: a region with a handful of signals shows "< 5"
+    for each of them, in the tables and in the charts' text alternatives alike."""
+    response = _post(client, region_a.users["analyst"], _region_scope(region_a), today)
+    assert response.status_code == 200
+    page = response.content.decode()
+    for title in SECTION_TITLES:
+        assert title in page
+    assert "&lt; 5" in page
+    assert "<svg" in page and "<desc" in page
+    # The charts are the table's own published cells: four signals, so nothing but "< 5" or "×".
+    import re
+
+    for desc in re.findall(r"<desc[^>]*>(.*?)</desc>", page, flags=re.S):
+        assert not re.search(r": [1-4](;|$)", desc), desc
+    # One chart's ids do not collide with another's (several charts on one page).
+    ids = re.findall(r'\bid="(chart[^"]+)"', page)
+    assert len(ids) == len(set(ids)) > 0
+
+
+def test_a_generation_is_recorded_in_the_processing_log(client, region_a, flow, today):
+    from casustafel.processing_log.models import ProcessingLogEntry
+
+    before = ProcessingLogEntry.objects.filter(purpose="accountability").count()
+    _post(client, region_a.users["analyst"], _region_scope(region_a), today)
+    entries = ProcessingLogEntry.objects.filter(purpose="accountability")
+    assert entries.count() == before + 1
+    entry = entries.order_by("-id").first()
+    assert (entry.action, entry.object_type, entry.object_id) == ("read", "region", region_a.region.pk)
+    _post(client, region_a.users["analyst"], _region_scope(region_a), today, format="csv")
+    assert entries.order_by("-id").first().action == "export"
+
+
+def test_csv_download_writes_suppressed_cells_as_marks(client, region_a, flow, today):
+    response = _post(client, region_a.users["analyst"], _region_scope(region_a), today, format="csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="raadsrapportage-region-' in response["Content-Disposition"]
+    text = response.content.decode()
+    assert "Van signaal tot uitkomst" in text and "< 5" in text
+    import csv
+    import io
+
+    for row in csv.reader(io.StringIO(text)):
+        for value in row[1:]:
+            assert value not in {"1", "2", "3", "4"}, row
+
+
+def test_pdf_download_is_tagged_and_has_the_section_headings(client, region_a, flow, today):
+    import io
+
+    from pypdf import PdfReader
+
+    response = _post(client, region_a.users["analyst"], _region_scope(region_a), today, format="pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    root = reader.trailer["/Root"].get_object()
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+    assert root["/Lang"] == "nl"
+    text = " ".join(page.extract_text() for page in reader.pages)
+    for title in SECTION_TITLES:
+        assert title in text
+    assert "< 5" in text
+
+
+def test_standalone_html_download(client, region_a, flow, today):
+    response = _post(
+        client,
+        region_a.users["analyst"],
+        _region_scope(region_a),
+        today,
+        format="html",
+        policy_text="Wij investeren in nazorg.",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="nl">' in page
+    assert "Wij investeren in nazorg." in page
+    assert "csrfmiddlewaretoken" not in page and '<nav class="menu' not in page
+
+
+def test_a_report_never_shows_the_free_text_of_a_case(client, region_a, flow, today):
+    """The qualitative section is built from codes: a review's narrative never appears."""
+    page = _post(client, region_a.users["analyst"], _region_scope(region_a), today).content.decode()
+    assert "Gaat beter." not in page and "Eerste evaluatie." not in page and "Vaste woonplek" not in page
+
+
+@pytest.mark.parametrize(
+    "first, last, message",
+    [
+        ("2026-K3", "2026-K1", "De periode is leeg"),
+        ("2099-K1", "2099-K2", "Selecteer een geldige keuze"),
+        ("onzin", "2026-K1", "Selecteer een geldige keuze"),
+    ],
+)
+def test_bad_periods_are_refused_with_a_dutch_message_and_nothing_logged(client, region_a, first, last, message):
+    from casustafel.processing_log.models import ProcessingLogEntry
+
+    login(client, region_a.users["analyst"])
+    before = ProcessingLogEntry.objects.filter(purpose="accountability").count()
+    response = client.post(URL, {"scope": _region_scope(region_a), "first": first, "last": last})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert ProcessingLogEntry.objects.filter(purpose="accountability").count() == before
+
+
+def test_a_period_in_the_future_is_refused(client, region_a, today):
+    """The current quarter may be chosen; a later one is not on offer and is refused."""
+    from casustafel.reporting.periods import Quarter
+
+    login(client, region_a.users["analyst"])
+    later = Quarter.of(today).next().code
+    response = client.post(URL, {"scope": _region_scope(region_a), "first": later, "last": later})
+    assert response.status_code == 400
+
+
+def test_a_scope_the_user_may_not_report_on_is_refused(client, world, today):
+    """Region b's analyst cannot have region a reported; a process director cannot report on
+    the nation (ADR 0039): 403, nothing read, nothing logged."""
+    from casustafel.processing_log.models import ProcessingLogEntry
+
+    before = ProcessingLogEntry.objects.filter(purpose="accountability").count()
+    response = _post(client, world["b"].users["analyst"], _region_scope(world["a"]), today)
+    assert response.status_code == 403
+    response = _post(client, world["a"].users["process_director"], "nation", today)
+    assert response.status_code == 403
+    assert ProcessingLogEntry.objects.filter(purpose="accountability").count() == before
+
+
+def test_roles_without_reports_do_not_reach_the_page(client, region_a):
+    """Need-to-know: a case director or an intake officer has no report section (403 on the
+    section page, 404 on a post)."""
+    for key in ("case_director", "intake"):
+        login(client, region_a.users[key])
+        assert client.get(URL).status_code == 403
+        assert client.post(URL, {}).status_code == 404
+
+
+def test_a_policy_text_with_personal_data_is_refused(client, region_a, today):
+    response = _post(
+        client, region_a.users["analyst"], _region_scope(region_a), today, policy_text="Casus PGA-2026-ABCDEF loopt."
+    )
+    assert response.status_code == 400
+    assert "kenmerk" in response.content.decode()
+
+
+def test_the_nation_combines_the_regions(client, world, flow, today):
+    response = _post(client, world["a"].users["analyst"], "nation", today)
+    assert response.status_code == 200
+    assert "Landelijk" in response.content.decode()
+
+
+def test_query_count_does_not_grow_with_the_number_of_persons(client, region_a, flow, today):
+    """One query per fact (and a fixed few for the page), whatever the number of persons."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert _post(client, region_a.users["analyst"], _region_scope(region_a), today).status_code == 200
+        return len(queries)
+
+    count()  # the first request also fills per-process caches (the processing activity)
+    small = count()
+    for number in range(3):
+        make_case(region_a, family_name=f"Extra{number}")
+    assert count() == small
