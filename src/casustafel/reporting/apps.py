@@ -4,15 +4,8 @@ Wet PGA art. 18 (the yearly public report per casusoverleg) and art. 24 (the eva
 figures; every published figure passes small-number suppression (``suppression``) first.
 """
 
-import importlib
-import importlib.util
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-
-#: The modules that register the reporting app's own facts (``reporting.facts.register``).
-#: Guarded while they are being written (issue 13): a module that does not exist yet is skipped.
-FACT_MODULES = ("casustafel.reporting.annual.facts", "casustafel.reporting.council.facts")
 
 
 class ReportingConfig(AppConfig):
@@ -22,6 +15,7 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        for module in FACT_MODULES:
-            if importlib.util.find_spec(module) is not None:
-                importlib.import_module(module)
+        # The reporting app's own facts register themselves on import (reporting.facts.register);
+        # insight and policy_signals import theirs in their own AppConfig.ready.
+        from casustafel.reporting.annual import facts as annual_facts  # noqa: F401
+        from casustafel.reporting.council import facts as council_facts  # noqa: F401
