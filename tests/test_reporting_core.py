@@ -16,13 +16,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from casustafel.access import policy
+from casustafel.flow.services import register_signal
 from casustafel.reporting import cube, facts, render, scope
 from casustafel.reporting.facts import Dimension, Fact
 from casustafel.reporting.periods import Period, PeriodError, PeriodForm, Quarter
 from casustafel.reporting.suppression import TOTAL, Published
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, signal_fields, subject_data
 
 pytestmark = pytest.mark.django_db
 
@@ -278,9 +280,10 @@ def test_figures_read_each_year_once_per_report_context(world, gemeenten, django
             figures = cube.figures(TWO, item, period)
             figures.table()
             figures.over_quarters("a", "x")
-    # two years → two rows() calls, each one query; plus the region, its gemeenten, one name lookup
+    # two years → two rows() calls, each one query and the swap of the database scope there and
+    # back (two); plus the region, its gemeenten, one name lookup
     assert len(CALLS) == 2
-    assert len(queries) <= 5, [q["sql"] for q in queries]
+    assert len(queries) <= 9, [q["sql"] for q in queries]
 
 
 def test_figures_of_a_region_of_5000_persons_run_one_query_per_fact_and_year(world, gemeenten):
@@ -297,9 +300,41 @@ def test_figures_of_a_region_of_5000_persons_run_one_query_per_fact_and_year(wor
     with cube.report_context(), CaptureQueriesContext(connection) as queries:
         reports = [cube.figures(TWO, item, period) for item in scopes]
     assert len(CALLS) == 2
-    # 2 years x 1 query in rows(), the region, its gemeente codes
-    assert len(queries) == 4, [q["sql"] for q in queries]
+    # 2 years x (1 query in rows() + the database scope set and restored), the region, its gemeenten
+    assert len(queries) == 8, [q["sql"] for q in queries]
     assert reports[0].cell(TOTAL, TOTAL) == Published(sum(1 for row in ROWS if row[1] >= date(2024, 7, 1)))
+
+
+def _signal_rows(region, start, end):
+    """A fact on a table under row-level security: signals registered, by the region's scope."""
+    from casustafel.signals.models import Signal
+
+    for (registered,) in Signal.objects.filter(region=region).values_list("registered_at"):
+        day = timezone.localdate(registered)
+        if start <= day <= end:
+            yield None, day, "a"
+
+
+SIGNALS = facts.register(Fact("test_signalen", "Test signalen", (KIND,), _signal_rows))
+
+
+def test_the_nation_counts_every_region_under_its_own_row_level_scope(world):
+    """ADR 0014: a request's database scope is the user's region; the national figures still count
+    every region, each read under exactly that region's scope (and the request's scope returns)."""
+    from casustafel.access import rls
+
+    for key in "ab":
+        for n in range(6):
+            register_signal(
+                world[key].users["intake"], subject=subject_data(family_name=f"Persoon{key}{n}"), fields=signal_fields()
+            )
+    year = Period.year(timezone.localdate().year)
+    with rls.regions(world["a"].region.pk):
+        nation = cube.figures(SIGNALS, scope.Scope.nation(), year)
+        own = cube.figures(SIGNALS, scope.Scope.region(world["a"].region), year)
+        assert rls.current() == [str(world["a"].region.pk)]
+    assert nation.cell("a") == Published(12)
+    assert own.cell("a") == Published(6)
 
 
 # ---------------------------------------------------------------- rendering

@@ -15,6 +15,7 @@ import itertools
 import uuid
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -203,6 +204,7 @@ def nested_periods(draw):
     return _period(inner), _period(outer)
 
 
+@pytest.mark.django_db  # each cube is counted under its region's row-level scope (ADR 0014)
 @FAST
 @given(rows_strategy, nested_periods(), st.sampled_from([None, *GEMEENTEN]))
 def test_two_reports_of_nested_periods_cannot_be_differenced(rows, periods, gemeente):
@@ -217,6 +219,7 @@ def test_two_reports_of_nested_periods_cannot_be_differenced(rows, periods, geme
             assert other.value - cell.value == 0 or other.value - cell.value >= THRESHOLD
 
 
+@pytest.mark.django_db
 @FAST
 @given(rows_strategy, periods_strategy, st.sampled_from(GEMEENTEN))
 def test_a_gemeente_and_its_region_cannot_be_differenced(rows, bounds, gemeente):

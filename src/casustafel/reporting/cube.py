@@ -28,6 +28,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from casustafel.access import rls
 from casustafel.accounts.models import Region
 from casustafel.reporting import facts as registry
 from casustafel.reporting.facts import Fact
@@ -89,16 +90,20 @@ def protected_year(
     known = set(gemeenten)
     valid = [set(dimension.codes) for dimension in fact.dims]
     counts: Counter = Counter()
-    for row in fact.rows(region, date(year, 1, 1), date(year, 12, 31)):
-        gemeente, day, *codes = row
-        if len(codes) != len(fact.dims):
-            raise ValueError(f"fact {fact.name!r}: a row has {len(codes)} codes, expected {len(fact.dims)}")
-        for dimension, allowed, code in zip(fact.dims, valid, codes, strict=True):
-            if code not in allowed:
-                raise ValueError(f"fact {fact.name!r}: code {code!r} is not a category of {dimension.code!r}")
-        if day.year != year:
-            continue
-        counts[(*codes, gemeente if gemeente in known else UNKNOWN_GEMEENTE, QUARTER_CODES[(day.month - 1) // 3])] += 1
+    # Row-level security (ADR 0014): the cube of a region is counted under exactly that region's
+    # scope — also for the nation, whose regions are counted one by one, each under its own.
+    with rls.regions(region_id):
+        for row in fact.rows(region, date(year, 1, 1), date(year, 12, 31)):
+            gemeente, day, *codes = row
+            if len(codes) != len(fact.dims):
+                raise ValueError(f"fact {fact.name!r}: a row has {len(codes)} codes, expected {len(fact.dims)}")
+            for dimension, allowed, code in zip(fact.dims, valid, codes, strict=True):
+                if code not in allowed:
+                    raise ValueError(f"fact {fact.name!r}: code {code!r} is not a category of {dimension.code!r}")
+            if day.year != year:
+                continue
+            quarter = QUARTER_CODES[(day.month - 1) // 3]
+            counts[(*codes, gemeente if gemeente in known else UNKNOWN_GEMEENTE, quarter)] += 1
     dims = [list(dimension.codes) for dimension in fact.dims] + [[*gemeenten, UNKNOWN_GEMEENTE], list(QUARTER_CODES)]
     cube = protect(counts, dims)
     context.cubes[key] = cube
