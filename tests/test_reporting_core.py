@@ -356,6 +356,12 @@ def _table():
     )
 
 
+def test_published_cells_display_dutch_numbers_and_marks():
+    assert Published(1234).display == "1.234" and Published(0).display == "0"
+    assert Published(None, "primary").display == "< 5" and Published(None, "secondary").display == "×"
+    assert not Published(None, "primary").shown and Published(7).shown
+
+
 def test_csv_writes_suppressed_cells_as_marks():
     lines = render.table_csv([("Signalen", _table()), ("Nog een", _table())]).splitlines()
     assert lines[:6] == ["Signalen", "Soort,Aantal", "Soort A,< 5", "Soort B,12", "Soort C,×", "Totaal,19"]
@@ -376,8 +382,9 @@ def test_line_chart_marks_suppressed_quarters():
     assert "<title" in svg and "2025 K2: &lt; 5" in svg
 
 
-def test_pdf_is_tagged_dutch_and_has_the_text():
-    """PDF/UA: tagged (/MarkInfo /Marked, /StructTreeRoot), language nl, title from <title>."""
+def test_pdf_is_tagged_dutch_and_has_the_text(caplog):
+    """PDF/UA: tagged (/MarkInfo /Marked, /StructTreeRoot), language nl, title from <title>; the
+    inline chart's SVG attributes do not flood the log."""
     body = render_to_string("reporting/partials/figure_table.html", {"table": _table()})
     html = render_to_string("reporting/partials/report_base.html").replace(
         "<main>", "<main><h1>Verslag 2025</h1>" + body + render.bar_chart_svg(_table(), title="Grafiek"), 1
@@ -391,6 +398,8 @@ def test_pdf_is_tagged_dutch_and_has_the_text():
     text = reader.pages[0].extract_text()
     assert "Verslag 2025" in text and "Signalen naar soort" in text and "< 5" in text and "×" in text
     assert "Legenda" in text
+    assert reader.metadata.title == "Rapportage"
+    assert not [r for r in caplog.records if "unknown property" in r.getMessage()]
 
 
 def test_figure_table_partial_has_caption_scopes_and_legend():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 import re
 from collections.abc import Sequence
@@ -22,6 +23,17 @@ from weasyprint import HTML
 from casustafel.reporting.cube import Table
 from casustafel.reporting.periods import Quarter
 from casustafel.reporting.suppression import TOTAL, Published
+
+
+class _SvgStyleNoise(logging.Filter):
+    """WeasyPrint reads the presentation attributes of inline SVG charts as CSS and warns about
+    every ``fill``/``stroke`` ("Ignored ... unknown property"); the chart is drawn regardless."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.getMessage().startswith("Ignored `") and "unknown property" in record.getMessage())
+
+
+logging.getLogger("weasyprint").addFilter(_SvgStyleNoise())
 
 #: The NL Design System-like palette of the charts (sufficient contrast on white).
 COLOURS = ("#154273", "#8fcae7", "#01689b", "#e17000", "#39870c", "#42145f", "#a90061", "#673327")
