@@ -29,6 +29,7 @@ from casustafel.journal.services import add_entry
 from casustafel.processing_log.models import ProcessingLogEntry, Purpose
 from casustafel.reporting.annual import facts, services
 from casustafel.reporting.annual.content import build_content
+from casustafel.reporting.annual.examples import render_example
 from casustafel.reporting.annual.sections import SECTIONS
 from casustafel.reporting.models import AnnualReport, Redaction
 from casustafel.retention.services import place_hold, record_necessity_review
@@ -462,3 +463,12 @@ def test_the_report_page_reads_a_bounded_number_of_queries(region_a, client, dja
     url = reverse("reporting:annual_detail", kwargs={"pk": report.pk})
     with django_assert_max_num_queries(60):
         assert client.get(url).status_code == 200
+
+
+def test_the_rendered_example_is_a_standalone_page_and_a_pdf(region_a, tmp_path):
+    """docs/examples/annual-report.{html,pdf} (issue 13): rendered from a region's data, nothing stored."""
+    annual_data(region_a)
+    html_path, pdf_path = render_example(region_code=region_a.region.code, out_dir=tmp_path)
+    assert '<html lang="nl">' in html_path.read_text(encoding="utf-8")
+    assert "Uitgewisselde gegevens" in " ".join(p.extract_text() for p in PdfReader(pdf_path).pages)
+    assert not AnnualReport.objects.exists()

@@ -35,8 +35,8 @@ from .conftest import make_case
 from .factories import USER_SPECS, OrganisationFactory, governance_objects, signal_fields, subject_data
 from .helpers import login
 from .meetings_helpers import meeting_objects
-from .test_meldpunt import meldpunt_objects
 from .test_annual_report import annual_report_objects
+from .test_meldpunt import meldpunt_objects
 from .test_policy_signals import policy_signal_objects
 from .test_retention_report import retention_objects
 from .test_transfer import incoming_transfer_to

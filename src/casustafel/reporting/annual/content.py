@@ -15,6 +15,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,9 +64,17 @@ def _table(figures_list: list, row_dim: int, col_dim: int | None, caption: str) 
 
 def build_content(report: AnnualReport) -> dict[str, Any]:
     """The report as published now: the tables of the joined tables, left-out parts as their reason."""
-    regions = list(Region.objects.filter(pk__in=report.joined_region_ids).order_by("name"))
-    period = Period.year(report.year)
-    redactions = {r.target: r for r in report.redactions.all()}
+    return compose(
+        year=report.year,
+        regions=list(Region.objects.filter(pk__in=report.joined_region_ids).order_by("name")),
+        redactions={r.target: r for r in report.redactions.all()},
+    )
+
+
+def compose(*, year: int, regions: list[Region], redactions: dict[str, Any]) -> dict[str, Any]:
+    """The content of a report of ``regions`` over calendar ``year``; ``redactions`` maps a section's
+    or table's target to what has a ``reason`` (a :class:`Redaction`)."""
+    period = Period.year(year)
     sections = []
     with rls.regions(*[r.pk for r in regions]), cube.report_context():
         for section in SECTIONS:
@@ -92,14 +101,19 @@ def build_content(report: AnnualReport) -> dict[str, Any]:
     names = [r.name for r in regions]
     return {
         "format": CONTENT_FORMAT,
-        "year": report.year,
-        "title": report_title(report.year, names),
+        "year": year,
+        "title": report_title(year, names),
         "regions": names,
         "joint": len(names) > 1,
         "period": str(period.label),
         "generated_on": timezone.localdate().isoformat(),
         "sections": sections,
     }
+
+
+def document_html(content: dict[str, Any]) -> str:
+    """The standalone, publication-ready page (no application frame; art. 18 lid 2): also the PDF's source."""
+    return render_to_string("reporting/annual/annual_document.html", {"content": content})
 
 
 def content_csv(content: dict[str, Any]) -> str:

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +20,7 @@ from casustafel.reporting.models import REDACTION_GROUND
 from casustafel.reporting.render import pdf_from_html
 
 from . import selectors, services
-from .content import content_csv
+from .content import content_csv, document_html
 from .forms import AnnualReportForm, LeaveOutForm
 from .sections import BY_TARGET
 
@@ -195,11 +194,6 @@ def annual_publish(request, pk):
         lambda report: services.publish(request.user, report=report),
         _("Het jaarverslag is bekendgemaakt. Plaats de HTML-pagina of de PDF op internet (art. 18 lid 2 Wet PGA)."),
     )
-
-
-def document_html(content: dict) -> str:
-    """The standalone, publication-ready page (no application frame): also the PDF's source."""
-    return render_to_string("reporting/annual/annual_document.html", {"content": content, "ground": REDACTION_GROUND})
 
 
 def _filename(content: dict, extension: str) -> str:
