@@ -296,3 +296,26 @@ def test_charts_draw_only_shown_values(cells):
         if not cell.shown:
             mark = "&lt; 5" if cell.state == "primary" else "×"
             assert mark in bar and mark in line
+
+
+@pytest.mark.django_db
+@FAST
+@given(rows_strategy, rows_strategy, periods_strategy)
+def test_the_nation_reveals_no_small_number_of_a_region(rows_a, rows_b, bounds):
+    """Art. 24 / AVG art. 5 lid 1 c: the combination of two regions shows no 1–4, shows a cell only
+    where both regions show it, and the nation minus one region's shown cell is the other region's
+    shown cell (nothing new)."""
+    period = _period(bounds)
+    parts = []
+    for rows in (rows_a, rows_b):
+        region, context, fact = _context(rows)
+        parts.append(cube.figures(fact, Scope.region(region), period, context=context))
+    nation = cube.combine(parts)
+    for key, cell in nation.cells.items():
+        if cell.shown:
+            assert not 0 < cell.value < THRESHOLD
+            assert all(part.cells[key].shown for part in parts)
+            assert cell.value - parts[0].cells[key].value == parts[1].cells[key].value
+    for quarter, cells in nation.quarters.items():
+        for key, cell in cells.items():
+            assert cell.shown == all(part.quarters[quarter][key].shown for part in parts)
