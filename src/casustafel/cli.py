@@ -285,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     register_log(sub)
     register_retention(sub)
     register_worker(sub)
+    from casustafel.partners.cli import register as register_partner
+
+    register_partner(sub)
     from casustafel.national.cli import register as register_report
 
     register_report(sub)

@@ -75,9 +75,23 @@ def _fixture(name):
     return lambda request: request.getfixturevalue(name)
 
 
+#: Partner-system routes (ADR 0045): client credentials, not a person's token. Every person gets 403 on
+#: every verb, anonymous 401; the partner clients themselves are covered in tests/test_partner_api.py
+#: and tests/test_partner_webhooks.py. Marked public so the person-only checks (designation, the other
+#: region's 404, the hostile corpus with a permitted person) skip them.
+_PARTNER_ONLY = {verb: (lambda role: 401 if role is None else 403) for verb in VERBS}
+_SOME_SUBSCRIPTION = "/api/v1/webhook-subscriptions/00000000-0000-4000-8000-000000000000"
+
+
 ROUTES: dict[str, Route] = {
     # My work: every user gets their own queue (possibly empty); nothing of another region.
     "api/v1/work-items": Route(None, {"get": always(200)}, own=True),
+    "api/v1/referrals": Route(None, _PARTNER_ONLY, public=True),
+    "api/v1/webhook-subscriptions": Route(None, _PARTNER_ONLY, public=True),
+    "api/v1/webhook-subscriptions/<uuid:id>": Route(None, _PARTNER_ONLY, public=True, path=_SOME_SUBSCRIPTION),
+    "api/v1/webhook-subscriptions/<uuid:id>/deliveries": Route(
+        None, _PARTNER_ONLY, public=True, path=_SOME_SUBSCRIPTION + "/deliveries"
+    ),
     "api/v1/signals": Route(
         None,
         {"get": always(200), "post": grant(SIGNAL_SIDE, 201, denied=403)},

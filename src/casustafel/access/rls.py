@@ -59,6 +59,7 @@ REGION_TABLES: dict[str, tuple[str, ...]] = {
     "governance.RegionPrivacySettings": ("region",),
     "governance.RightsRequest": ("region",),
     "meetings.Meeting": ("region",),
+    "partners.IdempotencyRecord": ("region",),
     "retention.LegalHold": ("region",),
     "retention.NecessityReview": ("region",),
     "retention.DestructionRun": ("region",),
@@ -101,6 +102,7 @@ CHILD_TABLES: dict[str, str] = {
     "plans.CoordinationTask": "plan",
     "plans.Review": "plan",
     "plans.GoalScore": "review",
+    "partners.PartnerRegistration": "signal",
     "plans.CheckIn": "case",
     "journal.JournalEntry": "case",
     "retention.DestructionItem": "run",
@@ -130,6 +132,11 @@ NOT_PERSONAL: dict[str, str] = {
         "autorisatieregister art. 13 Wet PGA: aanwijzingen van medewerkers; nodig om in te loggen, vóór er een "
         "regio bekend is; alleen het accountbeheer schrijft (ACCOUNT_TABLES)"
     ),
+    "partners.PartnerClient": "partnersystemen (clientgegevens van organisaties); alleen het beheer schrijft",
+    "partners.ClientSecret": "SHA-256 van de geheimen van partnersystemen; alleen het beheer schrijft",
+    "partners.WebhookSubscription": "webhookadressen van organisaties (geheim versleuteld)",
+    "partners.WebhookDelivery": "webhookberichten: alleen kenmerken (UUID's), soort en moment, nooit inhoud",
+    "partners.WebhookAttempt": "afleverpogingen van webhookberichten: moment, HTTP-status, fout",
     "weighing.CriteriaFramework": "wegingskader (regelgeving als data)",
     "weighing.Criterion": "wegingskader (regelgeving als data)",
     "governance.LegalBasisSet": "grondslagen (regelgeving als data)",
@@ -177,6 +184,8 @@ ACCOUNT_TABLES: dict[str, tuple[str, ...]] = {
     "accounts.User.groups": (),
     "accounts.User.user_permissions": (),
     "accounts.AuthenticatorDevice": AuthenticatorDevice.VERIFICATION_FIELDS,
+    "partners.PartnerClient": (),
+    "partners.ClientSecret": (),
     "accounts.Designation": (),
 }
 

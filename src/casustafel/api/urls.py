@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("casustafel.plans.api.urls")),
     path("", include("casustafel.journal.api.urls")),
     path("", include("casustafel.work.api.urls")),
+    path("", include("casustafel.partners.api.urls")),
     path("schema", SchemaView.as_view(), name="schema"),
     path("openapi.json", OpenApiJsonView.as_view(), name="openapi-json"),
     re_path(r"^", NotFoundView.as_view(), name="not-found"),

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "casustafel.search",
     "casustafel.work",
     "casustafel.reporting",
+    "casustafel.partners",
     "casustafel.meldpunt",
     "casustafel.insight",
     "casustafel.policy_signals",

@@ -11,13 +11,17 @@ def cmd_worker(args) -> int:
     from casustafel.cli import _setup
 
     _setup()
+    from casustafel.partners.cli import work_round
+
     from . import notifications
 
     while True:
         queued = notifications.scan()
         sent = notifications.send_outbox()
+        partners = work_round()  # partner systems: webhooks due, expired Idempotency-Keys (ADR 0045)
         if args.once:
             print(f"{queued} bericht(en) klaargezet, {sent} verstuurd", flush=True)
+            print(partners, flush=True)
             return 0
         time.sleep(args.interval)
 
