@@ -130,6 +130,16 @@ def test_report_roles_and_scopes(world, gemeenten):
     assert policy.can_view_reports(a.users["mayor"])
 
 
+def test_the_analyst_reports_without_any_case_access(world, case_a, signal_a):
+    """Need-to-know: the analyst reads aggregates (art. 18 reports), never a person or a case."""
+    analyst = world["a"].users["analyst"]
+    assert policy.can_view_reports(analyst) and policy.can_report_on(analyst, "region", world["a"].region.pk)
+    assert not policy.can(analyst, policy.Action.CASE_VIEW, case_a)
+    assert not policy.can(analyst, policy.Action.SIGNAL_VIEW, signal_a)
+    assert not policy.can(analyst, policy.Action.SEARCH)
+    assert analyst.role not in policy.CASE_ROLES
+
+
 def test_a_region_the_user_may_not_report_on_is_refused(world):
     analyst_a = world["a"].users["analyst"]
     with pytest.raises(PermissionDenied):
