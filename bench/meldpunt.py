@@ -4,7 +4,7 @@ In a dedicated, throw-away database (migrated at the start, dropped at the end) 
 region with a gemeente and fires ``--rate`` melding submissions per second for ``--seconds``
 seconds, each from a different address, through the whole Django stack (middleware, CSP, rate
 limit, form, scrypt of the secret code, the processing log) with the Django test client — one
-client per worker thread, requests paced on a fixed schedule, ``--workers`` threads. Casustafel
+client per worker process (forked, as gunicorn's workers are), requests paced on a fixed schedule. Casustafel
 trusts no forwarding header (ADR 0044), so the address is ``REMOTE_ADDR`` in the WSGI environ.
 CSRF is not checked by the test client.
 
@@ -12,16 +12,16 @@ It reports errors (any answer but 200), the achieved rate, the median and 95th p
 submission time, and as a ratio the median of the login page (GET /inloggen/) and of the public
 form (GET /melden/<regio>/), each requested as often, measured in the same run.
 
-    CASUSTAFEL_DATA_DIR=.state-bench .venv/bin/python bench/meldpunt.py [--rate 50] [--seconds 4] [--workers 8]
+    CASUSTAFEL_DATA_DIR=.state-bench .venv/bin/python bench/meldpunt.py [--rate 50] [--seconds 4] [--workers 4]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import sys
-import threading
 import time
 import warnings
 from urllib.parse import urlencode
@@ -59,7 +59,7 @@ def _timed(fn):
     return time.perf_counter() - start, response.status_code
 
 
-def burst(region, gemeente, *, rate: int, seconds: int, workers: int):
+def burst(region, gemeente, *, rate: int, seconds: int, workers: int, first: int = 0):
     total = rate * seconds
     body = {
         "gemeente": str(gemeente.pk),
@@ -78,25 +78,31 @@ def burst(region, gemeente, *, rate: int, seconds: int, workers: int):
     encoded = urlencode(body)
     start = time.perf_counter() + 0.2
 
-    results: list[tuple[float, int]] = [(0.0, 0)] * total
-
-    def worker(k: int) -> None:
+    def worker(k: int, out) -> None:
+        connections.close_all()  # a forked process opens its own connection
         client = Client()
+        timings = []
         for i in range(k, total, workers):
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            address = f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
-            results[i] = _timed(
-                lambda address=address: client.post(path, encoded, content_type=FORM, REMOTE_ADDR=address)
+            n = first + i
+            address = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+            timings.append(
+                _timed(lambda address=address: client.post(path, encoded, content_type=FORM, REMOTE_ADDR=address))
             )
-        connections.close_all()  # this thread's connection, before the database is dropped
+        connections.close_all()  # before the database is dropped
+        out.put(timings)
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    processes = [context.Process(target=worker, args=(k, out)) for k in range(workers)]
+    for process in processes:
+        process.start()
+    results = [timing for _ in processes for timing in out.get()]
+    for process in processes:
+        process.join()
     elapsed = time.perf_counter() - start
     return results, elapsed
 
@@ -115,21 +121,26 @@ def run(rate: int, seconds: int, workers: int) -> str:
     # Warm up (templates, URL resolver, the first connection) outside the measurement.
     gets("/inloggen/", 3)
     gets(f"/melden/{region.code}/", 3)
+    serial, serial_elapsed = burst(region, gemeente, rate=rate, seconds=1, workers=1, first=10**6)
+    serial_median = statistics.median(sorted(t for t, _s in serial))
     results, elapsed = burst(region, gemeente, rate=rate, seconds=seconds, workers=workers)
     times = sorted(t for t, _status in results)
     errors = sum(1 for _t, status in results if status != 200)
     count = len(results)
     login = [t for t, _s in gets("/inloggen/", count)]
     form = [t for t, _s in gets(f"/melden/{region.code}/", count)]
-    stored = PublicReport.objects.count()
+    with rls.regions(region.pk):  # a fresh connection after the workers forked: scope it again
+        stored = PublicReport.objects.count() - len(serial)
     p50, p95 = statistics.median(times), times[int(0.95 * (count - 1))]
     login_median, form_median = statistics.median(login), statistics.median(form)
     load = os.getloadavg()[0]
     return "\n".join(
         [
-            f"meldpunt burst: {count} submissions at {rate}/s planned over {seconds}s, {workers} worker threads",
+            f"meldpunt burst: {count} submissions at {rate}/s planned over {seconds}s, {workers} worker processes",
             f"  errors: {errors}; stored: {stored}; achieved rate: {count / elapsed:.1f}/s over {elapsed:.2f}s",
-            f"  submission: median {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms",
+            f"  submission in the burst: median {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms",
+            f"  one worker, {len(serial)} submissions in {serial_elapsed:.2f}s: median {serial_median * 1000:.1f} ms"
+            f" -> serial submission/login = {serial_median / login_median:.1f}x",
             f"  login page GET: median {login_median * 1000:.1f} ms -> submission/login = {p50 / login_median:.1f}x",
             f"  meldpunt form GET: median {form_median * 1000:.1f} ms"
             f" -> form/login = {form_median / login_median:.1f}x",
@@ -142,7 +153,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]

@@ -51,9 +51,16 @@ CODE_GROUPS, CODE_GROUP_LENGTH = 4, 5
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 letters, no 0/O, 1/I: easy to copy
 
 
+_system_actor: dict[str, User] = {}
+
+
 def system_actor() -> User:
-    """The meldpunt's own account (created by migration 0002; inactive, no password)."""
-    return get_user_model().objects.get(username=SYSTEM_USERNAME)
+    """The meldpunt's own account (created by migration 0002; inactive, no password). Looked up
+    once per process: it never changes, and the public pages need it on every post."""
+    actor = _system_actor.get(connection.settings_dict["NAME"])
+    if actor is None:
+        actor = _system_actor[connection.settings_dict["NAME"]] = get_user_model().objects.get(username=SYSTEM_USERNAME)
+    return actor
 
 
 def new_code() -> str:
