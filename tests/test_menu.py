@@ -20,6 +20,13 @@ PAGES = {
     "Ambtsberichten": ("governance:restricted_list", {"mayor", "weigher_gemeente"}),
     "Bewaartermijnen": ("retention:overview", {"privacy_officer", "functional_admin"}),
     "Overdrachten": ("cases:transfer_list", {"process_director", "weigher_gemeente", "weigher_politie", "weigher_om"}),
+    # Issue 13 items 6 and 8: the region's policy signals (case roles); the national figures (art. 24).
+    "Beleidssignalen": (
+        "policy_signals:signal_list",
+        {"intake", "weigher_gemeente", "weigher_politie", "weigher_om", "process_director", "case_director"}
+        | {"participant_reclassering", "participant_ggz"},
+    ),
+    "Landelijk beeld": ("national:figures", {"analyst", "functional_admin"}),
 }
 
 

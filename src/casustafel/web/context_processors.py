@@ -49,6 +49,16 @@ class _Menu:
         return policy.can(self._user, policy.Action.ANNUAL_REPORT_VIEW)
 
     @property
+    def policy_signals(self) -> bool:
+        """The region's policy signals (issue 13 item 6): the case roles."""
+        return policy.can(self._user, policy.Action.POLICY_SIGNAL_VIEW)
+
+    @property
+    def national(self) -> bool:
+        """The national figures (issue 13 item 8, Wet PGA art. 24): who may report on the nation."""
+        return policy.can_report_on(self._user, "nation", None)
+
+    @property
     def logbook(self) -> bool:
         return policy.can(self._user, policy.Action.PROCESSING_LOG_VIEW)
 
