@@ -55,10 +55,18 @@ def _redaction(redaction) -> dict[str, str]:
 def _table(figures_list: list, row_dim: int, col_dim: int | None, caption: str) -> dict[str, Any]:
     figures = figures_list[0] if len(figures_list) == 1 else cube.combine(figures_list)
     table = figures.table(row_dim=row_dim, col_dim=col_dim, caption=caption)
+    grid = [[cell.display for cell in cells] for _label, cells in table.rows]
+    # A row or column of zeros only (e.g. a kind of organisation that contributed nothing) is left
+    # out of the display: zeros reveal nothing and would bury what counts; the totals always stay.
+    last_row, last_column = len(grid) - 1, len(table.columns) - 1
+    rows = [i for i, values in enumerate(grid) if i == last_row or any(v != "0" for v in values)]
+    columns = [
+        j for j in range(len(table.columns)) if j == last_column or any(grid[i][j] != "0" for i in range(last_row))
+    ]
     return {
         "row_header": str(table.row_header),
-        "columns": [str(c) for c in table.columns],
-        "rows": [[str(label), [cell.display for cell in cells]] for label, cells in table.rows],
+        "columns": [str(table.columns[j]) for j in columns],
+        "rows": [[str(table.rows[i][0]), [grid[i][j] for j in columns]] for i in rows],
     }
 
 

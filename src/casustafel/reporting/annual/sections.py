@@ -51,7 +51,7 @@ SECTIONS: tuple[Section, ...] = (
             "in de wegingen van gemeente, politie en Openbaar Ministerie (inbreng met informatie), en in de "
             "casussen en plannen van aanpak (journaalnotities en gehouden contacten van interventies)."
         ),
-        (TableSpec(facts.WEIGHING_DATA.name), TableSpec(facts.PLAN_DATA.name)),
+        (TableSpec(facts.WEIGHING_DATA.name, row_dim=1, col_dim=0), TableSpec(facts.PLAN_DATA.name)),
     ),
     Section(
         "usefulness",
