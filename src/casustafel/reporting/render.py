@@ -14,15 +14,16 @@ import math
 import re
 from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.safestring import mark_safe
-from matplotlib.figure import Figure  # each chart its own Figure: no pyplot state, no GUI backend
-from weasyprint import HTML
 
 from casustafel.reporting.cube import Table
 from casustafel.reporting.periods import Quarter
 from casustafel.reporting.suppression import TOTAL, Published
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 class _SvgStyleNoise(logging.Filter):
@@ -53,6 +54,14 @@ def table_csv(sections: Sequence[tuple[str, Table]]) -> str:
     return out.getvalue()
 
 
+def _figure(width: float, height: float) -> Figure:
+    """A Matplotlib figure of its own (no pyplot state, no GUI backend); Matplotlib loads only
+    when a chart is drawn."""
+    from matplotlib.figure import Figure  # noqa: PLC0415 - Matplotlib loads only for a chart
+
+    return Figure(figsize=(width, height))
+
+
 def _svg(figure: Figure, *, title: str, description: str) -> str:
     """The SVG markup of ``figure`` with an accessible name (<title>) and description (<desc>)."""
     buffer = io.StringIO()
@@ -80,7 +89,7 @@ def bar_chart_svg(table: Table, *, title: str) -> str:
     column_indices = [i for i, code in enumerate(table.column_codes or [""] * len(table.columns)) if code != TOTAL]
     if not column_indices:
         column_indices = [len(table.columns) - 1]
-    figure = Figure(figsize=(7.5, 0.45 * max(len(rows), 2) * max(1, len(column_indices) ** 0.5) + 1.2))
+    figure = _figure(7.5, 0.45 * max(len(rows), 2) * max(1, len(column_indices) ** 0.5) + 1.2)
     axes = figure.subplots()
     height = 0.8 / len(column_indices)
     peak = max([cell.value or 0 for _label, cells in rows for cell in cells if cell.shown] + [1])
@@ -119,7 +128,7 @@ def bar_chart_svg(table: Table, *, title: str) -> str:
 def line_chart_svg(series: Sequence[tuple[str, Sequence[tuple[Quarter, Published]]]], *, title: str) -> str:
     """Lines over quarters, one per (name, [(quarter, cell)]); a suppressed point is a gap,
     marked "< 5" / "×" on the axis."""
-    figure = Figure(figsize=(7.5, 3.6))
+    figure = _figure(7.5, 3.6)
     axes = figure.subplots()
     descriptions = []
     labels: list[str] = []
@@ -153,6 +162,8 @@ def line_chart_svg(series: Sequence[tuple[str, Sequence[tuple[Quarter, Published
 def pdf_from_html(html: str, *, base_url: str | None = None) -> bytes:
     """A tagged, accessible PDF (PDF/UA-1) of a standalone HTML document: its language from
     ``<html lang>``, its title from ``<title>``."""
+    from weasyprint import HTML  # noqa: PLC0415 - WeasyPrint (and Pango) load only for a PDF
+
     return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
 
 
