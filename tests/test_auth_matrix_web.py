@@ -37,6 +37,7 @@ from .helpers import login
 from .meetings_helpers import meeting_objects
 from .test_annual_report import annual_report_objects
 from .test_meldpunt import meldpunt_objects
+from .test_partner_webhooks import partner_objects
 from .test_policy_signals import policy_signal_objects
 from .test_retention_report import retention_objects
 from .test_transfer import incoming_transfer_to
@@ -234,6 +235,9 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     # Issue 13 item 8 (art. 24): the national figures from imported aggregates — aggregates only.
     "national:figures": (None, {"get": {"analyst", "functional_admin"}}),
     "national:figures_csv": (None, {"get": {"analyst", "functional_admin"}}),
+    # Partner systems and the delivery log per webhook subscription (ADR 0045): the functional admin.
+    "partners:client_list": (None, {"get": {"functional_admin"}}),
+    "partners:delivery_log": ("webhook_subscription", {"get": {"functional_admin"}}),
     # Issue 13 item 2 (Wet PGA art. 18, ADR 0040): the annual report — aggregates only. The process
     # director prepares and redacts, the mayor publishes; readers of the table's report as well.
     "reporting:annual_list": (None, {"get": ANNUAL_REPORT_READERS}),
@@ -310,6 +314,7 @@ def objects(world, case_a, signal_a):
         **meldpunt_objects(a),
         **policy_signal_objects(a, case_a),
         **annual_report_objects(a),
+        **partner_objects(a),
         **{"_b": governance_objects(b, subject=elsewhere.signal.subject)},
         "foreign_markers": [signal.reference, case_a.reference, case_a.subject.family_name],
     }

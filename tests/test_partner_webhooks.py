@@ -88,6 +88,15 @@ def subscribe(organisation, url, events=ALL_EVENTS):
     return response.json(), http
 
 
+def partner_objects(world_region) -> dict:
+    """A webhook subscription of the region's reclassering, for the web authorization matrix."""
+    from casustafel.partners.services import create_client
+
+    issued = create_client(organisation=world_region.orgs["reclassering"], name="Matrix", scopes=["webhooks:beheren"])
+    new = webhooks.subscribe(client=issued.client, url="https://matrix.example/hook", event_types=["case_closed"])
+    return {"webhook_subscription": {"pk": new.subscription.pk}}
+
+
 def bodies(subscription_id):
     return [json.loads(d.body) for d in WebhookDelivery.objects.filter(subscription_id=subscription_id)]
 
@@ -320,3 +329,31 @@ def test_the_worker_command_delivers_and_purges(region_a, monkeypatch, capsys, c
         assert cli.main(["worker", "--once"]) == 0
     assert "1 webhook(s) afgeleverd" in capsys.readouterr().out
     assert len(receiver.received) == 1
+
+
+@pytest.mark.django_db
+def test_the_functional_admin_reads_the_partner_systems_and_the_delivery_log(region_a, world, client, committed):
+    """The delivery log page per subscription: each event with its attempts, no personal data."""
+    from django.urls import reverse
+
+    from .helpers import login
+
+    with Receiver([503, 200]) as receiver:
+        created, _http = subscribe(region_a.orgs["reclassering"], receiver.url, ["case_closed"])
+        case = _close_case(region_a, committed)
+        t0 = timezone.now()
+        webhooks.deliver_due(now=t0)
+        webhooks.deliver_due(now=t0 + timedelta(minutes=1))
+    login(client, region_a.users["functional_admin"])
+    overview = client.get(reverse("partners:client_list")).content.decode()
+    assert "Ontvanger" in overview and receiver.url in overview
+    page = client.get(reverse("partners:delivery_log", kwargs={"pk": created["id"]}))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "HTTP 503" in html and "HTTP 200" in html and "Afgeleverd" in html
+    assert case.reference not in html and case.subject.family_name not in html
+    # Another region's functional admin: not found.
+    client.logout()
+    login(client, world["b"].users["functional_admin"])
+    assert client.get(reverse("partners:delivery_log", kwargs={"pk": created["id"]})).status_code == 404
+    assert created["id"] not in client.get(reverse("partners:client_list")).content.decode()

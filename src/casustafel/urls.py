@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("casustafel.corrections.urls")),
     path("", include("casustafel.search.urls")),
     path("", include("casustafel.reporting.urls")),
+    path("", include("casustafel.partners.urls")),
     path("", include("casustafel.meldpunt.urls")),
     path("", include("casustafel.insight.urls")),
     path("", include("casustafel.policy_signals.urls")),

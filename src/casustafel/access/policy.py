@@ -201,6 +201,9 @@ class Action(StrEnum):
     ANNUAL_REPORT_PREPARE = "annual_report.prepare"
     ANNUAL_REPORT_PUBLISH = "annual_report.publish"
     ANNUAL_REPORT_JOIN = "annual_report.join"
+    #: The region's partner systems, their webhook subscriptions and delivery logs (ADR 0045): read by
+    #: the region's functional admin; clients are created, rotated and revoked as the schema owner.
+    PARTNERS_VIEW = "partners.view"
     #: Policy signals (issue 13 item 6, ADR 0043): a case role raises one from a case or conference it
     #: sees; the case roles of the region read them (no personal data); the process director handles them.
     POLICY_SIGNAL_RAISE = "policy_signal.raise"
@@ -672,6 +675,7 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.PLAN_FOLLOW_UP: lambda user, obj: user.role in (Role.CASE_DIRECTOR, Role.PROCESS_DIRECTOR),
     Action.CATALOGUE_VIEW: lambda user, obj: _works_on_cases(user) or user.role == Role.FUNCTIONAL_ADMIN,
     Action.CATALOGUE_MANAGE: lambda user, obj: user.role == Role.FUNCTIONAL_ADMIN,
+    Action.PARTNERS_VIEW: lambda user, obj: user.role == Role.FUNCTIONAL_ADMIN and _in_region(user, obj),
     Action.MELDPUNT_REPORT_VIEW: lambda user, obj: _works_on_signals(user) and _in_region(user, obj),
     Action.MELDPUNT_MANAGE: lambda user, obj: user.role == Role.FUNCTIONAL_ADMIN and _in_region(user, obj),
     Action.INSIGHT_VIEW: lambda user, obj: user.role in (Role.ANALYST, Role.PROCESS_DIRECTOR) and _in_region(user, obj),

@@ -99,6 +99,11 @@ class _Menu:
         return policy.can(self._user, policy.Action.MELDPUNT_REPORT_VIEW)
 
     @property
+    def partners(self) -> bool:
+        """The region's partner systems and their webhook delivery logs (ADR 0045): the functional admin."""
+        return policy.can(self._user, policy.Action.PARTNERS_VIEW)
+
+    @property
     def meldpunt_pages(self) -> bool:
         """Each gemeente's meldpunt page: the functional admin."""
         return policy.can(self._user, policy.Action.MELDPUNT_MANAGE)
