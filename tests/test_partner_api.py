@@ -311,3 +311,20 @@ def test_cli_creates_rotates_and_revokes_a_client(region_a, monkeypatch, capsys)
         cli.main(["partner", "create", "--organisation", "bestaat niet", "--name", "X", "--scope", "webhooks:beheren"])
         == 2
     )
+
+
+@pytest.mark.django_db
+def test_hostile_bodies_are_refused_with_problem_json_and_nothing_stored(gemeente_client):
+    """Bad input: form-encoded 415, oversized 413, broken JSON 400, script and NUL in a field 400 or
+    stored as text — never echoed back (the answer carries identifiers only)."""
+    _client, http = gemeente_client
+    headers = {"HTTP_IDEMPOTENCY_KEY": "vijandig"}
+    assert_problem(http.post(URL, "a=1", content_type="application/x-www-form-urlencoded", **headers), 415)
+    oversized = b'{"a": "' + b"x" * (11 * 1024 * 1024) + b'"}'
+    assert_problem(http.post(URL, oversized, content_type="application/json", **headers), 413)
+    assert_problem(http.post(URL, b'{"subject": ', content_type="application/json", **headers), 400)
+    assert_problem(post(http, signal_body(facts="feit\x00"), key="nul"), 400, "facts")
+    assert not Signal.objects.exists()
+    script = post(http, signal_body(facts="<script>alert(1)</script>"), key="script")
+    assert script.status_code == 201 and "<script>" not in script.content.decode()
+    assert Signal.objects.get().facts == "<script>alert(1)</script>"
