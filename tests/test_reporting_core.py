@@ -156,7 +156,9 @@ def test_scope_codes_round_trip_and_unknown_ones_are_refused(world, gemeenten):
     region = world["a"].region
     for item in (scope.Scope.region(region), scope.Scope.gemeente(region, "0002"), scope.Scope.nation()):
         assert scope.parse(item.code) == item
-    assert scope.Scope.gemeente(region, "0002").label == "Gemeente Gemeente Zuid"
+    assert scope.Scope.gemeente(region, "0002").label == "Gemeente Zuid"
+    assert scope.Scope.region(region).label == "Regio a" and scope.Scope.nation().label == "Landelijk"
+    assert scope.Scope("region", region.pk, name="Haaglanden").label == "Regio Haaglanden"
     for bad in ("", "region:nonsense", f"gemeente:{region.pk}:9999", "x:y"):
         with pytest.raises(ValueError):
             scope.parse(bad)

@@ -25,6 +25,12 @@ KINDS = (GEMEENTE, REGION, NATION)
 UNKNOWN_GEMEENTE = "onbekend"
 
 
+def _prefixed(pattern: str, name: str) -> str:
+    """ "Gemeente Lindeveld", not "Gemeente Gemeente Lindeveld": the kind only when the name lacks it."""
+    kind = pattern.split("%(name)s")[0].strip()
+    return name if name.lower().startswith(kind.lower()) else pattern % {"name": name}
+
+
 @dataclass(frozen=True)
 class Scope:
     kind: str
@@ -46,8 +52,8 @@ class Scope:
         if self.kind == NATION:
             return gettext("Landelijk")
         if self.kind == REGION:
-            return gettext("Regio %(name)s") % {"name": self.name or self.region_id}
-        return gettext("Gemeente %(name)s") % {"name": self.name or self.gemeente_code}
+            return _prefixed(gettext("Regio %(name)s"), self.name or str(self.region_id))
+        return _prefixed(gettext("Gemeente %(name)s"), self.name or str(self.gemeente_code))
 
     @property
     def code(self) -> str:
