@@ -221,6 +221,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     # Issue 13 (ADR 0042): insight in aggregates for the analyst and the process director; the lists
     # behind the process director's numbers are the director's (person-level, never the analyst's).
     "insight:overview": (None, {"get": {"analyst", "process_director"}}),
+    "insight:recognition": (None, {"get": {"analyst", "process_director"}}),
+    "insight:measures": (None, {"get": {"analyst", "process_director"}}),
     "insight:flow_meetings": (None, {"get": {"process_director"}}),
     "insight:flow_reviews": (None, {"get": {"process_director"}}),
     "insight:flow_actions": (None, {"get": {"process_director"}}),

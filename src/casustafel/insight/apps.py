@@ -14,3 +14,6 @@ class InsightConfig(AppConfig):
     name = "casustafel.insight"
     label = "insight"
     verbose_name = _("Inzicht")
+
+    def ready(self) -> None:
+        from . import facts  # noqa: F401  (registers the insight facts with reporting.facts)

@@ -17,12 +17,13 @@ what it listed in the processing log, as every list does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -34,11 +35,15 @@ from casustafel.meetings import states as meeting_states
 from casustafel.meetings.models import ActionStatus, AgendaItem, Meeting, MeetingAction
 from casustafel.plans.models import CoordinationTask, Intervention, Plan
 from casustafel.plans.selectors import drift_reasons
+from casustafel.reporting.periods import Period, Quarter
+from casustafel.reporting.scope import Scope
 from casustafel.signals import states as signal_states
 from casustafel.signals.models import Signal
 from casustafel.weighing import states as weighing_states
 from casustafel.weighing.models import Weighing
 from casustafel.work.queue import LOOKAHEAD_DAYS
+
+from . import monitor
 
 #: Age bands of waiting work, in whole days since it came in: (first day, last day or None, label).
 AGE_BANDS: tuple[tuple[int, int | None, Promise], ...] = (
@@ -330,9 +335,43 @@ def flow_rows(user, kind: str, *, today: date | None = None) -> list[Row]:
     return LISTS[kind].rows(user, today or timezone.localdate())
 
 
+def report_links(user) -> list[tuple[Any, str]]:
+    """The pages of aggregates the user may open: the insight pages, and the reports of
+    ``reporting`` where installed (aggregates only, never a person-level page)."""
+    if not policy.can(user, policy.Action.INSIGHT_VIEW):
+        return []
+    links = [
+        (_("Inzicht: overzicht"), reverse("insight:overview")),
+        (_("Herkenningsmonitor: signalen en opname naar groep"), reverse("insight:recognition")),
+        (_("Voortgang per maatregel"), reverse("insight:measures")),
+    ]
+    if policy.can_view_reports(user):
+        reports = (
+            (_("Jaarverslagen (art. 18 Wet PGA)"), "reporting:annual_list"),
+            (_("Raads- en kwartaalrapportage"), "reporting:council_report"),
+        )
+        for label, name in reports:
+            with suppress(NoReverseMatch):  # a report that is not installed is not linked
+                links.append((label, reverse(name)))
+    return links
+
+
+def headline(user, *, today: date | None = None) -> list[tuple[Promise, Any]]:
+    """Protected headline figures of the user's region this year so far (published cells of
+    ``reporting.cube``, "< 5" / "×" where suppressed); generating them is logged."""
+    if not policy.can(user, policy.Action.INSIGHT_VIEW):
+        return []
+    current = Quarter.of(today or timezone.localdate())
+    period = Period(Quarter(current.year, 1), current)
+    scope = Scope.region(user.organisation.region)
+    figures = monitor.headline_figures(scope, period)
+    monitor.record_generation(user, [scope])
+    return figures
+
+
 def dashboard_insight(user) -> dict | None:
     """The dashboard's insight block (``Action.INSIGHT_VIEW``): the flow for the process director;
     for the analyst only the way to the protected aggregates and reports (no person-level link)."""
     if not policy.can(user, policy.Action.INSIGHT_VIEW):
         return None
-    return {"numbers": flow(user)}
+    return {"numbers": flow(user), "links": report_links(user)}

@@ -6,6 +6,8 @@ app_name = "insight"
 
 urlpatterns = [
     path("inzicht/", views.overview, name="overview"),
+    path("inzicht/herkenning/", views.recognition, name="recognition"),
+    path("inzicht/maatregelen/", views.measures, name="measures"),
     # One route per list behind a number, without an argument: the kinds are fixed, and a role
     # that cannot use a list is told so plainly (403), as on every section page.
     path("inzicht/stroom/overleggen/", views.flow_meetings, name="flow_meetings"),

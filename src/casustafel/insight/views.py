@@ -12,7 +12,8 @@ from casustafel.access import policy
 from casustafel.processing_log.models import Purpose
 from casustafel.work.queue import record_listed
 
-from . import selectors
+from . import monitor, selectors
+from .forms import InsightForm, RecognitionForm
 
 PAGE_SIZE = 50
 
@@ -20,10 +21,53 @@ PAGE_SIZE = 50
 @require_GET
 def overview(request):
     """/inzicht/: the process director's flow (each number a link to the list behind it) and, for
-    the analyst, protected aggregates and the reports — never a person-level link."""
+    everyone here, protected headline figures of the region and the way to the reports — never
+    a person-level link for the analyst."""
     user = request.user
     policy.require(user, policy.Action.INSIGHT_VIEW)
-    return render(request, "insight/overview.html", {"numbers": selectors.flow(user)})
+    return render(
+        request,
+        "insight/overview.html",
+        {"numbers": selectors.flow(user), "headline": selectors.headline(user), "links": selectors.report_links(user)},
+    )
+
+
+def _form(request, form_class):
+    user = request.user
+    # What the query string leaves out keeps its default (the region, this year so far).
+    form = form_class({**form_class.defaults(user), **request.GET.dict()}, user=user)
+    return form, form.is_valid()
+
+
+@require_GET
+def recognition(request):
+    """/inzicht/herkenning/: the recognition-bias monitor (item 5)."""
+    user = request.user
+    policy.require(user, policy.Action.INSIGHT_VIEW)
+    form, valid = _form(request, RecognitionForm)
+    context = {"form": form, "flag": monitor.FLAG, "flag_explanation": monitor.FLAG_EXPLANATION}
+    if valid:
+        scope, period = form.cleaned_data["scope"], form.cleaned_data["period"]
+        nation = policy.can_report_on(user, "nation", None)
+        compare_with = monitor.comparison_scopes(scope, nation_allowed=nation)
+        context["result"] = monitor.recognition(form.cleaned_data["indeling"], scope, period, compare_with=compare_with)
+        monitor.record_generation(user, [scope, *compare_with])
+    return render(request, "insight/recognition.html", context, status=200 if valid else 400)
+
+
+@require_GET
+def measures(request):
+    """/inzicht/maatregelen/: per catalogue measure, use, organisation kind and result (item 7)."""
+    user = request.user
+    policy.require(user, policy.Action.INSIGHT_VIEW)
+    form, valid = _form(request, InsightForm)
+    context: dict = {"form": form}
+    if valid:
+        scope, period = form.cleaned_data["scope"], form.cleaned_data["period"]
+        groups, overall = monitor.measures(scope, period)
+        context.update(groups=groups, overall=overall, scope=scope, period=period, results=monitor.RESULT_LABELS)
+        monitor.record_generation(user, [scope])
+    return render(request, "insight/measures.html", context, status=200 if valid else 400)
 
 
 def _flow_list(request, kind: str):
