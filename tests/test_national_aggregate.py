@@ -114,6 +114,9 @@ def test_the_export_command_writes_a_signed_file_and_logs_the_generation(world, 
     assert signing.verify(payload, document["signature"])
     assert ProcessingLogEntry.objects.filter(purpose="accountability", object_type="region").count() == 1
     assert main(["report", "export-aggregate", "--region", "zz", "--year", "2026", "--out", str(out), "--by", "x"]) == 2
+    future = ["report", "export-aggregate", "--region", "a", "--year", str(YEAR + 1), "--out", str(tmp_path / "f.json")]
+    assert main([*future, "--by", world["a"].users["analyst"].username]) == 2
+    assert not (tmp_path / "f.json").exists()
 
 
 def test_export_without_a_signing_key_is_refused_in_dutch(world, settings, tmp_path, capsys):
