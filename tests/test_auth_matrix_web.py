@@ -216,6 +216,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "meldpunt:report_list": (None, {"get": SIGNAL_WORKERS}),
     "meldpunt:report_detail": ("public_report", {"get": SIGNAL_WORKERS}),
     "meldpunt:report_handled": ("public_report", {"post": SIGNAL_WORKERS}),
+    "meldpunt:report_register": ("public_report", {"get": SIGNAL_WORKERS, "post": SIGNAL_WORKERS}),
     "meldpunt:gemeente_pages": (None, {"get": {"functional_admin"}}),
     "meldpunt:gemeente_page_edit": ("meldpunt_gemeente", {"get": {"functional_admin"}, "post": {"functional_admin"}}),
     # Issue 13 (ADR 0042): insight in aggregates for the analyst and the process director; the lists

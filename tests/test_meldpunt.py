@@ -312,3 +312,54 @@ def test_the_menu_links_the_meldpunt_pages_to_whom_they_are_available(world, cli
         assert shown == (client.get(reverse(name)).status_code == 200), f"{label} for {key}"
         if shown:
             assert links[label] == reverse(name)
+
+
+def test_the_intake_officer_registers_a_signal_from_a_melding_art_5_lid_2(world, client):
+    """The melding becomes a signal through the ordinary entry (flow.register_signal): a melding of
+    art. 5 lid 2, addressed to the mayor, its reporter as the public gave it; the melding is handled."""
+    import uuid
+
+    from casustafel.signals.models import IntakeRoute, Signal
+
+    a = world["a"]
+    reference, _code = shown(submit(client, a, relation="family"))
+    report = PublicReport.objects.get(reference=reference)
+    login(client, a.users["intake"])
+    path = reverse("meldpunt:report_register", kwargs={"pk": report.pk})
+    form = client.get(path).content.decode()
+    assert "Mijn buurjongen deelt" in form and reference in form
+    assert 'value="familie_omgeving" selected' in form or 'value="familie_omgeving"\n selected' in form
+    post = {
+        "intake_route": "report",
+        "addressed_to": "mayor",
+        "reporter_kind": "citizen",
+        "reporter_name": "A. Buurvrouw",
+        "reporter_contact": "buurvrouw@example.org",
+        "kind": "natural_person",
+        "given_names": "Piet",
+        "family_name": "Onbekend",
+        "date_of_birth": "2007-03-02",
+        "gender": "man",
+        "municipality": "Lindeveld",
+        "bsn": "",
+        "source_type": "familie_omgeving",
+        "source_description": f"Openbaar meldpunt, melding {reference}",
+        "phenomenon": "gemengd_onduidelijk",
+        "facts": report.what,
+        "opinions": "",
+        "counter_indications": "",
+        "urgency": "normaal",
+        "observed_on": "",
+        "submission": str(uuid.uuid4()),
+        "legal_basis": "wet-pga",
+        "classification": "ordinary",
+        "visibility": "all_participants",
+    }
+    response = client.post(path, post)
+    assert response.status_code == 302
+    signal = Signal.objects.get()
+    assert signal.intake_route == IntakeRoute.REPORT and signal.addressed_to == Addressee.MAYOR
+    assert signal.reporter_kind == ReporterKind.CITIZEN and signal.reporter_contact == "buurvrouw@example.org"
+    report.refresh_from_db()
+    assert report.status == ReportStatus.HANDLED and report.signal == signal
+    assert signal.reference in client.get(reverse("meldpunt:report_detail", kwargs={"pk": report.pk})).content.decode()

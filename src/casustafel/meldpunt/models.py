@@ -92,6 +92,10 @@ class PublicReport(models.Model):
     about_place = models.CharField(_("woonplaats of wijk"), max_length=NAME_LIMIT, blank=True)
     about_other = models.TextField(_("wat de melder verder over de persoon weet"), max_length=ABOUT_LIMIT, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.RECEIVED)
+    #: The signal the intake officer registered from this melding (art. 5 lid 2: a melding, to the mayor).
+    signal = models.ForeignKey(
+        "signals.Signal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("signaal")
+    )
     received_at = models.DateTimeField(_("ontvangen op"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -28,7 +28,7 @@ from django.utils.crypto import salted_hmac
 from casustafel.access import policy, rls
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
-from casustafel.signals.models import Addressee, ReporterKind
+from casustafel.signals.models import Addressee, ReporterKind, Signal
 
 from .models import (
     REPORTER_KIND_OF_RELATION,
@@ -155,13 +155,14 @@ def add_information(actor: User, *, region: Region, reference: str, code: str, t
     return True
 
 
-def mark_handled(actor: User, *, report: PublicReport) -> PublicReport:
-    """The intake officer has taken the melding in (registered a signal from it, or decided not to)."""
+def mark_handled(actor: User, *, report: PublicReport, signal: Signal | None = None) -> PublicReport:
+    """The intake officer has taken the melding in: registered ``signal`` from it, or decided not to."""
     with transaction.atomic():
         report = PublicReport.objects.select_for_update().get(pk=report.pk)
         policy.require(actor, policy.Action.MELDPUNT_REPORT_VIEW, report)
         report.status = ReportStatus.HANDLED
-        report.save(update_fields=["status"])
+        report.signal = signal or report.signal
+        report.save(update_fields=["status", "signal"])
         record(actor, action=Action.TRANSITION, purpose=Purpose.INTAKE, objects=[report])
     return report
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("meldpunt/meldingen/", views.report_list, name="report_list"),
     path("meldpunt/meldingen/<uuid:pk>/", views.report_detail, name="report_detail"),
     path("meldpunt/meldingen/<uuid:pk>/verwerkt/", views.report_handled, name="report_handled"),
+    path("meldpunt/meldingen/<uuid:pk>/signaal/", views.report_register, name="report_register"),
     path("meldpunt/gemeenten/", views.gemeente_pages, name="gemeente_pages"),
     path("meldpunt/gemeenten/<uuid:pk>/", views.gemeente_page_edit, name="gemeente_page_edit"),
 ]

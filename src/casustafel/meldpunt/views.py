@@ -8,6 +8,7 @@ from functools import wraps
 from csp.constants import NONE, SELF
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -16,7 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casustafel.access import policy
 from casustafel.accounts.models import Organisation, OrganisationKind
 from casustafel.core.references import new_reference
-from casustafel.core.web import page_of
+from casustafel.core.web import TEXT_LIMIT, apply_service_errors, page_of
+from casustafel.flow import services as flow
+from casustafel.signals.forms import IntakeForm
+from casustafel.signals.models import Addressee, IntakeRoute, SourceType
+from casustafel.subjects.services import SubjectData
 
 from . import selectors
 from . import services as meldpunt
@@ -217,3 +222,55 @@ def gemeente_page_edit(request, pk):
 
 def _default_code(name: str) -> str:
     return slugify(name.removeprefix("Gemeente ").removeprefix("gemeente "))[:40]
+
+
+#: The signal's source for the reporter's relation (signals.SourceType).
+SOURCE_OF_RELATION = {"citizen": SourceType.CITIZEN, "family": SourceType.FAMILY, "professional": SourceType.OTHER}
+
+
+@require_http_methods(["GET", "POST"])
+def report_register(request, pk):
+    """Register a signal from a melding: the intake form, filled in with what the melding says (a
+    melding of art. 5 lid 2 to the burgemeester); the officer adds what the public could not know
+    (date of birth, phenomenon). The signal goes through the same entry as every other (flow)."""
+    report = selectors.get_report(request.user, pk)
+    policy.require(request.user, policy.Action.SIGNAL_CREATE)
+    place = report.organisation.name.removeprefix("Gemeente ")
+    facts = report.what + (f"\n\n{report.about_other}" if report.about_other else "")
+    form = IntakeForm(
+        request.POST or None,
+        organisation_kind=request.user.organisation.kind,
+        initial={
+            "intake_route": IntakeRoute.REPORT,
+            "addressed_to": Addressee.MAYOR,
+            "reporter_kind": report.reporter_kind,
+            "reporter_name": report.reporter_name,
+            "reporter_contact": report.reporter_contact,
+            "source_type": SOURCE_OF_RELATION.get(report.relation, SourceType.OTHER),
+            "source_description": _("Openbaar meldpunt, melding %(ref)s") % {"ref": report.reference},
+            "municipality": place,
+            "facts": facts[:TEXT_LIMIT],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = flow.register_signal(
+                request.user,
+                subject=SubjectData(**{f: data[f] for f in IntakeForm.SUBJECT_FIELDS}),
+                fields={f: data[f] for f in IntakeForm.SIGNAL_FIELDS},
+                idempotency_key=data["submission"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            meldpunt.mark_handled(request.user, report=report, signal=registration.signal)
+            messages.success(
+                request,
+                _("Signaal %(ref)s is geregistreerd uit melding %(melding)s.")
+                % {"ref": registration.signal.reference, "melding": report.reference},
+            )
+            return redirect("signals:signal_detail", pk=registration.signal.pk)
+    return render(
+        request, "signals/signal_form.html", {"form": form, "from_report": report}, status=400 if form.errors else 200
+    )
