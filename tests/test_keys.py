@@ -26,6 +26,10 @@ def keyring(settings):
     identity._fernet.cache_clear()
 
 
+#: The webhook signing secrets (partners, ADR 0045) rotate too; tests/test_partner_webhooks.py has rows.
+NO_WEBHOOKS = {"partners_webhooksubscription": 0}
+
+
 def _people(region_a, n=3):
     intake = region_a.users["intake"]
     bsns = ["111222333", "123456782", "999999990"][:n]
@@ -42,10 +46,14 @@ def test_rotation_keeps_every_row_readable(region_a, keyring, settings):
     devices = AuthenticatorDevice.objects.count()
     before = {s.pk: s.bsn_encrypted for s in Subject.objects.all()}
     keyring([new, old])
-    assert check() == {"subjects_subject": 3, "accounts_authenticatordevice": devices}
+    assert check() == {"subjects_subject": 3, "accounts_authenticatordevice": devices, **NO_WEBHOOKS}
     results = rotate(identity.key_fingerprint(new))
-    assert {r.table: r.rotated for r in results} == {"subjects_subject": 3, "accounts_authenticatordevice": devices}
-    assert check() == {"subjects_subject": 0, "accounts_authenticatordevice": 0}
+    assert {r.table: r.rotated for r in results} == {
+        "subjects_subject": 3,
+        "accounts_authenticatordevice": devices,
+        **NO_WEBHOOKS,
+    }
+    assert check() == {"subjects_subject": 0, "accounts_authenticatordevice": 0, **NO_WEBHOOKS}
     after = {s.pk: s.bsn_encrypted for s in Subject.objects.all()}
     assert all(before[pk] != after[pk] for pk in before)
     keyring([new])  # the old key can now be removed

@@ -28,6 +28,7 @@ from .api.conftest import assert_problem, signal_body
 from .conftest import make_case, weigh_all
 from .helpers import api_client
 from .meetings_helpers import meeting_with_case
+from .test_keys import keyring  # noqa: F401 — fixture
 from .test_partner_api import partner, post
 from .test_transfer import incoming_transfer_to
 
@@ -357,3 +358,23 @@ def test_the_functional_admin_reads_the_partner_systems_and_the_delivery_log(reg
     login(client, world["b"].users["functional_admin"])
     assert client.get(reverse("partners:delivery_log", kwargs={"pk": created["id"]})).status_code == 404
     assert created["id"] not in client.get(reverse("partners:client_list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_key_rotation_re_encrypts_the_signing_secret(region_a, keyring, settings):  # noqa: F811 — the fixture
+    """``casustafel keys rotate`` covers the webhook secrets: after rotating and removing the old
+    key, deliveries are still signed with the same secret."""
+    from cryptography.fernet import Fernet
+
+    from casustafel.core import identity
+    from casustafel.subjects.keys import check, rotate
+
+    old, new = settings.CASUSTAFEL_ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+    keyring([old])
+    created, _http = subscribe(region_a.orgs["reclassering"], "https://partner.example/hook", ["case_closed"])
+    keyring([new, old])
+    assert check()["partners_webhooksubscription"] == 1
+    rotate(identity.key_fingerprint(new))
+    keyring([new])
+    stored = WebhookSubscription.objects.get(pk=created["id"]).secret_encrypted
+    assert identity.decrypt(stored) == created["secret"]

@@ -9,6 +9,10 @@ class PartnersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from casustafel.core import identity
+
         from . import hooks
 
         hooks.connect()
+        # The webhook signing secrets re-encrypt with `casustafel keys rotate` like the BSN.
+        identity.register_encrypted_field("partners.WebhookSubscription", "secret_encrypted")
