@@ -8,13 +8,15 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from casustafel.cases.services import transition_case
 from casustafel.demo import decide_jointly
 from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.plans import services as plans
 from casustafel.plans.models import CheckIn
-from casustafel.reporting.council import facts
+from casustafel.reporting.council import facts, report
 from casustafel.weighing.models import Outcome, ReferralTarget
 from casustafel.weighing.services import DecisionData
 
@@ -218,6 +220,7 @@ def test_the_report_page_has_every_section_and_suppresses_small_numbers(client, 
     page = response.content.decode()
     for title in SECTION_TITLES:
         assert title in page
+    assert "Raadsrapportage Regio a, " in page and "Regio Regio" not in page
     assert "&lt; 5" in page
     assert "<svg" in page and "<desc" in page
     # The charts are the table's own published cells: four signals, so nothing but "< 5" or "×".
@@ -357,9 +360,23 @@ def test_a_policy_text_with_personal_data_is_refused(client, region_a, today):
 
 
 def test_the_nation_combines_the_regions(client, world, flow, today):
-    response = _post(client, world["a"].users["analyst"], "nation", today)
+    """The nation's figures count every region's signals, not only the analyst's own table."""
+    import csv
+    import io
+
+    for number in range(5):
+        register_signal(
+            world["b"].users["intake"],
+            subject=subject_data(family_name=f"Online{number}"),
+            fields=signal_fields(source_type="online"),
+        )
+    response = _post(client, world["a"].users["analyst"], "nation", today, format="csv")
     assert response.status_code == 200
-    assert "Landelijk" in response.content.decode()
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    online = next(row for row in rows if row and row[0] == "Online waarneming")
+    assert online[-1] == "5"
+    page = _post(client, world["a"].users["analyst"], "nation", today).content.decode()
+    assert "Raadsrapportage Landelijk" in page
 
 
 def test_query_count_does_not_grow_with_the_number_of_persons(client, region_a, flow, today):
@@ -377,3 +394,56 @@ def test_query_count_does_not_grow_with_the_number_of_persons(client, region_a, 
     for number in range(3):
         make_case(region_a, family_name=f"Extra{number}")
     assert count() == small
+
+
+def test_the_examples_are_rendered_from_a_region(tmp_path, region_a, flow):
+    """docs/examples/council-report.{html,pdf} come from this function (on the demo data)."""
+    from casustafel.reporting.council.examples import render_examples
+
+    html, pdf = render_examples(tmp_path, region_code=region_a.region.code)
+    text = html.read_text()
+    assert '<html lang="nl">' in text and "Kwalitatief beeld" in text and "Voorbeeldtekst" in text
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(counts=st.lists(st.integers(min_value=0, max_value=12), min_size=6, max_size=6))
+def test_no_chart_shows_a_count_under_five(region_a, today, counts):
+    """Wet PGA art. 18 with AVG art. 5 lid 1 c, property-based: whatever the counts, a council
+    chart's text alternative (and so its bars) shows only published values — 0, 5 or more,
+    "< 5" or "×" — for the bar chart of a table and the line chart over quarters."""
+    import html
+    import re
+
+    from casustafel.reporting.cube import ReportContext, figures
+    from casustafel.reporting.facts import Dimension, Fact
+    from casustafel.reporting.periods import Period, Quarter
+    from casustafel.reporting.scope import Scope
+    from casustafel.reporting.suppression import TOTAL
+
+    cells = [(a, b) for a in ("a", "b", "c") for b in ("x", "y")]
+
+    def rows(region, start, end):
+        for (a, b), count in zip(cells, counts, strict=True):
+            for _unit in range(count):
+                yield None, today, a, b
+
+    fact = Fact(
+        "council_property_test",
+        "Test",
+        (Dimension("d1", "D1", (("a", "A"), ("b", "B"), ("c", "C"))), Dimension("d2", "D2", (("x", "X"), ("y", "Y")))),
+        rows,
+    )
+    quarter = Quarter.of(today)
+    figs = figures(fact, Scope.region(region_a.region), Period(quarter, quarter), context=ReportContext())
+    charts = report._Charts()
+    svgs = [
+        charts.bar(figs.table(0, 1), "Staafdiagram"),
+        charts.line([("Totaal", figs.over_quarters(TOTAL, TOTAL))], "Lijndiagram"),
+    ]
+    for svg in svgs:
+        description = html.unescape(re.search(r"<desc[^>]*>(.*?)</desc>", svg, flags=re.S).group(1))
+        values = re.findall(r": (< 5|×|\d+)", description)
+        assert values, description
+        for value in values:
+            assert value in ("< 5", "×") or value == "0" or int(value) >= 5, (counts, description)

@@ -20,6 +20,11 @@ PAGES = {
     "Ambtsberichten": ("governance:restricted_list", {"mayor", "weigher_gemeente"}),
     "Bewaartermijnen": ("retention:overview", {"privacy_officer", "functional_admin"}),
     "Overdrachten": ("cases:transfer_list", {"process_director", "weigher_gemeente", "weigher_politie", "weigher_om"}),
+    # Issue 13 item 3 (ADR 0041): the council report, for the roles that report (access.policy.REPORT_ROLES).
+    "Raadsrapportage": (
+        "reporting:council_report",
+        {"analyst", "process_director", "privacy_officer", "functional_admin", "mayor"},
+    ),
     # Issue 13 items 6 and 8: the region's policy signals (case roles); the national figures (art. 24).
     "Beleidssignalen": (
         "policy_signals:signal_list",

@@ -72,3 +72,48 @@ def test_annual_report_draft_redaction_and_publication_page(page, check_a11y):
     page.set_content(document_html(report_content(world.users["analyst"], report)))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jaarverslag")
     check_a11y(page, "jaarverslag als publicatiepagina")
+
+
+# -- council and quarterly report (issue 13 item 3, ADR 0041) --------------------------------------
+
+
+def test_council_report_chosen_read_and_downloaded(page, check_a11y):
+    """The analyst chooses the region and quarters (an empty period refused in Dutch), reads the
+    report with its tables and charts — small numbers "< 5" — downloads the CSV; the standalone
+    page for publication is accessible on its own."""
+    from django.template.loader import render_to_string
+
+    from casustafel.reporting.council.report import build
+    from casustafel.reporting.periods import Period, Quarter
+    from casustafel.reporting.scope import Scope
+
+    world = build_region("a")
+    make_case(world, family_name="Raadsrapport")
+    current = Quarter.of(timezone.localdate())
+    earlier = Quarter(current.year - 1, current.number)
+    login_ok(page, check_a11y, world.users["analyst"])
+
+    nav(page, "Raadsrapportage")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Raadsrapportage")
+    check_a11y(page, "raadsrapportage kiezen")
+    page.get_by_label("Eerste kwartaal").select_option(current.code)
+    page.get_by_label("Laatste kwartaal").select_option(earlier.code)
+    _main_button(page, "Rapportage maken")
+    expect(page.get_by_role("main")).to_contain_text("De periode is leeg")
+    check_a11y(page, "raadsrapportage met fout")
+
+    page.get_by_label("Eerste kwartaal").select_option(earlier.code)
+    page.get_by_label("Laatste kwartaal").select_option(current.code)
+    _main_button(page, "Rapportage maken")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Raadsrapportage Regio a, ")
+    expect(page.get_by_role("main")).to_contain_text("< 5")
+    expect(page.get_by_role("img", name="Signalen naar soort bron en uitkomst")).to_be_visible()
+    check_a11y(page, "raadsrapportage")
+    with page.expect_download() as download:
+        _main_button(page, "CSV")
+    assert download.value.suggested_filename.startswith("raadsrapportage-region-")
+
+    report = build(Scope.region(world.region), Period(earlier, current))
+    page.set_content(render_to_string("reporting/council/document.html", {"report": report}))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Raadsrapportage")
+    check_a11y(page, "raadsrapportage als publicatiepagina")

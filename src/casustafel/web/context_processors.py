@@ -44,6 +44,11 @@ class _Menu:
         return policy.can(self._user, policy.Action.INSIGHT_VIEW)
 
     @property
+    def council_reports(self) -> bool:
+        """The council and quarterly report (issue 13 item 3): who may report on a scope (ADR 0041)."""
+        return policy.can_view_reports(self._user)
+
+    @property
     def annual_reports(self) -> bool:
         """The annual report of Wet PGA art. 18 (issue 13 item 2): process director, mayor, analyst, FG."""
         return policy.can(self._user, policy.Action.ANNUAL_REPORT_VIEW)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from casustafel.access import rls
 from casustafel.accounts.models import Region
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
@@ -27,9 +28,12 @@ def council_report(
     'accountability', as a read or — for a download — an export. What leaves is protected
     aggregates only (ADR 0041)."""
     scopes.check(actor, scope)
-    report = build(scope, period, policy_text=policy_text)
-    regions = Region.objects.order_by("code") if scope.kind == NATION else Region.objects.filter(pk=scope.region_id)
-    record(
-        actor, action=Action.EXPORT if export else Action.READ, purpose=Purpose.ACCOUNTABILITY, objects=list(regions)
+    regions = list(
+        Region.objects.order_by("code") if scope.kind == NATION else Region.objects.filter(pk=scope.region_id)
     )
+    # Row-level security scopes a request to the user's own region; the nation's figures are
+    # counted over every region (only protected aggregates leave this block).
+    with rls.regions(*[region.pk for region in regions]):
+        report = build(scope, period, policy_text=policy_text)
+    record(actor, action=Action.EXPORT if export else Action.READ, purpose=Purpose.ACCOUNTABILITY, objects=regions)
     return report
