@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from casustafel.flow.services import register_signal, send_to_weighing
@@ -501,3 +501,18 @@ def test_a_small_number_of_uses_is_suppressed_on_the_analysts_page(client, world
     # running + completed + stopped = total: with the stopped cell hidden, at least one other is too.
     assert sum(1 for c in cells if not c.isdigit()) >= 2, cells
     assert 1 not in shown
+
+
+def test_the_analysts_pages_link_to_no_person_level_page(client, world):
+    """The analyst's dashboard and insight pages link only to frame and aggregate pages (never to a
+    list of signals, cases or the lists behind the director's numbers)."""
+    _flow_world(world["a"])
+    _recognition_world(world)
+    login(client, world["a"].users["analyst"])
+    for name in ("web:dashboard", "insight:overview", "insight:recognition", "insight:measures"):
+        html = client.get(reverse(name)).content.decode()
+        links = [h for h in re.findall(r'href="(/[^"#?]*)', html) if not h.startswith("/static/")]
+        assert links, name
+        for href in links:
+            view = resolve(href).view_name
+            assert view.split(":")[0] in AGGREGATE_NAMESPACES and not view.startswith("insight:flow_"), (name, href)
