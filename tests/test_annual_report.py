@@ -297,6 +297,26 @@ def test_publishing_waits_for_the_end_of_the_year_and_for_the_mayor(region_a):
     assert report.state == "redacted" and report.snapshot is None
 
 
+def test_the_mayor_publishes_from_the_report_page_after_the_year(region_a, client):
+    """Art. 18 lid 2 with art. 2 lid 1: the mayor, responsible for the casusoverleg, makes it public."""
+    annual_data(region_a)
+    report = _draft(region_a)
+    login(client, region_a.users["process_director"])
+    assert client.post(reverse("reporting:annual_finish", kwargs={"pk": report.pk})).status_code == 302
+    assert client.post(reverse("reporting:annual_publish", kwargs={"pk": report.pk})).status_code == 404
+    login(client, region_a.users["mayor"])
+    url = reverse("reporting:annual_publish", kwargs={"pk": report.pk})
+    response = client.post(url)
+    assert response.status_code == 400 and "na afloop van het jaar" in response.content.decode()
+    with time_machine.travel(dt.datetime(report.year + 1, 1, 15, 10, tzinfo=AMSTERDAM), tick=False):
+        login(client, region_a.users["mayor"])  # a new session in the new year
+        assert client.post(url)["Location"] == reverse("reporting:annual_detail", kwargs={"pk": report.pk})
+        page = client.get(reverse("reporting:annual_detail", kwargs={"pk": report.pk})).content.decode()
+    assert "Gepubliceerd" in page and "Het gepubliceerde verslag" in page
+    report.refresh_from_db()
+    assert report.published_by == region_a.users["mayor"] and report.snapshot is not None
+
+
 # ------------------------------------------------------------------ bad input
 
 

@@ -33,10 +33,7 @@ REASON_LIMIT = 1000
 
 
 def _locked(report: AnnualReport) -> AnnualReport:
-    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    # The policy reads the memberships; fetch them once, after the lock.
-    locked.memberships.all()._fetch_all()
-    return locked
+    return AnnualReport.objects.select_for_update().get(pk=report.pk)
 
 
 def _move(report: AnnualReport, target: str) -> None:
