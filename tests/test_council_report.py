@@ -447,3 +447,27 @@ def test_no_chart_shows_a_count_under_five(region_a, today, counts):
         assert values, description
         for value in values:
             assert value in ("< 5", "×") or value == "0" or int(value) >= 5, (counts, description)
+
+
+def test_the_mayor_reports_on_a_gemeente_of_the_table(client, region_a, flow, today):
+    """A gemeente report counts the persons whose gemeente van verblijf (art. 1) is that gemeente;
+    the others of the region stay out of it."""
+    import csv
+    import io
+
+    from casustafel.subjects.models import Subject
+
+    gemeente = region_a.orgs["gemeente"]
+    gemeente.municipality_code = "0999"
+    gemeente.save(update_fields=["municipality_code"])
+    Subject.objects.filter(signals=flow["waiting"]).update(municipality_organisation=gemeente)
+    scope = f"gemeente:{region_a.region.pk}:0999"
+    login(client, region_a.users["mayor"])
+    assert scope in client.get(URL).content.decode()
+    response = _post(client, region_a.users["mayor"], scope, today, format="csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    total = next(row for row in rows if row and row[0] == "Totaal")  # signals by source: the one waiting
+    assert total[1] == "< 5"
+    page = _post(client, region_a.users["mayor"], scope, today).content.decode()
+    assert "Raadsrapportage Gemeente gemeente a" in page
