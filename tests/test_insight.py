@@ -444,6 +444,17 @@ def test_the_monitor_costs_the_same_queries_for_few_or_many_signals(client, worl
     assert small <= 60, small
 
 
+def test_the_four_groupings_read_the_signals_once_per_region_and_year(world):
+    """The four recognition facts count the same signals: one read serves them all."""
+    _signals_of(world["a"], 2, gender="vrouw", status=signal_states.INCLUDED)
+    current = Quarter.of(timezone.localdate())
+    with CaptureQueriesContext(connection) as ctx:
+        monitor.recognition(
+            "geslacht", Scope.region(world["a"].region), Period(Quarter(current.year, 1), current), compare_with=[]
+        )
+    assert len([q for q in ctx.captured_queries if 'FROM "signals_signal"' in q["sql"]]) == 1
+
+
 # ---------------------------------------------------------------- item 7: per-measure progress
 
 

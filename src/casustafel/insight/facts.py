@@ -20,6 +20,8 @@ Rows carry codes only — never a name, a date of birth or a free text.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.utils import timezone
@@ -96,20 +98,45 @@ def _gender(value: str) -> str:
     return value if value in (Gender.MALE, Gender.FEMALE, Gender.OTHER) else UNKNOWN
 
 
-def _signals(region, start: date, end: date):
-    """The signals received by the region's table in [start, end]: one query, codes and dates only."""
-    return Signal.objects.filter(
-        region=region, registered_at__date__gte=start, registered_at__date__lte=end
-    ).values_list(
-        SUBJECT_GEMEENTE, "registered_at", "status", "phenomenon", "source_type", "subject__gender",
-        "subject__date_of_birth",
-    )  # fmt: skip
+#: Within :func:`shared_rows`, the signal rows of a (region, start, end) read once for the four
+#: groupings (the facts count the same signals).
+_shared: ContextVar[dict | None] = ContextVar("insight_signal_rows", default=None)
+
+
+@contextmanager
+def shared_rows() -> Iterator[None]:
+    """Read each region's signals once for all recognition facts computed inside the block."""
+    token = _shared.set({}) if _shared.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _shared.reset(token)
+
+
+def _signals(region, start: date, end: date) -> list[tuple]:
+    """The signals received by the region's table in [start, end]: one query, codes and dates
+    only — (gemeente, day, status, phenomenon, source type, gender, date of birth)."""
+    cache = _shared.get()
+    key = (region.pk, start, end)
+    if cache is not None and key in cache:
+        return cache[key]
+    signals = Signal.objects.filter(region=region, registered_at__date__gte=start, registered_at__date__lte=end)
+    fields = (SUBJECT_GEMEENTE, "registered_at", "status", "phenomenon", "source_type", "subject__gender")
+    rows = [
+        (gemeente, timezone.localdate(registered_at), status, phenomenon, source_type, gender, born)
+        for gemeente, registered_at, status, phenomenon, source_type, gender, born in signals.values_list(
+            *fields, "subject__date_of_birth"
+        )
+    ]
+    if cache is not None:
+        cache[key] = rows
+    return rows
 
 
 def _recognition_rows(group: str):
     def rows(region, start: date, end: date) -> Iterator[tuple]:
-        for gemeente, registered_at, status, phenomenon, source_type, gender, born in _signals(region, start, end):
-            day = timezone.localdate(registered_at)
+        for gemeente, day, status, phenomenon, source_type, gender, born in _signals(region, start, end):
             code = {
                 "fenomeen": phenomenon,
                 "geslacht": _gender(gender),

@@ -209,7 +209,7 @@ def recognition(grouping: str, scope: Scope, period: Period, *, compare_with: li
     """The monitor for one grouping (a key of :data:`facts.RECOGNITION`). The reference rate of the
     flag is that of all signals in the last comparison area (the nation, else the region, else the
     area itself)."""
-    with cube.report_context() as context, _regions_of([scope, *compare_with]):
+    with cube.report_context() as context, _regions_of([scope, *compare_with]), facts.shared_rows():
         own = _aligned_figures(scope, period, context)
         others = [(other.label, _aligned_figures(other, period, context)) for other in compare_with]
     figures = own[grouping]
@@ -299,7 +299,7 @@ def measures(scope: Scope, period: Period) -> tuple[list[MeasureGroup], MeasureR
 def headline_figures(scope: Scope, period: Period) -> list[tuple[Any, Published]]:
     """Signals received, included, weighed and not included, and interventions started: cells of
     the aligned recognition facts and the measures fact (all published through the cube)."""
-    with cube.report_context() as context, _regions_of([scope]):
+    with cube.report_context() as context, _regions_of([scope]), facts.shared_rows():
         signals = _aligned_figures(scope, period, context)[facts.PHENOMENON.code]
         interventions = cube.figures(facts.MEASURES, scope, period, context=context)
     return [
