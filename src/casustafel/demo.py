@@ -31,6 +31,7 @@ from casustafel.cases.third_parties import confirm_third_party, propose_third_pa
 from casustafel.flow.services import confirm_decision, propose_decision, register_signal, send_to_weighing
 from casustafel.journal import services as journal_services
 from casustafel.plans import services as plan_services
+from casustafel.policy_signals.services import raise_signal
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
 from casustafel.signals.services import start_preparation
 from casustafel.subjects.services import SubjectData
@@ -341,7 +342,24 @@ def _populate(code: str, count: int) -> None:
             )
         if fate == "reopened":
             transition_case(director, case=case, target=case_states.REOPENED, reason="Nieuwe zorgen na afsluiting")
+    _raise_policy_signals(director, code)
     _populate_two_ways_in(intake, municipalities[0].name.replace("Gemeente ", ""))
+
+
+#: Policy signals of the demo (issue 13 item 6): bottlenecks for policy, without personal data (and
+#: without 'fictief': the demo's family names contain it, and a signal may not name a person).
+DEMO_POLICY_SIGNALS = (
+    ("capacity", "Wachtlijst voor ambulante begeleiding bij deradicalisering loopt op tot veertien weken."),
+    ("missing_intervention", "Geen passend aanbod voor online radicaliserende jongeren in kleine gemeenten."),
+    ("legal_obstacle", "Onduidelijk of een school zonder toestemming mag aansluiten bij het casusoverleg."),
+)
+
+
+def _raise_policy_signals(director: User, code: str) -> None:
+    case = Case.objects.filter(region__code=code, status=case_states.ACTIVE).order_by("opened_at").first()
+    if case is not None:
+        for category, text in DEMO_POLICY_SIGNALS:
+            raise_signal(director, category=category, description=text, case=case)
 
 
 #: The measure a third party of the demo carries out (issue 12: partners record its delivery).
