@@ -24,7 +24,16 @@ T = TypeVar("T")
 D = TypeVar("D")
 
 #: Sections of docs/configuration.md, in this order.
-GROUPS = ("Database en datamap", "Sleutels", "Web en sessies", "Aanmelden", "E-mailmeldingen", "Logging", "Intern")
+GROUPS = (
+    "Database en datamap",
+    "Sleutels",
+    "Web en sessies",
+    "Aanmelden",
+    "E-mailmeldingen",
+    "Partnersystemen",
+    "Logging",
+    "Intern",
+)
 
 
 @dataclass(frozen=True)

@@ -452,6 +452,23 @@ CASUSTAFEL_DIGEST_HOUR = config(
     group=_MAIL,
     help_text="Uur van de dag (0-23) waarop de dagelijkse samenvatting wordt verstuurd.",
 )
+#: Partner systems (ADR 0045).
+CASUSTAFEL_IDEMPOTENCY_HOURS = config(
+    "CASUSTAFEL_IDEMPOTENCY_HOURS",
+    24,
+    cast=INTEGER,
+    group="Partnersystemen",
+    help_text="Uren dat een Idempotency-Key van een partnersysteem wordt onthouden; daarna vervalt hij en "
+    "ruimt de worker hem op.",
+)
+CASUSTAFEL_WEBHOOK_TIMEOUT = config(
+    "CASUSTAFEL_WEBHOOK_TIMEOUT",
+    10,
+    cast=INTEGER,
+    group="Partnersystemen",
+    help_text="Seconden dat de worker op het antwoord van een webhookontvanger wacht; daarna een nieuwe poging "
+    "met toenemende wachttijd.",
+)
 
 # The public meldpunt (ADR 0044): posts per address and window, the address kept only as a keyed hash.
 MELDPUNT_RATE_LIMIT = config(
