@@ -14,6 +14,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.insight import facts, monitor, selectors
@@ -281,6 +283,26 @@ def test_shared_marginals_hidden_in_one_fact_hide_the_line_in_every_fact():
     # Nothing to align: unchanged.
     same = monitor.align([_figures(gender, cells(gender, False)), _figures(phenomenon, cells(phenomenon, False))], 1)
     assert all(cell.shown for figures in same for cell in figures.cells.values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_align_only_hides_and_leaves_every_shared_total_alike_in_all_facts(data):
+    """Property: whatever the facts hid, aligning hides nothing less, and afterwards each total by
+    outcome is shown in every fact or in none — and where it is hidden, so is its whole column."""
+    parts = []
+    for fact in (facts.RECOGNITION["geslacht"], facts.RECOGNITION["leeftijd"]):
+        keys = [(g, o) for g in [*fact.dims[0].codes, TOTAL] for o in [*fact.dims[1].codes, TOTAL]]
+        hidden = data.draw(st.sets(st.sampled_from(keys)))
+        parts.append(_figures(fact, {k: Published(None, SECONDARY) if k in hidden else Published(7) for k in keys}))
+    aligned = monitor.align(parts, 1)
+    for before, after in zip(parts, aligned, strict=True):
+        assert all(after.cells[k].shown <= cell.shown for k, cell in before.cells.items())
+    for outcome in [*facts.OUTCOME.codes, TOTAL]:
+        shown = {figures.cell(TOTAL, outcome).shown for figures in aligned}
+        assert len(shown) == 1
+        if shown == {False}:
+            assert not any(cell.shown for f in aligned for k, cell in f.cells.items() if k[1] == outcome)
 
 
 def test_age_band_at_the_signal_date():
