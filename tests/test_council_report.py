@@ -470,4 +470,13 @@ def test_the_mayor_reports_on_a_gemeente_of_the_table(client, region_a, flow, to
     total = next(row for row in rows if row and row[0] == "Totaal")  # signals by source: the one waiting
     assert total[1] == "< 5"
     page = _post(client, region_a.users["mayor"], scope, today).content.decode()
-    assert "Raadsrapportage Gemeente gemeente a" in page
+    assert "Raadsrapportage gemeente a, " in page
+
+
+def test_the_policy_signals_appear_when_their_fact_is_registered(client, region_a, today):
+    """Issue 13 item 6: the policy signals (counted by R5's fact ``policy_signals``) are a section."""
+    from casustafel.reporting.facts import FACTS
+
+    page = _post(client, region_a.users["analyst"], _region_scope(region_a), today).content.decode()
+    assert ('id="raad-beleidssignalen"' in page) == ("policy_signals" in FACTS)
+    assert "policy_signals" in FACTS  # the app is installed: the section is there

@@ -9,8 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.reporting.periods import PeriodForm
 
-from .report import scope_label
-
 #: The longest policy text of the region in the qualitative section.
 POLICY_TEXT_LIMIT = 1500
 
@@ -45,7 +43,7 @@ class CouncilReportForm(PeriodForm):
 
     def __init__(self, *args, scopes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = [(scope.code, scope_label(scope)) for scope in scopes]
+        self.fields["scope"].choices = [(scope.code, scope.label) for scope in scopes]
         self.scopes = {scope.code: scope for scope in scopes}
 
     def clean_scope(self):

@@ -27,7 +27,7 @@ from casustafel.reporting import facts as registry
 from casustafel.reporting import render
 from casustafel.reporting.cube import Figures, Table, figures, report_context
 from casustafel.reporting.periods import Period
-from casustafel.reporting.scope import REGION, Scope
+from casustafel.reporting.scope import Scope
 from casustafel.reporting.suppression import TOTAL, Published
 
 from . import facts
@@ -77,15 +77,8 @@ class CouncilReport:
     sections: list[Section]
 
     @property
-    def scope_label(self) -> str:
-        return scope_label(self.scope)
-
-    @property
     def title(self) -> str:
-        return _("Raadsrapportage %(scope)s, %(period)s") % {
-            "scope": scope_label(self.scope),
-            "period": self.period.label,
-        }
+        return _("Raadsrapportage %(scope)s, %(period)s") % {"scope": self.scope.label, "period": self.period.label}
 
     @property
     def file_stem(self) -> str:
@@ -97,13 +90,6 @@ class CouncilReport:
             (f"{section.title} — {block.title}", block.table) for section in self.sections for block in section.blocks
         ]
         return render.table_csv(tables)
-
-
-def scope_label(scope: Scope) -> str:
-    """The scope's label, without "Regio" twice for a region whose name already says it."""
-    if scope.kind == REGION and scope.name.lower().startswith(("regio ", "region ")):
-        return scope.name
-    return scope.label
 
 
 class _Charts:
@@ -136,7 +122,7 @@ class _Charts:
 def _block(
     charts: _Charts, figs: Figures, title: str, *, col_dim: int | str | None = "default", chart: bool = True
 ) -> Block:
-    table = figs.table(0, col_dim, caption=f"{title} — {scope_label(figs.scope)}, {figs.period.label}")
+    table = figs.table(0, col_dim, caption=f"{title} — {figs.scope.label}, {figs.period.label}")
     return Block(title, table, charts.bar(table, title) if chart else "")
 
 
@@ -161,8 +147,7 @@ def build(scope: Scope, period: Period, *, policy_text: str = "") -> CouncilRepo
     for outcome in (facts.INCLUDED, facts.REFERRED, facts.NO_ACTION):
         over_time.append((str(facts.SIGNAL_OUTCOME.label_of(outcome)), by_source.over_quarters(TOTAL, outcome)))
     over_time_table = Table(
-        caption=_("Signalen per kwartaal — %(scope)s, %(period)s")
-        % {"scope": scope_label(scope), "period": period.label},
+        caption=_("Signalen per kwartaal — %(scope)s, %(period)s") % {"scope": scope.label, "period": period.label},
         row_header=_("Kwartaal"),
         columns=[name for name, _points in over_time],
         rows=[
