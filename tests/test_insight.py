@@ -17,6 +17,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casustafel.cases.services import transition_case
 from casustafel.flow.services import register_signal, send_to_weighing
 from casustafel.insight import facts, monitor, selectors
 from casustafel.meetings import services as meeting_services
@@ -150,6 +151,27 @@ def test_the_signal_side_numbers_are_counts_without_a_link_with_their_age(client
 def test_only_the_process_director_gets_the_flow(region_a, key):
     assert selectors.flow(region_a.users[key]) == []
     assert selectors.dashboard_insight(region_a.users[key]) is None or key == "analyst"
+
+
+def test_art_6_lid_3_a_closed_case_leaves_the_flow(region_a):
+    """Wet PGA art. 6 lid 3: a closed case's data are blocked — its review, actions, tasks and
+    interventions are no longer counted, nor listed (the lists read through the same scopes)."""
+    case = _flow_world(region_a)
+    transition_case(
+        region_a.users["case_director"],
+        case=case,
+        target="closed",
+        reason="Klaar",
+        closure_reason="verhuisd",
+        override_open_work="Betrokkene is verhuisd (fictief).",
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=LATER), tick=False):
+        director = region_a.users["process_director"]
+        numbers = {n.kind: n.count for n in selectors.flow(director)}
+        for kind in ("reviews_due", "actions_overdue", "tasks_overdue", "interventions_drifting"):
+            assert numbers[kind] == 0, kind
+            assert selectors.flow_rows(director, kind) == []
+        assert numbers["meetings_planned"] == 1  # the meeting itself is no case data
 
 
 def test_a_list_behind_a_number_is_logged_as_a_list(client, region_a):
