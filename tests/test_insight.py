@@ -396,6 +396,10 @@ def test_women_are_flagged_as_possibly_less_recognised_against_the_nation(client
     assert rows[TOTAL][-1] == "—"  # the total itself is never flagged
     assert "Aandeel in Landelijk" in html and "58,3 %" in html
     assert "geen bewijs van vooringenomenheid" in html
+    # The chart over quarters: an SVG with its title, drawn from published cells only.
+    chart = html.split('<figure class="report-chart">')[1].split("</figure>")[0]
+    assert "<svg" in chart and "Signalen per kwartaal naar Geslacht" in chart
+    assert "Anders / niet vastgelegd — " in chart and "< 5" in unescape(chart)
 
 
 def test_the_process_director_compares_with_the_region_only(client, world):

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from casustafel.access import policy
 from casustafel.processing_log.models import Purpose
+from casustafel.reporting import render as render_svg
+from casustafel.reporting.suppression import TOTAL
 from casustafel.work.queue import record_listed
 
 from . import monitor, selectors
@@ -50,7 +53,8 @@ def recognition(request):
         scope, period = form.cleaned_data["scope"], form.cleaned_data["period"]
         nation = policy.can_report_on(user, "nation", None)
         compare_with = monitor.comparison_scopes(scope, nation_allowed=nation)
-        context["result"] = monitor.recognition(form.cleaned_data["indeling"], scope, period, compare_with=compare_with)
+        result = monitor.recognition(form.cleaned_data["indeling"], scope, period, compare_with=compare_with)
+        context.update(result=result, chart=_chart(result))
         monitor.record_generation(user, [scope, *compare_with])
     return render(request, "insight/recognition.html", context, status=200 if valid else 400)
 
@@ -68,6 +72,20 @@ def measures(request):
         context.update(groups=groups, overall=overall, scope=scope, period=period, results=monitor.RESULT_LABELS)
         monitor.record_generation(user, [scope])
     return render(request, "insight/measures.html", context, status=200 if valid else 400)
+
+
+def _chart(result: monitor.Recognition):
+    """Signals per quarter per group as lines (Matplotlib, SVG with title and description), drawn
+    from published cells only; groups without any signal in the period are left out."""
+    series = [
+        (str(label), points)
+        for row, (label, points) in zip(result.rows, result.over_quarters, strict=True)
+        if row.code != TOTAL and not (row.signals.shown and not row.signals.value)
+    ]
+    if not series:
+        return None
+    title = gettext("Signalen per kwartaal naar %(grouping)s") % {"grouping": result.grouping}
+    return render_svg.svg_markup(render_svg.line_chart_svg(series, title=title))
 
 
 def _flow_list(request, kind: str):
