@@ -256,9 +256,13 @@ def test_csv_download_writes_suppressed_cells_as_marks(client, region_a, flow, t
     import csv
     import io
 
-    for row in csv.reader(io.StringIO(text)):
+    rows = list(csv.reader(io.StringIO(text)))
+    for row in rows:
         for value in row[1:]:
             assert value not in {"1", "2", "3", "4"}, row
+    # Signals per quarter: one quarter, then the period's total (the same protected cell).
+    assert rows[0][0].startswith("Van signaal tot uitkomst — Signalen per kwartaal")
+    assert rows[3][0] == "Totaal" and rows[3][1:] == rows[2][1:]
 
 
 def test_pdf_download_is_tagged_and_has_the_section_headings(client, region_a, flow, today):

@@ -146,16 +146,21 @@ def build(scope: Scope, period: Period, *, policy_text: str = "") -> CouncilRepo
     over_time = [(_("Ontvangen signalen"), by_source.over_quarters(TOTAL, TOTAL))]
     for outcome in (facts.INCLUDED, facts.REFERRED, facts.NO_ACTION):
         over_time.append((str(facts.SIGNAL_OUTCOME.label_of(outcome)), by_source.over_quarters(TOTAL, outcome)))
+    outcome_codes = [TOTAL, facts.INCLUDED, facts.REFERRED, facts.NO_ACTION]
     over_time_table = Table(
         caption=_("Signalen per kwartaal — %(scope)s, %(period)s") % {"scope": scope.label, "period": period.label},
         row_header=_("Kwartaal"),
         columns=[name for name, _points in over_time],
         rows=[
-            (quarter.label, [points[i][1] for _name, points in over_time])
-            for i, (quarter, _c) in enumerate(over_time[0][1])
+            *[
+                (quarter.label, [points[i][1] for _name, points in over_time])
+                for i, (quarter, _c) in enumerate(over_time[0][1])
+            ],
+            # The period's own cells (the year column for a calendar year), as the other tables.
+            (str(registry.TOTAL_LABEL), [by_source.cell(TOTAL, code) for code in outcome_codes]),
         ],
-        row_codes=[quarter.code for quarter, _cell in over_time[0][1]],
-        column_codes=[TOTAL, facts.INCLUDED, facts.REFERRED, facts.NO_ACTION],
+        row_codes=[*[quarter.code for quarter, _cell in over_time[0][1]], TOTAL],
+        column_codes=outcome_codes,
     )
     sections = [
         Section(
