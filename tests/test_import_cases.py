@@ -6,7 +6,7 @@ The day is pinned, so the retention dates (art. 9 Wet PGA) do not drift with the
 """
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -178,7 +178,7 @@ def test_every_imported_item_is_in_the_processing_log_with_its_provenance(region
         assert item.provenance == "geïmporteerd uit OudSysteem"
         assert item.batch == result.batch
         logged = ProcessingLogEntry.objects.filter(audit_record=audit, data_subject_id=item.subject_id)
-        assert logged.filter(object_type="importeditem", object_id=item.pk, action=Action.CREATE).exists()
+        assert logged.filter(object_type="importeditem", object_id=item.pk, action=Action.IMPORT).exists()
         assert logged.filter(object_type="signal", object_id=item.signal_id, purpose="intake").exists()
         if item.case_id:
             assert logged.filter(object_type="case", object_id=item.case_id, purpose="case_management").exists()
@@ -199,6 +199,23 @@ def test_retention_dates_are_the_retention_apps_by_the_wet_pga_rules(region_a):
     assert closed.destruction_date == date(2030, 3, 1)  # 1826 days after the closure on 2025-03-01
     assert items["C-3004"].destruction_date is None  # an open case: the period starts at closure
     assert items["S-3001"].schedule_version == 2  # registered after 1 July 2025: art. 9, last processing
+
+
+def test_art_9_the_retention_period_runs_from_the_source_history_not_from_the_migration(region_a):
+    """Art. 9 Wet PGA: for a record under the last-processing rule (schedule version 2) the
+    migration itself is no substantive processing — logged as Action.IMPORT — so the period runs
+    from the record's own last processing in the source system (the referral of 1 July 2026), not
+    from the day of the import (1 December 2026). Logging the import as a creation would keep the
+    data five months longer than the law allows."""
+    _import(region_a, "good_latin1.csv")
+    item = ImportedItem.objects.select_related("subject").get(external_id="S-3002")
+
+    record = {r.object_id: r for r in assess_subject(item.subject, TODAY.date()).records}[item.signal_id]
+
+    assert record.rule == "last_processing"
+    assert record.last_processing == date(2026, 7, 1)
+    assert record.destruction_date == date(2026, 7, 1) + timedelta(days=record.schedule.period_for(record.minor))
+    assert item.destruction_date == record.destruction_date
 
 
 def test_a_record_past_its_retention_date_is_refused_not_migrated(region_a, tmp_path):

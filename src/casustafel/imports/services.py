@@ -504,7 +504,7 @@ class _Context:
 
     def log(self, items: list[ImportedItem]) -> None:
         """One audit record for the file: every created row, each with its person (pseudonymous)."""
-        record_by_purpose(self.actor, action=Action.CREATE, groups={p: o for p, o in self.logged.items() if o})
+        record_by_purpose(self.actor, action=Action.IMPORT, groups={p: o for p, o in self.logged.items() if o})
 
 
 # ---------------------------------------------------------------- retention (art. 9)

@@ -34,6 +34,10 @@ class Action(models.TextChoices):
     SHARE = "share", _("Verstrekken")
     #: Personal data is destroyed at the end of its retention period.
     DESTROY = "destroy", _("Vernietigen")
+    #: Existing records are taken over from a region's previous system (migration import, ADR 0046).
+    #: Not a substantive processing for art. 9: the retention period keeps running from the
+    #: record's own history in the source system, not from the day of the migration.
+    IMPORT = "import", _("Overnemen uit vorig systeem")
 
 
 class Purpose(models.TextChoices):

@@ -70,6 +70,8 @@ def _is_minor(date_of_birth: date | None, on: date) -> bool:
 #: Substantive processing (ADR 0020): what moves the art. 9 date. Not a read (not even of
 #: blocked data), a list, a search, an export or a destruction.
 SUBSTANTIVE_ACTIONS = (Action.CREATE, Action.UPDATE, Action.TRANSITION, Action.SHARE)
+#: Action.IMPORT (a migration from a previous system) is deliberately absent: the art. 9 period of
+#: an imported record runs from its own history, kept in the record's dates (ADR 0046).
 #: Processing *about* retention and the privacy officer's supervision is not processing
 #: for the purpose of the casusoverleg: counting it would let a necessity review or a legal
 #: hold keep the data alive.
