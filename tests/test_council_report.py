@@ -296,6 +296,11 @@ def test_standalone_html_download(client, region_a, flow, today):
     assert page.startswith("<!DOCTYPE html>") and '<html lang="nl">' in page
     assert "Wij investeren in nazorg." in page
     assert "csrfmiddlewaretoken" not in page and '<nav class="menu' not in page
+    # Served as a download, never rendered under the application's CSP: its stylesheet is a
+    # data: URL of reporting/static/reporting/report.css (ADR 0039), no inline <style>.
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert '<link rel="stylesheet" href="data:text/css;base64,' in page
+    assert "<style" not in page.split("</head>", 1)[0]
 
 
 def test_a_report_never_shows_the_free_text_of_a_case(client, region_a, flow, today):

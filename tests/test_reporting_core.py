@@ -418,3 +418,21 @@ def test_figure_table_partial_has_caption_scopes_and_legend():
     html = render_to_string("reporting/partials/figure_table.html", {"table": _table()})
     assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html
     assert "Legenda" in html and "&lt; 5" in html
+
+
+def test_the_standalone_document_embeds_its_stylesheet_and_weasyprint_applies_it():
+    """The published page (art. 18 lid 2) is self-contained without an inline <style>: its CSS is
+    reporting/static/reporting/report.css as a data: URL, which WeasyPrint reads offline (the
+    page counter of @page only appears when the stylesheet was applied)."""
+    import base64
+    from pathlib import Path
+
+    html = render_to_string("reporting/partials/report_base.html")
+    assert "<style" not in html
+    prefix = '<link rel="stylesheet" href="data:text/css;base64,'
+    encoded = html[html.index(prefix) + len(prefix) :].split('"', 1)[0]
+    css = Path(render.__file__).parent / "static" / "reporting" / "report.css"
+    assert base64.b64decode(encoded) == css.read_bytes()
+    pdf = render.pdf_from_html(html.replace("<main>", "<main><h1>Verslag 2025</h1>", 1))
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Verslag 2025" in text and "1 / 1" in text
