@@ -400,7 +400,8 @@ def _check_outcome(weighing, outcome, participants) -> None:
 @pytest.mark.parametrize(
     "outcome, participants, expected",
     [
-        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_WEB, 63), id="no-action"),
+        # +1 since the art. 5 lid 6 webhook outbox (ADR 0045): the live subscriptions of the registrant.
+        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_WEB, 64), id="no-action"),
         # Opening the case at the third confirmation: the case, its first transition, its participants
         # (one bulk insert), their log rows, and the one lookup of the named participants.
         pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_WEB + 2, 67), id="include-opens-case-1-participant"),
@@ -441,7 +442,8 @@ def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(
 @pytest.mark.parametrize(
     "outcome, participants, expected",
     [
-        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_API, 59), id="no-action"),
+        # +1 since the art. 5 lid 6 webhook outbox (ADR 0045): the live subscriptions of the registrant.
+        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_API, 60), id="no-action"),
         pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_API + 2, 62), id="include-opens-case-1-participant"),
         pytest.param(
             Outcome.INCLUDE,

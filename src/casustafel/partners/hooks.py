@@ -1,17 +1,17 @@
 """Where the events of the webhooks happen, and where the weighing takes an aanmelding on:
 Django ``post_save`` receivers on the rows those changes write, so no domain service changes.
 
-Each receiver queues its event with ``transaction.on_commit``: an event exists only for a change
-that committed, and the change's own transaction gains no query (the write budgets of
-tests/test_write_query_counts.py stay as they are). ADR 0045 names the window this leaves: a
-process that dies between the commit and the callback loses that event."""
+Each receiver queues its event in the change's own transaction (a transactional outbox, ADR
+0045): the delivery rows commit together with the change or not at all, so a process that dies
+right after the commit loses no event, and a rolled-back change leaves none. The price is the
+recipients' and subscriptions' lookup (two queries) in the write path of the five changes that
+produce an event, counted in tests/test_write_query_counts.py."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
 from django.db.models.signals import post_save, pre_delete
 
 from casustafel.cases import states as case_states
@@ -28,21 +28,15 @@ def _participants(case_id) -> list:
     return list(CaseParticipant.objects.filter(case_id=case_id).values_list("organisation_id", flat=True))
 
 
-def _on_commit(event_type: str, *, organisations: Callable[[], Iterable], source_key: str, **ids) -> None:
-    """Queue the event once the change commits (nothing for a change rolled back). The recipients
-    are read then, outside the change's own queries; a failure to queue is logged, never turns
-    the committed change into an error (``robust``)."""
-
-    def enqueue():
-        webhooks.enqueue(event_type, organisation_ids=organisations(), source_key=source_key, **ids)
-
-    transaction.on_commit(enqueue, robust=True)
+def _queue(event_type: str, *, organisations: Callable[[], Iterable], source_key: str, **ids) -> None:
+    """Queue the event in the caller's transaction: it commits with the change or not at all."""
+    webhooks.enqueue(event_type, organisation_ids=organisations(), source_key=source_key, **ids)
 
 
 def _on_case_transition(sender, instance, created, **kwargs):
     if created and instance.target == case_states.CLOSED:
         case_id = instance.case_id
-        _on_commit(
+        _queue(
             EventType.CASE_CLOSED,
             organisations=lambda: _participants(case_id),
             source_key=f"case-transition:{instance.pk}",
@@ -68,7 +62,7 @@ def _on_transfer(sender, instance, created, **kwargs):
     if instance.status == TransferStatus.ACCEPTED:
         case_id = instance.case_id
         earlier = getattr(_removed, "by_case", {}).pop(case_id, set())
-        _on_commit(
+        _queue(
             EventType.CASE_TRANSFERRED,
             organisations=lambda: {*earlier, *_participants(case_id)},
             source_key=f"transfer:{instance.pk}",
@@ -80,7 +74,7 @@ def _on_transfer(sender, instance, created, **kwargs):
 def _on_action(sender, instance, created, **kwargs):
     if created:
         owner = instance.owner_id
-        _on_commit(
+        _queue(
             EventType.ACTION_ASSIGNED,
             organisations=lambda: [owner],
             source_key=f"meeting-action:{instance.pk}",
@@ -92,7 +86,7 @@ def _on_action(sender, instance, created, **kwargs):
 def _on_agenda_item(sender, instance, created, **kwargs):
     if created:
         case_id = instance.case_id
-        _on_commit(
+        _queue(
             EventType.MEETING_SCHEDULED,
             organisations=lambda: _participants(case_id),
             source_key=f"agenda-item:{instance.pk}",
@@ -115,7 +109,7 @@ def _on_signal_transition(sender, instance, created, **kwargs):
         if signal.intake_route == IntakeRoute.REFERRAL:
             # Art. 5 lid 6: the registering participant is told the case does not go to the casusoverleg.
             registrant = signal.registered_by_organisation_id
-            _on_commit(
+            _queue(
                 EventType.REGISTRATION_NOT_ACCEPTED,
                 organisations=lambda: [registrant],
                 source_key=f"signal-transition:{instance.pk}",
