@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from casustafel.access import rls
 from casustafel.accounts.models import (
@@ -30,6 +31,7 @@ from casustafel.cases.services import add_participant, transition_case
 from casustafel.cases.third_parties import confirm_third_party, propose_third_party
 from casustafel.flow.services import confirm_decision, propose_decision, register_signal, send_to_weighing
 from casustafel.journal import services as journal_services
+from casustafel.meldpunt.services import save_gemeente_page
 from casustafel.plans import services as plan_services
 from casustafel.policy_signals.services import raise_signal
 from casustafel.signals.models import Phenomenon, SourceType, Urgency
@@ -150,11 +152,25 @@ def _user_key(region_code: str, key: str) -> str:
     return f"{key}.{region_code}"
 
 
+#: Fictional gemeentecodes (the CBS has no 99xx codes): the reports break figures down by the
+#: gemeente van verblijf through these codes (reporting.scope, ADR 0039), and the meldpunt's
+#: per-gemeente pages use them in their address.
+DEMO_MUNICIPALITY_CODES = {
+    "Gemeente Lindeveld": "9901",
+    "Gemeente Oosterwaarde": "9902",
+    "Gemeente Bremhaven": "9903",
+    "Gemeente Kustland": "9911",
+}
+
+
 @transaction.atomic
 def _build_region(code: str, spec: dict) -> Region:
     region = Region.objects.create(code=code, name=spec["name"])
     orgs = {
-        name: Organisation.objects.create(region=region, kind=kind, name=name) for kind, name in spec["organisations"]
+        name: Organisation.objects.create(
+            region=region, kind=kind, name=name, municipality_code=DEMO_MUNICIPALITY_CODES.get(name, "")
+        )
+        for kind, name in spec["organisations"]
     }
     for key, org_name, role, first, last in spec["users"]:
         user = User(
@@ -344,6 +360,21 @@ def _populate(code: str, count: int) -> None:
             transition_case(director, case=case, target=case_states.REOPENED, reason="Nieuwe zorgen na afsluiting")
     _raise_policy_signals(director, code)
     _populate_two_ways_in(intake, municipalities[0].name.replace("Gemeente ", ""))
+    if "beheer" in users:
+        _meldpunt_pages(users["beheer"], municipalities)
+
+
+def _meldpunt_pages(admin: User, municipalities: list[Organisation]) -> None:
+    """Each demo gemeente's page of the public meldpunt (Wet PGA art. 5 lid 2, ADR 0044)."""
+    for organisation in municipalities:
+        name = organisation.name.replace("Gemeente ", "")
+        save_gemeente_page(
+            admin,
+            organisation=organisation,
+            code=slugify(name),
+            intro_text=f"Maakt u zich zorgen over iemand in {name} die radicaliseert? Laat het de burgemeester weten.",
+            contact_details=f"Team Veiligheid gemeente {name} (fictief), 14 0{organisation.municipality_code or '000'}",
+        )
 
 
 #: Policy signals of the demo (issue 13 item 6): bottlenecks for policy, without personal data (and
