@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from casustafel.flow.services import propose_decision, register_signal, send_to_weighing
 from casustafel.meetings.models import AgendaItem, Meeting, MeetingAction
+from casustafel.meldpunt import services as meldpunt
 from casustafel.plans import services as plan_services
 from casustafel.plans.models import CoordinationTask, Plan
 from casustafel.processing_log.models import ProcessingLogEntry
@@ -252,3 +253,29 @@ def test_the_dashboard_records_its_lists_in_one_step_of_the_log_each_under_its_p
     as_signal = ProcessingLogEntry.objects.filter(action="list", object_type="signal").latest("id")
     assert as_work.purpose == "weighing" and as_signal.purpose == "intake"
     assert as_work.audit_record_id == as_signal.audit_record_id
+
+
+def test_art_5_lid_2_a_melding_from_the_public_waits_for_the_intake_officer_until_taken_in(region_a, world):
+    """A melding through the public meldpunt (ADR 0044) is intake work of its own region until the
+    intake officer registers a signal from it or marks it handled; the item names the gemeente only."""
+
+    def submit(world_region):
+        report, _code = meldpunt.submit_report(
+            meldpunt.system_actor(),
+            data=meldpunt.ReportData(
+                organisation=world_region.orgs["gemeente"], relation="citizen", what="Zorgen (fictief).", anonymous=True
+            ),
+        )
+        return report
+
+    report, other = submit(region_a), submit(world["b"])
+    intake = region_a.users["intake"]
+
+    items = [i for i in work_queue(intake, log=False).items if i.kind == "public_melding"]
+    assert [i.reference for i in items] == [report.reference]
+    assert items[0].detail == region_a.orgs["gemeente"].name
+    assert other.reference not in {i.reference for i in work_queue(intake, log=False).items}
+    assert "public_melding" not in _kinds(region_a.users["weigher_gemeente"])
+
+    meldpunt.mark_handled(intake, report=report)
+    assert "public_melding" not in _kinds(intake)

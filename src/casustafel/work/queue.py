@@ -31,6 +31,8 @@ from casustafel.cases.transfer import incoming_transfers
 from casustafel.corrections import selectors as correction_selectors
 from casustafel.governance import audits, informing, rights
 from casustafel.meetings.models import ActionStatus, AgendaItem, MeetingAction
+from casustafel.meldpunt.models import ReportStatus
+from casustafel.meldpunt.selectors import visible_reports
 from casustafel.plans.models import CheckIn, CoordinationTask, Intervention, Plan
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record_by_purpose
@@ -56,6 +58,7 @@ LIMIT = 25
 #: Not law: the Wet PGA sets no term for these; a region may agree shorter ones.
 TERMS = {
     "signal_intake": 2,
+    "public_melding": 2,
     "weighing_contribution": 10,
     "decision_confirmation": 5,
     "consultation": 10,
@@ -170,6 +173,28 @@ def _signal_intake(user, today: date) -> Collected:
             detail=s.get_status_display(),
         )
         for s in rows
+    ]
+    return Collected(items, total)
+
+
+def _public_meldingen(user, today: date) -> Collected:
+    """Intake: meldingen from the public meldpunt (art. 5 lid 2, ADR 0044) not yet taken in — to be
+    registered as a signal or marked handled; the item names the gemeente, never the person."""
+    if user.role != "intake_officer":
+        return Collected([], 0)
+    queryset = visible_reports(user).filter(status=ReportStatus.RECEIVED)
+    rows, total = _page(queryset, ["received_at"])
+    items = [
+        WorkItem(
+            kind="public_melding",
+            obj=r,
+            key=f"public_melding:{r.pk}",
+            reference=r.reference,
+            path=reverse("meldpunt:report_detail", args=[r.pk]),
+            due_on=_days(r.received_at, TERMS["public_melding"]),
+            detail=r.organisation.name,
+        )
+        for r in rows
     ]
     return Collected(items, total)
 
@@ -561,6 +586,13 @@ SOURCES: dict[str, Source] = {
             list_filter="?status=received",
         ),
         Source(
+            "public_melding",
+            _("Melding via het openbaar meldpunt"),
+            policy.Action.SIGNAL_CREATE,
+            _public_meldingen,
+            "meldpunt:report_list",
+        ),
+        Source(
             "weighing_contribution",
             _("Inbreng van uw organisatie gevraagd"),
             policy.Action.WEIGHING_CONTRIBUTE,
@@ -669,6 +701,7 @@ SOURCES: dict[str, Source] = {
 #: The processing activity (verwerkingsactiviteit) each kind of work belongs to.
 PURPOSES = {
     "signal_intake": Purpose.INTAKE,
+    "public_melding": Purpose.INTAKE,
     "weighing_contribution": Purpose.WEIGHING,
     "decision_confirmation": Purpose.WEIGHING,
     "consultation": Purpose.WEIGHING,
