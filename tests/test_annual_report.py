@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import subprocess
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -415,6 +416,24 @@ def test_the_pdf_opens_is_tagged_and_has_the_sections(region_a, client):
     for section in SECTIONS:
         assert str(section.title) in text
     assert "artikel 18" in text and "< 5" in text
+
+
+def test_pdftotext_reads_every_section_in_reading_order(region_a, client, tmp_path):
+    """Art. 18 lid 2: what Poppler's pdftotext (as text-to-speech and indexing tools read a PDF)
+    extracts from the published report has every section, in the order of the report."""
+    annual_data(region_a)
+    report = _draft(region_a)
+    login(client, region_a.users["analyst"])
+    pdf = tmp_path / "jaarverslag.pdf"
+    pdf.write_bytes(client.get(reverse("reporting:annual_pdf", kwargs={"pk": report.pk})).content)
+
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    text = " ".join(text.decode("utf-8").split())
+
+    positions = [text.find(" ".join(str(section.title).split())) for section in SECTIONS]
+    assert -1 not in positions, positions
+    assert positions == sorted(positions)
+    assert "< 5" in text
 
 
 def test_the_html_page_is_standalone_and_the_csv_has_every_cell(region_a, client):
