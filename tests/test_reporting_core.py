@@ -8,6 +8,7 @@ minimisation); the properties of the suppression itself are in test_reporting_su
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pypdf
@@ -386,6 +387,26 @@ def test_bar_chart_is_accessible_svg_drawn_from_shown_values_only():
     assert '<title id="chart-title">Signalen naar soort</title>' in svg
     assert "<desc" in svg and "Soort A: &lt; 5" in svg and "Soort C: ×" in svg
     assert "Soort B: 12" in svg
+
+
+def test_chart_text_stays_text_in_the_report_font_and_renders_under_the_csp():
+    """svg.fonttype "none": labels are <text> (selectable, read by assistive technology,
+    extractable from the PDF), in the family report.css names first; no <style> element or
+    style attribute (the application's CSP has no 'unsafe-inline'): presentation attributes."""
+    from pathlib import Path
+
+    for svg in (
+        render.bar_chart_svg(_table(), title="Signalen naar soort"),
+        render.line_chart_svg([("Signalen", [(Quarter(2025, 1), Published(7))])], title="Per kwartaal"),
+    ):
+        assert re.search(r"<text\b[^>]*>(Signalen naar soort|Per kwartaal)<", svg)
+        assert f"font-family=\"'{render.FONT_FAMILY}'\"" in svg
+        assert "<style" not in svg and "style=" not in svg and 'fill="#154273"' in svg
+        assert "glyph" not in svg  # no text drawn as paths
+    assert 'id="chart-title"' in render.bar_chart_svg(_table(), title="Soort")
+    assert ">Soort A<" in render.bar_chart_svg(_table(), title="Soort")
+    css = (Path(render.__file__).parent / "static" / "reporting" / "report.css").read_text()
+    assert f'font-family: "{render.FONT_FAMILY}",' in css
 
 
 def test_line_chart_marks_suppressed_quarters():

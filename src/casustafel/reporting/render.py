@@ -13,6 +13,7 @@ import logging
 import math
 import re
 from collections.abc import Sequence
+from functools import cache
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -54,21 +55,71 @@ def table_csv(sections: Sequence[tuple[str, Table]]) -> str:
     return out.getvalue()
 
 
-def _figure(width: float, height: float) -> Figure:
-    """A Matplotlib figure of its own (no pyplot state, no GUI backend); Matplotlib loads only
-    when a chart is drawn."""
+#: The family of the charts' text and of the report's CSS (report.css): text stays text in the
+#: SVG (``svg.fonttype`` "none"), so the browser and WeasyPrint draw it with this installed font.
+FONT_FAMILY = "DejaVu Sans"
+#: Matplotlib settings of every chart, applied once per process (only this module draws).
+RC_PARAMS = {
+    "svg.fonttype": "none",  # text as <text>: smaller, selectable, read by assistive technology
+    "svg.hashsalt": "casustafel",  # deterministic ids: the same figures give the same markup
+    "font.family": FONT_FAMILY,
+    "font.size": 10,
+}
+_INCH = 72.0  # points
+
+
+@cache
+def _matplotlib() -> Any:
+    """Matplotlib, loaded only when a chart is drawn, with :data:`RC_PARAMS` applied once."""
+    import matplotlib  # noqa: PLC0415 - Matplotlib loads only for a chart
+
+    matplotlib.rcParams.update(RC_PARAMS)
+    return matplotlib
+
+
+def _text_width(text: str, size: float) -> float:
+    """The width in points of ``text`` in :data:`FONT_FAMILY` at ``size`` (no drawing pass)."""
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+    from matplotlib.textpath import text_to_path  # noqa: PLC0415
+
+    return text_to_path.get_text_width_height_descent(text, FontProperties(family=FONT_FAMILY, size=size), False)[0]
+
+
+def _figure(
+    width: float, height: float, *, left: float, bottom: float, top: float = 0.4, right: float = 0.25
+) -> Figure:
+    """A Matplotlib figure of its own (no pyplot state, no GUI backend) with fixed margins in
+    inches: saved without ``bbox_inches="tight"``, which draws every chart twice."""
+    _matplotlib()
     from matplotlib.figure import Figure  # noqa: PLC0415 - Matplotlib loads only for a chart
 
-    return Figure(figsize=(width, height))
+    figure = Figure(figsize=(width, height))
+    figure.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height)
+    return figure
+
+
+def _presentation_attributes(match: re.Match[str]) -> str:
+    """``style="fill: #fff; font-size: 8px"`` → ``fill="#fff" font-size="8px"``: SVG presentation
+    attributes render under the application's CSP (no inline style) and in WeasyPrint alike."""
+    pairs = [item.split(":", 1) for item in match.group(1).split(";") if ":" in item]
+    return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in pairs)
 
 
 def _svg(figure: Figure, *, title: str, description: str) -> str:
-    """The SVG markup of ``figure`` with an accessible name (<title>) and description (<desc>)."""
+    """The SVG markup of ``figure`` with an accessible name (<title>) and description (<desc>);
+    no <style> element and no style attribute (the page's CSP allows neither)."""
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Title": title})
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Title": title})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML declaration and DOCTYPE: the markup is embedded
-    svg = re.sub(r"<svg\b", '<svg role="img" aria-labelledby="chart-title chart-desc"', svg, count=1)
+    svg = re.sub(r"\s*<style\b[^>]*>.*?</style>", "", svg, flags=re.DOTALL)
+    svg = re.sub(r'style="([^"]*)"', _presentation_attributes, svg)
+    svg = re.sub(
+        r"<svg\b",
+        '<svg role="img" aria-labelledby="chart-title chart-desc" stroke-linejoin="round" stroke-linecap="butt"',
+        svg,
+        count=1,
+    )
     head_end = svg.index(">") + 1
     accessible = f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(description)}</desc>'
     return svg[:head_end] + accessible + svg[head_end:]
@@ -89,7 +140,10 @@ def bar_chart_svg(table: Table, *, title: str) -> str:
     column_indices = [i for i, code in enumerate(table.column_codes or [""] * len(table.columns)) if code != TOTAL]
     if not column_indices:
         column_indices = [len(table.columns) - 1]
-    figure = _figure(7.5, 0.45 * max(len(rows), 2) * max(1, len(column_indices) ** 0.5) + 1.2)
+    longest = max([_text_width(label, 10) for label, _cells in rows] + [0])
+    figure = _figure(
+        7.5, 0.45 * max(len(rows), 2) * max(1, len(column_indices) ** 0.5) + 1.2, left=longest / _INCH + 0.2, bottom=0.4
+    )
     axes = figure.subplots()
     height = 0.8 / len(column_indices)
     peak = max([cell.value or 0 for _label, cells in rows for cell in cells if cell.shown] + [1])
@@ -128,7 +182,12 @@ def bar_chart_svg(table: Table, *, title: str) -> str:
 def line_chart_svg(series: Sequence[tuple[str, Sequence[tuple[Quarter, Published]]]], *, title: str) -> str:
     """Lines over quarters, one per (name, [(quarter, cell)]); a suppressed point is a gap,
     marked "< 5" / "×" on the axis."""
-    figure = _figure(7.5, 3.6)
+    quarters = [quarter.label for quarter, _cell in series[0][1]] if series else []
+    rotated = len(quarters) > 6
+    # The quarter labels under the axis: rotated 45° when there are many (their height is then
+    # about 0.7 of their width).
+    tick_height = max([_text_width(label, 8) * 0.72 for label in quarters] + [0]) / _INCH if rotated else 0.15
+    figure = _figure(7.5, 3.6, left=0.5, bottom=tick_height + 0.3)
     axes = figure.subplots()
     descriptions = []
     labels: list[str] = []
@@ -150,7 +209,7 @@ def line_chart_svg(series: Sequence[tuple[str, Sequence[tuple[Quarter, Published
                 )
         descriptions.append(f"{name} — " + _describe(labels, [cell for _q, cell in points]))
     axes.set_xticks(range(len(labels)))
-    axes.set_xticklabels(labels, rotation=45 if len(labels) > 6 else 0, fontsize=8)
+    axes.set_xticklabels(labels, rotation=45 if rotated else 0, fontsize=8, ha="right" if rotated else "center")
     axes.set_ylim(bottom=0)
     axes.set_title(title, fontsize=10)
     axes.spines[["top", "right"]].set_visible(False)
