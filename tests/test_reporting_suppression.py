@@ -21,10 +21,11 @@ from hypothesis import strategies as st
 
 from casustafel.accounts.models import Region
 from casustafel.reporting import cube
+from casustafel.reporting import facts as registry
 from casustafel.reporting.facts import Dimension, Fact
 from casustafel.reporting.periods import Period, Quarter
 from casustafel.reporting.scope import Scope
-from casustafel.reporting.suppression import THRESHOLD, TOTAL, Published, protect
+from casustafel.reporting.suppression import THRESHOLD, TOTAL, Grid, Published, protect, protect_together
 
 SMALL_COUNTS = st.one_of(st.just(0), st.integers(1, 4), st.integers(0, 30))
 FAST = settings(
@@ -72,6 +73,12 @@ def _determined(published, dims):
                 row[column[key]] += sign
         if any(row):
             rows.append(row)
+    return _fixed(unknown, rows)
+
+
+def _fixed(unknown, rows):
+    """The unknowns a system of rows (over ``unknown``) fixes uniquely: reduced row echelon form
+    over the rationals; e_j lies in the row space exactly when a reduced row is e_j itself."""
     # reduced row echelon form
     pivot_row = 0
     pivots = []
@@ -132,6 +139,100 @@ def test_no_suppressed_cell_follows_from_the_published_cells(grid):
     counts, dims = grid
     published = protect(counts, dims)
     assert _determined(published, dims) == set()
+
+
+@st.composite
+def shared_units(draw):
+    """Units classified three ways — a (2–3 categories), b (2–3), outcome o (2–3) — plus a place
+    (2 categories): grid A counts them by (a, o, place), grid B by (b, o, place). They share the
+    marginals over (o, place) and the grand totals, as signals by source and by phenomenon do."""
+    sizes = [draw(st.integers(2, 3)), draw(st.integers(2, 3)), draw(st.integers(2, 3)), 2]
+    units = draw(
+        st.lists(st.tuples(*[st.integers(0, n - 1) for n in sizes], st.integers(1, 6)), min_size=1, max_size=14)
+    )
+    dims = {name: [f"{name}{i}" for i in range(n)] for name, n in zip(("a", "b", "o", "p"), sizes, strict=True)}
+    counts_a: dict = {}
+    counts_b: dict = {}
+    for a, b, o, p, n in units:
+        key_a = (dims["a"][a], dims["o"][o], dims["p"][p])
+        key_b = (dims["b"][b], dims["o"][o], dims["p"][p])
+        counts_a[key_a] = counts_a.get(key_a, 0) + n
+        counts_b[key_b] = counts_b.get(key_b, 0) + n
+    return (
+        Grid(counts_a, [dims["a"], dims["o"], dims["p"]], ["a", "o", "p"]),
+        Grid(counts_b, [dims["b"], dims["o"], dims["p"]], ["b", "o", "p"]),
+    )
+
+
+def _meaning(grid, key):
+    """What a cell counts, whichever grid publishes it: its non-TOTAL (dimension, code) pairs."""
+    return frozenset((name, code) for name, code in zip(grid.names, key, strict=True) if code != TOTAL)
+
+
+@FAST
+@given(shared_units())
+def test_facts_of_the_same_units_together_determine_no_suppressed_cell(grids_ab):
+    """Art. 18 / AVG art. 5 lid 1 c (ADR 0039): two tables of the same units (signals by source
+    × outcome and by phenomenon × outcome) publish the same outcome totals. Protected together,
+    a shared cell hidden in one is hidden in the other, and the union of both tables' line
+    equations (a shared cell is one unknown) fixes no suppressed cell (exact rationals)."""
+    published = protect_together(grids_ab)
+    states: dict = {}
+    for grid, cells in zip(grids_ab, published, strict=True):
+        for key, cell in cells.items():
+            states.setdefault(_meaning(grid, key), set()).add(cell.shown)
+            if cell.shown:
+                assert not 0 < cell.value < THRESHOLD
+    assert all(len(shown) == 1 for shown in states.values()), "a shared cell is shown in one table only"
+    unknown = sorted({meaning for meaning, shown in states.items() if shown == {False}}, key=sorted)
+    column = {meaning: i for i, meaning in enumerate(unknown)}
+    rows = []
+    for grid, cells in zip(grids_ab, published, strict=True):
+        for interior, total in _lines(grid.dims):
+            row = [Fraction(0)] * len(unknown)
+            for key, sign in [*[(k, 1) for k in interior], (total, -1)]:
+                if not cells[key].shown:
+                    row[column[_meaning(grid, key)]] += sign
+            if any(row):
+                rows.append(row)
+    assert _fixed(unknown, rows) == set()
+
+
+@pytest.mark.django_db  # counted under the region's row-level scope (ADR 0014)
+def test_a_fact_of_a_population_is_protected_with_the_other_facts_of_it(monkeypatch):
+    """Facts declaring the same population are counted and protected together: the outcome
+    total hidden in one (here: as a complement) is hidden in the other, though alone it would be
+    shown there (ADR 0039)."""
+    region = Region(pk=uuid.uuid4(), code="r", name="Regio")
+    context = cube.ReportContext()
+    context.regions[region.pk] = region
+    context.gemeenten[region.pk] = ["a"]
+    outcome = Dimension("uitkomst", "Uitkomst", (("ja", "Ja"), ("nee", "Nee")))
+    source = Dimension("bron", "Bron", (("s1", "S1"), ("s2", "S2")))
+    kind = Dimension("soort", "Soort", (("k1", "K1"), ("k2", "K2")))
+    day = Quarter(2025, 1).start
+    # By kind nothing is small; by source "s1 ja" is 4, and its complements hide the "nee" total.
+    units = [("s2", "k1", "ja")] * 9 + [("s1", "k2", "nee")] * 6 + [("s1", "k1", "ja")] * 4
+
+    def by_source(_region, start, end):
+        return [("a", day, s, o) for s, _k, o in units]
+
+    def by_kind(_region, start, end):
+        return [("a", day, k, o) for _s, k, o in units]
+
+    first = Fact("t_by_source", "Bron", (source, outcome), by_source, population="t_units")
+    second = Fact("t_by_kind", "Soort", (kind, outcome), by_kind, population="t_units")
+    alone = Fact("t_by_kind_alone", "Soort", (kind, outcome), by_kind)
+    for fact in (first, second, alone):
+        monkeypatch.setitem(registry.FACTS, fact.name, fact)
+    assert registry.same_population(first) == [second, first]  # by name
+    joint = cube.protected_year(second, region.pk, 2025, context)
+    assert (first.name, region.pk, 2025) in context.cubes  # counted and protected in one go
+    by_source_cube = context.cubes[(first.name, region.pk, 2025)]
+    total_nee = (TOTAL, "nee", TOTAL, TOTAL)
+    assert not by_source_cube[total_nee].shown
+    assert not joint[total_nee].shown
+    assert cube.protected_year(alone, region.pk, 2025, context)[total_nee] == Published(6)
 
 
 @FAST

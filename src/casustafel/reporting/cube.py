@@ -34,7 +34,7 @@ from casustafel.reporting import facts as registry
 from casustafel.reporting.facts import Fact
 from casustafel.reporting.periods import Period, Quarter
 from casustafel.reporting.scope import GEMEENTE, NATION, UNKNOWN_GEMEENTE, Scope, gemeente_codes
-from casustafel.reporting.suppression import SECONDARY, SHOWN, TOTAL, Published, protect
+from casustafel.reporting.suppression import SECONDARY, SHOWN, TOTAL, Grid, Published, protect, protect_together
 
 #: The quarter codes of the cube's time dimension (TOTAL is the year).
 QUARTER_CODES = ("K1", "K2", "K3", "K4")
@@ -77,37 +77,60 @@ def report_context() -> Iterator[ReportContext]:
         _current.reset(token)
 
 
+#: The names of the cube's own dimensions, after the fact's (see suppression.Grid).
+GEMEENTE_AXIS, QUARTER_AXIS = "_gemeente", "_kwartaal"
+
+
+def _count(fact: Fact, region: Region, year: int, gemeenten: list[str]) -> Counter:
+    """The interior counts of ``fact``'s year cube: one ``fact.rows`` call (the caller set the
+    region's database scope)."""
+    known = set(gemeenten)
+    valid = [set(dimension.codes) for dimension in fact.dims]
+    counts: Counter = Counter()
+    for row in fact.rows(region, date(year, 1, 1), date(year, 12, 31)):
+        gemeente, day, *codes = row
+        if len(codes) != len(fact.dims):
+            raise ValueError(f"fact {fact.name!r}: a row has {len(codes)} codes, expected {len(fact.dims)}")
+        for dimension, allowed, code in zip(fact.dims, valid, codes, strict=True):
+            if code not in allowed:
+                raise ValueError(f"fact {fact.name!r}: code {code!r} is not a category of {dimension.code!r}")
+        if day.year != year:
+            continue
+        quarter = QUARTER_CODES[(day.month - 1) // 3]
+        counts[(*codes, gemeente if gemeente in known else UNKNOWN_GEMEENTE, quarter)] += 1
+    return counts
+
+
 def protected_year(
     fact: Fact, region_id: Any, year: int, context: ReportContext | None = None
 ) -> dict[tuple, Published]:
-    """The protected cube of ``fact`` for a region's calendar year: one ``fact.rows`` call."""
+    """The protected cube of ``fact`` for a region's calendar year: one ``fact.rows`` call per
+    fact of its population (``Fact.population``), whose cubes are protected together and cached
+    alongside (a marginal hidden in one is hidden in all; ADR 0039)."""
     context = context or _current.get() or ReportContext()
     key = (fact.name, region_id, year)
     if key in context.cubes:
         return context.cubes[key]
     region = context.region(region_id)
     gemeenten = context.gemeente_codes(region_id)
-    known = set(gemeenten)
-    valid = [set(dimension.codes) for dimension in fact.dims]
-    counts: Counter = Counter()
+    members = registry.same_population(fact)
     # Row-level security (ADR 0014): the cube of a region is counted under exactly that region's
     # scope — also for the nation, whose regions are counted one by one, each under its own.
     with rls.regions(region_id):
-        for row in fact.rows(region, date(year, 1, 1), date(year, 12, 31)):
-            gemeente, day, *codes = row
-            if len(codes) != len(fact.dims):
-                raise ValueError(f"fact {fact.name!r}: a row has {len(codes)} codes, expected {len(fact.dims)}")
-            for dimension, allowed, code in zip(fact.dims, valid, codes, strict=True):
-                if code not in allowed:
-                    raise ValueError(f"fact {fact.name!r}: code {code!r} is not a category of {dimension.code!r}")
-            if day.year != year:
-                continue
-            quarter = QUARTER_CODES[(day.month - 1) // 3]
-            counts[(*codes, gemeente if gemeente in known else UNKNOWN_GEMEENTE, quarter)] += 1
-    dims = [list(dimension.codes) for dimension in fact.dims] + [[*gemeenten, UNKNOWN_GEMEENTE], list(QUARTER_CODES)]
-    cube = protect(counts, dims)
-    context.cubes[key] = cube
-    return cube
+        counts = [_count(member, region, year, gemeenten) for member in members]
+    place = [[*gemeenten, UNKNOWN_GEMEENTE], list(QUARTER_CODES)]
+    grids = [
+        Grid(
+            member_counts,
+            [list(dimension.codes) for dimension in member.dims] + place,
+            [dimension.code for dimension in member.dims] + [GEMEENTE_AXIS, QUARTER_AXIS],
+        )
+        for member, member_counts in zip(members, counts, strict=True)
+    ]
+    cubes = [protect(grids[0].counts, grids[0].dims)] if len(grids) == 1 else protect_together(grids)
+    for member, cube in zip(members, cubes, strict=True):
+        context.cubes[(member.name, region_id, year)] = cube
+    return context.cubes[key]
 
 
 def _sum(cells: Sequence[Published]) -> Published:

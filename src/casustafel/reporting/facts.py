@@ -52,6 +52,15 @@ class Fact:
     rows: Callable[[Any, date, date], Iterable[tuple]]
     #: Optional longer explanation for the report (what is counted, when).
     description: Any = ""
+    #: The units it counts (e.g. "signals"); default: its own name. Facts of one population
+    #: share their marginals over the dimensions they have in common (by ``Dimension.code``) and
+    #: their grand totals, and are protected together (``cube.protected_year``; ADR 0039).
+    population: str = ""
+
+    @property
+    def counts(self) -> str:
+        """The population this fact counts."""
+        return self.population or self.name
 
 
 FACTS: dict[str, Fact] = {}
@@ -65,6 +74,12 @@ def register(fact: Fact) -> Fact:
         raise ValueError(f"fact {fact.name!r} is already registered by {existing.rows.__module__}")
     FACTS[fact.name] = fact
     return fact
+
+
+def same_population(fact: Fact) -> list[Fact]:
+    """``fact`` and every registered fact that counts the same units, ordered by name."""
+    others = [other for other in FACTS.values() if other.counts == fact.counts and other.name != fact.name]
+    return sorted([fact, *others], key=lambda member: member.name)
 
 
 def get(name: str) -> Fact:

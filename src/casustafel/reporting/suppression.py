@@ -209,8 +209,8 @@ def determined_cells(values: np.ndarray, suppressed: np.ndarray) -> list[tuple]:
     return [cell for cell, value in zip(cells, vector, strict=True) if value == 0]
 
 
-def _widen(values: np.ndarray, suppressed: np.ndarray, cell: tuple) -> None:
-    """Suppress one more cell on a line through a determined ``cell``."""
+def _widen(values: np.ndarray, suppressed: np.ndarray, cell: tuple) -> bool:
+    """Suppress one more cell on a line through a determined ``cell`` (False: none is left)."""
     candidates = []
     for axis in range(values.ndim):
         index = list(cell)
@@ -225,32 +225,44 @@ def _widen(values: np.ndarray, suppressed: np.ndarray, cell: tuple) -> None:
         # Every line through the cell is suppressed already: it is fixed through cells further
         # away. Take the nearest shown cell (fewest differing coordinates), smallest non-zero first.
         shown = np.argwhere(~suppressed)
+        if not len(shown):
+            return False
         distance = (shown != np.array(cell)).sum(axis=1)
         best = min(
             (int(d), int(values[tuple(k)]) == 0, int(values[tuple(k)]), tuple(int(i) for i in k))
             for d, k in zip(distance, shown, strict=True)
         )
         suppressed[best[3]] = True
-        return
+        return True
     _rank, _value, axis, position = min(candidates)
     target = list(cell)
     target[axis] = position
     suppressed[tuple(target)] = True
+    return True
 
 
-def protect_array(
-    interior: np.ndarray, *, primary: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Protect a grid of interior counts: (values with TOTAL positions last in every axis,
-    primary mask, suppressed mask). ``primary`` (optional) marks cells to suppress from the start
-    as primary regardless of value (not used by :func:`protect`)."""
+def _with_totals(interior: np.ndarray) -> np.ndarray:
     values = interior.astype(np.int64)
     for axis in range(values.ndim):
         values = np.concatenate([values, values.sum(axis=axis, keepdims=True)], axis=axis)
+    return values
+
+
+def protect_array(
+    interior: np.ndarray, *, primary: np.ndarray | None = None, force: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Protect a grid of interior counts: (values with TOTAL positions last in every axis,
+    primary mask, suppressed mask). ``primary`` (optional) marks cells to suppress from the start
+    as primary regardless of value (not used by :func:`protect`); ``force`` (optional, the shape
+    of the values) cells to suppress from the start as secondary (a cell another grid of the same
+    units hides: :func:`protect_together`)."""
+    values = _with_totals(interior)
     primary_mask = (values > 0) & (values < THRESHOLD)
     if primary is not None:
         primary_mask |= primary
     suppressed = primary_mask.copy()
+    if force is not None:
+        suppressed |= force
     while True:
         _complete_lines(values, suppressed)
         determined = determined_cells(values, suppressed)
@@ -268,11 +280,7 @@ def _protect_cached(shape: tuple[int, ...], counts: bytes) -> tuple[np.ndarray, 
     return protect_array(np.frombuffer(counts, dtype=np.int64).reshape(shape))
 
 
-def protect(counts: Mapping[tuple[str, ...], int], dims: Sequence[Sequence[str]]) -> dict[tuple[str, ...], Published]:
-    """Every cell of the grid ``dims`` (each a sequence of category codes, without TOTAL),
-    TOTAL marginals included, as a :class:`Published` cell. ``counts`` maps interior code tuples
-    to counts (missing: 0)."""
-    dims = [list(d) for d in dims]
+def _interior(counts: Mapping[tuple[str, ...], int], dims: list[list[str]]) -> np.ndarray:
     position = [{code: i for i, code in enumerate(d)} for d in dims]
     interior = np.zeros(tuple(len(d) for d in dims), dtype=np.int64)
     for key, count in counts.items():
@@ -283,7 +291,12 @@ def protect(counts: Mapping[tuple[str, ...], int], dims: Sequence[Sequence[str]]
         except KeyError as error:
             raise ValueError(f"unknown category {error.args[0]!r} in cell {key!r}") from None
         interior[index] += int(count)
-    values, primary, suppressed = _protect_cached(interior.shape, interior.tobytes())
+    return interior
+
+
+def _published(
+    dims: list[list[str]], values: np.ndarray, primary: np.ndarray, suppressed: np.ndarray
+) -> dict[tuple[str, ...], Published]:
     codes = [[*d, TOTAL] for d in dims]
     result = {}
     for index in itertools.product(*[range(len(c)) for c in codes]):
@@ -291,3 +304,128 @@ def protect(counts: Mapping[tuple[str, ...], int], dims: Sequence[Sequence[str]]
         state = SHOWN if not suppressed[index] else (PRIMARY if primary[index] else SECONDARY)
         result[key] = Published.of(int(values[index]), state)
     return result
+
+
+def protect(counts: Mapping[tuple[str, ...], int], dims: Sequence[Sequence[str]]) -> dict[tuple[str, ...], Published]:
+    """Every cell of the grid ``dims`` (each a sequence of category codes, without TOTAL),
+    TOTAL marginals included, as a :class:`Published` cell. ``counts`` maps interior code tuples
+    to counts (missing: 0)."""
+    dims = [list(d) for d in dims]
+    interior = _interior(counts, dims)
+    return _published(dims, *_protect_cached(interior.shape, interior.tobytes()))
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One grid of :func:`protect_together`: its counts, its dimensions' categories (without
+    TOTAL) and a name per dimension — dimensions of the same name in two grids are the same
+    classification of the same units."""
+
+    counts: Mapping[tuple[str, ...], int]
+    dims: Sequence[Sequence[str]]
+    names: Sequence[str]
+
+
+def _identity(names: Sequence[str], dims: list[list[str]], index: tuple[int, ...]) -> frozenset:
+    """What a cell counts, independent of its grid: its non-TOTAL (dimension name, code) pairs."""
+    return frozenset((names[axis], dims[axis][i]) for axis, i in enumerate(index) if i < len(dims[axis]))
+
+
+def _shared_cells(
+    grids: Sequence[Grid], dims: list[list[list[str]]], values: list[np.ndarray]
+) -> list[list[tuple[tuple[int, ...], frozenset]]]:
+    """Per grid, its cells that another grid publishes too: the same identity (marginals over
+    the dimensions they have in common, the grand totals) and the same count."""
+    seen: dict[frozenset, list[tuple[int, int]]] = {}
+    for number, (grid, grid_dims, grid_values) in enumerate(zip(grids, dims, values, strict=True)):
+        for index in itertools.product(*[range(len(d) + 1) for d in grid_dims]):
+            seen.setdefault(_identity(grid.names, grid_dims, index), []).append((number, int(grid_values[index])))
+    shared = {
+        identity
+        for identity, holders in seen.items()
+        if len({number for number, _v in holders}) > 1 and len({value for _n, value in holders}) == 1
+    }
+    result: list[list[tuple[tuple[int, ...], frozenset]]] = [[] for _grid in grids]
+    for number, (grid, grid_dims) in enumerate(zip(grids, dims, strict=True)):
+        for index in itertools.product(*[range(len(d) + 1) for d in grid_dims]):
+            identity = _identity(grid.names, grid_dims, index)
+            if identity in shared:
+                result[number].append((index, identity))
+    return result
+
+
+def protect_together(grids: Sequence[Grid]) -> list[dict[tuple[str, ...], Published]]:
+    """:func:`protect` for grids that count the same units (ADR 0039): a cell two grids both
+    publish (a marginal over their common dimensions, a grand total) is hidden in all of them
+    when hidden in one (forced, until stable), and the audit runs on the union of every grid's
+    equations, the shared cells being one unknown — so that together they fix no hidden cell."""
+    dims = [[list(d) for d in grid.dims] for grid in grids]
+    values, primaries, suppressed = [], [], []
+    for grid, grid_dims in zip(grids, dims, strict=True):
+        grid_values = _with_totals(_interior(grid.counts, grid_dims))
+        values.append(grid_values)
+        primaries.append((grid_values > 0) & (grid_values < THRESHOLD))
+        suppressed.append(primaries[-1].copy())
+    shared = _shared_cells(grids, dims, values)
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for grid_values, grid_suppressed in zip(values, suppressed, strict=True):
+                _complete_lines(grid_values, grid_suppressed)
+            hidden = {
+                identity
+                for cells, mask in zip(shared, suppressed, strict=True)
+                for index, identity in cells
+                if mask[index]
+            }
+            for cells, mask in zip(shared, suppressed, strict=True):
+                for index, identity in cells:
+                    if identity in hidden and not mask[index]:
+                        mask[index] = True  # forced: hidden in another grid of the same units
+                        changed = True
+        determined = _jointly_determined(shared, suppressed)
+        widened = False
+        for number, cell in determined:
+            identity = dict(shared[number]).get(cell)
+            # a shared cell: any grid holding it may hide one more cell on a line through it
+            holders = [number] + [
+                other for other, cells in enumerate(shared) if other != number and identity in dict(cells).values()
+            ]
+            for holder in holders if identity is not None else [number]:
+                target = cell if holder == number else next(i for i, ident in shared[holder] if ident == identity)
+                if _widen(values[holder], suppressed[holder], target):
+                    widened = True
+                    break
+        if not widened:  # nothing determined, or everything of its grid is hidden already
+            break
+    return [
+        _published(grid_dims, grid_values, primary, mask)
+        for grid_dims, grid_values, primary, mask in zip(dims, values, primaries, suppressed, strict=True)
+    ]
+
+
+def _jointly_determined(
+    shared: list[list[tuple[tuple[int, ...], frozenset]]], suppressed: list[np.ndarray]
+) -> list[tuple[int, tuple]]:
+    """The suppressed cells (grid number, cell) the union of the grids' line equations fixes; a
+    shared cell is one unknown, reported once (in the first grid holding it)."""
+    unknown: dict[object, int] = {}
+    owners: list[tuple[int, tuple]] = []
+    maps: list[dict[tuple, int]] = []
+    for number, (cells, mask) in enumerate(zip(shared, suppressed, strict=True)):
+        identities = dict(cells)
+        mapping = {}
+        for cell in np.argwhere(mask):
+            cell = tuple(int(i) for i in cell)
+            name = identities.get(cell, (number, cell))
+            if name not in unknown:
+                unknown[name] = len(owners)
+                owners.append((number, cell))
+            mapping[cell] = unknown[name]
+        maps.append(mapping)
+    if not owners:
+        return []
+    rows = [row for mask, mapping in zip(suppressed, maps, strict=True) for row in _equations(mask, mapping)]
+    vector = _random_null_vector(rows, len(owners), seed=len(owners))
+    return [owner for owner, value in zip(owners, vector, strict=True) if value == 0]

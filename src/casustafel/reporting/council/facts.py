@@ -312,6 +312,7 @@ SIGNALS_BY_SOURCE = register(
         _("Signalen naar soort bron en uitkomst"),
         (SOURCE_TYPE, SIGNAL_OUTCOME),
         signal_flow_by_source_rows,
+        population="signals",
     )
 )
 SIGNALS_BY_PHENOMENON = register(
@@ -320,6 +321,7 @@ SIGNALS_BY_PHENOMENON = register(
         _("Signalen naar fenomeen en uitkomst"),
         (PHENOMENON, SIGNAL_OUTCOME),
         signal_flow_by_phenomenon_rows,
+        population="signals",
     )
 )
 REFERRALS = register(Fact("council_referrals", _("Doorverwezen signalen naar bestemming"), (REFERRAL,), referral_rows))
@@ -335,6 +337,7 @@ INTERVENTIONS_BY_CATEGORY = register(
         _("Interventies naar categorie: gepland en geleverd"),
         (INTERVENTION_CATEGORY, DELIVERY),
         interventions_by_category_rows,
+        population="interventions",
     )
 )
 INTERVENTIONS_BY_ORGANISATION = register(
@@ -343,6 +346,7 @@ INTERVENTIONS_BY_ORGANISATION = register(
         _("Interventies naar bevoegde organisatie: gepland en geleverd"),
         (ORGANISATION_KIND, DELIVERY),
         interventions_by_organisation_rows,
+        population="interventions",
     )
 )
 CLOSURE_REASONS = register(
