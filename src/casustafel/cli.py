@@ -1,5 +1,5 @@
 """The ``casustafel`` command: serve, migrate, demo, totp, token, designate, keys, log, retention, manage,
-config."""
+backup, restore, config."""
 
 from __future__ import annotations
 
@@ -294,6 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     from casustafel.imports.cli import register as register_import
 
     register_import(sub)
+    from casustafel.operations.cli import register as register_operations
+
+    register_operations(sub)
     _register_config(sub)
     return parser
 

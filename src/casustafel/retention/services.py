@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter, defaultdict
 from datetime import date
 
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from casustafel.access import policy
 from casustafel.accounts.models import Region, User
 from casustafel.cases.models import Case
+from casustafel.conf.env import data_dir
 from casustafel.processing_log.models import Action, AuditRecord, ProcessingLogEntry, Purpose
 from casustafel.processing_log.services import record
 from casustafel.signals.models import Signal
@@ -274,7 +276,22 @@ def execute_run(run: DestructionRun, on: date | None = None) -> DestructionRun:
     run.status, run.executed_at = DestructionRun.EXECUTED, timezone.now()
     run.report = _report(run, items, counts)
     run.save(update_fields=["status", "executed_at", "report"])
+    transaction.on_commit(lambda: journal_executed_run(run))
     return run
+
+
+def journal_executed_run(run: DestructionRun) -> None:
+    """Append the executed run to a journal kept outside the database (ADR 0047, art. 9).
+
+    A restore of a backup older than this run would bring the destroyed data back;
+    ``casustafel restore`` reads this file and refuses until the destruction is replayed.
+    References and pseudonymous ids only, never a name.
+    """
+    destroyed = sorted({str(i.subject_id) for i in run.items.filter(result=DestructionItem.DESTROYED)})
+    line: dict[str, object] = {"reference": run.reference, "run": str(run.pk), "region": run.region.code}
+    line |= {"executed_at": (run.executed_at or timezone.now()).isoformat(), "subjects": destroyed}
+    with (data_dir() / "destruction-journal.jsonl").open("a", encoding="utf-8") as journal:
+        journal.write(json.dumps(line) + "\n")
 
 
 def _report(run: DestructionRun, items, counts: Counter) -> dict:

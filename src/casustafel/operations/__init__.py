@@ -1,0 +1,1 @@
+"""Operations: backup, restore and the restore drill (ADR 0047). No models, no pages."""
