@@ -236,10 +236,10 @@ def check_restored(url: str, manifest: dict) -> dict:
         "DATABASE_URL": url,
         "DATABASE_OWNER_URL": url,
         "DATABASE_MAINTENANCE_URL": url,
-        "CASUSTAFEL_EMBEDDED_DATABASE": os.environ.get("CASUSTAFEL_EMBEDDED_DATABASE", "false"),
         "DJANGO_SETTINGS_MODULE": "casustafel.conf.settings",
         "CASUSTAFEL_DB_ROLE": "owner",
     }
+    env.setdefault("CASUSTAFEL_EMBEDDED_DATABASE", "false")
     result = _run([sys.executable, "-m", "casustafel.operations.restore_check"], env=env, input=json.dumps(manifest))
     try:
         checks = json.loads(result.stdout.strip().splitlines()[-1])

@@ -52,6 +52,8 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
+    from casustafel.conf.database import database_urls
+
     from .backup import BackupError, FreshCluster, journal_path, preflight, prepare_cluster, restore
 
     dump = Path(args.file)
@@ -66,7 +68,8 @@ def cmd_restore(args) -> int:
             cluster = FreshCluster(directory)
             target = prepare_cluster(cluster.start(), "casustafel")
         # Without DATABASE_URL the checks run with this data folder's development keys, as the embedded server does.
-        os.environ.setdefault("CASUSTAFEL_EMBEDDED_DATABASE", "false" if os.environ.get("DATABASE_URL") else "true")
+        urls = database_urls()
+        os.environ.setdefault("CASUSTAFEL_EMBEDDED_DATABASE", "true" if urls.app is None or urls.embedded else "false")
         result = restore(dump=dump, target_url=target, journal=journal)
     except BackupError as exc:
         print(f"casustafel: {exc}", file=sys.stderr)
