@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -10,7 +10,10 @@ from casustafel.meetings import services
 
 
 def schedule(world_region, *, days: int = 7, hours: int = 2, location: str = "Stadhuis, zaal 3"):
-    start = (timezone.now() + timedelta(days=days)).replace(second=0, microsecond=0)
+    # At 10:00 local time: a meeting "now + 7 days" scheduled late in the evening would run past
+    # midnight, which a same-day edit form cannot show (the browser test failed after 22:00).
+    day = timezone.localdate() + timedelta(days=days)
+    start = timezone.make_aware(datetime.combine(day, time(10, 0)))
     return services.schedule_meeting(
         world_region.users["process_director"],
         starts_at=start,

@@ -57,7 +57,9 @@ def test_wide_screen_shows_the_menu_without_the_button(page, check_a11y):
     page.set_viewport_size({"width": 1280, "height": 900})
     login_ok(page, check_a11y, world.users["intake"])
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
-    expect(page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Signalen")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Signalen", exact=True)
+    ).to_be_visible()
 
 
 def test_print_hides_menu_and_buttons_of_the_case(page, check_a11y):

@@ -9,7 +9,8 @@ from csp.constants import NONE, SELF
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +20,8 @@ from casustafel.accounts.models import Organisation, OrganisationKind
 from casustafel.core.references import new_reference
 from casustafel.core.web import TEXT_LIMIT, apply_service_errors, page_of
 from casustafel.flow import services as flow
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record_refused
 from casustafel.signals.forms import IntakeForm
 from casustafel.signals.models import Addressee, IntakeRoute, SourceType
 from casustafel.subjects.services import SubjectData
@@ -195,10 +198,13 @@ def gemeente_pages(request):
 
 @require_http_methods(["GET", "POST"])
 def gemeente_page_edit(request, pk):
-    policy.require(request.user, policy.Action.MELDPUNT_MANAGE)
-    organisation = get_object_or_404(
-        Organisation, pk=pk, kind=OrganisationKind.GEMEENTE, region_id=request.user.organisation.region_id
-    )
+    organisation = Organisation.objects.filter(
+        pk=pk, kind=OrganisationKind.GEMEENTE, region_id=request.user.organisation.region_id
+    ).first()
+    if organisation is None or not policy.can(request.user, policy.Action.MELDPUNT_MANAGE):
+        # A refused look at an existing gemeente's page is in the log, as every refused read (art. 17).
+        record_refused(request.user, action=Action.READ, purpose=Purpose.INTAKE, model=Organisation, pk=pk)
+        raise Http404
     pages = selectors.gemeente_pages(organisation.region)
     page = pages.get(organisation.pk)
     taken = {p.code for org_id, p in pages.items() if org_id != organisation.pk} | {"aanvullen"}

@@ -5,11 +5,14 @@ as the schema owner (``casustafel partner …``); these pages only read."""
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from casustafel.access import policy
 from casustafel.core.web import page_of
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record_refused
 
 from . import webhooks
 from .models import PartnerClient, WebhookSubscription
@@ -37,11 +40,14 @@ def client_list(request):
 
 @require_GET
 def delivery_log(request, pk):
-    policy.require(request.user, policy.Action.PARTNERS_VIEW)
-    subscription = get_object_or_404(
-        WebhookSubscription.objects.select_related("organisation", "client"),
-        pk=pk,
-        organisation__region_id=request.user.organisation.region_id,
+    subscription = (
+        WebhookSubscription.objects.select_related("organisation", "client")
+        .filter(pk=pk, organisation__region_id=request.user.organisation.region_id)
+        .first()
     )
+    if subscription is None or not policy.can(request.user, policy.Action.PARTNERS_VIEW):
+        # A refused look at an existing subscription is in the log, as every refused read (art. 17).
+        record_refused(request.user, action=Action.READ, purpose=Purpose.INTAKE, model=WebhookSubscription, pk=pk)
+        raise Http404
     page = page_of(request, webhooks.deliveries_of(subscription))
     return render(request, "partners/delivery_log.html", {"subscription": subscription, "page": page})

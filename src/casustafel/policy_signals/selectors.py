@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.http import Http404
 
 from casustafel.access import policy
+from casustafel.processing_log.models import Action, Purpose
+from casustafel.processing_log.services import record_refused
 
 from .models import PolicySignal
 
@@ -19,7 +21,9 @@ def visible_signals(user):
 
 
 def get_signal(user, pk) -> PolicySignal:
+    """The policy signal if ``user`` may see it; a refusal of an existing one is logged (art. 17)."""
     try:
         return visible_signals(user).get(pk=pk)
     except (PolicySignal.DoesNotExist, ValueError, TypeError):
+        record_refused(user, action=Action.READ, purpose=Purpose.CASE_MANAGEMENT, model=PolicySignal, pk=pk)
         raise Http404 from None
