@@ -225,13 +225,14 @@ def current() -> list[str]:
 
 
 @contextmanager
-def regions(*region_ids):
-    """Work on exactly these regions' rows, then restore the previous scope."""
-    previous = _swap(_format(region_ids))
+def regions(*region_ids, using=None):
+    """Work on exactly these regions' rows, then restore the previous scope (``using``: another
+    connection than the default, e.g. the reporting replica's, ADR 0053)."""
+    previous = _swap(_format(region_ids), using)
     try:
         yield
     finally:
-        _restore(previous)
+        _restore(previous, using)
 
 
 def _all_region_ids():

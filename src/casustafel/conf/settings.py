@@ -178,6 +178,21 @@ if _urls.app:
     DATABASES["default"] = parse_database_url(_urls.owner if DATABASE_ROLE == "owner" else _urls.app)
 if _test_db_name:
     DATABASES["default"]["TEST"] = {"NAME": _test_db_name}
+#: The reporting replica (ADR 0053): report reads go there through conf.routers; unset → all on default.
+_replica_url = config(
+    "DATABASE_REPLICA_URL",
+    None,
+    group="Database en datamap",
+    help_text="PostgreSQL-URL (applicatierol) van een streaming-replica (hot standby) van dezelfde database. "
+    "Gezet: de tellingen van rapportages (raadsrapportage, jaarverslag, inzicht, landelijk aggregaat) "
+    "lezen daar, onder dezelfde rijbeveiliging; al het andere en elke schrijfactie blijft op de primaire "
+    "server. Niet gezet: alles op de primaire server.",
+)
+if _replica_url and _urls.app:
+    DATABASES["reporting"] = parse_database_url(_replica_url)
+    # Tests (and the benchmarks' throw-away databases) read the primary's test database.
+    DATABASES["reporting"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["casustafel.conf.routers.ReportingRouter"]
 #: The application role (receives the grants; ADR 0014) and the optional BYPASSRLS maintenance URL.
 CASUSTAFEL_APP_DATABASE_URL = _urls.app
 CASUSTAFEL_MAINTENANCE_DATABASE_URL = _urls.maintenance

@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 
 from casustafel.access import rls
 from casustafel.accounts.models import Region
+from casustafel.conf.routers import reporting_reads
 from casustafel.reporting import facts as registry
 from casustafel.reporting.facts import Fact
 from casustafel.reporting.periods import Period, Quarter
@@ -116,7 +117,8 @@ def protected_year(
     members = registry.same_population(fact)
     # Row-level security (ADR 0014): the cube of a region is counted under exactly that region's
     # scope — also for the nation, whose regions are counted one by one, each under its own.
-    with rls.regions(region_id):
+    # Counted on the reporting replica when one is configured, under the same scope (ADR 0053).
+    with rls.regions(region_id), reporting_reads(region_id, scope=rls.regions):
         counts = [_count(member, region, year, gemeenten) for member in members]
     place = [[*gemeenten, UNKNOWN_GEMEENTE], list(QUARTER_CODES)]
     grids = [
