@@ -150,6 +150,8 @@ def verify_backup(dump: Path) -> dict:
 class RestoreResult:
     seconds: float
     checks: dict = field(default_factory=dict)
+    #: Destruction runs executed again after the restore (``--replay-destruction``; ADR 0054).
+    replayed: list = field(default_factory=list)
 
 
 @dataclass
@@ -200,24 +202,26 @@ def prepare_cluster(server_url: str, db_name: str) -> str:
     return with_database(server_url, db_name)
 
 
-def preflight(dump: Path, journal: Path) -> dict:
-    """Refuse before anything changes: a dump unlike its manifest, or destruction after the backup (art. 9)."""
+def preflight(dump: Path, journal: Path, *, replay: bool = False) -> dict:
+    """Refuse before anything changes: a dump unlike its manifest, or destruction after the backup (art. 9)
+    unless it is to be replayed after the restore (``replay``; ADR 0054)."""
     manifest = verify_backup(dump)
     newer = runs_after(journal, datetime.fromisoformat(manifest["created_at"]))
-    if newer:
+    if newer and not replay:
         references = ", ".join(run["reference"] for run in newer)
         raise BackupError(
             f"Herstel geweigerd: na het maken van deze back-up zijn vernietigingsrondes uitgevoerd ({references}). "
             "Vernietigde gegevens zouden terugkomen (art. 9 Wet PGA). Herstel in een oefencluster, voer die "
-            "vernietiging daar opnieuw uit volgens docs/operations.md ('Back-up en herstel') en maak daarvan een "
-            "nieuwe back-up; er is niets gewijzigd."
+            "vernietiging opnieuw uit met --replay-destruction (docs/operations.md, 'Back-up en herstel'); "
+            "er is niets gewijzigd."
         )
     return manifest
 
 
-def restore(*, dump: Path, target_url: str, journal: Path) -> RestoreResult:
-    """Restore ``dump`` into the empty database ``target_url`` (a superuser or BYPASSRLS role), then check it."""
-    manifest = preflight(dump, journal)
+def restore(*, dump: Path, target_url: str, journal: Path, replay: bool = False) -> RestoreResult:
+    """Restore ``dump`` into the empty database ``target_url`` (a superuser or BYPASSRLS role), then check it;
+    with ``replay``, then destroy again what the journal's newer runs destroyed (art. 9; ADR 0054)."""
+    manifest = preflight(dump, journal, replay=replay)
     if not _is_empty(target_url):
         raise BackupError("De doeldatabase is niet leeg; herstel alleen in een lege database. Er is niets gewijzigd.")
     began = time.monotonic()
@@ -226,11 +230,33 @@ def restore(*, dump: Path, target_url: str, journal: Path) -> RestoreResult:
         raise BackupError(f"pg_restore is mislukt: {restored.stderr.strip()}")
     seconds = time.monotonic() - began
     checks = check_restored(target_url, manifest)
-    return RestoreResult(seconds=seconds, checks=checks)
+    replayed = []
+    if replay:
+        replayed = replay_destruction(target_url, runs_after(journal, datetime.fromisoformat(manifest["created_at"])))
+    return RestoreResult(seconds=seconds, checks=checks, replayed=replayed)
 
 
-def check_restored(url: str, manifest: dict) -> dict:
-    """Run the checks in a Django process of its own, connected to the restored database."""
+def replay_destruction(url: str, runs: list[dict]) -> list[dict]:
+    """Execute the journalled ``runs`` again in the restored database ``url``; the log verifies afterwards."""
+    if not runs:
+        return []
+    command = [sys.executable, "-m", "casustafel.operations.drill", "replay"]  # a process on the restored database
+    result = _run(command, env=restored_env(url), input=json.dumps({"runs": runs}))
+    try:
+        answer = json.loads(result.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        raise BackupError(
+            f"Herhalen van de vernietiging na herstel is mislukt: {result.stderr.strip()[-500:]}"
+        ) from None
+    if not answer["log"]["intact"]:
+        raise BackupError(
+            f"Na het herhalen van de vernietiging verifieert het logboek niet: {answer['log']['message']}"
+        )
+    return answer["replayed"]
+
+
+def restored_env(url: str) -> dict:
+    """The environment of a Django process connected to the restored database ``url``."""
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -240,6 +266,12 @@ def check_restored(url: str, manifest: dict) -> dict:
         "CASUSTAFEL_DB_ROLE": "owner",
     }
     env.setdefault("CASUSTAFEL_EMBEDDED_DATABASE", "false")
+    return env
+
+
+def check_restored(url: str, manifest: dict) -> dict:
+    """Run the checks in a Django process of its own, connected to the restored database."""
+    env = restored_env(url)
     result = _run([sys.executable, "-m", "casustafel.operations.restore_check"], env=env, input=json.dumps(manifest))
     try:
         checks = json.loads(result.stdout.strip().splitlines()[-1])

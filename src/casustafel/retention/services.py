@@ -13,7 +13,7 @@ import csv
 import io
 import json
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -168,6 +168,11 @@ def destroy_subject(
             code="changed",
         )
 
+    return assessment.records, _destroy(actor, subject, assessment.records)
+
+
+def _destroy(actor: User, subject: Subject, records) -> Counter:
+    """Log, trace and delete everything about ``subject`` (locked by the caller); counts per table."""
     owned = _collect(subject)
     for label in LOGGED_MODELS:
         model = apps.get_model(label)
@@ -177,12 +182,12 @@ def destroy_subject(
             purpose=Purpose.RETENTION,
             objects=model.objects.filter(pk__in=owned.get(model, ())),
         )
-    _trace(subject, assessment.records)
+    _trace(subject, records)
     counts: Counter[str] = Counter()
     for model in _deletion_order(owned):
         _total, per_model = model._base_manager.filter(pk__in=owned[model]).delete()
         counts.update({label: n for label, n in per_model.items() if n})
-    return assessment.records, counts
+    return counts
 
 
 # ---------------------------------------------------------------- runs
@@ -289,9 +294,52 @@ def journal_executed_run(run: DestructionRun) -> None:
     """
     destroyed = sorted({str(i.subject_id) for i in run.items.filter(result=DestructionItem.DESTROYED)})
     line: dict[str, object] = {"reference": run.reference, "run": str(run.pk), "region": run.region.code}
+    line["approved_by"] = str(run.approved_by_id)  # who replays it after a restore (ADR 0054)
     line |= {"executed_at": (run.executed_at or timezone.now()).isoformat(), "subjects": destroyed}
     with (data_dir() / "destruction-journal.jsonl").open("a", encoding="utf-8") as journal:
         journal.write(json.dumps(line) + "\n")
+
+
+@transaction.atomic
+def replay_executed_run(entry: dict) -> int:
+    """After a restore: destroy again every person a journalled run destroyed (art. 9 Wet PGA; ADR 0054).
+
+    ``entry`` is the run's line in the destruction journal. The destruction was decided,
+    approved and executed before the restore, so it is not decided again: no due-date or
+    hold check, the same persons, on the approver's authority, logged as the run logged
+    them. Idempotent: a person already gone is passed over. A run the restored database
+    knows (proposed or approved before the backup) is marked executed as it was.
+    Returns the number of persons destroyed now.
+    """
+    run = DestructionRun.objects.select_for_update(of=("self",)).filter(pk=entry["run"]).first()
+    approver_id = entry.get("approved_by") or (run.approved_by_id if run is not None else None)
+    actor = User.objects.filter(pk=approver_id).first() if approver_id else None
+    if actor is None:
+        raise ValidationError(
+            _("De goedkeurder van vernietigingsronde %(reference)s is onbekend in de herstelde database.")
+            % {"reference": entry["reference"]},
+            code="unknown_approver",
+        )
+    executed_at = datetime.fromisoformat(entry["executed_at"])
+    on = timezone.localdate(executed_at)
+    destroyed, counts = 0, Counter[str]()
+    for subject_id in entry["subjects"]:
+        subject = Subject.objects.select_for_update().filter(pk=subject_id).first()
+        if subject is None:
+            continue
+        counts.update(_destroy(actor, subject, selectors.assess_subject(subject, on).records))
+        destroyed += 1
+    if run is not None and run.status != DestructionRun.EXECUTED:
+        items = list(run.items.all())
+        for item in items:
+            item.result = DestructionItem.DESTROYED if str(item.subject_id) in entry["subjects"] else item.result
+        DestructionItem.objects.filter(run=run, subject_id__in=entry["subjects"]).update(
+            result=DestructionItem.DESTROYED
+        )
+        run.status, run.executed_at = DestructionRun.EXECUTED, executed_at
+        run.report = _report(run, items, counts)
+        run.save(update_fields=["status", "executed_at", "report"])
+    return destroyed
 
 
 def _report(run: DestructionRun, items, counts: Counter) -> dict:
