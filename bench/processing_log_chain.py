@@ -1,18 +1,19 @@
-"""Benchmark: what does the hash chain cost ``processing_log.services.record``?
+"""Benchmark: the processing log, chain version 3 (ADR 0048) — appends, sealing, verify, proofs.
 
-In a throw-away database it writes ``--records`` single-object log rows (a read of one data subject)
-twice over, interleaved in ``--rounds`` blocks so background load hits both alike:
+In a throw-away database it measures, in one run:
 
-* chained   — ``record()`` as shipped: its own transaction, ``pg_advisory_xact_lock``,
-  read of the last row's hash, the audit record (ADR 0015) inserted, sha256 in Python,
-  ``bulk_create`` of the rows (5 statements);
-* unchained — the same audit record and rows built the same way, no lock, no hash, in
-  its own transaction (the write path without ADR 0008's chain).
+* append throughput of ``processing_log.services.record`` (one audit record + one row, its own
+  transaction, no global lock) with 1, 4 and 16 concurrent writers (threads, one database
+  connection each) for ``--seconds`` each; the ratio 16 / 1 (issue 15 target: ≥ 4);
+* ``sequencer.seal`` rate over everything written plus ``--verify-rows`` rows added in SQL;
+* ``casustafel log verify`` throughput over the canonical bytes of every leaf, against raw
+  ``hashlib.sha256`` over the same bytes (0x00 || bytes per leaf) in a tight Python loop
+  (target: ≥ 50 %);
+* inclusion-proof time (median / p95 of 200 random leaves) in a tree of ``--proof-leaves``
+  synthetic leaves with the stored complete subtrees (target: ≤ 10 ms at 20 M).
 
-It reports records per second, the median latency per record and the ratio chained /
-unchained measured in the same run, plus ``log verify`` throughput over the chained rows.
-
-    CASUSTAFEL_DATA_DIR=.state-bench .venv/bin/python bench/processing_log_chain.py [--records 2000] [--rounds 10]
+    CASUSTAFEL_DATA_DIR=.state-bench .venv/bin/python bench/processing_log_chain.py \
+        [--seconds 5] [--proof-leaves 1000000]
 
 The database (``bench_processing_log_chain`` in the embedded server of the data folder)
 is created and migrated at the start and dropped at the end; nothing else is touched.
@@ -21,6 +22,7 @@ is created and migrated at the start and dropped at the end; nothing else is tou
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import statistics
@@ -70,96 +72,170 @@ def build():
     return user, subject
 
 
-def unchained(actor, *, action, purpose, objects, via_api=False):
-    """The write path without the chain: the same audit record and rows, one transaction, no lock or hash."""
-    from casustafel.core.tracing import current_trace_id, new_span_id
-    from casustafel.processing_log.models import AuditRecord, ProcessingLogEntry, Status
-    from casustafel.processing_log.services import _subject_of, activity_id
+def appends(user, subject, writers: int, seconds: float) -> float:
+    """Records per second with ``writers`` threads appending for ``seconds``."""
+    import threading
 
-    now, trace, span, activity = timezone.now(), current_trace_id(), new_span_id(), activity_id(str(purpose))
-    with transaction.atomic():
-        audit = AuditRecord.objects.create(
-            timestamp=now,
-            trace_id=trace,
-            span_id=span,
-            user_id=actor.pk,
-            organisation_id=actor.organisation_id,
-            role=actor.role,
-            via_api=via_api,
-        )
-        rows = [
-            ProcessingLogEntry(
-                timestamp=now,
-                trace_id=trace,
-                span_id=span,
-                audit_record=audit,
-                action=action,
-                purpose=purpose,
-                activity_id=activity,
-                status=Status.OK,
-                object_type=obj._meta.model_name,
-                object_id=obj.pk,
-                data_subject_id=_subject_of(obj),
-            )
-            for obj in objects
-        ]
-        ProcessingLogEntry.objects.bulk_create(rows)
-    return len(rows)
+    from django.db import connections
 
-
-def timed(write, user, signal, n):
+    from casustafel.access import rls
     from casustafel.processing_log.models import Action, Purpose
+    from casustafel.processing_log.services import record
 
-    latencies = []
-    for _ in range(n):
+    counts = [0] * writers
+    start_line = threading.Barrier(writers + 1)
+    stop = threading.Event()
+
+    def work(slot: int) -> None:
+        rls.extend(subject.region_id)
+        record(user, action=Action.READ, purpose=Purpose.INTAKE, objects=[subject])  # connect first
+        start_line.wait()
+        while not stop.is_set():
+            record(user, action=Action.READ, purpose=Purpose.INTAKE, objects=[subject])
+            counts[slot] += 1
+        connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    start_line.wait()
+    began = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - began)
+
+
+def more_rows(count: int) -> None:
+    """``count`` more rows like the last one (each its own object id), written in SQL."""
+    from casustafel.processing_log.models import ProcessingLogEntry
+
+    table = ProcessingLogEntry._meta.db_table
+    columns = (
+        "timestamp, trace_id, span_id, audit_record_id, action, purpose, activity_id, status, "
+        "object_type, data_subject_id, prev_hash, row_hash"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, object_id) SELECT {columns}, gen_random_uuid() "
+            f"FROM {table}, generate_series(1, %s) WHERE id = (SELECT max(id) FROM {table})",
+            [count],
+        )
+
+
+def verify_against_hashlib() -> tuple[float, float, int, int]:
+    """(verify seconds, hashlib seconds, leaves, bytes) over the same canonical bytes."""
+    from casustafel.processing_log import chain
+    from casustafel.processing_log.models import AuditRecord, ProcessingLogEntry
+    from casustafel.processing_log.verify import verify
+
+    audit = f"encode(sha256(convert_to({chain.sql_audit_canonical('a')}, 'UTF8')), 'hex')"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT convert_to({chain.sql_leaf_canonical('e', audit)}, 'UTF8') "
+            f"FROM {ProcessingLogEntry._meta.db_table} e JOIN {AuditRecord._meta.db_table} a "
+            "ON a.id = e.audit_record_id ORDER BY e.id"
+        )
+        data = [bytes(row[0]) for row in cursor.fetchall()]
+    sha256 = hashlib.sha256
+    start = time.perf_counter()
+    for item in data:
+        sha256(b"\x00" + item).digest()
+    hashed = time.perf_counter() - start
+    start = time.perf_counter()
+    report = verify(against_export=False)
+    verified = time.perf_counter() - start
+    assert report.intact and report.checked == len(data), report.message
+    return verified, hashed, len(data), sum(len(item) for item in data)
+
+
+def proofs(leaves: int, samples: int = 200) -> tuple[float, float]:
+    """Median and p95 ms of an inclusion proof in a synthetic tree of ``leaves`` leaves."""
+    import random
+
+    from casustafel.processing_log import merkle
+    from casustafel.processing_log.models import LogLeaf, MerkleNode
+    from casustafel.processing_log.sequencer import STORED_LEVEL, proof_path
+
+    offset = 10**12  # synthetic leaves point at no row (entry_id is no foreign key)
+    with connection.cursor() as cursor:
+        # A tree of its own: the sealed bench rows' tree goes (the owner may, with the triggers off).
+        for model in (LogLeaf, MerkleNode):
+            cursor.execute(f"ALTER TABLE {model._meta.db_table} DISABLE TRIGGER USER")
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
+            cursor.execute(f"ALTER TABLE {model._meta.db_table} ENABLE TRIGGER USER")
+        cursor.execute(
+            f"INSERT INTO {LogLeaf._meta.db_table} (leaf_index, entry_id, leaf_hash) "
+            "SELECT i, %s + i, sha256(int8send(i)) FROM generate_series(0, %s - 1) i",
+            [offset, leaves],
+        )
+    nodes = []
+    frontier = merkle.Frontier()
+    keep = lambda level, index, h: level >= STORED_LEVEL and nodes.append(MerkleNode(level=level, index=index, hash=h))  # noqa: E731
+    with transaction.atomic():
+        cursor = connection.chunked_cursor()
+        cursor.cursor.itersize = 50_000
+        cursor.execute(f"SELECT leaf_hash FROM {LogLeaf._meta.db_table} ORDER BY leaf_index")
+        for (h,) in cursor:
+            frontier.append(bytes(h), keep)
+        cursor.close()
+    MerkleNode.objects.bulk_create(nodes, batch_size=10_000)
+    root = frontier.root()
+    times = []
+    for index in random.Random(15).sample(range(leaves), samples):
         start = time.perf_counter()
-        write(user, action=Action.READ, purpose=Purpose.INTAKE, objects=[signal])
-        latencies.append(time.perf_counter() - start)
-    return latencies
+        path = proof_path(index, leaves)
+        times.append(time.perf_counter() - start)
+        leaf = LogLeaf.objects.get(leaf_index=index).leaf_hash
+        assert merkle.verify_inclusion(index, leaves, bytes(leaf), path, root)
+    times.sort()
+    return statistics.median(times) * 1000, times[int(len(times) * 0.95)] * 1000
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--records", type=int, default=2000, help="records per variant")
-    parser.add_argument("--rounds", type=int, default=10, help="interleaved blocks")
+    parser.add_argument("--seconds", type=float, default=5.0, help="seconds per writer count")
+    parser.add_argument("--verify-rows", type=int, default=200_000, help="extra rows (SQL) to seal and verify")
+    parser.add_argument("--proof-leaves", type=int, default=1_000_000, help="leaves of the proof tree")
     args = parser.parse_args()
-    from casustafel.processing_log.services import record
-    from casustafel.processing_log.verify import verify
+    from casustafel.processing_log.models import ProcessingLogEntry
+    from casustafel.processing_log.sequencer import seal
 
     load_at_start = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        user, signal = build()
-        # Verify throughput over an intact chain of --records rows.
-        timed(record, user, signal, args.records)
+        user, subject = build()
+        rates = {n: appends(user, subject, n, args.seconds) for n in (1, 4, 16)}
+        more_rows(args.verify_rows)  # verify and seal measured over a log of some size
+        rows = ProcessingLogEntry.objects.count()
         start = time.perf_counter()
-        report = verify()
-        verify_seconds = time.perf_counter() - start
-        assert report.intact, report.message
-        per_round = args.records // args.rounds
-        results = {"chained": [], "unchained": []}
-        timed(record, user, signal, 50), timed(unchained, user, signal, 50)  # warm-up
-        for _ in range(args.rounds):
-            results["chained"] += timed(record, user, signal, per_round)
-            results["unchained"] += timed(unchained, user, signal, per_round)
+        while seal(export_heads=False):
+            pass
+        sealing = rows / (time.perf_counter() - start)
+        verified, hashed, leaves, size = verify_against_hashlib()
+        proof_median, proof_p95 = proofs(args.proof_leaves)
     finally:
+        connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    rate = {k: len(v) / sum(v) for k, v in results.items()}
-    median = {k: statistics.median(v) * 1000 for k, v in results.items()}
     print(
         f"Machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
-        f"DEBUG={settings.DEBUG}; {per_round * args.rounds} records per variant in {args.rounds} interleaved rounds; "
-        f"load average (1/5/15 min) at the start {load_at_start}, at the end "
+        f"DEBUG={settings.DEBUG}; load average (1/5/15 min) at the start {load_at_start}, at the end "
         + " / ".join(f"{x:.2f}" for x in os.getloadavg())
     )
-    print("| variant | records/s | median ms/record | ratio (records/s vs unchained) |")
-    print("|---|---:|---:|---:|")
-    for key in ("unchained", "chained"):
-        print(f"| {key} | {rate[key]:.0f} | {median[key]:.2f} | {rate[key] / rate['unchained']:.2f} |")
+    print("| writers | record() calls/s | ratio to 1 writer |")
+    print("|---:|---:|---:|")
+    for n, rate in rates.items():
+        print(f"| {n} | {rate:.0f} | {rate / rates[1]:.2f} |")
+    mb = size / 1e6
+    print(f"\nseal: {rows} rows at {sealing:.0f} rows/s")
     print(
-        f"\nlog verify: {report.checked} rows in {verify_seconds * 1000:.0f} ms "
-        f"({report.checked / verify_seconds:.0f} rows/s)"
+        f"log verify: {leaves} leaves, {mb:.1f} MB canonical bytes in {verified:.2f} s = {mb / verified:.1f} MB/s; "
+        f"hashlib over the same bytes {hashed:.3f} s = {mb / hashed:.1f} MB/s; ratio {hashed / verified:.2f}"
+    )
+    print(
+        f"inclusion proof in a tree of {args.proof_leaves} leaves: median {proof_median:.2f} ms, p95 {proof_p95:.2f} ms"
     )
     return 0
 

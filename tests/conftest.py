@@ -15,6 +15,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def log_head_export_per_test(settings, tmp_path):
+    """The processing log's head export (ADR 0048) belongs to one database: a fresh file per test."""
+    settings.CASUSTAFEL_LOG_HEAD_EXPORT = tmp_path / "log-heads.jsonl"
+
+
+@pytest.fixture(autouse=True)
 def database_scope_follows_test_regions(request):
     """Row-level security (ADR 0014): test code may read every region the test builds.
 

@@ -116,6 +116,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, set[str]]]] = {
     "cases:blocked_case_notice": ("closed_case", {"get": WEIGHERS, "post": WEIGHERS}),
     "cases:blocked_case_content": ("closed_case", {"get": WEIGHERS}),
     "processing_log:logbook": (None, {"get": {"privacy_officer"}, "post": {"privacy_officer"}}),
+    "processing_log:entry_proof": ("log_entry", {"get": {"privacy_officer"}}),
     "retention:overview": (None, {"get": {"privacy_officer", "functional_admin"}}),
     "retention:person": (
         "retention_subject",
@@ -284,6 +285,16 @@ def test_every_web_route_is_in_the_matrix():
     assert set(MATRIX) - names == set(), "matrix names routes that no longer exist"
 
 
+def log_entry_of(case):
+    """A log row about the case's subject by a user of its region (the FG's inclusion proof, ADR 0048)."""
+    from casustafel.processing_log.models import ProcessingLogEntry
+
+    rows = ProcessingLogEntry.objects.filter(
+        data_subject_id=case.subject_id, audit_record__organisation__region_id=case.region_id
+    )
+    return rows.values_list("pk", flat=True).first()
+
+
 @pytest.fixture
 def objects(world, case_a, signal_a):
     a, b = world["a"], world["b"]
@@ -302,6 +313,7 @@ def objects(world, case_a, signal_a):
         "weighing": {"pk": signal.weighing_id},
         "case": {"pk": case_a.pk},
         "subject": {"pk": case_a.subject_id},
+        "log_entry": {"pk": log_entry_of(case_a)},
         "incoming_request": {"pk": incoming.pk},
         "incoming_transfer": {"pk": incoming_transfer_to(world).pk},
         "outgoing_transfer": {"pk": incoming_transfer_to(world, to="b").pk},

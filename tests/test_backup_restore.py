@@ -42,7 +42,8 @@ def test_backup_restores_into_a_fresh_cluster_with_equal_rows_log_head_and_count
     last = head()
     assert manifest["processing_log"] == {
         "head_id": last[0],
-        "head_hash": last[1],
+        "head_hash": last.hash,
+        "tree_size": last.tree_size,
         "count": ProcessingLogEntry.objects.count(),
     }
     assert "cases.0001_initial" in manifest["migrations"]

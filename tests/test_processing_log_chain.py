@@ -1,26 +1,32 @@
-"""The processing log as a tamper-evident chain: register, span/status, hash chain,
-append-only triggers, ``casustafel log head/verify`` and the three tamper cases."""
+"""The processing log as a tamper-evident structure (Wet PGA art. 14): register, span/status,
+chain version 3 (Merkle tree, sequencer, signed and exported heads, proofs; ADR 0048),
+append-only triggers, ``casustafel log head/verify/seal/keygen``, tampering and conversion."""
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from casustafel.cli import main
-from casustafel.processing_log import chain
+from casustafel.processing_log import chain, merkle, sequencer, signing
 from casustafel.processing_log.models import (
     Action,
     AuditRecord,
+    LogLeaf,
+    MerkleNode,
     ProcessingActivity,
     ProcessingLogEntry,
     Purpose,
     Status,
+    TreeHead,
 )
-from casustafel.processing_log.services import CHAIN_LOCK, record
+from casustafel.processing_log.services import record
 from casustafel.processing_log.verify import head, verify
 from casustafel.signals.models import Signal
 
@@ -31,6 +37,9 @@ pytestmark = pytest.mark.django_db
 
 TABLE = ProcessingLogEntry._meta.db_table
 AUDIT_TABLE = AuditRecord._meta.db_table
+LEAF_TABLE = LogLeaf._meta.db_table
+NODE_TABLE = MerkleNode._meta.db_table
+HEAD_TABLE = TreeHead._meta.db_table
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
 
 
@@ -91,21 +100,42 @@ def test_rows_carry_span_status_activity_and_python_timestamp(region_a, signal_a
     assert first.data_subject_id == second.data_subject_id == signal_a.subject_id
 
 
-# ------------------------------------------------------------------ chain
+# ------------------------------------------------------------------ chain version 3 (ADR 0048)
 
 
-def test_rows_form_a_hash_chain_from_genesis(logged):
-    assert logged[0].prev_hash == chain.GENESIS
-    for previous, row in zip(logged, logged[1:], strict=False):
-        assert row.prev_hash == previous.row_hash
-    for row in logged:
+def test_rows_are_written_without_a_chain_hash_and_sealed_into_the_tree(logged):
+    """Wet PGA art. 14: every row becomes a leaf; leaf hash = SHA-256(0x00 || canonical v3 bytes)."""
+    assert {(row.prev_hash, row.row_hash) for row in logged} == {("", "")}
+    assert sequencer.unsealed_count() == len(logged)
+    assert sequencer.seal() == len(logged)
+    leaves = list(LogLeaf.objects.order_by("leaf_index"))
+    assert [leaf.leaf_index for leaf in leaves] == list(range(len(logged)))
+    assert [leaf.entry_id for leaf in leaves] == [row.pk for row in logged]
+    for row, leaf in zip(logged, leaves, strict=True):
         audit = row.audit_record
         assert audit.record_hash == chain.hash_audit_record(audit)
-        assert row.row_hash == chain.hash_entry(row.prev_hash, row, audit.record_hash)
-        assert re.fullmatch(r"[0-9a-f]{64}", row.row_hash)
-    assert len({row.row_hash for row in logged}) == len(logged)
+        assert bytes(leaf.leaf_hash) == merkle.leaf_hash(chain.leaf_bytes(row, audit.record_hash))
+    head = TreeHead.objects.get()
+    assert head.tree_size == len(logged)
+    assert head.root_hash == merkle.root([bytes(leaf.leaf_hash) for leaf in leaves]).hex()
+    assert signing.verify(
+        signing.public_key_raw(), head.tree_size, head.root_hash, chain._timestamp(head.timestamp), head.signature
+    )
+    assert sequencer.seal() == 0 and TreeHead.objects.count() == 1  # nothing new: no new head
     report = verify()
-    assert report.intact and report.checked == len(logged)
+    assert report.intact and report.checked == len(logged) and report.unsealed == 0
+
+
+def test_verify_computes_the_same_leaves_in_sql_as_the_sequencer_in_python(sealed):
+    """The SQL canonical form (verify) and ``chain.canonical_v3`` (sequencer) give the same bytes."""
+    from casustafel.processing_log.verify import _diagnose_sql
+
+    with connection.cursor() as cursor:
+        for index in range(len(sealed)):
+            cursor.execute(_diagnose_sql(), [index])
+            _index, entry_id, stored, present, audit_ok, computed, _audit = cursor.fetchone()
+            assert entry_id == sealed[index].pk
+            assert present and audit_ok and bytes(stored) == bytes(computed)
 
 
 def test_canonical_form_is_fixed():
@@ -144,7 +174,11 @@ def test_canonical_form_is_fixed():
         '["2026-01-02T03:04:05.000006Z","' + "t" * 32 + '","' + "s" * 16 + '",9,"' + "a" * 64 + '","read",'
         '"intake",1,"ok","signal","00000000-0000-0000-0000-000000000001",null]'
     )
-    assert chain.VERSION == 2
+    assert chain.canonical_v3(42, values) == ("[42," + chain.canonical(values)[1:]).encode()
+    assert chain.VERSION == 3
+    assert signing.head_text(3, "ab" * 32, "2026-01-02T03:04:05.000006Z") == (
+        b"casustafel-log-v3\n3\n" + b"ab" * 32 + b"\n2026-01-02T03:04:05.000006Z"
+    )
     # Version 1 (ADR 0008) stays as it was: migrations 0003 and 0006 verify and convert with it.
     v1 = dict(
         timestamp=when,
@@ -167,16 +201,145 @@ def test_canonical_form_is_fixed():
     )
 
 
-def test_record_serialises_appends_with_an_advisory_lock(region_a, signal_a):
+def test_record_takes_no_global_lock(region_a, signal_a):
+    """Chain version 3: an append holds no advisory lock until its commit (ADR 0048)."""
     with transaction.atomic():
         record(region_a.users["intake"], action=Action.READ, purpose=Purpose.INTAKE, objects=[signal_a])
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks "
-                "WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted"
-            )
-            held = {row[0] for row in cursor.fetchall()}
-    assert CHAIN_LOCK in held
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+            assert cursor.fetchone()[0] == 0
+
+
+def test_sealing_in_small_rounds_gives_the_same_tree_and_restarts_where_it_stopped(logged):
+    """A sequencer stopped after any round continues: the same leaves, the same root."""
+    rounds = 0
+    while sequencer.seal(limit=3):
+        rounds += 1
+    assert rounds == -(-len(logged) // 3)
+    leaves = [bytes(h) for h in LogLeaf.objects.order_by("leaf_index").values_list("leaf_hash", flat=True)]
+    assert TreeHead.objects.order_by("-id").first().root_hash == merkle.root(leaves).hex()
+    assert [h.tree_size for h in TreeHead.objects.order_by("id")][-1] == len(logged)
+    assert verify().intact
+
+
+def test_heads_are_exported_as_json_lines_with_signature(logged, settings):
+    sequencer.seal(limit=5)
+    sequencer.seal()
+    lines = [json.loads(line) for line in Path(settings.CASUSTAFEL_LOG_HEAD_EXPORT).read_text().splitlines()]
+    assert [line["tree_size"] for line in lines] == [5, len(logged)]
+    newest = TreeHead.objects.order_by("-id").first()
+    assert lines[-1] == sequencer.head_record(newest) and lines[-1]["version"] == 3
+
+
+# ------------------------------------------------------------------ proofs (RFC 9162)
+
+
+@pytest.fixture
+def big_log(region_a, signal_a):
+    """600 rows sealed in three rounds: complete subtrees of 256 leaves are stored."""
+    intake = region_a.users["intake"]
+    record(intake, action=Action.READ, purpose=Purpose.INTAKE, objects=[signal_a] * 300)
+    sequencer.seal()
+    record(intake, action=Action.LIST, purpose=Purpose.INTAKE, objects=[signal_a] * 300)
+    sequencer.seal(limit=200)
+    sequencer.seal()
+    return [bytes(h) for h in LogLeaf.objects.order_by("leaf_index").values_list("leaf_hash", flat=True)]
+
+
+def test_complete_subtrees_are_stored_and_proofs_match_the_reference(big_log):
+    size = len(big_log)
+    assert set(MerkleNode.objects.values_list("level", "index")) == {(8, 0), (8, 1), (9, 0)}
+    reference = merkle.ListTree(big_log)
+    stored = sequencer.StoredTree()
+    for index in (0, 1, 255, 256, 511, 512, size - 1):
+        assert merkle.inclusion_path(index, size, stored.mth) == merkle.inclusion_path(index, size, reference.mth)
+    for old in (1, 256, 300, 500, size):
+        assert sequencer.consistency_proof(old, size) == merkle.consistency_proof(old, size, reference.mth)
+
+
+def test_inclusion_proof_of_an_entry_verifies_and_fails_when_altered(big_log):
+    """Wet PGA art. 14: a data subject's entry is provably in the signed log."""
+    entry_id = LogLeaf.objects.get(leaf_index=400).entry_id
+    proof = sequencer.inclusion_proof(entry_id)
+    head = proof["tree_head"]
+    path = [bytes.fromhex(h) for h in proof["audit_path"]]
+    leaf = bytes.fromhex(proof["leaf_hash"])
+    root = bytes.fromhex(head["root_hash"])
+    assert proof["leaf_index"] == 400 and head["tree_size"] == len(big_log)
+    assert merkle.verify_inclusion(400, head["tree_size"], leaf, path, root)
+    assert signing.verify(
+        signing.public_key_raw(), head["tree_size"], head["root_hash"], head["timestamp"], head["signature"]
+    )
+    assert not merkle.verify_inclusion(401, head["tree_size"], leaf, path, root)
+    assert not merkle.verify_inclusion(400, head["tree_size"], leaf, [path[0][::-1], *path[1:]], root)
+    assert not merkle.verify_inclusion(400, head["tree_size"], bytes(32), path, root)
+    assert not signing.verify(
+        signing.public_key_raw(), head["tree_size"] - 1, head["root_hash"], head["timestamp"], head["signature"]
+    )
+
+
+def test_consistency_proof_between_two_heads_verifies_and_fails_when_altered(big_log):
+    heads = list(TreeHead.objects.order_by("id"))
+    old, new = heads[0], heads[-1]
+    proof = sequencer.consistency_proof(old.tree_size, new.tree_size)
+    old_root, new_root = bytes.fromhex(old.root_hash), bytes.fromhex(new.root_hash)
+    assert merkle.verify_consistency(old.tree_size, new.tree_size, old_root, new_root, proof)
+    assert not merkle.verify_consistency(old.tree_size, new.tree_size, new_root, new_root, proof)
+    assert not merkle.verify_consistency(old.tree_size, new.tree_size, old_root, new_root, [bytes(32), *proof[1:]])
+
+
+def test_merkle_tree_matches_the_rfc_6962_reference_vectors():
+    """The certificate-transparency reference tree of 8 leaves (roots of every prefix)."""
+    data = [
+        b"",
+        b"\x00",
+        b"\x10",
+        b"\x20\x21",
+        b"\x30\x31",
+        b"\x40\x41\x42\x43",
+        bytes(range(0x50, 0x58)),
+        bytes(range(0x60, 0x70)),
+    ]
+    roots = [
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    ]
+    leaves = [merkle.leaf_hash(d) for d in data]
+    assert [merkle.root(leaves[:n]).hex() for n in range(1, 9)] == roots
+    assert merkle.root([]) == merkle.EMPTY_ROOT
+
+
+def _naive_root(leaves):
+    if len(leaves) == 1:
+        return leaves[0]
+    k = merkle.split(len(leaves))
+    return merkle.node_hash(_naive_root(leaves[:k]), _naive_root(leaves[k:]))
+
+
+def test_every_proof_up_to_64_leaves_verifies_against_the_naive_definition():
+    leaves = [merkle.leaf_hash(i.to_bytes(2, "big")) for i in range(64)]
+    tree = merkle.ListTree(leaves)
+    for size in range(1, 65):
+        root = _naive_root(leaves[:size])
+        assert merkle.root(leaves[:size]) == root
+        for index in range(size):
+            path = merkle.inclusion_path(index, size, tree.mth)
+            assert merkle.verify_inclusion(index, size, leaves[index], path, root)
+            if path:
+                assert not merkle.verify_inclusion(index, size, leaves[index], path[:-1], root)
+        for old in range(1, size + 1):
+            proof = merkle.consistency_proof(old, size, tree.mth)
+            old_root = _naive_root(leaves[:old])
+            assert merkle.verify_consistency(old, size, old_root, root, proof)
+            if proof:
+                assert not merkle.verify_consistency(old, size, old_root, root, [bytes(32), *proof[1:]])
+                assert not merkle.verify_consistency(old, size, old_root, root, proof[:-1])
 
 
 # ------------------------------------------------------------------ append-only
@@ -212,11 +375,20 @@ def test_only_a_reset_of_the_whole_database_may_empty_the_log(logged):
     assert ProcessingLogEntry.objects.count() == len(logged)
 
 
-# ------------------------------------------------------------------ tampering
+# ------------------------------------------------------------------ tampering (Wet PGA art. 14)
 
 
-def test_modified_row_is_detected(logged, capsys):
-    target = logged[len(logged) // 2]
+@pytest.fixture
+def sealed(logged):
+    """The region's flow sealed into a signed, exported tree head."""
+    assert sequencer.seal() == len(logged)
+    assert verify().intact
+    return logged
+
+
+def test_modified_row_is_detected(sealed, capsys):
+    """Wet PGA art. 14: a changed log row no longer matches its leaf."""
+    target = sealed[len(sealed) // 2]
     with triggers_disabled():
         sql(f"UPDATE {TABLE} SET object_type = 'subject' WHERE id = %s", [target.pk])
     report = verify()
@@ -226,63 +398,257 @@ def test_modified_row_is_detected(logged, capsys):
     assert f"regel {target.pk} of zijn verantwoordingsregel is gewijzigd" in err and "NIET intact" in err
 
 
-def test_modified_row_with_recomputed_hash_is_detected_at_the_next_row(logged):
-    target, following = logged[4], logged[5]
+def test_modified_row_with_a_recomputed_leaf_is_detected_by_the_root(sealed):
+    """Wet PGA art. 14: recomputing the leaf changes the root the signed, exported head fixes."""
+    target = sealed[4]
     with triggers_disabled():
         ProcessingLogEntry.objects.filter(pk=target.pk).update(action=Action.LIST)
-        forged = ProcessingLogEntry.objects.select_related("audit_record").get(pk=target.pk)
-        ProcessingLogEntry.objects.filter(pk=target.pk).update(
-            row_hash=chain.hash_entry(forged.prev_hash, forged, forged.audit_record.record_hash)
+    forged = ProcessingLogEntry.objects.select_related("audit_record").get(pk=target.pk)
+    with triggers_disabled(LEAF_TABLE):
+        LogLeaf.objects.filter(entry_id=target.pk).update(
+            leaf_hash=merkle.leaf_hash(chain.leaf_bytes(forged, forged.audit_record.record_hash))
         )
     report = verify()
-    assert not report.intact and report.broken_id == following.pk
+    assert not report.intact and "wortelhash van de nieuwste boomkop klopt niet" in report.message
 
 
-def test_row_deleted_in_the_middle_is_detected(logged, capsys):
-    victim, following = logged[6], logged[7]
+def test_changed_leaf_is_detected(sealed):
+    with triggers_disabled(LEAF_TABLE):
+        LogLeaf.objects.filter(leaf_index=3).update(leaf_hash=bytes(32))
+    report = verify()
+    assert not report.intact and report.broken_id == sealed[3].pk and "bladhash van blad 3" in report.message
+
+
+def test_changed_node_is_detected(big_log):
+    assert verify().intact
+    with triggers_disabled(NODE_TABLE):
+        MerkleNode.objects.filter(level=8, index=1).update(hash=bytes(32))
+    report = verify()
+    assert not report.intact and "knoop 8/1 van de boom is gewijzigd" in report.message
+
+
+def test_row_deleted_in_the_middle_is_detected(sealed, capsys):
+    victim = sealed[6]
     with triggers_disabled():
         sql(f"DELETE FROM {TABLE} WHERE id = %s", [victim.pk])
     report = verify()
-    assert not report.intact and report.broken_id == following.pk
+    assert not report.intact and report.broken_id == victim.pk
     assert main(["log", "verify"]) == 1
-    assert f"vóór regel {following.pk} ontbreken" in capsys.readouterr().err
+    assert f"regel {victim.pk} (blad 6) is verwijderd" in capsys.readouterr().err
 
 
-def test_first_row_deleted_is_detected(logged):
-    with triggers_disabled():
-        sql(f"DELETE FROM {TABLE} WHERE id = %s", [logged[0].pk])
-    assert verify().broken_id == logged[1].pk
+def test_row_and_its_leaf_deleted_is_detected(sealed):
+    victim = sealed[6]
+    with triggers_disabled(), triggers_disabled(LEAF_TABLE):
+        sql(f"DELETE FROM {LEAF_TABLE} WHERE entry_id = %s", [victim.pk])
+        sql(f"DELETE FROM {TABLE} WHERE id = %s", [victim.pk])
+    report = verify()
+    assert not report.intact and "blad 6 ontbreekt" in report.message
 
 
-def test_truncated_tail_is_detected_against_the_exported_head(logged, capsys):
+def test_deleted_tail_resealed_is_detected_against_the_exported_head(sealed, capsys, settings):
+    """Wet PGA art. 14: removing the newest rows and sealing the rest again (even with the key)
+    gives a valid-looking tree, but not the one the exported head fixes."""
     assert main(["log", "head"]) == 0
-    exported_id, exported_hash = capsys.readouterr().out.split()
-    assert (int(exported_id), exported_hash) == (logged[-1].pk, logged[-1].row_hash) == head()
+    size, root = capsys.readouterr().out.split()
+    assert (int(size), root) == (len(sealed), TreeHead.objects.get().root_hash)
 
-    # The log grows after the export: still intact against the old head.
-    record(logged[-1].user, action=Action.READ, purpose=Purpose.INTAKE, objects=[Signal.objects.first()])
-    assert main(["log", "verify", "--head", exported_hash]) == 0
+    # The log grows after the export: still intact, also against the kept root.
+    record(sealed[-1].user, action=Action.READ, purpose=Purpose.INTAKE, objects=[Signal.objects.first()])
+    sequencer.seal()
+    assert main(["log", "verify", "--head", root]) == 0
     assert "Logboek intact" in capsys.readouterr().out
 
-    with triggers_disabled():
-        sql(f"DELETE FROM {TABLE} WHERE id >= %s", [logged[-3].pk])
-    assert verify().intact  # the rest of the chain is consistent: only the head shows the loss
-    report = verify(head_hash=exported_hash)
-    assert not report.intact and report.broken_id == logged[-4].pk
-    assert main(["log", "verify", "--head", exported_hash]) == 1
-    assert "kop-hash komt niet (meer) voor" in capsys.readouterr().err
+    tail = [row.pk for row in sealed[-3:]] + [ProcessingLogEntry.objects.order_by("-id").first().pk]
+    with triggers_disabled(), triggers_disabled(LEAF_TABLE), triggers_disabled(HEAD_TABLE):
+        sql(f"DELETE FROM {LEAF_TABLE} WHERE entry_id = ANY(%s)", [tail])
+        sql(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", [tail])
+        sql(f"DELETE FROM {HEAD_TABLE}")
+    forge_head()  # the attacker recomputes the root and even signs it (stored, not exported)
+    report = verify(against_export=False)
+    assert report.intact  # consistent in itself: only the exported head shows the loss
+    report = verify()
+    assert not report.intact and "regels aan het eind zijn verwijderd" in report.message
+    assert main(["log", "verify"]) == 1
+    assert "NIET intact" in capsys.readouterr().err
 
 
-def test_verify_on_an_intact_log_exits_zero(logged, capsys):
-    assert main(["log", "verify", "--head", logged[-1].row_hash]) == 0
+def forge_head():
+    """What an attacker with database rights and the signing key can do: a fresh, signed head."""
+    from django.utils import timezone
+
+    leaves = [bytes(h) for h in LogLeaf.objects.order_by("leaf_index").values_list("leaf_hash", flat=True)]
+    root, now = merkle.root(leaves).hex(), timezone.now()
+    signature, key_id = signing.sign(signing.load_signing_key(), len(leaves), root, chain._timestamp(now))
+    TreeHead.objects.create(tree_size=len(leaves), root_hash=root, timestamp=now, signature=signature, key_id=key_id)
+
+
+def test_replaced_tail_of_equal_size_is_detected_against_the_exported_head(sealed):
+    """Wet PGA art. 14: the newest row swapped for another, the tree rebuilt and signed again."""
+    victim = sealed[-1]
+    with triggers_disabled(), triggers_disabled(LEAF_TABLE), triggers_disabled(HEAD_TABLE):
+        sql(f"DELETE FROM {LEAF_TABLE} WHERE entry_id = %s", [victim.pk])
+        sql(f"DELETE FROM {TABLE} WHERE id = %s", [victim.pk])
+        sql(f"DELETE FROM {HEAD_TABLE}")
+    record(sealed[0].user, action=Action.READ, purpose=Purpose.INTAKE, objects=[Signal.objects.first()])
+    forged = ProcessingLogEntry.objects.select_related("audit_record").order_by("-id").first()
+    LogLeaf.objects.create(
+        leaf_index=len(sealed) - 1,
+        entry_id=forged.pk,
+        leaf_hash=merkle.leaf_hash(chain.leaf_bytes(forged, forged.audit_record.record_hash)),
+    )
+    forge_head()
+    assert verify(against_export=False).intact
+    report = verify()
+    assert not report.intact and "opnieuw verzegeld" in report.message
+
+
+def test_exported_head_with_a_forged_signature_is_refused(sealed, settings):
+    path = Path(settings.CASUSTAFEL_LOG_HEAD_EXPORT)
+    line = json.loads(path.read_text().splitlines()[-1])
+    path.write_text(path.read_text() + json.dumps({**line, "signature": line["signature"][::-1]}) + "\n")
+    report = verify()
+    assert not report.intact and "ondertekening van de laatst geëxporteerde boomkop" in report.message
+
+
+def test_missing_export_is_reported(sealed, settings):
+    Path(settings.CASUSTAFEL_LOG_HEAD_EXPORT).unlink()
+    report = verify()
+    assert not report.intact and "geen geëxporteerde boomkop" in report.message
+
+
+def test_verify_on_an_intact_log_exits_zero_and_reports_unsealed_rows(sealed, capsys):
+    record(sealed[0].user, action=Action.READ, purpose=Purpose.INTAKE, objects=[Signal.objects.first()])
+    root = TreeHead.objects.get().root_hash
+    assert main(["log", "verify", "--head", root]) == 0
     out = capsys.readouterr().out
-    assert f"{len(logged)} regels gecontroleerd" in out and logged[-1].row_hash in out
+    assert f"{len(sealed)} regels gecontroleerd" in out and root in out and "1 regels wachten" in out
+
+
+def test_unknown_kept_head_is_refused(sealed, capsys):
+    assert main(["log", "verify", "--head", "ab" * 32]) == 1
+    assert "kop-hash komt niet (meer) voor" in capsys.readouterr().err
 
 
 def test_empty_log_verifies_and_has_no_head(db, capsys):
     assert not ProcessingLogEntry.objects.exists()
     assert main(["log", "head"]) == 0 and "leeg" in capsys.readouterr().out
     assert main(["log", "verify"]) == 0
+
+
+def test_seal_command_seals_and_verify_checks(logged, capsys):
+    assert main(["log", "seal", "--once"]) == 0
+    assert f"{len(logged)} regel(s) verzegeld" in capsys.readouterr().out
+    assert main(["log", "verify"]) == 0
+
+
+# ------------------------------------------------------------------ keys (ADR 0048)
+
+
+def test_the_web_settings_hold_no_signing_key(sealed):
+    """The private key is read by the sequencer only; settings name its file, never its bytes."""
+    from django.conf import settings
+
+    raw = Path(settings.CASUSTAFEL_LOG_SIGNING_KEY_FILE).read_text().strip()
+    assert oct(Path(settings.CASUSTAFEL_LOG_SIGNING_KEY_FILE).stat().st_mode & 0o777) == "0o600"
+    for name in dir(settings):
+        if name.isupper():
+            assert raw not in repr(getattr(settings, name)), name
+
+
+def test_keygen_writes_a_private_key_0600_and_prints_the_public_key(tmp_path, capsys):
+    path = tmp_path / "sleutel"
+    assert main(["log", "keygen", "--file", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert oct(path.stat().st_mode & 0o777) == "0o600" and "CASUSTAFEL_LOG_PUBLIC_KEY=" in out
+    assert path.read_text().strip() not in out
+    assert main(["log", "keygen", "--file", str(path)]) == 1
+
+
+# ------------------------------------------------------------------ conversion (migration 0012)
+
+
+def _v2_rows(actor, signal, count):
+    """Rows as chain version 2 wrote them (prev_hash/row_hash chained from the last row)."""
+    from django.utils import timezone
+
+    from casustafel.processing_log.services import activity_id
+
+    last = ProcessingLogEntry.objects.order_by("-id").values_list("row_hash", flat=True).first()
+    prev = last or chain.GENESIS
+    now = timezone.now()
+    audit = AuditRecord(
+        timestamp=now,
+        trace_id="t" * 32,
+        span_id="s" * 16,
+        user_id=actor.pk,
+        organisation_id=actor.organisation_id,
+        role=actor.role,
+        via_api=False,
+    )
+    audit.record_hash = chain.hash_audit_record(audit)
+    audit.save(force_insert=True)
+    rows = []
+    for _ in range(count):
+        row = ProcessingLogEntry(
+            timestamp=now,
+            trace_id="t" * 32,
+            span_id="s" * 16,
+            audit_record=audit,
+            action=Action.READ,
+            purpose=Purpose.INTAKE,
+            activity_id=activity_id("intake"),
+            object_type="signal",
+            object_id=signal.pk,
+            data_subject_id=signal.subject_id,
+            prev_hash=prev,
+        )
+        row.row_hash = prev = chain.hash_entry(prev, row, audit.record_hash)
+        rows.append(row)
+    return ProcessingLogEntry.objects.bulk_create(rows)
+
+
+def _conversion():
+    import importlib
+
+    return importlib.import_module("casustafel.processing_log.migrations.0012_chain_v3")
+
+
+def test_conversion_verifies_a_v2_chain_and_seals_it(region_a, signal_a):
+    """Migration 0012: existing version 2 rows become leaves in id order, their hashes untouched."""
+    from django.apps import apps
+
+    with triggers_disabled():  # an installation before version 3: only v2 rows
+        truncate_rows = list(ProcessingLogEntry.objects.values_list("id", flat=True))
+        sql(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", [truncate_rows])
+    rows = _v2_rows(region_a.users["intake"], signal_a, 300)
+    _conversion().convert(apps, None)
+    leaves = list(LogLeaf.objects.order_by("leaf_index"))
+    assert [leaf.entry_id for leaf in leaves] == [row.pk for row in rows]
+    head = TreeHead.objects.get()
+    assert (head.tree_size, head.signature) == (300, "")  # signed by the first sequencer run
+    assert MerkleNode.objects.filter(level=8).count() == 1
+    assert ProcessingLogEntry.objects.get(pk=rows[5].pk).row_hash == rows[5].row_hash
+    assert sequencer.seal() == 0  # nothing new, but the head gets signed and exported
+    newest = TreeHead.objects.order_by("-id").first()
+    assert (newest.tree_size, newest.root_hash) == (300, head.root_hash) and newest.signature
+    record(region_a.users["intake"], action=Action.READ, purpose=Purpose.INTAKE, objects=[signal_a])
+    assert sequencer.seal() == 1
+    assert verify().intact
+
+
+def test_conversion_refuses_a_broken_v2_chain(region_a, signal_a):
+    from django.apps import apps
+
+    with triggers_disabled():
+        sql(f"DELETE FROM {TABLE}")
+    rows = _v2_rows(region_a.users["intake"], signal_a, 5)
+    with triggers_disabled():
+        sql(f"UPDATE {TABLE} SET action = 'list' WHERE id = %s", [rows[2].pk])
+    with pytest.raises(RuntimeError, match=f"NIET intact: de regel is gewijzigd .* bij regel {rows[2].pk}"):
+        with transaction.atomic():
+            _conversion().convert(apps, None)
+    assert not LogLeaf.objects.exists() and not TreeHead.objects.exists()
 
 
 # ------------------------------------------------------------------ refused reads
@@ -427,13 +793,13 @@ def _first_row_of(audit_id, logged):
     return next(row for row in logged if row.audit_record_id == audit_id)
 
 
-def test_audit_record_with_a_changed_user_is_detected(world, logged, capsys):
-    target = logged[len(logged) // 2]
+def test_audit_record_with_a_changed_user_is_detected(world, sealed, capsys):
+    target = sealed[len(sealed) // 2]
     other = world["b"].users["intake"]
     assert other.pk != target.audit_record.user_id
     with triggers_disabled(AUDIT_TABLE):
         sql(f"UPDATE {AUDIT_TABLE} SET user_id = %s WHERE id = %s", [other.pk, target.audit_record_id])
-    first = _first_row_of(target.audit_record_id, logged)
+    first = _first_row_of(target.audit_record_id, sealed)
     report = verify()
     assert not report.intact and report.broken_id == first.pk
     assert main(["log", "verify"]) == 1
@@ -441,20 +807,146 @@ def test_audit_record_with_a_changed_user_is_detected(world, logged, capsys):
     assert f"verantwoordingsregel {target.audit_record_id} bij regel {first.pk} is gewijzigd" in err
 
 
-def test_audit_record_changed_with_a_recomputed_hash_is_detected(logged):
-    target = logged[4]
+def test_audit_record_changed_with_a_recomputed_hash_is_detected(sealed):
+    target = sealed[4]
     with triggers_disabled(AUDIT_TABLE):
         AuditRecord.objects.filter(pk=target.audit_record_id).update(organisation=None)
         forged = AuditRecord.objects.get(pk=target.audit_record_id)
         AuditRecord.objects.filter(pk=forged.pk).update(record_hash=chain.hash_audit_record(forged))
     report = verify()
-    assert not report.intact and report.broken_id == _first_row_of(target.audit_record_id, logged).pk
+    assert not report.intact and report.broken_id == _first_row_of(target.audit_record_id, sealed).pk
     assert "of zijn verantwoordingsregel is gewijzigd" in report.message
 
 
-def test_row_relinked_to_another_audit_record_is_detected(logged):
-    target = next(row for row in logged[1:] if row.audit_record_id != logged[0].audit_record_id)
+def test_row_relinked_to_another_audit_record_is_detected(sealed):
+    target = next(row for row in sealed[1:] if row.audit_record_id != sealed[0].audit_record_id)
     with triggers_disabled():
-        ProcessingLogEntry.objects.filter(pk=target.pk).update(audit_record_id=logged[0].audit_record_id)
+        ProcessingLogEntry.objects.filter(pk=target.pk).update(audit_record_id=sealed[0].audit_record_id)
     report = verify()
     assert not report.intact and report.broken_id == target.pk
+
+
+# ------------------------------------------------------------------ the FG's inclusion proof (ADR 0048)
+
+
+def test_privacy_officer_downloads_an_entrys_inclusion_proof_and_the_read_is_logged(client, region_a, case_a):
+    """Wet PGA art. 14: the FG shows a data subject that an entry is in the signed log; the
+    consultation names its purpose and is itself logged (art. 14 lid 2)."""
+    from casustafel.processing_log.models import LogConsultation
+
+    entry = ProcessingLogEntry.objects.filter(data_subject_id=case_a.subject_id).order_by("id").first()
+    officer = region_a.users["privacy_officer"]
+    login(client, officer)
+    url = reverse("processing_log:entry_proof", args=[entry.pk])
+    before = LogConsultation.objects.count()
+    assert client.get(url).status_code == 400  # no purpose: nothing read, nothing recorded
+    assert LogConsultation.objects.count() == before
+    assert client.get(url, {"doel": "internal_control"}).status_code == 409  # not sealed yet
+    sequencer.seal()
+    response = client.get(url, {"doel": "internal_control"})
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    proof = response.json()
+    head = proof["tree_head"]
+    assert proof["entry_id"] == entry.pk
+    assert merkle.verify_inclusion(
+        proof["leaf_index"],
+        head["tree_size"],
+        bytes.fromhex(proof["leaf_hash"]),
+        [bytes.fromhex(h) for h in proof["audit_path"]],
+        bytes.fromhex(head["root_hash"]),
+    )
+    consultation = LogConsultation.objects.order_by("-timestamp").first()
+    assert (consultation.user_id, consultation.purpose, consultation.criteria) == (
+        officer.pk,
+        "internal_control",
+        ["inclusion_proof"],
+    )
+    assert ProcessingLogEntry.objects.filter(object_id=consultation.pk, purpose=Purpose.PRIVACY_SUPERVISION).exists()
+
+
+def test_the_fg_log_page_links_each_row_to_its_proof(client, region_a, case_a):
+    login(client, region_a.users["privacy_officer"])
+    html = client.get(reverse("processing_log:logbook"), {"purpose": "internal_control"}).content.decode()
+    assert "/logboek/bewijs/" in html and "doel=internal_control" in html
+
+
+# ------------------------------------------------------------------ concurrency (ADR 0048)
+
+
+def _writer(actor, obj, count, errors):
+    from django.db import connections
+
+    try:
+        for _ in range(count):
+            record(actor, action=Action.READ, purpose=Purpose.INTAKE, objects=[obj, obj])
+    except Exception as error:  # noqa: BLE001 - reported by the test
+        errors.append(error)
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_appends_from_threads_leave_no_fork_and_no_gap(region_a, signal_a):
+    """Wet PGA art. 14: eight writers append at once (no global lock) while the sequencer seals;
+    every row becomes exactly one leaf, leaf indexes have no gap, every head extends the last."""
+    import threading
+
+    intake, errors = region_a.users["intake"], []
+    before = ProcessingLogEntry.objects.count()
+    threads = [threading.Thread(target=_writer, args=(intake, signal_a, 10, errors)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        sequencer.seal()
+    for thread in threads:
+        thread.join()
+    sequencer.seal(full=True)
+    assert errors == []
+    rows = set(ProcessingLogEntry.objects.values_list("id", flat=True))
+    assert len(rows) == before + 8 * 10 * 2
+    leaves = list(LogLeaf.objects.order_by("leaf_index").values_list("leaf_index", "entry_id"))
+    assert [index for index, _ in leaves] == list(range(len(rows)))
+    assert {entry_id for _, entry_id in leaves} == rows
+    heads = list(TreeHead.objects.order_by("id"))
+    for old, new in zip(heads, heads[1:], strict=False):
+        assert old.tree_size < new.tree_size
+        proof = sequencer.consistency_proof(old.tree_size, new.tree_size)
+        assert merkle.verify_consistency(
+            old.tree_size, new.tree_size, bytes.fromhex(old.root_hash), bytes.fromhex(new.root_hash), proof
+        )
+    assert verify().intact
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_row_committed_late_with_a_lower_id_gets_a_later_leaf(region_a, signal_a):
+    """The sequencer seals what is committed, in id order; a transaction that commits late
+    has its (lower) row id sealed in a later round, nothing is skipped."""
+    import threading
+
+    from django.db import connections
+
+    intake = region_a.users["intake"]
+    started, release = threading.Event(), threading.Event()
+
+    def slow():
+        try:
+            with transaction.atomic():
+                record(intake, action=Action.READ, purpose=Purpose.INTAKE, objects=[signal_a])
+                started.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    sequencer.seal()
+    thread = threading.Thread(target=slow)
+    thread.start()
+    assert started.wait(10)
+    record(intake, action=Action.READ, purpose=Purpose.INTAKE, objects=[signal_a])  # commits first
+    assert sequencer.seal() == 1
+    release.set()
+    thread.join()
+    assert sequencer.seal() == 1
+    late, early = ProcessingLogEntry.objects.order_by("-id")[1], ProcessingLogEntry.objects.order_by("-id")[0]
+    assert late.pk < early.pk
+    assert LogLeaf.objects.get(entry_id=late.pk).leaf_index == LogLeaf.objects.get(entry_id=early.pk).leaf_index + 1
+    assert verify().intact

@@ -16,7 +16,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 
 from .database import NOT_STARTED, database_urls, parse_database_url
-from .env import BOOLEAN, COMMA_LIST, INTEGER, Cast, choice, config, data_dir
+from .env import BOOLEAN, COMMA_LIST, INTEGER, PATH, Cast, choice, config, data_dir
 from .keys import load_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +65,36 @@ CASUSTAFEL_AGGREGATE_TRUSTED_KEYS = config(
     group="Sleutels",
     help_text="Op de landelijke installatie: de vertrouwde publieke sleutels van de regio's, als "
     "`REGIOCODE=base64`, kommagescheiden (`casustafel report import-aggregate`).",
+)
+
+#: The processing log's tree heads (ADR 0048): only the path of the private key, which only the
+#: sequencer (`casustafel log seal`, `casustafel worker`) reads; web workers never load the key.
+CASUSTAFEL_LOG_SIGNING_KEY_FILE = config(
+    "CASUSTAFEL_LOG_SIGNING_KEY_FILE",
+    DATA_DIR / "log-signing.key",
+    cast=PATH,
+    group="Sleutels",
+    default_text="`<datamap>/log-signing.key`, bij het eerste verzegelen aangemaakt (0600)",
+    help_text="Bestand met de privé Ed25519-sleutel (base64) waarmee de sequencer de boomkoppen van het "
+    "logboek ondertekent. Alleen leesbaar voor het proces van de sequencer, niet voor de webprocessen; "
+    "nieuw paar: `casustafel log keygen`.",
+)
+CASUSTAFEL_LOG_PUBLIC_KEY = config(
+    "CASUSTAFEL_LOG_PUBLIC_KEY",
+    "",
+    group="Sleutels",
+    help_text="Publieke Ed25519-sleutel (base64) waarmee `casustafel log verify` de boomkoppen controleert. "
+    "Niet gezet: de publieke sleutel naast het sleutelbestand (`<sleutelbestand>.pub`).",
+)
+CASUSTAFEL_LOG_HEAD_EXPORT = config(
+    "CASUSTAFEL_LOG_HEAD_EXPORT",
+    DATA_DIR / "log-heads.jsonl",
+    cast=PATH,
+    group="Logging",
+    default_text="`<datamap>/log-heads.jsonl`",
+    help_text="Bestand waaraan de sequencer elke nieuwe boomkop van het logboek toevoegt (één JSON-regel, "
+    "O_APPEND). In productie buiten bereik van de applicatie: `chattr +a`, WORM-opslag of een andere host "
+    "(ADR 0048); `casustafel log verify` controleert tegen de laatste regel.",
 )
 
 INSTALLED_APPS = [

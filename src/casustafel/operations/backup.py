@@ -95,8 +95,11 @@ def backup(*, url: str, out: Path, log_table: str, migrations: list[str]) -> dic
     with psycopg.connect(url, autocommit=False) as connection:
         connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         snapshot = connection.execute("SELECT pg_export_snapshot()").fetchone()[0]
-        # The log's head and count in the very snapshot pg_dump dumps.
-        head = connection.execute(f'SELECT id, row_hash FROM "{log_table}" ORDER BY id DESC LIMIT 1').fetchone()
+        # The log's newest row, tree head (chain version 3, ADR 0048) and count in the very snapshot pg_dump dumps.
+        head = connection.execute(f'SELECT id FROM "{log_table}" ORDER BY id DESC LIMIT 1').fetchone()
+        tree = connection.execute(
+            "SELECT tree_size, root_hash FROM processing_log_treehead ORDER BY id DESC LIMIT 1"
+        ).fetchone()
         count = connection.execute(f'SELECT count(*) FROM "{log_table}"').fetchone()[0]
         created_at = connection.execute("SELECT now()").fetchone()[0]
         dumped = _run([pg_bin("pg_dump"), "-Fc", f"--snapshot={snapshot}", "-f", str(out), url])
@@ -110,7 +113,8 @@ def backup(*, url: str, out: Path, log_table: str, migrations: list[str]) -> dic
         "created_at": created_at.astimezone(UTC).isoformat(),
         "processing_log": {
             "head_id": head[0] if head else None,
-            "head_hash": head[1] if head else None,
+            "head_hash": tree[1] if tree else None,
+            "tree_size": tree[0] if tree else 0,
             "count": count,
         },
         "migrations": migrations,

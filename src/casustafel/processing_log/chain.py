@@ -1,4 +1,8 @@
-"""The hash chain of the processing log: canonical serialisation and row hashes.
+"""The processing log's canonical serialisation: audit-record hashes, leaf bytes, v2/v1 row hashes.
+
+Chain version 3 (ADR 0048): a row is a leaf of a Merkle tree (``merkle.py``, sealed by
+``sequencer.py``); its leaf bytes are ``canonical_v3`` — the version 2 canonical form below
+with the row id in front. Rows written before version 3 keep their version 2 hashes.
 
 Chain version 2 (ADR 0015). Who acted lives in a linked audit record (``AuditRecord``):
 
@@ -22,7 +26,8 @@ import uuid
 from datetime import UTC, datetime
 
 GENESIS = "0" * 64
-VERSION = 2
+#: Version 3 (ADR 0048): rows are leaves of a Merkle tree (``merkle.py``), no chain hash in the row.
+VERSION = 3
 
 #: Hashed fields of an audit record, in hashing order.
 AUDIT_FIELDS = ("timestamp", "trace_id", "span_id", "user_id", "organisation_id", "role", "via_api")
@@ -112,6 +117,67 @@ def hash_entry(prev_hash: str, entry, audit_record_hash: str) -> str:
     """Row hash of a ``ProcessingLogEntry`` linked to an audit record with content hash ``audit_record_hash``."""
     values = {name: getattr(entry, name) for name in FIELDS if name != "audit_hash"}
     return row_hash(prev_hash, {**values, "audit_hash": audit_record_hash})
+
+
+# ------------------------------------------------------------------ version 3 (ADR 0048)
+
+
+def canonical_v3(entry_id: int, values: dict) -> bytes:
+    """The bytes of leaf ``entry_id``: the version 2 canonical form with the row id in front
+    (the id binds the leaf to its row; the leaf index fixes the order)."""
+    return (f"[{int(entry_id)}," + canonical(values)[1:]).encode("ascii")
+
+
+def leaf_bytes(entry, audit_record_hash: str) -> bytes:
+    """Canonical v3 bytes of a saved ``ProcessingLogEntry``; ``audit_record_hash``: its audit record's content hash."""
+    values = {name: getattr(entry, name) for name in FIELDS if name != "audit_hash"}
+    return canonical_v3(entry.pk, {**values, "audit_hash": audit_record_hash})
+
+
+def _sql_text(column: str) -> str:
+    return f"to_json({column}::text)::text"
+
+
+def _sql_uuid(column: str) -> str:
+    return f"coalesce(to_json({column}::text)::text, 'null')"
+
+
+def _sql_timestamp(column: str) -> str:
+    return f"""'"' || to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"'"""
+
+
+def sql_audit_canonical(a: str) -> str:
+    """``canonical_audit`` as a PostgreSQL expression over audit-record alias ``a`` (verify streams it)."""
+    parts = [
+        _sql_timestamp(f"{a}.timestamp"),
+        _sql_text(f"{a}.trace_id"),
+        _sql_text(f"{a}.span_id"),
+        f"{a}.user_id::text",
+        _sql_uuid(f"{a}.organisation_id"),
+        _sql_text(f"coalesce({a}.role, '')"),
+        f"CASE WHEN {a}.via_api THEN 'true' ELSE 'false' END",
+    ]
+    return "'[' || " + " || ',' || ".join(parts) + " || ']'"
+
+
+def sql_leaf_canonical(e: str, audit_hash: str) -> str:
+    """``canonical_v3`` as a PostgreSQL expression over entry alias ``e`` and an audit-hash expression."""
+    parts = [
+        f"{e}.id::text",
+        _sql_timestamp(f"{e}.timestamp"),
+        _sql_text(f"{e}.trace_id"),
+        _sql_text(f"{e}.span_id"),
+        f"{e}.audit_record_id::text",
+        f"""'"' || {audit_hash} || '"'""",
+        _sql_text(f"{e}.action"),
+        _sql_text(f"{e}.purpose"),
+        f"coalesce({e}.activity_id::text, 'null')",
+        _sql_text(f"{e}.status"),
+        _sql_text(f"{e}.object_type"),
+        _sql_uuid(f"{e}.object_id"),
+        _sql_uuid(f"{e}.data_subject_id"),
+    ]
+    return "'[' || " + " || ',' || ".join(parts) + " || ']'"
 
 
 # ------------------------------------------------------------------ version 1 (ADR 0008)

@@ -222,3 +222,65 @@ class LogConsultation(models.Model):
 
     def __str__(self):
         return str(self.get_purpose_display())
+
+
+class LogLeaf(models.Model):
+    """A log row sealed into the Merkle tree (chain version 3, ADR 0048): leaf ``leaf_index``.
+
+    Written by the sequencer only, in the transaction of the tree head that first covers
+    it. ``entry_id`` is a plain indexed number, no database foreign key: the log table is
+    partitioned by month (ADR 0049). ``leaf_hash`` = SHA-256(0x00 || canonical v3 bytes).
+    """
+
+    #: The database role work grants the application role only SELECT/INSERT on such models.
+    append_only = True
+
+    leaf_index = models.BigIntegerField(_("bladnummer"), unique=True)
+    entry_id = models.BigIntegerField(_("logregel"), unique=True)
+    leaf_hash = models.BinaryField(_("bladhash"), max_length=32)
+
+    class Meta:
+        verbose_name = _("blad van de logboekboom")
+        verbose_name_plural = _("bladen van de logboekboom")
+        ordering = ["leaf_index"]
+
+
+class MerkleNode(models.Model):
+    """A complete subtree of the log's Merkle tree: leaves ``[index·2^level, (index+1)·2^level)``.
+
+    Stored from level ``sequencer.STORED_LEVEL`` up (subtrees of 256 leaves and larger), as
+    they complete, so a proof reads a few hundred leaf hashes and O(log n) nodes.
+    """
+
+    append_only = True
+
+    level = models.PositiveSmallIntegerField(_("niveau"))
+    index = models.BigIntegerField(_("positie"))
+    hash = models.BinaryField(_("hash"), max_length=32)
+
+    class Meta:
+        verbose_name = _("knoop van de logboekboom")
+        verbose_name_plural = _("knopen van de logboekboom")
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="merkle_node_unique_position")]
+
+
+class TreeHead(models.Model):
+    """A signed tree head (boomkop): the first ``tree_size`` leaves have root ``root_hash``.
+
+    ``signature`` is Ed25519 over ``signing.head_text`` by the sequencer's key (``key_id``);
+    empty for the head the conversion migration wrote, which the first sequencer run
+    covers by a signed head of the same size. Exported as JSON lines (ADR 0048).
+    """
+
+    append_only = True
+
+    tree_size = models.BigIntegerField(_("aantal bladen"))
+    root_hash = models.CharField(_("wortelhash"), max_length=64)
+    timestamp = models.DateTimeField(_("tijdstip"))
+    signature = models.CharField(_("ondertekening"), max_length=100, blank=True, default="")
+    key_id = models.CharField(_("sleutel"), max_length=16, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("boomkop van het logboek")
+        verbose_name_plural = _("boomkoppen van het logboek")
+        ordering = ["id"]

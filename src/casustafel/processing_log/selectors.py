@@ -14,11 +14,13 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from casustafel.access import policy
 from casustafel.core import identity
 
+from . import sequencer
 from .models import LogConsultation, LogUsePurpose, ProcessingLogEntry
 from .services import LogPurposeMissingError, record_log_consultation
 
@@ -173,3 +175,19 @@ def describe(user, entries) -> list[dict]:
         label = OBJECT_TYPES.get(entry.object_type, (entry.object_type,))[0]
         rows.append({"entry": entry, "object_label": label, "reference": references.get(entry.object_id, "")})
     return rows
+
+
+def entry_proof(user, pk: int, *, purpose: str) -> dict | None:
+    """The inclusion proof of one log row of the FG's region against the newest signed tree head
+    (ADR 0048), for showing a data subject that the entry is in the log; None while not sealed.
+
+    Reading it is a consultation of the log: only for a purpose Wet PGA art. 14 lid 2 allows,
+    and recorded with it (``services.record_log_consultation``, criterion ``inclusion_proof``).
+    """
+    entry_id = visible_entries(user).filter(pk=pk).values_list("pk", flat=True).first()  # 404 for non-FGs
+    if entry_id is None:
+        raise Http404
+    if purpose not in LogUsePurpose.values:
+        raise LogPurposeMissingError(str(LogPurposeMissingError.message))
+    record_log_consultation(user, purpose=purpose, criteria=["inclusion_proof"])
+    return sequencer.inclusion_proof(entry_id)

@@ -1,9 +1,10 @@
 """The one write path into the processing log: ``record`` (and ``record_refused``).
 
-Appends are serialised with a transaction-scoped advisory lock, so two writers can
-never link to the same previous row (no fork in the hash chain); the lock is held until
-the surrounding transaction ends, which also keeps id order equal to chain order.
-Each call writes one audit record (who acted, ADR 0015) and the rows that link to it.
+Each call writes one audit record (who acted, ADR 0015) and the rows that link to it, in
+the caller's own transaction, without any global lock and without reading another row
+(chain version 3, ADR 0048): rows carry no chain hash; the sequencer (``sequencer.py``)
+seals committed rows into the Merkle tree within seconds. Any number of writers append
+at once.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,9 +36,6 @@ from .models import (
 
 if TYPE_CHECKING:
     from casustafel.accounts.models import User
-
-#: pg_advisory_xact_lock key of the chain ("LOGBOEK" in ASCII).
-CHAIN_LOCK = 0x4C4F47424F454B
 
 _activity_ids: dict[tuple[str, date], int] = {}
 
@@ -68,22 +66,16 @@ def activity_id(code: str, on: date | None = None) -> int:
 
 
 def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> int:
-    """Chain and insert one row per (object_type, object_id, subject_id) in ``targets``."""
+    """Insert one row per (object_type, object_id, subject_id) in ``targets``."""
     return _append_rows(actor, action, [(purpose, *target) for target in targets], via_api=via_api, status=status)
 
 
 def _append_rows(actor, action, targets, *, via_api: bool, status: str) -> int:
-    """Chain and insert one row per (purpose, object_type, object_id, subject_id) in ``targets``,
-    under one audit record."""
+    """Insert one row per (purpose, object_type, object_id, subject_id) in ``targets``, under one
+    audit record; no lock, no read of earlier rows (the sequencer seals them, ADR 0048)."""
     if not targets:
         return 0
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-            # A statement of its own, after the lock: it sees the last committed append.
-            cursor.execute(f"SELECT row_hash FROM {ProcessingLogEntry._meta.db_table} ORDER BY id DESC LIMIT 1")
-            last = cursor.fetchone()
-        prev = last[0] if last else chain.GENESIS
         now, trace, span = timezone.now(), current_trace_id(), new_span_id()
         activities = {p: activity_id(str(p), timezone.localdate(now)) for p in {t[0] for t in targets}}
         audit = AuditRecord(
@@ -111,9 +103,7 @@ def _append_rows(actor, action, targets, *, via_api: bool, status: str) -> int:
                 object_type=object_type,
                 object_id=object_id,
                 data_subject_id=subject_id,
-                prev_hash=prev,
             )
-            entry.row_hash = prev = chain.hash_entry(entry.prev_hash, entry, audit.record_hash)
             rows.append(entry)
         ProcessingLogEntry.objects.bulk_create(rows)
     return len(rows)
@@ -130,7 +120,7 @@ def record(actor: User | None, *, action: Action, purpose: Purpose, objects: Ite
 
 def record_by_purpose(actor: User, *, action: Action, groups: dict, via_api: bool = False) -> int:
     """Like :func:`record`, for objects of several processing activities read together (a
-    dashboard): ``groups`` maps each purpose to its objects; one audit record, one chain step."""
+    dashboard): ``groups`` maps each purpose to its objects; one audit record."""
     targets = [
         (purpose, obj._meta.model_name, obj.pk, _subject_of(obj))
         for purpose, objects in groups.items()

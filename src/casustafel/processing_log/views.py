@@ -8,15 +8,17 @@ in a URL, access log or browser history. Every other role gets "not found".
 """
 
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from casustafel.access import policy
 
 from . import selectors
 from .forms import LogSearchForm, PeriodForm
+from .services import LogPurposeMissingError
 
 PAGE_SIZE = 50
 
@@ -50,6 +52,7 @@ def logbook(request):
         )
         page = Paginator(result.entries, PAGE_SIZE).get_page(page_number)
         context.update(page=page, rows=selectors.describe(request.user, page.object_list), not_found=result.not_found)
+        context["purpose"] = data.get("purpose", "")
     # The form shown is always the (posted) search form; a GET's period pre-fills it.
     if request.method == "POST":
         context["form"] = form
@@ -62,3 +65,21 @@ def logbook(request):
             else ""
         )
     return render(request, "processing_log/logbook.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def entry_proof(request, pk):
+    """JSON download: one row's inclusion proof against the newest signed tree head (ADR 0048);
+    ``?doel=`` names the purpose of the consultation (art. 14 lid 2), 400 without one."""
+    try:
+        proof = selectors.entry_proof(request.user, pk, purpose=request.GET.get("doel", ""))
+    except LogPurposeMissingError as error:
+        return JsonResponse({"detail": str(error)}, status=400)
+    if proof is None:
+        return JsonResponse(
+            {"detail": "Deze logregel is nog niet verzegeld; probeer het over enkele seconden opnieuw."}, status=409
+        )
+    response = JsonResponse(proof, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="logboek-bewijs-{int(pk)}.json"'
+    return response

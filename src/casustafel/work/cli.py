@@ -12,9 +12,13 @@ def cmd_worker(args) -> int:
 
     _setup()
     from casustafel.partners.cli import work_round
+    from casustafel.processing_log import sequencer
 
     from . import notifications
 
+    # The processing log's sequencer (ADR 0048) seals new log rows every second beside this loop.
+    if not args.once:
+        sequencer.start_in_thread(interval=1.0)
     while True:
         queued = notifications.scan()
         sent = notifications.send_outbox()
@@ -22,6 +26,7 @@ def cmd_worker(args) -> int:
         if args.once:
             print(f"{queued} bericht(en) klaargezet, {sent} verstuurd", flush=True)
             print(partners, flush=True)
+            sequencer.seal()
             return 0
         time.sleep(args.interval)
 
