@@ -102,8 +102,13 @@ def cmd_serve(args) -> int:
 def cmd_demo(args) -> int:
     # As the owner: the application role may not create regions, organisations, users or
     # second factors (ADR 0018); the demo data itself still goes through the services.
+    if args.scale == "national" and not 0 < args.fraction <= 1:
+        print("casustafel: --fraction moet groter dan 0 en hoogstens 1 zijn.", file=sys.stderr)
+        return 2
     setup_django(as_owner=True)
     _migrate()
+    if args.scale == "national":
+        return _demo_national(args)
     from casustafel.demo import load_demo
 
     users = load_demo()
@@ -114,6 +119,35 @@ def cmd_demo(args) -> int:
         for u in users:
             print(f"  {u['username']:<28} {u['role']:<40} {u['organisation']} — {u['region']}")
         print("Tweede factor: casustafel totp GEBRUIKERSNAAM")
+    return 0
+
+
+def _demo_national(args) -> int:
+    """National-scale synthetic data, in bulk (ADR 0050); refuses when they are already there."""
+    from casustafel.demo_national import NationalDataExistsError, generate
+
+    try:
+        summary = generate(seed=args.seed, fraction=args.fraction, progress=not args.json)
+    except NationalDataExistsError as exc:
+        print(f"casustafel: {exc}", file=sys.stderr)
+        return 1
+    result = {
+        "regions": summary.regions,
+        "gemeenten": summary.gemeenten,
+        "users": summary.users,
+        "rows": summary.rows,
+        "log_entries": summary.log_entries,
+        "seconds": round(summary.seconds, 1),
+        "stages": summary.stages,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(
+            f"Landelijke demo: {summary.regions} regio's, {summary.gemeenten} gemeenten, {summary.users} gebruikers, "
+            f"{summary.rows.get('signals.Signal', 0)} signalen, {summary.rows.get('cases.Case', 0)} casussen, "
+            f"{summary.log_entries} logregels in {summary.seconds:.0f} s."
+        )
     return 0
 
 
@@ -262,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(func=cmd_migrate)
     demo = sub.add_parser("demo", help="fictieve demoregio laden (idempotent) en gebruikers tonen")
     demo.add_argument("--json", action="store_true")
+    demo.add_argument("--scale", choices=["region", "national"], default="region", help="region: de demoregio's")
+    demo.add_argument("--seed", type=int, default=2026, help="zaadwaarde (landelijk): zelfde zaad, zelfde gegevens")
+    demo.add_argument("--fraction", type=float, default=1.0, help="deel van de landelijke aantallen (0 < F ≤ 1)")
     demo.set_defaults(func=cmd_demo)
     totp = sub.add_parser("totp", help="huidige verificatiecode van een demo-account")
     totp.add_argument("username")
