@@ -127,7 +127,7 @@ def _demo_national(args) -> int:
     from casustafel.demo_national import NationalDataExistsError, generate
 
     try:
-        summary = generate(seed=args.seed, fraction=args.fraction, progress=not args.json)
+        summary = generate(seed=args.seed, fraction=args.fraction, progress=True)  # on stderr, beside --json
     except NationalDataExistsError as exc:
         print(f"casustafel: {exc}", file=sys.stderr)
         return 1
