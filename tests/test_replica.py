@@ -31,6 +31,9 @@ from casustafel.conf.routers import REPORTING, reporting_reads
 from casustafel.operations.backup import pg_bin
 from casustafel.reporting import cube
 from casustafel.reporting.council import facts
+from casustafel.reporting.council.selectors import council_report
+from casustafel.reporting.periods import Period
+from casustafel.reporting.scope import Scope
 from casustafel.signals.models import Signal
 
 from .conftest import make_case
@@ -191,6 +194,18 @@ def test_report_reads_are_served_by_the_replica_under_the_same_scope(reporting_a
         connections.settings[REPORTING] = reporting.settings_dict
     assert any("signals_signal" in q["sql"] for q in primary_only.captured_queries)
     assert served == expected
+
+    # A whole report, as the council report page asks it: its counting on the replica, its
+    # processing-log entry (a write) on the primary.
+    with CaptureQueriesContext(reporting) as on_replica, CaptureQueriesContext(connection) as on_primary:
+        council_report(region_a.users["analyst"], scope=Scope.region(region_a.region), period=Period.year(year))
+    assert any("signals_signal" in q["sql"] for q in on_replica.captured_queries)
+    assert not any("signals_signal" in q["sql"] for q in on_primary.captured_queries)
+    assert not any(q["sql"].lstrip().upper().startswith("INSERT") for q in on_replica.captured_queries)
+    assert any(
+        q["sql"].lstrip().upper().startswith("INSERT") and "processing_log" in q["sql"]
+        for q in on_primary.captured_queries
+    )
 
     # The marker row is on the replica, visible only under its region's scope (RLS on the standby).
     marker = Signal.objects.using(REPORTING).filter(subject_id=case.subject_id)
