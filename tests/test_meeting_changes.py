@@ -149,11 +149,12 @@ def test_web_edit_shows_the_current_values_and_saves(client, region_a):
     page = client.get(url).content.decode()
     assert meeting.location in page
     day = (timezone.localdate() + timedelta(days=9)).isoformat()
-    response = client.post(url, {"date": day, "start": "09:00", "end": "11:00", "location": "Online", "online": "on"})
+    edit = {"date": day, "start": "09:00", "end": "11:00", "location": "Online", "online": "on", "version": 1}
+    response = client.post(url, edit)
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.online and timezone.localtime(meeting.starts_at).date().isoformat() == day
-    response = client.post(url, {"date": "9999-01-01", "start": "09:00", "end": "11:00", "location": "Online"})
+    response = client.post(url, {**edit, "date": "9999-01-01", "version": meeting.version})
     assert response.status_code == 400 and "vooruit worden gepland" in response.content.decode()
 
 

@@ -319,7 +319,8 @@ def test_web_minutes_decision_action_and_completion(client, region_a, case_a):
     m, d, a = (f"{k}{item.pk.hex[:8]}" for k in "mda")
     assert (
         client.post(
-            reverse("meetings:item_minutes", args=[item.pk]), {f"{m}-minutes": "Goed gesprek gehad."}
+            reverse("meetings:item_minutes", args=[item.pk]),
+            {f"{m}-minutes": "Goed gesprek gehad.", f"{m}-version": item.version},
         ).status_code
         == 302
     )

@@ -283,7 +283,13 @@ def test_the_functional_admin_sets_a_gemeentes_intro_and_contact(world, client):
     refused = client.post(edit, {"code": "aanvullen", "intro_text": "", "contact_details": ""})
     assert refused.status_code == 400
     saved = client.post(
-        edit, {"code": "lindeveld", "intro_text": "Welkom bij ons meldpunt.", "contact_details": "Bel 14 0000."}
+        edit,
+        {
+            "code": "lindeveld",
+            "intro_text": "Welkom bij ons meldpunt.",
+            "contact_details": "Bel 14 0000.",
+            "version": 0,
+        },
     )
     assert saved.status_code == 302
     client.logout()

@@ -297,12 +297,19 @@ def test_edit_forms_on_the_plan_page(client, region_a, case_a, plan):
     login(client, director)
     base = {"pk": case_a.pk}
     response = client.post(
-        reverse("plans:goal_edit", kwargs=base), {"goal": goal.pk, "domain": "huisvesting", "description": "Eigen"}
+        reverse("plans:goal_edit", kwargs=base),
+        {"goal": goal.pk, "domain": "huisvesting", "description": "Eigen", "version": goal.version},
     )
     assert response.status_code == 302
     response = client.post(
         reverse("plans:intervention_edit", kwargs=base),
-        {"intervention": plan["ggz"].pk, "starts_on": "2026-03-01", "planned_end": "9999-01-01", "planned_sessions": 3},
+        {
+            "intervention": plan["ggz"].pk,
+            "starts_on": "2026-03-01",
+            "planned_end": "9999-01-01",
+            "planned_sessions": 3,
+            "version": plan["ggz"].version,
+        },
     )
     assert response.status_code == 400
     assert f'id="edit-{plan["ggz"].pk}-planned_end_error"' in response.content.decode()

@@ -152,6 +152,7 @@ def contribution_form(weighing) -> dict:
         "legal_basis": "wet-pga",
         "classification": "ordinary",
         "visibility": "all_participants",
+        "version": 0,  # the party's first contribution (ADR 0052)
     }
     for criterion in weighing.framework.criteria.all():
         data[f"assessment_{criterion.code}"] = "aanwezig"
@@ -297,8 +298,8 @@ def test_a_contribution_on_the_web_costs_the_same_for_any_number_of_criteria(web
     # 43 = 7 session + 2 scope + 5 selector (weighing, criteria, signals, decisions, contributions) + read
     #      log record (6) + 2 form choices (legal bases) + transaction: 2 savepoint, weighing lock, framework,
     #      criteria, legal bases (2), update_or_create (lock, insert, 4 savepoint), delete + bulk insert of
-    #      the assessments, log record (6)
-    assert_query_count(queries, 43, f"submit a contribution (web, {framework} criteria)")
+    #      the assessments, log record (6), + 1: the party's contribution's version (ADR 0052)
+    assert_query_count(queries, 44, f"submit a contribution (web, {framework} criteria)")
 
 
 @pytest.mark.parametrize(

@@ -224,7 +224,8 @@ ROUTES: dict[str, Route] = {
     ),
     "api/v1/meetings/<uuid:id>": Route(
         "meeting_a",
-        {"get": grant(MEETING_VIEWERS, 200), "put": grant(CHAIR, 200, visible=MEETING_VIEWERS)},
+        # The chair without If-Match: 428 (ADR 0052) — only after the access decision.
+        {"get": grant(MEETING_VIEWERS, 200), "put": grant(CHAIR, 428, visible=MEETING_VIEWERS)},
         body={"put": lambda request: _meeting_body()},
     ),
     "api/v1/meetings/recorded-afterwards": Route(

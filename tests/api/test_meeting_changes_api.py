@@ -37,12 +37,12 @@ def test_api_edit_cancel_and_record_afterwards(api, region_a):
     meeting = schedule(region_a)
     start = _moment(12)
     body = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(), "location": "Zaal 2"}
-    response = client.put(f"{API}/meetings/{meeting.pk}", body, format="json")
+    response = client.put(f"{API}/meetings/{meeting.pk}", body, format="json", HTTP_IF_MATCH='W/"1"')
     assert response.status_code == 200 and response.json()["location"] == "Zaal 2"
     assert_problem(client.post(f"{API}/meetings/{meeting.pk}/cancellation", {}, format="json"), 400, "reason")
     response = client.post(f"{API}/meetings/{meeting.pk}/cancellation", {"reason": "Ziek"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == states.CANCELLED
-    assert_problem(client.put(f"{API}/meetings/{meeting.pk}", body, format="json"), 400)
+    assert_problem(client.put(f"{API}/meetings/{meeting.pk}", body, format="json", HTTP_IF_MATCH="*"), 400)
     past = _moment(-3)
     record = {
         "starts_at": past.isoformat(),

@@ -3,13 +3,35 @@
 from datetime import UTC
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from casustafel.subjects.models import Subject
 
 #: Error responses every write operation may give besides the ones the schema hook adds.
 WRITE_ERRORS = {415: OpenApiResponse(description="Niet-ondersteund mediatype (alleen application/json)")}
+
+#: A change of a versioned record (ADR 0052): the ETag of the version read goes in If-Match.
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='De ETag uit de GET van dit object (bijvoorbeeld W/"3"): de versie die u wijzigt.',
+)
+#: The same on a POST that replaces a part of a record (the minutes of an agenda item): optional.
+IF_MATCH_OPTIONAL = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='De versie die u vervangt (bijvoorbeeld W/"3"); is die intussen gewijzigd, dan 412.',
+)
+CONDITIONAL_ERRORS = {
+    412: OpenApiResponse(description="Het object is intussen gewijzigd (If-Match klopt niet); niets opgeslagen"),
+    428: OpenApiResponse(description="If-Match ontbreekt"),
+}
 
 
 class SubjectSerializer(serializers.ModelSerializer):

@@ -27,6 +27,8 @@ _TITLES = {
     405: "Methode niet toegestaan.",
     406: "Gevraagd formaat niet beschikbaar.",
     409: "Conflict met de huidige toestand.",
+    412: "Het object is intussen gewijzigd.",
+    428: "Voorwaarde (If-Match) ontbreekt.",
     413: "Aanvraag te groot.",
     500: "Interne fout.",
     415: "Niet-ondersteund mediatype.",
@@ -168,6 +170,29 @@ _ERRORS = {
 }
 
 
+_ETAG_HEADER = {
+    "description": 'Versie van het object (ADR 0052), bijvoorbeeld W/"3"; terug te geven in If-Match bij een wijziging',
+    "schema": {"type": "string", "example": 'W/"3"'},
+}
+
+
+def _etag_headers(operations: dict) -> None:
+    """A path whose change requires If-Match (a versioned record): its GET and that change
+    answer the record's ETag (ADR 0052)."""
+    conditional = [
+        operation
+        for method, operation in operations.items()
+        if method in {"put", "patch"}
+        and any(p.get("in") == "header" and p.get("name") == "If-Match" for p in operation.get("parameters", []))
+    ]
+    if not conditional:
+        return
+    for operation in [*conditional, operations.get("get") or {}]:
+        for code, response in operation.get("responses", {}).items():
+            if code.startswith("2"):
+                response.setdefault("headers", {})["ETag"] = _ETAG_HEADER
+
+
 def postprocess_nl_api_rules(result, generator, request, public):
     """Make the document meet the NL API Design Rules: version header, problem+json,
     and the ``/openapi.json`` resource with its CORS header."""
@@ -189,6 +214,7 @@ def postprocess_nl_api_rules(result, generator, request, public):
                 if code == "400" and method == "get":
                     continue
                 responses.setdefault(code, {"description": description, "content": problem_ref})
+        _etag_headers(operations)
     result["paths"]["/openapi.json"] = {
         "get": {
             "operationId": "openapi_retrieve",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.accounts.models import Organisation
 from casustafel.cases.models import Case
+from casustafel.core.concurrency import VersionField
 
 from .models import Attendance
 from .selectors import AGENDA_STATES
@@ -30,6 +31,10 @@ class MeetingForm(forms.Form):
             timezone.make_aware(datetime.combine(d["date"], d["start"]), tz),
             timezone.make_aware(datetime.combine(d["date"], d["end"]), tz),
         )
+
+
+class MeetingEditForm(MeetingForm):
+    version = VersionField()
 
 
 class RecordAfterwardsForm(MeetingForm):
@@ -79,6 +84,7 @@ class AttendanceForm(forms.Form):
 
 class MinutesForm(forms.Form):
     minutes = forms.CharField(label=_("Verslag"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+    version = VersionField()
 
 
 class DecisionForm(forms.Form):

@@ -7,10 +7,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from casustafel.core.concurrency import Versioned
+
 from .states import MEETING_MACHINE
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     """One conference of the table of a region."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -79,7 +81,7 @@ class ItemReason(models.TextChoices):
     MANUAL = "handmatig", _("Door de procesregisseur toegevoegd")
 
 
-class AgendaItem(models.Model):
+class AgendaItem(Versioned):
     """A case on the agenda, with the minutes of its discussion."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from casustafel.access import policy
 from casustafel.accounts.models import Region, User
 from casustafel.cases.models import Case, CaseParticipant
+from casustafel.core.concurrency import check_version
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
@@ -178,13 +179,22 @@ def _record_meeting_write(actor, meeting: Meeting, action: Action = Action.UPDAT
 
 @transaction.atomic
 def edit_meeting(
-    actor: User, *, meeting: Meeting, starts_at: datetime, ends_at: datetime, location: str, online: bool = False
+    actor: User,
+    *,
+    meeting: Meeting,
+    starts_at: datetime,
+    ends_at: datetime,
+    location: str,
+    online: bool = False,
+    expected_version: int | None = None,
 ) -> Meeting:
     """Change a meeting's moment and location. A planned meeting moves within the planning
-    bounds; a meeting recorded afterwards stays in the past (within the recording window)."""
+    bounds; a meeting recorded afterwards stays in the past (within the recording window).
+    A change made since ``expected_version`` was read refuses the edit (ADR 0052)."""
     _locked_region(actor)
     meeting = _locked_meeting(actor, meeting)
     _require_working(meeting)
+    check_version(meeting, expected_version)
     errors: dict[str, str] = {}
     location = _text(location, "location", _("Geef de locatie of de link van het online overleg."), 200, errors)
     moved = (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at)
@@ -332,8 +342,11 @@ def _locked_item(actor, item: AgendaItem) -> AgendaItem:
 
 
 @transaction.atomic
-def set_minutes(actor: User, *, item: AgendaItem, minutes: str) -> AgendaItem:
+def set_minutes(actor: User, *, item: AgendaItem, minutes: str, expected_version: int | None = None) -> AgendaItem:
+    """Write (or rewrite) the minutes of an agenda item; refused when they changed since
+    ``expected_version`` was read (ADR 0052)."""
     item = _locked_item(actor, item)
+    check_version(item, expected_version)
     errors: dict[str, str] = {}
     item.minutes = _text(minutes, "minutes", _("Schrijf het verslag van dit agendapunt."), TEXT_LIMIT, errors)
     if errors:

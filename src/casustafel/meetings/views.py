@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casustafel.access import policy
 from casustafel.accounts.models import Organisation
+from casustafel.core.concurrency import StaleVersion, refuse_stale
 from casustafel.core.web import apply_service_errors
 
 from . import selectors, services, states
@@ -27,6 +28,7 @@ from .forms import (
     AttendanceForm,
     CancelMeetingForm,
     DecisionForm,
+    MeetingEditForm,
     MeetingForm,
     MinutesForm,
     RecordAfterwardsForm,
@@ -111,8 +113,10 @@ def meeting_edit(request, pk):
         "end": local_end.time(),
         "location": meeting.location,
         "online": meeting.online,
+        "version": meeting.version,
     }
-    form = MeetingForm(request.POST or None, initial=initial)
+    form = MeetingEditForm(request.POST or None, initial=initial)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.moments()
         try:
@@ -123,14 +127,19 @@ def meeting_edit(request, pk):
                 ends_at=ends_at,
                 location=form.cleaned_data["location"],
                 online=form.cleaned_data["online"],
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
             _map_moment_errors(error)
             apply_service_errors(form, error)
+        except StaleVersion as stale:
+            now = stale.obj
+            start, end = timezone.localtime(now.starts_at), timezone.localtime(now.ends_at)
+            current = {"date": start.date(), "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+            status = refuse_stale(form, stale, {**current, "location": now.location, "online": now.online})
         else:
             messages.success(request, _("Het casusoverleg is gewijzigd."))
             return redirect("meetings:meeting_detail", pk=meeting.pk)
-    status = 400 if request.method == "POST" else 200
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting}, status=status)
 
 
@@ -168,7 +177,7 @@ def _context(request, meeting, bound=None, status_forms=None):
         item.involved = [p.organisation for p in item.case.participants.all()]
         if can_manage:
             item.minutes_form = bound.get((item.pk, "minutes")) or MinutesForm(
-                initial={"minutes": item.minutes}, prefix=f"m{item.pk.hex[:8]}"
+                initial={"minutes": item.minutes, "version": item.version}, prefix=f"m{item.pk.hex[:8]}"
             )
             item.decision_form = bound.get((item.pk, "decision")) or DecisionForm(prefix=f"d{item.pk.hex[:8]}")
             item.action_form = bound.get((item.pk, "action")) or ActionForm(item=item, prefix=f"a{item.pk.hex[:8]}")
@@ -284,16 +293,22 @@ def _item_write(request, pk, kind, form_class, write, success):
     policy.require(request.user, policy.Action.MEETING_MANAGE, meeting)
     kwargs = {"item": item} if form_class is ActionForm else {}
     form = form_class(request.POST, prefix=f"{kind[0]}{item.pk.hex[:8]}", **kwargs)
+    status = 400
     if form.is_valid():
         try:
             write(item, form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
+        except StaleVersion as stale:
+            status = refuse_stale(form, stale)
         else:
             messages.success(request, success)
             return redirect(f"{meeting_url(meeting)}#punt-{item.pk}")
     return TemplateResponse(
-        request, "meetings/meeting_detail.html", _context(request, meeting, bound={(item.pk, kind): form}), status=400
+        request,
+        "meetings/meeting_detail.html",
+        _context(request, meeting, bound={(item.pk, kind): form}),
+        status=status,
     )
 
 
@@ -309,7 +324,9 @@ def item_minutes(request, pk):
         pk,
         "minutes",
         MinutesForm,
-        lambda item, d: services.set_minutes(request.user, item=item, minutes=d["minutes"]),
+        lambda item, d: services.set_minutes(
+            request.user, item=item, minutes=d["minutes"], expected_version=d["version"]
+        ),
         _("Het verslag is opgeslagen."),
     )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casustafel.core.concurrency import VersionField
+
 from .models import ABOUT_LIMIT, ADDITION_LIMIT, CONTACT_LIMIT, INTRO_LIMIT, NAME_LIMIT, WHAT_LIMIT, Relation
 
 TOO_LONG = _("Dit veld mag maximaal %(limit_value)d tekens bevatten (nu %(show_value)d).")
@@ -134,6 +136,7 @@ class GemeentePageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": "4"}),
         help_text=_("Bijvoorbeeld het telefoonnummer en de openingstijden van het meldpunt van de gemeente."),
     )
+    version = VersionField()
 
     def __init__(self, *args, taken_codes=(), **kwargs):
         super().__init__(*args, **kwargs)

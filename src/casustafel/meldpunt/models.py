@@ -7,6 +7,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casustafel.core.concurrency import Versioned
 from casustafel.core.references import new_reference
 from casustafel.signals.models import Addressee, ReporterKind
 
@@ -38,7 +39,7 @@ REPORTER_KIND_OF_RELATION = {
 }
 
 
-class GemeenteMeldpunt(models.Model):
+class GemeenteMeldpunt(Versioned):
     """A gemeente's page of the meldpunt: its address and its own intro text and contact details,
     managed by the region's functional administrator."""
 

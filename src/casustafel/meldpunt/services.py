@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from casustafel.access import policy, rls
+from casustafel.core.concurrency import StaleVersion
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 from casustafel.signals.models import Addressee, ReporterKind, Signal
@@ -168,14 +169,23 @@ def mark_handled(actor: User, *, report: PublicReport, signal: Signal | None = N
 
 
 def save_gemeente_page(
-    actor: User, *, organisation: Organisation, code: str, intro_text: str, contact_details: str
+    actor: User,
+    *,
+    organisation: Organisation,
+    code: str,
+    intro_text: str,
+    contact_details: str,
+    expected_version: int | None = None,
 ) -> GemeenteMeldpunt:
-    """Set a gemeente's meldpunt page (web address code, intro text, contact details)."""
+    """Set a gemeente's meldpunt page (web address code, intro text, contact details); refused
+    when it changed since ``expected_version`` was read (0: there was no page yet; ADR 0052)."""
     policy.require(actor, policy.Action.MELDPUNT_MANAGE, organisation)
     with transaction.atomic():
-        page, _created = GemeenteMeldpunt.objects.select_for_update().get_or_create(
+        page, created = GemeenteMeldpunt.objects.select_for_update().get_or_create(
             organisation=organisation, defaults={"region_id": organisation.region_id, "code": code}
         )
+        if expected_version is not None and (0 if created else page.version) != expected_version:
+            raise StaleVersion(page, expected_version)
         page.code, page.intro_text, page.contact_details = code, intro_text, contact_details
         page.save()
     return page

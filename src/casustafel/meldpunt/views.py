@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casustafel.access import policy
 from casustafel.accounts.models import Organisation, OrganisationKind
+from casustafel.core.concurrency import StaleVersion, refuse_stale
 from casustafel.core.references import new_reference
 from casustafel.core.web import TEXT_LIMIT, apply_service_errors, page_of
 from casustafel.flow import services as flow
@@ -209,20 +210,32 @@ def gemeente_page_edit(request, pk):
     page = pages.get(organisation.pk)
     taken = {p.code for org_id, p in pages.items() if org_id != organisation.pk} | {"aanvullen"}
     initial = (
-        {"code": page.code, "intro_text": page.intro_text, "contact_details": page.contact_details}
+        {
+            "code": page.code,
+            "intro_text": page.intro_text,
+            "contact_details": page.contact_details,
+            "version": page.version,
+        }
         if page
-        else {"code": _default_code(organisation.name)}
+        else {"code": _default_code(organisation.name), "version": 0}
     )
     form = GemeentePageForm(request.POST or None, initial=initial, taken_codes=taken)
+    status = 400
     if request.method == "POST" and form.is_valid():
-        meldpunt.save_gemeente_page(request.user, organisation=organisation, **form.cleaned_data)
-        messages.success(request, _("Het meldpunt van deze gemeente is opgeslagen."))
-        return redirect("meldpunt:gemeente_pages")
+        data = dict(form.cleaned_data)
+        expected = data.pop("version")
+        try:
+            meldpunt.save_gemeente_page(request.user, organisation=organisation, expected_version=expected, **data)
+        except StaleVersion as stale:
+            status = refuse_stale(form, stale)
+        else:
+            messages.success(request, _("Het meldpunt van deze gemeente is opgeslagen."))
+            return redirect("meldpunt:gemeente_pages")
     return render(
         request,
         "meldpunt/gemeente_page_edit.html",
         {"organisation": organisation, "form": form, "region": organisation.region},
-        status=400 if form.errors else 200,
+        status=status if form.errors else 200,
     )
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casustafel.accounts.models import Organisation, OrganisationKind
+from casustafel.core.concurrency import VersionField
 
 from .models import Instrument, LifeDomain, Score
 from .selectors import GROUP_LABELS
@@ -19,6 +20,7 @@ class GoalForm(forms.Form):
 
 class GoalEditForm(GoalForm):
     goal = forms.UUIDField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class InterventionEditForm(forms.Form):
@@ -28,6 +30,7 @@ class InterventionEditForm(forms.Form):
     starts_on = forms.DateField(label=_("Start"), widget=DATE)
     planned_end = forms.DateField(label=_("Geplande einddatum"), widget=DATE)
     planned_sessions = forms.IntegerField(label=_("Aantal geplande contacten"), min_value=0, max_value=1000)
+    version = VersionField()
 
 
 class InterventionForm(forms.Form):

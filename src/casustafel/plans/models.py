@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casustafel.core.concurrency import Versioned
+
 DEFAULT_DRIFT_DAYS = 30
 DEFAULT_REVIEW_INTERVAL_DAYS = 90
 DEFAULT_CHECKIN_MONTHS = (6, 12)
@@ -114,7 +116,7 @@ class _PlanPart(models.Model):
         abstract = True
 
 
-class Goal(_PlanPart):
+class Goal(Versioned, _PlanPart):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(_("leefgebied"), max_length=30, choices=LifeDomain.choices)
     description = models.TextField(_("doel"), max_length=2000)
@@ -129,7 +131,7 @@ class Goal(_PlanPart):
         ordering = ["domain", "created_at"]
 
 
-class Intervention(_PlanPart):
+class Intervention(Versioned, _PlanPart):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="interventions")
     entry = models.ForeignKey(
         CatalogueEntry, on_delete=models.PROTECT, related_name="+", verbose_name=_("maatregel of interventie")

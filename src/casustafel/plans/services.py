@@ -14,6 +14,7 @@ from casustafel.access import policy
 from casustafel.accounts.models import Organisation, OrganisationKind, User
 from casustafel.cases import states as case_states
 from casustafel.cases.models import Case
+from casustafel.core.concurrency import check_version
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
 
@@ -132,13 +133,24 @@ def _changed(obj, values: dict) -> list[str]:
 
 
 @transaction.atomic
-def update_goal(actor: User, *, case, goal_id, domain: str, description: str, via_api: bool = False) -> Goal:
-    """Edit a goal (its life domain and description): whoever may manage the plan; logged as a change."""
+def update_goal(
+    actor: User,
+    *,
+    case,
+    goal_id,
+    domain: str,
+    description: str,
+    expected_version: int | None = None,
+    via_api: bool = False,
+) -> Goal:
+    """Edit a goal (its life domain and description): whoever may manage the plan; logged as a
+    change; refused when the goal changed since ``expected_version`` was read (ADR 0052)."""
     case = _locked_case(actor, case)
     try:
         goal = Goal.objects.select_for_update().get(pk=goal_id, plan__case=case)
     except (Goal.DoesNotExist, ValueError, TypeError, ValidationError):
         raise ValidationError({"goal": _("Kies een doel uit dit plan.")}) from None
+    check_version(goal, expected_version)
     errors: dict[str, str] = {}
     if domain not in LifeDomain.values:
         errors["domain"] = _("Kies een leefgebied.")
@@ -162,13 +174,16 @@ def update_intervention(
     starts_on: date,
     planned_end: date,
     planned_sessions: int,
+    expected_version: int | None = None,
     via_api: bool = False,
 ) -> Intervention:
     """Edit an intervention's period and planned sessions: the case's managers, or the carrying
     organisation for its own intervention (``PLAN_INTERVENTION_DELIVER``); dates within the plan
     bounds (``bounds``), the end not before the start, the start not after its first contact;
-    logged as a change (processing log, ``updated_at``/``updated_by`` shown on the plan)."""
+    logged as a change (processing log, ``updated_at``/``updated_by`` shown on the plan); refused
+    when it changed since ``expected_version`` was read (ADR 0052)."""
     case, intervention = _delivered_intervention(actor, case, intervention_id)
+    check_version(intervention, expected_version)
     errors = _schedule_errors(starts_on, planned_end, planned_sessions)
     values = {"starts_on": starts_on, "planned_end": planned_end, "planned_sessions": planned_sessions}
     if intervention.ended_on:

@@ -21,6 +21,7 @@ from casustafel.cases import blocking
 from casustafel.cases import selectors as case_selectors
 from casustafel.cases import states as case_states
 from casustafel.cases import views as case_views
+from casustafel.core.concurrency import StaleVersion, refuse_stale
 from casustafel.core.errors import PolicyDenied
 from casustafel.core.web import apply_service_errors
 from casustafel.journal import selectors as journal_selectors
@@ -92,6 +93,7 @@ def _intervention_rows(request, case, plan, forms, can_manage):
                         "starts_on": i.starts_on,
                         "planned_end": i.planned_end,
                         "planned_sessions": i.planned_sessions,
+                        "version": i.version,
                     },
                     auto_id=f"edit-{row}-%s",
                 )
@@ -108,7 +110,12 @@ def _goal_rows(plan, forms, can_manage):
         entry = {"obj": goal}
         if can_manage:
             entry["form"] = _bound(forms.get("goal_edit_form"), "goal", row) or GoalEditForm(
-                initial={"goal": goal.pk, "domain": goal.domain, "description": goal.description},
+                initial={
+                    "goal": goal.pk,
+                    "domain": goal.domain,
+                    "description": goal.description,
+                    "version": goal.version,
+                },
                 auto_id=f"goal-{row}-%s",
             )
         rows.append(entry)
@@ -206,11 +213,14 @@ def _managed(request, pk):
 
 
 def _handle(request, case, form, form_name, call, success):
+    status = 400
     if form.is_valid():
         try:
             call(form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
+        except StaleVersion as stale:
+            status = refuse_stale(form, stale)
         except PolicyDenied as refusal:
             # A refusal that depends on what was chosen in the form (which task), on a plan
             # the user may see, is shown on the form; anything else is "not found" (ADR 0003).
@@ -220,7 +230,9 @@ def _handle(request, case, form, form_name, call, success):
         else:
             messages.success(request, success)
             return redirect("plans:plan", pk=case.pk)
-    return TemplateResponse(request, "plans/plan_detail.html", _context(request, case, **{form_name: form}), status=400)
+    return TemplateResponse(
+        request, "plans/plan_detail.html", _context(request, case, **{form_name: form}), status=status
+    )
 
 
 @require_POST
@@ -315,6 +327,7 @@ def intervention_edit(request, pk):
             starts_on=d["starts_on"],
             planned_end=d["planned_end"],
             planned_sessions=d["planned_sessions"],
+            expected_version=d["version"],
         ),
         _("De interventie is gewijzigd."),
     )
@@ -330,7 +343,12 @@ def goal_edit(request, pk):
         GoalEditForm(request.POST, auto_id=f"goal-{row}-%s"),
         "goal_edit_form",
         lambda d: services.update_goal(
-            request.user, case=case, goal_id=d["goal"], domain=d["domain"], description=d["description"]
+            request.user,
+            case=case,
+            goal_id=d["goal"],
+            domain=d["domain"],
+            description=d["description"],
+            expected_version=d["version"],
         ),
         _("Het doel is gewijzigd."),
     )

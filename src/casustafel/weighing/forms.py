@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.access import policy
 from casustafel.accounts.models import CORE_PARTY_KINDS, PARTICIPANT_KINDS, Organisation, User
+from casustafel.core.concurrency import VersionField
 from casustafel.core.web import DATE_WIDGET, SHORT_TEXT_LIMIT, TEXT_LIMIT, AgreementForm
 from casustafel.governance.forms import ProvenanceFieldsMixin, participation_choices
 
@@ -26,6 +27,8 @@ class ContributionForm(ProvenanceFieldsMixin, forms.Form):
     # No position pre-selected: an untouched form is not a vote to include.
     view = forms.ChoiceField(label=_("Standpunt van uw organisatie"), choices=[("", _("— kies —")), *Outcome.choices])
     view_rationale = forms.CharField(label=_("Onderbouwing standpunt"), max_length=5000, widget=forms.Textarea)
+    #: The version of the party's contribution the form showed (0: none yet; ADR 0052).
+    version = VersionField()
 
     def __init__(self, *args, criteria=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.access.policy import Visibility
 from casustafel.accounts.models import OrganisationKind
+from casustafel.core.concurrency import Versioned
 from casustafel.core.references import new_reference
 from casustafel.governance.models import Classification, DataCategory
 
@@ -117,7 +118,7 @@ class Weighing(models.Model):
         return self.reference
 
 
-class Contribution(models.Model):
+class Contribution(Versioned):
     """One core party's contribution: what it knows (or that it holds nothing), its assessment and view."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

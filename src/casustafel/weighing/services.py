@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from casustafel.access import policy
 from casustafel.accounts.models import CORE_PARTY_KINDS, OrganisationKind
+from casustafel.core.concurrency import StaleVersion
 from casustafel.governance import services as governance
 from casustafel.governance.models import DataCategory
 from casustafel.processing_log.models import Action, Purpose
@@ -112,12 +113,23 @@ class ContributionData:
 
 
 @transaction.atomic
-def submit_contribution(actor: User, *, weighing: Weighing, data: ContributionData) -> Contribution:
-    """Record (or renew) the actor's party's contribution, with every criterion assessed."""
+def submit_contribution(
+    actor: User, *, weighing: Weighing, data: ContributionData, expected_version: int | None = None
+) -> Contribution:
+    """Record (or renew) the actor's party's contribution, with every criterion assessed.
+
+    ``expected_version``: the version of the party's contribution the actor saw (0: none yet);
+    a colleague's renewal since then refuses this one (ADR 0052). The weighing's row lock
+    serializes the contributions to one weighing."""
     weighing = Weighing.objects.select_for_update().get(pk=weighing.pk)
     policy.require(actor, policy.Action.WEIGHING_CONTRIBUTE, weighing)
     if weighing.status == states.DECIDED:
         raise ValidationError(_("Over deze weging is al besloten."), code="decided")
+    if expected_version is not None:
+        party = policy.organisation_of(actor).kind
+        existing = Contribution.objects.filter(weighing=weighing, party=party).first()
+        if (existing.version if existing else 0) != expected_version:
+            raise StaleVersion(existing, expected_version)
     errors = {}
     if data.holds_information and not data.information.strip():
         errors["information"] = _("Beschrijf wat uw organisatie weet, of geef aan dat zij niets heeft.")

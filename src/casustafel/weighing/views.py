@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casustafel.access import policy
+from casustafel.core.concurrency import StaleVersion, refuse_stale
 from casustafel.core.web import apply_service_errors, submitted
 from casustafel.corrections import selectors as correction_selectors
 from casustafel.flow import services as flow
@@ -74,6 +75,7 @@ def _weighing_context(
                 visibility=own.visibility,
                 data_category=own.data_category,
             )
+        initial["version"] = own.version if own is not None else 0
         contribution_form = ContributionForm(
             initial=initial, criteria=criteria, organisation_kind=user.organisation.kind
         )
@@ -158,6 +160,7 @@ def weighing_contribute(request, pk):
     form = ContributionForm(
         request.POST, criteria=weighing.framework.criteria.all(), organisation_kind=request.user.organisation.kind
     )
+    status = 400
     if form.is_valid():
         data = weighing_services.ContributionData(
             holds_information=form.cleaned_data["holds_information"],
@@ -168,9 +171,19 @@ def weighing_contribute(request, pk):
             **form.provenance(),
         )
         try:
-            weighing_services.submit_contribution(request.user, weighing=weighing, data=data)
+            weighing_services.submit_contribution(
+                request.user, weighing=weighing, data=data, expected_version=form.cleaned_data["version"]
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
+        except StaleVersion as stale:
+            now = stale.obj
+            current = (
+                {"information": now.information, "view": now.get_view_display(), "view_rationale": now.view_rationale}
+                if now is not None
+                else {}
+            )
+            status = refuse_stale(form, stale, current)
         else:
             messages.success(request, _("De inbreng van uw organisatie is vastgelegd."))
             return redirect("weighing:weighing_detail", pk=weighing.pk)
@@ -178,7 +191,7 @@ def weighing_contribute(request, pk):
         request,
         "weighing/weighing_detail.html",
         _weighing_context(request, weighing, contribution_form=form),
-        status=400,
+        status=status,
     )
 
 

@@ -74,6 +74,9 @@ class AgendaItemSerializer(serializers.Serializer):
         help_text="Organisaties die aan de casus deelnemen (uit te nodigen)"
     )
     minutes = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(
+        read_only=True, help_text='Versie van het agendapunt; als W/"<version>" in If-Match bij het verslag'
+    )
     decisions = MeetingDecisionSerializer(many=True, read_only=True)
     actions = MeetingActionSerializer(many=True, read_only=True)
 

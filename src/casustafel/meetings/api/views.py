@@ -7,7 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casustafel.access import policy
-from casustafel.api.serializers import WRITE_ERRORS
+from casustafel.api.serializers import CONDITIONAL_ERRORS, IF_MATCH, IF_MATCH_OPTIONAL, WRITE_ERRORS
+from casustafel.core.concurrency import etag, expected_from
 
 from .. import selectors, services
 from .serializers import (
@@ -89,7 +90,8 @@ class MeetingDetailView(APIView):
         responses=MeetingDetailSerializer,
     )
     def get(self, request, id):
-        return Response(_detail(request, selectors.get_meeting(request.user, id, via_api=True)))
+        meeting = selectors.get_meeting(request.user, id, via_api=True)
+        return Response(_detail(request, meeting), headers={"ETag": etag(meeting)})
 
     @extend_schema(
         tags=["meetings"],
@@ -97,16 +99,19 @@ class MeetingDetailView(APIView):
         summary="Datum, tijd of locatie van een casusoverleg wijzigen",
         description="Door de procesregisseur (voorzitter); niet van een geannuleerd overleg. Een gepland "
         "overleg blijft in de toekomst (binnen de planningstermijn), een achteraf vastgelegd overleg in het "
-        "verleden.",
+        "verleden. Met in If-Match de ETag uit de GET: is het overleg intussen gewijzigd, dan 412 en wordt "
+        "niets opgeslagen; zonder If-Match 428.",
         request=MeetingCreateSerializer,
-        responses={200: MeetingSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: MeetingSerializer, **WRITE_ERRORS, **CONDITIONAL_ERRORS},
     )
     def put(self, request, id):
         meeting = _managed_meeting(request, id)
         data = MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meeting = services.edit_meeting(request.user, meeting=meeting, **data.validated_data)
-        return Response(MeetingSerializer(meeting).data)
+        expected = expected_from(request)  # after the body: a wrong media type is 415 either way
+        meeting = services.edit_meeting(request.user, meeting=meeting, expected_version=expected, **data.validated_data)
+        return Response(MeetingSerializer(meeting).data, headers={"ETag": etag(meeting)})
 
 
 class MeetingRecordView(APIView):
@@ -184,15 +189,19 @@ class MinutesView(APIView):
         tags=["meetings"],
         operation_id="set_agenda_item_minutes",
         summary="Het verslag van een agendapunt vastleggen",
-        description="Door de procesregisseur (voorzitter); vervangt het eerdere verslag.",
+        description="Door de procesregisseur (voorzitter); vervangt het eerdere verslag. Met If-Match "
+        '(W/"<version>" van het agendapunt) wordt een verslag dat intussen door een ander is gewijzigd niet '
+        "overschreven: 412.",
         request=MinutesSerializer,
-        responses={200: AgendaItemSerializer, **WRITE_ERRORS},
+        parameters=[IF_MATCH_OPTIONAL],
+        responses={200: AgendaItemSerializer, **WRITE_ERRORS, 412: CONDITIONAL_ERRORS[412]},
     )
     def post(self, request, id):
         item = _managed_item(request, id)
         data = MinutesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.set_minutes(request.user, item=item, minutes=data.validated_data["minutes"])
+        expected = expected_from(request) if request.headers.get("If-Match") else None
+        services.set_minutes(request.user, item=item, minutes=data.validated_data["minutes"], expected_version=expected)
         return Response(AgendaItemSerializer(selectors.get_item(request.user, id, via_api=True)).data)
 
 

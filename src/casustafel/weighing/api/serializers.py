@@ -70,6 +70,7 @@ class ContributionSerializer(ShieldedMixin, serializers.ModelSerializer):
             "view_rationale",
             "assessments",
             "updated_at",
+            "version",
             "legal_basis",
             "classification",
             "visibility",

@@ -6,7 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casustafel.access import policy
-from casustafel.api.serializers import WRITE_ERRORS
+from casustafel.api.serializers import CONDITIONAL_ERRORS, IF_MATCH_OPTIONAL, WRITE_ERRORS
+from casustafel.core.concurrency import expected_from
 from casustafel.flow import services as flow
 
 from .. import selectors, services
@@ -49,12 +50,16 @@ class ContributionView(APIView):
         operation_id="submit_contribution",
         summary="Inbreng van de eigen partij leveren of vernieuwen",
         description="Voor leden van de weegploeg van gemeente, politie en OM, namens hun eigen partij. "
-        "Elk criterium van het wegingskader moet beoordeeld en onderbouwd zijn.",
+        "Elk criterium van het wegingskader moet beoordeeld en onderbouwd zijn. Met If-Match "
+        '(W/"<version>" van de eigen inbreng, W/"0" als die er nog niet is) wordt een inbreng die een collega '
+        "intussen heeft vernieuwd niet overschreven: 412.",
         request=ContributionCreateSerializer,
+        parameters=[IF_MATCH_OPTIONAL],
         responses={
             201: ContributionSerializer,
             200: OpenApiResponse(ContributionSerializer, description="Bestaande inbreng vernieuwd"),
             **WRITE_ERRORS,
+            412: CONDITIONAL_ERRORS[412],
         },
     )
     def post(self, request, id):
@@ -64,8 +69,9 @@ class ContributionView(APIView):
         values = dict(data.validated_data)
         values["assessments"] = {a["criterion"]: (a["assessment"], a["reasons"]) for a in values["assessments"]}
         renewed = any(c.party == request.user.organisation.kind for c in weighing.contributions.all())
+        expected = expected_from(request) if request.headers.get("If-Match") else None
         contribution = services.submit_contribution(
-            request.user, weighing=weighing, data=services.ContributionData(**values)
+            request.user, weighing=weighing, data=services.ContributionData(**values), expected_version=expected
         )
         return Response(
             ContributionSerializer(contribution, context={"request": request}).data,
