@@ -16,7 +16,7 @@ from casustafel.demo_national import NationalDataExistsError, generate
 from casustafel.demo_national.log import sequencer_seals
 from casustafel.plans.models import Plan, Review
 from casustafel.processing_log import chain
-from casustafel.processing_log.models import AuditRecord, ProcessingLogEntry
+from casustafel.processing_log.models import AuditRecord, LogLeaf, ProcessingLogEntry, TreeHead
 from casustafel.retention.selectors import assess_subjects
 from casustafel.signals import states as signal_states
 from casustafel.signals.models import Signal
@@ -148,6 +148,15 @@ def test_the_log_chain_of_the_bulk_rows_verifies():
         assert entry.prev_hash == prev
         assert entry.row_hash == chain.hash_entry(prev, entry, audits[entry.audit_record_id])
         prev = entry.row_hash
+
+
+@pytest.mark.skipif(not sequencer_seals(), reason="chain version 2 is chained in the stream")
+def test_the_sequencer_seals_every_bulk_row():
+    """Chain version 3 (ADR 0048): the rows are written unsealed and the sequencer seals each."""
+    _generate()
+    count = ProcessingLogEntry.objects.count()
+    assert LogLeaf.objects.count() == count
+    assert TreeHead.objects.order_by("-id").first().tree_size == count
 
 
 def test_same_seed_same_data_and_a_second_run_is_refused(capsys):

@@ -7,10 +7,11 @@ refused read (no data subject, status refused), each span with its audit record
 (verantwoordingsregel, ADR 0015). A read never precedes the object's creation. Every row
 links to the processing activity valid on its day (``services.activity_id``).
 
-Rows go in with ``COPY`` in batches of about half a million, in time order, each batch in
-one transaction holding the chain's advisory lock (``services.CHAIN_LOCK``), so the id order
-is the time order. The chain is computed in the stream (chain version 2, ``chain.row_hash``)
-unless the installation seals its log with a sequencer, which then seals what was written.
+Rows go in with ``COPY`` in batches of about half a million, in time order, so the id order
+is the time order. With chain version 3 (``processing_log.sequencer``) the rows are written
+as requests write them, without hashes, and the sequencer seals them into the Merkle tree
+afterwards (``seal()`` until it returns 0); with chain version 2 each batch holds the chain's
+advisory lock and the chain is computed in the stream (``chain.row_hash``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection, transaction
 
 from casustafel.processing_log import chain
+from casustafel.processing_log import services as log_services
 from casustafel.processing_log.models import (
     Action,
     AuditRecord,
@@ -32,7 +34,6 @@ from casustafel.processing_log.models import (
     Purpose,
     Status,
 )
-from casustafel.processing_log.services import CHAIN_LOCK
 
 from .history import Rows
 from .plan import Plan
@@ -293,7 +294,8 @@ class _Writer:
         self.entry_table = ProcessingLogEntry._meta.db_table
         self.audit_table = AuditRecord._meta.db_table
         names = {f.column for f in ProcessingLogEntry._meta.concrete_fields}
-        self.hashed = not seal and {"prev_hash", "row_hash"} <= names
+        self.chained_columns = {"prev_hash", "row_hash"} <= names
+        self.hashed = not seal and self.chained_columns
 
     def add(self, rng, activities: Activities, at, actor, action, purpose, targets, status) -> None:
         trace, span = rng.hex(32), rng.hex(16)
@@ -313,12 +315,14 @@ class _Writer:
         count = len(self.entries)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-            cursor.execute(f"SELECT pg_get_serial_sequence('{self.audit_table}', 'id')")
-            sequence = cursor.fetchone()[0]
-            cursor.execute("SELECT nextval(%s)", [sequence])
-            first_id = cursor.fetchone()[0]
-            cursor.execute("SELECT setval(%s, %s)", [sequence, first_id + len(self.audits) - 1])
+            if self.hashed:  # chain version 2: appends are serialised by the chain lock
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [log_services.CHAIN_LOCK])
+            # The audit records' ids from their own sequence (unique beside concurrent appends).
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{self.audit_table}', 'id')) FROM generate_series(1, %s)",
+                [len(self.audits)],
+            )
+            audit_ids = sorted(row[0] for row in cursor.fetchall())
             prev = chain.GENESIS
             if self.hashed:
                 cursor.execute(f"SELECT row_hash FROM {self.entry_table} ORDER BY id DESC LIMIT 1")
@@ -339,8 +343,8 @@ class _Writer:
                     }
                     record_hash = chain.audit_hash(values)
                     hashes.append(record_hash)
-                    copy.write_row((first_id + i, at, trace, span, user_id, org_id, role, via_api, record_hash))
-            columns = [*ENTRY_COLUMNS, *(("prev_hash", "row_hash") if self.hashed else ())]
+                    copy.write_row((audit_ids[i], at, trace, span, user_id, org_id, role, via_api, record_hash))
+            columns = [*ENTRY_COLUMNS, *(("prev_hash", "row_hash") if self.chained_columns else ())]
             with cursor.cursor.copy(f"COPY {self.entry_table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for (
                     index,
@@ -355,7 +359,7 @@ class _Writer:
                     object_id,
                     subject_id,
                 ) in self.entries:
-                    audit_id = first_id + index
+                    audit_id = audit_ids[index]
                     row = (
                         at,
                         trace,
@@ -375,6 +379,8 @@ class _Writer:
                         row_hash = chain.row_hash(prev, values)
                         row = (*row, prev, row_hash)
                         prev = row_hash
+                    elif self.chained_columns:  # sealed by the sequencer: the v2 columns stay empty
+                        row = (*row, "", "")
                     copy.write_row(row)
         self.audits, self.entries, self.pending = [], [], 0
         return count
