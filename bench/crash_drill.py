@@ -23,6 +23,7 @@ import argparse
 import os
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -42,6 +43,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the cluster folder for inspection")
     args = parser.parse_args()
 
+    # SIGTERM unwinds like Ctrl-C, so the cluster is stopped and the folder removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     directory = Path(tempfile.mkdtemp(prefix="casustafel-crash-")) / "drill"
     print(
         f"crash drill: {args.runs} runs, {args.clients} clients, {args.seconds:.1f} s of load per run, "

@@ -64,13 +64,14 @@ def _closed_case(region_a):
 
 
 def _own_data_dir(tmp_path, monkeypatch):
-    """A data folder of its own (its destruction journal), with this installation's keys."""
+    """A data folder of its own (its destruction journal), with this installation's keys (fields, log heads)."""
     from casustafel.conf.env import data_dir
 
     folder = tmp_path / "state"
     folder.mkdir()
-    if (data_dir() / "keys.json").exists():
-        shutil.copy(data_dir() / "keys.json", folder / "keys.json")
+    for name in ("keys.json", "log-signing.key", "log-signing.key.pub"):
+        if (data_dir() / name).exists():
+            shutil.copy(data_dir() / name, folder / name)
     monkeypatch.setenv("CASUSTAFEL_DATA_DIR", str(folder))
     return folder
 

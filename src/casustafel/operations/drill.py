@@ -91,19 +91,28 @@ def invariant_violations(cursor) -> dict[str, int]:
 # --- the processing log ------------------------------------------------------------------------
 
 
-def seal_and_verify() -> dict:
-    """Seal what a sequencer has not sealed yet (when the log has one), then verify the whole log."""
-    with contextlib.suppress(ImportError):
-        from casustafel.processing_log import sequencer  # noqa: PLC0415 - chain version 3, when present
+def seal_and_verify(*, export: bool = True) -> dict:
+    """Seal what the sequencer has not sealed yet (chain version 3, ADR 0048), then verify the whole log.
 
-        for name in ("seal_pending", "seal", "run_once"):
-            if callable(getattr(sequencer, name, None)):
-                getattr(sequencer, name)()
+    ``export``: the new heads go to the head export and the log is verified against it too — in
+    a drill's own data folder. After a restore (``export=False``) the export holds heads newer than
+    the restored tree, so the tree is verified against itself, as the restore checks do.
+    """
+    with contextlib.suppress(ImportError):
+        from casustafel.processing_log import sequencer  # noqa: PLC0415 - after django.setup()
+
+        for _round in range(10_000):  # a bounded batch per call: until nothing is left
+            if not sequencer.seal(export_heads=export):
                 break
     from casustafel.processing_log.verify import verify  # noqa: PLC0415 - after django.setup()
 
-    report = verify()
-    return {"intact": report.intact, "checked": report.checked, "message": report.message}
+    report = verify(against_export=export)
+    return {
+        "intact": report.intact,
+        "checked": report.checked,
+        "unsealed": getattr(report, "unsealed", 0),
+        "message": report.message,
+    }
 
 
 # --- process modes (a Django process of its own, connected to another database) ---------------
@@ -173,7 +182,7 @@ def _mode_replay(payload: dict) -> dict:
     for entry in sorted(payload["runs"], key=lambda run: run["executed_at"]):
         destroyed = replay_executed_run(entry)
         replayed.append({"reference": entry["reference"], "persons_destroyed": destroyed})
-    return {"replayed": replayed, "log": seal_and_verify()}
+    return {"replayed": replayed, "log": seal_and_verify(export=False)}
 
 
 def _mode_smoke(_payload: dict) -> dict:
@@ -204,9 +213,19 @@ def _mode_smoke(_payload: dict) -> dict:
     session.save()
     began = time.monotonic()
     response = client.get(reverse("cases:case_list"))
+    acknowledged = False
+    if response.status_code == 302 and response["Location"].startswith(reverse("accounts:confidentiality")):
+        # First login since the text changed (art. 17): acknowledge it as the page does, then the list.
+        from casustafel.accounts.selectors import confidentiality_text_in_force  # noqa: PLC0415
+        from casustafel.accounts.services import acknowledge_confidentiality  # noqa: PLC0415
+
+        acknowledge_confidentiality(device.user, version=confidentiality_text_in_force().version)
+        acknowledged = True
+        response = client.get(reverse("cases:case_list"))
     return {
         "ok": response.status_code == 200,
         "status": response.status_code,
+        "acknowledged_confidentiality": acknowledged,
         "ms": round((time.monotonic() - began) * 1000, 1),
         "message": "" if response.status_code == 200 else f"de casuslijst antwoordde {response.status_code}",
     }
@@ -524,7 +543,7 @@ class Load:
                 response.read()
                 status = response.status
                 conn.close()
-            except OSError:
+            except (OSError, http.client.HTTPException):  # a worker killed mid-answer: not acknowledged
                 status = 0
             with self.lock:
                 if status == 201:
@@ -582,17 +601,19 @@ def crash_drill(
 def _one_run(number, cluster, server_env, env, token, clients, seconds, workers, acknowledged, data_dir) -> RunResult:
     began = time.monotonic()
     server = Server(server_env, workers, data_dir / "crash-drill-gunicorn.log")
-    server.wait_ready()
     load = Load(server.port, token, clients)
-    load.start()
-    killed = 0
-    # SIGKILL a worker somewhere in the first half (the master starts a new one), crash at the end.
-    time.sleep(random.uniform(0.2, seconds / 2))
-    killed += server.kill_worker()
-    time.sleep(max(0.0, seconds - (time.monotonic() - began)))
-    cluster.crash()
-    server.kill_all()
-    load.stop()
+    try:
+        server.wait_ready()
+        load.start()
+        loading = time.monotonic()  # the load's window starts once the server answers
+        # SIGKILL a worker somewhere in the first half (the master starts a new one), crash at the end.
+        time.sleep(random.uniform(0.2, seconds / 2))
+        killed = int(server.kill_worker())
+        time.sleep(max(0.0, seconds - (time.monotonic() - loading)))
+        cluster.crash()
+    finally:
+        server.kill_all()  # at the crash's moment; on an interruption, so no server outlives the drill
+        load.stop()
     cluster.restart()
     acknowledged.extend(load.acknowledged)  # every run checks every write acknowledged so far
     checked = run_mode("check", env, {"acknowledged": acknowledged})
