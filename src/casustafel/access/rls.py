@@ -408,6 +408,14 @@ def _grant(cursor, role: str, existing: set[str]) -> None:
     cursor.execute(f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {quoted}")
     for table in append_only_tables():
         cursor.execute(f"REVOKE UPDATE, DELETE ON {table} FROM {quoted}")
+    # Partitions (the log by month, ADR 0049) are reached through their parent only.
+    cursor.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent IN (SELECT to_regclass(t) FROM unnest(%s::text[]) t)",
+        [append_only_tables()],
+    )
+    for (partition,) in cursor.fetchall():
+        cursor.execute(f'REVOKE ALL ON "{partition}" FROM {quoted}')
     for label, columns in ACCOUNT_TABLES.items():
         table, model = _table(label)
         if table not in existing:
