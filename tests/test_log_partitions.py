@@ -100,6 +100,17 @@ def test_a_travelled_clock_lands_in_the_default_partition_and_stays_readable(reg
     assert partitions.default_months() == [dt.date(2061, 3, 1)]
 
 
+@pytest.mark.django_db
+def test_a_query_over_a_period_reads_only_the_partitions_of_that_period():
+    """Partition pruning: a month of the log costs a month's work, however long the log gets."""
+    partitions.ensure_months(dt.date(2025, 7, 1), dt.date(2025, 12, 1))
+    start, end = dt.datetime(2025, 9, 1, tzinfo=UTC), dt.datetime(2025, 10, 1, tzinfo=UTC)
+    query = ProcessingLogEntry.objects.filter(timestamp__gte=start, timestamp__lt=end)
+    plan = query.explain()
+    assert f"{TABLE}_y2025m09" in plan
+    assert not {f"{TABLE}_y2025m08", f"{TABLE}_y2025m10", partitions.DEFAULT_PARTITION} & set(plan.split())
+
+
 # ------------------------------------------------------------------ ensure_partitions
 
 
