@@ -155,6 +155,8 @@ def generate(
                 bar.stage("logboek (COPY)")
                 users = [(u, d.region.pk) for d in regions for u in d.users]
                 entries = log.write(plan, rows, users, bar)
+                bar.stage("logboek verzegelen")
+                log.seal_all()
     finally:
         bar.close()
     return Summary(

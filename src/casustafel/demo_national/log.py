@@ -127,7 +127,6 @@ def write(plan: Plan, rows: Rows, users, progress) -> int:
     activities = Activities()
     actors = {u.pk: u for u, _region in users}
     readers = Readers(users)
-    seal = sequencer_seals()
     # Write events per day, in time order.
     writes_by_day = defaultdict(list)
     write_rows = 0
@@ -149,7 +148,7 @@ def write(plan: Plan, rows: Rows, users, progress) -> int:
     }
     total_weight = sum(sum(counts) for counts in held.values()) or 1
     per_unit = max(0, plan.log_entries - write_rows) / total_weight
-    writer = _Writer(seal)
+    writer = _Writer(sequencer_seals())
     if importlib.util.find_spec("casustafel.processing_log.partitions") is not None:
         # A log partitioned by month (ADR 0049): the ten years' months get their own partitions.
         partitions = importlib.import_module("casustafel.processing_log.partitions")
@@ -159,11 +158,18 @@ def write(plan: Plan, rows: Rows, users, progress) -> int:
         written = _write_days(
             plan, rng, activities, actors, readers, writer, writes_by_day, readable, held, per_unit, progress
         )
-    if seal:
-        sequencer = importlib.import_module("casustafel.processing_log.sequencer")
-        while sequencer.seal():
-            pass
     return written
+
+
+def seal_all() -> int:
+    """Chain version 3: let the sequencer seal every row written (``seal()`` until it returns 0)."""
+    if not sequencer_seals():
+        return 0
+    sequencer = importlib.import_module("casustafel.processing_log.sequencer")
+    sealed = 0
+    while count := sequencer.seal():
+        sealed += count
+    return sealed
 
 
 @contextmanager
