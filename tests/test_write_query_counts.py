@@ -14,7 +14,8 @@ pins one number for both.
 What every count contains, so a change can be traced:
 
 * web: session, user, second factor (TOTP device) and the user's organisation, and at the
-  end the session saved again for the inactivity timeout (savepoint, UPDATE, release): 7;
+  not the session saved again: a request renews it at most once a fifteenth of the idle timeout
+  (ADR 0051), and every measured request comes within that interval of the login: 4;
 * API: the knox token with its user, knox's sweep of the user's other tokens, the user's
   organisation: 3;
 * both: the database scope of row-level security set once the caller is known and reset
@@ -234,12 +235,12 @@ def test_registering_a_signal_on_the_web_costs_a_fixed_number_of_queries(web, wa
     response, queries = post_counting_queries(intake, "/signalen/nieuw/", intake_form("Nieuw"))
     assert response.status_code == 302
     assert Signal.objects.filter(subject__family_name="Nieuw").count() == 1
-    # 37 = 7 session + 2 scope + 2 form choices (legal bases) + transaction: 2 savepoint, in-flight lock
+    # 30 = 4 session + 2 scope + 2 form choices (legal bases) + transaction: 2 savepoint, in-flight lock
     #      on the idempotency key (issue "Hardening": a concurrent duplicate is 409), idempotency key,
     #      region, legal bases again, uniqueness of the new id, subject lock, the new subject's gemeente
     #      van verblijf (Wet PGA art. 1: its gemeente organisation), 3 inserts (subject, signal,
     #      transition), 2 log records (subject, signal; 12), open weighing? + reopening proposal?
-    assert_query_count(queries, 38, f"register a signal (web, {known_signals} earlier signals)")
+    assert_query_count(queries, 31, f"register a signal (web, {known_signals} earlier signals)")
 
 
 @pytest.mark.parametrize("known_signals", [1, 20])
@@ -254,7 +255,7 @@ def test_registering_a_signal_through_the_api_costs_a_fixed_number_of_queries(ap
     #      legal bases, uniqueness of the new id, subject lock, the new subject's gemeente van verblijf
     #      (Wet PGA art. 1), 3 inserts, 2 log
     #      records (12), open weighing?
-    assert_query_count(queries, 30, f"register a signal (API, {known_signals} earlier signals)")
+    assert_query_count(queries, 26, f"register a signal (API, {known_signals} earlier signals)")
 
 
 # ------------------------------------------------------------------ 2. submit a contribution
@@ -295,11 +296,11 @@ def test_a_contribution_on_the_web_costs_the_same_for_any_number_of_criteria(web
     response, queries = post_counting_queries(weigher, f"/wegingen/{weighing.pk}/inbreng/", contribution_form(weighing))
     assert response.status_code == 302
     assert Contribution.objects.get(weighing=weighing, party="om").assessments.count() == framework
-    # 43 = 7 session + 2 scope + 5 selector (weighing, criteria, signals, decisions, contributions) + read
+    # 35 = 4 session + 2 scope + 5 selector (weighing, criteria, signals, decisions, contributions) + read
     #      log record (6) + 2 form choices (legal bases) + transaction: 2 savepoint, weighing lock, framework,
     #      criteria, legal bases (2), update_or_create (lock, insert, 4 savepoint), delete + bulk insert of
     #      the assessments, log record (6), + 1: the party's contribution's version (ADR 0052)
-    assert_query_count(queries, 44, f"submit a contribution (web, {framework} criteria)")
+    assert_query_count(queries, 36, f"submit a contribution (web, {framework} criteria)")
 
 
 @pytest.mark.parametrize(
@@ -320,7 +321,7 @@ def test_a_contribution_through_the_api_costs_the_same_for_any_number_of_criteri
     # 44 = 3 token + 1 designation (art. 13) + 2 scope + 5 selector + read log record (6) + the same transaction
     #      as on the web (21)
     #      + the answer: assessments and, one by one, their criteria (1 + 5)
-    assert_query_count(queries, 44, f"submit a contribution (API, {framework} criteria)")
+    assert_query_count(queries, 40, f"submit a contribution (API, {framework} criteria)")
 
 
 # ------------------------------------------------------------------ 3 and 4. the decision; inclusion opens a case
@@ -369,8 +370,8 @@ def decision_json(region, outcome: str, participants: tuple[str, ...]) -> dict:
 
 #: Proposing a decision without participants (web, API); an inclusion adds the case director and
 #: the participants' lookup.
-PROPOSE_WEB = 39
-PROPOSE_API = 37  # every API call: + 1 designation check (art. 13 Wet PGA, ADR 0029)
+PROPOSE_WEB = 32
+PROPOSE_API = 33  # every API call: + 1 designation check (art. 13 Wet PGA, ADR 0029)
 ONE_PARTICIPANT = ("reclassering",)
 THREE_PARTICIPANTS = ("reclassering", "rvdk", "zvh")
 
@@ -402,11 +403,11 @@ def _check_outcome(weighing, outcome, participants) -> None:
     "outcome, participants, expected",
     [
         # +1 since the art. 5 lid 6 webhook outbox (ADR 0045): the live subscriptions of the registrant.
-        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_WEB, 64), id="no-action"),
+        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_WEB, 51), id="no-action"),
         # Opening the case at the third confirmation: the case, its first transition, its participants
         # (one bulk insert), their log rows, and the one lookup of the named participants.
-        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_WEB + 2, 67), id="include-opens-case-1-participant"),
-        pytest.param(Outcome.INCLUDE, THREE_PARTICIPANTS, (PROPOSE_WEB + 2, 67), id="include-opens-case-3-parts"),
+        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_WEB + 2, 54), id="include-opens-case-1-participant"),
+        pytest.param(Outcome.INCLUDE, THREE_PARTICIPANTS, (PROPOSE_WEB + 2, 54), id="include-opens-case-3-parts"),
     ],
 )
 def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(
@@ -427,7 +428,7 @@ def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(
     )
     assert response.status_code == 302
     _check_outcome(weighing, outcome, participants)
-    # proposal (no action) = 7 session + 2 scope + 7 selector (weighing, criteria, signals, decisions,
+    # proposal (no action) = 4 session + 2 scope + 7 selector (weighing, criteria, signals, decisions,
     #      contributions, assessments, criteria) + read log record (6) + 2 form (region, participation bases)
     #      + transaction: 2 savepoint, weighing lock, contributions + assessments again, framework, insert
     #      decision, insert confirmation, update weighing, log record (6); inclusion: + case director + participants
@@ -444,12 +445,12 @@ def test_a_decision_on_the_web_costs_a_fixed_number_of_queries(
     "outcome, participants, expected",
     [
         # +1 since the art. 5 lid 6 webhook outbox (ADR 0045): the live subscriptions of the registrant.
-        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_API, 60), id="no-action"),
-        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_API + 2, 62), id="include-opens-case-1-participant"),
+        pytest.param(Outcome.NO_ACTION, (), (PROPOSE_API, 50), id="no-action"),
+        pytest.param(Outcome.INCLUDE, ONE_PARTICIPANT, (PROPOSE_API + 2, 52), id="include-opens-case-1-participant"),
         pytest.param(
             Outcome.INCLUDE,
             THREE_PARTICIPANTS,
-            (PROPOSE_API + 2, 62),
+            (PROPOSE_API + 2, 52),
             id="include-opens-case-3-parts",
             marks=ORGANISATION_PER_PARTICIPANT,
         ),
@@ -489,10 +490,10 @@ def test_adding_an_intervention_on_the_web_costs_the_same_for_any_plan_size(web,
     response, queries = post_counting_queries(director, path, intervention_form(warm))
     assert response.status_code == 302
     assert Intervention.objects.filter(plan__case=case).count() == interventions + 1
-    # 34 = 7 session + 2 scope + 5 selector (case, participants, their organisations, transitions, users)
+    # 27 = 4 session + 2 scope + 5 selector (case, participants, their organisations, transitions, users)
     #      + read log record (6) + 2 form (catalogue, organisation) + transaction: 2 savepoint, case lock,
     #      catalogue entry, plan lock, insert, log record (6)
-    assert_query_count(queries, 34, f"add an intervention (web, plan with {interventions})")
+    assert_query_count(queries, 27, f"add an intervention (web, plan with {interventions})")
 
 
 @pytest.mark.parametrize("interventions", [1, 10])
@@ -508,4 +509,4 @@ def test_adding_an_intervention_through_the_api_costs_the_same_for_any_plan_size
     # 32 = 3 token + 1 designation (art. 13) + 2 scope + 5 selector + read log record (6) + organisation
     #      + the web's transaction (12)
     #      + the answer: the new intervention's contacts, twice
-    assert_query_count(queries, 32, f"add an intervention (API, plan with {interventions})")
+    assert_query_count(queries, 28, f"add an intervention (API, plan with {interventions})")

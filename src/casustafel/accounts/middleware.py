@@ -1,5 +1,7 @@
+import time
 from urllib.parse import quote
 
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +14,50 @@ from .selectors import confidentiality_due, designation_window
 #: a personal token, so it is exempt from the session's second-factor check. The public
 #: meldpunt (Wet PGA art. 5 lid 2, ADR 0044) is for anyone, without an account.
 PUBLIC_PREFIXES = ("/inloggen", "/static/", "/api/", "/gezondheid", "/melden/")
+
+#: Session key of the moment (Unix seconds) the session's idle expiry was last renewed.
+RENEWED_SESSION_KEY = "casustafel_renewed"
+
+
+def renewal_interval() -> int:
+    """Seconds after which a request renews the session: a fifteenth of the idle age (60 s of 900)."""
+    return max(1, settings.SESSION_COOKIE_AGE // 15)
+
+
+class SessionRenewalMiddleware:
+    """Renews the idle expiry of a session that is in use (ADR 0036, ADR 0051), without a
+    database write on every request.
+
+    A session ends ``SESSION_COOKIE_AGE`` seconds after it was last saved. Saving it on every
+    request (``SESSION_SAVE_EVERY_REQUEST``) cost an UPDATE and a COMMIT — a WAL flush — per
+    request; this middleware saves it only when a request arrives at least
+    :func:`renewal_interval` after the last renewal (or when the request changed the session
+    anyway, or on "Ingelogd blijven", which marks it modified). So a session still ends at
+    most ``SESSION_COOKIE_AGE`` after the last request, never later — at worst one interval
+    earlier. Sits directly inside ``SessionMiddleware``, so it sees every response, redirects
+    of the gates included; a request without a session (the login page) is not touched.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or (session.session_key is None and not session.modified):
+            return response
+        now = int(time.time())
+        renewed = session.get(RENEWED_SESSION_KEY)
+        if session.is_empty():
+            return response  # the cookie named no live session (expired, logged out)
+        if session.modified or not isinstance(renewed, int) or not 0 <= now - renewed < renewal_interval():
+            stamp_renewal(session)  # marks it modified: SessionMiddleware saves it
+        return response
+
+
+def stamp_renewal(session) -> None:
+    """Note that ``session`` is saved (renewed) now; also at login, which saves it anyway."""
+    session[RENEWED_SESSION_KEY] = int(time.time())
 
 
 class RequireSecondFactorMiddleware:

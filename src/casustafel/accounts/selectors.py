@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, DurationField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from .models import ConfidentialityAcknowledgement, ConfidentialityText, Designation, User
@@ -44,13 +44,21 @@ def confidentiality_due(user: User) -> ConfidentialityText | None:
     if not getattr(user, "is_authenticated", False) or user.has_other_secrecy_duty:
         return None
     now = timezone.now()
-    text = confidentiality_text_in_force(on=now)
-    if text is None:
-        return None
-    holds = ConfidentialityAcknowledgement.objects.filter(
-        user=user, text=text, acknowledged_at__gt=now - timedelta(days=text.renew_after_days)
-    ).exists()
-    return None if holds else text
+    # One query per request (the gate runs on every page): the text in force and whether an
+    # acknowledgement of it within its renewal period exists, together.
+    renewal = ExpressionWrapper(OuterRef("renew_after_days") * Value(timedelta(days=1)), output_field=DurationField())
+    acknowledged = ConfidentialityAcknowledgement.objects.filter(
+        user=user,
+        text=OuterRef("pk"),
+        acknowledged_at__gt=ExpressionWrapper(Value(now) - renewal, output_field=DateTimeField()),
+    )
+    text = (
+        ConfidentialityText.objects.filter(valid_from__lte=timezone.localdate(now))
+        .order_by("-valid_from", "-version")
+        .annotate(holds=Exists(acknowledged))
+        .first()
+    )
+    return None if text is None or text.holds else text
 
 
 def valid_designations(user: User, *, on: date | None = None) -> QuerySet[Designation]:

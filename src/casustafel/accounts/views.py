@@ -115,10 +115,11 @@ def no_designation_view(request):
 
 @require_http_methods(["POST"])
 def keep_alive_view(request):
-    """Stay signed in (issue 12 item 9): the idle warning's button, clicked by the user. Every
-    request renews the session (``SESSION_SAVE_EVERY_REQUEST``); this one does nothing else, and
-    the page never calls it by itself, so the 15-minute rule holds. Answers the seconds until
-    the session ends again."""
+    """Stay signed in (issue 12 item 9): the idle warning's button, clicked by the user. It
+    renews the session now (other requests renew it at most once a
+    ``SessionRenewalMiddleware`` interval) and does nothing else; the page never calls it by
+    itself, so the 15-minute rule holds. Answers the seconds until the session ends again."""
+    request.session.modified = True
     return JsonResponse({"idle_seconds": request.session.get_expiry_age()})
 
 

@@ -151,6 +151,8 @@ MIDDLEWARE = [
     "casustafel.core.middleware.NoStoreMiddleware",
     "casustafel.core.middleware.TraceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Renews a session's idle expiry at most once a fifteenth of SESSION_COOKIE_AGE (ADR 0051).
+    "casustafel.accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -226,6 +228,27 @@ DATABASE_ROUTERS = ["casustafel.conf.routers.ReportingRouter"]
 #: The application role (receives the grants; ADR 0014) and the optional BYPASSRLS maintenance URL.
 CASUSTAFEL_APP_DATABASE_URL = _urls.app
 CASUSTAFEL_MAINTENANCE_DATABASE_URL = _urls.maintenance
+#: Benchmarks only (bench/load.py, ADR 0051): the processing log's overhead is the same page with
+#: and without its log rows. Never in production: refused unless the database is the embedded
+#: development server's throw-away test database (``test_…``, made and dropped by a bench or test).
+CASUSTAFEL_BENCH_WITHOUT_PROCESSING_LOG = config(
+    "CASUSTAFEL_BENCH_WITHOUT_PROCESSING_LOG",
+    False,
+    cast=BOOLEAN,
+    group="Intern",
+    help_text="Alleen voor `bench/load.py`: schrijf geen verwerkingslogboek, om de kosten van het logboek "
+    "te meten. Geweigerd (de server start niet) behalve met de ingebedde database en een wegwerp-"
+    "testdatabase (`test_…`). Nooit zelf zetten.",
+)
+if CASUSTAFEL_BENCH_WITHOUT_PROCESSING_LOG and (
+    DEPLOYED or not _urls.embedded or not str(DATABASES["default"].get("NAME", "")).startswith("test_")
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "CASUSTAFEL_BENCH_WITHOUT_PROCESSING_LOG is only for benchmarks against the embedded server's "
+        "throw-away test database; every read and write must be logged."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -239,7 +262,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 
-# Sessions expire when idle: every request renews the cookie, silence ends it.
+# Sessions expire when idle: requests renew the session (at most once a fifteenth of the age,
+# accounts.middleware.SessionRenewalMiddleware, not a write per request), silence ends it.
 SESSION_COOKIE_AGE = config(
     "CASUSTAFEL_SESSION_IDLE_SECONDS",
     900,
@@ -247,7 +271,7 @@ SESSION_COOKIE_AGE = config(
     group="Web en sessies",
     help_text="Seconden zonder activiteit waarna een sessie verloopt.",
 )
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
