@@ -147,6 +147,20 @@ def test_ensure_partitions_moves_nothing_out_of_the_default_partition(region_a, 
 
 
 @pytest.mark.django_db
+def test_ensure_partitions_never_waits_long_for_a_locked_log():
+    """A long transaction on the log: creating a partition gives up instead of queueing every append."""
+    url = settings.CASUSTAFEL_APP_DATABASE_URL
+    with psycopg.connect(url, dbname=connection.settings_dict["NAME"]) as other:
+        other.execute(f"LOCK TABLE {TABLE} IN ACCESS SHARE MODE")  # a long report reading the log
+        assert partitions.ensure_partitions(months_ahead=9, lock_timeout="200ms") == []
+        other.rollback()
+    assert {status for _, status in partitions.ensure_partitions(months_ahead=9)} <= {"created", "present"}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+@pytest.mark.django_db
 def test_ensure_partitions_refuses_a_far_horizon():
     with pytest.raises(ValueError):
         partitions.ensure_partitions(months_ahead=25)
@@ -154,14 +168,16 @@ def test_ensure_partitions_refuses_a_far_horizon():
 
 @pytest.mark.django_db
 def test_the_worker_ensures_partitions_once_a_day(monkeypatch):
-    calls = []
+    calls, results = [], [[], [("p", "present")]]  # first round: the log was locked
     monkeypatch.setattr(partitions, "_last_ensured", None)
-    monkeypatch.setattr(partitions, "ensure_partitions", lambda months: calls.append(months) or [])
+    monkeypatch.setattr(partitions, "ensure_partitions", lambda months: calls.append(months) or results.pop(0))
     assert partitions.ensure_partitions_daily() == []
+    assert partitions.ensure_partitions_daily() == [("p", "present")]  # locked: tried again on the next round
     assert partitions.ensure_partitions_daily() is None
+    results.append([("p", "present")])
     with time_machine.travel(dt.datetime.now(UTC) + dt.timedelta(days=1), tick=False):
         partitions.ensure_partitions_daily()
-    assert calls == [3, 3]
+    assert calls == [3, 3, 3]
 
 
 @pytest.mark.django_db

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from psycopg.errors import LockNotAvailable
 
 from .models import ProcessingLogEntry
 
@@ -114,19 +115,37 @@ class Partition:
         return self.expires_on is not None and today >= self.expires_on
 
 
-def ensure_partitions(months_ahead: int = 3) -> list[tuple[str, str]]:
+#: Creating a partition locks the log's parent table: never wait longer than this for it,
+#: or every request that appends to the log would queue behind the wait.
+LOCK_TIMEOUT = "2s"
+
+
+def ensure_partitions(months_ahead: int = 3, *, lock_timeout: str = LOCK_TIMEOUT) -> list[tuple[str, str]]:
     """Create the partitions of the current month (UTC) and the next ``months_ahead``.
 
     Idempotent; one caller at a time (an advisory lock in the database function). Returns
     (partition, outcome) per month: ``created``, ``present`` or ``blocked`` — rows of that
-    month already sit in the DEFAULT partition, and nothing is moved (ADR 0049).
+    month already sit in the DEFAULT partition, and nothing is moved (ADR 0049). Returns
+    ``[]`` when the log stayed locked longer than ``lock_timeout`` (a long transaction on
+    it): nothing was created, try again later.
     Runs as the application role too: the function is SECURITY DEFINER of the schema owner.
     """
     if not 0 <= months_ahead <= 24:
         raise ValueError("maanden vooruit: 0 tot en met 24")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT partition_name, outcome FROM processing_log_ensure_partitions(%s)", [months_ahead])
-        return [(name, outcome) for name, outcome in cursor.fetchall()]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            previous = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
+            cursor.execute("SELECT partition_name, outcome FROM processing_log_ensure_partitions(%s)", [months_ahead])
+            outcome = [(name, status) for name, status in cursor.fetchall()]
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+            return outcome
+    except OperationalError as error:
+        if not isinstance(error.__cause__, LockNotAvailable):
+            raise
+        log.warning("logboekpartities niet bijgewerkt: het logboek bleef langer dan %s vergrendeld", lock_timeout)
+        return []
 
 
 def ensure_months(first: date, last: date) -> list[tuple[str, str]]:
@@ -235,6 +254,8 @@ def ensure_partitions_daily(months_ahead: int = 3) -> list[tuple[str, str]] | No
     if _last_ensured == day:
         return None
     outcome = ensure_partitions(months_ahead)
+    if not outcome:
+        return outcome  # the log was locked: try again on the next round
     _last_ensured = day
     for name, status in outcome:
         if status == "blocked":
@@ -266,7 +287,11 @@ def run_command(args) -> int:
     """``casustafel log partitions [--ensure] [--exact]``: exit 1 when a month is blocked."""
     status = 0
     if args.ensure:
-        for name, outcome in ensure_partitions(args.months_ahead):
+        outcomes = ensure_partitions(args.months_ahead)
+        if not outcomes:
+            print("Het logboek bleef vergrendeld: geen partities gemaakt, probeer het later opnieuw.")
+            status = 1
+        for name, outcome in outcomes:
             print(f"{name}: {OUTCOMES[outcome]}")
             status = status or int(outcome == "blocked")
     profile = load_profile()
