@@ -155,9 +155,6 @@ NOT_PERSONAL: dict[str, str] = {
     "processing_log.LogLeaf": "bladnummer, logregelnummer en hash (ADR 0048); alleen aan te vullen (append_only)",
     "processing_log.MerkleNode": "hashes van de logboekboom (ADR 0048); alleen aan te vullen (append_only)",
     "processing_log.TreeHead": "ondertekende boomkoppen van het logboek (ADR 0048); alleen aan te vullen (append_only)",
-    "processing_log.LogLeaf": "bladnummer, logregelnummer en hash (ADR 0048); alleen aan te vullen (append_only)",
-    "processing_log.MerkleNode": "hashes van de logboekboom (ADR 0048); alleen aan te vullen (append_only)",
-    "processing_log.TreeHead": "ondertekende boomkoppen van het logboek (ADR 0048); alleen aan te vullen (append_only)",
     "processing_log.LogConsultation": (
         "raadpleging van het logboek: doel (art. 14 lid 2 Wet PGA), periode en welke zoekvelden, nooit hun "
         "waarden; alleen aan te vullen (append_only)"

@@ -97,36 +97,6 @@ CASUSTAFEL_LOG_HEAD_EXPORT = config(
     "(ADR 0048); `casustafel log verify` controleert tegen de laatste regel.",
 )
 
-#: The processing log's tree heads (ADR 0048): only the path of the private key, which only the
-#: sequencer (`casustafel log seal`, `casustafel worker`) reads; web workers never load the key.
-CASUSTAFEL_LOG_SIGNING_KEY_FILE = config(
-    "CASUSTAFEL_LOG_SIGNING_KEY_FILE",
-    DATA_DIR / "log-signing.key",
-    cast=PATH,
-    group="Sleutels",
-    default_text="`<datamap>/log-signing.key`, bij het eerste verzegelen aangemaakt (0600)",
-    help_text="Bestand met de privé Ed25519-sleutel (base64) waarmee de sequencer de boomkoppen van het "
-    "logboek ondertekent. Alleen leesbaar voor het proces van de sequencer, niet voor de webprocessen; "
-    "nieuw paar: `casustafel log keygen`.",
-)
-CASUSTAFEL_LOG_PUBLIC_KEY = config(
-    "CASUSTAFEL_LOG_PUBLIC_KEY",
-    "",
-    group="Sleutels",
-    help_text="Publieke Ed25519-sleutel (base64) waarmee `casustafel log verify` de boomkoppen controleert. "
-    "Niet gezet: de publieke sleutel naast het sleutelbestand (`<sleutelbestand>.pub`).",
-)
-CASUSTAFEL_LOG_HEAD_EXPORT = config(
-    "CASUSTAFEL_LOG_HEAD_EXPORT",
-    DATA_DIR / "log-heads.jsonl",
-    cast=PATH,
-    group="Logging",
-    default_text="`<datamap>/log-heads.jsonl`",
-    help_text="Bestand waaraan de sequencer elke nieuwe boomkop van het logboek toevoegt (één JSON-regel, "
-    "O_APPEND). In productie buiten bereik van de applicatie: `chattr +a`, WORM-opslag of een andere host "
-    "(ADR 0048); `casustafel log verify` controleert tegen de laatste regel.",
-)
-
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -75,6 +75,13 @@ def cmd_keygen(args) -> int:
     return 0
 
 
+def cmd_partitions(args) -> int:
+    _setup()
+    from .partitions import run_command
+
+    return run_command(args)
+
+
 def register(sub) -> None:
     log = sub.add_parser("log", help="logboek dataverwerkingen: verzegelen en controleren")
     log_sub = log.add_subparsers(dest="log_command", required=True)
@@ -83,6 +90,15 @@ def register(sub) -> None:
     verify = log_sub.add_parser("verify", help="de boom van het logboek controleren tegen de geëxporteerde boomkop")
     verify.add_argument("--head", metavar="HASH", help="eerder met 'casustafel log head' bewaarde wortelhash")
     verify.set_defaults(func=cmd_verify)
+    partitions = log_sub.add_parser("partitions", help="maandpartities van het logboek en hun bewaartermijn (ADR 0049)")
+    partitions.add_argument(
+        "--ensure", action="store_true", help="eerst de partities van deze en de komende maanden maken"
+    )
+    partitions.add_argument(
+        "--months-ahead", type=int, default=3, choices=range(25), metavar="N", help="maanden vooruit"
+    )
+    partitions.add_argument("--exact", action="store_true", help="rijen tellen in plaats van schatten (traag)")
+    partitions.set_defaults(func=cmd_partitions)
     seal = log_sub.add_parser("seal", help="de sequencer: nieuwe logregels verzegelen en een boomkop ondertekenen")
     seal.add_argument("--once", action="store_true", help="alles wat klaarstaat verzegelen en stoppen")
     seal.add_argument("--full", action="store_true", help="alle regels nalopen op te laat vastgelegde regels")

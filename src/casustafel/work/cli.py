@@ -13,6 +13,7 @@ def cmd_worker(args) -> int:
     _setup()
     from casustafel.partners.cli import work_round
     from casustafel.processing_log import sequencer
+    from casustafel.processing_log.partitions import ensure_partitions_daily
 
     from . import notifications
 
@@ -23,6 +24,7 @@ def cmd_worker(args) -> int:
         queued = notifications.scan()
         sent = notifications.send_outbox()
         partners = work_round()  # partner systems: webhooks due, expired Idempotency-Keys (ADR 0045)
+        ensure_partitions_daily()  # the log's monthly partitions, once a day (ADR 0049)
         if args.once:
             print(f"{queued} bericht(en) klaargezet, {sent} verstuurd", flush=True)
             print(partners, flush=True)
