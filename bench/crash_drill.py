@@ -20,6 +20,7 @@ Exit status 1 when any run found a problem.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import platform
 import shutil
@@ -46,6 +47,9 @@ def main() -> int:
     # SIGTERM unwinds like Ctrl-C, so the cluster is stopped and the folder removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     directory = Path(tempfile.mkdtemp(prefix="casustafel-crash-")) / "drill"
+    if not args.keep:
+        # At exit, after the embedded server's own exit handler (registered later, so run earlier).
+        atexit.register(shutil.rmtree, directory.parent, ignore_errors=True)
     print(
         f"crash drill: {args.runs} runs, {args.clients} clients, {args.seconds:.1f} s of load per run, "
         f"{args.workers} gunicorn workers; {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -64,18 +68,14 @@ def main() -> int:
         )
 
     began = time.monotonic()
-    try:
-        result = crash_drill(
-            runs=args.runs,
-            clients=args.clients,
-            seconds=args.seconds,
-            workers=args.workers,
-            directory=directory,
-            progress=progress,
-        )
-    finally:
-        if not args.keep:
-            shutil.rmtree(directory.parent, ignore_errors=True)
+    result = crash_drill(
+        runs=args.runs,
+        clients=args.clients,
+        seconds=args.seconds,
+        workers=args.workers,
+        directory=directory,
+        progress=progress,
+    )
     print(
         f"\n{len(result.runs)} runs in {time.monotonic() - began:.0f} s: {result.acknowledged} writes acknowledged, "
         f"lost {result.lost}, half-written {result.half_written}, log verified in "

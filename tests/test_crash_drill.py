@@ -7,6 +7,7 @@ gunicorn. After each restart every acknowledged write is present, nothing is hal
 and the processing log verifies with as many create entries as rows. No mocks.
 """
 
+import atexit
 import shutil
 import tempfile
 from pathlib import Path
@@ -27,10 +28,10 @@ def test_acknowledged_writes_survive_sigkill_and_an_immediate_postgresql_stop():
     # Outside pytest's folder: a concurrent pytest resets its base folder to 0700, which the
     # embedded server's system user then cannot enter.
     folder = Path(tempfile.mkdtemp(prefix="casustafel-test-crash-"))
-    try:
-        result = crash_drill(runs=2, clients=3, seconds=2.0, directory=folder / "drill")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    # At exit, after the embedded server's exit handler (registered later, so run earlier) has
+    # left its lock file in the folder.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    result = crash_drill(runs=2, clients=3, seconds=2.0, directory=folder / "drill")
 
     assert len(result.runs) == 2
     for run in result.runs:

@@ -4,6 +4,7 @@ Real pg_dump and pg_restore from the embedded server's wheel, a fresh cluster of
 the checks and the smoke test in processes connected to the restored database. No mocks.
 """
 
+import atexit
 import json
 import shutil
 import tempfile
@@ -32,8 +33,9 @@ def outside():
     """A folder outside pytest's (a concurrent pytest resets its base folder to 0700, which the
     embedded server's system user then cannot enter)."""
     folder = Path(tempfile.mkdtemp(prefix="casustafel-test-drill-"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    # At exit, after the embedded server's exit handler (registered later, so run earlier).
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 FIVE_YEARS = 1826  # the seeded national schedule v1 for closed cases
