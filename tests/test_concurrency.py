@@ -276,6 +276,24 @@ def test_web_contribution_stale_is_409(client, region_a, signal_a):
     assert Contribution.objects.get(weighing=weighing, party="om").information == "Bekend uit eigen systemen."
 
 
+@pytest.mark.django_db
+def test_web_stale_correction_of_a_signal_is_409_art10(client, region_a, signal_a):
+    """A correction (art. 10 Wet PGA) made on a stale page does not undo a colleague's correction."""
+    from casustafel.corrections.services import correct_item
+    from casustafel.signals.models import Signal
+
+    intake = region_a.users["intake"]
+    login(client, intake)
+    url = reverse("corrections:signal_correct", args=[signal_a.pk])
+    version = _hidden_version(client.get(url).content.decode())
+    correct_item(intake, item=signal_a, changes={"facts": "Correctie van de ander."}, reason="Onjuist.")
+    response = client.post(url, {"facts": "Mijn correctie.", "reason": "Ook onjuist.", "version": version})
+    page = response.content.decode()
+    assert response.status_code == 409 and STALE_MESSAGE in page
+    assert "Mijn correctie." in page and "Correctie van de ander." in page
+    assert Signal.objects.get(pk=signal_a.pk).facts == "Correctie van de ander."
+
+
 # ------------------------------------------------------------------ API: ETag, If-Match, 412, 428
 
 

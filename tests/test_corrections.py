@@ -26,6 +26,7 @@ NEW_FACTS = "Deelt gewelddadige teksten in een besloten groep van vijf personen.
 
 
 def _correct_signal(client, signal, **data):
+    data.setdefault("version", type(signal).objects.get(pk=signal.pk).version)  # as the form carries it (ADR 0052)
     return client.post(reverse("corrections:signal_correct", args=[signal.pk]), data)
 
 
@@ -116,6 +117,7 @@ def test_art10_a_weighing_member_corrects_its_own_partys_contribution_only(clien
             "information": "Bekend uit BVH, twee registraties.",
             "view_rationale": contribution.view_rationale,
             "reason": "Tweede registratie gemist.",
+            "version": contribution.version,
         },
     )
     assert response.status_code == 302

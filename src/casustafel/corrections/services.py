@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casustafel.access import policy
+from casustafel.core.concurrency import check_version
 from casustafel.core.identity import decrypt, encrypt
 from casustafel.processing_log.models import Action, Purpose
 from casustafel.processing_log.services import record
@@ -61,16 +62,25 @@ def _locked_visible(actor: User, item: Signal | Contribution) -> Signal | Contri
     return locked
 
 
-def correct_item(actor: User, *, item: Signal | Contribution, changes: dict[str, Any], reason: str) -> Correction:
+def correct_item(
+    actor: User,
+    *,
+    item: Signal | Contribution,
+    changes: dict[str, Any],
+    reason: str,
+    expected_version: int | None = None,
+) -> Correction:
     """Correct the content fields of ``item`` its organisation supplied (art. 10 Wet PGA).
 
     Refused with a ValidationError (nothing written) without a reason, without any change, or
-    emptying a required field; PolicyDenied for anyone but the supplier's people who may see it.
+    emptying a required field; PolicyDenied for anyone but the supplier's people who may see it;
+    StaleVersion when the item changed since ``expected_version`` was read (ADR 0052).
     """
     fields = CORRECTABLE[type(item)]
     with transaction.atomic():
         locked = _locked_visible(actor, item)
         policy.require(actor, policy.Action.ITEM_CORRECT, locked)
+        check_version(locked, expected_version)
         organisation = policy.organisation_of(actor)
         reason = (reason or "").strip()
         errors: dict[str, list] = {}

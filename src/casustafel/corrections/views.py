@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casustafel.access import policy
+from casustafel.core.concurrency import StaleVersion, refuse_stale
 from casustafel.core.web import submitted
 from casustafel.signals import selectors as signal_selectors
 
@@ -24,13 +25,22 @@ def _correct(request, item, *, back, title):
     policy.require(request.user, policy.Action.ITEM_CORRECT, item)
     form = CorrectionForm(request.POST or None, item=item)
     if request.method == "POST":
-        if submitted(
-            form,
-            lambda data: services.correct_item(request.user, item=item, changes=form.changes, reason=data["reason"]),
-        ):
-            messages.success(request, _("De correctie is vastgelegd; uw organisatie heeft een melding gekregen."))
-            return redirect(back)
-        status = 400
+        try:
+            if submitted(
+                form,
+                lambda data: services.correct_item(
+                    request.user,
+                    item=item,
+                    changes=form.changes,
+                    reason=data["reason"],
+                    expected_version=data["version"],
+                ),
+            ):
+                messages.success(request, _("De correctie is vastgelegd; uw organisatie heeft een melding gekregen."))
+                return redirect(back)
+            status = 400
+        except StaleVersion as stale:
+            status = refuse_stale(form, stale, {f: getattr(stale.obj, f) for f in form.changes})
     else:
         status = 200
     return render(request, "corrections/correct.html", {"form": form, "back": back, "title": title}, status=status)

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casustafel.access.policy import Visibility
+from casustafel.core.concurrency import Versioned
 from casustafel.core.references import new_reference
 from casustafel.governance.models import Classification, DataCategory
 
@@ -78,7 +79,7 @@ def default_addressee(organisation_kind: str) -> str:
     return ADDRESSEE_OF_KIND.get(organisation_kind, Addressee.MAYOR)
 
 
-class Signal(models.Model):
+class Signal(Versioned):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("kenmerk"), max_length=20, unique=True, editable=False)
     region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT, related_name="+")
