@@ -265,7 +265,6 @@ def django_env(url: str, data_dir: Path | None = None, *, app_url: str | None = 
     """The environment of a Django process connected to ``url`` (the owner, or a superuser or BYPASSRLS role)."""
     env = {
         **os.environ,
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]) + os.pathsep + os.environ.get("PYTHONPATH", ""),
         "DATABASE_URL": app_url or url,
         "DATABASE_OWNER_URL": url,
         "DATABASE_MAINTENANCE_URL": url,
@@ -273,6 +272,8 @@ def django_env(url: str, data_dir: Path | None = None, *, app_url: str | None = 
         "CASUSTAFEL_DB_ROLE": "owner",
     }
     env.setdefault("CASUSTAFEL_EMBEDDED_DATABASE", "true")
+    # This source tree first, so the processes run the code that started them.
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2]) + os.pathsep + env.get("PYTHONPATH", "")
     if data_dir is not None:
         env["CASUSTAFEL_DATA_DIR"] = str(data_dir)
     return env
