@@ -300,7 +300,7 @@ def test_a_contribution_on_the_web_costs_the_same_for_any_number_of_criteria(web
     #      log record (6) + 2 form choices (legal bases) + transaction: 2 savepoint, weighing lock, framework,
     #      criteria, legal bases (2), update_or_create (lock, insert, 4 savepoint), delete + bulk insert of
     #      the assessments, log record (6), + 1: the party's contribution's version (ADR 0052)
-    assert_query_count(queries, 36, f"submit a contribution (web, {framework} criteria)")
+    assert_query_count(queries, 37, f"submit a contribution (web, {framework} criteria)")
 
 
 @pytest.mark.parametrize(
