@@ -414,3 +414,27 @@ def test_case_closes_once_its_actions_are_done(region_a, case_a):
     )
     assert CaseTransition.objects.filter(case=case_a).last().open_work_override == ""
     assert AgendaItem.objects.filter(case=case_a).count() == 1
+
+
+def test_the_agenda_offers_as_action_owner_exactly_the_organisations_of_the_items_case(client, region_a, case_a):
+    """The owner choices come from the prefetched participants (no query per item, see
+    tests/test_query_constancy.py); an organisation outside the case stays refused on submit."""
+    meeting, item, _action = meeting_with_case(region_a, case_a)
+    login(client, region_a.users["process_director"])
+    html = client.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
+    prefix = f"a{item.pk.hex[:8]}"
+    start = html.index(f'name="{prefix}-owner"')
+    select = html[start : html.index("</select>", start)]
+    involved = {p.organisation for p in case_a.participants.select_related("organisation")}
+    assert involved and all(f'value="{org.pk}"' in select for org in involved)
+    outsiders = [org for org in region_a.orgs.values() if org not in involved]
+    assert outsiders and not any(f'value="{org.pk}"' in select for org in outsiders)
+    response = client.post(
+        reverse("meetings:item_action", args=[item.pk]),
+        {
+            f"{prefix}-description": "Contact met school",
+            f"{prefix}-owner": str(outsiders[0].pk),
+            f"{prefix}-due_date": (timezone.localdate() + timedelta(days=5)).isoformat(),
+        },
+    )
+    assert response.status_code == 400 and item.actions.count() == 1

@@ -76,11 +76,6 @@ def test_the_main_pages_read_as_many_queries_with_n_and_with_3n_cases(region_a):
     assert f"{3 * N} resultaten" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="N+1 found by this test, not fixed yet: every agenda item's action form reads its own owner "
-    "choices (the organisations taking part in that item's case), one query per item",
-)
 def test_the_conference_agenda_reads_as_many_queries_with_n_and_with_3n_items(region_a):
     meeting = schedule(region_a)
     add_cases(region_a, meeting, 0, N)

@@ -102,8 +102,14 @@ class ActionForm(forms.Form):
     )
     due_date = forms.DateField(label=_("Uiterlijk op"), widget=DATE_WIDGET)
 
-    def __init__(self, *args, item, **kwargs):
+    def __init__(self, *args, item, involved=None, **kwargs):
+        """``involved``: the organisations taking part in the item's case, when the caller already
+        holds them (the agenda prefetches them): the choices are rendered from them without a query
+        per item; a submitted owner is still validated against the database."""
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Organisation.objects.filter(
-            pk__in=item.case.participants.values("organisation_id")
-        )
+        field = self.fields["owner"]
+        field.queryset = Organisation.objects.filter(pk__in=item.case.participants.values("organisation_id"))
+        if involved is not None:
+            ordered = sorted(involved, key=lambda o: (o.name, str(o.pk)))
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            field.choices = [*empty, *((o.pk, str(o)) for o in ordered)]

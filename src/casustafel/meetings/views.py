@@ -180,7 +180,9 @@ def _context(request, meeting, bound=None, status_forms=None):
                 initial={"minutes": item.minutes, "version": item.version}, prefix=f"m{item.pk.hex[:8]}"
             )
             item.decision_form = bound.get((item.pk, "decision")) or DecisionForm(prefix=f"d{item.pk.hex[:8]}")
-            item.action_form = bound.get((item.pk, "action")) or ActionForm(item=item, prefix=f"a{item.pk.hex[:8]}")
+            item.action_form = bound.get((item.pk, "action")) or ActionForm(
+                item=item, involved=item.involved, prefix=f"a{item.pk.hex[:8]}"
+            )
         for action in item.actions.all():
             action.can_complete = action.status == ActionStatus.OPEN and policy.can(
                 user, policy.Action.MEETING_COMPLETE_ACTION, action
