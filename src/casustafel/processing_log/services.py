@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,41 +72,84 @@ def _append(actor, action, purpose, targets, *, via_api: bool, status: str) -> i
 
 def _append_rows(actor, action, targets, *, via_api: bool, status: str) -> int:
     """Insert one row per (purpose, object_type, object_id, subject_id) in ``targets``, under one
-    audit record; no lock, no read of earlier rows (the sequencer seals them, ADR 0048)."""
+    audit record; no lock, no read of earlier rows (the sequencer seals them, ADR 0048).
+
+    One statement (ADR 0055): the audit record is inserted in a CTE whose ``RETURNING id`` the
+    rows join, their columns passed as arrays and ``unnest``-ed. A single statement is atomic
+    on its own — the record and its rows are written together or not at all — and runs in the
+    caller's transaction when there is one, so no savepoint is needed: one round trip instead
+    of four (savepoint, audit record, rows, release).
+    """
     if not targets:
         return 0
-    with transaction.atomic():
-        now, trace, span = timezone.now(), current_trace_id(), new_span_id()
-        activities = {p: activity_id(str(p), timezone.localdate(now)) for p in {t[0] for t in targets}}
-        audit = AuditRecord(
-            timestamp=now,
-            trace_id=trace,
-            span_id=span,
-            user_id=actor.pk,
-            organisation_id=actor.organisation_id,
-            role=str(getattr(actor, "role", "") or ""),
-            via_api=via_api,
+    now, trace, span = timezone.now(), current_trace_id(), new_span_id()
+    activities = {p: activity_id(str(p), timezone.localdate(now)) for p in {t[0] for t in targets}}
+    audit = AuditRecord(
+        timestamp=now,
+        trace_id=trace,
+        span_id=span,
+        user_id=actor.pk,
+        organisation_id=actor.organisation_id,
+        role=str(getattr(actor, "role", "") or ""),
+        via_api=via_api,
+    )
+    audit.record_hash = chain.hash_audit_record(audit)
+    to_uuid = _UUID_FIELD.to_python
+    purposes, object_types, object_ids, subject_ids, activity_ids = [], [], [], [], []
+    for purpose, object_type, object_id, subject_id in targets:
+        purposes.append(str(purpose))
+        activity_ids.append(activities[purpose])
+        object_types.append(str(object_type))
+        object_ids.append(to_uuid(object_id))
+        subject_ids.append(None if subject_id is None else to_uuid(subject_id))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _APPEND_SQL,
+            [
+                now,
+                trace,
+                span,
+                audit.user_id,
+                audit.organisation_id,
+                audit.role,
+                via_api,
+                audit.record_hash,
+                now,
+                trace,
+                span,
+                str(action),
+                str(status),
+                purposes,
+                activity_ids,
+                object_types,
+                object_ids,
+                subject_ids,
+            ],
         )
-        audit.record_hash = chain.hash_audit_record(audit)
-        audit.save(force_insert=True)
-        rows = []
-        for purpose, object_type, object_id, subject_id in targets:
-            entry = ProcessingLogEntry(
-                timestamp=now,
-                trace_id=trace,
-                span_id=span,
-                audit_record=audit,
-                action=action,
-                purpose=purpose,
-                activity_id=activities[purpose],
-                status=status,
-                object_type=object_type,
-                object_id=object_id,
-                data_subject_id=subject_id,
-            )
-            rows.append(entry)
-        ProcessingLogEntry.objects.bulk_create(rows)
-    return len(rows)
+        written = cursor.rowcount
+    if written != len(targets):  # pragma: no cover - a statement inserts all its rows or raises
+        raise RuntimeError("processing log: not every row was written")
+    return written
+
+
+_UUID_FIELD = ProcessingLogEntry._meta.get_field("object_id")
+_AUDIT = AuditRecord._meta.db_table
+_ENTRY = ProcessingLogEntry._meta.db_table
+
+#: The audit record and its rows in one statement (ADR 0055).
+_APPEND_SQL = f"""
+WITH audit AS (
+    INSERT INTO "{_AUDIT}" ("timestamp", "trace_id", "span_id", "user_id", "organisation_id", "role",
+                            "via_api", "record_hash")
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+    RETURNING "id"
+)
+INSERT INTO "{_ENTRY}" ("timestamp", "trace_id", "span_id", "audit_record_id", "action", "status", "purpose",
+                        "activity_id", "object_type", "object_id", "data_subject_id", "prev_hash", "row_hash")
+SELECT %s, %s, %s, audit."id", %s, %s, t.purpose, t.activity_id, t.object_type, t.object_id, t.subject_id, '', ''
+FROM audit, unnest(%s::varchar[], %s::bigint[], %s::varchar[], %s::uuid[], %s::uuid[])
+    AS t(purpose, activity_id, object_type, object_id, subject_id)
+"""
 
 
 def record(actor: User | None, *, action: Action, purpose: Purpose, objects: Iterable, via_api: bool = False) -> int:
