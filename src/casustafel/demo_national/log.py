@@ -10,7 +10,7 @@ links to the processing activity valid on its day (``services.activity_id``).
 Rows go in with ``COPY`` in batches of about half a million, in time order, so the id order
 is the time order. With chain version 3 (``processing_log.sequencer``) the rows are written
 as requests write them, without hashes, and the sequencer seals them into the Merkle tree
-afterwards (``seal()`` until it returns 0); with chain version 2 each batch holds the chain's
+afterwards (``seal(SEAL_ROWS)`` until it returns 0); with chain version 2 each batch holds the chain's
 advisory lock and the chain is computed in the stream (``chain.row_hash``).
 """
 
@@ -39,6 +39,9 @@ from .history import Rows
 from .plan import Plan
 
 BATCH_ROWS = 500_000
+#: Rows per sealing round of the bulk load (the worker's steady-state rounds stay at the sequencer's default):
+#: leaf hashes in PostgreSQL, leaves and nodes by COPY, one signed head per round.
+SEAL_ROWS = 500_000
 
 #: The processing activity of a read, by object type.
 PURPOSE_OF = {
@@ -162,12 +165,12 @@ def write(plan: Plan, rows: Rows, users, progress) -> int:
 
 
 def seal_all() -> int:
-    """Chain version 3: let the sequencer seal every row written (``seal()`` until it returns 0)."""
+    """Chain version 3: let the sequencer seal every row written (``seal(SEAL_ROWS)`` until it returns 0)."""
     if not sequencer_seals():
         return 0
     sequencer = importlib.import_module("casustafel.processing_log.sequencer")
     sealed = 0
-    while count := sequencer.seal():
+    while count := sequencer.seal(SEAL_ROWS):
         sealed += count
     return sealed
 

@@ -28,7 +28,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from . import chain, merkle, signing
-from .models import LogLeaf, MerkleNode, ProcessingLogEntry, TreeHead
+from .models import AuditRecord, LogLeaf, MerkleNode, ProcessingLogEntry, TreeHead
 
 log = logging.getLogger(__name__)
 
@@ -174,12 +174,105 @@ def export(head: TreeHead, path: Path | None = None) -> None:
         os.close(fd)
 
 
-def seal(limit: int = 50_000, *, full: bool = False, key=None, export_heads: bool = True) -> int:
+def seal(limit: int = 50_000, *, full: bool = False, key=None, export_heads: bool = True, in_sql: bool = True) -> int:
     """Seal up to ``limit`` committed unsealed rows; returns how many were sealed."""
-    return seal_round(limit, full=full, key=key, export_heads=export_heads).leaves
+    return seal_round(limit, full=full, key=key, export_heads=export_heads, in_sql=in_sql).leaves
 
 
-def seal_round(limit: int = 50_000, *, full: bool = False, key=None, export_heads: bool = True) -> Sealed:
+def _python_leaves(entries: list[tuple]) -> list[tuple[int, bytes]]:
+    """(row id, leaf hash) of ``_unsealed`` rows, computed in Python (``chain.canonical_v3``): the
+    reference the SQL path must equal, and its fallback for rows SQL cannot render identically."""
+    out = []
+    audit_hashes: dict[int, str] = {}
+    audit_end = 1 + len(_AUDIT_COLUMNS)
+    for row in entries:
+        values = dict(zip(_ROW_FIELDS, row[audit_end:], strict=True))
+        audit_id = values["audit_record_id"]
+        if audit_id not in audit_hashes:  # the audit record's content hash, recomputed (ADR 0015)
+            audit_hashes[audit_id] = chain.audit_hash(dict(zip(chain.AUDIT_FIELDS, row[1:audit_end], strict=True)))
+        values["audit_hash"] = audit_hashes[audit_id]
+        out.append((row[0], merkle.leaf_hash(chain.canonical_v3(row[0], values))))
+    return out
+
+
+def _leaf_sql() -> str:
+    """The committed rows without a leaf above a floor, in id order, with their leaf hash computed by
+    PostgreSQL from the stored columns (``chain.sql_leaf_canonical``, the bytes ``log verify`` rebuilds;
+    each audit record's content hash recomputed once, as ``chain.sql_audit_canonical``). The hash is NULL
+    when either canonical text holds a character outside printable ASCII: Python's JSON escapes those
+    (``ensure_ascii``, also DEL) and PostgreSQL's ``to_json`` does not, so such rows are hashed in Python.
+    Parameters: floor, floor, limit."""
+    leaf, entry, audit = LogLeaf._meta.db_table, ProcessingLogEntry._meta.db_table, AuditRecord._meta.db_table
+    audit_text = chain.sql_audit_canonical("a")
+    leaf_text = chain.sql_leaf_canonical("e", "ac.h")
+    return (
+        f"WITH picked AS MATERIALIZED (SELECT e.* FROM {entry} e WHERE e.id > %s AND NOT EXISTS "
+        f"(SELECT 1 FROM {leaf} l WHERE l.entry_id = e.id AND l.entry_id > %s) ORDER BY e.id LIMIT %s), "
+        "audits AS MATERIALIZED (SELECT a.id, c.t !~ '[^ -~]' AS ok, "
+        "encode(sha256(convert_to(c.t, 'UTF8')), 'hex') AS h "
+        f"FROM {audit} a CROSS JOIN LATERAL (SELECT {audit_text} AS t OFFSET 0) c "
+        "WHERE a.id IN (SELECT audit_record_id FROM picked)) "
+        "SELECT e.id, CASE WHEN ac.ok AND lt.t !~ '[^ -~]' "
+        "THEN sha256('\\x00'::bytea || convert_to(lt.t, 'UTF8')) END "
+        "FROM picked e LEFT JOIN audits ac ON ac.id = e.audit_record_id "
+        f"CROSS JOIN LATERAL (SELECT {leaf_text} AS t OFFSET 0) lt "
+        "ORDER BY e.id"
+    )
+
+
+def _sql_leaves(floor: int, limit: int) -> list[tuple[int, bytes]]:
+    """(row id, leaf hash) of the rows ``_unsealed(floor, limit)`` returns, hashed in PostgreSQL."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # the round's rows, sort and hash joins stay in memory
+        cursor.execute(_leaf_sql(), [floor, floor, limit])
+        rows = cursor.fetchall()
+    odd = [row_id for row_id, h in rows if h is None]
+    if not odd:
+        return [(row_id, _bytes(h)) for row_id, h in rows]
+    fallback = dict(
+        _python_leaves(
+            list(
+                ProcessingLogEntry.objects.filter(id__in=odd)
+                .order_by("id")
+                .values_list("id", *_AUDIT_COLUMNS, *_ROW_FIELDS)
+            )
+        )
+    )
+    return [(row_id, fallback[row_id] if h is None else _bytes(h)) for row_id, h in rows]
+
+
+def _append(frontier: merkle.Frontier, hashes: list[bytes], keep) -> None:
+    """Append ``hashes`` to ``frontier``: aligned runs of 2^STORED_LEVEL leaves as one perfect subtree
+    each (a tight hashlib loop), the rest leaf by leaf; the same nodes, in the same order, as
+    appending every leaf."""
+    chunk, i, n = 1 << STORED_LEVEL, 0, len(hashes)
+    while i < n and frontier.size % chunk:
+        frontier.append(hashes[i], keep)
+        i += 1
+    while n - i >= chunk:
+        subtree = merkle.perfect_root(hashes[i : i + chunk])
+        keep(STORED_LEVEL, frontier.size >> STORED_LEVEL, subtree)
+        frontier.push(STORED_LEVEL, subtree, keep)
+        i += chunk
+    for h in hashes[i:]:
+        frontier.append(h, keep)
+
+
+def _copy(table: str, columns: tuple[str, ...], types: tuple[str, ...], rows) -> None:
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        copy.set_types(list(types))
+        for row in rows:
+            copy.write_row(row)
+
+
+def seal_round(
+    limit: int = 50_000, *, full: bool = False, key=None, export_heads: bool = True, in_sql: bool = True
+) -> Sealed:
+    """One round. ``in_sql`` (default): leaf hashes computed by PostgreSQL (Python only for rows with
+    characters outside printable ASCII), subtrees of 256 leaves hashed in a tight loop, leaves and nodes
+    written by COPY; ``in_sql=False``: the reference path, everything in Python and the ORM. Both give
+    the same leaves, nodes and roots (tests/test_sequencer.py)."""
     key = key or signing.load_signing_key()
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -192,31 +285,38 @@ def seal_round(limit: int = 50_000, *, full: bool = False, key=None, export_head
         if not full and size:
             newest = LogLeaf.objects.order_by("-entry_id").values_list("entry_id", flat=True).first() or 0
             floor = max(0, newest - LATE_WINDOW)
-        entries = _unsealed(floor, limit)
-        if not entries and (last is None or last.signature):
+        if in_sql:
+            hashed = _sql_leaves(floor, limit)
+        else:
+            hashed = _python_leaves(_unsealed(floor, limit))
+        if not hashed and (last is None or last.signature):
             return Sealed(0, None)
         tree = StoredTree()
         frontier = tree.frontier(size)
-        nodes: list[MerkleNode] = []
+        nodes: list[tuple[int, int, bytes]] = []
 
         def keep(level: int, index: int, hash_: bytes) -> None:
             if level >= STORED_LEVEL:
-                nodes.append(MerkleNode(level=level, index=index, hash=hash_))
+                nodes.append((level, index, hash_))
 
-        leaves = []
-        audit_hashes: dict[int, str] = {}
-        audit_end = 1 + len(_AUDIT_COLUMNS)
-        for row in entries:
-            values = dict(zip(_ROW_FIELDS, row[audit_end:], strict=True))
-            audit_id = values["audit_record_id"]
-            if audit_id not in audit_hashes:  # the audit record's content hash, recomputed (ADR 0015)
-                audit_hashes[audit_id] = chain.audit_hash(dict(zip(chain.AUDIT_FIELDS, row[1:audit_end], strict=True)))
-            values["audit_hash"] = audit_hashes[audit_id]
-            leaf = merkle.leaf_hash(chain.canonical_v3(row[0], values))
-            leaves.append(LogLeaf(leaf_index=frontier.size, entry_id=row[0], leaf_hash=leaf))
-            frontier.append(leaf, keep)
-        LogLeaf.objects.bulk_create(leaves, batch_size=5000)
-        MerkleNode.objects.bulk_create(nodes, batch_size=5000)
+        if in_sql:
+            _append(frontier, [h for _id, h in hashed], keep)
+            _copy(
+                LogLeaf._meta.db_table,
+                ("leaf_index", "entry_id", "leaf_hash"),
+                ("int8", "int8", "bytea"),
+                ((size + i, row_id, h) for i, (row_id, h) in enumerate(hashed)),
+            )
+            _copy(MerkleNode._meta.db_table, ("level", "index", "hash"), ("int2", "int8", "bytea"), nodes)
+        else:
+            leaves = []
+            for row_id, leaf in hashed:
+                leaves.append(LogLeaf(leaf_index=frontier.size, entry_id=row_id, leaf_hash=leaf))
+                frontier.append(leaf, keep)
+            LogLeaf.objects.bulk_create(leaves, batch_size=5000)
+            MerkleNode.objects.bulk_create(
+                [MerkleNode(level=level, index=index, hash=h) for level, index, h in nodes], batch_size=5000
+            )
         now = timezone.now()
         root_hex = frontier.root().hex()
         signature, key_id = signing.sign(key, frontier.size, root_hex, chain._timestamp(now))
@@ -225,7 +325,7 @@ def seal_round(limit: int = 50_000, *, full: bool = False, key=None, export_head
         )
     if export_heads:
         export(head)
-    return Sealed(len(leaves), head)
+    return Sealed(len(hashed), head)
 
 
 def loop(*, interval: float = 1.0, stop: threading.Event | None = None) -> None:
