@@ -950,3 +950,72 @@ def test_a_row_committed_late_with_a_lower_id_gets_a_later_leaf(region_a, signal
     assert late.pk < early.pk
     assert LogLeaf.objects.get(entry_id=late.pk).leaf_index == LogLeaf.objects.get(entry_id=early.pk).leaf_index + 1
     assert verify().intact
+
+
+# ------------------------------------------------------------------ verify in PostgreSQL, proofs in one query
+
+
+def test_verify_reports_the_first_of_several_changed_rows_found_by_the_sql_comparison(sealed):
+    """Wet PGA art. 14: PostgreSQL compares every leaf with its row and returns only the first
+    mismatch; verify names that row (by leaf order), however many rows were changed."""
+    first, later = sealed[2], sealed[-2]
+    with triggers_disabled():
+        sql(f"UPDATE {TABLE} SET status = %s WHERE id = ANY(%s)", [Status.REFUSED, [later.pk, first.pk]])
+    report = verify()
+    assert not report.intact and report.broken_id == first.pk and report.checked == 2
+    assert f"regel {first.pk} of zijn verantwoordingsregel is gewijzigd" in report.message
+
+
+def test_verify_judges_text_outside_printable_ascii_by_the_python_canonical_form(sealed, logged):
+    """PostgreSQL's ``to_json`` leaves non-ASCII unescaped, Python's JSON (the definition of the leaf
+    bytes) escapes it: such a row is not reported as changed, but changing it still is (art. 14)."""
+    target = logged[-1]
+    record(target.user, action=Action.READ, purpose=Purpose.INTAKE, objects=[Signal.objects.first()])
+    odd = ProcessingLogEntry.objects.order_by("-id").first()
+    with triggers_disabled(), triggers_disabled(AUDIT_TABLE):
+        sql(f"UPDATE {TABLE} SET object_type = 'bijlage€' WHERE id = %s", [odd.pk])
+        sql(f"UPDATE {AUDIT_TABLE} SET role = 'rôle' WHERE id = %s", [odd.audit_record_id])
+        audit = AuditRecord.objects.get(pk=odd.audit_record_id)
+        AuditRecord.objects.filter(pk=audit.pk).update(record_hash=chain.hash_audit_record(audit))
+    assert sequencer.seal() == 1
+    report = verify()
+    assert report.intact, report.message
+    with triggers_disabled():
+        sql(f"UPDATE {TABLE} SET object_type = 'bijlage¥' WHERE id = %s", [odd.pk])
+    report = verify()
+    assert not report.intact and report.broken_id == odd.pk
+
+
+def test_verify_reads_one_snapshot_and_streams_every_leaf(big_log):
+    """The leaf hashes stream in blocks of 256 (binary COPY) and give the stored root, also for a
+    tree whose last block is partial (600 and more leaves: two full blocks and the rest)."""
+    from casustafel.processing_log.verify import _leaf_blocks
+
+    with connection.cursor() as cursor:
+        blocks = list(_leaf_blocks(cursor, len(big_log)))
+    assert [len(block) for block in blocks] == [256, 256, len(big_log) - 512]
+    assert [h for block in blocks for h in block] == big_log
+    report = verify()
+    assert report.intact and report.root_hash == merkle.root(big_log).hex()
+
+
+def test_proofs_read_leaves_and_nodes_in_one_query(big_log):
+    """ADR 0048: an inclusion or consistency proof reads the stored tree in one statement and equals
+    the proof over the full list of leaves."""
+    from django.test.utils import CaptureQueriesContext
+
+    from casustafel.processing_log import proofs
+
+    size, reference = len(big_log), merkle.ListTree(big_log)
+    for index in (0, 255, 256, 400, 511, 512, size - 1):
+        with CaptureQueriesContext(connection) as captured:
+            path = proofs.proof_path(index, size)
+        assert len(captured) == 1
+        assert path == merkle.inclusion_path(index, size, reference.mth)
+    for old in (1, 256, 300, 512, size):
+        with CaptureQueriesContext(connection) as captured:
+            proof = proofs.consistency_proof(old, size)
+        assert len(captured) <= 1
+        assert proof == merkle.consistency_proof(old, size, reference.mth)
+    entry_id = LogLeaf.objects.get(leaf_index=400).entry_id
+    assert proofs.inclusion_proof(entry_id) == sequencer.inclusion_proof(entry_id)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from casustafel.access import policy
 from casustafel.core import identity
 
-from . import sequencer
+from . import proofs
 from .models import LogConsultation, LogUsePurpose, ProcessingLogEntry
 from .services import LogPurposeMissingError, record_log_consultation
 
@@ -190,4 +190,4 @@ def entry_proof(user, pk: int, *, purpose: str) -> dict | None:
     if purpose not in LogUsePurpose.values:
         raise LogPurposeMissingError(str(LogPurposeMissingError.message))
     record_log_consultation(user, purpose=purpose, criteria=["inclusion_proof"])
-    return sequencer.inclusion_proof(entry_id)
+    return proofs.inclusion_proof(entry_id)

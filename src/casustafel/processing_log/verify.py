@@ -21,11 +21,9 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import connection, transaction
 
-from . import chain, merkle, signing
+from . import chain, merkle, proofs, signing
 from .models import AuditRecord, LogLeaf, MerkleNode, ProcessingLogEntry, TreeHead
 from .sequencer import STORED_LEVEL, unsealed_count
-
-CHUNK = 20_000
 
 
 @dataclass
@@ -84,36 +82,94 @@ def _joins() -> tuple[str, str]:
     return joins, leaf_hash
 
 
-def _stream_sql(where: str = "") -> str:
-    """Every leaf, in order: its stored hash and whether its row, audit record and hash check out."""
-    joins, leaf_hash = _joins()
+def _audit_check_sql() -> str:
+    """The ids of audit records whose stored content hash is not the hash of their content
+    (each audit record hashed once, not once per row that links to it)."""
+    audit_hash = f"encode(sha256(convert_to({chain.sql_audit_canonical('a')}, 'UTF8')), 'hex')"
     return (
-        f"SELECT l.leaf_hash, coalesce(a.record_hash = ah.h AND l.leaf_hash = {leaf_hash}, false), l.leaf_index "
-        f"{joins} {where} ORDER BY l.leaf_index"
+        f"SELECT coalesce(array_agg(a.id), '{{}}') FROM {AuditRecord._meta.db_table} a "
+        f"WHERE a.record_hash IS DISTINCT FROM {audit_hash}"
     )
 
 
-def _block_sql() -> str:
-    """The leaves in blocks of 2^STORED_LEVEL: first and last index, count, all checked, hashes concatenated
-    (one row per block keeps the per-leaf work in PostgreSQL and hashlib)."""
+def _leaf_check_sql() -> str:
+    """One pass over every leaf joined to its row and audit record, compared in PostgreSQL: the
+    number of leaves, the lowest and highest index and the first leaf that does not check out
+    (no row, no audit record, an audit record of ``%s`` (changed), or a leaf hash that is not the
+    SHA-256 of the row's canonical bytes with its audit record's stored hash) above index ``%s``. Only
+    four numbers come back; PostgreSQL may scan the partitions in parallel."""
+    leaf, entry, audit = LogLeaf._meta.db_table, ProcessingLogEntry._meta.db_table, AuditRecord._meta.db_table
+    computed = f"sha256('\\x00'::bytea || convert_to({chain.sql_leaf_canonical('e', 'a.record_hash')}, 'UTF8'))"
+    broken = (
+        "e.id IS NULL OR a.id IS NULL OR e.audit_record_id = ANY(%s::bigint[]) "
+        f"OR l.leaf_hash IS DISTINCT FROM {computed}"
+    )
     return (
-        "SELECT min(i), max(i), count(*), bool_and(ok), string_agg(h, ''::bytea ORDER BY i) "
-        f"FROM ({_stream_sql()}) AS s (h, ok, i) GROUP BY i >> {STORED_LEVEL} ORDER BY 1"
+        "SELECT count(*), min(l.leaf_index), max(l.leaf_index), "
+        f"min(l.leaf_index) FILTER (WHERE l.leaf_index > %s AND ({broken})) "
+        f"FROM {leaf} l LEFT JOIN {entry} e ON e.id = l.entry_id LEFT JOIN {audit} a ON a.id = e.audit_record_id"
     )
 
 
-def _first_problem(start: int) -> tuple[str, int | None]:
-    """The first broken leaf from ``start`` on (after a block did not check out)."""
+def _really_changed(audit_ids: list[int]) -> list[int]:
+    """Of the audit records SQL found changed, those Python's canonical form finds changed too.
+
+    ``chain.sql_audit_canonical`` equals ``chain.canonical_audit`` for printable ASCII only (PostgreSQL's
+    ``to_json`` leaves other characters unescaped, Python's JSON escapes them): such a record is
+    judged in Python, the definition."""
+    if not audit_ids:
+        return []
+    return [
+        record.pk
+        for record in AuditRecord.objects.filter(pk__in=audit_ids)
+        if chain.hash_audit_record(record) != record.record_hash
+    ]
+
+
+def _sound_in_python(index: int) -> bool:
+    """True when leaf ``index``, found broken by SQL, checks out with the Python canonical form (a row
+    with text outside printable ASCII, which SQL renders differently; see ``_really_changed``)."""
+    leaf = LogLeaf.objects.filter(leaf_index=index).values_list("entry_id", "leaf_hash").first()
+    entry = ProcessingLogEntry.objects.select_related("audit_record").filter(pk=leaf[0]).first() if leaf else None
+    if entry is None or entry.audit_record is None:
+        return False
+    audit = entry.audit_record
+    if chain.hash_audit_record(audit) != audit.record_hash:
+        return False
+    return merkle.leaf_hash(chain.leaf_bytes(entry, audit.record_hash)) == bytes(leaf[1])
+
+
+def _first_gap() -> tuple[int, int | None]:
+    """(the first missing leaf index, the next index that exists) of a tree with a gap."""
+    table = LogLeaf._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(_stream_sql(f"WHERE l.leaf_index >= {int(start)}") + " LIMIT %s", [1 << STORED_LEVEL])
-        expected = start
-        for _stored, ok, index in cursor.fetchall():
-            if index != expected:
-                return f"blad {expected} ontbreekt (de bladen springen naar {index}).", None
-            if not ok:
-                return _diagnose(index)
-            expected += 1
-    return f"blad {expected} ontbreekt.", None
+        cursor.execute(f"SELECT min(leaf_index) FROM {table}")
+        (lowest,) = cursor.fetchone()
+        if lowest is None or lowest > 0:
+            return 0, lowest
+        cursor.execute(
+            f"SELECT min(l.leaf_index) + 1 FROM {table} l WHERE l.leaf_index >= 0 AND NOT EXISTS "
+            f"(SELECT 1 FROM {table} m WHERE m.leaf_index = l.leaf_index + 1)"
+        )
+        (missing,) = cursor.fetchone()
+        cursor.execute(f"SELECT min(leaf_index) FROM {table} WHERE leaf_index > %s", [missing])
+        return missing, cursor.fetchone()[0]
+
+
+def _first_problem(
+    count: int, lowest: int | None, highest: int | None, broken: int | None
+) -> tuple[int, str, int | None] | None:
+    """(index, message, row id) of the first broken or missing leaf; None: every leaf checks out."""
+    gap = None
+    if count and (lowest != 0 or highest != count - 1):
+        gap = _first_gap()
+    if broken is not None and (gap is None or broken < gap[0]):
+        return (broken, *_diagnose(broken))
+    if gap is not None:
+        missing, following = gap
+        jump = f" (de bladen springen naar {following})" if following is not None else ""
+        return missing, f"blad {missing} ontbreekt{jump}.", None
+    return None
 
 
 def _diagnose_sql() -> str:
@@ -147,13 +203,48 @@ def _broken(checked: int, message: str, broken_id: int | None, unsealed: int = 0
     return Report(False, checked, f"Logboek NIET intact: {message}", broken_id, unsealed)
 
 
+def _leaf_blocks(cursor, count: int):
+    """The ``count`` leaf hashes in leaf order, in lists of 2^STORED_LEVEL (the last one shorter):
+    one row per block (the block's hashes concatenated in PostgreSQL), streamed with binary COPY, so
+    Python does no per-leaf work beyond slicing bytes. The leaf check has made sure the indexes run
+    0..count-1 and every leaf hash is 32 bytes (it compares each with a SHA-256)."""
+    table, shift = LogLeaf._meta.db_table, STORED_LEVEL
+    seen = 0
+    with cursor.copy(
+        f"COPY (SELECT string_agg(leaf_hash, ''::bytea ORDER BY leaf_index) FROM {table} "
+        f"GROUP BY leaf_index >> {shift} ORDER BY leaf_index >> {shift}) TO STDOUT (FORMAT BINARY)"
+    ) as copy:
+        copy.set_types(["bytea"])
+        for (data,) in copy.rows():
+            seen += len(data) // 32
+            yield [data[i : i + 32] for i in range(0, len(data), 32)]
+    if seen != count:
+        raise ValueError("de bladen veranderden tijdens het controleren")
+
+
 def verify(head_hash: str | None = None, *, against_export: bool = True) -> Report:
     """Recompute every leaf, node and root; compare with the newest stored head and the latest
-    exported head (``against_export``); ``head_hash``: a root kept earlier must be a head of this tree."""
+    exported head (``against_export``); ``head_hash``: a root kept earlier must be a head of this tree.
+
+    PostgreSQL compares every leaf with its row and audit record itself (one pass, only the first
+    broken leaf comes back); then the leaf hashes stream to Python (binary COPY) for the tree. Outside
+    a transaction everything is read in one snapshot (REPEATABLE READ), so a sequencer sealing
+    meanwhile does not disturb the check."""
     head_hash = (head_hash or "").strip().lower() or None
-    newest = TreeHead.objects.order_by("-id").first()
     exported = exported_head() if against_export else None
     public = signing.public_key_raw()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost:  # the first statement of the transaction: one snapshot for every pass
+            with connection.cursor() as setup:
+                setup.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        with connection.cursor() as setup:  # the leaf blocks' sort in memory for some hundred thousand leaves
+            setup.execute("SET LOCAL work_mem = '32MB'")
+        return _verify(head_hash, exported, public, against_export)
+
+
+def _verify(head_hash, exported, public, against_export) -> Report:
+    newest = TreeHead.objects.order_by("-id").first()
     kept = TreeHead.objects.filter(root_hash=head_hash).order_by("id").first() if head_hash else None
     if head_hash and kept is None and not (exported and exported.get("root_hash") == head_hash):
         return _broken(
@@ -167,6 +258,20 @@ def verify(head_hash: str | None = None, *, against_export: bool = True) -> Repo
         wanted.add(int(exported["tree_size"]))
     if kept:
         wanted.add(kept.tree_size)
+    with connection.cursor() as cursor:
+        cursor.execute(_audit_check_sql())
+        changed_audits = _really_changed(cursor.fetchone()[0])
+        floor = -1
+        while True:
+            cursor.execute(_leaf_check_sql(), [floor, changed_audits])
+            count, lowest, highest, broken = cursor.fetchone()
+            if broken is None or not _sound_in_python(broken):
+                break
+            floor = broken  # SQL text differs from Python's JSON for this row (see _sound_in_python): go on
+    found = _first_problem(count, lowest, highest, broken)
+    if found:
+        index, message, broken_id = found
+        return _broken(index, message, broken_id, unsealed_count())
     nodes = {
         (level, index): bytes(value) for level, index, value in MerkleNode.objects.values_list("level", "index", "hash")
     }
@@ -191,33 +296,23 @@ def verify(head_hash: str | None = None, *, against_export: bool = True) -> Repo
             partial.append(value)
         return partial.root()
 
-    with transaction.atomic():
-        with connection.cursor() as setup:  # plan the cursor for reading everything (hash joins), not a first row
-            setup.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-        cursor = connection.chunked_cursor()
-        cursor.cursor.itersize = CHUNK // block_size  # psycopg's server-side cursor: fetch in large chunks
-        cursor.execute(_block_sql())
-        for first, last, count, ok, data in cursor:
-            if not ok or first != checked or last - first + 1 != count:
-                problem.append(_first_problem(checked))
-                break
-            data = bytes(data)
-            block = [data[i : i + 32] for i in range(0, 32 * count, 32)]
+    with connection.cursor() as cursor:
+        for block in _leaf_blocks(cursor, count):
+            if problem:
+                continue  # read the COPY to its end
             for size in wanted:
-                if checked < size <= checked + count:
+                if checked < size <= checked + len(block):
                     roots[size] = root_at(size)
-            checked += count
-            if count == block_size:
+            checked += len(block)
+            if len(block) == block_size:
                 # 256 leaves at once, level by level: the per-leaf work stays in C.
                 subtree = merkle.perfect_root(block)
                 check_node(STORED_LEVEL, frontier.size >> STORED_LEVEL, subtree)
                 frontier.push(STORED_LEVEL, subtree, check_node)
                 block = []
-                if problem:
-                    break
-        cursor.close()
     roots[checked] = root_at(checked)
-    unsealed = unsealed_count()
+    # Every leaf names an existing row and no row has two leaves (unique entry_id): the rest is unsealed.
+    unsealed = ProcessingLogEntry.objects.count() - count
     if problem:
         message, broken_id = problem[0]
         return _broken(checked, message, broken_id, unsealed)
@@ -282,9 +377,7 @@ def _check_exported(exported: dict, roots: dict[int, bytes], size: int, public, 
     ):
         return "de ondertekening van de laatst geëxporteerde boomkop klopt niet."
     if newest:
-        from .sequencer import consistency_proof  # noqa: PLC0415
-
-        proof = consistency_proof(exported_size, newest.tree_size)
+        proof = proofs.consistency_proof(exported_size, newest.tree_size)
         if not merkle.verify_consistency(
             exported_size, newest.tree_size, roots[exported_size], bytes.fromhex(newest.root_hash), proof
         ):
