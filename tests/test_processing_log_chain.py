@@ -1019,3 +1019,30 @@ def test_proofs_read_leaves_and_nodes_in_one_query(big_log):
         assert proof == merkle.consistency_proof(old, size, reference.mth)
     entry_id = LogLeaf.objects.get(leaf_index=400).entry_id
     assert proofs.inclusion_proof(entry_id) == sequencer.inclusion_proof(entry_id)
+
+
+def test_verify_quotes_plain_text_directly_and_escapes_everything_else_as_the_canonical_form(logged):
+    """The leaf check quotes text of printable ASCII directly and hands every other row to the exact
+    canonical form: rows with a quote, backslash, control character, DEL or non-ASCII verify as intact,
+    and changing one of them afterwards is still found (art. 14)."""
+    from casustafel.processing_log.verify import _leaf_canonical_sql
+
+    odd_values = ['a"b', "a\\b", "a\nb", "a\x7fb", "bijlage€", 'x\\"']
+    targets = logged[1 : 1 + len(odd_values)]
+    with triggers_disabled():
+        for row, value in zip(targets, odd_values, strict=True):
+            sql(f"UPDATE {TABLE} SET object_type = %s WHERE id = %s", [value, row.pk])
+    assert sequencer.seal() == len(logged)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FILTER (WHERE {_leaf_canonical_sql()} IS DISTINCT FROM "
+            f"{chain.sql_leaf_canonical('e', 'a.record_hash')}) FROM {TABLE} e JOIN {AUDIT_TABLE} a "
+            "ON a.id = e.audit_record_id"
+        )
+        assert cursor.fetchone()[0] == 0
+    report = verify()
+    assert report.intact, report.message
+    with triggers_disabled():
+        sql(f"UPDATE {TABLE} SET object_type = %s WHERE id = %s", ['a\\"b', targets[0].pk])
+    report = verify()
+    assert not report.intact and report.broken_id == targets[0].pk

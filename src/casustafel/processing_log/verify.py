@@ -92,6 +92,29 @@ def _audit_check_sql() -> str:
     )
 
 
+#: The row's text columns in the canonical form, in order.
+_TEXTS = ("trace_id", "span_id", "action", "purpose", "status", "object_type")
+
+
+def _leaf_canonical_sql() -> str:
+    """``chain.sql_leaf_canonical(e, a.record_hash)``, cheaper and byte for byte the same: when every
+    text column holds only printable ASCII other than ``"`` and ``\\`` (what the application
+    writes: hex ids and codes), ``to_json`` of it is the text in quotes, so it is quoted directly (one
+    regular expression instead of six ``to_json`` calls); any other row takes the chain's expression.
+    ``uuid`` and numbers have no characters to escape."""
+    texts = " || ".join(f"e.{name}" for name in _TEXTS)
+    quoted = (
+        f"'[' || e.id::text || ',' || {chain._sql_timestamp('e.timestamp')} || ',\"' || e.trace_id "
+        f"|| '\",\"' || e.span_id || '\",' || e.audit_record_id::text || ',\"' || a.record_hash "
+        f"|| '\",\"' || e.action || '\",\"' || e.purpose || '\",' "
+        f"|| coalesce(e.activity_id::text, 'null') || ',\"' || e.status || '\",\"' || e.object_type "
+        "|| '\",' || coalesce('\"' || e.object_id::text || '\"', 'null') "
+        "|| ',' || coalesce('\"' || e.data_subject_id::text || '\"', 'null') || ']'"
+    )
+    plain = f"({texts}) ~ '^[ !#-\\[\\]-~]*$'"
+    return f"CASE WHEN {plain} THEN {quoted} ELSE {chain.sql_leaf_canonical('e', 'a.record_hash')} END"
+
+
 def _leaf_check_sql() -> str:
     """One pass over every leaf joined to its row and audit record, compared in PostgreSQL: the
     number of leaves, the lowest and highest index and the first leaf that does not check out
@@ -99,7 +122,7 @@ def _leaf_check_sql() -> str:
     SHA-256 of the row's canonical bytes with its audit record's stored hash) above index ``%s``. Only
     four numbers come back; PostgreSQL may scan the partitions in parallel."""
     leaf, entry, audit = LogLeaf._meta.db_table, ProcessingLogEntry._meta.db_table, AuditRecord._meta.db_table
-    computed = f"sha256('\\x00'::bytea || convert_to({chain.sql_leaf_canonical('e', 'a.record_hash')}, 'UTF8'))"
+    computed = f"sha256('\\x00'::bytea || convert_to({_leaf_canonical_sql()}, 'UTF8'))"
     broken = (
         "e.id IS NULL OR a.id IS NULL OR e.audit_record_id = ANY(%s::bigint[]) "
         f"OR l.leaf_hash IS DISTINCT FROM {computed}"
