@@ -386,6 +386,13 @@ def run(args) -> dict:
             "API signal": (intake_api, lambda s: ("GET", f"/api/v1/signals/{signal.pk}", None, 200)),
         }
         list_request = pages[CASE_LIST][1]
+        if args.pages:
+            # Only the pages asked for (a name containing one of the words), the two references always.
+            pages = {
+                name: page
+                for name, page in pages.items()
+                if name in (LOGIN, TRIVIAL) or any(word.lower() in name.lower() for word in args.pages)
+            }
         # Warm every worker on every page (templates, connections) before measuring.
         for _name, (sessions, make) in pages.items():
             closed_loop(port, sessions[: 2 * args.workers], make, 1.0)
@@ -493,6 +500,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2 + 1))  # as `casustafel serve`
     parser.add_argument("--threads", type=int, default=1, help="> 1: gunicorn's gthread worker class")
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        default=[],
+        help="only the pages whose name contains one of these words (the login page and the 404 always)",
+    )
     parser.add_argument("--agenda", type=int, default=20, help="cases on the conference agenda")
     parser.add_argument("--report-clients", type=int, default=16, help="the council report only up to this many")
     parser.add_argument("--no-appends", dest="appends", action="store_false", help="skip the log append throughput")
