@@ -86,13 +86,15 @@ def with_database(url: str, name: str) -> str:
     return urlunparse(urlparse(url)._replace(path=f"/{name}"))
 
 
-def start_server(port: int, args, db_name: str, extra_env: dict | None = None) -> subprocess.Popen:
+def start_server(
+    port: int, args, db_name: str, extra_env: dict | None = None, src: str | None = None
+) -> subprocess.Popen:
     env = dict(os.environ, **(extra_env or {}))
     env.pop("CASUSTAFEL_DB_ROLE", None)  # the server runs as the application role, as deployed
     for key in ("DATABASE_URL", "DATABASE_OWNER_URL", "DATABASE_MAINTENANCE_URL"):
         if env.get(key):
             env[key] = with_database(env[key], db_name)
-    src = str(Path(__file__).resolve().parent.parent / "src")
+    src = src or str(Path(__file__).resolve().parent.parent / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     log = open(Path(settings.DATA_DIR) / f"bench-load-gunicorn-{port}.log", "wb")  # noqa: SIM115 (lives with the server)
     process = subprocess.Popen(
@@ -232,7 +234,13 @@ def closed_loop(port: int, sessions: list[Session], make, seconds: float) -> dic
         "p50": statistics.median(latencies) if n else float("nan"),
         "p95": latencies[min(n - 1, int(0.95 * n))] if n else float("nan"),
         "rps": completed[0] / seconds,
+        "latencies": latencies,
     }
+
+
+def brief(result: dict) -> dict:
+    """A result without its latencies, to print."""
+    return {key: value for key, value in result.items() if key != "latencies"}
 
 
 def append_throughput(user, case, region_id, writers: int, seconds: float) -> dict:
@@ -335,6 +343,9 @@ def run(args) -> dict:
         if args.overhead
         else None
     )
+    # A baseline: the same server from another source tree (an earlier commit's worktree), same database.
+    base_port = free_port()
+    baseline = start_server(base_port, args, db_name, src=args.baseline_src) if args.baseline_src else None
     try:
         most = max(args.clients)
         anonymous = [Session(port) for _ in range(most)]
@@ -398,14 +409,30 @@ def run(args) -> dict:
             closed_loop(port, sessions[: 2 * args.workers], make, 1.0)
         if quiet:
             closed_loop(quiet_port, directors[: 2 * args.workers], list_request, 2.0)
+        if baseline:
+            for _name, (sessions, make) in pages.items():
+                closed_loop(base_port, sessions[: 2 * args.workers], make, 1.0)
         results: dict = {}
         overhead: dict = {}
+        versus: dict = {}
         for clients in sorted(args.clients):
             for name, (sessions, make) in pages.items():
                 if name.startswith("council") and clients > args.report_clients:
                     continue
                 results[(name, clients)] = closed_loop(port, sessions[:clients], make, args.seconds)
-                print(name, clients, results[(name, clients)], file=sys.stderr, flush=True)
+                print(name, clients, brief(results[(name, clients)]), file=sys.stderr, flush=True)
+            if baseline:
+                # Baseline and this tree one after the other, page by page, twice (A B A B): under a
+                # changing machine load the pair is comparable, the absolute figures are not.
+                for name, (sessions, make) in pages.items():
+                    if name.startswith("council"):
+                        continue
+                    runs: dict = {"baseline": [], "now": []}
+                    for _round in range(2):
+                        runs["baseline"].append(closed_loop(base_port, sessions[:clients], make, args.seconds / 2))
+                        runs["now"].append(closed_loop(port, sessions[:clients], make, args.seconds / 2))
+                    versus[(name, clients)] = {key: merge(value) for key, value in runs.items()}
+                    print("versus", name, clients, versus[(name, clients)], file=sys.stderr, flush=True)
             if not quiet:
                 continue
             # Logging overhead: the same page, with and without its log rows, one after the other.
@@ -416,9 +443,9 @@ def run(args) -> dict:
             logged = closed_loop(port, directors[:clients], list_request, args.seconds)
             assert log_rows() > before, "the case list wrote no log rows"
             overhead[clients] = (logged, without)
-            print("overhead", clients, logged, without, file=sys.stderr, flush=True)
+            print("overhead", clients, brief(logged), brief(without), file=sys.stderr, flush=True)
     finally:
-        for process in filter(None, (server, quiet)):
+        for process in filter(None, (server, quiet, baseline)):
             process.terminate()
             process.wait(timeout=30)
     appends = {}
@@ -426,7 +453,19 @@ def run(args) -> dict:
         for writers in (1, 4, 16):
             appends[writers] = append_throughput(users["case_director"], case, region.pk, writers, args.seconds)
             print("append", writers, appends[writers], file=sys.stderr, flush=True)
-    return {"pages": results, "overhead": overhead, "appends": appends, "built": built}
+    return {"pages": results, "overhead": overhead, "appends": appends, "built": built, "versus": versus}
+
+
+def merge(runs: list[dict]) -> dict:
+    """Two closed-loop runs of the same page as one: their answers' p50/p95 and their rate."""
+    latencies = sorted(x for r in runs for x in r["latencies"])
+    return {
+        "n": len(latencies),
+        "errors": sum(r["errors"] for r in runs),
+        "p50": statistics.median(latencies),
+        "p95": latencies[int(0.95 * (len(latencies) - 1))],
+        "rps": sum(r["rps"] for r in runs) / len(runs),
+    }  # no latencies: printed as is
 
 
 def report(results: dict, args, load_at_start: str) -> str:
@@ -482,6 +521,24 @@ def report(results: dict, args, load_at_start: str) -> str:
             f"| {logged['rps']:.1f} | {without['rps']:.1f} | {extra:+.0%} "
             f"| ≤ 10 %: {'met' if extra <= 0.10 else 'not met'} |"
         )
+    versus = results.get("versus") or {}
+    if versus:
+        lines += [
+            "",
+            f"Baseline `{args.baseline_src}` against this tree, interleaved (A B A B, {args.seconds / 2:g} s each):",
+            "",
+            "| page | clients | p50 ms baseline → now | p95 ms baseline → now | req/s baseline → now "
+            "| p50 now ÷ baseline | p50 / login baseline → now |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for (name, clients), pair in versus.items():
+            a, b = pair["baseline"], pair["now"]
+            la, lb = versus[(LOGIN, clients)]["baseline"], versus[(LOGIN, clients)]["now"]
+            lines.append(
+                f"| {name} | {clients} | {a['p50']:.1f} → {b['p50']:.1f} | {a['p95']:.1f} → {b['p95']:.1f} "
+                f"| {a['rps']:.1f} → {b['rps']:.1f} | {b['p50'] / a['p50']:.2f} "
+                f"| {a['p50'] / la['p50']:.2f} → {b['p50'] / lb['p50']:.2f} |"
+            )
     appends = results["appends"]
     if appends:
         one = appends[1]["per_s"]
@@ -505,6 +562,12 @@ def main() -> int:
         nargs="+",
         default=[],
         help="only the pages whose name contains one of these words (the login page and the 404 always)",
+    )
+    parser.add_argument(
+        "--baseline-src",
+        default="",
+        help="src folder of another tree (e.g. a worktree of an earlier commit): its server is measured "
+        "interleaved with this one on the same database",
     )
     parser.add_argument("--agenda", type=int, default=20, help="cases on the conference agenda")
     parser.add_argument("--report-clients", type=int, default=16, help="the council report only up to this many")
