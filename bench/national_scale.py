@@ -14,8 +14,8 @@ In one run it measures:
    the template — for ``--samples`` random persons with a BSN, each by an FG of the person's
    region; p50 / p95 (target: p95 ≤ 50 ms at 20 M entries);
 2. **an inclusion proof** for ``--samples`` random leaves of the newest signed tree head:
-   ``sequencer.inclusion_proof`` (the proof itself; each one checked against the head's root
-   with ``merkle.verify_inclusion``, untimed) and the FG's proof download
+   ``proofs.inclusion_proof`` (the proof itself, the function the download calls; each one
+   checked against the head's root with ``merkle.verify_inclusion``, untimed) and the FG's proof download
    (``processing_log.views.entry_proof``: the visibility check, the consultation recorded,
    the proof, the JSON) for the leaves whose row an FG can see; p50 / p95 (target ≤ 10 ms at 20 M);
 3. **``casustafel log verify``** — ``verify.verify()`` as the command calls it (against the
@@ -218,7 +218,7 @@ def history(samples: int, rng: random.Random) -> dict:
 def proofs(samples: int, rng: random.Random) -> dict:
     from casustafel.processing_log import merkle, views
     from casustafel.processing_log.models import LogLeaf, ProcessingLogEntry
-    from casustafel.processing_log.sequencer import inclusion_proof, latest_head
+    from casustafel.processing_log.proofs import inclusion_proof, latest_head  # what selectors.entry_proof calls
     from casustafel.subjects.models import Subject
 
     head = latest_head()
@@ -431,7 +431,7 @@ def table(size: dict, results: dict) -> str:
     if "proof" in results:
         p = results["proof"]
         rows.append(
-            f"| inclusion proof (`sequencer.inclusion_proof`) | {p['samples']} random leaves of {p['tree_size']:,} | "
+            f"| inclusion proof (`proofs.inclusion_proof`) | {p['samples']} random leaves of {p['tree_size']:,} | "
             f"p50 {p['p50_ms']:.2f} ms, p95 {p['p95_ms']:.2f} ms | ≤ 10 ms | {met(p['p95_ms'], 10)} |"
         )
         if p.get("download_samples"):
