@@ -87,8 +87,15 @@ def with_database(url: str, name: str) -> str:
 
 
 def start_server(
-    port: int, args, db_name: str, extra_env: dict | None = None, src: str | None = None
+    port: int,
+    args,
+    db_name: str,
+    extra_env: dict | None = None,
+    src: str | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
 ) -> subprocess.Popen:
+    workers, threads = workers or args.workers, threads or args.threads
     env = dict(os.environ, **(extra_env or {}))
     env.pop("CASUSTAFEL_DB_ROLE", None)  # the server runs as the application role, as deployed
     for key in ("DATABASE_URL", "DATABASE_OWNER_URL", "DATABASE_MAINTENANCE_URL"):
@@ -108,8 +115,8 @@ def start_server(
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(args.workers),
-            *(["--threads", str(args.threads)] if args.threads > 1 else []),
+            str(workers),
+            *(["--threads", str(threads)] if threads > 1 else []),
         ],
         env=env,
         stdout=log,
@@ -345,7 +352,18 @@ def run(args) -> dict:
     )
     # A baseline: the same server from another source tree (an earlier commit's worktree), same database.
     base_port = free_port()
-    baseline = start_server(base_port, args, db_name, src=args.baseline_src) if args.baseline_src else None
+    baseline = (
+        start_server(
+            base_port,
+            args,
+            db_name,
+            src=args.baseline_src,
+            workers=args.baseline_workers,
+            threads=args.baseline_threads,
+        )
+        if args.baseline_src
+        else None
+    )
     try:
         most = max(args.clients)
         anonymous = [Session(port) for _ in range(most)]
@@ -525,7 +543,9 @@ def report(results: dict, args, load_at_start: str) -> str:
     if versus:
         lines += [
             "",
-            f"Baseline `{args.baseline_src}` against this tree, interleaved (A B A B, {args.seconds / 2:g} s each):",
+            f"Baseline `{args.baseline_src}` ({args.baseline_workers or args.workers} workers × "
+            f"{args.baseline_threads or args.threads} threads) against this tree, interleaved "
+            f"(A B A B, {args.seconds / 2:g} s each):",
             "",
             "| page | clients | p50 ms baseline → now | p95 ms baseline → now | req/s baseline → now "
             "| p50 now ÷ baseline | p50 / login baseline → now |",
@@ -569,6 +589,8 @@ def main() -> int:
         help="src folder of another tree (e.g. a worktree of an earlier commit): its server is measured "
         "interleaved with this one on the same database",
     )
+    parser.add_argument("--baseline-workers", type=int, default=0, help="the baseline's workers (default: --workers)")
+    parser.add_argument("--baseline-threads", type=int, default=0, help="the baseline's threads (default: --threads)")
     parser.add_argument("--agenda", type=int, default=20, help="cases on the conference agenda")
     parser.add_argument("--report-clients", type=int, default=16, help="the council report only up to this many")
     parser.add_argument("--no-appends", dest="appends", action="store_false", help="skip the log append throughput")
