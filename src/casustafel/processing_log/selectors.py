@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from casustafel.access import policy
 from casustafel.core import identity
+from casustafel.core.errors import PolicyDenied
 
 from . import proofs
-from .models import LogConsultation, LogUsePurpose, ProcessingLogEntry
-from .services import LogPurposeMissingError, record_log_consultation
+from .models import Action, LogConsultation, LogUsePurpose, ProcessingLogEntry, Purpose
+from .services import LogPurposeMissingError, record_log_consultation, record_refused
 
 #: object_type → (label, app label, model name, path to the reference shown, path to its region).
 OBJECT_TYPES = {
@@ -177,6 +178,10 @@ def describe(user, entries) -> list[dict]:
     return rows
 
 
+def _record_refused_proof(user, pk: int) -> None:
+    record_refused(user, action=Action.READ, purpose=Purpose.PRIVACY_SUPERVISION, model=ProcessingLogEntry, pk=pk)
+
+
 def entry_proof(user, pk: int, *, purpose: str) -> dict | None:
     """The inclusion proof of one log row of the FG's region against the newest signed tree head
     (ADR 0048), for showing a data subject that the entry is in the log; None while not sealed.
@@ -184,8 +189,15 @@ def entry_proof(user, pk: int, *, purpose: str) -> dict | None:
     Reading it is a consultation of the log: only for a purpose Wet PGA art. 14 lid 2 allows,
     and recorded with it (``services.record_log_consultation``, criterion ``inclusion_proof``).
     """
-    entry_id = visible_entries(user).filter(pk=pk).values_list("pk", flat=True).first()  # 404 for non-FGs
+    # A refused read of an existing row is logged like every refused read (art. 17); the answer stays
+    # the same (not found for everyone but the region's FG).
+    try:
+        entry_id = visible_entries(user).filter(pk=pk).values_list("pk", flat=True).first()
+    except PolicyDenied:
+        _record_refused_proof(user, pk)
+        raise
     if entry_id is None:
+        _record_refused_proof(user, pk)
         raise Http404
     if purpose not in LogUsePurpose.values:
         raise LogPurposeMissingError(str(LogPurposeMissingError.message))

@@ -182,7 +182,9 @@ def record_refused(actor: User | None, *, action: Action, purpose: Purpose, mode
     if getattr(actor, "pk", None) is None:
         return 0
     try:
-        object_id = uuid.UUID(str(pk))
+        # An object with an integer id (a log row itself) is named by that id as a UUID (UUID(int=id)),
+        # the same value Django's UUIDField gives an integer, so the refusal is found by the row's id.
+        object_id = uuid.UUID(int=pk) if isinstance(pk, int) else uuid.UUID(str(pk))
     except (ValueError, TypeError, AttributeError):
         return 0
     if not rls.exists_in_any_region(model, object_id):
