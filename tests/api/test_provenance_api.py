@@ -94,6 +94,8 @@ CONTRIBUTION = {
     "data_category",
     "shielded",
     "shielded_note",
+    # The edit version a stale If-Match is compared with (ADR 0052); a counter, no content.
+    "version",
 }
 WEIGHING_KEYS = frozenset(
     {
