@@ -115,6 +115,18 @@ def test_log_rows_link_to_existing_objects_after_their_creation():
     summary = _generate()
     # Loaded without secondary indexes and foreign keys, which are built again afterwards.
     assert _log_indexes_and_keys() == indexes
+    # ... on every monthly partition too (ADR 0049): an index rebuilt on the parent alone ("ON ONLY")
+    # is invalid and leaves each partition unindexed.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_index WHERE NOT indisvalid")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute(
+            "SELECT count(*) FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhrelid WHERE h.inhparent = %s::regclass "
+            "AND (SELECT count(*) FROM pg_index WHERE indrelid = p.oid) <> "
+            "(SELECT count(*) FROM pg_index WHERE indrelid = %s::regclass)",
+            [ProcessingLogEntry._meta.db_table] * 2,
+        )
+        assert cursor.fetchone()[0] == 0, "a partition of the log lacks an index of the log"
     entries = ProcessingLogEntry.objects.all()
     assert summary.log_entries == entries.count() >= 2000 * 0.9
     assert set(entries.values_list("action", flat=True)) >= {"create", "transition", "read", "list", "search"}
