@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from casustafel.flow.services import register_signal
 from casustafel.processing_log.models import Action, ProcessingLogEntry, Purpose, Status
+from casustafel.processing_log.selectors import Criteria, search
 from casustafel.processing_log.verify import verify
 from casustafel.signals.models import Signal
 from casustafel.signals.selectors import get_signal
@@ -190,3 +191,13 @@ def test_rows_show_user_role_and_organisation_from_the_audit_record(client, offi
     page = client.get(URL, PURPOSE).content.decode()
     assert intake.display_name in page and str(intake.organisation) in page
     assert str(intake.get_role_display()) in page
+
+
+def test_a_persons_history_is_listed_newest_first(officer, person):
+    """The search sorts after the indexed lookup (``id + 0``, BENCHMARKS.md 12.8), still newest first."""
+    result = search(officer, Criteria(purpose=PURPOSE["purpose"], bsn=BSN))
+    ids = list(result.entries.values_list("id", flat=True))
+    assert len(ids) >= 2 and ids == sorted(ids, reverse=True)
+    assert all(person.subject_id in (row.data_subject_id, row.object_id) for row in result.entries), (
+        "only the person's rows"
+    )

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -132,6 +132,11 @@ def search(user, criteria: Criteria) -> SearchResult:
         entries = _entries()
         for condition in conditions:
             entries = entries.filter(condition)
+        # Newest first as always, but sorted after the (indexed) search: ordered by the bare id,
+        # PostgreSQL walks every monthly partition's primary key backwards filtering row by row
+        # (1.2 s for one person at 20 M rows); "id + 0" keeps it on the data subject and object
+        # indexes and sorts the person's few hundred rows (BENCHMARKS.md 12.8).
+        entries = entries.alias(newest=F("id") + 0).order_by("-newest")
     if criteria.date_from:
         entries = entries.filter(timestamp__date__gte=criteria.date_from)
     if criteria.date_to:
