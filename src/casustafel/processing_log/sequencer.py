@@ -377,25 +377,6 @@ def latest_head() -> TreeHead | None:
     return TreeHead.objects.exclude(signature="").order_by("-id").first()
 
 
-def inclusion_proof(entry_id: int, head: TreeHead | None = None) -> dict | None:
-    """The inclusion proof of log row ``entry_id`` against ``head`` (default: the newest signed head);
-    None while the row is not sealed into that head."""
-    head = head or latest_head()
-    leaf = LogLeaf.objects.filter(entry_id=entry_id).values_list("leaf_index", "leaf_hash").first()
-    if head is None or leaf is None or leaf[0] >= head.tree_size:
-        return None
-    path = proof_path(leaf[0], head.tree_size)
-    return {
-        "entry_id": entry_id,
-        "leaf_index": leaf[0],
-        "leaf_hash": _bytes(leaf[1]).hex(),
-        "audit_path": [h.hex() for h in path],
-        "tree_head": head_record(head),
-        "algorithm": "RFC 9162 §2.1.3 (SHA-256, blad 0x00, knoop 0x01); ondertekening Ed25519 over "
-        "'casustafel-log-v3\\n<tree_size>\\n<root_hash>\\n<timestamp>'",
-    }
-
-
 def _prefetched(build) -> StoredTree:
     """A ``StoredTree`` holding everything ``build(mth)`` asks for (a dry run records the subtrees)."""
     ranges: list[tuple[int, int]] = []
