@@ -13,9 +13,7 @@ from casustafel.cases.models import Case, CaseParticipant, CaseTransition
 from casustafel.cli import main
 from casustafel.core import identity
 from casustafel.demo_national import NationalDataExistsError, generate
-from casustafel.demo_national.log import sequencer_seals
 from casustafel.plans.models import Plan, Review
-from casustafel.processing_log import chain
 from casustafel.processing_log.models import AuditRecord, LogLeaf, ProcessingLogEntry, TreeHead
 from casustafel.retention.selectors import assess_subjects
 from casustafel.signals import states as signal_states
@@ -151,18 +149,6 @@ def test_log_rows_link_to_existing_objects_after_their_creation():
     assert assessment.destruction_date > CaseTransition.objects.filter(case=closed).latest("at").at.date()
 
 
-@pytest.mark.skipif(sequencer_seals(), reason="chain version 3 seals with the sequencer")
-def test_the_log_chain_of_the_bulk_rows_verifies():
-    _generate()
-    prev = chain.GENESIS
-    audits = {a.pk: a.record_hash for a in AuditRecord.objects.all()}
-    for entry in ProcessingLogEntry.objects.order_by("id").iterator():
-        assert entry.prev_hash == prev
-        assert entry.row_hash == chain.hash_entry(prev, entry, audits[entry.audit_record_id])
-        prev = entry.row_hash
-
-
-@pytest.mark.skipif(not sequencer_seals(), reason="chain version 2 is chained in the stream")
 def test_the_sequencer_seals_every_bulk_row():
     """Chain version 3 (ADR 0048): the rows are written unsealed and the sequencer seals each."""
     _generate()

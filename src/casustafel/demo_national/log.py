@@ -17,15 +17,13 @@ advisory lock and the chain is computed in the stream (``chain.row_hash``).
 from __future__ import annotations
 
 import bisect
-import importlib.util
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection, transaction
 
-from casustafel.processing_log import chain
-from casustafel.processing_log import services as log_services
+from casustafel.processing_log import chain, partitions, sequencer
 from casustafel.processing_log.models import (
     Action,
     AuditRecord,
@@ -51,19 +49,8 @@ PURPOSE_OF = {
     "case": Purpose.CASE_MANAGEMENT,
     "plan": Purpose.CASE_MANAGEMENT,
 }
-ENTRY_COLUMNS = (
-    "timestamp",
-    "trace_id",
-    "span_id",
-    "audit_record_id",
-    "action",
-    "purpose",
-    "activity_id",
-    "status",
-    "object_type",
-    "object_id",
-    "data_subject_id",
-)
+#: The log row's columns as the chain hashes them (the audit hash is the linked record's, not a column).
+ENTRY_COLUMNS = tuple(name for name in chain.FIELDS if name != "audit_hash")
 AUDIT_COLUMNS = (
     "id",
     "timestamp",
@@ -75,11 +62,6 @@ AUDIT_COLUMNS = (
     "via_api",
     "record_hash",
 )
-
-
-def sequencer_seals() -> bool:
-    """Whether the installation seals its log with a sequencer (chain version 3)."""
-    return importlib.util.find_spec("casustafel.processing_log.sequencer") is not None
 
 
 class Activities:
@@ -151,12 +133,9 @@ def write(plan: Plan, rows: Rows, users, progress) -> int:
     }
     total_weight = sum(sum(counts) for counts in held.values()) or 1
     per_unit = max(0, plan.log_entries - write_rows) / total_weight
-    writer = _Writer(sequencer_seals())
-    if importlib.util.find_spec("casustafel.processing_log.partitions") is not None:
-        # A log partitioned by month (ADR 0049): the ten years' months get their own partitions.
-        partitions = importlib.import_module("casustafel.processing_log.partitions")
-        if hasattr(partitions, "ensure_months"):
-            partitions.ensure_months(plan.start.date(), plan.now.date())
+    writer = _Writer()
+    # A log partitioned by month (ADR 0049): the ten years' months get their own partitions.
+    partitions.ensure_months(plan.start.date(), plan.now.date())
     with _bulk_load([writer.entry_table, writer.audit_table]):
         written = _write_days(
             plan, rng, activities, actors, readers, writer, writes_by_day, readable, held, per_unit, progress
@@ -166,9 +145,6 @@ def write(plan: Plan, rows: Rows, users, progress) -> int:
 
 def seal_all() -> int:
     """Chain version 3: let the sequencer seal every row written (``seal(SEAL_ROWS)`` until it returns 0)."""
-    if not sequencer_seals():
-        return 0
-    sequencer = importlib.import_module("casustafel.processing_log.sequencer")
     sealed = 0
     while count := sequencer.seal(SEAL_ROWS):
         sealed += count
@@ -296,18 +272,15 @@ def _read_span(rng, day: date, items, n: int, readers: Readers, region, now: dat
 
 
 class _Writer:
-    """Buffers spans and COPYs them as audit records and log rows, chaining them (version 2)."""
+    """Buffers spans and COPYs them as audit records and log rows, unsealed (chain version 3: the
+    sequencer seals them afterwards; the version 2 columns keep their empty default)."""
 
-    def __init__(self, seal: bool):
-        self.seal = seal
+    def __init__(self):
         self.audits: list[tuple] = []
         self.entries: list[tuple] = []
         self.pending = 0
         self.entry_table = ProcessingLogEntry._meta.db_table
         self.audit_table = AuditRecord._meta.db_table
-        names = {f.column for f in ProcessingLogEntry._meta.concrete_fields}
-        self.chained_columns = {"prev_hash", "row_hash"} <= names
-        self.hashed = not seal and self.chained_columns
 
     def add(self, rng, activities: Activities, at, actor, action, purpose, targets, status) -> None:
         trace, span = rng.hex(32), rng.hex(16)
@@ -327,20 +300,12 @@ class _Writer:
         count = len(self.entries)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
-            if self.hashed:  # chain version 2: appends are serialised by the chain lock
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [log_services.CHAIN_LOCK])
             # The audit records' ids from their own sequence (unique beside concurrent appends).
             cursor.execute(
                 f"SELECT nextval(pg_get_serial_sequence('{self.audit_table}', 'id')) FROM generate_series(1, %s)",
                 [len(self.audits)],
             )
             audit_ids = sorted(row[0] for row in cursor.fetchall())
-            prev = chain.GENESIS
-            if self.hashed:
-                cursor.execute(f"SELECT row_hash FROM {self.entry_table} ORDER BY id DESC LIMIT 1")
-                last = cursor.fetchone()
-                prev = last[0] if last else chain.GENESIS
-            hashes = []
             audit_sql = f"COPY {self.audit_table} ({', '.join(AUDIT_COLUMNS)}) FROM STDIN"
             with cursor.cursor.copy(audit_sql) as copy:
                 for i, (at, trace, span, user_id, org_id, role, via_api) in enumerate(self.audits):
@@ -354,10 +319,10 @@ class _Writer:
                         "via_api": via_api,
                     }
                     record_hash = chain.audit_hash(values)
-                    hashes.append(record_hash)
                     copy.write_row((audit_ids[i], at, trace, span, user_id, org_id, role, via_api, record_hash))
-            columns = [*ENTRY_COLUMNS, *(("prev_hash", "row_hash") if self.chained_columns else ())]
-            with cursor.cursor.copy(f"COPY {self.entry_table} ({', '.join(columns)}) FROM STDIN") as copy:
+            # The version 2 chain columns stay empty for unsealed rows (no database default).
+            columns = ", ".join((*ENTRY_COLUMNS, "prev_hash", "row_hash"))
+            with cursor.cursor.copy(f"COPY {self.entry_table} ({columns}) FROM STDIN") as copy:
                 for (
                     index,
                     at,
@@ -385,14 +350,6 @@ class _Writer:
                         object_id,
                         subject_id,
                     )
-                    if self.hashed:
-                        values = dict(zip(ENTRY_COLUMNS, row, strict=True))
-                        values["audit_record_id"], values["audit_hash"] = audit_id, hashes[index]
-                        row_hash = chain.row_hash(prev, values)
-                        row = (*row, prev, row_hash)
-                        prev = row_hash
-                    elif self.chained_columns:  # sealed by the sequencer: the v2 columns stay empty
-                        row = (*row, "", "")
-                    copy.write_row(row)
+                    copy.write_row((*row, "", ""))
         self.audits, self.entries, self.pending = [], [], 0
         return count
