@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from casustafel.demo import GIVEN as DEMO_GIVEN
+
 DEFAULT_SEED = 2026
 #: The regions' codes start with this prefix: how a run recognises national data already there.
 REGION_PREFIX = "nat-"
@@ -95,32 +97,8 @@ _SUFFIXES = (
     "ven",
     "woude",
 )
-GIVEN = (
-    "Daan",
-    "Sem",
-    "Lucas",
-    "Milan",
-    "Noah",
-    "Yara",
-    "Lotte",
-    "Sara",
-    "Noor",
-    "Emma",
-    "Bram",
-    "Thijs",
-    "Ruben",
-    "Fenna",
-    "Jesse",
-    "Mila",
-    "Luuk",
-    "Sven",
-    "Iris",
-    "Tess",
-    "Finn",
-    "Julia",
-    "Levi",
-    "Zoë",
-)
+#: The regional demo's given names (``casustafel.demo.GIVEN``) and a few more.
+GIVEN = (*DEMO_GIVEN, "Finn", "Julia", "Levi", "Zoë")
 FAMILY = (
     "de Vries-Testpersoon",
     "Jansen-Fictief",
